@@ -1,0 +1,46 @@
+/**
+ * Entry point: parses the command line with commander and maps every outcome
+ * to the one exit-code table (src/model/exit-codes.ts). Errors the user can
+ * fix are printed as plain lines; only a bug prints a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../model/exit-codes.js';
+import { reportError } from './errors.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerGuestCommand } from './commands/guest.js';
+import { registerReportCommand } from './commands/report.js';
+import { TOOL_VERSION } from './version.js';
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('vblk-bench')
+    .description('Which virtio block I/O path is fastest, and why: QEMU guests × fio, with evidence')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerRunCommand(program, setExit);
+  registerGuestCommand(program, setExit);
+  registerReportCommand(program, setExit);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.Success;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and --version are not errors; every other usage problem is bad input.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return ExitCode.Success;
+      }
+      return ExitCode.BadInput;
+    }
+    return reportError(err);
+  }
+}

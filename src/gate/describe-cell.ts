@@ -1,0 +1,33 @@
+/** Human-readable pieces of a gate cell, shared by the JUnit and Markdown renderers. */
+import type { CellStats } from '../stats/cell-stats.js';
+import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import type { GateCell } from './types.js';
+
+export function formatStats(s: CellStats | null): string {
+  return s ? `${formatNumber(s.median)} (n=${s.n})` : '—';
+}
+
+export function formatDeltaCi(c: GateCell): string {
+  return c.deltaCi ? `${formatSignedPct(c.deltaCi.low)} … ${formatSignedPct(c.deltaCi.high)}` : '—';
+}
+
+/** Warning kinds per side, e.g. "baseline: HighCv; current: OutliersPresent". */
+export function warningKinds(c: GateCell): string {
+  const side = (name: string, s: CellStats | null) =>
+    s && s.warnings.length ? `${name}: ${[...new Set(s.warnings.map((w) => w.kind))].join(', ')}` : '';
+  return [side('baseline', c.baseline), side('current', c.current)].filter(Boolean).join('; ');
+}
+
+/** Multi-line detail block for one cell × metric. */
+export function cellDetails(c: GateCell): string {
+  return [
+    `metric: ${c.metric} (better: ${c.better}, minimum effect ${c.minEffectPct} %)`,
+    `cell: ${c.cellKey}`,
+    `baseline median: ${formatStats(c.baseline)}`,
+    `current median: ${formatStats(c.current)}`,
+    `delta: ${formatSignedPct(c.deltaPct)} (CI ${formatDeltaCi(c)})`,
+    `p: ${formatP(c.p)} (${c.method ?? 'not tested'}), adjusted p: ${formatP(c.adjustedP)}`,
+    `status: ${c.status}: ${c.reason}`,
+    ...(warningKinds(c) ? [`warnings: ${warningKinds(c)}`] : []),
+  ].join('\n');
+}

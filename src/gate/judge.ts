@@ -1,0 +1,41 @@
+/** The status of one tested cell × metric from its comparison and adjusted p. */
+import type { ComparedRow } from '../compare/types.js';
+import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { exactMinP } from '../stats/mwu-exact.js';
+import type { GateCellStatus } from './types.js';
+
+export interface JudgeInput {
+  row: ComparedRow;
+  adjustedP: number;
+  better: 'higher' | 'lower';
+  minEffectPct: number;
+  alpha: number;
+  /** α / m: what the smallest p of the family must beat. */
+  alphaPerTest: number;
+  minSamplesNeeded: number;
+}
+
+export function judge(input: JudgeInput): { status: GateCellStatus; reason: string } {
+  const { row, adjustedP, better, minEffectPct, alpha } = input;
+  // Sample-size rule: the best exact p for these sizes, 2/C(n1+n2, n1), must beat α/m.
+  const bestP = exactMinP(row.a.n, row.b.n);
+  if (bestP >= input.alphaPerTest) {
+    return {
+      status: 'inconclusive',
+      reason:
+        `n = ${row.a.n} vs ${row.b.n}: the smallest p the test can give at these sizes (${formatP(bestP)}) is not below ` +
+        `α/m = ${formatNumber(input.alphaPerTest, 3)}; run at least ${input.minSamplesNeeded} repetitions per side`,
+    };
+  }
+  const delta = formatSignedPct(row.deltaPct);
+  const worsePct = better === 'higher' ? -row.deltaPct : row.deltaPct;
+  const adj = `adjusted p = ${formatP(adjustedP)}`;
+  if (!(adjustedP < alpha)) return { status: 'pass', reason: `no significant difference (${delta}, ${adj} ≥ α = ${alpha})` };
+  if (worsePct > minEffectPct) {
+    return { status: 'regression', reason: `${delta} is worse by more than the ${minEffectPct} % minimum effect (${adj} < α = ${alpha})` };
+  }
+  if (-worsePct > minEffectPct) {
+    return { status: 'improvement', reason: `${delta} is better by more than the ${minEffectPct} % minimum effect (${adj} < α = ${alpha})` };
+  }
+  return { status: 'pass', reason: `significant (${adj}) but ${delta} is within the ${minEffectPct} % minimum effect` };
+}

@@ -1,0 +1,57 @@
+/**
+ * JUnit XML for CI systems: one testcase per cell × metric; a regression is a
+ * <failure>, anything that keeps the gate from judging (inconclusive, missing,
+ * failed, unsupported) is <skipped> with its reason, and an environment
+ * mismatch adds a skipped `environment` testcase.
+ */
+import { cellDetails } from './describe-cell.js';
+import type { GateCell, GateResult } from './types.js';
+import { escapeAttr, escapeText } from './xml.js';
+
+const SKIPPED = new Set<GateCell['status']>(['inconclusive', 'missing', 'failed', 'unsupported']);
+
+function testcase(c: GateCell): string {
+  const open = `    <testcase classname="${escapeAttr(`gate.${c.metric}`)}" name="${escapeAttr(c.cellKey)}">`;
+  const details = escapeText(cellDetails(c));
+  if (c.status === 'regression') {
+    return `${open}\n      <failure type="regression" message="${escapeAttr(c.reason)}">${details}</failure>\n    </testcase>`;
+  }
+  if (SKIPPED.has(c.status)) {
+    return `${open}\n      <skipped message="${escapeAttr(`${c.status}: ${c.reason}`)}"/>\n      <system-out>${details}</system-out>\n    </testcase>`;
+  }
+  return `${open}\n      <system-out>${details}</system-out>\n    </testcase>`;
+}
+
+export function toJUnit(result: GateResult, opts: { suiteName?: string } = {}): string {
+  const name = escapeAttr(opts.suiteName ?? 'vblk-bench gate');
+  const cases = result.cells.map(testcase);
+  let skipped = result.cells.filter((c) => SKIPPED.has(c.status)).length;
+  const failures = result.cells.filter((c) => c.status === 'regression').length;
+  const env = result.reasons.filter((r) => r.startsWith('environment differs: '));
+  if (env.length > 0) {
+    skipped++;
+    cases.push(
+      `    <testcase classname="gate" name="environment">\n      <skipped message="${escapeAttr(env.join('; '))}"/>\n    </testcase>`,
+    );
+  }
+  const counts = `tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}"`;
+  const props = [
+    ['verdict', result.verdict],
+    ['alpha', String(result.alpha)],
+    ['correction', result.correction],
+    ['tests', String(result.tests)],
+    ['minSamplesNeeded', String(result.minSamplesNeeded)],
+  ]
+    .map(([k, v]) => `      <property name="${escapeAttr(k ?? '')}" value="${escapeAttr(v ?? '')}"/>`)
+    .join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${name}" ${counts}>`,
+    `  <testsuite name="${name}" ${counts}>`,
+    `    <properties>\n${props}\n    </properties>`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,46 @@
+/** A Markdown summary for CI job summaries (e.g. $GITHUB_STEP_SUMMARY). */
+import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { formatDeltaCi, formatStats, warningKinds } from './describe-cell.js';
+import type { GateCell, GateResult } from './types.js';
+
+const ORDER: readonly GateCell['status'][] = ['regression', 'failed', 'missing', 'inconclusive', 'improvement', 'pass', 'unsupported'];
+
+/** Make text safe inside a table cell: no line breaks, pipes escaped. */
+export function escapeMarkdownCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function row(c: GateCell): string {
+  const cells = [
+    c.status === 'regression' ? '**regression**' : c.status,
+    c.metric,
+    `\`${c.cellKey}\``,
+    formatStats(c.baseline),
+    formatStats(c.current),
+    formatSignedPct(c.deltaPct),
+    formatDeltaCi(c),
+    formatP(c.p),
+    formatP(c.adjustedP),
+    c.reason,
+    warningKinds(c),
+  ];
+  return `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
+}
+
+export function toMarkdown(result: GateResult, opts: { title?: string } = {}): string {
+  const sorted = [...result.cells].sort((x, y) => ORDER.indexOf(x.status) - ORDER.indexOf(y.status));
+  const lines = [
+    `## ${escapeMarkdownCell(opts.title ?? 'vblk-bench gate')}: ${result.verdict.toUpperCase()}`,
+    '',
+    `α = ${formatNumber(result.alpha)} (${result.correction === 'holm' ? 'Holm' : 'Benjamini-Hochberg'}), ` +
+      `${result.tests} test(s); at least ${result.minSamplesNeeded} repetitions per side needed.`,
+    '',
+    ...result.reasons.map((r) => `- ${r.replace(/\r?\n/g, ' ')}`),
+    '',
+    '| Status | Metric | Cell | Baseline median (n) | Current median (n) | Δ | CI of Δ | p | adj. p | Reason | Warnings |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |',
+    ...sorted.map(row),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,59 @@
+/**
+ * Matrix expansion: the cartesian product of every axis, in canonical axis
+ * order, each cell carrying effective values (legacy names mapped), the values
+ * as requested, and per-entry options.
+ */
+import type { AxisValue, CellValues } from '../model/sample.js';
+import { AXES, type AxisEntry } from '../profile/axes.js';
+import type { Profile } from '../profile/schema.js';
+
+export interface Cell {
+  /** Canonical key: `axis=value` pairs in AXES order, joined by commas. */
+  key: string;
+  values: CellValues;
+  requested: CellValues;
+  /** Per-axis options of the chosen entry (e.g. backend queue_size). */
+  options: Record<string, Record<string, unknown>>;
+  notices: string[];
+}
+
+export function cellKeyOf(values: CellValues): string {
+  return AXES.filter((a) => a.name in values)
+    .map((a) => `${a.name}=${values[a.name]}`)
+    .join(',');
+}
+
+/** The entries of every axis, defaults filled in for axes the profile leaves out. */
+export function axisEntries(profile: Profile): { name: string; entries: AxisEntry[] }[] {
+  const matrix = profile.matrix as Record<string, AxisEntry[] | undefined>;
+  return AXES.map((axis) => ({ name: axis.name, entries: matrix[axis.name] ?? axis.defaults }));
+}
+
+export function expandMatrix(profile: Profile): Cell[] {
+  let partial: Cell[] = [{ key: '', values: {}, requested: {}, options: {}, notices: [] }];
+  for (const { name, entries } of axisEntries(profile)) {
+    const axis = AXES.find((a) => a.name === name)!;
+    const next: Cell[] = [];
+    for (const cell of partial) {
+      for (const entry of entries) {
+        const eff = axis.effective(entry.requested);
+        next.push({
+          key: '',
+          values: { ...cell.values, [name]: eff.value },
+          requested: { ...cell.requested, [name]: entry.requested },
+          options: { ...cell.options, [name]: entry.options },
+          notices: eff.notice ? [...cell.notices, eff.notice] : cell.notices,
+        });
+      }
+    }
+    partial = next;
+  }
+  return partial.map((c) => ({ ...c, key: cellKeyOf(c.values) }));
+}
+
+/** Values of the axes with the given scope, e.g. what decides the QEMU configuration. */
+export function valuesInScope(values: CellValues, scope: 'boot' | 'guest' | 'fio'): CellValues {
+  const out: Record<string, AxisValue> = {};
+  for (const axis of AXES) if (axis.scope === scope && axis.name in values) out[axis.name] = values[axis.name]!;
+  return out;
+}

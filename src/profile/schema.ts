@@ -1,0 +1,143 @@
+/**
+ * The profile schema. Every field but `matrix` has a default, so a five-line
+ * profile runs; unknown keys are errors so a typo never silently does nothing.
+ */
+import { z } from 'zod';
+import { AXES, type AxisEntry } from './axes.js';
+import { SAFE, PATTERN_HINT } from './patterns.js';
+import { parseDurationSeconds, parseSizeBytes, MiB } from './units.js';
+
+const safeString = (key: keyof typeof SAFE) =>
+  z.string({ error: 'expected a string' }).regex(SAFE[key], { error: `expected ${PATTERN_HINT[key]}` });
+
+const intIn = (min: number, max: number) =>
+  z
+    .number({ error: 'expected an integer' })
+    .int({ error: 'expected an integer' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+/** A size such as `512M` or a byte count, bounded; output in bytes. */
+const size = (minBytes: number, maxBytes: number) =>
+  z
+    .union([z.string(), z.number()], { error: 'expected a size such as 512M' })
+    .transform((v, ctx) => {
+      const bytes = parseSizeBytes(v);
+      if (bytes === null) {
+        ctx.addIssue({ code: 'custom', message: `expected a size such as 512M or 2G, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      if (bytes < minBytes || bytes > maxBytes) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${minBytes / MiB}M and ${maxBytes / MiB}M` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
+/** A duration such as `3s` or a number of seconds, bounded; output in seconds. */
+const duration = (min: number, max: number) =>
+  z
+    .union([z.string(), z.number()], { error: 'expected a duration such as 5s' })
+    .transform((v, ctx) => {
+      const s = parseDurationSeconds(v);
+      if (s === null || s < min || s > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration between ${min}s and ${max}s, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return s;
+    });
+
+const QemuSchema = z.strictObject({
+  /** A binary name on PATH or a path (e.g. into a QEMU build tree). */
+  binary: safeString('path').default('qemu-system-x86_64'),
+  accel: z.enum(['auto', 'kvm', 'tcg'], { error: 'expected auto, kvm or tcg' }).default('auto'),
+  machine: safeString('machine').default('q35'),
+  memory: size(64 * MiB, 1024 * 1024 * MiB).default(512 * MiB),
+  vcpus: intIn(1, 256).default(2),
+  extra_args: z.array(safeString('qemuArg')).max(256).default([]),
+});
+
+const BuiltinGuestSchema = z.strictObject({
+  kind: z.literal('builtin'),
+  /** Uncompressed vmlinux boots via PVH (no in-guest decompression: about half the boot time under TCG). */
+  kernel_format: z.enum(['vmlinux', 'bzImage'], { error: 'expected vmlinux or bzImage' }).default('vmlinux'),
+  boot_timeout: duration(1, 3600).default(120),
+});
+
+const GuestSchema = z.discriminatedUnion('kind', [BuiltinGuestSchema], {
+  error: 'expected {kind: builtin} (own images come with the backends work)',
+});
+
+const DiskSchema = z
+  .strictObject({
+    /** An existing backing file; when absent, a file of `size` is created on tmpfs (/dev/shm). */
+    path: safeString('path').optional(),
+    size: size(MiB, 64 * 1024 * MiB).default(256 * MiB),
+    format: z.literal('raw', { error: 'expected raw' }).default('raw'),
+    /** none = O_DIRECT on the host (cache.direct=on): measures the I/O path, not the host page cache. */
+    cache: z.enum(['none', 'writeback'], { error: 'expected none or writeback' }).default('none'),
+    aio: z.enum(['native', 'threads', 'io_uring'], { error: 'expected native, threads or io_uring' }).default('native'),
+  })
+  .superRefine((d, ctx) => {
+    if (d.aio === 'native' && d.cache !== 'none') {
+      ctx.addIssue({ code: 'custom', path: ['aio'], message: 'aio native requires cache: none (QEMU: "aio=native was specified, but it requires cache.direct=on")' });
+    }
+  });
+
+const FioSchema = z.strictObject({
+  rw: z.enum(['read', 'randread'], { error: 'expected read or randread (write workloads come with allow_writes)' }).default('read'),
+  bs: safeString('blockSize').default('4k'),
+  ioengine: z.enum(['libaio', 'io_uring', 'psync'], { error: 'expected libaio, io_uring or psync' }).default('libaio'),
+  direct: z.boolean({ error: 'expected true or false' }).default(true),
+  runtime: duration(1, 86400).default(10),
+  ramp_time: duration(0, 3600).default(2),
+  numjobs: intIn(1, 64).default(1),
+});
+
+/** `matrix`: one optional list per axis; an axis not named takes its default single value. */
+const MatrixSchema = z
+  .strictObject(
+    Object.fromEntries(
+      AXES.map((axis) => [
+        axis.name,
+        z.array(axis.entrySchema, { error: 'expected a list' }).min(1, { error: 'expected at least one value' }).max(64).optional(),
+      ]),
+    ) as Record<string, z.ZodOptional<z.ZodArray<z.ZodType<AxisEntry, unknown>>>>,
+    { error: 'expected a mapping of axes' },
+  )
+  .superRefine((matrix, ctx) => {
+    if (Object.values(matrix).every((v) => v === undefined)) {
+      ctx.addIssue({ code: 'custom', message: `expected at least one axis (${AXES.map((a) => a.name).join(', ')})` });
+    }
+    // Two entries that end up as the same effective value would measure one cell twice.
+    for (const axis of AXES) {
+      const seen = new Map<string, number>();
+      (matrix[axis.name] ?? []).forEach((entry, i) => {
+        const key = String(axis.effective(entry.requested).value);
+        const first = seen.get(key);
+        if (first !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [axis.name, i], message: `duplicate of ${axis.name}[${first}] (both mean ${key})` });
+        } else seen.set(key, i);
+      });
+    }
+  });
+
+export const ProfileSchema = z.strictObject(
+  {
+    name: safeString('name'),
+    description: z.string().max(2000).optional(),
+    qemu: QemuSchema.prefault({}),
+    guest: GuestSchema.prefault({ kind: 'builtin' }),
+    disk: DiskSchema.prefault({}),
+    fio: FioSchema.prefault({}),
+    repetitions: intIn(1, 1000).default(1),
+    /** Order of group visits within a round: same order each round, or shuffled with a recorded seed. */
+    order: z.enum(['round-robin', 'random'], { error: 'expected round-robin or random' }).default('round-robin'),
+    seed: intIn(0, 2 ** 31 - 1).default(1),
+    matrix: MatrixSchema,
+  },
+  { error: 'expected a mapping at the top level' },
+);
+
+export type Profile = z.output<typeof ProfileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;

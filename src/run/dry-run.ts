@@ -1,0 +1,51 @@
+/**
+ * --dry-run: the plan as text — groups, cells, pruned cells with reasons, the
+ * exact QEMU and fio command lines a run would execute, and the estimate.
+ * Built by the same pure functions the run uses, with placeholder paths.
+ */
+import type { Profile } from '../profile/schema.js';
+import type { Plan } from '../plan/plan.js';
+import { formatSeconds } from '../plan/estimate.js';
+import { buildQemuArgs, formatCommandLine } from '../vm/qemu-args.js';
+import { buildFioArgs } from '../guest/fio-job.js';
+import { commandLine } from '../guest/shell-quote.js';
+import { launchSpecFor } from './launch.js';
+import { fioJobFor } from './cell-job.js';
+
+/** Stands for the test disk, which a run finds by its virtio serial after boot. */
+const DRY_RUN_DISK = 'vdx';
+
+export function renderDryRun(profile: Profile, plan: Plan, paths: { kernel: string; initrd: string; backing: string }): string {
+  const out: string[] = [];
+  out.push(`plan for profile ${profile.name}: ${plan.groups.length} QEMU configuration(s), ${plan.sampleCount} sample(s), accel ${plan.accel}`);
+  out.push(`visits (one boot each): ${plan.visits.map((v) => `${v.groupId}/r${v.round}`).join(' ')}`);
+  for (const group of plan.groups) {
+    out.push('', `group ${group.id}: ${group.key} — ${group.cells.length} cell(s), one boot per visit`);
+    const spec = launchSpecFor(group, {
+      profile,
+      accel: plan.accel,
+      kernelPath: paths.kernel,
+      initrdPath: paths.initrd,
+      backingPath: paths.backing,
+      bootDir: `<run-dir>/boots/<boot-id>`,
+      sshHostPort: 0,
+    });
+    out.push(`  qemu: ${formatCommandLine(spec.binary, buildQemuArgs(spec))}`);
+    out.push(`        (hostfwd port 0 stands for a free 127.0.0.1 port chosen at boot; /dev/${DRY_RUN_DISK} for the test disk, found by its serial)`);
+    for (const cell of group.cells) {
+      out.push(`  cell ${cell.key}`);
+      for (const notice of cell.notices) out.push(`    note: ${notice}`);
+      out.push(`    fio: ${commandLine(buildFioArgs(fioJobFor(profile, cell, DRY_RUN_DISK)))}`);
+    }
+  }
+  if (plan.pruned.length > 0) {
+    out.push('', 'not run:');
+    for (const p of plan.pruned) out.push(`  ${p.cell.key}: ${p.status}: ${p.reason}`);
+  }
+  const e = plan.estimate;
+  out.push(
+    '',
+    `estimated duration: ${formatSeconds(e.totalSeconds)} (boots ${formatSeconds(e.bootSeconds)}, fio ${formatSeconds(e.fioSeconds)}, overhead ${formatSeconds(e.overheadSeconds)})`,
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,97 @@
+/**
+ * Measures one cell inside a running guest: apply its guest settings, run its
+ * fio job, and turn the outcome — good or bad — into one Sample.
+ * A measurement failure is recorded as such, never retried silently.
+ */
+import type { Accel, Sample } from '../model/sample.js';
+import type { Profile } from '../profile/schema.js';
+import type { Cell } from '../plan/cells.js';
+import type { BootGroup } from '../plan/groups.js';
+import { setScheduler } from '../guest/scheduler.js';
+import { buildFioArgs } from '../guest/fio-job.js';
+import { parseFioOutput, fioSummaryToMetrics } from '../guest/fio-result.js';
+import type { RunningGuest } from './guest-boot.js';
+import { fioJobFor, fioTimeoutMs } from './cell-job.js';
+
+export type SampleDraft = Omit<Sample, 'schemaVersion' | 'rawFioPath'>;
+
+export interface CellOutcome {
+  draft: SampleDraft;
+  rawFio?: unknown;
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter(Boolean).pop() ?? '';
+}
+
+export async function measureCell(opts: {
+  guest: RunningGuest;
+  profile: Profile;
+  group: BootGroup;
+  cell: Cell;
+  repetition: number;
+  accel: Accel;
+  /** The scheduler already active on the test disk in this boot, to skip redundant writes. */
+  activeScheduler: { value: string | null };
+}): Promise<CellOutcome> {
+  const { guest, profile, group, cell } = opts;
+  const startedAt = new Date().toISOString();
+  const base = {
+    cellKey: cell.key,
+    cell: cell.values,
+    requested: cell.requested,
+    groupId: group.id,
+    bootId: guest.bootId,
+    repetition: opts.repetition,
+    startedAt,
+    accel: opts.accel,
+    notices: [...cell.notices],
+  };
+  const observed: Record<string, string | number | boolean> = { ...guest.observed, guestKernel: guest.guestKernel };
+  const outcome = (status: Sample['status'], extra: Partial<SampleDraft> = {}): SampleDraft => ({
+    ...base,
+    finishedAt: new Date().toISOString(),
+    status,
+    metrics: {},
+    observed,
+    ...extra,
+  });
+
+  const wanted = String(cell.values.scheduler);
+  try {
+    if (opts.activeScheduler.value !== wanted) {
+      const applied = await setScheduler(guest.session, guest.device, String(cell.requested.scheduler));
+      opts.activeScheduler.value = applied.active;
+    }
+    observed.scheduler = opts.activeScheduler.value ?? 'unknown';
+  } catch (err) {
+    return { draft: outcome('failed', { reason: `scheduler: ${(err as Error).message.split('\n')[0]}` }) };
+  }
+  if (observed.scheduler !== wanted) {
+    return { draft: outcome('invalid', { reason: `guest reports scheduler ${observed.scheduler}, the cell asked for ${wanted}` }) };
+  }
+
+  const argv = buildFioArgs(fioJobFor(profile, cell, guest.device));
+  let result;
+  try {
+    result = await guest.session.exec(argv, { timeoutMs: fioTimeoutMs(profile) });
+  } catch (err) {
+    return { draft: outcome('failed', { reason: `fio: ${(err as Error).message.split('\n')[0]}` }) };
+  }
+  if (result.code !== 0) {
+    const why = lastLine(result.stderr) || lastLine(result.stdout) || `exit code ${result.code ?? result.signal}`;
+    return { draft: outcome('failed', { reason: `fio exited with ${result.code ?? result.signal}: ${why}` }) };
+  }
+  try {
+    const parsed = parseFioOutput(result.stdout);
+    return {
+      draft: outcome('ok', {
+        metrics: fioSummaryToMetrics(parsed.summary),
+        notices: [...base.notices, ...parsed.notes.map((n) => `fio: ${n}`)],
+      }),
+      rawFio: parsed.raw,
+    };
+  } catch (err) {
+    return { draft: outcome('failed', { reason: (err as Error).message.split('\n')[0] }), rawFio: { unparsedStdout: result.stdout } };
+  }
+}

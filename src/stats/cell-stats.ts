@@ -1,0 +1,82 @@
+/**
+ * One cell's summary: descriptive statistics, the order-statistic CI of the
+ * median, outliers, and the warnings that qualify them. Values must be in
+ * repetition order (the first one is checked for warm-up effects).
+ */
+import { bimodality } from './bimodal.js';
+import { describe, median } from './descriptive.js';
+import { medianCi, minSamplesForMedianCi, type MedianCi } from './median-ci.js';
+import { minSamplesPerSide } from './min-samples.js';
+import { modifiedZOutliers } from './outliers.js';
+import type { StatWarning } from './warnings.js';
+
+/** Defaults, documented in docs/statistics.md. */
+export const CELL_DEFAULTS = {
+  level: 0.95,
+  /** 5 %: the same size as the gate's default minimum effect. */
+  cvThreshold: 0.05,
+  /** 10 %: twice the noise level called high, so ordinary noise does not trigger it. */
+  firstSlowThreshold: 0.1,
+} as const;
+
+export interface SummarizeOptions {
+  /** CI level, default 0.95. */
+  level?: number;
+  /** When given, warn if n is below what a two-sided MWU needs at this α. */
+  alpha?: number;
+  cvThreshold?: number;
+  firstSlowThreshold?: number;
+  /** Direction of improvement, for the warm-up check; default 'higher'. */
+  better?: 'higher' | 'lower';
+  /** Guest CPU steal time in percent, as measured by the caller. */
+  stealPct?: number;
+}
+
+export interface CellStats {
+  n: number;
+  median: number;
+  mean: number;
+  stdev: number;
+  cv: number;
+  min: number;
+  max: number;
+  ci: MedianCi | null;
+  /** Indices (repetition order) of outlying values. */
+  outliers: number[];
+  warnings: StatWarning[];
+}
+
+function firstSampleSlow(values: readonly number[], better: 'higher' | 'lower', threshold: number): StatWarning | null {
+  if (values.length < 3) return null;
+  const first = values[0] ?? NaN;
+  const medianOfRest = median(values.slice(1));
+  if (!(medianOfRest > 0)) return null;
+  const slowerBy = better === 'higher' ? (medianOfRest - first) / medianOfRest : (first - medianOfRest) / medianOfRest;
+  return slowerBy > threshold ? { kind: 'FirstSampleSlow', first, medianOfRest, slowerBy, threshold } : null;
+}
+
+export function summarizeCell(values: readonly number[], opts: SummarizeOptions = {}): CellStats {
+  const level = opts.level ?? CELL_DEFAULTS.level;
+  const cvThreshold = opts.cvThreshold ?? CELL_DEFAULTS.cvThreshold;
+  const d = describe(values);
+  const ciResult = medianCi(values, level);
+  const outliers = modifiedZOutliers(values).indices;
+  const warnings: StatWarning[] = [];
+
+  if (ciResult.ci === null) {
+    warnings.push({ kind: 'TooFewSamples', purpose: 'ci', n: d.n, needed: minSamplesForMedianCi(level), level });
+  }
+  if (opts.alpha !== undefined) {
+    const needed = minSamplesPerSide(opts.alpha);
+    if (d.n < needed) warnings.push({ kind: 'TooFewSamples', purpose: 'test', n: d.n, needed, alpha: opts.alpha });
+  }
+  if (d.cv > cvThreshold) warnings.push({ kind: 'HighCv', cv: d.cv, threshold: cvThreshold });
+  if (outliers.length > 0) warnings.push({ kind: 'OutliersPresent', indices: outliers, n: d.n });
+  const slow = firstSampleSlow(values, opts.better ?? 'higher', opts.firstSlowThreshold ?? CELL_DEFAULTS.firstSlowThreshold);
+  if (slow) warnings.push(slow);
+  const bi = bimodality(values);
+  if (bi.bimodal && bi.split) warnings.push({ kind: 'Bimodal', ...bi.split });
+  if (opts.stealPct !== undefined && opts.stealPct > 0) warnings.push({ kind: 'NonZeroSteal', stealPct: opts.stealPct });
+
+  return { ...d, ci: ciResult.ci, outliers, warnings };
+}

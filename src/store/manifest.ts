@@ -1,0 +1,26 @@
+/** The run manifest (run.json): what a results directory is and whether it is whole. */
+import type { Accel } from '../model/sample.js';
+
+/**
+ * `incomplete` from the first write until the last: a run killed at any point
+ * leaves a valid directory that says so. `complete` means every planned sample
+ * has a record (some may be `failed` or `unsupported`).
+ */
+export type RunStatus = 'incomplete' | 'complete';
+
+export interface RunManifest {
+  schemaVersion: number;
+  tool: { name: 'vblk-bench'; version: string };
+  profileName: string;
+  profilePath: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  accel: Accel;
+  /** Why the run is incomplete, when it is (interrupted, boot failures...). */
+  stopReason: string | null;
+  warnings: string[];
+  /** Counts by sample status, filled in when the run ends. */
+  counts: Record<string, number>;
+  plannedSamples: number;
+}

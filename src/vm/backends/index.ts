@@ -1,0 +1,24 @@
+/** Registry of block backends: add a file, add it here. */
+import { InputError } from '../../model/errors.js';
+import type { BlockBackend } from './backend.js';
+import { virtioBlkIothread } from './virtio-blk-iothread.js';
+import { virtioBlk } from './virtio-blk.js';
+
+export type { BlockBackend } from './backend.js';
+
+const BACKENDS: ReadonlyMap<string, BlockBackend> = new Map(
+  [virtioBlk, virtioBlkIothread].map((b) => [b.name, b] as const),
+);
+
+export function backendNames(): string[] {
+  return [...BACKENDS.keys()];
+}
+
+/** Throws InputError naming the known backends when `name` is not one. */
+export function getBackend(name: string): BlockBackend {
+  const backend = BACKENDS.get(name);
+  if (!backend) {
+    throw new InputError(`device.backend: unknown backend "${name}" (known: ${backendNames().join(', ')})`);
+  }
+  return backend;
+}

@@ -1,0 +1,60 @@
+/**
+ * The pure input of one QEMU launch. Everything a guest boot needs is here, so
+ * `buildQemuArgs` is a function of this value only and a dry run can print
+ * exactly what a real run would start.
+ */
+import type { Accel } from '../model/sample.js';
+
+export interface DiskSpec {
+  /** Host path of the image. Commas are escaped by buildQemuArgs; pass it unescaped. */
+  path: string;
+  format: 'raw';
+  /** `none` = O_DIRECT on the host (cache.direct=on); `writeback` = host page cache. */
+  cache: 'none' | 'writeback';
+  aio: 'native' | 'threads' | 'io_uring';
+  /** virtio-blk serial the guest sees (at most 20 bytes; empty = no serial). */
+  serial: string;
+  readOnly: boolean;
+}
+
+export interface DeviceSpec {
+  /** A name from `backendNames()`: 'virtio-blk' | 'virtio-blk-iothread' for now. */
+  backend: string;
+  ioeventfd: boolean;
+  /** Only for backends that use an iothread; defaults to DEFAULT_IOTHREAD_ID there. */
+  iothreadId?: string;
+  /** virtio ring size: a power of two in 4..1024 (QEMU default 256). */
+  queueSize?: number;
+  /** 1..1024 (QEMU default: one per vCPU). */
+  numQueues?: number;
+}
+
+export interface QemuLaunchSpec {
+  binary: string;
+  accel: Accel;
+  /** Passed to `-machine` verbatim (may carry options: `q35,kernel-irqchip=split`). */
+  machine: string;
+  memoryMiB: number;
+  vcpus: number;
+  /** Guest name (`-name`); commas are escaped. */
+  name: string;
+  kernel: string;
+  /** Empty string = no `-initrd`. */
+  initrd: string;
+  append: string;
+  /** Unix socket path for QMP; must be shorter than 108 bytes (sun_path). */
+  qmpSocket: string;
+  serialLog: string;
+  sshHostPort: number;
+  disk: DiskSpec;
+  device: DeviceSpec;
+  /** Appended last, verbatim. */
+  extraArgs: string[];
+}
+
+/** Fixed ids so QMP readback and evidence know where to look. */
+export const DEVICE_ID = 'vblk0';
+export const DISK_NODE = 'vblk-disk';
+export const FILE_NODE = 'vblk-file';
+export const NETDEV_ID = 'net0';
+export const DEFAULT_IOTHREAD_ID = 'iothread0';

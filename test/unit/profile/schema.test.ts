@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateProfile, parseYaml } from '../../../src/profile/load.js';
+import { InputError } from '../../../src/model/errors.js';
+
+/** Validation errors as the user sees them: one `path: problem` line each. */
+function errorsOf(yaml: string): string[] {
+  try {
+    validateProfile(parseYaml(yaml), 'p');
+  } catch (err) {
+    assert.ok(err instanceof InputError, `expected InputError, got ${String(err)}`);
+    return err.lines;
+  }
+  assert.fail('expected validation to fail');
+}
+
+test('a five-line profile gets every default', () => {
+  const p = validateProfile(parseYaml('name: five\nmatrix:\n  iodepth: [1, 4]\n'));
+  assert.equal(p.qemu.binary, 'qemu-system-x86_64');
+  assert.equal(p.qemu.accel, 'auto');
+  assert.equal(p.qemu.memory, 512 * 1024 * 1024);
+  assert.equal(p.disk.cache, 'none');
+  assert.equal(p.disk.aio, 'native');
+  assert.equal(p.fio.rw, 'read');
+  assert.equal(p.fio.bs, '4k');
+  assert.equal(p.fio.ioengine, 'libaio');
+  assert.equal(p.fio.direct, true);
+  assert.equal(p.guest.kind, 'builtin');
+  assert.deepEqual(p.matrix.iodepth?.map((e) => e.requested), [1, 4]);
+});
+
+test('the name defaults to the file name when absent', () => {
+  assert.equal(validateProfile(parseYaml('matrix: {iodepth: [1]}'), 'from-file').name, 'from-file');
+});
+
+test('iodepth 0 names the exact path', () => {
+  assert.deepEqual(errorsOf('matrix:\n  iodepth: [1, 2, 0]\n'), ['matrix.iodepth[2]: expected a positive integer']);
+});
+
+test('a string iodepth names the exact path', () => {
+  assert.deepEqual(errorsOf('matrix:\n  iodepth: [1, "four"]\n'), ['matrix.iodepth[1]: expected a positive integer']);
+});
+
+test('unknown keys are errors, at every level', () => {
+  const lines = errorsOf('qemu:\n  acel: kvm\nmatrix:\n  iodepht: [1]\nfoo: 1\n');
+  assert.ok(lines.includes('qemu.acel: unknown key'), lines.join('\n'));
+  assert.ok(lines.includes('matrix.iodepht: unknown key'), lines.join('\n'));
+  assert.ok(lines.includes('foo: unknown key'), lines.join('\n'));
+});
+
+test('every problem gets its own line', () => {
+  const lines = errorsOf('qemu:\n  vcpus: 0\n  accel: xen\nfio:\n  bs: "4k; rm -rf /"\nmatrix:\n  iodepth: [1]\n');
+  assert.equal(lines.length, 3, lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('qemu.vcpus: must be at least 1')));
+  assert.ok(lines.some((l) => l.startsWith('qemu.accel: expected auto, kvm or tcg')));
+  assert.ok(lines.some((l) => l.startsWith('fio.bs: expected a block size')));
+});
+
+test('ioeventfd accepts on/off strings (YAML 1.2) and booleans (YAML 1.1)', () => {
+  const asStrings = validateProfile(parseYaml('matrix:\n  ioeventfd: [on, "off"]\n'), 'p');
+  const asBooleans = validateProfile(parseYaml('matrix:\n  ioeventfd: [true, false]\n'), 'p');
+  assert.deepEqual(asStrings.matrix.ioeventfd?.map((e) => e.requested), ['on', 'off']);
+  assert.deepEqual(asBooleans.matrix.ioeventfd?.map((e) => e.requested), ['on', 'off']);
+  assert.deepEqual(errorsOf('matrix:\n  ioeventfd: [on, true]\n'), ['matrix.ioeventfd[1]: duplicate of ioeventfd[0] (both mean on)']);
+});
+
+test('duplicate effective values are refused (cfq and bfq are one scheduler)', () => {
+  assert.deepEqual(errorsOf('matrix:\n  scheduler: [bfq, cfq]\n'), ['matrix.scheduler[1]: duplicate of scheduler[0] (both mean bfq)']);
+});
+
+test('an empty matrix is refused', () => {
+  assert.deepEqual(errorsOf('name: x\nmatrix: {}\n'), ['matrix: expected at least one axis (backend, ioeventfd, scheduler, iodepth)']);
+});
+
+test('a missing matrix is refused', () => {
+  assert.ok(errorsOf('name: x\n')[0]!.startsWith('matrix: '));
+});
+
+test('scheduler names with shell characters are refused', () => {
+  const lines = errorsOf('matrix:\n  scheduler: ["none; reboot"]\n');
+  assert.match(lines[0]!, /^matrix\.scheduler\[0\]: expected a scheduler name/);
+});
+
+test('paths with shell or QEMU option characters are refused', () => {
+  const lines = errorsOf('disk:\n  path: "/tmp/a,b"\nmatrix: {iodepth: [1]}\n');
+  assert.match(lines[0]!, /^disk\.path: expected a path/);
+});
+
+test('aio native needs cache none, said at validation time', () => {
+  const lines = errorsOf('disk: {cache: writeback}\nmatrix: {iodepth: [1]}\n');
+  assert.match(lines[0]!, /^disk\.aio: aio native requires cache: none/);
+});
+
+test('sizes and durations are normalised', () => {
+  const p = validateProfile(parseYaml('qemu: {memory: 1G}\ndisk: {size: 64M}\nfio: {runtime: 2m, ramp_time: 2}\nmatrix: {iodepth: [1]}'), 'p');
+  assert.equal(p.qemu.memory, 1024 ** 3);
+  assert.equal(p.disk.size, 64 * 1024 ** 2);
+  assert.equal(p.fio.runtime, 120);
+  assert.equal(p.fio.ramp_time, 2);
+  assert.equal(errorsOf('fio: {runtime: 500ms}\nmatrix: {iodepth: [1]}').length, 1);
+});
+
+test('huge values are bounded', () => {
+  assert.deepEqual(errorsOf('matrix: {iodepth: [100000]}'), ['matrix.iodepth[0]: must be at most 4096']);
+});
+
+test('backend entries may be objects with options', () => {
+  const p = validateProfile(parseYaml('matrix:\n  backend: [virtio-blk, {name: virtio-blk-iothread, queue_size: 128, label: io-qs128}]\n'), 'p');
+  assert.deepEqual(p.matrix.backend?.[1], { requested: 'io-qs128', options: { backend: 'virtio-blk-iothread', queue_size: 128 } });
+  assert.match(errorsOf('matrix:\n  backend: [{name: virtio-blk, queue_siz: 1}]\n')[0]!, /^matrix\.backend\[0\]/);
+});
+
+test('YAML syntax errors say where', () => {
+  const lines = errorsOf('matrix:\n  iodepth: [1, 2\n');
+  assert.match(lines[0]!, /^line \d+, column \d+: /);
+});
+
+test('YAML alias bombs are stopped', () => {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]'].join('\n');
+  const lines = errorsOf(bomb);
+  assert.match(lines[0]!, /^YAML: .*alias/i);
+});
+
+test('a YAML list at the top level is not a profile', () => {
+  assert.deepEqual(errorsOf('- a\n- b\n'), ['(top level): expected a mapping at the top level']);
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { summarizeCell } from '../../../src/stats/cell-stats.js';
+import { explain, type StatWarning, type StatWarningKind } from '../../../src/stats/warnings.js';
+
+const kinds = (ws: StatWarning[]): StatWarningKind[] => ws.map((w) => w.kind);
+
+describe('summarizeCell', () => {
+  it('quiet data: statistics, a CI and no warnings', () => {
+    const s = summarizeCell([100, 101, 99, 100.5, 99.5, 100.2, 99.8, 100.1], { alpha: 0.01 });
+    assert.equal(s.n, 8);
+    assert.equal(s.median, 100.05);
+    assert.equal(s.min, 99);
+    assert.equal(s.max, 101);
+    assert.ok(s.ci && s.ci.low === 99 && s.ci.high === 101);
+    assert.deepEqual(s.outliers, []);
+    assert.deepEqual(s.warnings, []);
+  });
+
+  it('too few samples for the CI and for the test at α', () => {
+    const s = summarizeCell([100, 101, 99, 100.5], { alpha: 0.01 });
+    assert.equal(s.ci, null);
+    assert.deepEqual(s.warnings, [
+      { kind: 'TooFewSamples', purpose: 'ci', n: 4, needed: 6, level: 0.95 },
+      { kind: 'TooFewSamples', purpose: 'test', n: 4, needed: 5, alpha: 0.01 },
+    ]);
+  });
+
+  it('a slow first repetition: HighCv, OutliersPresent and FirstSampleSlow', () => {
+    const s = summarizeCell([80, 100, 101, 99, 100.5, 98, 102, 100]);
+    assert.deepEqual(kinds(s.warnings), ['HighCv', 'OutliersPresent', 'FirstSampleSlow']);
+    assert.deepEqual(s.outliers, [0]);
+  });
+
+  it('FirstSampleSlow follows the metric direction (latency: a higher first value is slower)', () => {
+    const latency = [130, 100, 101, 99, 100.5, 100];
+    assert.ok(kinds(summarizeCell(latency, { better: 'lower' }).warnings).includes('FirstSampleSlow'));
+    assert.ok(!kinds(summarizeCell(latency, { better: 'higher' }).warnings).includes('FirstSampleSlow'));
+  });
+
+  it('Bimodal and NonZeroSteal', () => {
+    const s = summarizeCell([100, 120, 101, 121, 99, 119, 100.5, 120.5], { stealPct: 1.5 });
+    assert.ok(kinds(s.warnings).includes('Bimodal'));
+    assert.ok(kinds(s.warnings).includes('NonZeroSteal'));
+    assert.ok(!kinds(summarizeCell([1, 2, 3], { stealPct: 0 }).warnings).includes('NonZeroSteal'));
+  });
+
+  it('every warning explains itself in a sentence or two', () => {
+    const bimodalNoisy = summarizeCell([100, 120, 101, 121, 99, 119, 100.5, 120.5, 100, 119.5], { alpha: 0.001, stealPct: 2 });
+    const slowFirst = summarizeCell([80, 100, 101, 99, 100.5, 98, 102, 100]);
+    const tiny = summarizeCell([1, 2], { alpha: 0.01 });
+    const all = [...bimodalNoisy.warnings, ...slowFirst.warnings, ...tiny.warnings];
+    const expected: StatWarningKind[] = ['HighCv', 'TooFewSamples', 'OutliersPresent', 'FirstSampleSlow', 'Bimodal', 'NonZeroSteal'];
+    assert.deepEqual(new Set(kinds(all)), new Set(expected));
+    for (const w of all) {
+      const text = explain(w);
+      assert.ok(text.length > 40 && !text.includes('undefined') && !text.includes('NaN'), text);
+    }
+  });
+});
