@@ -71,7 +71,13 @@ function strip({ cellKey, depth, median: m }: Point): DepthPoint {
   return { cellKey, depth, median: m };
 }
 
-function depthDrops(points: Point[], configKey: string, metric: string, better: 'higher' | 'lower', opts: AnomalyOptions): Anomaly[] {
+function depthDrops(
+  points: readonly Point[],
+  configKey: string,
+  metric: string,
+  better: 'higher' | 'lower',
+  opts: AnomalyOptions,
+): Anomaly[] {
   const sortedPoints = [...points].sort((x, y) => x.depth - y.depth);
   const found: Anomaly[] = [];
   let best: Point | undefined;
@@ -80,7 +86,8 @@ function depthDrops(points: Point[], configKey: string, metric: string, better: 
       const dropPct = lossPct(best.median, point.median, better);
       const mw = mannWhitney(best.values, point.values);
       if (mw.p < opts.alpha && dropPct > (opts.minDropPct ?? 10)) {
-        found.push({ kind: 'depth-drop', metric, configKey, shallow: strip(best), deep: strip(point), dropPct, p: mw.p, method: mw.method });
+        const shallow = strip(best);
+        found.push({ kind: 'depth-drop', metric, configKey, shallow, deep: strip(point), dropPct, p: mw.p, method: mw.method });
       }
     }
     if (!best || lossPct(best.median, point.median, better) < 0) best = point;

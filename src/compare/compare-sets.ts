@@ -1,8 +1,7 @@
 /** A-vs-B comparison of two stored runs, cell by cell (benchstat's model). */
 import type { Sample } from '../model/sample.js';
-import { summarizeCell } from '../stats/cell-stats.js';
 import { groupSamples, indexCells, metricBetter } from './group.js';
-import { compareValues } from './row.js';
+import { compareOrMissing } from './row.js';
 import type { ComparisonRow } from './types.js';
 
 export interface CompareSetsOptions {
@@ -23,19 +22,10 @@ export function compareSets(a: readonly Sample[], b: readonly Sample[], opts: Co
   const cells = new Map([...indexCells(a), ...indexCells(b)].map(([k, info]) => [k, info.cell]));
   const keys = [...new Set([...valuesA.keys(), ...valuesB.keys()])];
   const better = metricBetter([...a, ...b], opts.metric) ?? 'higher';
-  return keys.map((cellKey): ComparisonRow => {
-    const cell = cells.get(cellKey) ?? {};
-    const va = valuesA.get(cellKey);
-    const vb = valuesB.get(cellKey);
-    const ids = { cellKey, baselineKey: cellKey, cell };
-    if (va && vb) return compareValues(ids, va, vb, { ...opts, better });
-    const summarize = { alpha: opts.alpha, better, level: opts.level };
-    return {
-      status: 'missing',
-      ...ids,
-      a: va ? summarizeCell(va, summarize) : null,
-      b: vb ? summarizeCell(vb, summarize) : null,
-      missingFrom: va ? 'b' : 'a',
-    };
-  });
+  return keys.map((cellKey) =>
+    compareOrMissing({ cellKey, baselineKey: cellKey, cell: cells.get(cellKey) ?? {} }, valuesA.get(cellKey), valuesB.get(cellKey), {
+      ...opts,
+      better,
+    }),
+  );
 }

@@ -4,7 +4,7 @@ import { bootstrapCi, ratioOfMedians } from '../stats/bootstrap.js';
 import { summarizeCell } from '../stats/cell-stats.js';
 import { mannWhitney } from '../stats/mann-whitney.js';
 import { deriveSeed } from '../stats/prng.js';
-import type { ComparedRow, PctInterval } from './types.js';
+import type { ComparedRow, ComparisonRow, MissingRow, PctInterval } from './types.js';
 
 export interface RowOptions {
   alpha: number;
@@ -60,4 +60,26 @@ export function compareValues(
     significant,
     marker: significant ? '' : '~',
   };
+}
+
+/**
+ * A comparison when both sides have values, else a `missing` row that keeps
+ * the summary of the side that was measured.
+ */
+export function compareOrMissing(
+  ids: { cellKey: string; baselineKey: string; cell: CellValues },
+  a: readonly number[] | undefined,
+  b: readonly number[] | undefined,
+  opts: RowOptions,
+): ComparisonRow {
+  if (a && b) return compareValues(ids, a, b, opts);
+  const summarize = { alpha: opts.alpha, better: opts.better ?? 'higher', level: opts.level };
+  const row: MissingRow = {
+    status: 'missing',
+    ...ids,
+    a: a ? summarizeCell(a, summarize) : null,
+    b: b ? summarizeCell(b, summarize) : null,
+    missingFrom: a ? 'b' : 'a',
+  };
+  return row;
 }

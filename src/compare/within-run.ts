@@ -4,10 +4,9 @@
  * (e.g. ioeventfd=off vs ioeventfd=on for each backend × scheduler × iodepth).
  */
 import type { Sample } from '../model/sample.js';
-import { summarizeCell } from '../stats/cell-stats.js';
 import { cellKeyOf } from './cell-key.js';
 import { groupSamples, indexCells, metricBetter, type CellInfo } from './group.js';
-import { compareValues } from './row.js';
+import { compareOrMissing } from './row.js';
 import type { ComparisonRow } from './types.js';
 
 export interface WithinRunOptions {
@@ -41,19 +40,10 @@ export function compareWithinRun(samples: readonly Sample[], opts: WithinRunOpti
     else variants.push(info);
   }
   const rowOpts = { alpha: opts.alpha, seed: opts.seed ?? 1, better, level: opts.level, iterations: opts.iterations };
-  return variants.map((info): ComparisonRow => {
+  return variants.map((info) => {
     const baselineKey =
       baselineByRest.get(cellKeyOf(info.cell, opts.axis)) ?? cellKeyOf({ ...info.cell, [opts.axis]: baselineText });
     const va = values.get(baselineKey);
-    const vb = values.get(info.cellKey);
-    const ids = { cellKey: info.cellKey, baselineKey, cell: info.cell };
-    if (va && vb) return compareValues(ids, va, vb, rowOpts);
-    return {
-      status: 'missing',
-      ...ids,
-      a: va ? summarizeCell(va, rowOpts) : null,
-      b: vb ? summarizeCell(vb, rowOpts) : null,
-      missingFrom: va ? 'b' : 'a',
-    };
+    const vb = values.get(info.cellKey);    return compareOrMissing({ cellKey: info.cellKey, baselineKey, cell: info.cell }, va, vb, rowOpts);
   });
 }

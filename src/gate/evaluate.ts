@@ -25,7 +25,13 @@ interface Pair {
   values: { a: number[]; b: number[] } | null;
 }
 
-function collectPairs(baseline: readonly Sample[], current: readonly Sample[], metrics: readonly GateMetric[], opts: GateOptions, alpha: number): Pair[] {
+function collectPairs(
+  baseline: readonly Sample[],
+  current: readonly Sample[],
+  metrics: readonly GateMetric[],
+  opts: GateOptions,
+  alpha: number,
+): Pair[] {
   const baseCells = indexCells(baseline);
   const curCells = indexCells(current);
   const keys = [...new Set([...baseCells.keys(), ...curCells.keys()])];
@@ -65,7 +71,11 @@ function collectPairs(baseline: readonly Sample[], current: readonly Sample[], m
   return pairs;
 }
 
-function verdictOf(cells: readonly GateCell[], envMismatch: readonly string[], tests: number): Pick<GateResult, 'verdict' | 'reasons'> {
+function verdictOf(
+  cells: readonly GateCell[],
+  envMismatch: readonly string[],
+  tests: number,
+): Pick<GateResult, 'verdict' | 'reasons'> {
   const line = (c: GateCell) => `${c.status}: ${c.metric} @ ${c.cellKey}: ${c.reason}`;
   const regressions = cells.filter((c) => c.status === 'regression');
   const unclear = cells.filter((c) => c.status === 'inconclusive' || c.status === 'missing' || c.status === 'failed');
@@ -108,7 +118,8 @@ export function evaluateGate(baseline: readonly Sample[], current: readonly Samp
     const row = rows[i];
     if (!row) return;
     const adjustedP = adjusted[i] ?? 1;
-    const verdict = judge({ row, adjustedP, better: cell.better, minEffectPct: cell.minEffectPct, alpha, alphaPerTest, minSamplesNeeded });
+    const { better, minEffectPct } = cell;
+    const verdict = judge({ row, adjustedP, better, minEffectPct, alpha, alphaPerTest, minSamplesNeeded });
     Object.assign(cell, {
       baseline: row.a,
       current: row.b,

@@ -30,12 +30,13 @@ export function judge(input: JudgeInput): { status: GateCellStatus; reason: stri
   const delta = formatSignedPct(row.deltaPct);
   const worsePct = better === 'higher' ? -row.deltaPct : row.deltaPct;
   const adj = `adjusted p = ${formatP(adjustedP)}`;
+  const beyond = `by more than the ${minEffectPct} % minimum effect (${adj} < α = ${alpha})`;
   if (!(adjustedP < alpha)) return { status: 'pass', reason: `no significant difference (${delta}, ${adj} ≥ α = ${alpha})` };
   if (worsePct > minEffectPct) {
-    return { status: 'regression', reason: `${delta} is worse by more than the ${minEffectPct} % minimum effect (${adj} < α = ${alpha})` };
+    return { status: 'regression', reason: `${delta} is worse ${beyond}` };
   }
   if (-worsePct > minEffectPct) {
-    return { status: 'improvement', reason: `${delta} is better by more than the ${minEffectPct} % minimum effect (${adj} < α = ${alpha})` };
+    return { status: 'improvement', reason: `${delta} is better ${beyond}` };
   }
   return { status: 'pass', reason: `significant (${adj}) but ${delta} is within the ${minEffectPct} % minimum effect` };
 }

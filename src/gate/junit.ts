@@ -14,10 +14,12 @@ function testcase(c: GateCell): string {
   const open = `    <testcase classname="${escapeAttr(`gate.${c.metric}`)}" name="${escapeAttr(c.cellKey)}">`;
   const details = escapeText(cellDetails(c));
   if (c.status === 'regression') {
-    return `${open}\n      <failure type="regression" message="${escapeAttr(c.reason)}">${details}</failure>\n    </testcase>`;
+    const failure = `<failure type="regression" message="${escapeAttr(c.reason)}">${details}</failure>`;
+    return `${open}\n      ${failure}\n    </testcase>`;
   }
   if (SKIPPED.has(c.status)) {
-    return `${open}\n      <skipped message="${escapeAttr(`${c.status}: ${c.reason}`)}"/>\n      <system-out>${details}</system-out>\n    </testcase>`;
+    const skipped = `<skipped message="${escapeAttr(`${c.status}: ${c.reason}`)}"/>`;
+    return `${open}\n      ${skipped}\n      <system-out>${details}</system-out>\n    </testcase>`;
   }
   return `${open}\n      <system-out>${details}</system-out>\n    </testcase>`;
 }

@@ -37,7 +37,9 @@ export function precheck(
   if (failures.length) return { status: 'failed', reason: failures.join('; ') };
   if (onlyUnsupported(base) && onlyUnsupported(cur)) return { status: 'unsupported', reason: 'unsupported in both runs' };
   for (const [info, side] of [[base, 'baseline'], [cur, 'current']] as const) {
-    if (info.counts.unsupported > 0) return { status: 'missing', reason: `${info.counts.unsupported} sample(s) unsupported in the ${side}` };
+    if (info.counts.unsupported > 0) {
+      return { status: 'missing', reason: `${info.counts.unsupported} sample(s) unsupported in the ${side}` };
+    }
   }
   if (!values.base) return { status: 'missing', reason: `metric ${metric} not recorded in the baseline` };
   if (!values.cur) return { status: 'missing', reason: `metric ${metric} not recorded in the current run` };

@@ -131,7 +131,7 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
       guestKernel: facts.kernel,
       fioVersion: facts.fioVersion,
       timings,
-      observed: { ioeventfd: ioeventfd ? 'on' : 'off', backend: spec.device.backend, device },
+      observed: { ioeventfd: ioeventfd ? 'on' : 'off', qemuDevice: spec.device.backend, device },
       stop: stopAll,
     };
   } catch (err) {

@@ -7,11 +7,11 @@ import type { Accel, Sample } from '../model/sample.js';
 import type { Profile } from '../profile/schema.js';
 import type { Cell } from '../plan/cells.js';
 import type { BootGroup } from '../plan/groups.js';
-import { setScheduler } from '../guest/scheduler.js';
 import { buildFioArgs } from '../guest/fio-job.js';
 import { parseFioOutput, fioSummaryToMetrics } from '../guest/fio-result.js';
 import type { RunningGuest } from './guest-boot.js';
 import { fioJobFor, fioTimeoutMs } from './cell-job.js';
+import { applyGuestSettings, type ActiveGuestSettings } from './guest-settings.js';
 
 export type SampleDraft = Omit<Sample, 'schemaVersion' | 'rawFioPath'>;
 
@@ -31,8 +31,8 @@ export async function measureCell(opts: {
   cell: Cell;
   repetition: number;
   accel: Accel;
-  /** The scheduler already active on the test disk in this boot, to skip redundant writes. */
-  activeScheduler: { value: string | null };
+  /** Guest settings already active in this boot, to skip redundant writes. */
+  activeSettings: ActiveGuestSettings;
 }): Promise<CellOutcome> {
   const { guest, profile, group, cell } = opts;
   const startedAt = new Date().toISOString();
@@ -57,18 +57,15 @@ export async function measureCell(opts: {
     ...extra,
   });
 
-  const wanted = String(cell.values.scheduler);
   try {
-    if (opts.activeScheduler.value !== wanted) {
-      const applied = await setScheduler(guest.session, guest.device, String(cell.requested.scheduler));
-      opts.activeScheduler.value = applied.active;
-    }
-    observed.scheduler = opts.activeScheduler.value ?? 'unknown';
+    Object.assign(observed, await applyGuestSettings(guest, cell, opts.activeSettings));
   } catch (err) {
-    return { draft: outcome('failed', { reason: `scheduler: ${(err as Error).message.split('\n')[0]}` }) };
+    return { draft: outcome('failed', { reason: (err as Error).message }) };
   }
-  if (observed.scheduler !== wanted) {
-    return { draft: outcome('invalid', { reason: `guest reports scheduler ${observed.scheduler}, the cell asked for ${wanted}` }) };
+  const mismatch = Object.entries(observed).find(([axis, value]) => axis in cell.values && cell.values[axis] !== value);
+  if (mismatch) {
+    const [axis, value] = mismatch;
+    return { draft: outcome('invalid', { reason: `guest reports ${axis}=${value}, the cell asked for ${cell.values[axis]}` }) };
   }
 
   const argv = buildFioArgs(fioJobFor(profile, cell, guest.device));

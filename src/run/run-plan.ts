@@ -69,11 +69,11 @@ export async function runPlan(opts: {
     }
     result.boots.push({ bootId, groupId: group.id, timings: guest.timings });
     log.info(`boot ${bootId}: ready in ${(guest.timings.readyMs / 1000).toFixed(1)}s, ssh in ${(guest.timings.sshMs / 1000).toFixed(1)}s, test disk /dev/${guest.device}`);
-    const activeScheduler = { value: null as string | null };
+    const activeSettings = new Map<string, string | number>();
     try {
       for (const cell of group.cells) {
         if (signal.aborted) break;
-        const outcome = await measureCell({ guest, profile, group, cell, repetition: visit.round, accel: opts.accel, activeScheduler });
+        const outcome = await measureCell({ guest, profile, group, cell, repetition: visit.round, accel: opts.accel, activeSettings });
         // A cell cut short by Ctrl-C is not a measurement: leave it missing, the run is incomplete.
         if (signal.aborted) break;
         await store(outcome.draft, outcome.rawFio);

@@ -29,7 +29,7 @@ export function explain(w: StatWarning): string {
       return w.purpose === 'ci'
         ? `Only ${w.n} repetition(s): a ${formatFraction(w.level)} confidence interval for the median needs at ` +
             `least ${w.needed}. Run more repetitions.`
-        : `Only ${w.n} repetition(s): at α = ${w.alpha} the Mann-Whitney test needs at least ${w.needed} per side ` +
+        : `Only ${w.n} repetition(s): at α = ${formatNumber(w.alpha, 3)} the Mann-Whitney test needs at least ${w.needed} per side ` +
             `before any difference can be significant, so "no significant difference" means nothing here.`;
     case 'OutliersPresent':
       return (

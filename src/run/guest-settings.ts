@@ -1,0 +1,51 @@
+/**
+ * Guest-scope axes applied inside a running guest, one applier per axis.
+ * Each applier writes the setting, reads it back, and returns what the guest
+ * reports, so a cell records the configuration that really took effect.
+ * Appliers remember the active value per boot to skip redundant writes.
+ */
+import type { AxisValue } from '../model/sample.js';
+import type { Cell } from '../plan/cells.js';
+import { setScheduler } from '../guest/scheduler.js';
+import type { RunningGuest } from './guest-boot.js';
+
+export interface GuestSettingApplier {
+  axis: string;
+  /** Applies `cell`'s value (requested form) and returns the value the guest reports afterwards. */
+  apply(guest: RunningGuest, cell: Cell): Promise<AxisValue>;
+}
+
+const schedulerApplier: GuestSettingApplier = {
+  axis: 'scheduler',
+  async apply(guest, cell) {
+    const applied = await setScheduler(guest.session, guest.device, String(cell.requested.scheduler));
+    return applied.active;
+  },
+};
+
+export const GUEST_SETTING_APPLIERS: readonly GuestSettingApplier[] = [schedulerApplier];
+
+/** What is active in one boot, per axis: changed only when a cell needs another value. */
+export type ActiveGuestSettings = Map<string, AxisValue>;
+
+/**
+ * Applies every guest-scope axis of `cell`; returns the observed values, or
+ * throws with `axis: reason` when one cannot be applied.
+ */
+export async function applyGuestSettings(guest: RunningGuest, cell: Cell, active: ActiveGuestSettings): Promise<Record<string, AxisValue>> {
+  const observed: Record<string, AxisValue> = {};
+  for (const applier of GUEST_SETTING_APPLIERS) {
+    const wanted = cell.values[applier.axis];
+    if (wanted === undefined) continue;
+    if (active.get(applier.axis) !== wanted) {
+      try {
+        active.set(applier.axis, await applier.apply(guest, cell));
+      } catch (err) {
+        active.delete(applier.axis);
+        throw new Error(`${applier.axis}: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    observed[applier.axis] = active.get(applier.axis)!;
+  }
+  return observed;
+}
