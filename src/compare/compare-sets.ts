@@ -13,19 +13,16 @@ export interface CompareSetsOptions {
 }
 
 /**
- * One row per cell key found in A or B: `ok` rows for cells with measurements
- * on both sides (A's order first), `missing` rows for the rest.
+ * One row per cell key found in A or B (A's order first): `ok` rows for cells
+ * with `ok` measurements of the metric on both sides, `missing` rows for the
+ * rest (including cells whose samples all failed on a side).
  */
 export function compareSets(a: readonly Sample[], b: readonly Sample[], opts: CompareSetsOptions): ComparisonRow[] {
   const valuesA = groupSamples(a, opts.metric);
   const valuesB = groupSamples(b, opts.metric);
-  const cells = new Map([...indexCells(a), ...indexCells(b)].map(([k, info]) => [k, info.cell]));
-  const keys = [...new Set([...valuesA.keys(), ...valuesB.keys()])];
-  const better = metricBetter([...a, ...b], opts.metric) ?? 'higher';
-  return keys.map((cellKey) =>
-    compareOrMissing({ cellKey, baselineKey: cellKey, cell: cells.get(cellKey) ?? {} }, valuesA.get(cellKey), valuesB.get(cellKey), {
-      ...opts,
-      better,
-    }),
+  const cells = new Map([...indexCells(a), ...indexCells(b)].map(([key, info]) => [key, info.cell]));
+  const rowOpts = { ...opts, better: metricBetter([...a, ...b], opts.metric) ?? 'higher' };
+  return [...cells].map(([cellKey, cell]) =>
+    compareOrMissing({ cellKey, baselineKey: cellKey, cell }, valuesA.get(cellKey), valuesB.get(cellKey), rowOpts),
   );
 }

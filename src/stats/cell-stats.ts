@@ -4,7 +4,7 @@
  * repetition order (the first one is checked for warm-up effects).
  */
 import { bimodality } from './bimodal.js';
-import { describe, median } from './descriptive.js';
+import { describe, median, type Descriptive } from './descriptive.js';
 import { medianCi, minSamplesForMedianCi, type MedianCi } from './median-ci.js';
 import { minSamplesPerSide } from './min-samples.js';
 import { modifiedZOutliers } from './outliers.js';
@@ -32,14 +32,7 @@ export interface SummarizeOptions {
   stealPct?: number;
 }
 
-export interface CellStats {
-  n: number;
-  median: number;
-  mean: number;
-  stdev: number;
-  cv: number;
-  min: number;
-  max: number;
+export interface CellStats extends Descriptive {
   ci: MedianCi | null;
   /** Indices (repetition order) of outlying values. */
   outliers: number[];

@@ -71,3 +71,13 @@ describe('compareSets', () => {
     assert.notDeepEqual(ok(other[0]).deltaCi, ok(rows[0]).deltaCi);
   });
 });
+
+describe('compareSets with failed cells', () => {
+  it('a cell whose samples all failed on one side is a missing row on that side', () => {
+    const cell = { backend: 'virtio-blk', iodepth: 1 };
+    const good = makeRuns(cell, 'iops', [1, 2, 3]);
+    const failed = good.map((s) => ({ ...s, status: 'failed' as const, metrics: {} }));
+    const [row] = compareSets(good, failed, { metric: 'iops', alpha: 0.05, seed: 1 });
+    assert.ok(row?.status === 'missing' && row.missingFrom === 'b' && row.a?.n === 3 && row.b === null);
+  });
+});
