@@ -1,6 +1,8 @@
 /**
  * Progress and diagnostics go to stderr (stdout carries the table, so it can
- * be piped). Without a TTY (cron, CI) every line is timestamped and plain.
+ * be piped). Without a TTY (cron, CI) every line is timestamped and plain, and
+ * no escape code is ever written. On a TTY a status line (see progress.ts)
+ * can sit under the log lines: each log line clears it and redraws it below.
  */
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
@@ -8,14 +10,35 @@ export interface Logger {
   info(line: string): void;
   warn(line: string): void;
   verbose(line: string): void;
+  /** Shows (or with null removes) the live status line; a no-op without a TTY or with --quiet. */
+  status(line: string | null): void;
+  /** Whether status lines are shown (a TTY and not --quiet). */
+  readonly live: boolean;
 }
 
+/** Erase the current terminal line and return to its start. */
+const CLEAR_LINE = '\r\x1b[2K';
+
 export function createLogger(verbosity: Verbosity, stream: NodeJS.WriteStream = process.stderr): Logger {
-  const stamp = () => (stream.isTTY ? '' : `${new Date().toISOString()} `);
-  const write = (line: string) => stream.write(`${stamp()}${line}\n`);
+  const tty = stream.isTTY === true;
+  const live = tty && verbosity !== 'quiet';
+  let statusText: string | null = null;
+  const stamp = () => (tty ? '' : `${new Date().toISOString()} `);
+  const write = (line: string) => {
+    if (live && statusText !== null) stream.write(`${CLEAR_LINE}${line}\n${statusText}`);
+    else stream.write(`${stamp()}${line}\n`);
+  };
   return {
+    live,
     info: (line) => verbosity !== 'quiet' && write(line),
     warn: (line) => write(`warning: ${line}`),
     verbose: (line) => verbosity === 'verbose' && write(line),
+    status: (line) => {
+      if (!live) return;
+      const width = Math.max(20, (stream.columns ?? 80) - 1);
+      const next = line === null ? null : line.length > width ? `${line.slice(0, width - 1)}…` : line;
+      stream.write(`${CLEAR_LINE}${next ?? ''}`);
+      statusText = next;
+    },
   };
 }

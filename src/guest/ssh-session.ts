@@ -78,11 +78,13 @@ export class SshConnectError extends RunStepError {
   }
 }
 
-/** A guest command did not finish within its time limit (the channel was closed). */
+/** A guest command did not finish within its time limit; it was killed (see `stopped`). */
 export class GuestTimeoutError extends RunStepError {
   constructor(
     message: string,
     readonly timeoutMs: number,
+    /** The server confirmed the command ended after the kill; if false it may still run (reboot before measuring again). */
+    readonly stopped: boolean,
     details: string[] = [],
   ) {
     super(message, 'guest', details);
@@ -103,6 +105,9 @@ export interface SessionStats {
 
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 const FIRST_RETRY_DELAY_MS = 200;
+/** After a timeout: how long a command gets to end after SIGTERM, then after SIGKILL. */
+const TERM_GRACE_MS = 2000;
+const KILL_GRACE_MS = 2000;
 const MAX_RETRY_DELAY_MS = 2000;
 /** Anything below this cannot be a `Date.now()` deadline (it is 2001-09-09). */
 const PLAUSIBLE_EPOCH_MS = 1e12;
@@ -118,10 +123,10 @@ export function parsePinnedHostKey(line: string): { type: string; blob: Buffer; 
   const key: ParsedKey | undefined = parsed instanceof Error ? undefined : Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || parsed instanceof Error) {
     const why = parsed instanceof Error ? parsed.message : 'no key found';
-    throw new TypeError(`hostPublicKey is not an OpenSSH public key line (${why})`);
+    throw new RunStepError(`pinned host key is not an OpenSSH public key line (${why})`, 'ssh');
   }
   if (key.isPrivateKey()) {
-    throw new TypeError('hostPublicKey must be the public key line, not a private key');
+    throw new RunStepError('pinned host key must be the public key line, not a private key', 'ssh');
   }
   const blob = key.getPublicSSH();
   return { type: key.type, blob, fingerprint: fingerprintOf(blob) };
@@ -189,7 +194,7 @@ export class GuestSession implements GuestRunner {
     const pin = parsePinnedHostKey(opts.hostPublicKey);
     const privateKey = utils.parseKey(opts.privateKey);
     if (privateKey instanceof Error) {
-      throw new TypeError(`privateKey cannot be parsed: ${privateKey.message}`);
+      throw new RunStepError(`SSH client private key cannot be parsed: ${privateKey.message}`, 'ssh');
     }
 
     const target = `${opts.username}@${opts.host}:${opts.port}`;
@@ -211,7 +216,6 @@ export class GuestSession implements GuestRunner {
         }
         if (seen[seen.length - 1] !== err.message) seen.push(err.message);
         if (seen.length > 5) seen.splice(0, seen.length - 5);
-        opts.log?.(`ssh ${target}: attempt ${attempt} failed (${err.message}), retrying`);
         if (Date.now() + delay >= deadline) {
           const waited = ((Date.now() - started) / 1000).toFixed(1);
           const msg =
@@ -220,6 +224,7 @@ export class GuestSession implements GuestRunner {
               : `SSH to ${target} not reachable after ${attempt} attempts in ${waited} s (last error: ${err.message})`;
           throw new SshConnectError(msg, err.kind, attempt, seen);
         }
+        opts.log?.(`ssh ${target}: attempt ${attempt} failed (${err.message}), retrying`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
       }
@@ -228,7 +233,12 @@ export class GuestSession implements GuestRunner {
 
   /** Run one command (argv, quoted here); resolves with its output and exit status whatever the status. */
   exec(argv: string[], opts: ExecOptions): Promise<ExecResult> {
-    const cmd = commandLine(argv);
+    let cmd: string;
+    try {
+      cmd = commandLine(argv);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (this.closed) {
       return Promise.reject(
         new RunStepError(`SSH session to ${this.target} is closed; cannot run: ${shorten(cmd)}`, 'ssh'),
@@ -244,11 +254,14 @@ export class GuestSession implements GuestRunner {
       let settled = false;
       let code: number | null = null;
       let signal: string | undefined;
+      /** Set while a timed-out or runaway command is being killed. */
+      let stopping: ((stopped: boolean) => Error) | undefined;
+      let killTimer: NodeJS.Timeout | undefined;
 
       const abandonChannel = (ch: ClientChannel | undefined): void => {
         if (!ch) return;
         try {
-          ch.signal('KILL'); // honoured by OpenSSH; dropbear ignores it and closing the channel hangs up
+          ch.signal('KILL');
         } catch {
           /* channel already gone */
         }
@@ -265,6 +278,7 @@ export class GuestSession implements GuestRunner {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(killTimer);
         this.pending.delete(pendingEntry);
         if (failure) {
           this.failedCommands++;
@@ -281,21 +295,68 @@ export class GuestSession implements GuestRunner {
         if (code !== 0) this.failedCommands++;
         resolve(result);
       };
+      /**
+       * Stop the remote command — SSH "signal" TERM (fio then stops its jobs
+       * and exits), KILL if it is still there after a grace period — and wait
+       * for the server to close the channel before rejecting. Closing the
+       * channel alone does not stop a command under dropbear (it keeps running,
+       * orphaned), and an exec sent while dropbear is still reaping a killed
+       * command can be refused ("Unable to exec"); waiting avoids both.
+       */
+      const stopThenFail = (makeError: (stopped: boolean) => Error): void => {
+        if (settled || stopping) return;
+        stopping = makeError;
+        clearTimeout(timer);
+        const ch = channel;
+        if (!ch) {
+          finish(makeError(false)); // not started yet; abandoned when it opens
+          return;
+        }
+        const send = (sig: string): void => {
+          try {
+            ch.signal(sig);
+          } catch {
+            /* channel already gone */
+          }
+        };
+        send('TERM');
+        killTimer = setTimeout(() => {
+          send('KILL');
+          killTimer = setTimeout(() => {
+            try {
+              ch.close();
+            } catch {
+              /* channel already gone */
+            }
+            finish(makeError(false));
+          }, KILL_GRACE_MS);
+        }, TERM_GRACE_MS);
+      };
       const timer = setTimeout(() => {
-        finish(
-          new GuestTimeoutError(
-            `guest command timed out after ${opts.timeoutMs} ms: ${shorten(cmd)}`,
-            opts.timeoutMs,
-            lastLines(Buffer.concat(err).toString('utf8'), 5),
-          ),
+        stopThenFail(
+          (stopped) =>
+            new GuestTimeoutError(
+              `guest command timed out after ${opts.timeoutMs} ms ` +
+                `(${stopped ? 'killed' : 'kill not confirmed: it may still run in the guest'}): ${shorten(cmd)}`,
+              opts.timeoutMs,
+              stopped,
+              lastLines(Buffer.concat(err).toString('utf8'), 5),
+            ),
         );
       }, opts.timeoutMs);
       this.pending.add(pendingEntry);
 
       const collect = (into: Buffer[]) => (chunk: Buffer) => {
+        if (stopping) return;
         size += chunk.length;
         if (size > maxOutput) {
-          finish(new RunStepError(`guest command printed more than ${maxOutput} bytes: ${shorten(cmd)}`, 'guest'));
+          stopThenFail(
+            (stopped) =>
+              new RunStepError(
+                `guest command printed more than ${maxOutput} bytes (${stopped ? 'killed' : 'kill not confirmed'}): ${shorten(cmd)}`,
+                'guest',
+              ),
+          );
           return;
         }
         into.push(chunk);
@@ -309,6 +370,7 @@ export class GuestSession implements GuestRunner {
           }
           if (settled) {
             abandonChannel(stream); // timed out before the channel opened
+            stream.resume();
             return;
           }
           channel = stream;
@@ -318,7 +380,7 @@ export class GuestSession implements GuestRunner {
             code = typeof c === 'number' ? c : null;
             if (sig) signal = sig;
           });
-          stream.on('close', () => finish());
+          stream.on('close', () => (stopping ? finish(stopping(true)) : finish()));
           stream.on('error', (e: Error) => finish(new RunStepError(`guest command channel failed: ${e.message}`, 'ssh')));
         });
       } catch (e) {

@@ -5,6 +5,8 @@
  * only, never from live state, so a stored run can be re-rendered at any time.
  */
 
+import type { SampleInsight } from './insight.js';
+
 export const RESULTS_SCHEMA_VERSION = 1;
 
 /** One axis value as stored: strings for names, numbers for depths and sizes. */
@@ -64,4 +66,16 @@ export interface Sample {
   rawFioPath?: string;
   /** Notices attached to this sample (legacy scheduler mapping, fio notes...). */
   notices: string[];
+  /** Infrastructure failures (boot, SSH, a guest that died) retried with a fresh guest before this sample's boot. */
+  bootRetries?: BootRetry[];
+  /** Host CPU by role, exits, guest interrupts, consistency and config evidence of the fio window (optional). */
+  insight?: SampleInsight;
+}
+
+/** One failed guest boot (or a guest lost mid-visit) that was replaced by a fresh one. */
+export interface BootRetry {
+  bootId: string;
+  /** `boot`, `qmp`, `ssh`, `guest`... */
+  step: string;
+  reason: string;
 }

@@ -3,6 +3,7 @@
  * Pure: the same profile and accel give the same plan.
  */
 import type { Accel } from '../model/sample.js';
+import { InputError } from '../model/errors.js';
 import type { Profile } from '../profile/schema.js';
 import { expandMatrix } from './cells.js';
 import { pruneCells, type PrunedCell } from './rules.js';
@@ -16,15 +17,34 @@ export interface Plan {
   groups: BootGroup[];
   pruned: PrunedCell[];
   visits: Visit[];
+  /** false: one boot per group serves every repetition (see schedule.ts). */
+  rebootPerRepetition: boolean;
+  /** Only these cell keys are run (`run --only-cell`, `gate --confirm`); null: every runnable cell. */
+  cellFilter: string[] | null;
   /** Runnable cells × repetitions. */
   sampleCount: number;
   estimate: DurationEstimate;
 }
 
-export function makePlan(profile: Profile, accel: Accel): Plan {
-  const { runnable, pruned } = pruneCells(expandMatrix(profile));
+/** The runnable cells named by `onlyCells` (all when absent); an unknown or pruned key is bad input. */
+function selectCells<C extends { key: string }>(runnable: C[], pruned: PrunedCell[], onlyCells?: readonly string[]): C[] {
+  if (!onlyCells) return runnable;
+  const wanted = new Set(onlyCells);
+  const problems = [...wanted].flatMap((key) => {
+    if (runnable.some((c) => c.key === key)) return [];
+    const p = pruned.find((c) => c.cell.key === key);
+    return [`--only-cell ${key}: ${p ? `pruned: ${p.reason}` : `not a cell of this profile (cells: ${runnable.map((c) => c.key).join(' ')})`}`];
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  return runnable.filter((c) => wanted.has(c.key));
+}
+
+export function makePlan(profile: Profile, accel: Accel, opts: { onlyCells?: readonly string[] } = {}): Plan {
+  const { runnable: all, pruned } = pruneCells(expandMatrix(profile));
+  const runnable = selectCells(all, pruned, opts.onlyCells);
   const groups = groupCells(runnable);
-  const visits = scheduleVisits(groups, { repetitions: profile.repetitions, order: profile.order, seed: profile.seed });
+  const rebootPerRepetition = profile.reboot_per_repetition;
+  const visits = scheduleVisits(groups, { repetitions: profile.repetitions, order: profile.order, seed: profile.seed, rebootPerRepetition });
   const sampleCount = runnable.length * profile.repetitions;
   const estimate = estimateDuration({
     accel,
@@ -33,7 +53,8 @@ export function makePlan(profile: Profile, accel: Accel): Plan {
     runtimeS: profile.fio.runtime,
     rampTimeS: profile.fio.ramp_time,
   });
-  return { profileName: profile.name, accel, groups, pruned, visits, sampleCount, estimate };
+  const cellFilter = opts.onlyCells ? [...opts.onlyCells] : null;
+  return { profileName: profile.name, accel, groups, pruned, visits, rebootPerRepetition, cellFilter, sampleCount, estimate };
 }
 
 export function groupById(plan: Plan, id: string): BootGroup {

@@ -134,6 +134,14 @@ export const ProfileSchema = z.strictObject(
     /** Order of group visits within a round: same order each round, or shuffled with a recorded seed. */
     order: z.enum(['round-robin', 'random'], { error: 'expected round-robin or random' }).default('round-robin'),
     seed: intIn(0, 2 ** 31 - 1).default(1),
+    /** Infrastructure failures (boot, SSH, a guest that dies) are retried this many times per visit, each with a fresh guest. */
+    boot_retries: intIn(0, 10).default(1),
+    /**
+     * true: a fresh boot per repetition, rounds interleaved across groups (A B A B …).
+     * false: one boot per group serves all its repetitions (A A A B B B at group level;
+     * interleaving needs a boot per visit), cells interleaved inside the boot.
+     */
+    reboot_per_repetition: z.boolean({ error: 'expected true or false' }).default(true),
     matrix: MatrixSchema,
   },
   { error: 'expected a mapping at the top level' },

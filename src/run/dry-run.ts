@@ -18,7 +18,9 @@ const DRY_RUN_DISK = 'vdx';
 export function renderDryRun(profile: Profile, plan: Plan, paths: { kernel: string; initrd: string; backing: string }): string {
   const out: string[] = [];
   out.push(`plan for profile ${profile.name}: ${plan.groups.length} QEMU configuration(s), ${plan.sampleCount} sample(s), accel ${plan.accel}`);
-  out.push(`visits (one boot each): ${plan.visits.map((v) => `${v.groupId}/r${v.round}`).join(' ')}`);
+  const rounds = (v: Plan['visits'][number]) => (v.rounds.length > 1 ? `r${v.rounds[0]}-r${v.rounds[v.rounds.length - 1]}` : `r${v.round}`);
+  out.push(`visits (one boot each): ${plan.visits.map((v) => `${v.groupId}/${rounds(v)}`).join(' ')}`);
+  if (!plan.rebootPerRepetition) out.push('reboot_per_repetition: false — each group measures all its repetitions in one boot; groups are not interleaved');
   for (const group of plan.groups) {
     out.push('', `group ${group.id}: ${group.key} — ${group.cells.length} cell(s), one boot per visit`);
     const spec = launchSpecFor(group, {

@@ -4,7 +4,6 @@
  * open the pinned SSH session, find the test disk by its serial.
  * Whatever fails, everything started here is stopped before the error leaves.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Accel } from '../model/sample.js';
 import { RunStepError } from '../model/errors.js';
@@ -21,6 +20,7 @@ import { GuestSession } from '../guest/ssh-session.js';
 import { findDiskBySerial } from '../guest/disk.js';
 import { readGuestFacts } from '../guest/guest-facts.js';
 import { writeJsonAtomic } from '../store/atomic.js';
+import { readPrivateKey } from '../security/private-key.js';
 import { launchSpecFor, GUEST_READY_MARKER, TEST_DISK_SERIAL } from './launch.js';
 
 export interface BootTimings {
@@ -55,14 +55,20 @@ export interface BootRequest {
   onLog?: (line: string) => void;
 }
 
-async function bootFailure(message: string, req: BootRequest, spec: { serialLog: string }): Promise<RunStepError> {
-  const serial = await tailLines(spec.serialLog, 15).catch(() => [] as string[]);
-  const stderr = await tailLines(join(req.bootDir, 'qemu.stderr.log'), 10).catch(() => [] as string[]);
-  const details = [
-    `serial console (${spec.serialLog}), last lines:`,
+/** The last lines of a boot's serial console and QEMU stderr (both files are kept in the boot directory). */
+export async function bootEvidence(bootDir: string): Promise<string[]> {
+  const serialLog = join(bootDir, 'serial.log');
+  const serial = await tailLines(serialLog, 15).catch(() => [] as string[]);
+  const stderr = await tailLines(join(bootDir, 'qemu.stderr.log'), 10).catch(() => [] as string[]);
+  return [
+    `serial console (${serialLog}), last lines:`,
     ...serial.map((l) => `  | ${l}`),
     ...(stderr.length ? ['QEMU stderr, last lines:', ...stderr.map((l) => `  | ${l}`)] : []),
   ];
+}
+
+async function bootFailure(message: string, req: BootRequest): Promise<RunStepError> {
+  const details = await bootEvidence(req.bootDir);
   const kvmHint =
     req.accel === 'kvm'
       ? ' under KVM — some nested /dev/kvm setups open but never run a guest; if this host is one, set qemu.accel: tcg'
@@ -103,14 +109,14 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     try {
       await waitForSerialMarker(spec.serialLog, GUEST_READY_MARKER, { timeoutMs: bootTimeoutMs, exited: qemu.exited });
     } catch (err) {
-      throw await bootFailure(`guest did not reach init's ready marker within ${req.profile.guest.boot_timeout}s (${(err as Error).message.split('\n')[0]})`, req, spec);
+      throw await bootFailure(`guest did not reach init's ready marker within ${req.profile.guest.boot_timeout}s (${(err as Error).message.split('\n')[0]})`, req);
     }
     const readyMs = Date.now() - started;
     session = await GuestSession.connect({
       host: '127.0.0.1',
       port: sshHostPort,
       username: 'root',
-      privateKey: await readFile(req.image.clientKeyPath),
+      privateKey: await readPrivateKey(req.image.clientKeyPath),
       hostPublicKey: req.image.hostPublicKey,
       timeoutMs: 10_000,
       retryUntilMs: Date.now() + 30_000,

@@ -1,7 +1,9 @@
 /**
  * Measures one cell inside a running guest: apply its guest settings, run its
- * fio job, and turn the outcome — good or bad — into one Sample.
- * A measurement failure is recorded as such, never retried silently.
+ * fio job with the insight collectors around its measured phase (src/insight),
+ * and turn the outcome — good or bad — into one Sample.
+ * A measurement failure is recorded as such, never retried silently; a
+ * configuration the running system does not confirm makes the sample invalid.
  */
 import type { Accel, Sample } from '../model/sample.js';
 import type { Profile } from '../profile/schema.js';
@@ -12,6 +14,10 @@ import { parseFioOutput, fioSummaryToMetrics } from '../guest/fio-result.js';
 import type { RunningGuest } from './guest-boot.js';
 import { fioJobFor, fioTimeoutMs } from './cell-job.js';
 import { applyGuestSettings, type ActiveGuestSettings } from './guest-settings.js';
+import { insightSourcesFor, runFioWithInsight, type FioWithInsight } from '../insight/collect.js';
+import { configMismatch, plannedConfig } from '../insight/config.js';
+import type { ExecResult } from '../guest/ssh-session.js';
+import { GUEST_FIO_KEY, HOST_STEAL_KEY, readHostCpuTimes, stealPctBetween } from '../fingerprint/steal.js';
 
 export type SampleDraft = Omit<Sample, 'schemaVersion' | 'rawFioPath'>;
 
@@ -70,21 +76,41 @@ export async function measureCell(opts: {
 
   const argv = buildFioArgs(fioJobFor(profile, cell, guest.device));
   let result;
+  let run: FioWithInsight<ExecResult>;
   try {
-    result = await guest.session.exec(argv, { timeoutMs: fioTimeoutMs(profile) });
+    const cpuBefore = await readHostCpuTimes();
+    run = await runFioWithInsight({
+      // A backend whose disk lives outside QEMU passes its process and monitor here (insightSourcesFor's `extra`).
+      sources: insightSourcesFor(guest, opts.accel),
+      planned: plannedConfig(profile, group, cell, opts.accel),
+      runFio: () => guest.session.exec(argv, { timeoutMs: fioTimeoutMs(profile) }),
+      rampMs: profile.fio.ramp_time * 1000,
+      runtimeMs: profile.fio.runtime * 1000,
+    });
+    result = run.result;
+    const steal = stealPctBetween(cpuBefore, await readHostCpuTimes());
+    if (steal !== null) observed[HOST_STEAL_KEY] = steal;
   } catch (err) {
     return { draft: outcome('failed', { reason: `fio: ${(err as Error).message.split('\n')[0]}` }) };
   }
   if (result.code !== 0) {
     const why = lastLine(result.stderr) || lastLine(result.stdout) || `exit code ${result.code ?? result.signal}`;
+    // 127: the guest's shell found no fio to run.
+    if (result.code === 127) return { draft: outcome('failed', { reason: `fio not found in the guest (exit 127: ${why})` }) };
     return { draft: outcome('failed', { reason: `fio exited with ${result.code ?? result.signal}: ${why}` }) };
   }
   try {
     const parsed = parseFioOutput(result.stdout);
+    const metrics = fioSummaryToMetrics(parsed.summary);
+    const insight = await run.finish(metrics, { schedulerReadBack: typeof observed.scheduler === 'string' ? observed.scheduler : undefined });
+    const differs = insight.config.available ? configMismatch(insight.config.checks) : null;
     return {
-      draft: outcome('ok', {
-        metrics: fioSummaryToMetrics(parsed.summary),
-        notices: [...base.notices, ...parsed.notes.map((n) => `fio: ${n}`)],
+      draft: outcome(differs ? 'invalid' : 'ok', {
+        ...(differs ? { reason: differs } : {}),
+        metrics,
+        observed: { ...observed, [GUEST_FIO_KEY]: parsed.summary.fioVersion },
+        notices: [...base.notices, ...parsed.notes.map((n) => `fio: ${n}`), ...insight.notes.map((n) => `insight: ${n}`)],
+        insight,
       }),
       rawFio: parsed.raw,
     };

@@ -8,7 +8,9 @@
  *   plan.json                groups, cells, pruned cells with reasons, visit order
  *   samples/NNNN-….json      one Sample per measured repetition of one cell
  *   raw/NNNN-….fio.json      fio's own JSON for that sample, untouched
- *   boots/<bootId>/          serial.log, qemu.stderr.log, qemu.argv.json
+ *   boots/<bootId>/          serial.log, qemu.stderr.log, qemu.argv.json, boot.json
+ *   pids/<pid>.json          one per live child process (removed when it exits)
+ *   .lock                    held by the run (or resume) writing this directory
  */
 import { join } from 'node:path';
 
@@ -19,6 +21,8 @@ export const PLAN_FILE = 'plan.json';
 export const SAMPLES_DIR = 'samples';
 export const RAW_DIR = 'raw';
 export const BOOTS_DIR = 'boots';
+export const PIDS_DIR = 'pids';
+export const RUN_LOCK_FILE = '.lock';
 
 /** A file-name-safe form of a cell key: `backend=virtio-blk,iodepth=4` → `backend-virtio-blk_iodepth-4`. */
 export function cellSlug(cellKey: string): string {

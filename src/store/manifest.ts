@@ -23,4 +23,14 @@ export interface RunManifest {
   /** Counts by sample status, filled in when the run ends. */
   counts: Record<string, number>;
   plannedSamples: number;
+  /** One entry per `run --resume` of this directory. */
+  resumes?: ResumeRecord[];
+}
+
+export interface ResumeRecord {
+  startedAt: string;
+  /** Planned samples that had no record when this resume started. */
+  missingSamples: number;
+  /** Suffix of the boot ids of this resume (`b001-g1-r0-s2`). */
+  bootSuffix: string;
 }

@@ -1,17 +1,45 @@
 /**
  * Writes one results directory as the run goes: the manifest first (marked
  * incomplete), then every sample the moment it is measured, atomically.
- * Nothing already measured is lost when a later step fails.
+ * Nothing already measured is lost when a later step fails: a sample that
+ * cannot be written (full disk) comes back inside the error, so the caller
+ * can keep it elsewhere. `resume` reopens a directory to add missing samples.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
-import type { RunManifest } from './manifest.js';
+import type { ResumeRecord, RunManifest } from './manifest.js';
+import type { StoredRun } from './run-reader.js';
 import { writeJsonAtomic } from './atomic.js';
 import {
   BOOTS_DIR, ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RAW_DIR, RUN_FILE, SAMPLES_DIR,
   bootDir, rawFioRelPath, sampleBaseName, samplePath,
 } from './layout.js';
+
+/** A measured sample as it would have been stored. */
+export interface UnsavedSample {
+  /** File base name (`0007-<cell>-r0`) it would have had. */
+  base: string;
+  record: Sample;
+  rawFio?: unknown;
+}
+
+/** Storing a sample failed (e.g. ENOSPC); the sample itself is in `unsaved`. */
+export class SampleWriteError extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly unsaved: UnsavedSample,
+  ) {
+    super(`cannot store sample ${unsaved.base}: ${(failure as Error)?.message ?? String(failure)}`);
+    this.name = 'SampleWriteError';
+  }
+}
+
+/** Highest sequence number among stored sample files (`0007-….json` → 7). */
+async function lastSampleSeq(dir: string): Promise<number> {
+  const names = await readdir(join(dir, SAMPLES_DIR)).catch(() => [] as string[]);
+  return names.reduce((max, n) => Math.max(max, Number(/^(\d+)-/.exec(n)?.[1] ?? 0)), 0);
+}
 
 export class RunWriter {
   private seq = 0;
@@ -33,6 +61,22 @@ export class RunWriter {
       counts: {},
     };
     const writer = new RunWriter(dir, manifest);
+    await writer.saveManifest();
+    return writer;
+  }
+
+  /** Reopens a stored run to add its missing samples; numbering continues after the last stored sample. */
+  static async resume(stored: StoredRun, resume: ResumeRecord): Promise<RunWriter> {
+    const manifest: RunManifest = {
+      ...stored.manifest,
+      status: 'incomplete',
+      finishedAt: null,
+      stopReason: null,
+      resumes: [...(stored.manifest.resumes ?? []), resume],
+    };
+    const writer = new RunWriter(stored.dir, manifest);
+    writer.seq = await lastSampleSeq(stored.dir);
+    for (const s of stored.samples) writer.counts[s.status] = (writer.counts[s.status] ?? 0) + 1;
     await writer.saveManifest();
     return writer;
   }
@@ -70,16 +114,21 @@ export class RunWriter {
     return dir;
   }
 
-  /** Stores one sample (and fio's raw JSON beside it) before anything else happens. */
+  /**
+   * Stores one sample (and fio's raw JSON beside it) before anything else
+   * happens. Throws SampleWriteError (holding the sample) when it cannot.
+   */
   async writeSample(sample: Omit<Sample, 'schemaVersion' | 'rawFioPath'>, rawFio?: unknown): Promise<Sample> {
     this.seq += 1;
     const base = sampleBaseName(this.seq, sample.cellKey, sample.repetition);
     const record: Sample = { schemaVersion: RESULTS_SCHEMA_VERSION, ...sample };
-    if (rawFio !== undefined) {
-      record.rawFioPath = rawFioRelPath(base);
-      await writeJsonAtomic(join(this.dir, record.rawFioPath), rawFio);
+    if (rawFio !== undefined) record.rawFioPath = rawFioRelPath(base);
+    try {
+      if (record.rawFioPath) await writeJsonAtomic(join(this.dir, record.rawFioPath), rawFio);
+      await writeJsonAtomic(samplePath(this.dir, base), record);
+    } catch (err) {
+      throw new SampleWriteError(err, { base, record, rawFio });
     }
-    await writeJsonAtomic(samplePath(this.dir, base), record);
     this.counts[record.status] = (this.counts[record.status] ?? 0) + 1;
     return record;
   }

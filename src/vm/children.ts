@@ -16,10 +16,34 @@ export interface ChildHandle {
 
 const children = new Map<number, ChildHandle>();
 
+/** Told about every child as it is registered and as it exits (e.g. to keep pid files: src/lifecycle). */
+export type ChildWatcher = (child: ChildHandle, event: 'started' | 'exited') => void;
+const watchers = new Set<ChildWatcher>();
+
+/** Subscribes to child start/exit; returns the unsubscribe function. */
+export function watchChildren(watcher: ChildWatcher): () => void {
+  watchers.add(watcher);
+  return () => {
+    watchers.delete(watcher);
+  };
+}
+
+function notify(child: ChildHandle, event: 'started' | 'exited'): void {
+  for (const w of watchers) {
+    try {
+      w(child, event);
+    } catch {
+      // a watcher's failure (e.g. a full disk for pid files) must not break process handling
+    }
+  }
+}
+
 export function registerChild(child: ChildHandle): void {
   children.set(child.pid, child);
+  notify(child, 'started');
   const forget = () => {
     if (children.get(child.pid) === child) children.delete(child.pid);
+    notify(child, 'exited');
   };
   child.exited.then(forget, forget);
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ExitCode } from '../../model/exit-codes.js';
 import { loadProfile } from '../../profile/load.js';
 import { makePlan } from '../../plan/plan.js';
+import { parseShard, shardPlan } from '../../plan/shard.js';
 import { decideAccel, probeKvm } from '../../vm/accel.js';
 import { killAllChildren } from '../../vm/children.js';
 import { HostError } from '../../model/errors.js';
@@ -22,6 +23,7 @@ import { buildIopsMatrix } from '../../report/iops-matrix.js';
 import { renderTerminalTable } from '../../report/terminal-table.js';
 import { repoRoot } from '../../util/paths.js';
 import { createLogger, type Verbosity } from '../log.js';
+import { RunProgress } from '../progress.js';
 import { reportError } from '../errors.js';
 import { installInterruptHandlers, exitCodeForSignal } from '../signals.js';
 import { TOOL_VERSION } from '../version.js';
@@ -31,6 +33,10 @@ interface RunOptions {
   out: string;
   quiet?: boolean;
   verbose?: boolean;
+  /** `i/n`: run the i-th of n deterministic parts of the plan's groups (merge them with `vblk-bench merge`). */
+  shard?: string;
+  /** Run only these cells (repeatable): `gate --confirm` re-runs the regressed cells this way. */
+  onlyCell?: string[];
 }
 
 export const TCG_BANNER =
@@ -45,6 +51,8 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
     .option('-o, --out <dir>', 'parent directory of the results directory', 'results')
     .option('-q, --quiet', 'only warnings and the final table')
     .option('-v, --verbose', 'also print QEMU command lines and boot details')
+    .option('--shard <i/n>', 'run only the i-th of n deterministic parts of the plan (whole QEMU configurations); merge with `vblk-bench merge`')
+    .option('--only-cell <key>', 'run only this cell key (repeatable), e.g. backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=1', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (profilePath: string, options: RunOptions) => {
       setExit(await runCommand(profilePath, options));
     });
@@ -65,7 +73,8 @@ async function runCommand(profilePath: string, options: RunOptions): Promise<num
     } catch (err) {
       throw new HostError((err as Error).message, 'set qemu.binary to a qemu-system-x86_64 binary (scripts/setup-host.sh installs Debian\'s)');
     }
-    const plan = makePlan(profile, accel);
+    const fullPlan = makePlan(profile, accel, { onlyCells: options.onlyCell });
+    const plan = options.shard ? shardPlan(fullPlan, parseShard(options.shard), { runtimeS: profile.fio.runtime, rampTimeS: profile.fio.ramp_time }) : fullPlan;
     for (const p of plan.pruned) log.info(`not run: ${p.cell.key}: ${p.reason}`);
 
     if (options.dryRun) {
@@ -75,7 +84,7 @@ async function runCommand(profilePath: string, options: RunOptions): Promise<num
 
     const image = await ensureGuestImage({ repoRoot: repoRoot(), build: true, log: (l) => log.info(`guest build: ${l}`) });
     const startedAt = new Date();
-    const runDir = resolve(options.out, runDirName(profile.name, startedAt));
+    const runDir = resolve(options.out, runDirName(options.shard ? `${profile.name}-shard${options.shard.replace('/', 'of')}` : profile.name, startedAt));
     const writer = await RunWriter.create(runDir, {
       tool: { name: 'vblk-bench', version: TOOL_VERSION },
       profileName: profile.name,
@@ -100,9 +109,12 @@ async function runCommand(profilePath: string, options: RunOptions): Promise<num
     const interrupt = installInterruptHandlers((signal) => log.warn(`${signal}: stopping guests, keeping what was measured (again to exit at once)`));
     const backing = await prepareBackingStore(profile.disk, randomBytes(4).toString('hex'));
     let loop;
+    let progress: RunProgress | undefined;
     try {
-      loop = await runPlan({ profile, plan, accel, image, backingPath: backing.path, writer, log, signal: interrupt.controller.signal });
+      progress = new RunProgress(log, { total: plan.sampleCount, visits: plan.visits.length, accel, runtimeS: profile.fio.runtime, rampTimeS: profile.fio.ramp_time });
+      loop = await runPlan({ profile, plan, accel, image, backingPath: backing.path, writer, log, signal: interrupt.controller.signal, progress });
     } finally {
+      progress?.stop();
       await killAllChildren();
       await backing.remove();
       interrupt.dispose();

@@ -25,6 +25,7 @@ import {
   type ConnectOptions,
 } from '../../../src/guest/ssh-session.js';
 import { RunStepError } from '../../../src/model/errors.js';
+import { processesMatching } from '../../helpers/processes.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -189,17 +190,38 @@ test('exit codes and stderr come back; run() throws with stderr last lines', T, 
   }
 });
 
-test('a command that overruns its timeout is rejected and the session stays usable', T, async () => {
+test('a command that overruns its timeout is killed, rejected, and the session stays usable', T, async () => {
   const s = await GuestSession.connect(opts());
   try {
     const t0 = Date.now();
-    await assert.rejects(s.exec(['sleep', '3'], { timeoutMs: 400 }), (err: unknown) => {
+    await assert.rejects(s.exec(['sleep', '7.31'], { timeoutMs: 400 }), (err: unknown) => {
       assert.ok(err instanceof GuestTimeoutError);
-      assert.match(err.message, /timed out after 400 ms: sleep 3/);
+      assert.equal(err.stopped, true);
+      assert.match(err.message, /timed out after 400 ms \(killed\): sleep 7\.31/);
       return true;
     });
     assert.ok(Date.now() - t0 < 2000);
+    assert.deepEqual(processesMatching('sleep 7.31'), [], 'the command is gone, not orphaned');
+    // The very next command works (dropbear refuses an exec that races the reaping of a killed one).
     assert.equal((await s.exec(['echo', 'still'], { timeoutMs: 5000 })).stdout, 'still\n');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a command that ignores SIGTERM gets SIGKILL', T, async () => {
+  const s = await GuestSession.connect(opts());
+  const marker = `vblk-ignore-term-${process.pid}`;
+  try {
+    const t0 = Date.now();
+    await assert.rejects(
+      s.exec(['bash', '-c', `: ${marker}; trap '' TERM; while :; do sleep 0.1; done`], { timeoutMs: 300 }),
+      (err: unknown) => err instanceof GuestTimeoutError && err.stopped,
+    );
+    const took = Date.now() - t0;
+    assert.ok(took >= 2000 && took < 5000, `took ${took} ms`);
+    assert.deepEqual(processesMatching(marker), []);
+    assert.equal((await s.exec(['echo', 'ok'], { timeoutMs: 5000 })).stdout, 'ok\n');
   } finally {
     await s.close();
   }

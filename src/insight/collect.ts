@@ -1,0 +1,237 @@
+/**
+ * The I/O side of insight: where each counter lives for one running guest
+ * (InsightSources), one snapshot of all of them, the window around fio, and
+ * the configuration read back afterwards. The numbers are computed in
+ * build.ts from what is read here.
+ *
+ * Sources are pluggable so other block paths fit without changes here: a
+ * backend whose disk lives outside QEMU (vhost-user-blk in
+ * qemu-storage-daemon) passes its process as an extra ProcessSource and its
+ * QMP monitor as the BlockCounterSource.
+ */
+import type { ConfigInsight, InsightWindow, SampleInsight, Unavailable } from '../model/insight.js';
+import type { Accel, Metric } from '../model/sample.js';
+import type { GuestRunner } from '../guest/ssh-session.js';
+import { assertDeviceName } from '../guest/disk.js';
+import { DEVICE_ID, DISK_NODE } from '../vm/launch-spec.js';
+import { QmpError, type QmpClient } from '../vm/qmp.js';
+import { devicePath, readDeviceIoeventfd, readHostThreadNames, readThreads } from '../vm/readback.js';
+import { pickBlockCounters, type BlockCounters, type BlockstatsMatch } from './blockstats.js';
+import { buildSampleInsight, fioFigures, type Part, type Snapshot } from './build.js';
+import { checkConfig, type ObservedConfig, type PlannedConfig } from './config.js';
+import { GUEST_SNAPSHOT_SCRIPT, parseBlockStat, parseGuestSnapshot } from './guest-parse.js';
+import { findKernelVhostWorkers, readProcessThreads, readThreadAffinity, type ProcessSource } from './host-threads.js';
+import { findExitCounterSource, type ExitCounterSource } from './kvm-exits.js';
+import type { RoleHints } from './thread-roles.js';
+import { realClock, runWithWindow, type Clock, type WindowOutcome } from './window.js';
+
+/** Read counters of the test disk from some QMP monitor. */
+export interface BlockCounterSource {
+  kind: 'qemu' | 'storage-daemon';
+  node: string;
+  read(): Promise<BlockCounters>;
+}
+
+export function qmpBlockCounterSource(qmp: QmpClient, kind: BlockCounterSource['kind'], match: BlockstatsMatch): BlockCounterSource {
+  return {
+    kind,
+    node: match.nodeName ?? match.qdev ?? '?',
+    read: async () => pickBlockCounters(await qmp.execute('query-blockstats'), match),
+  };
+}
+
+export interface InsightSources {
+  accel: Accel;
+  qemu: { pid: number; qmp: QmpClient; deviceId: string };
+  /** Processes besides QEMU whose CPU counts (qemu-storage-daemon for vhost-user-blk). */
+  extraProcesses: ProcessSource[];
+  /** Where the test disk's host-side counters are; null: nowhere readable (said in the results). */
+  block: BlockCounterSource | null;
+  guest: { session: GuestRunner; device: string };
+}
+
+/** The part of a running guest insight reads (RunningGuest has all of it). */
+export interface InsightTarget {
+  qemu: { pid: number };
+  qmp: QmpClient;
+  session: GuestRunner;
+  device: string;
+}
+
+/**
+ * Sources for a guest whose disk is QEMU's own block node. `extra` plugs in
+ * what another block path adds (the storage daemon's process and monitor).
+ */
+export function insightSourcesFor(
+  guest: InsightTarget,
+  accel: Accel,
+  extra: { processes?: ProcessSource[]; block?: BlockCounterSource | null } = {},
+): InsightSources {
+  assertDeviceName(guest.device);
+  return {
+    accel,
+    qemu: { pid: guest.qemu.pid, qmp: guest.qmp, deviceId: DEVICE_ID },
+    extraProcesses: extra.processes ?? [],
+    block: extra.block !== undefined ? extra.block : qmpBlockCounterSource(guest.qmp, 'qemu', { nodeName: DISK_NODE }),
+    guest: { session: guest.session, device: guest.device },
+  };
+}
+
+const firstLine = (err: unknown) => (err as Error).message.split('\n')[0] ?? String(err);
+
+async function part<T>(read: () => Promise<T>): Promise<Part<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (err) {
+    return { ok: false, error: firstLine(err) };
+  }
+}
+
+const GUEST_TIMEOUT_MS = 15_000;
+
+async function readGuest(s: InsightSources) {
+  const r = await s.guest.session.run(['sh', '-c', GUEST_SNAPSHOT_SCRIPT, 'sh', s.guest.device], { timeoutMs: GUEST_TIMEOUT_MS });
+  return parseGuestSnapshot(r.stdout);
+}
+
+/** Everything at (nearly) one instant: host, block and exit counters and the guest, concurrently. */
+export async function takeSnapshot(s: InsightSources, processes: ProcessSource[], exits: ExitCounterSource | null, clock: Clock): Promise<Snapshot> {
+  const atMs = clock.now();
+  const [host, block, exitCounters, guest] = await Promise.all([
+    part(() => Promise.all(processes.map(async (source) => ({ source, threads: await readProcessThreads(source.pid) })))),
+    s.block ? part(() => s.block!.read()) : Promise.resolve(null),
+    exits ? part(() => exits.read()) : Promise.resolve(null),
+    part(() => readGuest(s)),
+  ]);
+  return { atMs, host, block, exits: exitCounters, guest };
+}
+
+/** A counter that moves with the first I/O: the host node's operations, else the guest's reads. */
+function ioProbe(s: InsightSources): { probe: () => Promise<number>; name: InsightWindow['ioStartProbe'] } {
+  const block = s.block;
+  if (block) return { probe: async () => (await block.read()).rdOperations, name: block.kind === 'qemu' ? 'qemu-blockstats' : 'storage-daemon-blockstats' };
+  return {
+    probe: async () => {
+      const r = await s.guest.session.run(['cat', `/sys/block/${s.guest.device}/stat`], { timeoutMs: GUEST_TIMEOUT_MS });
+      return parseBlockStat(r.stdout).readIos;
+    },
+    name: 'guest-diskstats',
+  };
+}
+
+/** A QOM property, or undefined when it cannot be read; `missing` is returned when QEMU says the property does not exist. */
+async function qom<T>(qmp: QmpClient, path: string, property: string, missing?: T): Promise<T | undefined> {
+  try {
+    return (await qmp.execute('qom-get', { path, property })) as T;
+  } catch (err) {
+    if (missing !== undefined && err instanceof QmpError && /not found/i.test(err.desc)) return missing;
+    return undefined;
+  }
+}
+
+/** The configuration as the running system reports it, read after fio (nothing here is in the window). */
+export async function readObservedConfig(
+  s: InsightSources,
+  planned: PlannedConfig,
+  hints: { vcpus: { cpuIndex: number; threadId: number }[]; iothreads: { id: string; threadId: number }[] } | null,
+  scheduler: string | undefined,
+): Promise<{ observed: ObservedConfig; facts: ConfigInsight['facts'] }> {
+  const { qmp, pid, deviceId } = s.qemu;
+  const proxy = devicePath(deviceId);
+  const kvm = await qmp.execute<{ enabled?: boolean }>('query-kvm').catch(() => undefined);
+  const names = await readHostThreadNames(pid).catch(() => []);
+  const iothreadId = planned.iothread?.split('/').pop();
+  const iothreadTid = hints?.iothreads.find((t) => t.id === iothreadId)?.threadId;
+  const vcpuAffinity: ObservedConfig['vcpuAffinity'] = [];
+  for (const v of hints?.vcpus ?? []) {
+    const cpusAllowed = await readThreadAffinity(pid, v.threadId);
+    if (cpusAllowed !== null) vcpuAffinity.push({ cpuIndex: v.cpuIndex, tid: v.threadId, cpusAllowed });
+  }
+  const observed: ObservedConfig = {
+    accel: kvm?.enabled === undefined ? undefined : kvm.enabled ? 'kvm' : 'tcg',
+    deviceType: await qom<string>(qmp, proxy, 'type'),
+    ioeventfd: planned.ioeventfd === null ? undefined : await readDeviceIoeventfd(qmp, deviceId).catch(() => undefined),
+    // A device without the link (vhost-user-blk) runs on no iothread of QEMU's.
+    iothread: await qom<string>(qmp, `${proxy}/virtio-backend`, 'iothread', '').then((v) => (v === undefined ? undefined : v === '' ? null : v)),
+    iothreadThreadName: iothreadTid === undefined ? undefined : names.find((n) => n.tid === iothreadTid)?.name,
+    queueSize: await qom<number>(qmp, proxy, 'queue-size'),
+    numQueues: await qom<number>(qmp, proxy, 'num-queues'),
+    scheduler,
+    vcpuAffinity,
+    processAffinity: (await readThreadAffinity(pid, pid)) ?? undefined,
+  };
+  const facts: ConfigInsight['facts'] = {
+    backend: planned.backend,
+    deviceType: observed.deviceType ?? null,
+    queueSize: observed.queueSize ?? null,
+    numQueues: observed.numQueues ?? null,
+    iothreads: hints ? hints.iothreads.map((t) => `${t.id} (tid ${t.threadId})`).join(', ') || 'none' : null,
+    processAffinity: observed.processAffinity ?? null,
+  };
+  return { observed, facts };
+}
+
+export interface FioWithInsight<R> {
+  result: R;
+  /** Call with fio's metrics once it succeeded: reads the configuration back and builds the insight. */
+  finish(metrics: Record<string, Metric>, opts: { schedulerReadBack?: string }): Promise<SampleInsight>;
+}
+
+/**
+ * Runs `runFio` with the measurement window around it (window.ts). Setting
+ * up the collectors never fails the measurement: whatever cannot be read is
+ * recorded as unavailable, with the reason.
+ */
+export async function runFioWithInsight<R>(opts: {
+  sources: InsightSources;
+  planned: PlannedConfig;
+  runFio: () => Promise<R>;
+  rampMs: number;
+  runtimeMs: number;
+  clock?: Clock;
+}): Promise<FioWithInsight<R>> {
+  const { sources: s } = opts;
+  const clock = opts.clock ?? realClock;
+  const threads = await readThreads(s.qemu.qmp).catch(() => null);
+  const hints: Omit<RoleHints, 'pid' | 'fixedRole'> = threads
+    ? { vcpuTids: new Set(threads.vcpus.map((v) => v.threadId)), iothreadTids: new Set(threads.iothreads.map((t) => t.threadId)) }
+    : {};
+  const exitSource = await findExitCounterSource(s.qemu.qmp, s.qemu.pid, s.accel).catch((err): Unavailable => ({ available: false, reason: firstLine(err) }));
+  const exits = 'read' in exitSource ? exitSource : null;
+  const processes: ProcessSource[] = [
+    { label: 'qemu', pid: s.qemu.pid },
+    ...(await findKernelVhostWorkers(s.qemu.pid).catch(() => [])),
+    ...s.extraProcesses,
+  ];
+  const probe = ioProbe(s);
+  const { result, window } = await runWithWindow({
+    run: opts.runFio,
+    probe: probe.probe,
+    snapshot: () => takeSnapshot(s, processes, exits, clock),
+    rampMs: opts.rampMs,
+    runtimeMs: opts.runtimeMs,
+    clock,
+  });
+  return {
+    result,
+    finish: async (metrics, finishOpts) => {
+      const scheduler = schedulerAtEnd(window) ?? finishOpts.schedulerReadBack;
+      const config = await readObservedConfig(s, opts.planned, threads, scheduler)
+        .then(({ observed, facts }) => ({ checks: checkConfig(opts.planned, observed), facts, vcpuAffinity: observed.vcpuAffinity }))
+        .catch((err): Unavailable => ({ available: false, reason: `reading the configuration back failed: ${firstLine(err)}` }));
+      return buildSampleInsight({
+        window,
+        probe: probe.name,
+        hints,
+        exits: exits ? { source: exits.source } : (exitSource as Unavailable),
+        block: s.block ? { kind: s.block.kind, node: s.block.node } : { available: false, reason: 'no QMP monitor holds block counters of this disk' },
+        fio: fioFigures(metrics),
+        config,
+      });
+    },
+  };
+}
+
+function schedulerAtEnd(window: WindowOutcome<Snapshot>): string | undefined {
+  return window.ok && window.after.guest.ok ? window.after.guest.value.scheduler : undefined;
+}

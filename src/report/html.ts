@@ -1,0 +1,128 @@
+/**
+ * The self-contained HTML report of one or more stored runs: findings (which
+ * path won, by how much, how sure), metric-vs-iodepth charts per run with the
+ * median's confidence band, the median grid, the comparison tables with
+ * significance markers, anomalies, the insight breakdown when samples carry
+ * one, per-cell statistical warnings, the environment fingerprint and the run
+ * warnings (the TCG banner first).
+ */
+import { escapeHtml, flattenLeaves, formatCount, formatTimestamp } from './format.js';
+import type { ReportModel } from './model.js';
+import { anomalyText, cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from './rows.js';
+import { banner, htmlPage, htmlTable, section, type CellInput } from './html-page.js';
+import { renderLineChart } from './svg/line-chart.js';
+
+function charts(model: ReportModel): string {
+  const figures = model.runs.map((run, i) => {
+    const lines = model.series
+      .filter((s) => s.run === i)
+      .map((s, k) => ({ label: s.label.replace(`${run.label}: `, ''), colorIndex: k, points: s.points.map((p) => ({ ...p, note: `n=${p.n}${p.low === null ? ', no CI: n < 6' : ''}` })) }));
+    const svg = renderLineChart({
+      title: `${model.metric} vs ${model.depthAxis} — ${run.label}`,
+      xLabel: model.depthAxis,
+      yLabel: `${model.metric}${model.unit ? ` (${model.unit})` : ''}, median`,
+      lines,
+      xScale: 'log2',
+      formatY: formatCount,
+    });
+    const caption = `Lines: median of the ok repetitions per cell. Bands: 95 % confidence interval of the median (order statistics; needs n ≥ 6). Accel: ${run.manifest.accel}.`;
+    return `<figure>${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+  });
+  return `<div class="charts">${figures.join('')}</div>`;
+}
+
+function gridTable(model: ReportModel): string {
+  const grid = cellGrid(model);
+  return htmlTable(
+    ['configuration', ...grid.columns],
+    grid.rows.map((r) => ({ cells: [r.label, ...r.cells.map((c) => ({ text: gridCellText(c), className: 'num' }))] })),
+  );
+}
+
+function comparisonTables(model: ReportModel): string[] {
+  return model.comparisons.map((table) => {
+    const rows = table.rows.map((r) => {
+      const t = comparisonText(r, [...model.labelAxes, model.depthAxis], model.alpha);
+      const num = (text: string): CellInput => ({ text, className: 'num' });
+      return {
+        className: r.status === 'ok' && r.significant ? 'sig' : undefined,
+        cells: [t.cell, num(t.a), num(t.b), num(t.delta), num(t.deltaCi), num(t.p), { text: t.marker, className: 'marker' }, t.note],
+      };
+    });
+    return [
+      `<h3>${escapeHtml(table.title)}</h3>`,
+      htmlTable(['cell', 'A median', 'B median', 'Δ', 'CI of Δ', 'p', '', 'note'], rows),
+      `<p class="muted">${escapeHtml(comparisonLegend(table, model.alpha))}</p>`,
+    ].join('\n');
+  });
+}
+
+function insightTable(model: ReportModel): string | null {
+  if (model.insight.length === 0) return null;
+  const keys = [...new Set(model.insight.flatMap((r) => Object.keys(r.values)))].sort();
+  const multi = model.runs.length > 1;
+  return htmlTable(
+    ['cell', ...keys],
+    model.insight.map((r) => ({
+      cells: [multi ? `${model.runs[r.run]!.label}: ${r.cellKey}` : r.cellKey, ...keys.map((k) => ({ text: r.values[k] === undefined ? '' : formatCount(r.values[k]!), className: 'num' }))],
+    })),
+  );
+}
+
+function environmentTable(model: ReportModel): string {
+  const flat = model.runs.map((r) => new Map(flattenLeaves(r.environment).map(([k, v]) => [k, String(v)])));
+  const keys = [...new Set(flat.flatMap((m) => [...m.keys()]))];
+  return htmlTable(
+    ['', ...model.runs.map((r) => r.label)],
+    keys.map((k) => {
+      const values = flat.map((m) => m.get(k) ?? '—');
+      const differs = new Set(values).size > 1;
+      return { className: differs ? 'sig' : undefined, cells: [{ html: `<code>${escapeHtml(k)}</code>` }, ...values.map((v) => ({ html: `<span class="mono">${escapeHtml(v)}</span>` }))] };
+    }),
+  );
+}
+
+function runsTable(model: ReportModel): string {
+  return htmlTable(
+    ['run', 'profile', 'accel', 'started', 'finished', 'status', 'samples'],
+    model.runs.map((r) => ({
+      cells: [
+        { html: `<code>${escapeHtml(r.label)}</code>` },
+        r.manifest.profileName,
+        r.manifest.accel,
+        formatTimestamp(r.manifest.startedAt),
+        formatTimestamp(r.manifest.finishedAt),
+        r.manifest.status + (r.manifest.stopReason ? `: ${r.manifest.stopReason}` : ''),
+        Object.entries(r.manifest.counts).map(([k, v]) => `${v} ${k}`).join(', ') || '—',
+      ],
+    })),
+  );
+}
+
+export function renderHtml(model: ReportModel, opts: { generatedAt?: string; toolVersion?: string } = {}): string {
+  const tcg = model.runs.some((r) => r.manifest.accel === 'tcg');
+  const body: string[] = [];
+  if (tcg) {
+    body.push(banner('Measured under TCG (CPU emulation), not KVM', [
+      'These numbers measure an emulator. They check the pipeline; they do not rank virtio I/O paths.',
+    ]));
+  }
+  const found = findings(model);
+  body.push(section('Findings', found.length ? `<ul class="findings">${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : '<p class="muted">No comparison was possible (a single configuration, or no ok measurements).</p>'));
+  body.push(section(`${model.metric} vs ${model.depthAxis}`, charts(model)));
+  body.push(section(`${model.metric}: median [95 % CI] per cell`, gridTable(model)));
+  if (model.comparisons.length) body.push(section('Comparisons', ...comparisonTables(model)));
+  if (model.anomalies.length) body.push(section('Anomalies', `<ul>${model.anomalies.map((a) => `<li>${escapeHtml(anomalyText(a.anomaly))}</li>`).join('')}</ul>`));
+  const insight = insightTable(model);
+  if (insight) body.push(section('Insight breakdown (median per cell)', insight));
+  const noisy = model.cells.filter((c) => c.warnings.length > 0);
+  if (noisy.length) {
+    body.push(section('Statistical warnings', `<details><summary>${noisy.length} cell(s) with warnings</summary><ul>${noisy.map((c) => `<li><code>${escapeHtml(c.cellKey)}</code>: ${escapeHtml(c.warnings.join(' '))}</li>`).join('')}</ul></details>`));
+  }
+  if (model.warnings.length) body.push(section('Run warnings', `<ul>${model.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`));
+  body.push(section('Runs', runsTable(model)));
+  body.push(section('Environment', environmentTable(model)));
+  body.push(`<p class="muted">Generated by vblk-bench${opts.toolVersion ? ` ${escapeHtml(opts.toolVersion)}` : ''}${opts.generatedAt ? ` at ${escapeHtml(formatTimestamp(opts.generatedAt))}` : ''} from the stored samples; α = ${model.alpha}.</p>`);
+  const accels = [...new Set(model.runs.map((r) => r.manifest.accel))].join(', ');
+  return htmlPage({ title: model.title, subtitle: `${model.runs.length} run(s), accel ${accels}, metric ${model.metric}${model.unit ? ` (${model.unit})` : ''}, better: ${model.better}`, body });
+}

@@ -1,0 +1,54 @@
+/**
+ * Markdown exporter, for pull requests and CI job summaries
+ * ($GITHUB_STEP_SUMMARY): findings first, then the median grid with
+ * intervals, the comparison tables with `~` markers, anomalies and warnings.
+ */
+import { escapeMarkdownCell } from '../gate/markdown.js';
+import { formatTimestamp } from './format.js';
+import type { ReportModel } from './model.js';
+import { anomalyText, cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from './rows.js';
+
+const row = (cells: readonly string[]) => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
+/** Alignment row: `l` left, `r` right, one letter per column. */
+const rule = (align: string) => `| ${[...align].map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`;
+
+export function renderMarkdown(model: ReportModel): string {
+  const out: string[] = [`## ${escapeMarkdownCell(model.title)}`, ''];
+  for (const w of model.warnings) out.push(`> **warning:** ${w.replace(/\r?\n/g, ' ')}`, '>');
+  if (model.warnings.length) out.push('');
+
+  out.push(row(['run', 'profile', 'accel', 'started', 'status', 'samples']), rule('llllll'));
+  for (const r of model.runs) {
+    const counts = Object.entries(r.manifest.counts).map(([k, v]) => `${v} ${k}`).join(', ') || '—';
+    out.push(row([`\`${r.label}\``, r.manifest.profileName, r.manifest.accel, formatTimestamp(r.manifest.startedAt), r.manifest.status, counts]));
+  }
+  out.push('');
+
+  const found = findings(model);
+  if (found.length) out.push('### Findings', '', ...found.map((f) => `- ${f}`), '');
+
+  const grid = cellGrid(model);
+  out.push(`### ${model.metric} — median [95 % CI] by ${model.depthAxis}`, '');
+  out.push(row(['configuration', ...grid.columns]), rule(`l${'r'.repeat(grid.columns.length)}`));
+  for (const r of grid.rows) out.push(row([r.label, ...r.cells.map(gridCellText)]));
+  out.push('', 'A 95 % order-statistic interval for the median needs n ≥ 6 repetitions; cells with fewer show "no CI".', '');
+
+  for (const table of model.comparisons) {
+    out.push(`### ${escapeMarkdownCell(table.title)}`, '');
+    out.push(row(['cell', 'A median', 'B median', 'Δ', 'CI of Δ', 'p', '', 'note']), rule('lrrrrrll'));
+    for (const r of table.rows) {
+      const t = comparisonText(r, [...model.labelAxes, model.depthAxis], model.alpha);
+      out.push(row([t.cell, t.a, t.b, t.delta, t.deltaCi, t.p, t.marker, t.note]));
+    }
+    out.push('', comparisonLegend(table, model.alpha), '');
+  }
+
+  if (model.anomalies.length) out.push('### Anomalies', '', ...model.anomalies.map((a) => `- ${anomalyText(a.anomaly)}`), '');
+  const noisy = model.cells.filter((c) => c.warnings.length > 0);
+  if (noisy.length) {
+    out.push('<details><summary>Statistical warnings per cell</summary>', '');
+    for (const c of noisy) out.push(`- \`${c.cellKey}\`: ${c.warnings.join(' ')}`);
+    out.push('', '</details>', '');
+  }
+  return out.join('\n');
+}

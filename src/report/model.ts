@@ -1,0 +1,232 @@
+/**
+ * What every rich exporter (JSON, CSV cell rows, Markdown, HTML, Go benchmark)
+ * renders, built once from stored runs: per-cell statistics with the median's
+ * confidence interval (src/stats), chart series (metric vs iodepth per
+ * configuration), comparison tables with significance markers (src/compare),
+ * anomalies, warnings and the optional insight breakdown. Pure.
+ */
+import type { AxisValue, CellValues, Sample, SampleStatus } from '../model/sample.js';
+import { METRIC } from '../model/sample.js';
+import type { StoredRun } from '../store/run-reader.js';
+import type { RunManifest } from '../store/manifest.js';
+import { AXES } from '../profile/axes.js';
+import { summarizeCell, type CellStats } from '../stats/cell-stats.js';
+import { explain } from '../stats/warnings.js';
+import { median } from '../stats/descriptive.js';
+import { cellKeyOf } from '../compare/cell-key.js';
+import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
+import { compareSets } from '../compare/compare-sets.js';
+import { compareWithinRun } from '../compare/within-run.js';
+import { findAnomalies, type Anomaly } from '../compare/anomalies.js';
+import type { ComparisonRow } from '../compare/types.js';
+import { flattenLeaves } from './format.js';
+import { basename } from 'node:path';
+
+export const REPORT_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1, depthAxis: 'iodepth' } as const;
+
+export interface ReportRun {
+  /** The results directory's name, e.g. `quick-20261126T051715Z`. */
+  label: string;
+  dir: string;
+  manifest: RunManifest;
+  environment: Record<string, unknown>;
+}
+
+export interface CellReport {
+  /** Index into `runs`. */
+  run: number;
+  cellKey: string;
+  cell: CellValues;
+  /** The cell without the depth axis: one line of a chart. */
+  configKey: string;
+  depth: AxisValue | null;
+  /** Statistics of the metric over the ok samples; null when none. */
+  stats: CellStats | null;
+  counts: Record<SampleStatus, number>;
+  reasons: string[];
+  /** The stat warnings as sentences (src/stats/warnings.ts explain()). */
+  warnings: string[];
+}
+
+export interface SeriesPoint {
+  x: number;
+  y: number;
+  /** Median CI; null when n is too small for one. */
+  low: number | null;
+  high: number | null;
+  n: number;
+}
+
+export interface ChartSeries {
+  run: number;
+  configKey: string;
+  /** The axes that differ between configurations (all of them when nothing varies). */
+  label: string;
+  points: SeriesPoint[];
+}
+
+export interface ComparisonTable {
+  title: string;
+  /** What A (the baseline) and B are. */
+  baseline: string;
+  candidate: string;
+  rows: ComparisonRow[];
+}
+
+export interface InsightRow {
+  run: number;
+  cellKey: string;
+  /** Median over the cell's ok samples of each numeric leaf of `sample.insight`. */
+  values: Record<string, number>;
+}
+
+export interface ReportModel {
+  title: string;
+  metric: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  depthAxis: string;
+  /** Axes that tell configurations apart (those that vary; all of them when none does). */
+  labelAxes: string[];
+  alpha: number;
+  runs: ReportRun[];
+  cells: CellReport[];
+  series: ChartSeries[];
+  comparisons: ComparisonTable[];
+  anomalies: { run: number; anomaly: Anomaly }[];
+  /** Run-level warnings (TCG banner, incomplete runs), deduplicated, in order. */
+  warnings: string[];
+  insight: InsightRow[];
+}
+
+export interface ReportOptions {
+  metric?: string;
+  alpha?: number;
+  seed?: number;
+  /** Within one run: compare along this axis only (`axis` or `axis=baseline`); default every varying axis. */
+  by?: string;
+  title?: string;
+}
+
+/** Axes in canonical order that occur in the samples, minus the depth axis. */
+export function configAxes(samples: readonly Sample[], depthAxis: string): string[] {
+  const present = new Set(samples.flatMap((s) => Object.keys(s.cell)));
+  return AXES.map((a) => a.name).filter((a) => a !== depthAxis && present.has(a));
+}
+
+/** Distinct values of one axis in order of first occurrence. */
+export function axisValues(samples: readonly Sample[], axis: string): AxisValue[] {
+  return [...new Set(samples.map((s) => s.cell[axis]).filter((v): v is AxisValue => v !== undefined))];
+}
+
+function unitOf(samples: readonly Sample[], metric: string): string {
+  for (const s of samples) if (s.metrics[metric]) return s.metrics[metric].unit;
+  return '';
+}
+
+function runWarnings(run: ReportRun): string[] {
+  const out = [...run.manifest.warnings];
+  if (run.manifest.status !== 'complete') {
+    out.push(`${run.label} is ${run.manifest.status}${run.manifest.stopReason ? `: ${run.manifest.stopReason}` : ''}`);
+  }
+  return out;
+}
+
+function insightRows(samples: readonly Sample[], run: number): InsightRow[] {
+  const byCell = new Map<string, Map<string, number[]>>();
+  for (const s of samples) {
+    const insight = (s as Sample & { insight?: unknown }).insight;
+    if (s.status !== 'ok' || insight === undefined) continue;
+    const leaves = byCell.get(s.cellKey) ?? new Map<string, number[]>();
+    for (const [path, v] of flattenLeaves(insight)) {
+      // Per-thread lists would give a column per list index: only named figures are tabulated.
+      if (/(^|\.)\d+(\.|$)/.test(path)) continue;
+      if (typeof v === 'number' && Number.isFinite(v)) leaves.set(path, [...(leaves.get(path) ?? []), v]);
+    }
+    byCell.set(s.cellKey, leaves);
+  }
+  return [...byCell].map(([cellKey, leaves]) => ({
+    run,
+    cellKey,
+    values: Object.fromEntries([...leaves].map(([path, vs]) => [path, median(vs)])),
+  }));
+}
+
+function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Required<Pick<ReportOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string }): ComparisonTable[] {
+  const [byAxis, byBaseline] = opts.by ? (opts.by.split('=', 2) as [string, string | undefined]) : [undefined, undefined];
+  const tables: ComparisonTable[] = [];
+  for (const axis of byAxis ? [byAxis] : axes) {
+    const values = axisValues(samples, axis);
+    if (values.length < 2) continue;
+    const baseline = byBaseline ?? values[0]!;
+    const rows = compareWithinRun(samples, { axis, baseline, metric: opts.metric, alpha: opts.alpha, seed: opts.seed });
+    const others = values.filter((v) => String(v) !== String(baseline));
+    tables.push({ title: `${axis}: ${others.join(', ')} vs ${baseline}`, baseline: `${axis}=${baseline}`, candidate: others.map((v) => `${axis}=${v}`).join(', '), rows });
+  }
+  return tables;
+}
+
+export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptions = {}): ReportModel {
+  const metric = opts.metric ?? REPORT_DEFAULTS.metric;
+  const alpha = opts.alpha ?? REPORT_DEFAULTS.alpha;
+  const seed = opts.seed ?? REPORT_DEFAULTS.seed;
+  const depthAxis = REPORT_DEFAULTS.depthAxis;
+  const all = stored.flatMap((r) => r.samples);
+  const better = metricBetter(all, metric) ?? 'higher';
+  const axes = configAxes(all, depthAxis);
+  const varying = axes.filter((a) => axisValues(all, a).length > 1);
+  const labelAxes = varying.length > 0 ? varying : axes;
+
+  const runs: ReportRun[] = stored.map((r) => ({ label: basename(r.dir), dir: r.dir, manifest: r.manifest, environment: r.environment }));
+  const cells: CellReport[] = [];
+  const series: ChartSeries[] = [];
+  stored.forEach((r, run) => {
+    const values = groupSamples(r.samples, metric);
+    const bySeries = new Map<string, ChartSeries>();
+    for (const info of indexCells(r.samples).values()) {
+      const v = values.get(info.cellKey);
+      const stats = v ? summarizeCell(v, { better }) : null;
+      const configKey = cellKeyOf(info.cell, depthAxis);
+      const depth = info.cell[depthAxis] ?? null;
+      cells.push({ run, cellKey: info.cellKey, cell: info.cell, configKey, depth, stats, counts: info.counts, reasons: info.reasons, warnings: stats?.warnings.map(explain) ?? [] });
+      if (!stats || typeof depth !== 'number') continue;
+      let s = bySeries.get(configKey);
+      if (!s) {
+        const label = labelAxes.map((a) => `${a}=${info.cell[a]}`).join(' ');
+        bySeries.set(configKey, (s = { run, configKey, label: stored.length > 1 ? `${runs[run]!.label}: ${label}` : label, points: [] }));
+      }
+      s.points.push({ x: depth, y: stats.median, low: stats.ci?.low ?? null, high: stats.ci?.high ?? null, n: stats.n });
+    }
+    for (const s of bySeries.values()) series.push({ ...s, points: s.points.sort((a, b) => a.x - b.x) });
+  });
+
+  const comparisons: ComparisonTable[] =
+    stored.length > 1
+      ? stored.slice(1).map((r, i) => ({
+          title: `${runs[i + 1]!.label} vs ${runs[0]!.label}`,
+          baseline: runs[0]!.label,
+          candidate: runs[i + 1]!.label,
+          rows: compareSets(stored[0]!.samples, r.samples, { metric, alpha, seed }),
+        }))
+      : stored[0]
+        ? comparisonsWithin(stored[0].samples, axes, { metric, alpha, seed, by: opts.by })
+        : [];
+
+  const profiles = [...new Set(runs.map((r) => r.manifest.profileName))];
+  return {
+    title: opts.title ?? `vblk-bench: ${profiles.join(', ')}`,
+    metric,
+    unit: unitOf(all, metric),
+    better,
+    depthAxis,
+    labelAxes,
+    alpha,
+    runs,
+    cells,
+    series,
+    comparisons,
+    anomalies: stored.flatMap((r, run) => findAnomalies(r.samples, { alpha, metric }).map((anomaly) => ({ run, anomaly }))),
+    warnings: [...new Set(runs.flatMap(runWarnings))],
+    insight: stored.flatMap((r, run) => insightRows(r.samples, run)),
+  };
+}

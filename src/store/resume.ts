@@ -1,0 +1,67 @@
+/**
+ * What `run --resume` may do with a stored run: which planned samples are
+ * missing, and whether the profile and the environment are still the ones
+ * the stored samples were measured with (else the finished run would mix two
+ * experiments, so resume refuses and lists what changed). Pure.
+ */
+import type { Sample } from '../model/sample.js';
+
+/**
+ * Profile fields that change how a run copes with failures, not what it
+ * measures: they may differ on resume (e.g. a longer boot timeout).
+ */
+export const RESUME_OPERATIONAL_PROFILE_PATHS: readonly string[] = ['description', 'boot_retries', 'guest.boot_timeout'];
+
+/** Environment fields that vary between two starts on the same host without changing the measurement. */
+export const RESUME_VOLATILE_ENVIRONMENT_PATHS: readonly string[] = ['host.nodeVersion'];
+/** …and any field whose name says it is a point in time. */
+const VOLATILE_KEY = /(At|Time|Timestamp|Uptime)$/;
+
+const MAX_SHOWN = 80;
+
+function show(v: unknown): string {
+  const text = v === undefined ? '(absent)' : JSON.stringify(v);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `path: stored → now` lines for every leaf that differs, skipping ignored paths. */
+export function jsonChanges(stored: unknown, current: unknown, ignore: (path: string, key: string) => boolean, path = ''): string[] {
+  if (isPlainObject(stored) && isPlainObject(current)) {
+    const keys = [...new Set([...Object.keys(stored), ...Object.keys(current)])].sort();
+    return keys.flatMap((k) => {
+      const p = path ? `${path}.${k}` : k;
+      return ignore(p, k) ? [] : jsonChanges(stored[k], current[k], ignore, p);
+    });
+  }
+  if (Array.isArray(stored) && Array.isArray(current) && stored.length === current.length) {
+    return stored.flatMap((v, i) => jsonChanges(v, current[i], ignore, `${path}[${i}]`));
+  }
+  return JSON.stringify(stored) === JSON.stringify(current) ? [] : [`${path || '(top level)'}: ${show(stored)} → ${show(current)}`];
+}
+
+/** JSON round trip: what would be stored (undefined fields dropped). */
+const asStored = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null));
+
+export function profileChanges(stored: unknown, current: unknown): string[] {
+  return jsonChanges(stored, asStored(current), (p) => RESUME_OPERATIONAL_PROFILE_PATHS.includes(p));
+}
+
+export function environmentChanges(stored: unknown, current: unknown): string[] {
+  return jsonChanges(stored, asStored(current), (p, k) => RESUME_VOLATILE_ENVIRONMENT_PATHS.includes(p) || VOLATILE_KEY.test(k));
+}
+
+export const sampleSlot = (cellKey: string, repetition: number): string => `${cellKey}#r${repetition}`;
+
+/** Slots (cell × repetition) that already have a record, whatever its status. */
+export function recordedSlots(samples: readonly Pick<Sample, 'cellKey' | 'repetition'>[]): Set<string> {
+  return new Set(samples.map((s) => sampleSlot(s.cellKey, s.repetition)));
+}
+
+/** Planned slots without a record. */
+export function missingSlots(planned: readonly { cellKey: string; repetition: number }[], recorded: Set<string>): string[] {
+  return planned.map((p) => sampleSlot(p.cellKey, p.repetition)).filter((slot) => !recorded.has(slot));
+}
