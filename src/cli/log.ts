@@ -14,6 +14,8 @@ export interface Logger {
   status(line: string | null): void;
   /** Whether status lines are shown (a TTY and not --quiet). */
   readonly live: boolean;
+  /** Width of the terminal (80 when unknown). */
+  readonly columns: number;
 }
 
 /** Erase the current terminal line and return to its start. */
@@ -30,6 +32,9 @@ export function createLogger(verbosity: Verbosity, stream: NodeJS.WriteStream = 
   };
   return {
     live,
+    get columns() {
+      return stream.columns ?? 80;
+    },
     info: (line) => verbosity !== 'quiet' && write(line),
     warn: (line) => write(`warning: ${line}`),
     verbose: (line) => verbosity === 'verbose' && write(line),

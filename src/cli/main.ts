@@ -5,10 +5,23 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../model/exit-codes.js';
-import { reportError } from './errors.js';
+import { reportCrash, reportError } from './errors.js';
+import { installProcessGuards } from '../lifecycle/exit-guard.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerGuestCommand } from './commands/guest.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerExplainCommand } from './commands/explain.js';
+import { registerListCommand } from './commands/list.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerMergeCommand } from './commands/merge.js';
+import { registerHistoryCommand } from './commands/history.js';
+import { registerSchemaCommand } from './commands/schema.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerCompareCommand } from './commands/compare.js';
+import { registerGateCommand } from './commands/gate.js';
+import { registerBaselineCommand } from './commands/baseline.js';
+import { registerCalibrateCommand } from './commands/calibrate.js';
 import { TOOL_VERSION } from './version.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -21,11 +34,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRunCommand(program, setExit);
   registerGuestCommand(program, setExit);
   registerReportCommand(program, setExit);
+  registerExplainCommand(program, setExit);
+  registerListCommand(program, setExit);
+  registerImportCommand(program, setExit);
+  registerMergeCommand(program, setExit);
+  registerHistoryCommand(program, setExit);
+  registerSchemaCommand(program, setExit);
+  registerInitCommand(program, setExit);
+  registerDoctorCommand(program, setExit);
+  registerCompareCommand(program, setExit);
+  registerGateCommand(program, setExit);
+  registerBaselineCommand(program, setExit);
+  registerCalibrateCommand(program, setExit);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Whatever happens next (crash, exit), children are killed and temporary files, sockets and locks removed.
+  installProcessGuards(reportCrash);
   let exitCode: number = ExitCode.Success;
   const program = buildProgram((code) => {
     exitCode = code;

@@ -46,8 +46,9 @@ export function estimateRemainingMs(e: EtaInput): number {
 }
 
 function bar(done: number, total: number, width: number): string {
+  if (width === 0) return '';
   const filled = total > 0 ? Math.round((done / total) * width) : 0;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] `;
 }
 
 /** The TTY status line (pure). No escape codes: the logger positions it. */
@@ -55,7 +56,8 @@ export function renderProgressLine(s: ProgressSnapshot, columns = 100): string {
   const pct = s.total > 0 ? Math.floor((s.done / s.total) * 100) : 0;
   const what = s.phase === 'boot' ? `booting ${s.group ?? ''}` : s.phase === 'measure' ? `${s.cell ?? ''}` : '';
   const eta = s.etaMs === null ? 'ETA —' : `ETA ${formatSeconds(s.etaMs / 1000)}`;
-  const head = `${bar(s.done, s.total, 20)} ${s.done}/${s.total} cells ${pct}%`;
+  // Narrow terminals lose the bar first, then the current cell; never the counts or the times.
+  const head = `${bar(s.done, s.total, columns >= 100 ? 20 : columns >= 70 ? 10 : 0)}${s.done}/${s.total} samples ${pct}%`;
   const tail = `${formatSeconds(s.elapsedMs / 1000)} elapsed · ${eta}`;
   const room = columns - 1 - head.length - tail.length - 6;
   const middle = what.length <= room ? what : room > 1 ? `${what.slice(0, room - 1)}…` : '';
@@ -104,7 +106,7 @@ export class RunProgress {
   }
 
   private redraw(): void {
-    this.log.status(renderProgressLine(this.snapshot(), process.stderr.columns ?? 100));
+    this.log.status(renderProgressLine(this.snapshot(), this.log.columns));
   }
 
   private enter(phase: ProgressSnapshot['phase']): void {

@@ -1,9 +1,11 @@
 /**
  * SIGINT/SIGTERM during a run: the first one aborts the run cleanly (guests
  * stopped, results marked incomplete, exit 130/143); a second one exits at
- * once — after killing every child, so nothing is orphaned either way.
+ * once — after SIGKILLing every child, so nothing is orphaned either way (the
+ * exit guard, src/lifecycle/exit-guard.ts, also removes temporary files and
+ * releases locks on the way out).
  */
-import { killAllChildren } from '../vm/children.js';
+import { killAllChildren, killAllChildrenSync } from '../vm/children.js';
 import { ExitCode } from '../model/exit-codes.js';
 
 export interface InterruptState {
@@ -21,12 +23,13 @@ export function installInterruptHandlers(onFirst: (signal: NodeJS.Signals) => vo
   const state: InterruptState = { controller: new AbortController(), signal: null, dispose: () => undefined };
   const handler = (signal: NodeJS.Signals) => {
     if (state.signal) {
-      void killAllChildren();
+      killAllChildrenSync();
+      process.stderr.write(`${signal} again: exiting now (children killed, results so far kept, marked incomplete)\n`);
       process.exit(exitCodeForSignal(state.signal));
     }
     state.signal = signal;
     onFirst(signal);
-    state.controller.abort(new Error(`interrupted by ${signal}`));
+    state.controller.abort(new InterruptedError(signal));
     // Stop the guests now: a fio in flight ends with its QEMU, and the loop sees the abort.
     void killAllChildren();
   };
@@ -37,4 +40,12 @@ export function installInterruptHandlers(onFirst: (signal: NodeJS.Signals) => vo
     process.off('SIGTERM', handler);
   };
   return state;
+}
+
+/** The abort reason of an interrupted run: whatever was waiting (a lock, a boot) ends with it. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = 'InterruptedError';
+  }
 }

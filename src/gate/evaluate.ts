@@ -4,8 +4,8 @@
  * never `pass` when the data could not have shown a regression.
  *
  * Verdict precedence: environment mismatch → inconclusive; else any
- * regression → regression; else any inconclusive / missing / failed cell, or
- * nothing tested → inconclusive; else pass.
+ * regression → regression; else any inconclusive / missing / failed cell,
+ * incomplete data, or nothing tested → inconclusive; else pass.
  */
 import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
 import { compareValues } from '../compare/row.js';
@@ -71,19 +71,26 @@ function collectPairs(
   return pairs;
 }
 
-function verdictOf(
+/** The verdict and its reasons from judged cells (see the precedence above). */
+export function gateVerdict(
   cells: readonly GateCell[],
   envMismatch: readonly string[],
   tests: number,
+  incomplete: readonly string[] = [],
 ): Pick<GateResult, 'verdict' | 'reasons'> {
   const line = (c: GateCell) => `${c.status}: ${c.metric} @ ${c.cellKey}: ${c.reason}`;
   const regressions = cells.filter((c) => c.status === 'regression');
   const unclear = cells.filter((c) => c.status === 'inconclusive' || c.status === 'missing' || c.status === 'failed');
-  const reasons = [...envMismatch.map((e) => `environment differs: ${e}`), ...regressions.map(line), ...unclear.map(line)];
+  const reasons = [
+    ...envMismatch.map((e) => `environment differs: ${e}`),
+    ...incomplete.map((e) => `incomplete: ${e}`),
+    ...regressions.map(line),
+    ...unclear.map(line),
+  ];
   if (tests === 0) reasons.push('no cell × metric could be compared');
   if (envMismatch.length > 0) return { verdict: 'inconclusive', reasons };
   if (regressions.length > 0) return { verdict: 'regression', reasons };
-  if (unclear.length > 0 || tests === 0) return { verdict: 'inconclusive', reasons };
+  if (unclear.length > 0 || incomplete.length > 0 || tests === 0) return { verdict: 'inconclusive', reasons };
   return { verdict: 'pass', reasons: [`all ${tests} test(s) pass`] };
 }
 
@@ -134,5 +141,6 @@ export function evaluateGate(baseline: readonly Sample[], current: readonly Samp
   });
 
   const cells = pairs.map((p) => p.cell);
-  return { ...verdictOf(cells, opts.envMismatch ?? [], tests), cells, minSamplesNeeded, alpha, correction, tests };
+  const verdict = gateVerdict(cells, opts.envMismatch ?? [], tests, opts.incomplete ?? []);
+  return { ...verdict, cells, minSamplesNeeded, alpha, correction, tests };
 }

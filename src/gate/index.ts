@@ -5,4 +5,5 @@ export * from './evaluate.js';
 export * from './exit-code.js';
 export * from './junit.js';
 export * from './markdown.js';
+export * from './confirm.js';
 export { escapeAttr, escapeText } from './xml.js';

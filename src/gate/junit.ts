@@ -2,7 +2,7 @@
  * JUnit XML for CI systems: one testcase per cell × metric; a regression is a
  * <failure>, anything that keeps the gate from judging (inconclusive, missing,
  * failed, unsupported) is <skipped> with its reason, and an environment
- * mismatch adds a skipped `environment` testcase.
+ * mismatch (or incomplete data) adds a skipped `environment` (`completeness`) testcase.
  */
 import { cellDetails } from './describe-cell.js';
 import type { GateCell, GateResult } from './types.js';
@@ -29,11 +29,13 @@ export function toJUnit(result: GateResult, opts: { suiteName?: string } = {}): 
   const cases = result.cells.map(testcase);
   let skipped = result.cells.filter((c) => SKIPPED.has(c.status)).length;
   const failures = result.cells.filter((c) => c.status === 'regression').length;
-  const env = result.reasons.filter((r) => r.startsWith('environment differs: '));
-  if (env.length > 0) {
+  // Run-level reasons that keep the gate from judging get a skipped testcase of their own.
+  for (const [name, prefix] of [['environment', 'environment differs: '], ['completeness', 'incomplete: ']] as const) {
+    const lines = result.reasons.filter((r) => r.startsWith(prefix));
+    if (lines.length === 0) continue;
     skipped++;
     cases.push(
-      `    <testcase classname="gate" name="environment">\n      <skipped message="${escapeAttr(env.join('; '))}"/>\n    </testcase>`,
+      `    <testcase classname="gate" name="${name}">\n      <skipped message="${escapeAttr(lines.join('; '))}"/>\n    </testcase>`,
     );
   }
   const counts = `tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}"`;

@@ -5,6 +5,11 @@ import type { GateCell, GateResult } from './types.js';
 
 const ORDER: readonly GateCell['status'][] = ['regression', 'failed', 'missing', 'inconclusive', 'improvement', 'pass', 'unsupported'];
 
+/** Cells worst first: regressions, then what kept the gate from judging, then the rest. */
+export function sortWorstFirst(cells: readonly GateCell[]): GateCell[] {
+  return [...cells].sort((x, y) => ORDER.indexOf(x.status) - ORDER.indexOf(y.status));
+}
+
 /** Make text safe inside a table cell: no line breaks, pipes escaped. */
 export function escapeMarkdownCell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -28,7 +33,7 @@ function row(c: GateCell): string {
 }
 
 export function toMarkdown(result: GateResult, opts: { title?: string } = {}): string {
-  const sorted = [...result.cells].sort((x, y) => ORDER.indexOf(x.status) - ORDER.indexOf(y.status));
+  const sorted = sortWorstFirst(result.cells);
   const lines = [
     `## ${escapeMarkdownCell(opts.title ?? 'vblk-bench gate')}: ${result.verdict.toUpperCase()}`,
     '',

@@ -36,6 +36,12 @@ export interface GateOptions {
   seed?: number;
   /** Environment differences found by the caller (kernel, QEMU, CPU…); any → inconclusive. */
   envMismatch?: string[];
+  /**
+   * Why the data is incomplete (a run interrupted, planned samples never
+   * measured), found by the caller: a pass becomes inconclusive; a measured
+   * regression still counts.
+   */
+  incomplete?: string[];
   /** CI level, default 0.95. */
   level?: number;
   /** Bootstrap resamples, default 2000. */

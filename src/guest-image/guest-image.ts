@@ -79,14 +79,18 @@ async function listFiles(dir: string): Promise<string[]> {
 
 /** sha256 of the files under `<repoRoot>/scripts/guest/`, by relative path: the image is rebuilt when it changes. */
 export async function guestInputsHash(repoRoot: string): Promise<string> {
-  const base = join(repoRoot, GUEST_SCRIPTS_DIR);
+  return dirInputsHash(join(repoRoot, GUEST_SCRIPTS_DIR));
+}
+
+/** sha256 of every file under `base`, by relative path (see computeInputsHash). */
+export async function dirInputsHash(base: string): Promise<string> {
   let paths: string[];
   try {
     paths = await listFiles(base);
   } catch (e) {
-    throw new GuestImageError(`cannot read the guest build inputs in ${base}: ${(e as Error).message}`);
+    throw new GuestImageError(`cannot read the build inputs in ${base}: ${(e as Error).message}`);
   }
-  if (paths.length === 0) throw new GuestImageError(`no guest build inputs in ${base}`);
+  if (paths.length === 0) throw new GuestImageError(`no build inputs in ${base}`);
   const files = await Promise.all(
     paths.map(async (p) => ({ path: relative(base, p).split(sep).join('/'), data: await readFile(p) })),
   );
@@ -221,19 +225,47 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function runBuild(repoRoot: string, dir: string, inputsHash: string, log: (line: string) => void): Promise<void> {
-  const script = join(repoRoot, GUEST_BUILD_SCRIPT);
-  const logPath = `${dir}.build.log`;
-  log(`building guest image into ${dir} (log: ${logPath}); takes about a minute`);
+  await runBuildScript({
+    what: 'guest image',
+    argv: [join(repoRoot, GUEST_BUILD_SCRIPT), dir],
+    cwd: repoRoot,
+    env: { VBLK_GUEST_INPUTS_HASH: inputsHash },
+    logPath: `${dir}.build.log`,
+    progressPrefix: '[build-guest',
+    log,
+    expected: 'takes about a minute',
+    into: dir,
+  });
+}
+
+/**
+ * Runs a build script (bash) with its output in `logPath`; lines starting with
+ * `progressPrefix` go to `log`. A failure throws a GuestImageError with the
+ * log's last 20 lines. Shared by the built-in guest and the test image.
+ */
+export async function runBuildScript(opts: {
+  what: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  logPath: string;
+  progressPrefix: string;
+  log: (line: string) => void;
+  expected: string;
+  into: string;
+}): Promise<void> {
+  const { logPath, log } = opts;
+  log(`building ${opts.what} into ${opts.into} (log: ${logPath}); ${opts.expected}`);
   const started = Date.now();
   const out = createWriteStream(logPath);
   await new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
-  const sub = execa('bash', [script, dir], {
-    cwd: repoRoot,
+  const sub = execa('bash', opts.argv, {
+    cwd: opts.cwd,
     all: true,
     buffer: false,
     reject: false,
     stdin: 'ignore',
-    env: { VBLK_GUEST_INPUTS_HASH: inputsHash },
+    env: opts.env,
   });
   let pending = '';
   sub.all?.on('data', (chunk: Buffer) => {
@@ -241,7 +273,7 @@ async function runBuild(repoRoot: string, dir: string, inputsHash: string, log: 
     pending += chunk.toString('utf8');
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    for (const l of lines) if (l.startsWith('[build-guest')) log(l);
+    for (const l of lines) if (l.startsWith(opts.progressPrefix)) log(l);
   });
   const result = await sub;
   await new Promise<void>((resolve) => out.end(() => resolve()));
@@ -249,19 +281,19 @@ async function runBuild(repoRoot: string, dir: string, inputsHash: string, log: 
     const text = await readFile(logPath, 'utf8').catch(() => '');
     const why = result.exitCode !== undefined ? `exit code ${result.exitCode}` : (result.signal ?? result.shortMessage);
     throw new GuestImageError(
-      `guest image build failed (${why}); last 20 lines of ${logPath}:`,
+      `${opts.what} build failed (${why}); last 20 lines of ${logPath}:`,
       lastLines(text, 20),
       'check the log; scripts/setup-host.sh installs what the build needs',
     );
   }
-  log(`guest image built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`${opts.what} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**
  * A lock file holding our pid; waits while another live process holds it and
  * takes over a lock whose owner is gone.
  */
-async function acquireBuildLock(path: string, log: (line: string) => void): Promise<() => Promise<void>> {
+export async function acquireBuildLock(path: string, log: (line: string) => void): Promise<() => Promise<void>> {
   const deadline = Date.now() + 30 * 60_000;
   let told = false;
   for (;;) {

@@ -168,7 +168,7 @@ export interface KernelImageFacts {
 }
 
 /** Reads a kernel image file. Throws only for I/O errors; an unknown format gives format null via the caller's check. */
-export async function readKernelImage(path: string): Promise<KernelImageFacts | null> {
+export async function readKernelImage(path: string, opts: { config?: boolean } = {}): Promise<KernelImageFacts | null> {
   const image = await readFile(path);
   const format = detectKernelFormat(image);
   if (format === null) return null;
@@ -179,7 +179,7 @@ export async function readKernelImage(path: string): Promise<KernelImageFacts | 
   }
   const version = bzImageVersionString(image);
   const payload = bzImagePayload(image);
-  const inner = payload ? await decompressPayload(payload).catch(() => null) : null;
+  const inner = payload && opts.config ? await decompressPayload(payload).catch(() => null) : null;
   const config = inner ? embeddedConfig(inner) : null;
   return { path, format, version, release: version ? releaseOf(version) : null, pvh: false, config: config ? parseKernelConfig(config) : null };
 }

@@ -35,6 +35,8 @@ const PATTERNS = {
    * `:` (fio reads it as a file list separator).
    */
   filename: /^(?:\/dev\/vd[a-z]+|\/(?:tmp|var\/tmp|dev\/shm|mnt)(?:\/[A-Za-z0-9_+-][A-Za-z0-9._+-]*)+)$/,
+  /** The host-native reference (src/run/reference.ts) reads the backing store itself: any absolute path without `..`, `:` or `,`. */
+  hostFilename: /^(?:\/[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*)+$/,
   bs: /^[1-9]\d{0,8}[kKmM]?$/,
   size: /^(?:[1-9]\d{0,12}[kKmMgGtT]?|(?:100|[1-9]\d?)%)$/,
 } as const;
@@ -67,9 +69,10 @@ function isReadWorkload(rw: string): boolean {
 }
 
 /** The fio argv for one job (`fio --name=... --output-format=json`), validated. */
-export function buildFioArgs(job: FioJob): string[] {
+export function buildFioArgs(job: FioJob, opts: { host?: boolean } = {}): string[] {
   const name = matches(job, 'name', job.name, 'letters, digits, ".", "_", "-"; max 64');
-  const filename = matches(job, 'filename', job.filename, '/dev/vdX, or a plain file under /tmp, /var/tmp, /dev/shm or /mnt');
+  if (opts.host && !PATTERNS.hostFilename.test(job.filename)) throw bad('filename', job.filename, 'an absolute host path of letters, digits and "_.+@-"');
+  const filename = opts.host ? job.filename : matches(job, 'filename', job.filename, '/dev/vdX, or a plain file under /tmp, /var/tmp, /dev/shm or /mnt');
   if (filename.split('/').includes('..')) throw bad('filename', filename, 'a path without ".."');
   const rw = job.rw;
   if (!isReadWorkload(rw) && !(FIO_WRITE_WORKLOADS as readonly string[]).includes(rw)) {

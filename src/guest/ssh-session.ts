@@ -36,6 +36,8 @@ export interface ConnectOptions {
   retryUntilMs?: number;
   /** Progress lines for verbose output (one per failed attempt). */
   log?: (line: string) => void;
+  /** Put before every command's argv, e.g. `['sudo', '-n']` for a guest user that is not root. */
+  commandPrefix?: string[];
 }
 
 export interface ExecOptions {
@@ -167,6 +169,7 @@ export class GuestSession implements GuestRunner {
     readonly target: string,
     private readonly connectAttempts: number,
     private readonly connectMs: number,
+    private readonly commandPrefix: readonly string[] = [],
   ) {
     client.on('error', (err: Error) => {
       this.lostReason ??= err.message;
@@ -208,7 +211,7 @@ export class GuestSession implements GuestRunner {
       const attemptTimeout = attempt === 1 ? opts.timeoutMs : Math.min(opts.timeoutMs, Math.max(remaining, 1000));
       try {
         const { client, sock } = await attemptConnect(opts, pin, attemptTimeout);
-        return new GuestSession(client, sock, target, attempt, Date.now() - started);
+        return new GuestSession(client, sock, target, attempt, Date.now() - started, opts.commandPrefix);
       } catch (err) {
         if (!(err instanceof AttemptError)) throw err;
         if (!err.retryable) {
@@ -235,7 +238,7 @@ export class GuestSession implements GuestRunner {
   exec(argv: string[], opts: ExecOptions): Promise<ExecResult> {
     let cmd: string;
     try {
-      cmd = commandLine(argv);
+      cmd = commandLine([...this.commandPrefix, ...argv]);
     } catch (e) {
       return Promise.reject(e);
     }

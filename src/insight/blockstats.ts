@@ -54,31 +54,37 @@ export function blockstatsInsight(opts: {
   /** Guest I/Os in the window (the per-I/O denominator). */
   ios: number | null;
   guestReadBytes: number | null;
+  /** The guest's own I/O count over its window (the denominator of guestReadBytes). */
+  guestIos: number | null;
   /** fio's average read bandwidth over its whole measured run. */
   fioBytesPerS: number | null;
 }): BlockstatsInsight {
   const rdBytes = opts.after.rdBytes - opts.before.rdBytes;
   const rdOperations = opts.after.rdOperations - opts.before.rdOperations;
+  const rdMerged = opts.after.rdMerged - opts.before.rdMerged;
+  // rd_operations counts every virtio request; rd_merged those QEMU merged into another one before submitting.
+  const issued = rdOperations - rdMerged;
   const hostBytesPerS = opts.windowMs > 0 ? rdBytes / (opts.windowMs / 1000) : 0;
-  const hostVsGuestBytes = ratio(rdBytes, opts.guestReadBytes);
+  const perIo = (bytes: number | null, ios: number | null) => (bytes !== null && ios !== null && ios > 0 ? bytes / ios : null);
+  const hostVsGuestBytesPerIo = ratio(perIo(rdBytes, opts.ios) ?? 0, perIo(opts.guestReadBytes, opts.guestIos));
   const hostVsFioBytes = ratio(hostBytesPerS, opts.fioBytesPerS);
   const off = (r: number | null) => r !== null && Math.abs(r - 1) > BYTES_TOLERANCE;
   const problems: string[] = [];
-  if (off(hostVsGuestBytes)) problems.push(`the host read ${pct(hostVsGuestBytes!)} of the bytes the guest read from the disk in the same window`);
+  if (off(hostVsGuestBytesPerIo)) problems.push(`the host read ${pct(hostVsGuestBytesPerIo!)} of the bytes per I/O the guest read from the disk`);
   if (off(hostVsFioBytes)) problems.push(`the host's read rate is ${pct(hostVsFioBytes!)} of fio's`);
-  if (rdBytes === 0 && hostVsGuestBytes === null && (opts.ios ?? 0) > 0) problems.push('the host node read nothing while the guest completed I/O');
+  if (rdBytes === 0 && (opts.guestIos ?? 0) > 0 && hostVsGuestBytesPerIo === null) problems.push('the host node read nothing while the guest completed I/O');
   return {
     source: opts.source,
     node: opts.node,
     rdBytes,
     rdOperations,
-    rdMerged: opts.after.rdMerged - opts.before.rdMerged,
+    rdMerged,
     guestReadBytes: opts.guestReadBytes,
-    hostVsGuestBytes,
+    hostVsGuestBytesPerIo,
     hostBytesPerS,
     fioBytesPerS: opts.fioBytesPerS,
     hostVsFioBytes,
-    mergeRatio: opts.ios !== null && rdOperations > 0 ? opts.ios / rdOperations : null,
+    mergeRatio: opts.ios !== null && issued > 0 ? opts.ios / issued : null,
     mismatch: problems.length > 0 ? `large byte mismatch: ${problems.join('; ')} (caching, or not the disk under test)` : null,
   };
 }

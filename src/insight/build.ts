@@ -94,6 +94,9 @@ function windowNotes(window: InsightWindow, host: Maybe<HostCpuInsight>): string
       notes.push(`the window held ${(r * 100).toFixed(0)} % of the I/Os fio's average rate predicts: the rate was not steady across fio's run`);
     }
   }
+  if (window.guestMs !== null && window.hostMs > 0 && Math.abs(window.guestMs / window.hostMs - 1) > 0.2) {
+    notes.push(`the guest's clock advanced ${(window.guestMs / 1000).toFixed(2)} s in ${(window.hostMs / 1000).toFixed(2)} s of host time: times measured in the guest (fio's) are off`);
+  }
   if (host.available && host.endedThreads > 0) {
     notes.push(`${host.endedThreads} host thread(s) ended during the window; their CPU after the window start is not counted`);
   }
@@ -119,7 +122,10 @@ export function buildSampleInsight(input: InsightInput): SampleInsight {
   const windowMs = w.after.atMs - w.before.atMs;
   const guestParts = both(w.before.guest, w.after.guest, 'guest snapshot');
   const guestDiff = isUnavailable(guestParts) ? null : guestParts;
-  const ios = guestDiff ? guestDiff.after.disk.readIos + guestDiff.after.disk.readMerges - guestDiff.before.disk.readIos - guestDiff.before.disk.readMerges : null;
+  const blockParts = isUnavailable(input.block) ? input.block : both(w.before.block, w.after.block, 'query-blockstats');
+  const blockDiff = isUnavailable(blockParts) ? null : blockParts;
+  const guestMs = guestDiff ? (guestDiff.after.uptimeS - guestDiff.before.uptimeS) * 1000 : null;
+  const { ios, iosSource, guestIos } = denominators(guestDiff, blockDiff);
   const window: InsightWindow = {
     placement: 'steady-state',
     ioStartProbe: input.probe,
@@ -127,8 +133,10 @@ export function buildSampleInsight(input: InsightInput): SampleInsight {
     startMs: round(w.startMs),
     endMs: round(w.endMs),
     hostMs: round(windowMs),
-    guestMs: guestDiff ? round((guestDiff.after.uptimeS - guestDiff.before.uptimeS) * 1000) : null,
-    ios,
+    guestMs: guestMs === null ? null : round(guestMs),
+    ios: ios === null ? null : round(ios),
+    iosSource,
+    guestIos,
     fioRateIos: input.fio.iops !== null ? round((input.fio.iops * windowMs) / 1000) : null,
   };
 
@@ -142,10 +150,10 @@ export function buildSampleInsight(input: InsightInput): SampleInsight {
     window: { available: true, ...window },
     hostCpu,
     exits: exitsInsight(input.exits, both(w.before.exits, w.after.exits, 'exit counters'), ios),
-    guest: guestDiff ? { available: true, ...guestInsight(guestDiff.before, guestDiff.after, ios, input.fio) } : (guestParts as Unavailable),
+    guest: guestDiff ? { available: true, ...guestInsight(guestDiff.before, guestDiff.after, guestIos, input.fio) } : (guestParts as Unavailable),
     blockstats: isUnavailable(input.block)
       ? input.block
-      : blockstatsMaybe(input.block, both(w.before.block, w.after.block, 'query-blockstats'), windowMs, ios, guestDiff, input.fio),
+      : blockstatsMaybe(input.block, blockParts, windowMs, ios, guestDiff, guestIos, input.fio),
     config: configInsight(input.config, hostCpu.available ? hostCpu : null),
     notes: windowNotes(window, hostCpu),
   };
@@ -153,6 +161,24 @@ export function buildSampleInsight(input: InsightInput): SampleInsight {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+/**
+ * The two per-I/O denominators (see InsightWindow): host-side figures divide
+ * by the I/Os counted where their own counters are read, guest-side ones by
+ * the guest's count, so neither is skewed by the other's snapshot timing.
+ */
+function denominators(
+  guest: { before: GuestReading; after: GuestReading } | null,
+  block: { before: BlockCounters; after: BlockCounters } | null,
+): Pick<InsightWindow, 'ios' | 'iosSource' | 'guestIos'> {
+  const guestIos = guest ? guest.after.disk.readIos + guest.after.disk.readMerges - guest.before.disk.readIos - guest.before.disk.readMerges : null;
+  if (!block) return { ios: guestIos, iosSource: guestIos === null ? null : 'guest-diskstats', guestIos };
+  // rd_operations counts every virtio request (block_acct_start per request); rd_merged those QEMU merged into another.
+  const requests = block.after.rdOperations - block.before.rdOperations;
+  const guestRequests = guest ? guest.after.disk.readIos - guest.before.disk.readIos : 0;
+  const perRequest = guestIos !== null && guestRequests > 0 ? guestIos / guestRequests : 1;
+  return { ios: requests * perRequest, iosSource: 'host-requests', guestIos };
 }
 
 function exitsInsight(
@@ -201,6 +227,7 @@ function blockstatsMaybe(
   windowMs: number,
   ios: number | null,
   guest: { before: GuestReading; after: GuestReading } | null,
+  guestIos: number | null,
   fio: FioFigures,
 ): Maybe<BlockstatsInsight> {
   if (isUnavailable(parts)) return parts;
@@ -214,6 +241,7 @@ function blockstatsMaybe(
       windowMs,
       ios,
       guestReadBytes: guest ? (guest.after.disk.readSectors - guest.before.disk.readSectors) * 512 : null,
+      guestIos,
       fioBytesPerS: fio.bwBytesPerS,
     }),
   };

@@ -71,7 +71,8 @@ export interface ObservedConfig {
   processAffinity: Read<string>;
 }
 
-const show = (v: unknown): string | number | boolean | null => (v === undefined ? null : (v as string | number | boolean | null));
+/** An observed value as stored: null only when it could not be read. */
+const show = (v: unknown): string | number | boolean | null => (v === undefined || v === null ? null : (v as string | number | boolean));
 
 /**
  * Every item the plan fixes, compared. An item that could not be read is a
@@ -79,12 +80,13 @@ const show = (v: unknown): string | number | boolean | null => (v === undefined 
  */
 export function checkConfig(planned: PlannedConfig, observed: ObservedConfig): ConfigCheck[] {
   const checks: ConfigCheck[] = [];
-  const add = (item: string, want: string | number | boolean | null, got: unknown, source: string) =>
+  const add = (item: string, want: string | number | boolean, got: unknown, source: string) =>
     checks.push({ item, planned: want, observed: show(got), ok: got !== undefined && got === want, source });
   add('accel', planned.accel, observed.accel, 'QMP query-kvm');
   if (planned.deviceType !== null) add('device type', planned.deviceType, observed.deviceType, 'QMP qom-get type');
   if (planned.ioeventfd !== null) add('ioeventfd', planned.ioeventfd, observed.ioeventfd, 'QMP qom-get ioeventfd');
-  add('iothread', planned.iothread, observed.iothread, 'QMP qom-get virtio-backend.iothread');
+  const mainLoop = (v: string | null) => v ?? 'none (main loop)';
+  add('iothread', mainLoop(planned.iothread), observed.iothread === undefined ? undefined : mainLoop(observed.iothread), 'QMP qom-get virtio-backend.iothread');
   if (planned.iothread !== null) {
     add('iothread host thread', `IO ${planned.iothread.split('/').pop()}`, observed.iothreadThreadName, 'QMP query-iothreads thread-id → /proc comm');
   }

@@ -5,8 +5,10 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import type { CpuRole } from '../model/insight.js';
-import { NS_PER_TICK, parseSchedstat, parseStatusField, parseTaskStat } from './proc-parse.js';
+import { parseStatusField, parseTaskStat, threadReadingOf, type ThreadReading } from './proc-parse.js';
 import { VHOST_WORKER_NAME } from './thread-roles.js';
+
+export type { ThreadReading } from './proc-parse.js';
 
 /** A host process whose threads count, with how to label them. */
 export interface ProcessSource {
@@ -17,31 +19,15 @@ export interface ProcessSource {
   fixedRole?: CpuRole;
 }
 
-export interface ThreadReading {
-  tid: number;
-  name: string;
-  cpuNs: number;
-  /** Times scheduled in (schedstat); null with the tick fallback. */
-  runs: number | null;
-  clock: 'schedstat' | 'stat-ticks';
-}
-
 async function readThread(pid: number, tid: number): Promise<ThreadReading | null> {
   const dir = `/proc/${pid}/task/${tid}`;
-  let stat;
+  let statText: string;
   try {
-    stat = parseTaskStat(await readFile(`${dir}/stat`, 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code) return null; // the thread ended meanwhile
-    throw err;
-  }
-  try {
-    const sched = parseSchedstat(await readFile(`${dir}/schedstat`, 'utf8'));
-    return { tid, name: stat.name, cpuNs: sched.runNs, runs: sched.timeslices, clock: 'schedstat' };
+    statText = await readFile(`${dir}/stat`, 'utf8');
   } catch {
-    // No CONFIG_SCHED_INFO (or the thread just ended): fall back to ticks.
-    return { tid, name: stat.name, cpuNs: (stat.utimeTicks + stat.stimeTicks) * NS_PER_TICK, runs: null, clock: 'stat-ticks' };
+    return null; // the thread ended meanwhile
   }
+  return threadReadingOf(statText, await readFile(`${dir}/schedstat`, 'utf8').catch(() => null));
 }
 
 /** Every thread of `pid` with its CPU time so far. Throws if the process is gone. */

@@ -90,3 +90,31 @@ export function parseCpuList(list: string): number[] {
   }
   return out;
 }
+
+/** One thread's CPU time so far, from its stat and (when present) schedstat files. */
+export interface ThreadReading {
+  tid: number;
+  name: string;
+  cpuNs: number;
+  /** Times scheduled in (schedstat); null with the tick fallback. */
+  runs: number | null;
+  clock: 'schedstat' | 'stat-ticks';
+}
+
+/**
+ * A thread's reading from the text of its stat file and of its schedstat
+ * file (null when unreadable: no CONFIG_SCHED_INFO). schedstat is preferred:
+ * nanoseconds instead of 10 ms ticks.
+ */
+export function threadReadingOf(statText: string, schedstatText: string | null): ThreadReading {
+  const stat = parseTaskStat(statText);
+  if (schedstatText !== null) {
+    try {
+      const sched = parseSchedstat(schedstatText);
+      return { tid: stat.tid, name: stat.name, cpuNs: sched.runNs, runs: sched.timeslices, clock: 'schedstat' };
+    } catch {
+      /* malformed: fall back to ticks */
+    }
+  }
+  return { tid: stat.tid, name: stat.name, cpuNs: (stat.utimeTicks + stat.stimeTicks) * NS_PER_TICK, runs: null, clock: 'stat-ticks' };
+}

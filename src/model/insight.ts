@@ -46,11 +46,21 @@ export interface InsightWindow {
   /** Guest time between the two guest snapshots (/proc/uptime), ms; null if unreadable. */
   guestMs: number | null;
   /**
-   * The per-I/O denominator: I/Os the guest's block layer accepted for the
-   * test disk in the window (reads completed + reads merged, /sys/block/<dev>/stat).
-   * null when the guest snapshot failed (then nothing is per I/O).
+   * The denominator of the host-side figures (host CPU, exits, blockstats):
+   * fio I/Os in the host window, counted where the host counters are read —
+   * read requests QEMU's block node received (rd_operations) times the
+   * guest's own I/Os per request (block-layer merges, from the guest window).
+   * Falls back to guestIos when no block counters are readable (`iosSource`).
+   * null: nothing per I/O.
    */
   ios: number | null;
+  iosSource: 'host-requests' | 'guest-diskstats' | null;
+  /**
+   * The denominator of the guest-side figures (IRQs, guest CPU): I/Os the
+   * guest's block layer took for the test disk between the two guest
+   * snapshots (reads completed + merged, /sys/block/<dev>/stat).
+   */
+  guestIos: number | null;
   /** fio's IOPS × hostMs: the I/Os the window should hold at fio's average rate. */
   fioRateIos: number | null;
 }
@@ -157,18 +167,24 @@ export interface BlockstatsInsight {
   source: 'qemu' | 'storage-daemon';
   node: string;
   rdBytes: number;
+  /** Read requests the device received from the guest (every virtio request is accounted). */
   rdOperations: number;
-  /** Requests QEMU itself merged (virtio-blk request merging). */
+  /** Of those, the ones QEMU merged into a neighbour before submitting (virtio-blk multireq merging). */
   rdMerged: number;
-  /** Bytes the guest read from the disk in the same window (sectors × 512). */
+  /** Bytes the guest read from the disk in its window (sectors × 512). */
   guestReadBytes: number | null;
-  /** rdBytes / guestReadBytes. */
-  hostVsGuestBytes: number | null;
+  /**
+   * Bytes per I/O as the host saw them (rdBytes / window I/Os) over bytes per
+   * I/O as the guest did (guestReadBytes / guest I/Os). Per I/O, because the
+   * guest's snapshots run over SSH: its window is not the host's to the
+   * millisecond, and under TCG its clock is not the host's either.
+   */
+  hostVsGuestBytesPerIo: number | null;
   hostBytesPerS: number;
   fioBytesPerS: number | null;
   /** hostBytesPerS / fioBytesPerS. */
   hostVsFioBytes: number | null;
-  /** Guest I/Os per host request (window I/Os / rdOperations). */
+  /** fio I/Os per request QEMU submitted (window I/Os / (rdOperations − rdMerged)): guest and QEMU merging together. */
   mergeRatio: number | null;
   /** Set when bytes disagree by more than the tolerance: caching or the wrong device. */
   mismatch: string | null;
@@ -176,7 +192,8 @@ export interface BlockstatsInsight {
 
 export interface ConfigCheck {
   item: string;
-  planned: string | number | boolean | null;
+  planned: string | number | boolean;
+  /** null: could not be read (which fails the check). */
   observed: string | number | boolean | null;
   ok: boolean;
   /** Where the observed value was read. */

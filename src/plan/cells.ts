@@ -15,6 +15,8 @@ export interface Cell {
   /** Per-axis options of the chosen entry (e.g. backend queue_size). */
   options: Record<string, Record<string, unknown>>;
   notices: string[];
+  /** Axes that do not apply to this cell (value `n/a`), with why: e.g. ioeventfd on vhost-user-blk. */
+  notApplicable?: Record<string, string>;
 }
 
 export function cellKeyOf(values: CellValues): string {
@@ -23,10 +25,16 @@ export function cellKeyOf(values: CellValues): string {
     .join(',');
 }
 
-/** The entries of every axis, defaults filled in for axes the profile leaves out. */
+/**
+ * The entries of every axis of the run: defaults filled in for axes the
+ * profile leaves out; axes without defaults (aio, bs, ...) only when named.
+ */
 export function axisEntries(profile: Profile): { name: string; entries: AxisEntry[] }[] {
   const matrix = profile.matrix as Record<string, AxisEntry[] | undefined>;
-  return AXES.map((axis) => ({ name: axis.name, entries: matrix[axis.name] ?? axis.defaults }));
+  return AXES.flatMap((axis) => {
+    const entries = matrix[axis.name] ?? axis.defaults;
+    return entries ? [{ name: axis.name, entries }] : [];
+  });
 }
 
 export function expandMatrix(profile: Profile): Cell[] {

@@ -26,8 +26,13 @@ export interface AxisDef {
   name: string;
   scope: AxisScope;
   description: string;
-  /** Values used when the profile's matrix does not mention the axis. */
-  defaults: AxisEntry[];
+  /**
+   * Values used when the profile's matrix does not mention the axis. Absent:
+   * an axis not named is not part of the cells (nor of their keys) at all —
+   * the profile's own field (e.g. `disk.aio`, `fio.bs`) or QEMU's default
+   * applies, so cell keys of profiles that do not use the axis never change.
+   */
+  defaults?: AxisEntry[];
   /** Validates one YAML value and turns it into an entry. */
   entrySchema: z.ZodType<AxisEntry, unknown>;
   /** Effective value for a requested one (legacy names mapped), with a notice when they differ. */
@@ -36,6 +41,9 @@ export interface AxisDef {
 
 const identity = (requested: AxisValue) => ({ value: requested });
 const plain = (requested: AxisValue): AxisEntry => ({ requested, options: {} });
+
+/** The value of an axis that does not apply to a cell (ioeventfd on vhost backends): one cell, never one per value. */
+export const NOT_APPLICABLE = 'n/a';
 
 /** `on`/`off` as strings (YAML 1.2, the `yaml` package) or booleans (YAML 1.1 parsers, `true`). */
 const onOff = z
@@ -49,7 +57,31 @@ const positiveInt = (max: number) =>
     .positive({ error: 'expected a positive integer' })
     .max(max, { error: `must be at most ${max}` });
 
-export const BACKEND_NAMES = ['virtio-blk', 'virtio-blk-iothread'] as const;
+const intRange = (min: number, max: number) =>
+  z
+    .number({ error: `expected an integer from ${min} to ${max}` })
+    .int({ error: `expected an integer from ${min} to ${max}` })
+    .min(min, { error: `expected an integer from ${min} to ${max}` })
+    .max(max, { error: `expected an integer from ${min} to ${max}` });
+
+/** One of a fixed list of names, as an entry. */
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of ${values.join(', ')}` }).transform(plain);
+
+/** virtio ring sizes QEMU 7.2 accepts: a power of two > 2 and <= 1024 (VIRTQUEUE_MAX_SIZE). */
+export const QUEUE_SIZES = [4, 8, 16, 32, 64, 128, 256, 512, 1024] as const;
+const queueSize = z
+  .number({ error: `expected one of ${QUEUE_SIZES.join(', ')}` })
+  .refine((n) => (QUEUE_SIZES as readonly number[]).includes(n), { error: `expected one of ${QUEUE_SIZES.join(', ')}` });
+/** Virtqueues per device: 1..64 (QEMU allows 1024; more than 64 is never a useful experiment). */
+export const MAX_NUM_QUEUES = 64;
+const numQueues = positiveInt(MAX_NUM_QUEUES);
+/** Same bound as qemu.vcpus. */
+export const MAX_VCPUS = 256;
+/** iothread poll-max-ns: 0 (no polling) .. 1 s. QEMU's default is 32768. */
+export const MAX_POLL_NS = 1_000_000_000;
+
+export const BACKEND_NAMES = ['virtio-blk', 'virtio-blk-iothread', 'vhost-user-blk', 'vhost-blk'] as const;
 
 /** A backend is a name, or an object naming it with per-backend options. */
 const backendEntry = z.union(
@@ -59,9 +91,10 @@ const backendEntry = z.union(
       .strictObject({
         name: z.enum(BACKEND_NAMES, { error: `expected one of ${BACKEND_NAMES.join(', ')}` }),
         label: z.string().regex(SAFE.label, { error: `expected ${PATTERN_HINT.label}` }).optional(),
-        required: z.boolean().optional(),
-        queue_size: positiveInt(1024).optional(),
-        num_queues: positiveInt(64).optional(),
+        /** true: a host that cannot run this backend is an error (exit 2) instead of `unsupported` cells. */
+        required: z.boolean({ error: 'expected true or false' }).optional(),
+        queue_size: queueSize.optional(),
+        num_queues: numQueues.optional(),
       })
       .transform(({ name, label, ...options }) => ({
         requested: label ?? name,
@@ -71,11 +104,24 @@ const backendEntry = z.union(
   { error: `expected a backend name (${BACKEND_NAMES.join(', ')}) or {name: ..., options}` },
 );
 
+/** fio block sizes as an axis: `4k`, `128k`, `1m`, or a byte count; upper case is written lower case. */
+const BLOCK_SIZE_RE = /^[1-9]\d{0,8}[km]?$/;
+const blockSize = z
+  .union([z.string(), z.number()], { error: 'expected a block size such as 4k, 128k or 1m' })
+  .transform((v) => String(v).toLowerCase())
+  .refine((v) => BLOCK_SIZE_RE.test(v), { error: 'expected a block size such as 512, 4k, 128k or 1m' })
+  .transform(plain);
+
+/**
+ * In canonical order: cell keys list axes in this order. `backend` and
+ * `ioeventfd` first, then the other boot axes, then guest axes, then fio
+ * axes with `iodepth` last (the column axis of the tables).
+ */
 export const AXES: readonly AxisDef[] = [
   {
     name: 'backend',
     scope: 'boot',
-    description: 'block device path: in-process virtio-blk on the main loop or on an iothread',
+    description: 'block I/O path: in-process virtio-blk (main loop or iothread), vhost-user-blk (qemu-storage-daemon), in-kernel vhost-blk',
     defaults: [plain('virtio-blk')],
     entrySchema: backendEntry,
     effective: identity,
@@ -83,9 +129,51 @@ export const AXES: readonly AxisDef[] = [
   {
     name: 'ioeventfd',
     scope: 'boot',
-    description: 'virtio-blk ioeventfd: guest notifications as eventfds (on) or synchronous exits (off)',
+    description: 'virtio-blk ioeventfd: guest notifications as eventfds (on) or synchronous exits (off); n/a for vhost backends',
     defaults: [plain('on')],
     entrySchema: onOff,
+    effective: identity,
+  },
+  {
+    name: 'aio',
+    scope: 'boot',
+    description: 'host I/O submission of the disk node (QEMU or qemu-storage-daemon): threads, native (Linux AIO, needs cache none), io_uring',
+    entrySchema: oneOf(['threads', 'native', 'io_uring'] as const),
+    effective: identity,
+  },
+  {
+    name: 'cache',
+    scope: 'boot',
+    description: 'host cache of the disk node: none (O_DIRECT, cache.direct=on) or writeback (host page cache)',
+    entrySchema: oneOf(['none', 'writeback'] as const),
+    effective: identity,
+  },
+  {
+    name: 'vcpus',
+    scope: 'boot',
+    description: 'guest vCPUs (-smp); also the default num_queues',
+    entrySchema: positiveInt(MAX_VCPUS).transform(plain),
+    effective: identity,
+  },
+  {
+    name: 'num_queues',
+    scope: 'boot',
+    description: 'virtqueues of the device (and of the vhost-user export); default: one per vCPU',
+    entrySchema: numQueues.transform(plain),
+    effective: identity,
+  },
+  {
+    name: 'queue_size',
+    scope: 'boot',
+    description: 'virtqueue size (ring entries); default 256 for every backend',
+    entrySchema: queueSize.transform(plain),
+    effective: identity,
+  },
+  {
+    name: 'poll_max_ns',
+    scope: 'boot',
+    description: "iothread adaptive polling limit (poll-max-ns; 0 = no polling); n/a for backends without QEMU's iothread",
+    entrySchema: intRange(0, MAX_POLL_NS).transform(plain),
     effective: identity,
   },
   {
@@ -101,6 +189,41 @@ export const AXES: readonly AxisDef[] = [
       const mapped = mapLegacyScheduler(String(requested));
       return { value: mapped.effective, notice: mapped.notice };
     },
+  },
+  {
+    name: 'nomerges',
+    scope: 'guest',
+    description: 'guest /sys/block/<dev>/queue/nomerges: 0 merges, 1 only simple one-hit merges, 2 no merging',
+    entrySchema: intRange(0, 2).transform(plain),
+    effective: identity,
+  },
+  {
+    name: 'nr_requests',
+    scope: 'guest',
+    description: 'guest /sys/block/<dev>/queue/nr_requests (requests the block layer queues; capped by the device queue without a scheduler)',
+    entrySchema: intRange(4, 65536).transform(plain),
+    effective: identity,
+  },
+  {
+    name: 'rw',
+    scope: 'fio',
+    description: 'fio workload (read workloads; writes come from fio.rw with disk.allow_writes)',
+    entrySchema: oneOf(['read', 'randread'] as const),
+    effective: identity,
+  },
+  {
+    name: 'bs',
+    scope: 'fio',
+    description: 'fio block size',
+    entrySchema: blockSize,
+    effective: identity,
+  },
+  {
+    name: 'numjobs',
+    scope: 'fio',
+    description: 'fio jobs (threads issuing I/O in parallel, reported together)',
+    entrySchema: positiveInt(64).transform(plain),
+    effective: identity,
   },
   {
     name: 'iodepth',

@@ -9,11 +9,14 @@ import { InputError } from '../model/errors.js';
 import { ProfileSchema, type Profile } from './schema.js';
 import { formatIssues } from './issues.js';
 import { SAFE } from './patterns.js';
+import { checkDiskAgainstHost } from './disk-checks.js';
 
 /** Profiles are small; a huge file is a mistake (or an attack), not a profile. */
 const MAX_PROFILE_BYTES = 1024 * 1024;
 /** Alias expansion bound: defuses "billion laughs" YAML bombs. */
 const MAX_ALIAS_COUNT = 100;
+/** YAML syntax problems shown at most. */
+const MAX_PROBLEM_LINES = 20;
 
 /** Parses YAML text into plain data; syntax errors become `line:col: problem` lines. */
 export function parseYaml(text: string): unknown {
@@ -24,7 +27,8 @@ export function parseYaml(text: string): unknown {
     const where = pos ? `line ${pos.line}, column ${pos.col}` : 'YAML';
     return `${where}: ${e.message.split('\n')[0]}`;
   });
-  if (doc.errors.length > 0) throw new InputError(problems);
+  // A pathological file (e.g. thousands of nested levels) can produce one error per line: the first ones say it.
+  if (doc.errors.length > 0) throw new InputError(problems.length > MAX_PROBLEM_LINES ? [...problems.slice(0, MAX_PROBLEM_LINES), `YAML: ${problems.length - MAX_PROBLEM_LINES} more problem(s) not shown`] : problems);
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
@@ -56,7 +60,10 @@ export async function loadProfile(path: string): Promise<Profile> {
     if (!info.isFile()) throw new InputError(`${path}: not a file`);
     if (info.size > MAX_PROFILE_BYTES) throw new InputError(`${path}: ${info.size} bytes is too large for a profile (max ${MAX_PROFILE_BYTES})`);
     const text = await readFile(path, 'utf8');
-    return validateProfile(parseYaml(text), nameFromPath(path));
+    const profile = validateProfile(parseYaml(text), nameFromPath(path));
+    const hostProblems = await checkDiskAgainstHost(profile);
+    if (hostProblems.length > 0) throw new InputError(hostProblems);
+    return profile;
   } catch (err) {
     if (err instanceof InputError) throw new InputError(err.lines.map((l) => (l.startsWith(path) ? l : `${path}: ${l}`)), path);
     const code = (err as NodeJS.ErrnoException).code;

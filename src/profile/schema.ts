@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { AXES, type AxisEntry } from './axes.js';
 import { SAFE, PATTERN_HINT } from './patterns.js';
 import { parseDurationSeconds, parseSizeBytes, MiB } from './units.js';
+import { FIO_RW_VALUES } from './workload.js';
+import { PinSchema } from './pin.js';
 
 const safeString = (key: keyof typeof SAFE) =>
   z.string({ error: 'expected a string' }).regex(SAFE[key], { error: `expected ${PATTERN_HINT[key]}` });
@@ -62,10 +64,28 @@ const BuiltinGuestSchema = z.strictObject({
   /** Uncompressed vmlinux boots via PVH (no in-guest decompression: about half the boot time under TCG). */
   kernel_format: z.enum(['vmlinux', 'bzImage'], { error: 'expected vmlinux or bzImage' }).default('vmlinux'),
   boot_timeout: duration(1, 3600).default(120),
+  /** A user's kernel (bzImage or vmlinux, format detected) booted with the built-in initramfs; its needed drivers must be built in unless it is the initramfs' release. */
+  kernel: safeString('path').optional(),
+  /** Use the cached built-in image with this content hash (prefix), e.g. one brought by `vblk-bench guest import`. */
+  image_hash: z.string().regex(/^[0-9a-f]{8,64}$/, { error: 'expected 8 to 64 lower-case hex digits of a content hash' }).optional(),
 });
 
-const GuestSchema = z.discriminatedUnion('kind', [BuiltinGuestSchema], {
-  error: 'expected {kind: builtin} (own images come with the backends work)',
+/** Bring your own guest: a disk image booted by the firmware, never modified (a qcow2 overlay per boot), configured by a cloud-init NoCloud seed. */
+const ImageGuestSchema = z.strictObject({
+  kind: z.literal('image'),
+  path: safeString('path'),
+  /** Default: what `qemu-img info` reports. */
+  format: z.enum(['qcow2', 'raw'], { error: 'expected qcow2 or raw' }).optional(),
+  /** The user the seed authorizes vblk-bench's key for; not root: commands run through `sudo -n`. */
+  user: safeString('user').default('root'),
+  /** seed: the seed hands the guest an ed25519 host key (cloud-init ssh_keys) that is pinned; tofu: learn the image's own key on first boot, pin it afterwards. */
+  host_key: z.enum(['seed', 'tofu'], { error: 'expected seed or tofu' }).default('seed'),
+  /** Distribution images with cloud-init boot slowly under TCG. */
+  boot_timeout: duration(1, 3600).default(300),
+});
+
+const GuestSchema = z.discriminatedUnion('kind', [BuiltinGuestSchema, ImageGuestSchema], {
+  error: 'expected {kind: builtin} or {kind: image, path: ...}',
 });
 
 const DiskSchema = z
@@ -77,6 +97,8 @@ const DiskSchema = z
     /** none = O_DIRECT on the host (cache.direct=on): measures the I/O path, not the host page cache. */
     cache: z.enum(['none', 'writeback'], { error: 'expected none or writeback' }).default('none'),
     aio: z.enum(['native', 'threads', 'io_uring'], { error: 'expected native, threads or io_uring' }).default('native'),
+    /** Write workloads against a host block device (disk.path) are refused unless this is true. */
+    allow_writes: z.boolean({ error: 'expected true or false' }).default(false),
   })
   .superRefine((d, ctx) => {
     if (d.aio === 'native' && d.cache !== 'none') {
@@ -85,7 +107,8 @@ const DiskSchema = z
   });
 
 const FioSchema = z.strictObject({
-  rw: z.enum(['read', 'randread'], { error: 'expected read or randread (write workloads come with allow_writes)' }).default('read'),
+  /** Write workloads against a host block device need disk.allow_writes (checked in profile/disk-checks.ts). */
+  rw: z.enum(FIO_RW_VALUES, { error: `expected one of ${FIO_RW_VALUES.join(', ')}` }).default('read'),
   bs: safeString('blockSize').default('4k'),
   ioengine: z.enum(['libaio', 'io_uring', 'psync'], { error: 'expected libaio, io_uring or psync' }).default('libaio'),
   direct: z.boolean({ error: 'expected true or false' }).default(true),
@@ -134,6 +157,8 @@ export const ProfileSchema = z.strictObject(
     /** Order of group visits within a round: same order each round, or shuffled with a recorded seed. */
     order: z.enum(['round-robin', 'random'], { error: 'expected round-robin or random' }).default('round-robin'),
     seed: intIn(0, 2 ** 31 - 1).default(1),
+    /** host: before the guests, run each fio-scope cell's job on the host against the backing store (the native reference). */
+    reference: z.enum(['none', 'host'], { error: 'expected host or none' }).default('none'),
     /** Infrastructure failures (boot, SSH, a guest that dies) are retried this many times per visit, each with a fresh guest. */
     boot_retries: intIn(0, 10).default(1),
     /**
@@ -142,6 +167,8 @@ export const ProfileSchema = z.strictObject(
      * interleaving needs a boot per visit), cells interleaved inside the boot.
      */
     reboot_per_repetition: z.boolean({ error: 'expected true or false' }).default(true),
+    /** Host CPUs for vCPU threads, the iothread and the storage daemon (see profile/pin.ts). */
+    pin: PinSchema.optional(),
     matrix: MatrixSchema,
   },
   { error: 'expected a mapping at the top level' },

@@ -8,7 +8,8 @@
  */
 import { escapeHtml, flattenLeaves, formatCount, formatTimestamp } from './format.js';
 import type { ReportModel } from './model.js';
-import { anomalyText, cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from './rows.js';
+import { cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from './rows.js';
+import { describeAnomaly } from './cell-stats-table.js';
 import { banner, htmlPage, htmlTable, section, type CellInput } from './html-page.js';
 import { renderLineChart } from './svg/line-chart.js';
 
@@ -112,7 +113,7 @@ export function renderHtml(model: ReportModel, opts: { generatedAt?: string; too
   body.push(section(`${model.metric} vs ${model.depthAxis}`, charts(model)));
   body.push(section(`${model.metric}: median [95 % CI] per cell`, gridTable(model)));
   if (model.comparisons.length) body.push(section('Comparisons', ...comparisonTables(model)));
-  if (model.anomalies.length) body.push(section('Anomalies', `<ul>${model.anomalies.map((a) => `<li>${escapeHtml(anomalyText(a.anomaly))}</li>`).join('')}</ul>`));
+  if (model.anomalies.length) body.push(section('Anomalies', `<ul>${model.anomalies.map((a) => `<li>${escapeHtml(describeAnomaly(a.anomaly, (k) => k))}</li>`).join('')}</ul>`));
   const insight = insightTable(model);
   if (insight) body.push(section('Insight breakdown (median per cell)', insight));
   const noisy = model.cells.filter((c) => c.warnings.length > 0);

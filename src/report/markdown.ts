@@ -6,7 +6,9 @@
 import { escapeMarkdownCell } from '../gate/markdown.js';
 import { formatTimestamp } from './format.js';
 import type { ReportModel } from './model.js';
-import { anomalyText, cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from './rows.js';
+import { cellGrid, findings, gridCellText } from './rows.js';
+import { renderCompareMarkdown } from './compare-table.js';
+import { describeAnomaly } from './cell-stats-table.js';
 
 const row = (cells: readonly string[]) => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
 /** Alignment row: `l` left, `r` right, one letter per column. */
@@ -34,17 +36,13 @@ export function renderMarkdown(model: ReportModel): string {
   out.push('', 'A 95 % order-statistic interval for the median needs n ≥ 6 repetitions; cells with fewer show "no CI".', '');
 
   for (const table of model.comparisons) {
-    out.push(`### ${escapeMarkdownCell(table.title)}`, '');
-    out.push(row(['cell', 'A median', 'B median', 'Δ', 'CI of Δ', 'p', '', 'note']), rule('lrrrrrll'));
-    for (const r of table.rows) {
-      const t = comparisonText(r, [...model.labelAxes, model.depthAxis], model.alpha);
-      out.push(row([t.cell, t.a, t.b, t.delta, t.deltaCi, t.p, t.marker, t.note]));
-    }
-    out.push('', comparisonLegend(table, model.alpha), '');
+    const header = { a: table.baseline, b: table.candidate, metric: model.metric, alpha: model.alpha, notes: [], omitAxis: table.axis };
+    out.push(renderCompareMarkdown(table.rows, header).replace(/^## /, '### '));
   }
 
-  if (model.anomalies.length) out.push('### Anomalies', '', ...model.anomalies.map((a) => `- ${anomalyText(a.anomaly)}`), '');
-  const noisy = model.cells.filter((c) => c.warnings.length > 0);
+  if (model.anomalies.length) out.push('### Anomalies', '', ...model.anomalies.map((a) => `- ${describeAnomaly(a.anomaly, (k) => k)}`), '');
+  // With comparisons, the stat warnings are under their tables; without, list them here.
+  const noisy = model.comparisons.length ? [] : model.cells.filter((c) => c.warnings.length > 0);
   if (noisy.length) {
     out.push('<details><summary>Statistical warnings per cell</summary>', '');
     for (const c of noisy) out.push(`- \`${c.cellKey}\`: ${c.warnings.join(' ')}`);

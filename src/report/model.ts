@@ -67,6 +67,8 @@ export interface ChartSeries {
 
 export interface ComparisonTable {
   title: string;
+  /** Within one run: the axis compared (its baseline value is A). */
+  axis?: string;
   /** What A (the baseline) and B are. */
   baseline: string;
   candidate: string;
@@ -161,7 +163,7 @@ function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Req
     const baseline = byBaseline ?? values[0]!;
     const rows = compareWithinRun(samples, { axis, baseline, metric: opts.metric, alpha: opts.alpha, seed: opts.seed });
     const others = values.filter((v) => String(v) !== String(baseline));
-    tables.push({ title: `${axis}: ${others.join(', ')} vs ${baseline}`, baseline: `${axis}=${baseline}`, candidate: others.map((v) => `${axis}=${v}`).join(', '), rows });
+    tables.push({ title: `${axis}: ${others.join(', ')} vs ${baseline}`, axis, baseline: `${axis}=${baseline}`, candidate: others.map((v) => `${axis}=${v}`).join(', '), rows });
   }
   return tables;
 }

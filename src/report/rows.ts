@@ -1,14 +1,15 @@
 /**
  * Text shaping shared by the Markdown and HTML exporters: the configuration ×
- * depth grid of medians with their intervals, comparison rows as strings, and
- * one-line findings ("which path won, by how much, how sure"). Pure.
+ * depth grid of medians with their intervals, comparison rows as HTML table
+ * cells, and one-line findings ("which path won, by how much, how sure").
+ * Labels, anomalies and the Markdown comparison table come from
+ * cell-stats-table.ts / compare-table.ts (the `compare` command's). Pure.
  */
-import type { CellValues } from '../model/sample.js';
 import type { ComparisonRow } from '../compare/types.js';
-import type { Anomaly } from '../compare/anomalies.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
 import { formatCount, formatMedianWithCi } from './format.js';
 import type { CellReport, ComparisonTable, ReportModel } from './model.js';
+import { cellLabel } from './cell-stats-table.js';
 
 export interface GridRow {
   run: number;
@@ -19,11 +20,6 @@ export interface GridRow {
 export interface Grid {
   columns: string[];
   rows: GridRow[];
-}
-
-/** `ioeventfd=on iodepth=4` from a cell, keeping only the given axes. */
-export function cellLabel(cell: CellValues, axes: readonly string[]): string {
-  return axes.filter((a) => cell[a] !== undefined).map((a) => `${a}=${cell[a]}`).join(' ') || '(all)';
 }
 
 /** Rows = run × configuration, columns = depths in ascending order. */
@@ -106,13 +102,6 @@ export function findings(model: ReportModel): string[] {
     if (none > 0) lines.push(`${table.title}: ${none} of ${ok.length} cell(s) show no significant difference at α = ${formatNumber(model.alpha, 3)} (marked ~)`);
   }
   return lines;
-}
-
-export function anomalyText(a: Anomaly): string {
-  if (a.kind === 'depth-drop') {
-    return `${a.configKey}: ${a.metric} drops ${formatNumber(a.dropPct, 3)} % from depth ${a.shallow.depth} (${formatCount(a.shallow.median)}) to ${a.deep.depth} (${formatCount(a.deep.median)}), p = ${formatP(a.p)}: more outstanding I/O should not lower throughput`;
-  }
-  return `${a.cellKey}: repetitions fall into two groups (${a.lowerCount} at or below ${formatCount(a.lowerMax)}, ${a.upperCount} at or above ${formatCount(a.upperMin)})`;
 }
 
 /** The legend line under every comparison table. */

@@ -5,12 +5,23 @@
 import type { Profile } from '../profile/schema.js';
 import type { Cell } from '../plan/cells.js';
 import type { FioJob } from '../guest/fio-job.js';
+import { isWriteWorkload } from '../profile/workload.js';
+
+/** The fio `rw` of a cell: its own `rw` axis value if the matrix has one, else the profile's fio.rw. */
+export function workloadOf(profile: Profile, cell: Pick<Cell, 'values'>): string {
+  return String(cell.values.rw ?? profile.fio.rw);
+}
+
+/** True when some cell writes: the test disk must then be writable (QEMU opens it read-only otherwise). */
+export function anyCellWrites(profile: Profile, cells: readonly Pick<Cell, 'values'>[]): boolean {
+  return cells.some((c) => isWriteWorkload(workloadOf(profile, c)));
+}
 
 export function fioJobFor(profile: Profile, cell: Cell, device: string): FioJob {
   return {
     name: 'vblk',
     filename: `/dev/${device}`,
-    rw: profile.fio.rw,
+    rw: workloadOf(profile, cell),
     bs: profile.fio.bs,
     ioengine: profile.fio.ioengine,
     iodepth: Number(cell.values.iodepth),
@@ -18,8 +29,8 @@ export function fioJobFor(profile: Profile, cell: Cell, device: string): FioJob 
     runtimeS: profile.fio.runtime,
     rampTimeS: profile.fio.ramp_time,
     numjobs: profile.fio.numjobs,
-    // Read workloads only (for now): --readonly makes a typo unable to write.
-    readonly: true,
+    // Read workloads get --readonly: a typo cannot turn them into writes.
+    readonly: !isWriteWorkload(workloadOf(profile, cell)),
   };
 }
 

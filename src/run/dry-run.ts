@@ -10,12 +10,18 @@ import { buildQemuArgs, formatCommandLine } from '../vm/qemu-args.js';
 import { buildFioArgs } from '../guest/fio-job.js';
 import { commandLine } from '../guest/shell-quote.js';
 import { launchSpecFor } from './launch.js';
+import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 import { fioJobFor } from './cell-job.js';
+import { referenceJobs } from './reference.js';
 
 /** Stands for the test disk, which a run finds by its virtio serial after boot. */
 const DRY_RUN_DISK = 'vdx';
 
-export function renderDryRun(profile: Profile, plan: Plan, paths: { kernel: string; initrd: string; backing: string }): string {
+export function renderDryRun(
+  profile: Profile,
+  plan: Plan,
+  paths: { kernel: string; initrd: string; backing: string; overrides?: (bootDir: string) => Partial<QemuLaunchSpec> },
+): string {
   const out: string[] = [];
   out.push(`plan for profile ${profile.name}: ${plan.groups.length} QEMU configuration(s), ${plan.sampleCount} sample(s), accel ${plan.accel}`);
   const rounds = (v: Plan['visits'][number]) => (v.rounds.length > 1 ? `r${v.rounds[0]}-r${v.rounds[v.rounds.length - 1]}` : `r${v.round}`);
@@ -32,6 +38,7 @@ export function renderDryRun(profile: Profile, plan: Plan, paths: { kernel: stri
       bootDir: `<run-dir>/boots/<boot-id>`,
       sshHostPort: 0,
     });
+    Object.assign(spec, paths.overrides?.('<run-dir>/boots/<boot-id>'));
     out.push(`  qemu: ${formatCommandLine(spec.binary, buildQemuArgs(spec))}`);
     out.push(`        (hostfwd port 0 stands for a free 127.0.0.1 port chosen at boot; /dev/${DRY_RUN_DISK} for the test disk, found by its serial)`);
     for (const cell of group.cells) {
@@ -39,6 +46,13 @@ export function renderDryRun(profile: Profile, plan: Plan, paths: { kernel: stri
       for (const notice of cell.notices) out.push(`    note: ${notice}`);
       out.push(`    fio: ${commandLine(buildFioArgs(fioJobFor(profile, cell, DRY_RUN_DISK)))}`);
     }
+  }
+  if (profile.reference === 'host') {
+    // The backing path may be a placeholder (`<run>`) that a real path never looks like.
+    const standIn = '/dev/shm/vblk-bench-RUN.raw';
+    const jobs = referenceJobs(profile, plan, /[<>]/.test(paths.backing) ? standIn : paths.backing);
+    out.push('', `host-native reference (before the guests): ${jobs.length} fio job(s) on the host against the backing store`);
+    for (const job of jobs) out.push(`  ${job.fioKey}: ${commandLine(job.argv).replace(standIn, paths.backing)}`);
   }
   if (plan.pruned.length > 0) {
     out.push('', 'not run:');

@@ -7,21 +7,21 @@
 import { join } from 'node:path';
 import type { Accel } from '../model/sample.js';
 import { RunStepError } from '../model/errors.js';
-import type { GuestImage } from '../guest-image/guest-image.js';
+import type { GuestSource } from '../guest-image/source.js';
 import type { Profile } from '../profile/schema.js';
 import type { BootGroup } from '../plan/groups.js';
 import { buildQemuArgs } from '../vm/qemu-args.js';
 import { startQemu, type QemuProcess } from '../vm/process.js';
 import { QmpClient } from '../vm/qmp.js';
-import { waitForSerialMarker, tailLines } from '../vm/serial.js';
+import { tailLines } from '../vm/serial.js';
 import { readDeviceIoeventfd } from '../vm/readback.js';
 import { findFreePort } from '../vm/free-port.js';
-import { GuestSession } from '../guest/ssh-session.js';
+import type { GuestSession } from '../guest/ssh-session.js';
 import { findDiskBySerial } from '../guest/disk.js';
 import { readGuestFacts } from '../guest/guest-facts.js';
 import { writeJsonAtomic } from '../store/atomic.js';
-import { readPrivateKey } from '../security/private-key.js';
-import { launchSpecFor, GUEST_READY_MARKER, TEST_DISK_SERIAL } from './launch.js';
+import { launchSpecFor, TEST_DISK_SERIAL } from './launch.js';
+import { connectGuest, waitUntilReady } from './guest-connect.js';
 
 export interface BootTimings {
   /** QEMU start → the guest's ready marker on the serial console. */
@@ -47,7 +47,7 @@ export interface RunningGuest {
 export interface BootRequest {
   profile: Profile;
   accel: Accel;
-  image: GuestImage;
+  guestSource: GuestSource;
   group: BootGroup;
   bootId: string;
   bootDir: string;
@@ -81,22 +81,29 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
   const spec = launchSpecFor(req.group, {
     profile: req.profile,
     accel: req.accel,
-    kernelPath: req.profile.guest.kernel_format === 'vmlinux' ? req.image.vmlinux : req.image.vmlinuz,
-    initrdPath: req.image.initramfs,
+    kernelPath: req.guestSource.kernelPath,
+    initrdPath: req.guestSource.initrdPath,
     backingPath: req.backingPath,
     bootDir: req.bootDir,
     sshHostPort,
   });
+  // The guest source's part: a firmware boot of an own image (overlay + seed), -L for a QEMU build tree.
+  Object.assign(spec, req.guestSource.launchOverrides(req.bootDir));
   const args = buildQemuArgs(spec);
+  const cleanupBootFiles = await req.guestSource.prepareBoot(req.bootDir);
   await writeJsonAtomic(join(req.bootDir, 'qemu.argv.json'), [spec.binary, ...args]);
   const started = Date.now();
-  const qemu = await startQemu(spec.binary, args, { stderrLog: join(req.bootDir, 'qemu.stderr.log'), cwd: req.bootDir });
+  const qemu = await startQemu(spec.binary, args, { stderrLog: join(req.bootDir, 'qemu.stderr.log'), cwd: req.bootDir }).catch(async (err: unknown) => {
+    await cleanupBootFiles();
+    throw err;
+  });
   let qmp: QmpClient | undefined;
   let session: GuestSession | undefined;
   const stopAll = async () => {
     session?.close();
     await qemu.stop(qmp);
     qmp?.close();
+    await cleanupBootFiles();
   };
   try {
     qmp = await QmpClient.connect(spec.qmpSocket, { timeoutMs: 15_000 });
@@ -105,22 +112,16 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     if (ioeventfd !== spec.device.ioeventfd) {
       throw new RunStepError(`QMP reports ioeventfd=${ioeventfd ? 'on' : 'off'} on vblk0, the plan asked for ${spec.device.ioeventfd ? 'on' : 'off'}`, 'qmp');
     }
-    const bootTimeoutMs = req.profile.guest.boot_timeout * 1000;
+    let ready;
     try {
-      await waitForSerialMarker(spec.serialLog, GUEST_READY_MARKER, { timeoutMs: bootTimeoutMs, exited: qemu.exited });
+      ready = await waitUntilReady(req.guestSource, {
+        serialLog: spec.serialLog, port: sshHostPort, exited: qemu.exited, deadline: started + req.guestSource.bootTimeoutS * 1000, group: req.group,
+      });
     } catch (err) {
-      throw await bootFailure(`guest did not reach init's ready marker within ${req.profile.guest.boot_timeout}s (${(err as Error).message.split('\n')[0]})`, req);
+      throw await bootFailure((err as Error).message, req);
     }
     const readyMs = Date.now() - started;
-    session = await GuestSession.connect({
-      host: '127.0.0.1',
-      port: sshHostPort,
-      username: 'root',
-      privateKey: await readPrivateKey(req.image.clientKeyPath),
-      hostPublicKey: req.image.hostPublicKey,
-      timeoutMs: 10_000,
-      retryUntilMs: Date.now() + 30_000,
-    });
+    session = await connectGuest(req.guestSource, { port: sshHostPort, ready, retryUntilMs: Date.now() + 30_000 });
     const sshMs = Date.now() - started;
     const device = await findDiskBySerial(session, TEST_DISK_SERIAL);
     const facts = await readGuestFacts(session);

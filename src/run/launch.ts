@@ -9,6 +9,7 @@ import type { Profile } from '../profile/schema.js';
 import type { BootGroup } from '../plan/groups.js';
 import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 import { MiB } from '../profile/units.js';
+import { anyCellWrites } from './cell-job.js';
 
 /** virtio serial of the disk under test: how the guest finds it (never assume /dev/vda). */
 export const TEST_DISK_SERIAL = 'vblk-test';
@@ -49,7 +50,7 @@ export function launchSpecFor(group: BootGroup, ctx: LaunchContext): QemuLaunchS
     qmpSocket: join(ctx.bootDir, 'qmp.sock'),
     serialLog: join(ctx.bootDir, 'serial.log'),
     sshHostPort: ctx.sshHostPort,
-    disk: { path: ctx.backingPath, format: disk.format, cache: disk.cache, aio: disk.aio, serial: TEST_DISK_SERIAL, readOnly: true },
+    disk: { path: ctx.backingPath, format: disk.format, cache: disk.cache, aio: disk.aio, serial: TEST_DISK_SERIAL, readOnly: !anyCellWrites(ctx.profile, group.cells) },
     device: {
       backend,
       ioeventfd: group.boot.ioeventfd !== 'off',

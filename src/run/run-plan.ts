@@ -25,7 +25,7 @@ import type { Cell } from '../plan/cells.js';
 import type { BootGroup } from '../plan/groups.js';
 import { groupById } from '../plan/plan.js';
 import { visitMeasurements } from '../plan/schedule.js';
-import type { GuestImage } from '../guest-image/guest-image.js';
+import type { GuestSource } from '../guest-image/source.js';
 import { SampleWriteError, type RunWriter, type UnsavedSample } from '../store/run-writer.js';
 import { writeJsonAtomic } from '../store/atomic.js';
 import { bootDir as bootDirOf } from '../store/layout.js';
@@ -60,7 +60,7 @@ export interface RunLoopOptions {
   profile: Profile;
   plan: Plan;
   accel: Accel;
-  image: GuestImage;
+  guestSource: GuestSource;
   backingPath: string;
   writer: RunWriter;
   log: Logger;
@@ -73,10 +73,10 @@ export interface RunLoopOptions {
   bootSuffix?: string;
 }
 
-/** Every planned sample, in visit order. */
-export function plannedSamples(plan: Plan): { cellKey: string; repetition: number }[] {
-  return plan.visits.flatMap((visit) =>
-    visitMeasurements(visit, groupById(plan, visit.groupId).cells).map(({ round, cell }) => ({ cellKey: cell.key, repetition: round })),
+/** Every planned sample, in visit order, with the index of the visit (boot) that measures it. */
+export function plannedSamples(plan: Plan): { cellKey: string; repetition: number; visit: number }[] {
+  return plan.visits.flatMap((visit, index) =>
+    visitMeasurements(visit, groupById(plan, visit.groupId).cells).map(({ round, cell }) => ({ cellKey: cell.key, repetition: round, visit: index })),
   );
 }
 
@@ -150,7 +150,7 @@ export async function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
     });
     opts.progress?.bootStarting(group.key);
     try {
-      return await bootGuest({ profile, accel: opts.accel, image: opts.image, group, bootId, bootDir, backingPath: opts.backingPath });
+      return await bootGuest({ profile, accel: opts.accel, guestSource: opts.guestSource, group, bootId, bootDir, backingPath: opts.backingPath });
     } catch (err) {
       removeSocketsIn(bootDir); // bootGuest stopped QEMU; a killed QEMU leaves its QMP socket
       const stop = stopFor(err);
@@ -221,8 +221,8 @@ export async function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
           }
         }
         if (!lost || pending.length === 0) continue;
-        retries.push(lost);
         if (attempt < maxBoots) {
+          retries.push(lost);
           log.warn(`boot ${bootId}: retrying ${pending.length} sample(s) with a fresh guest (boot_retries: ${profile.boot_retries})`);
           continue;
         }

@@ -28,7 +28,7 @@ export interface SummarizeOptions {
   firstSlowThreshold?: number;
   /** Direction of improvement, for the warm-up check; default 'higher'. */
   better?: 'higher' | 'lower';
-  /** Guest CPU steal time in percent, as measured by the caller. */
+  /** CPU steal time in percent during the measurements (host /proc/stat over the fio windows), from the caller. */
   stealPct?: number;
 }
 

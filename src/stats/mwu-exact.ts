@@ -12,8 +12,22 @@
  * Cost is about m²n²/4 additions: ~1.6 M for m = n = 50.
  */
 
-/** P(U = u) for u = 0..m·n. */
+/** Distributions already computed, by `m,n` (power simulations ask for the same sizes thousands of times). */
+const CACHE = new Map<string, Float64Array>();
+const CACHE_LIMIT = 256;
+
+/** P(U = u) for u = 0..m·n (memoised; the returned array must not be modified). */
 export function exactUDistribution(m: number, n: number): Float64Array {
+  const key = `${m},${n}`;
+  const cached = CACHE.get(key);
+  if (cached) return cached;
+  const dist = computeUDistribution(m, n);
+  if (CACHE.size >= CACHE_LIMIT) CACHE.delete(CACHE.keys().next().value ?? key);
+  CACHE.set(key, dist);
+  return dist;
+}
+
+function computeUDistribution(m: number, n: number): Float64Array {
   // prev[j] holds the distribution for (i-1, j); cur[j] for (i, j).
   let prev: Float64Array[] = [];
   for (let j = 0; j <= n; j++) prev.push(Float64Array.of(1)); // i = 0

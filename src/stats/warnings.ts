@@ -52,8 +52,9 @@ export function explain(w: StatWarning): string {
       );
     case 'NonZeroSteal':
       return (
-        `The guest reported ${formatNumber(w.stealPct)} % CPU steal time: the host ran something else on the ` +
-        `vCPUs' physical CPUs, so the numbers measure the host's load as much as the I/O path.`
+        `${formatNumber(w.stealPct, 3)} % CPU steal time was measured during these repetitions (host /proc/stat, ` +
+        `fio windows only): the hypervisor below ran something else on this machine's CPUs, so the numbers ` +
+        `measure that load as much as the I/O path. Use a dedicated host or pinned, isolated CPUs.`
       );
   }
 }

@@ -12,14 +12,15 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const handle = await open(tmp, 'w', 0o644);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, path);
   } catch (err) {
+    // A full disk must not leave half-written temp files behind.
     await unlink(tmp).catch(() => undefined);
     throw err;
   }

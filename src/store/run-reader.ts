@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
 import type { RunManifest } from './manifest.js';
+import { loadReference, type ReferenceRecord } from './reference-store.js';
 import { ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RUN_FILE, SAMPLES_DIR } from './layout.js';
 
 export interface StoredRun {
@@ -17,6 +18,8 @@ export interface StoredRun {
   plan: unknown;
   /** In the order they were measured. */
   samples: Sample[];
+  /** Host-native reference records (`reference: host`), empty when the run has none. */
+  reference?: ReferenceRecord[];
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -63,5 +66,5 @@ export async function loadRun(dir: string): Promise<StoredRun> {
     }
     samples.push(sample);
   }
-  return { dir, manifest, profile, environment: environment as Record<string, unknown>, plan, samples };
+  return { dir, manifest, profile, environment: environment as Record<string, unknown>, plan, samples, reference: await loadReference(dir) };
 }

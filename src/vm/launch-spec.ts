@@ -15,11 +15,14 @@ export interface DiskSpec {
   /** virtio-blk serial the guest sees (at most 20 bytes; empty = no serial). */
   serial: string;
   readOnly: boolean;
+  /** A host block device (S_ISBLK): opened with QEMU's `host_device` driver (`file` refuses non-regular files). */
+  blockDevice?: boolean;
 }
 
 export interface DeviceSpec {
-  /** A name from `backendNames()`: 'virtio-blk' | 'virtio-blk-iothread' for now. */
+  /** A name from `backendNames()`: virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk. */
   backend: string;
+  /** Ignored by backends without the property (vhost-user-blk, vhost-blk: `ioeventfdApplies: false`). */
   ioeventfd: boolean;
   /** Only for backends that use an iothread; defaults to DEFAULT_IOTHREAD_ID there. */
   iothreadId?: string;
@@ -27,6 +30,14 @@ export interface DeviceSpec {
   queueSize?: number;
   /** 1..1024 (QEMU default: one per vCPU). */
   numQueues?: number;
+  /** The iothread's adaptive polling limit (`poll-max-ns`; QEMU default 32768); iothread backends only. */
+  pollMaxNs?: number;
+  /**
+   * Where a backend keeps its own per-boot files (vhost-user-blk: the
+   * vhost-user socket, qemu-storage-daemon's QMP socket and log): the boot
+   * directory. Socket paths there must stay under 108 bytes.
+   */
+  hostDir?: string;
 }
 
 export interface QemuLaunchSpec {
@@ -38,10 +49,15 @@ export interface QemuLaunchSpec {
   vcpus: number;
   /** Guest name (`-name`); commas are escaped. */
   name: string;
+  /** Empty string = no `-kernel`/`-append`: the firmware boots `osDisk` (then required). */
   kernel: string;
   /** Empty string = no `-initrd`. */
   initrd: string;
   append: string;
+  /** A guest's own disk image, booted by the firmware (SeaBIOS): attached first, bootindex 0. See os-disk.ts. */
+  osDisk?: OsDiskSpec;
+  /** `-L`: where QEMU looks for firmware first (a QEMU build tree's pc-bios). */
+  firmwareDir?: string;
   /** Unix socket path for QMP; must be shorter than 108 bytes (sun_path). */
   qmpSocket: string;
   serialLog: string;
@@ -50,6 +66,14 @@ export interface QemuLaunchSpec {
   device: DeviceSpec;
   /** Appended last, verbatim. */
   extraArgs: string[];
+}
+
+export interface OsDiskSpec {
+  /** The disk QEMU opens read-write: a qcow2 overlay whose backing file is the user's image (never written). */
+  path: string;
+  format: 'qcow2' | 'raw';
+  /** A cloud-init NoCloud seed (ISO, volume `cidata`), attached read-only after the OS disk; '' = none. */
+  seedPath: string;
 }
 
 /** Fixed ids so QMP readback and evidence know where to look. */

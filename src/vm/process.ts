@@ -50,6 +50,8 @@ export interface StartOptions {
   label?: string;
   /** Use the setpriv wrapper when available. Default true. */
   pdeathsig?: boolean;
+  /** What is started, for the not-found error (default: QEMU, hinting at qemu-system-x86). */
+  program?: { name: string; hint: string };
 }
 
 /** Resolves a command like execvp would: a path as is, else the first executable in PATH. */
@@ -98,14 +100,15 @@ const settledWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
 export async function startQemu(binary: string, args: string[], opts: StartOptions): Promise<QemuProcess> {
   const resolved = await findExecutable(binary);
   if (!resolved) {
-    throw new HostError(`QEMU binary not found: ${binary}`, 'install qemu-system-x86 (Debian) or set qemu.binary in the profile');
+    const program = opts.program ?? { name: 'QEMU', hint: 'install qemu-system-x86 (Debian) or set qemu.binary in the profile' };
+    throw new HostError(`${program.name} binary not found: ${binary}`, program.hint);
   }
   const warnings: string[] = [];
   let command = [resolved, ...args];
   if (opts.pdeathsig ?? true) {
     const setpriv = await checkSetpriv();
     if (setpriv.ok) command = [setpriv.path, '--pdeathsig', 'KILL', '--', ...command];
-    else warnings.push(`${setpriv.problem}: QEMU will keep running if vblk-bench is killed with SIGKILL`);
+    else warnings.push(`${setpriv.problem}: ${opts.program?.name ?? 'QEMU'} will keep running if vblk-bench is killed with SIGKILL`);
   }
   const [file, ...argv] = command as [string, ...string[]];
   const subprocess = execa(file, argv, {

@@ -7,9 +7,11 @@ import { getBackend } from './backends/index.js';
 import type { QemuLaunchSpec } from './launch-spec.js';
 import { NETDEV_ID } from './launch-spec.js';
 import { escapeOptValue } from './qemu-opts.js';
+import { bootSourceArgs, checkBootSource } from './os-disk.js';
+import { UNIX_PATH_MAX } from './unix-path.js';
 
-/** sun_path is 108 bytes including the NUL: QEMU says "Path must be less than 108 bytes". */
-export const UNIX_PATH_MAX = 108;
+/** sun_path limit (unix-path.ts), re-exported for existing importers. */
+export { UNIX_PATH_MAX };
 
 /** Problems that are not a backend's business (every launch has them). */
 function checkCommon(spec: QemuLaunchSpec): string[] {
@@ -21,9 +23,11 @@ function checkCommon(spec: QemuLaunchSpec): string[] {
     problems.push(`sshHostPort: expected 0..65535, got ${spec.sshHostPort}`);
   }
   if (spec.accel !== 'kvm' && spec.accel !== 'tcg') problems.push(`accel: expected kvm or tcg, got ${String(spec.accel)}`);
-  for (const key of ['machine', 'name', 'kernel', 'qmpSocket', 'serialLog'] as const) {
+  for (const key of ['machine', 'name', 'qmpSocket', 'serialLog'] as const) {
     if (spec[key] === '') problems.push(`${key}: empty`);
   }
+  const boot = checkBootSource(spec);
+  if (boot) problems.push(boot);
   if (Buffer.byteLength(spec.qmpSocket) >= UNIX_PATH_MAX) {
     problems.push(`qmpSocket: a unix socket path must be shorter than ${UNIX_PATH_MAX} bytes, got ${Buffer.byteLength(spec.qmpSocket)}`);
   }
@@ -51,9 +55,8 @@ export function buildQemuArgs(spec: QemuLaunchSpec): string[] {
     '-m', `${spec.memoryMiB}M`,
     '-smp', String(spec.vcpus),
     '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-    '-kernel', spec.kernel,
-    ...(spec.initrd === '' ? [] : ['-initrd', spec.initrd]),
-    '-append', spec.append,
+    ...(spec.firmwareDir === undefined ? [] : ['-L', spec.firmwareDir]),
+    ...bootSourceArgs(spec),
     // `-serial file:` takes the rest of the string literally (no comma escaping).
     '-serial', `file:${spec.serialLog}`,
     '-qmp', `unix:${escapeOptValue(spec.qmpSocket)},server=on,wait=off`,

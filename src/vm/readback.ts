@@ -42,8 +42,7 @@ export interface VirtioBlkConfig {
 export async function readVirtioBlkConfig(qmp: QmpClient, deviceId = DEVICE_ID): Promise<VirtioBlkConfig> {
   const proxy = devicePath(deviceId);
   const ioeventfd = await readDeviceIoeventfd(qmp, deviceId);
-  const queueSize = expect<number>(await qomGet(qmp, proxy, 'queue-size'), 'number', `qom-get ${proxy} queue-size`);
-  const numQueues = expect<number>(await qomGet(qmp, proxy, 'num-queues'), 'number', `qom-get ${proxy} num-queues`);
+  const { queueSize, numQueues } = await readDeviceQueues(qmp, deviceId);
   const link = await qomGet(qmp, `${proxy}/virtio-backend`, 'iothread');
   const iothread = typeof link === 'string' && link !== '' ? link : null;
   return { ioeventfd, queueSize, numQueues, iothread };
@@ -172,4 +171,57 @@ export function parseInfoUsernet(text: string): HostForward[] {
 export async function readHostForwards(qmp: QmpClient): Promise<HostForward[]> {
   const text = await qmp.execute<string>('human-monitor-command', { 'command-line': 'info usernet' });
   return parseInfoUsernet(String(text));
+}
+
+/** One entry of QMP `query-pci` (only what is read here). */
+export interface QueryPciDevice {
+  bus: number;
+  slot: number;
+  function: number;
+  qdev_id?: string;
+  pci_bridge?: { devices?: QueryPciDevice[] };
+}
+
+/**
+ * The PCI address (`0000:00:04.0`) of device `deviceId` in a `query-pci`
+ * reply, behind bridges too; null when absent. Pure. (QEMU's PC machines
+ * have one PCI domain, 0000, which is what the guest calls it.)
+ */
+export function pciAddressOf(buses: { bus: number; devices: QueryPciDevice[] }[], deviceId: string): string | null {
+  const hex2 = (n: number) => n.toString(16).padStart(2, '0');
+  const walk = (devices: QueryPciDevice[]): string | null => {
+    for (const d of devices) {
+      if (d.qdev_id === deviceId) return `0000:${hex2(d.bus)}:${hex2(d.slot)}.${d.function}`;
+      const inner = d.pci_bridge?.devices ? walk(d.pci_bridge.devices) : null;
+      if (inner) return inner;
+    }
+    return null;
+  };
+  for (const b of buses) {
+    const found = walk(b.devices);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Where QEMU put the device on PCI: how the guest finds a disk without a serial. */
+export async function readPciAddress(qmp: QmpClient, deviceId = DEVICE_ID): Promise<string> {
+  const buses = await qmp.execute<{ bus: number; devices: QueryPciDevice[] }[]>('query-pci');
+  const address = pciAddressOf(buses, deviceId);
+  if (!address) throw new RunStepError(`QMP query-pci lists no device ${deviceId}`, 'qmp');
+  return address;
+}
+
+/** queue-size and num-queues as the device holds them (virtio-blk-pci and vhost-user-blk-pci alike, on the proxy). */
+export async function readDeviceQueues(qmp: QmpClient, deviceId = DEVICE_ID): Promise<{ queueSize: number; numQueues: number }> {
+  const proxy = devicePath(deviceId);
+  const queueSize = expect<number>(await qomGet(qmp, proxy, 'queue-size'), 'number', `qom-get ${proxy} queue-size`);
+  const numQueues = expect<number>(await qomGet(qmp, proxy, 'num-queues'), 'number', `qom-get ${proxy} num-queues`);
+  return { queueSize, numQueues };
+}
+
+/** An iothread object's poll-max-ns (`/objects/<id>`). */
+export async function readIothreadPollMaxNs(qmp: QmpClient, iothreadId: string): Promise<number> {
+  const path = `/objects/${iothreadId}`;
+  return expect<number>(await qomGet(qmp, path, 'poll-max-ns'), 'number', `qom-get ${path} poll-max-ns`);
 }

@@ -12,7 +12,7 @@ import { RunWriter } from '../../store/run-writer.js';
 import { BOOTS_DIR } from '../../store/layout.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
-import { environmentDifferences } from '../../report/environment.js';
+import { compareFingerprints, describeDiff, fingerprintOf } from '../../fingerprint/environment.js';
 import { reportError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -22,18 +22,21 @@ export function mergeProblems(runs: readonly Pick<StoredRun, 'dir' | 'manifest' 
   const first = runs[0];
   if (!first) return ['nothing to merge'];
   const seen = new Map<string, string>();
+  const fingerprint = (r: (typeof runs)[number]) => fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples });
+  const base = fingerprint(first);
   for (const r of runs) {
     if (r !== first) {
       if (r.manifest.profileName !== first.manifest.profileName) problems.push(`${r.dir}: profile ${r.manifest.profileName}, but ${first.dir} has ${first.manifest.profileName}`);
-      else if (JSON.stringify(r.profile) !== JSON.stringify(first.profile)) problems.push(`${r.dir}: profile ${r.manifest.profileName} has other settings than in ${first.dir}`);
-      if (r.manifest.accel !== first.manifest.accel) problems.push(`${r.dir}: accel ${r.manifest.accel}, but ${first.dir} has ${first.manifest.accel}`);
-      for (const d of environmentDifferences(first.environment, r.environment)) problems.push(`${r.dir}: environment differs from ${first.dir}: ${d}`);
+      // Profile settings, accel, host, QEMU, guest: the same comparison the gate makes, with no subject.
+      for (const d of compareFingerprints(base, fingerprint(r), []).environment) problems.push(`${r.dir}: differs from ${first.dir}: ${describeDiff(d)}`);
     }
+    const here = new Set<string>();
     for (const s of r.samples) {
       const key = `${s.cellKey} r${s.repetition}`;
       const other = seen.get(key);
-      if (other !== undefined && other !== r.dir) problems.push(`${key} is in both ${other} and ${r.dir}`);
+      if (other !== undefined && !here.has(key)) problems.push(`${key} is in both ${other} and ${r.dir}`);
       seen.set(key, r.dir);
+      here.add(key);
     }
   }
   return [...new Set(problems)];

@@ -5,6 +5,8 @@ import { loadRun, type StoredRun } from '../../store/run-reader.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { buildIopsMatrix } from '../../report/iops-matrix.js';
 import { renderTerminalTable } from '../../report/terminal-table.js';
+import { buildReferenceRatios, renderReferenceTable } from '../../report/reference-table.js';
+import { buildCellStats, renderCellStatsTable } from '../../report/cell-stats-table.js';
 import { buildReportModel, REPORT_DEFAULTS } from '../../report/model.js';
 import { renderJson } from '../../report/json.js';
 import { CSV_ROWS, renderCellCsv, renderSampleCsv } from '../../report/csv.js';
@@ -44,7 +46,10 @@ export function renderReport(runs: readonly StoredRun[], options: ReportOptions,
   if (format === 'table') {
     const tables = runs.map((r) => {
       const head = runs.length > 1 ? `${r.dir}\n` : '';
-      return `${head}${renderTerminalTable(buildIopsMatrix(r.samples, { metric: options.metric }), { color })}\n`;
+      const stats = renderCellStatsTable(buildCellStats(r.samples, { metric: options.metric, alpha }), { color });
+      const matrix = buildIopsMatrix(r.samples, { metric: options.metric });
+      const reference = r.reference?.length ? `${renderReferenceTable(buildReferenceRatios(matrix, r.reference), { color })}\n` : '';
+      return `${head}${renderTerminalTable(matrix, { color })}\n${stats}\n${reference}`;
     });
     return tables.join('\n');
   }

@@ -1,6 +1,8 @@
 /**
- * The host-side disk of backends that keep the image inside QEMU: a `file`
- * protocol node under a `raw` format node (the modern -blockdev form, no -drive).
+ * The host-side disk: a protocol node (`file` for a regular file,
+ * `host_device` for a block device) under a `raw` format node, in the modern
+ * -blockdev form (no -drive). The same two nodes serve QEMU (`-blockdev`) and
+ * qemu-storage-daemon (`--blockdev`).
  */
 import type { DiskSpec } from '../launch-spec.js';
 import { DISK_NODE, FILE_NODE } from '../launch-spec.js';
@@ -17,15 +19,24 @@ export function checkDisk(disk: DiskSpec): string | null {
   return null;
 }
 
-export function blockdevArgs(disk: DiskSpec): string[] {
+/**
+ * The option strings of the two nodes, protocol node first. QEMU 7.2 refuses
+ * `driver=file` on a block device ("'file' driver requires '/dev/loop0' to be
+ * a regular file"), hence `host_device` there.
+ */
+export function blockdevNodes(disk: DiskSpec): [string, string] {
   const ro = onOff(disk.readOnly);
+  const driver = disk.blockDevice ? 'host_device' : 'file';
   return [
-    '-blockdev',
     // read-only on the protocol node too, so the image is opened O_RDONLY
     // (QEMU would otherwise open it read-write under a read-only format node).
-    `driver=file,node-name=${FILE_NODE},filename=${escapeOptValue(disk.path)},` +
+    `driver=${driver},node-name=${FILE_NODE},filename=${escapeOptValue(disk.path)},` +
       `cache.direct=${onOff(disk.cache === 'none')},aio=${disk.aio},read-only=${ro}`,
-    '-blockdev',
     `driver=raw,node-name=${DISK_NODE},file=${FILE_NODE},read-only=${ro}`,
   ];
+}
+
+/** `-blockdev` (QEMU) or `--blockdev` (qemu-storage-daemon) for each node. */
+export function blockdevArgs(disk: DiskSpec, flag: '-blockdev' | '--blockdev' = '-blockdev'): string[] {
+  return blockdevNodes(disk).flatMap((node) => [flag, node]);
 }

@@ -2,7 +2,7 @@
  * Shared implementation of the in-QEMU virtio-blk-pci paths. The plain and
  * the iothread backend differ only in whether the device gets an iothread.
  */
-import type { QemuLaunchSpec } from '../launch-spec.js';
+import type { DeviceSpec, QemuLaunchSpec } from '../launch-spec.js';
 import { DEFAULT_IOTHREAD_ID, DEVICE_ID, DISK_NODE } from '../launch-spec.js';
 import { QEMU_ID_RE, escapeOptValue, onOff } from '../qemu-opts.js';
 import type { BlockBackend } from './backend.js';
@@ -16,9 +16,8 @@ export const VIRTIO_QUEUE_MAX = 1024;
 
 const isPowerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 
-/** Checks of the virtio-blk device properties shared by every virtio-blk backend. */
-export function checkVirtioBlkDevice(spec: QemuLaunchSpec): string | null {
-  const { device, disk } = spec;
+/** queue-size / num-queues as QEMU 7.2 accepts them on every virtio block device (virtio-blk, vhost-user-blk, vhost-blk). */
+export function checkQueueProps(device: DeviceSpec): string | null {
   if (device.queueSize !== undefined) {
     const q = device.queueSize;
     if (!isPowerOfTwo(q) || q <= 2 || q > VIRTQUEUE_MAX_SIZE) {
@@ -32,8 +31,34 @@ export function checkVirtioBlkDevice(spec: QemuLaunchSpec): string | null {
       return `device.numQueues: ${n} is not possible: QEMU needs 1..${VIRTIO_QUEUE_MAX}`;
     }
   }
-  if (Buffer.byteLength(disk.serial) > VIRTIO_BLK_SERIAL_MAX) {
-    return `disk.serial: "${disk.serial}" is longer than ${VIRTIO_BLK_SERIAL_MAX} bytes; virtio-blk would truncate it in the guest`;
+  return null;
+}
+
+/** The `queue-size=`/`num-queues=` device properties that are set (none: QEMU's defaults). */
+export function queueProps(device: DeviceSpec): string[] {
+  const props: string[] = [];
+  if (device.queueSize !== undefined) props.push(`queue-size=${device.queueSize}`);
+  if (device.numQueues !== undefined) props.push(`num-queues=${device.numQueues}`);
+  return props;
+}
+
+/** For backends without a QEMU iothread: no iothread id, no poll-max-ns. */
+export function checkNoIothread(spec: QemuLaunchSpec, backend: string): string | null {
+  if (spec.device.iothreadId !== undefined) {
+    return `device.iothreadId: backend ${backend} does not use an iothread (use virtio-blk-iothread)`;
+  }
+  if (spec.device.pollMaxNs !== undefined) {
+    return `device.pollMaxNs: backend ${backend} has no iothread to poll (use virtio-blk-iothread)`;
+  }
+  return null;
+}
+
+/** Checks of the virtio-blk device properties shared by every virtio-blk backend. */
+export function checkVirtioBlkDevice(spec: QemuLaunchSpec): string | null {
+  const queues = checkQueueProps(spec.device);
+  if (queues) return queues;
+  if (Buffer.byteLength(spec.disk.serial) > VIRTIO_BLK_SERIAL_MAX) {
+    return `disk.serial: "${spec.disk.serial}" is longer than ${VIRTIO_BLK_SERIAL_MAX} bytes; virtio-blk would truncate it in the guest`;
   }
   return null;
 }
@@ -43,6 +68,8 @@ export function makeVirtioBlkPciBackend(opts: { name: string; iothread: boolean 
   return {
     name: opts.name,
     ioeventfdApplies: true,
+    usesIothread: opts.iothread,
+    locateBy: 'serial',
     check(spec) {
       const disk = checkDisk(spec.disk);
       if (disk) return disk;
@@ -54,8 +81,13 @@ export function makeVirtioBlkPciBackend(opts: { name: string; iothread: boolean 
         if (!QEMU_ID_RE.test(iothreadId(spec))) {
           return `device.iothreadId: "${iothreadId(spec)}" is not a QEMU identifier (letters, digits, '-', '.', '_', starting with a letter)`;
         }
-      } else if (spec.device.iothreadId !== undefined) {
-        return `device.iothreadId: backend ${opts.name} does not use an iothread (use virtio-blk-iothread)`;
+        const poll = spec.device.pollMaxNs;
+        if (poll !== undefined && (!Number.isInteger(poll) || poll < 0)) {
+          return `device.pollMaxNs: expected a non-negative integer, got ${poll}`;
+        }
+      } else {
+        const iothread = checkNoIothread(spec, opts.name);
+        if (iothread) return iothread;
       }
       return checkVirtioBlkDevice(spec);
     },
@@ -65,11 +97,11 @@ export function makeVirtioBlkPciBackend(opts: { name: string; iothread: boolean 
       if (disk.serial !== '') props.push(`serial=${escapeOptValue(disk.serial)}`);
       props.push(`ioeventfd=${onOff(device.ioeventfd)}`);
       if (opts.iothread) props.push(`iothread=${iothreadId(spec)}`);
-      if (device.queueSize !== undefined) props.push(`queue-size=${device.queueSize}`);
-      if (device.numQueues !== undefined) props.push(`num-queues=${device.numQueues}`);
+      props.push(...queueProps(device));
+      const poll = device.pollMaxNs === undefined ? '' : `,poll-max-ns=${device.pollMaxNs}`;
       return [
         ...blockdevArgs(disk),
-        ...(opts.iothread ? ['-object', `iothread,id=${iothreadId(spec)}`] : []),
+        ...(opts.iothread ? ['-object', `iothread,id=${iothreadId(spec)}${poll}`] : []),
         '-device',
         props.join(','),
       ];

@@ -1,0 +1,101 @@
+/**
+ * The calibration file `calibrate` writes and `gate --calibration` reads: the
+ * noise floor per cell and metric, the repetitions a chosen effect needs, and
+ * the fingerprint of where it was measured. `calibrationWarnings` tells a gate
+ * whose settings cannot detect what they claim to.
+ */
+import { readFile } from 'node:fs/promises';
+import { InputError } from '../model/errors.js';
+import type { GateResult } from '../gate/types.js';
+import { formatFraction, formatNumber } from '../stats/format.js';
+import { compareFingerprints, describeDiff, type Fingerprint } from '../fingerprint/environment.js';
+import type { AaArms, CellNoise } from './noise.js';
+import { requiredRepetitions, simulatePower } from './power.js';
+
+export const CALIBRATION_KIND = 'vblk-bench-calibration';
+export const CALIBRATION_SCHEMA_VERSION = 1;
+
+export interface CalibrationSettings {
+  /** The smallest regression worth catching, in %. */
+  effectPct: number;
+  alpha: number;
+  /** Target probability of catching it. */
+  power: number;
+  simulations: number;
+  seed: number;
+}
+
+export interface CalibrationCell extends CellNoise {
+  /** Equal repetitions per side that catch `effectPct` at α with `power` (MWU significance); null beyond 100. */
+  requiredRepetitions: number | null;
+  /** Simulated power at the A/A run's own repetitions. */
+  powerAtMeasured: number;
+}
+
+export interface CalibrationFile {
+  kind: typeof CALIBRATION_KIND;
+  schemaVersion: number;
+  createdAt: string;
+  profileName: string;
+  /** The A/A results directory (kept: `npm run false-alarm` reads it). */
+  runDir: string;
+  arms: AaArms;
+  settings: CalibrationSettings;
+  fingerprint: Fingerprint;
+  cells: CalibrationCell[];
+}
+
+export function calibrateCells(noise: readonly CellNoise[], settings: CalibrationSettings): CalibrationCell[] {
+  return noise.map((c) => {
+    const q = { residuals: c.residuals, effectPct: settings.effectPct, alpha: settings.alpha, better: c.better, simulations: settings.simulations, seed: settings.seed };
+    return { ...c, requiredRepetitions: requiredRepetitions(q, settings.power).n, powerAtMeasured: simulatePower(q, c.n[0], c.n[1]) };
+  });
+}
+
+export async function loadCalibration(path: string): Promise<CalibrationFile> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new InputError(`--calibration ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const c = parsed as Partial<CalibrationFile> | null;
+  if (c?.kind !== CALIBRATION_KIND || c.schemaVersion !== CALIBRATION_SCHEMA_VERSION || !Array.isArray(c.cells) || !c.settings) {
+    throw new InputError(`--calibration ${path}: not a vblk-bench calibration file (schemaVersion ${CALIBRATION_SCHEMA_VERSION})`);
+  }
+  return c as CalibrationFile;
+}
+
+/**
+ * Warnings for a gate whose settings cannot detect the calibrated effect: for
+ * each tested cell × metric with calibrated noise, the simulated chance that a
+ * real regression of the calibration's size is caught with the gate's sample
+ * sizes, α/m and minimum effect; and environment differences between the
+ * calibration and the current run (the noise floor may not apply).
+ */
+export function calibrationWarnings(result: GateResult, cal: CalibrationFile, current: Fingerprint, subjects: readonly string[]): string[] {
+  const warnings = compareFingerprints(cal.fingerprint, current, subjects).environment.map(
+    (d) => `calibration: measured in another environment, its noise floor may not apply: ${describeDiff(d)}`,
+  );
+  const { effectPct, power: target, simulations, seed } = cal.settings;
+  const alpha = result.alpha / Math.max(1, result.tests);
+  let covered = 0;
+  for (const c of result.cells) {
+    const noise = cal.cells.find((n) => n.cellKey === c.cellKey && n.metric === c.metric);
+    if (!noise || !c.baseline || !c.current || c.p === null) continue;
+    covered++;
+    const q = { residuals: noise.residuals, effectPct, alpha, better: c.better, minEffectPct: c.minEffectPct, simulations, seed };
+    const power = simulatePower(q, c.baseline.n, c.current.n);
+    if (power >= target) continue;
+    const need = requiredRepetitions(q, target).n;
+    const why = c.minEffectPct >= effectPct ? ` (the minimum effect ${c.minEffectPct} % is not below it, so about half of such regressions look smaller)` : '';
+    warnings.push(
+      `calibration: ${c.metric} @ ${c.cellKey}: a real ${effectPct} % regression is caught only ${formatFraction(power)} of the time ` +
+        `with n = ${c.baseline.n}/${c.current.n}, α/m = ${formatNumber(alpha, 3)} and minimum effect ${c.minEffectPct} %${why} ` +
+        `(calibrated noise: CV ${formatFraction(noise.cv)}, MAD ${formatNumber(noise.madPct, 3)} %); ` +
+        `${need === null ? 'more than 100' : need} repetitions per side reach ${formatFraction(target)}`,
+    );
+  }
+  if (covered === 0) warnings.push(`calibration: covers none of the tested cells (calibrated: ${[...new Set(cal.cells.map((c) => c.cellKey))].join(' ')})`);
+  return warnings;
+}

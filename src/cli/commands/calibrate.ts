@@ -1,0 +1,160 @@
+/**
+ * `vblk-bench calibrate <profile>`: measure the noise floor. The profile's
+ * first boot group runs as A/A — two identical arms, interleaved round by
+ * round (src/calibrate/aa-profile.ts) — and for every cell and gated metric
+ * the command reports the spread (CV, MAD), the arms' disagreement (which is
+ * noise by construction) and the repetitions per side needed to catch a
+ * regression of --effect % at --alpha with --power, simulated from the
+ * measured noise (src/calibrate/power.ts). The file it writes feeds
+ * `gate --calibration` and `npm run false-alarm`.
+ *
+ * Exit codes: 0 measured; 3 when the A/A run has failed or missing cells;
+ * 2 bad input.
+ */
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ExitCode } from '../../model/exit-codes.js';
+import { InputError } from '../../model/errors.js';
+import { nameFromPath, parseYaml, validateProfile } from '../../profile/load.js';
+import { makePlan } from '../../plan/plan.js';
+import { GATE_DEFAULTS } from '../../gate/defaults.js';
+import { aaProfile } from '../../calibrate/aa-profile.js';
+import { aaNoise } from '../../calibrate/noise.js';
+import { calibrateCells, CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, type CalibrationFile } from '../../calibrate/file.js';
+import { POWER_DEFAULTS } from '../../calibrate/power.js';
+import { loadResultSet } from '../../fingerprint/result-set.js';
+import { writeJsonAtomic } from '../../store/atomic.js';
+import { formatFraction, formatNumber, formatP, formatSignedPct } from '../../stats/format.js';
+import { formatCount } from '../../report/format.js';
+import { reportError } from '../errors.js';
+import { spawnRun } from '../spawn-run.js';
+import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
+
+export const CALIBRATE_DEFAULTS = { effectPct: 5, power: 0.8, minRepetitions: 6 } as const;
+
+interface CalibrateOptions {
+  effect: string;
+  alpha: string;
+  power: string;
+  output: string;
+  repetitions?: string;
+  out: string;
+  waitLock?: boolean | string;
+  simulations: string;
+}
+
+export function registerCalibrateCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('calibrate')
+    .description('run the profile\'s first QEMU configuration as A/A and report the noise floor and the repetitions an effect needs')
+    .argument('<profile>', 'profile YAML file')
+    .option('--effect <percent>', 'smallest regression worth catching, in %', String(CALIBRATE_DEFAULTS.effectPct))
+    .option('--alpha <p>', 'significance level the gate will use', String(GATE_DEFAULTS.alpha))
+    .option('--power <p>', 'target probability of catching the effect', String(CALIBRATE_DEFAULTS.power))
+    .option('--repetitions <n>', `repetitions per arm (default: the profile's, at least ${CALIBRATE_DEFAULTS.minRepetitions})`)
+    .option('--simulations <n>', 'simulated comparisons per power estimate', String(POWER_DEFAULTS.simulations))
+    .option('-o, --output <file>', 'calibration file to write', 'calibration.json')
+    .option('--out <dir>', 'parent directory of the A/A results directory', 'results')
+    .option('--wait-lock [seconds]', 'when another run holds the host lock, wait for it (for ever, or at most this many seconds) instead of failing')
+    .action(async (profilePath: string, options: CalibrateOptions) => {
+      try {
+        setExit(await calibrateCommand(profilePath, options));
+      } catch (err) {
+        setExit(reportError(err));
+      }
+    });
+}
+
+function renderCalibration(cal: CalibrationFile): string {
+  const { effectPct, alpha, power } = cal.settings;
+  const table = new Table({ head: ['cell', 'metric', 'n (A+B)', 'median', 'CV', 'MAD', 'A/A Δ', 'A/A p', `reps for ${effectPct} %`, 'power at n'] });
+  for (const c of cal.cells) {
+    table.push([
+      c.cellKey,
+      c.metric,
+      `${c.n[0]}+${c.n[1]}`,
+      formatCount(c.median),
+      formatFraction(c.cv),
+      `${formatNumber(c.madPct, 3)} %`,
+      formatSignedPct(c.aaDeltaPct),
+      formatP(c.aaP),
+      c.requiredRepetitions === null ? '> 100' : String(c.requiredRepetitions),
+      formatFraction(c.powerAtMeasured),
+    ]);
+  }
+  return [
+    `noise floor (A/A: ${cal.arms.labels.join(' vs ')}, both ${cal.arms.axis}=${cal.arms.original}); repetitions per side to catch a ` +
+      `${effectPct} % regression at α = ${alpha} with ${formatFraction(power)} power (simulated from the measured noise)`,
+    table.toString(),
+    `The gate tests m cells × metrics and must beat α/m: pass this file with gate --calibration to check its actual settings.`,
+  ].join('\n');
+}
+
+async function calibrateCommand(profilePath: string, options: CalibrateOptions): Promise<number> {
+  const settings = {
+    effectPct: parsePercent('--effect', options.effect),
+    alpha: parseFraction('--alpha', options.alpha),
+    power: parseFraction('--power', options.power),
+    simulations: parsePositiveInt('--simulations', options.simulations),
+    seed: POWER_DEFAULTS.seed,
+  };
+  const raw = parseYaml(await readFile(profilePath, 'utf8').catch(() => {
+    throw new InputError(`${profilePath}: cannot read the profile`);
+  }));
+  const profile = validateProfile(raw, nameFromPath(profilePath));
+  const group = makePlan(profile, 'tcg').groups[0];
+  if (!group) throw new InputError(`${profilePath}: no runnable cell to calibrate`);
+  const repetitions = options.repetitions
+    ? parsePositiveInt('--repetitions', options.repetitions)
+    : Math.max(profile.repetitions, CALIBRATE_DEFAULTS.minRepetitions);
+  if (repetitions < 3) throw new InputError('--repetitions: calibration needs at least 3 repetitions per arm');
+
+  const aa = aaProfile(raw, group, { name: `${profile.name}-aa`, repetitions });
+  validateProfile(aa.input); // fails here, with the profile's own messages, rather than in the child
+  const tmp = await mkdtemp(join(tmpdir(), 'vblk-calibrate-'));
+  let child;
+  try {
+    const aaPath = join(tmp, `${profile.name}-aa.yaml`);
+    await writeFile(aaPath, JSON.stringify(aa.input, null, 2) + '\n');
+    process.stderr.write(`calibrate: A/A of ${group.key}, ${repetitions} repetitions per arm, interleaved\n`);
+    child = await spawnRun(aaPath, { out: options.out, prefix: 'calibrate', quiet: true, waitLock: options.waitLock });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  if (!child.dir) throw new InputError(`calibrate: the A/A run exited with ${child.exitCode} and stored nothing`);
+
+  const run = await loadResultSet(child.dir);
+  const metrics = GATE_DEFAULTS.metrics.map((m) => m.name);
+  const cells = calibrateCells(aaNoise(run.samples, aa.arms, metrics), settings);
+  const cal: CalibrationFile = {
+    kind: CALIBRATION_KIND,
+    schemaVersion: CALIBRATION_SCHEMA_VERSION,
+    createdAt: new Date().toISOString(),
+    profileName: profile.name,
+    runDir: resolve(child.dir),
+    arms: aa.arms,
+    settings,
+    fingerprint: run.fingerprint,
+    cells,
+  };
+  await writeJsonAtomic(resolve(options.output), cal);
+  process.stdout.write(renderCalibration(cal) + '\n');
+  process.stdout.write(`A/A results: ${child.dir}\ncalibration: ${options.output}\n`);
+
+  const drift = cells.filter((c) => c.aaP < settings.alpha);
+  for (const c of drift) {
+    process.stderr.write(
+      `warning: A/A arms differ at p = ${formatP(c.aaP)} for ${c.metric} @ ${c.cellKey} (${formatSignedPct(c.aaDeltaPct)}): ` +
+        `identical configurations should not; the host drifted or was disturbed during the run\n`,
+    );
+  }
+  const expected = group.cells.length * metrics.length;
+  if (child.exitCode !== ExitCode.Success || cells.length < expected) {
+    process.stderr.write(`warning: ${cells.length} of ${expected} cell × metric pairs calibrated; see ${child.dir}\n`);
+    return ExitCode.Partial;
+  }
+  return ExitCode.Success;
+}

@@ -1,0 +1,77 @@
+/** `vblk-bench history <results> --profile <name>`: nightly medians per cell, change points, text (email) or HTML. */
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { findRuns } from './list.js';
+import { buildHistory } from '../../history/history.js';
+import { renderHistoryText } from '../../history/summary-text.js';
+import { renderHistoryHtml } from '../../history/history-html.js';
+import { writeFileAtomic } from '../../store/atomic.js';
+import { InputError } from '../../model/errors.js';
+import { ExitCode } from '../../model/exit-codes.js';
+import { reportError } from '../errors.js';
+
+const FORMATS = ['text', 'html', 'json'] as const;
+
+interface HistoryOptions {
+  profile: string;
+  metric: string;
+  format: string;
+  output?: string;
+  minSegment: string;
+  alpha: string;
+  minEffect: string;
+  last?: string;
+  failOnRegression?: boolean;
+}
+
+function positive(name: string, text: string, integer: boolean): number {
+  const n = Number(text);
+  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new InputError(`${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${text}`);
+  return n;
+}
+
+export function registerHistoryCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('history')
+    .description('nightly history of one profile: per-cell medians over time, change points, text or HTML report')
+    .argument('[results]', 'parent directory of the runs', 'results')
+    .requiredOption('-p, --profile <name>', 'profile whose runs form the history')
+    .option('--metric <name>', 'metric to follow', 'iops')
+    .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, 'text')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('--min-segment <n>', 'fewest runs on each side of a change point', '4')
+    .option('--alpha <alpha>', 'significance level of the change-point test', '0.01')
+    .option('--min-effect <pct>', 'smallest shift of the median that counts, in %', '5')
+    .option('--last <n>', 'only the latest n runs')
+    .option('--fail-on-regression', 'exit 1 when the latest change point of any cell is a regression')
+    .action(async (parent: string, options: HistoryOptions) => {
+      try {
+        if (!(FORMATS as readonly string[]).includes(options.format)) throw new InputError(`--format: expected one of ${FORMATS.join(', ')}, got ${options.format}`);
+        const alpha = positive('--alpha', options.alpha, false);
+        if (alpha >= 1) throw new InputError(`--alpha: expected a number between 0 and 1, got ${options.alpha}`);
+        const found = await findRuns(parent);
+        for (const r of found) if (!r.run) process.stderr.write(`warning: skipped ${r.dir}: ${r.error}\n`);
+        const listed = found.filter((r) => r.run?.manifest.profileName === options.profile);
+        let runs = listed.map((r) => r.run!).reverse();
+        if (options.last) runs = runs.slice(-positive('--last', options.last, true));
+        if (runs.length === 0) throw new InputError(`${parent}: no runs of profile ${options.profile}`);
+        const report = buildHistory(runs, {
+          profile: options.profile,
+          metric: options.metric,
+          minSegment: positive('--min-segment', options.minSegment, true),
+          alpha,
+          minEffectPct: positive('--min-effect', options.minEffect, false),
+        });
+        const text =
+          options.format === 'html' ? renderHistoryHtml(report) : options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderHistoryText(report);
+        if (options.output) {
+          await writeFileAtomic(resolve(options.output), text);
+          process.stderr.write(`wrote ${options.output}\n`);
+        } else process.stdout.write(text);
+        const regressed = report.cells.some((h) => h.changes[h.changes.length - 1]?.direction === 'regression');
+        setExit(options.failOnRegression && regressed ? ExitCode.Regression : ExitCode.Success);
+      } catch (err) {
+        setExit(reportError(err));
+      }
+    });
+}

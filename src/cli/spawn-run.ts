@@ -1,0 +1,45 @@
+/**
+ * Runs `vblk-bench run` as a child process — the same code path a user runs —
+ * for commands that measure on their own (`gate --confirm`, `calibrate`). The
+ * child's progress and warnings go to our stderr (its table too unless
+ * `quiet`), so our stdout stays the command's own output. Each child writes into a fresh directory under `out`,
+ * so its results directory is found without parsing its output.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ExitCode } from '../model/exit-codes.js';
+import { repoRoot } from '../util/paths.js';
+
+export interface ChildRun {
+  /** The results directory the child wrote (null when it wrote none). */
+  dir: string | null;
+  exitCode: number;
+}
+
+/** `waitLock` is passed on as `run --wait-lock [seconds]`. */
+export async function spawnRun(
+  profilePath: string,
+  opts: { out: string; prefix: string; onlyCells?: readonly string[]; quiet?: boolean; waitLock?: boolean | string },
+): Promise<ChildRun> {
+  await mkdir(opts.out, { recursive: true });
+  const parent = await mkdtemp(join(resolve(opts.out), `${opts.prefix}-`));
+  const args = [
+    join(repoRoot(), 'bin', 'vblk-bench'),
+    'run',
+    profilePath,
+    '--out',
+    parent,
+    ...(opts.quiet ? ['--quiet'] : []),
+    ...(opts.waitLock === true ? ['--wait-lock'] : typeof opts.waitLock === 'string' ? ['--wait-lock', opts.waitLock] : []),
+    ...(opts.onlyCells ?? []).flatMap((key) => ['--only-cell', key]),
+  ];
+  const exitCode = await new Promise<number>((done, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', opts.quiet ? 'ignore' : process.stderr, process.stderr] });
+    child.on('error', fail);
+    child.on('exit', (code, signal) => done(code ?? (signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated)));
+  });
+  const [name] = await readdir(parent);
+  return { dir: name ? join(parent, name) : null, exitCode };
+}
+

@@ -1,0 +1,176 @@
+/**
+ * The fingerprint of a result set, split in two for comparisons:
+ *
+ * - the **subject under test**: what the comparison is about, declared by the
+ *   user as paths (`--subject qemu.binary`, `--subject guest.kernel`,
+ *   `--subject matrix.backend`). Differences there are the point and are shown.
+ * - the **measurement environment**: everything else that can move a number —
+ *   host kernel, CPU model and microcode, mitigations, governor/turbo, accel,
+ *   halt_poll_ns, hugepages/NUMA, QEMU, guest kernel + image hash, the guest's
+ *   fio, the tool, and the profile minus the subject. A difference there means
+ *   the comparison cannot tell the subject's effect from the environment's, so
+ *   it is refused unless the user allows it (`--allow-env-mismatch`).
+ *
+ * A few fields are informational only (host name, Node.js version, profile name,
+ * repetitions, visit order and seed): they cannot change a measured value. So
+ * is a fact recorded on one side only (by another tool version): it cannot be
+ * compared.
+ * Pure: built from a stored run's environment.json, profile.json and samples.
+ */
+import type { Sample } from '../model/sample.js';
+import { InputError } from '../model/errors.js';
+import { GUEST_FIO_KEY } from './steal.js';
+
+export type FieldClass = 'environment' | 'info';
+
+/** Path → value (text), e.g. `host.hostKernel` → `6.1.0-18-amd64`, `profile.fio.bs` → `4k`. */
+export type Fingerprint = Record<string, string>;
+
+/** Fields that cannot change a measured value: shown when they differ, never refuse. */
+const INFO_PATHS = [
+  'host.hostname',
+  'host.nodeVersion',
+  'hostFio',
+  'profile.name',
+  'profile.description',
+  'profile.repetitions',
+  'profile.order',
+  'profile.seed',
+  'profile.guest.boot_timeout',
+];
+
+/**
+ * Facts that follow from a declared subject: naming a QEMU binary as the
+ * subject also accepts that its version differs; a guest kernel, its image.
+ */
+const IMPLIED: Record<string, string[]> = {
+  'qemu.binary': ['qemu.version', 'qemu.banner'],
+  'guest.kernel': ['guest.imageHash', 'guest.runningKernel'],
+};
+
+/** Duplicates of profile fields in environment.json (the profile's copy is the one compared). */
+const SKIPPED_ENV_PATHS = new Set(['qemu.binary', 'tool']);
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Object leaves as dotted paths; arrays are leaves (compared whole). */
+function flatten(value: unknown, prefix: string, out: Fingerprint): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    if (prefix) out[prefix] = text(value);
+    return;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+}
+
+/** A matrix axis as written: `1, 4` or `virtio-blk{"queue_size":128}`; other shapes as JSON. */
+function axisText(entries: unknown): string {
+  if (!Array.isArray(entries)) return text(entries);
+  return entries
+    .map((e: unknown) => {
+      const entry = e as { requested?: unknown; options?: Record<string, unknown> } | null;
+      if (!entry || typeof entry !== 'object' || entry.requested === undefined) return text(e);
+      const options = entry.options && Object.keys(entry.options).length > 0 ? JSON.stringify(entry.options) : '';
+      return `${String(entry.requested)}${options}`;
+    })
+    .join(', ');
+}
+
+/** Distinct values of one `observed` key over the samples, sorted, comma-joined; null when none. */
+function observedValues(samples: readonly Sample[], key: string): string | null {
+  const values = [...new Set(samples.map((s) => s.observed[key]).filter((v) => v !== undefined).map(String))].sort();
+  return values.length > 0 ? values.join(', ') : null;
+}
+
+export interface FingerprintInput {
+  environment: Record<string, unknown>;
+  profile: unknown;
+  samples: readonly Sample[];
+  /** The guest's fio version when the samples do not carry it (older runs: read from raw fio JSON). */
+  guestFio?: string | null;
+}
+
+export function fingerprintOf(input: FingerprintInput): Fingerprint {
+  const fp: Fingerprint = {};
+  const env: Fingerprint = {};
+  flatten(input.environment, '', env);
+  for (const [path, value] of Object.entries(env)) if (!SKIPPED_ENV_PATHS.has(path)) fp[path] = value;
+  const tool = input.environment.tool;
+  if (tool !== undefined) fp['tool.version'] = text(tool);
+
+  const { matrix, ...rest } = (input.profile ?? {}) as Record<string, unknown>;
+  flatten(rest, 'profile', fp);
+  for (const [axis, entries] of Object.entries((matrix ?? {}) as Record<string, unknown>)) {
+    if (entries !== undefined) fp[`profile.matrix.${axis}`] = axisText(entries);
+  }
+
+  const running = observedValues(input.samples, 'guestKernel');
+  if (running) fp['guest.runningKernel'] = running;
+  const fio = observedValues(input.samples, GUEST_FIO_KEY) ?? input.guestFio ?? null;
+  if (fio) fp['guest.fio'] = fio;
+  return fp;
+}
+
+export function fieldClass(path: string): FieldClass {
+  return INFO_PATHS.some((p) => covers(p, path)) ? 'info' : 'environment';
+}
+
+/** Whether `path` lies at or under `prefix` (dot boundaries). */
+function covers(prefix: string, path: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}.`);
+}
+
+/** Whether a declared subject covers a field: `qemu.binary` covers `profile.qemu.binary`, `qemu` covers `qemu.version`. */
+export function subjectCovers(subject: string, path: string): boolean {
+  const bare = subject.startsWith('profile.') ? subject.slice('profile.'.length) : subject;
+  const targets = [bare, ...(IMPLIED[bare] ?? [])];
+  return targets.some((t) => covers(t, path) || covers(`profile.${t}`, path));
+}
+
+export interface FieldDiff {
+  path: string;
+  a: string | null;
+  b: string | null;
+  /** subject: declared, shown; environment: refuses the comparison; info: shown only. */
+  kind: 'subject' | 'environment' | 'info';
+}
+
+export interface FingerprintComparison {
+  subject: FieldDiff[];
+  environment: FieldDiff[];
+  info: FieldDiff[];
+}
+
+/** Every declared subject must name at least one field of either side (a typo must not silently allow nothing). */
+export function checkSubjects(subjects: readonly string[], fingerprints: readonly Fingerprint[]): void {
+  const paths = [...new Set(fingerprints.flatMap((f) => Object.keys(f)))].sort();
+  const unknown = subjects.filter((s) => !paths.some((p) => subjectCovers(s, p)));
+  if (unknown.length > 0) {
+    const tops = [...new Set(paths.map((p) => p.split('.').slice(0, p.startsWith('profile.') ? 2 : 1).join('.')))];
+    throw new InputError(unknown.map((s) => `--subject ${s}: matches no field of the runs (top-level fields: ${tops.join(', ')})`));
+  }
+}
+
+export function compareFingerprints(a: Fingerprint, b: Fingerprint, subjects: readonly string[]): FingerprintComparison {
+  const out: FingerprintComparison = { subject: [], environment: [], info: [] };
+  const paths = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  for (const path of paths) {
+    const va = a[path] ?? null;
+    const vb = b[path] ?? null;
+    if (va === vb) continue;
+    // A fact recorded on one side only (written by another tool version) cannot be compared: shown, not refused.
+    // A profile field absent on one side is its default there, so it is compared like any other.
+    const unrecorded = (va === null || vb === null) && !path.startsWith('profile.');
+    const kind = subjects.some((s) => subjectCovers(s, path)) ? 'subject' : unrecorded ? 'info' : fieldClass(path);
+    out[kind].push({ path, a: va, b: vb, kind });
+  }
+  return out;
+}
+
+/** `qemu.version: 7.2.22 → 8.2.0` (a side without the field shows `(absent)`). */
+export function describeDiff(d: FieldDiff): string {
+  const show = (v: string | null) => (v === null ? '(absent)' : v.length > 120 ? `${v.slice(0, 117)}...` : v);
+  return `${d.path}: ${show(d.a)} → ${show(d.b)}`;
+}

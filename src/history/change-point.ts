@@ -1,0 +1,120 @@
+/**
+ * Change points in a series of nightly medians: a sustained shift, not a
+ * single bad night.
+ *
+ * Method: the Mann-Whitney change-point statistic (Pettitt 1979, Applied
+ * Statistics 28(2); standardised as in Hawkins & Deng 2010, "A nonparametric
+ * change-point control chart", J. Quality Technology 42(2)). For a split after
+ * t of n values,
+ *   U_t = Σ_{i≤t} Σ_{j>t} sign(x_i − x_j) = 2·U_MW(x_1..t, x_t+1..n) − t(n − t),
+ *   Z_t = |U_t| / √(t(n − t)(n + 1) / 3)        (its standard deviation without a change),
+ * and the candidate is the split with the largest Z_t. Standardising keeps a
+ * shift near either end of the series as detectable as one in the middle
+ * (Pettitt's raw |U_t| favours the middle). Splits are only allowed where
+ * both segments have at least `minSegment` values, so one outlying night can
+ * never be a segment, and the p-value of the maximum is calibrated by a seeded
+ * permutation test over the same splits (no asymptotic formula for short
+ * series). A change is reported when p < α and the medians of the two segments
+ * differ by at least `minEffectPct`; the search then recurses into both
+ * segments (binary segmentation). Pure and deterministic for a given seed.
+ */
+import { median } from '../stats/descriptive.js';
+import { mannWhitney } from '../stats/mann-whitney.js';
+import { mulberry32, randomInt, type Rng } from '../stats/prng.js';
+
+export interface ChangePointOptions {
+  /** Fewest values on each side of a change, default 4. */
+  minSegment?: number;
+  /** Significance level of each test, default 0.01. */
+  alpha?: number;
+  /** Smallest shift of the segment medians that counts, in %, default 5. */
+  minEffectPct?: number;
+  /** Permutations for the p-value, default 999. */
+  permutations?: number;
+  seed?: number;
+}
+
+export interface ChangePoint {
+  /** Index of the first value after the change. */
+  index: number;
+  /** The largest standardised statistic Z_t over the allowed splits of the segment tested. */
+  z: number;
+  /** Permutation p-value of k. */
+  p: number;
+  medianBefore: number;
+  medianAfter: number;
+  /** (after / before − 1) · 100. */
+  deltaPct: number;
+  /** Mann-Whitney p of the two segments alone (for reference; not scan-corrected). */
+  segmentP: number;
+}
+
+export const CHANGE_POINT_DEFAULTS = { minSegment: 4, alpha: 0.01, minEffectPct: 5, permutations: 999, seed: 1 } as const;
+
+/** |U_t| and Z_t for every split t (values before index t) with both sides ≥ m; O(n²). */
+export function pettittStatistics(x: readonly number[], m: number): { t: number; u: number; z: number }[] {
+  const n = x.length;
+  const out: { t: number; u: number; z: number }[] = [];
+  let u = 0;
+  for (let t = 1; t < n; t++) {
+    // Moving x[t-1] from the right segment to the left adds Σ_j sign(x[t-1] − x_j) over j ≥ t and
+    // removes Σ_i sign(x_i − x[t-1]) over i < t-1 (those pairs were counted the other way round).
+    const v = x[t - 1]!;
+    for (let j = t; j < n; j++) u += Math.sign(v - x[j]!);
+    for (let i = 0; i < t - 1; i++) u += Math.sign(v - x[i]!);
+    if (t >= m && n - t >= m) out.push({ t, u: Math.abs(u), z: Math.abs(u) / Math.sqrt((t * (n - t) * (n + 1)) / 3) });
+  }
+  return out;
+}
+
+function maxSplit(x: readonly number[], m: number): { t: number; z: number } | null {
+  let best: { t: number; z: number } | null = null;
+  for (const s of pettittStatistics(x, m)) if (!best || s.z > best.z) best = s;
+  return best;
+}
+
+function shuffle(values: number[], rng: Rng): void {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = randomInt(rng, i + 1);
+    [values[i], values[j]] = [values[j]!, values[i]!];
+  }
+}
+
+/** The single most likely change in `x`, tested; null when there is no room or no significant one. */
+export function testChange(x: readonly number[], opts: ChangePointOptions = {}): ChangePoint | null {
+  const o = { ...CHANGE_POINT_DEFAULTS, ...opts };
+  const best = maxSplit(x, o.minSegment);
+  if (!best || best.z === 0) return null;
+  const rng = mulberry32(o.seed);
+  const copy = [...x];
+  let atLeast = 0;
+  for (let b = 0; b < o.permutations; b++) {
+    shuffle(copy, rng);
+    // A small tolerance: equal statistics computed in another order must count as equal.
+    if ((maxSplit(copy, o.minSegment)?.z ?? 0) >= best.z - 1e-9) atLeast++;
+  }
+  const p = (atLeast + 1) / (o.permutations + 1);
+  const before = x.slice(0, best.t);
+  const after = x.slice(best.t);
+  const medianBefore = median(before);
+  const medianAfter = median(after);
+  const deltaPct = medianBefore === 0 ? NaN : (medianAfter / medianBefore - 1) * 100;
+  if (!(p < o.alpha) || !(Math.abs(deltaPct) >= o.minEffectPct)) return null;
+  return { index: best.t, z: best.z, p, medianBefore, medianAfter, deltaPct, segmentP: mannWhitney(before, after).p };
+}
+
+/** Every change point by binary segmentation, in index order. */
+export function detectChangePoints(x: readonly number[], opts: ChangePointOptions = {}): ChangePoint[] {
+  const m = opts.minSegment ?? CHANGE_POINT_DEFAULTS.minSegment;
+  const found: ChangePoint[] = [];
+  const visit = (start: number, end: number) => {
+    if (end - start < 2 * m) return;
+    const cp = testChange(x.slice(start, end), opts);
+    if (!cp) return;
+    found.push({ ...cp, index: start + cp.index });
+    visit(start, start + cp.index);
+    visit(start + cp.index, end);
+  };
+  visit(0, x.length);
+  return found.sort((a, b) => a.index - b.index);
+}

@@ -1,0 +1,123 @@
+/**
+ * Terminal (and Markdown) rendering of comparisons: `compare` rows in
+ * benchstat's style — A, B, the change with its interval, the p-value, and `~`
+ * where the difference is not significant — and the gate's per-cell verdicts.
+ */
+import Table from 'cli-table3';
+import type { ComparisonRow } from '../compare/types.js';
+import type { GateResult } from '../gate/types.js';
+import { formatDeltaCi, formatStats } from '../gate/describe-cell.js';
+import { escapeMarkdownCell, sortWorstFirst } from '../gate/markdown.js';
+import type { CellStats } from '../stats/cell-stats.js';
+import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { cellWithout } from '../compare/cell-key.js';
+import { cellLabel, renderWarnings, varyingAxes } from './cell-stats-table.js';
+import { formatMedianWithCi } from './format.js';
+
+export interface CompareHeader {
+  /** What A (the baseline) and B are, e.g. two results directories or `ioeventfd=on` / `ioeventfd=off`. */
+  a: string;
+  b: string;
+  metric: string;
+  alpha: number;
+  /** Lines printed above the table: subject differences, allowed environment differences. */
+  notes: string[];
+  /** An axis left out of the row labels (the `--by` axis when the header already names both values). */
+  omitAxis?: string;
+}
+
+function side(s: CellStats | null): string {
+  return s ? `${formatMedianWithCi(s.median, s.ci, s.n)}${s.ci ? ` n=${s.n}` : ''}` : '—';
+}
+
+/** The table's cells for one row: label, A, B, Δ (or `~`), CI of Δ, p. */
+function rowCells(row: ComparisonRow, label: string): string[] {
+  if (row.status === 'missing') return [label, side(row.a), side(row.b), `missing in ${row.missingFrom.toUpperCase()}`, '', ''];
+  const delta = row.significant ? formatSignedPct(row.deltaPct) : '~';
+  const ci = row.deltaCi ? `${formatSignedPct(row.deltaCi.low)} … ${formatSignedPct(row.deltaCi.high)}` : '—';
+  return [label, side(row.a), side(row.b), delta, ci, formatP(row.p)];
+}
+
+function labels(rows: readonly ComparisonRow[], omitAxis?: string): string[] {
+  const cells = rows.map((r) => (omitAxis ? cellWithout(r.cell, omitAxis) : r.cell));
+  const axes = varyingAxes(cells);
+  return cells.map((c) => cellLabel(c, axes));
+}
+
+const HEAD = (h: CompareHeader) => ['cell', `A: ${h.a}`, `B: ${h.b}`, 'Δ', '95 % CI of Δ', 'p'];
+
+function footer(rows: readonly ComparisonRow[], h: CompareHeader, names: readonly string[]): string[] {
+  const entries = rows.flatMap((r, i) => {
+    const name = names[i] ?? r.cellKey;
+    return [
+      ...(r.a ? [{ label: `A ${name}`, warnings: r.a.warnings }] : []),
+      ...(r.b ? [{ label: `B ${name}`, warnings: r.b.warnings }] : []),
+    ];
+  });
+  return [
+    `Δ = median B / median A − 1; ~ = not significant (two-sided Mann-Whitney U, p ≥ α = ${formatNumber(h.alpha)}, ` +
+      `uncorrected: exploratory); CI: percentile bootstrap of the ratio of medians.`,
+    ...renderWarnings(entries),
+  ];
+}
+
+export function renderCompareTable(rows: readonly ComparisonRow[], h: CompareHeader, opts: { color?: boolean } = {}): string {
+  const table = new Table({
+    head: HEAD(h),
+    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+  });
+  const names = labels(rows, h.omitAxis);
+  rows.forEach((row, i) => table.push(rowCells(row, names[i] ?? row.cellKey)));
+  return [`${h.metric}: A = ${h.a}, B = ${h.b}`, ...h.notes, table.toString(), ...footer(rows, h, names)].join('\n');
+}
+
+export function renderCompareMarkdown(rows: readonly ComparisonRow[], h: CompareHeader): string {
+  const names = labels(rows, h.omitAxis);
+  const line = (cells: readonly string[]) => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
+  return [
+    `## ${escapeMarkdownCell(h.metric)}: A = ${escapeMarkdownCell(h.a)}, B = ${escapeMarkdownCell(h.b)}`,
+    '',
+    ...h.notes.map((n) => `- ${n}`),
+    ...(h.notes.length > 0 ? [''] : []),
+    line(HEAD(h)),
+    '| --- | ---: | ---: | ---: | --- | ---: |',
+    ...rows.map((row, i) => line(rowCells(row, names[i] ?? row.cellKey))),
+    '',
+    ...footer(rows, h, names).map((l) => `${l}  `),
+    '',
+  ].join('\n');
+}
+
+/** The gate's cells, worst first: status, metric, cell, both medians, Δ, its CI, p and adjusted p, the reason. */
+export function renderGateTable(result: GateResult, opts: { color?: boolean } = {}): string {
+  const table = new Table({
+    head: ['status', 'metric', 'cell', 'baseline', 'current', 'Δ', 'CI of Δ', 'p', 'adj. p', 'reason'],
+    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    colWidths: [null, null, null, null, null, null, null, null, null, 60],
+    wordWrap: true,
+  });
+  const cells = sortWorstFirst(result.cells);
+  const axes = varyingAxes(cells.map((c) => c.cell));
+  for (const c of cells) {
+    table.push([
+      c.status.toUpperCase(),
+      c.metric,
+      cellLabel(c.cell, axes),
+      formatStats(c.baseline),
+      formatStats(c.current),
+      formatSignedPct(c.deltaPct),
+      formatDeltaCi(c),
+      formatP(c.p),
+      formatP(c.adjustedP),
+      c.reason,
+    ]);
+  }
+  const correction = result.correction === 'holm' ? 'Holm' : 'Benjamini-Hochberg';
+  return [
+    `gate: ${result.verdict.toUpperCase()} — α = ${formatNumber(result.alpha)} (${correction}), ${result.tests} test(s), ` +
+      `at least ${result.minSamplesNeeded} repetitions per side needed`,
+    table.toString(),
+    // Cell-level reasons are in the table; the run-level ones (environment, completeness) follow it.
+    ...result.reasons.filter((r) => !/^(regression|inconclusive|missing|failed): \S+ @ /.test(r)).map((r) => `  ${r}`),
+  ].join('\n');
+}

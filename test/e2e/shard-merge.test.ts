@@ -1,0 +1,61 @@
+/**
+ * `run --shard 1/2` and `2/2` of profiles/quick.yaml (two real TCG runs through
+ * a pipe, as cron and CI see them), then `merge`: the merged cell set is the
+ * unsharded plan's, and the non-TTY progress is plain timestamped lines, one
+ * per cell with its IOPS, without escape codes.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, hasStackTrace, REPO_ROOT } from '../helpers/cli.js';
+import { leftoverProcesses } from '../helpers/processes.js';
+import { FIXTURE_RUN } from '../helpers/fixture-run.js';
+import { loadRun } from '../../src/store/run-reader.js';
+import { loadProfile } from '../../src/profile/load.js';
+import { makePlan } from '../../src/plan/plan.js';
+
+test('run --shard 1/2 + 2/2, merge: the unsharded cell set; plain progress lines without escape codes', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'vblk-e2e-shard-'));
+  const shards = [];
+  for (const shard of ['1/2', '2/2']) {
+    const r = await runCli(['run', 'profiles/quick.yaml', '--shard', shard, '--out', out], { timeoutMs: 300_000 });
+    assert.equal(r.exitCode, 0, `shard ${shard}: exit ${r.exitCode}\n${r.stderr}`);
+    assert.ok(!hasStackTrace(r.stderr), r.stderr);
+    // Not a TTY: nothing but plain lines, each timestamped; one line per cell with its IOPS, elapsed and ETA.
+    assert.ok(!/\x1b/.test(r.stderr + r.stdout), 'no escape codes through a pipe');
+    const lines = r.stderr.trim().split('\n');
+    for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /, line);
+    const cellLines = lines.filter((l) => /\[\d+\/\d+\] /.test(l));
+    assert.equal(cellLines.length, 2, r.stderr);
+    for (const l of cellLines) assert.match(l, /\[\d\/2\] backend=virtio-blk,ioeventfd=(on|off),scheduler=none,iodepth=(1|4) r0: [\d.]+K? IOPS · \S+ elapsed · ETA \S+$/);
+    shards.push(/results: (\S+)/.exec(r.stdout)?.[1]!);
+  }
+  assert.equal((await readdir(out)).length, 2);
+  assert.match(shards[0]!, /quick-shard1of2-/);
+
+  const mergedDir = join(out, 'merged');
+  const m = await runCli(['merge', ...shards, '-o', mergedDir]);
+  assert.equal(m.exitCode, 0, m.stderr);
+  const merged = await loadRun(mergedDir);
+  const plan = makePlan(await loadProfile(join(REPO_ROOT, 'profiles', 'quick.yaml')), 'tcg');
+  const planned = plan.groups.flatMap((g) => g.cells.map((c) => c.key)).sort();
+  assert.deepEqual([...new Set(merged.samples.map((s) => s.cellKey))].sort(), planned);
+  assert.equal(merged.samples.length, plan.sampleCount);
+  assert.equal(merged.manifest.status, 'complete');
+  assert.equal(new Set(merged.samples.map((s) => s.bootId)).size, 2, 'boot ids stay distinct across shards');
+  for (const s of merged.samples) assert.equal(s.status, 'ok');
+  const report = await runCli(['report', mergedDir, '-f', 'markdown']);
+  assert.equal(report.exitCode, 0, report.stderr);
+
+  // The same shard twice, or a run with other profile settings, is refused.
+  const twice = await runCli(['merge', shards[0]!, shards[0]!, '-o', join(out, 'twice')]);
+  assert.equal(twice.exitCode, 2);
+  assert.match(twice.stderr, /is in both/);
+  const other = await runCli(['merge', shards[0]!, FIXTURE_RUN, '-o', join(out, 'other')]);
+  assert.equal(other.exitCode, 2);
+  assert.match(other.stderr, /differs from .*profile\.fio\.runtime: 3 → 2/);
+
+  assert.deepEqual(await leftoverProcesses(out), [], 'no QEMU left running');
+});
