@@ -34,7 +34,7 @@ export async function readGuestFacts(session: GuestRunner): Promise<GuestFacts> 
   if (fio.code === 127) {
     throw new RunStepError('fio not found in the guest', 'guest', [
       ...lastLines(fio.stderr, 3),
-      'hint: the guest image must ship fio on PATH (a static build, see docs/guest.md); rebuild the image',
+      'hint: the guest must have fio on PATH: an own image needs it installed (e.g. apt-get install fio), the built-in guest ships a static one (docs/guest-image.md; rebuild it)',
     ]);
   }
   if (fio.code !== 0) {

@@ -187,7 +187,11 @@ export function breakdownRows(a: InsightFigures, b: InsightFigures): BreakdownRo
   ];
 }
 
-const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+/** `+1.2`, `−0.9`; a value that rounds to zero is `+0.00`, never `−0.00`. */
+const signed = (x: number, digits: number) => {
+  const text = Math.abs(x).toFixed(digits);
+  return `${x < 0 && Number(text) !== 0 ? '−' : '+'}${text}`;
+};
 const pct = (x: number) => `${signed(x, Math.abs(x) < 10 ? 1 : 0)} %`;
 
 /**

@@ -9,7 +9,8 @@
  * qemu-storage-daemon) passes its process as an extra ProcessSource and its
  * QMP monitor as the BlockCounterSource.
  */
-import type { ConfigInsight, InsightWindow, SampleInsight, Unavailable } from '../model/insight.js';
+import type { ConfigInsight, CpuRole, InsightWindow, SampleInsight, Unavailable } from '../model/insight.js';
+import type { HostSide } from '../vm/backends/backend.js';
 import type { Accel, Metric } from '../model/sample.js';
 import type { GuestRunner } from '../guest/ssh-session.js';
 import { assertDeviceName } from '../guest/disk.js';
@@ -32,12 +33,33 @@ export interface BlockCounterSource {
   read(): Promise<BlockCounters>;
 }
 
-export function qmpBlockCounterSource(qmp: QmpClient, kind: BlockCounterSource['kind'], match: BlockstatsMatch): BlockCounterSource {
+/** `args`: qemu-storage-daemon has no guest device, its node's counters need `query-nodes: true`. */
+export function qmpBlockCounterSource(qmp: QmpClient, kind: BlockCounterSource['kind'], match: BlockstatsMatch, args?: Record<string, unknown>): BlockCounterSource {
   return {
     kind,
     node: match.nodeName ?? match.qdev ?? '?',
-    read: async () => pickBlockCounters(await qmp.execute('query-blockstats'), match),
+    read: async () => pickBlockCounters(await qmp.execute('query-blockstats', args), match),
   };
+}
+
+/** Host processes by HostSide role, as CPU roles. */
+const HOST_SIDE_ROLES: Record<string, { label: string; role: CpuRole }> = {
+  storage_daemon: { label: 'qemu-storage-daemon', role: 'storage-daemon' },
+};
+
+/**
+ * What a backend started beside QEMU, as insight sources: its processes
+ * (CPU by role) and its QMP monitor (the disk's blockstats live there for
+ * vhost-user-blk: QEMU itself has no node of that disk).
+ */
+export function hostSideInsightExtras(hostSide: HostSide): { processes: ProcessSource[]; block?: BlockCounterSource } {
+  const processes = Object.entries(hostSide.pids).map(([role, pid]) => ({
+    label: HOST_SIDE_ROLES[role]?.label ?? role,
+    pid,
+    fixedRole: HOST_SIDE_ROLES[role]?.role ?? 'other',
+  }));
+  if (!hostSide.qmp) return { processes };
+  return { processes, block: qmpBlockCounterSource(hostSide.qmp, 'storage-daemon', { nodeName: DISK_NODE }, { 'query-nodes': true }) };
 }
 
 export interface InsightSources {
@@ -106,10 +128,16 @@ export async function takeSnapshot(s: InsightSources, processes: ProcessSource[]
   return { atMs, host, block, exits: exitCounters, guest };
 }
 
-/** A counter that moves with the first I/O: the host node's operations, else the guest's reads. */
-function ioProbe(s: InsightSources): { probe: () => Promise<number>; name: InsightWindow['ioStartProbe'] } {
+/**
+ * A counter that moves with the first I/O: the disk node's operations when
+ * its monitor answers, else the guest's reads (an SSH round trip per poll,
+ * during fio's ramp only).
+ */
+async function ioProbe(s: InsightSources): Promise<{ probe: () => Promise<number>; name: InsightWindow['ioStartProbe'] }> {
   const block = s.block;
-  if (block) return { probe: async () => (await block.read()).rdOperations, name: block.kind === 'qemu' ? 'qemu-blockstats' : 'storage-daemon-blockstats' };
+  if (block && (await block.read().then(() => true, () => false))) {
+    return { probe: async () => (await block.read()).rdOperations, name: block.kind === 'qemu' ? 'qemu-blockstats' : 'storage-daemon-blockstats' };
+  }
   return {
     probe: async () => {
       const r = await s.guest.session.run(['cat', `/sys/block/${s.guest.device}/stat`], { timeoutMs: GUEST_TIMEOUT_MS });
@@ -203,7 +231,7 @@ export async function runFioWithInsight<R>(opts: {
     ...(await findKernelVhostWorkers(s.qemu.pid).catch(() => [])),
     ...s.extraProcesses,
   ];
-  const probe = ioProbe(s);
+  const probe = await ioProbe(s);
   const { result, window } = await runWithWindow({
     run: opts.runFio,
     probe: probe.probe,

@@ -9,12 +9,14 @@ import type { BootGroup } from '../plan/groups.js';
 import type { Cell } from '../plan/cells.js';
 import { launchSpecFor } from '../run/launch.js';
 import { getBackend } from '../vm/backends/index.js';
+import { plannedVcpuPinning } from '../profile/pin.js';
 
 /** QOM type of the guest device each backend creates (null: not known here, not checked). */
 const DEVICE_TYPE: Record<string, string> = {
   'virtio-blk': 'virtio-blk-pci',
   'virtio-blk-iothread': 'virtio-blk-pci',
   'vhost-user-blk': 'vhost-user-blk-pci',
+  'vhost-blk': 'vhost-blk-pci',
 };
 
 export interface PlannedConfig {
@@ -29,11 +31,13 @@ export interface PlannedConfig {
   queueSize: number | null;
   numQueues: number | null;
   scheduler: string | null;
+  /** `none`, or the placement `pin.vcpus` asks for (`CPU 0 → 1, CPU 1 → 0`). */
+  vcpuPinning: string;
 }
 
 /** What the plan asks of the running system for one cell (the same launch spec the boot used). */
 export function plannedConfig(profile: Profile, group: BootGroup, cell: Cell, accel: Accel): PlannedConfig {
-  const { device } = launchSpecFor(group, { profile, accel, kernelPath: '', initrdPath: '', backingPath: '', bootDir: '', sshHostPort: 0 });
+  const { device, vcpus } = launchSpecFor(group, { profile, accel, kernelPath: '', initrdPath: '', backingPath: '', bootDir: '', sshHostPort: 0 });
   let ioeventfdApplies = true;
   try {
     ioeventfdApplies = getBackend(device.backend).ioeventfdApplies;
@@ -50,6 +54,7 @@ export function plannedConfig(profile: Profile, group: BootGroup, cell: Cell, ac
     queueSize: device.queueSize ?? null,
     numQueues: device.numQueues ?? null,
     scheduler: scheduler === undefined ? null : String(scheduler),
+    vcpuPinning: plannedVcpuPinning(profile.pin, vcpus),
   };
 }
 
@@ -93,11 +98,11 @@ export function checkConfig(planned: PlannedConfig, observed: ObservedConfig): C
   if (planned.queueSize !== null) add('queue-size', planned.queueSize, observed.queueSize, 'QMP qom-get queue-size');
   if (planned.numQueues !== null) add('num-queues', planned.numQueues, observed.numQueues, 'QMP qom-get num-queues');
   if (planned.scheduler !== null) add('scheduler', planned.scheduler, observed.scheduler, 'guest /sys/block/<dev>/queue/scheduler at the window end');
-  // The plan pins nothing: every vCPU may run wherever the process may.
+  // Without pin.vcpus every vCPU may run wherever the process may.
   const pinned = observed.vcpuAffinity.filter((v) => v.cpusAllowed !== observed.processAffinity);
   add(
     'vCPU pinning',
-    'none',
+    planned.vcpuPinning,
     observed.processAffinity === undefined || observed.vcpuAffinity.length === 0
       ? undefined
       : pinned.length === 0

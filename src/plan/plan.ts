@@ -6,7 +6,11 @@ import type { Accel } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
 import type { Profile } from '../profile/schema.js';
 import { expandMatrix } from './cells.js';
-import { pruneCells, type PrunedCell } from './rules.js';
+import { checkRequiredBackends, pruneCells, type PrunedCell } from './rules.js';
+import { collapseInapplicable } from './applicability.js';
+import { checkConflictingSettings } from './boot-config.js';
+import { pinCpuProblems } from '../profile/pin.js';
+import type { HostFacts } from '../vm/host-facts.js';
 import { groupCells, type BootGroup } from './groups.js';
 import { scheduleVisits, type Visit } from './schedule.js';
 import { estimateDuration, type DurationEstimate } from './estimate.js';
@@ -39,8 +43,19 @@ function selectCells<C extends { key: string }>(runnable: C[], pruned: PrunedCel
   return runnable.filter((c) => wanted.has(c.key));
 }
 
-export function makePlan(profile: Profile, accel: Accel, opts: { onlyCells?: readonly string[] } = {}): Plan {
-  const { runnable: all, pruned } = pruneCells(expandMatrix(profile));
+/**
+ * `host`: what probeHostFacts found (vm/host-facts.ts). With it, cells this
+ * host cannot run are pruned as `unsupported` (an error for `required: true`
+ * backends) and `pin:` CPUs are checked; without it the plan is host-blind.
+ */
+export function makePlan(profile: Profile, accel: Accel, opts: { onlyCells?: readonly string[]; host?: HostFacts } = {}): Plan {
+  checkConflictingSettings(profile);
+  if (opts.host) {
+    const pinProblems = pinCpuProblems(profile.pin, opts.host.onlineCpus, opts.host.allowedCpus);
+    if (pinProblems.length > 0) throw new InputError(pinProblems);
+  }
+  const { runnable: all, pruned } = pruneCells(collapseInapplicable(expandMatrix(profile)), { profile, host: opts.host });
+  checkRequiredBackends(pruned);
   const runnable = selectCells(all, pruned, opts.onlyCells);
   const groups = groupCells(runnable);
   const rebootPerRepetition = profile.reboot_per_repetition;

@@ -28,7 +28,8 @@ export function parseYaml(text: string): unknown {
     return `${where}: ${e.message.split('\n')[0]}`;
   });
   // A pathological file (e.g. thousands of nested levels) can produce one error per line: the first ones say it.
-  if (doc.errors.length > 0) throw new InputError(problems.length > MAX_PROBLEM_LINES ? [...problems.slice(0, MAX_PROBLEM_LINES), `YAML: ${problems.length - MAX_PROBLEM_LINES} more problem(s) not shown`] : problems);
+  // Warnings (an unresolved tag such as !!python/object...) mean the text says something we do not understand.
+  if (problems.length > 0) throw new InputError(problems.length > MAX_PROBLEM_LINES ? [...problems.slice(0, MAX_PROBLEM_LINES), `YAML: ${problems.length - MAX_PROBLEM_LINES} more problem(s) not shown`] : problems);
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {

@@ -93,3 +93,13 @@ export function formatCpuList(cpus: readonly number[]): string {
   }
   return parts.join(',');
 }
+
+/**
+ * The vCPU placement `pin` asks for, in the form the insight config check
+ * reports it (`CPU 0 → 2, CPU 1 → 3`), or `none` without `pin.vcpus`. Pure.
+ */
+export function plannedVcpuPinning(pin: PinSpec | undefined, vcpus: number): string {
+  const cpus = pin?.vcpus;
+  if (!cpus || cpus.length === 0) return 'none';
+  return Array.from({ length: vcpus }, (_, i) => `CPU ${i} → ${cpus[i % cpus.length]}`).join(', ');
+}

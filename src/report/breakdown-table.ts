@@ -30,7 +30,7 @@ function formatValue(row: Pick<BreakdownRow, 'unit'>, value: number | null): str
 function formatDelta(row: BreakdownRow): string {
   if (row.delta === null) return '';
   const text = formatValue(row, Math.abs(row.delta));
-  return `${row.delta < 0 ? '-' : '+'}${text}`;
+  return `${row.delta < 0 && /[1-9]/.test(text) ? '-' : '+'}${text}`;
 }
 
 const shareText = (share: number | null) => (share === null ? '' : `${share >= 0 ? '+' : '-'}${Math.abs(share * 100).toFixed(0)}%`);

@@ -17,6 +17,11 @@ import { formatCount } from './format.js';
 
 export const CELL_TABLE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05 } as const;
 
+/** cli-table3 style: colours only on a terminal (escape codes would litter pipes and files). */
+export function tableStyle(color?: boolean): { head: string[]; border: string[] } {
+  return { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
+}
+
 /** Axes whose value differs between the cells: what tells rows apart. */
 export function varyingAxes(cells: readonly CellValues[]): string[] {
   const axes = [...new Set(cells.flatMap((c) => Object.keys(c)))];
@@ -97,7 +102,7 @@ export function renderCellStatsTable(view: CellStatsView, opts: { color?: boolea
   }
   const table = new Table({
     head: ['cell', 'n', 'median', '95 % CI of median', 'CV', 'min … max', 'steal', 'warnings'],
-    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    style: tableStyle(opts.color),
   });
   for (const { label, stats, stealPct } of view.rows) {
     table.push([

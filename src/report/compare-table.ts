@@ -11,7 +11,7 @@ import { escapeMarkdownCell, sortWorstFirst } from '../gate/markdown.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
 import { cellWithout } from '../compare/cell-key.js';
-import { cellLabel, renderWarnings, varyingAxes } from './cell-stats-table.js';
+import { cellLabel, renderWarnings, tableStyle, varyingAxes } from './cell-stats-table.js';
 import { formatMedianWithCi } from './format.js';
 
 export interface CompareHeader {
@@ -64,7 +64,7 @@ function footer(rows: readonly ComparisonRow[], h: CompareHeader, names: readonl
 export function renderCompareTable(rows: readonly ComparisonRow[], h: CompareHeader, opts: { color?: boolean } = {}): string {
   const table = new Table({
     head: HEAD(h),
-    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    style: tableStyle(opts.color),
   });
   const names = labels(rows, h.omitAxis);
   rows.forEach((row, i) => table.push(rowCells(row, names[i] ?? row.cellKey)));
@@ -92,7 +92,7 @@ export function renderCompareMarkdown(rows: readonly ComparisonRow[], h: Compare
 export function renderGateTable(result: GateResult, opts: { color?: boolean } = {}): string {
   const table = new Table({
     head: ['status', 'metric', 'cell', 'baseline', 'current', 'Δ', 'CI of Δ', 'p', 'adj. p', 'reason'],
-    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    style: tableStyle(opts.color),
     colWidths: [null, null, null, null, null, null, null, null, null, 60],
     wordWrap: true,
   });

@@ -5,6 +5,7 @@ export function formatCount(value: number): string {
   const abs = Math.abs(value);
   if (abs >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
   if (abs >= 1e4) return `${(value / 1e3).toPrecision(3)}K`;
+  if (value === 0) return '0';
   return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
 }
 
@@ -41,14 +42,6 @@ export function formatTimestamp(iso: string | null | undefined): string {
 /** A median with its confidence interval: `8535 [7212, 9104]`, or `8535 (no CI, n=3)`. */
 export function formatMedianWithCi(median: number, ci: { low: number; high: number } | null, n: number): string {
   return ci ? `${formatCount(median)} [${formatCount(ci.low)}, ${formatCount(ci.high)}]` : `${formatCount(median)} (no CI, n=${n})`;
-}
-
-/** Leaves of a JSON value as `[dotted.path, value]` pairs, arrays indexed (`a.0.b`). */
-export function flattenLeaves(value: unknown, prefix = ''): [string, string | number | boolean | null][] {
-  if (value === null || typeof value !== 'object') {
-    return prefix ? [[prefix, value as string | number | boolean | null]] : [];
-  }
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => flattenLeaves(v, prefix ? `${prefix}.${k}` : k));
 }
 
 /** Plain text columns, left-aligned and padded, for listings that are read and grepped. */

@@ -6,7 +6,8 @@
  * one, per-cell statistical warnings, the environment fingerprint and the run
  * warnings (the TCG banner first).
  */
-import { escapeHtml, flattenLeaves, formatCount, formatTimestamp } from './format.js';
+import { escapeHtml, formatCount, formatTimestamp } from './format.js';
+import { formatNumber, formatSignedPct } from '../stats/format.js';
 import type { ReportModel } from './model.js';
 import { cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from './rows.js';
 import { describeAnomaly } from './cell-stats-table.js';
@@ -58,20 +59,28 @@ function comparisonTables(model: ReportModel): string[] {
   });
 }
 
-function insightTable(model: ReportModel): string | null {
-  if (model.insight.length === 0) return null;
-  const keys = [...new Set(model.insight.flatMap((r) => Object.keys(r.values)))].sort();
-  const multi = model.runs.length > 1;
-  return htmlTable(
-    ['cell', ...keys],
-    model.insight.map((r) => ({
-      cells: [multi ? `${model.runs[r.run]!.label}: ${r.cellKey}` : r.cellKey, ...keys.map((k) => ({ text: r.values[k] === undefined ? '' : formatCount(r.values[k]!), className: 'num' }))],
-    })),
+/** Each pair of the insight breakdown: where the host CPU per I/O went, exits and interrupts, with its summary. */
+function breakdownTables(model: ReportModel): string[] {
+  const num = (v: number | null): CellInput => ({ text: v === null ? 'n/a' : formatNumber(v), className: 'num' });
+  return model.breakdowns.flatMap((b) =>
+    b.axes.flatMap((axis) =>
+      axis.pairs.map((pair) => {
+        const runLabel = model.runs.length > 1 ? `${model.runs[b.run]!.label}: ` : '';
+        const rows = pair.rows.map((r) => ({
+          cells: [r.label, { text: r.unit, className: 'muted' }, num(r.a), num(r.b), { text: formatSignedPct(r.deltaPct), className: 'num' }, { text: r.share === null ? '' : formatSignedPct(r.share * 100, 2), className: 'num' }, { text: r.note ?? '', className: 'muted' }],
+        }));
+        return [
+          `<h3>${escapeHtml(`${runLabel}${pair.context}: ${pair.b.label} vs ${pair.a.label}`)}</h3>`,
+          `<p>${escapeHtml(pair.summary)}</p>`,
+          htmlTable(['', 'unit', `A: ${pair.a.label} (n=${pair.a.n})`, `B: ${pair.b.label} (n=${pair.b.n})`, 'Δ', 'share of Δ CPU', 'note'], rows),
+        ].join('\n');
+      }),
+    ),
   );
 }
 
 function environmentTable(model: ReportModel): string {
-  const flat = model.runs.map((r) => new Map(flattenLeaves(r.environment).map(([k, v]) => [k, String(v)])));
+  const flat = model.runs.map((r) => new Map(Object.entries(r.fingerprint)));
   const keys = [...new Set(flat.flatMap((m) => [...m.keys()]))];
   return htmlTable(
     ['', ...model.runs.map((r) => r.label)],
@@ -114,8 +123,8 @@ export function renderHtml(model: ReportModel, opts: { generatedAt?: string; too
   body.push(section(`${model.metric}: median [95 % CI] per cell`, gridTable(model)));
   if (model.comparisons.length) body.push(section('Comparisons', ...comparisonTables(model)));
   if (model.anomalies.length) body.push(section('Anomalies', `<ul>${model.anomalies.map((a) => `<li>${escapeHtml(describeAnomaly(a.anomaly, (k) => k))}</li>`).join('')}</ul>`));
-  const insight = insightTable(model);
-  if (insight) body.push(section('Insight breakdown (median per cell)', insight));
+  const breakdowns = breakdownTables(model);
+  if (breakdowns.length) body.push(section('Why: insight breakdown (medians per cell)', ...breakdowns));
   const noisy = model.cells.filter((c) => c.warnings.length > 0);
   if (noisy.length) {
     body.push(section('Statistical warnings', `<details><summary>${noisy.length} cell(s) with warnings</summary><ul>${noisy.map((c) => `<li><code>${escapeHtml(c.cellKey)}</code>: ${escapeHtml(c.warnings.join(' '))}</li>`).join('')}</ul></details>`));

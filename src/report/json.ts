@@ -23,7 +23,7 @@ export function renderJson(model: ReportModel, stored: readonly StoredRun[]): st
     comparisons: model.comparisons,
     anomalies: model.anomalies,
     warnings: model.warnings,
-    insight: model.insight,
+    breakdowns: model.breakdowns,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -40,6 +40,8 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(renderCompareMarkdown(table.rows, header).replace(/^## /, '### '));
   }
 
+  const why = model.breakdowns.flatMap((b) => b.axes.flatMap((a) => a.pairs.map((p) => p.summary)));
+  if (why.length) out.push('### Why (insight breakdown)', '', ...why.map((w) => `- ${w.replace(/\r?\n/g, ' ')}`), '');
   if (model.anomalies.length) out.push('### Anomalies', '', ...model.anomalies.map((a) => `- ${describeAnomaly(a.anomaly, (k) => k)}`), '');
   // With comparisons, the stat warnings are under their tables; without, list them here.
   const noisy = model.comparisons.length ? [] : model.cells.filter((c) => c.warnings.length > 0);

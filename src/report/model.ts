@@ -3,7 +3,8 @@
  * renders, built once from stored runs: per-cell statistics with the median's
  * confidence interval (src/stats), chart series (metric vs iodepth per
  * configuration), comparison tables with significance markers (src/compare),
- * anomalies, warnings and the optional insight breakdown. Pure.
+ * anomalies, warnings and the insight breakdown (src/insight/breakdown.ts)
+ * when samples carry one. Pure.
  */
 import type { AxisValue, CellValues, Sample, SampleStatus } from '../model/sample.js';
 import { METRIC } from '../model/sample.js';
@@ -12,14 +13,14 @@ import type { RunManifest } from '../store/manifest.js';
 import { AXES } from '../profile/axes.js';
 import { summarizeCell, type CellStats } from '../stats/cell-stats.js';
 import { explain } from '../stats/warnings.js';
-import { median } from '../stats/descriptive.js';
 import { cellKeyOf } from '../compare/cell-key.js';
 import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
 import { compareSets } from '../compare/compare-sets.js';
 import { compareWithinRun } from '../compare/within-run.js';
 import { findAnomalies, type Anomaly } from '../compare/anomalies.js';
 import type { ComparisonRow } from '../compare/types.js';
-import { flattenLeaves } from './format.js';
+import { defaultBreakdowns, type AxisBreakdown } from '../insight/breakdown.js';
+import { fingerprintOf, type Fingerprint } from '../fingerprint/environment.js';
 import { basename } from 'node:path';
 
 export const REPORT_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1, depthAxis: 'iodepth' } as const;
@@ -30,6 +31,8 @@ export interface ReportRun {
   dir: string;
   manifest: RunManifest;
   environment: Record<string, unknown>;
+  /** What the gate compares (src/fingerprint): environment.json and the profile, as dotted paths. */
+  fingerprint: Fingerprint;
 }
 
 export interface CellReport {
@@ -75,11 +78,10 @@ export interface ComparisonTable {
   rows: ComparisonRow[];
 }
 
-export interface InsightRow {
+export interface RunBreakdowns {
   run: number;
-  cellKey: string;
-  /** Median over the cell's ok samples of each numeric leaf of `sample.insight`. */
-  values: Record<string, number>;
+  /** src/insight/breakdown.ts: per axis, each pair of cells with host CPU per I/O by thread role, exits, interrupts. */
+  axes: AxisBreakdown[];
 }
 
 export interface ReportModel {
@@ -98,7 +100,8 @@ export interface ReportModel {
   anomalies: { run: number; anomaly: Anomaly }[];
   /** Run-level warnings (TCG banner, incomplete runs), deduplicated, in order. */
   warnings: string[];
-  insight: InsightRow[];
+  /** The "why" breakdown, for runs whose samples carry `insight` (empty otherwise). */
+  breakdowns: RunBreakdowns[];
 }
 
 export interface ReportOptions {
@@ -134,26 +137,6 @@ function runWarnings(run: ReportRun): string[] {
   return out;
 }
 
-function insightRows(samples: readonly Sample[], run: number): InsightRow[] {
-  const byCell = new Map<string, Map<string, number[]>>();
-  for (const s of samples) {
-    const insight = (s as Sample & { insight?: unknown }).insight;
-    if (s.status !== 'ok' || insight === undefined) continue;
-    const leaves = byCell.get(s.cellKey) ?? new Map<string, number[]>();
-    for (const [path, v] of flattenLeaves(insight)) {
-      // Per-thread lists would give a column per list index: only named figures are tabulated.
-      if (/(^|\.)\d+(\.|$)/.test(path)) continue;
-      if (typeof v === 'number' && Number.isFinite(v)) leaves.set(path, [...(leaves.get(path) ?? []), v]);
-    }
-    byCell.set(s.cellKey, leaves);
-  }
-  return [...byCell].map(([cellKey, leaves]) => ({
-    run,
-    cellKey,
-    values: Object.fromEntries([...leaves].map(([path, vs]) => [path, median(vs)])),
-  }));
-}
-
 function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Required<Pick<ReportOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string }): ComparisonTable[] {
   const [byAxis, byBaseline] = opts.by ? (opts.by.split('=', 2) as [string, string | undefined]) : [undefined, undefined];
   const tables: ComparisonTable[] = [];
@@ -179,7 +162,13 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
   const varying = axes.filter((a) => axisValues(all, a).length > 1);
   const labelAxes = varying.length > 0 ? varying : axes;
 
-  const runs: ReportRun[] = stored.map((r) => ({ label: basename(r.dir), dir: r.dir, manifest: r.manifest, environment: r.environment }));
+  const runs: ReportRun[] = stored.map((r) => ({
+    label: basename(r.dir),
+    dir: r.dir,
+    manifest: r.manifest,
+    environment: r.environment,
+    fingerprint: fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples }),
+  }));
   const cells: CellReport[] = [];
   const series: ChartSeries[] = [];
   stored.forEach((r, run) => {
@@ -229,6 +218,6 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
     comparisons,
     anomalies: stored.flatMap((r, run) => findAnomalies(r.samples, { alpha, metric }).map((anomaly) => ({ run, anomaly }))),
     warnings: [...new Set(runs.flatMap(runWarnings))],
-    insight: stored.flatMap((r, run) => insightRows(r.samples, run)),
+    breakdowns: stored.map((r, run) => ({ run, axes: defaultBreakdowns(r.samples) })).filter((b) => b.axes.length > 0),
   };
 }

@@ -17,18 +17,19 @@ export function anyCellWrites(profile: Profile, cells: readonly Pick<Cell, 'valu
   return cells.some((c) => isWriteWorkload(workloadOf(profile, c)));
 }
 
+/** The cell's fio job: its fio axes (rw, bs, numjobs, iodepth) where the matrix has them, else the profile's fio fields. */
 export function fioJobFor(profile: Profile, cell: Cell, device: string): FioJob {
   return {
     name: 'vblk',
     filename: `/dev/${device}`,
     rw: workloadOf(profile, cell),
-    bs: profile.fio.bs,
+    bs: String(cell.values.bs ?? profile.fio.bs),
     ioengine: profile.fio.ioengine,
     iodepth: Number(cell.values.iodepth),
     direct: profile.fio.direct,
     runtimeS: profile.fio.runtime,
     rampTimeS: profile.fio.ramp_time,
-    numjobs: profile.fio.numjobs,
+    numjobs: Number(cell.values.numjobs ?? profile.fio.numjobs),
     // Read workloads get --readonly: a typo cannot turn them into writes.
     readonly: !isWriteWorkload(workloadOf(profile, cell)),
   };

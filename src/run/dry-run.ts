@@ -7,6 +7,7 @@ import type { Profile } from '../profile/schema.js';
 import type { Plan } from '../plan/plan.js';
 import { formatSeconds } from '../plan/estimate.js';
 import { buildQemuArgs, formatCommandLine } from '../vm/qemu-args.js';
+import { getBackend } from '../vm/backends/index.js';
 import { buildFioArgs } from '../guest/fio-job.js';
 import { commandLine } from '../guest/shell-quote.js';
 import { launchSpecFor } from './launch.js';
@@ -39,8 +40,12 @@ export function renderDryRun(
       sshHostPort: 0,
     });
     Object.assign(spec, paths.overrides?.('<run-dir>/boots/<boot-id>'));
+    const backend = getBackend(spec.device.backend);
+    // Host processes of the backend first: they start before QEMU (vhost-user-blk: qemu-storage-daemon).
+    for (const c of backend.hostCommands?.(spec) ?? []) out.push(`  ${c.role}: ${formatCommandLine(c.binary, c.args)}`);
     out.push(`  qemu: ${formatCommandLine(spec.binary, buildQemuArgs(spec))}`);
-    out.push(`        (hostfwd port 0 stands for a free 127.0.0.1 port chosen at boot; /dev/${DRY_RUN_DISK} for the test disk, found by its serial)`);
+    const foundBy = backend.locateBy === 'serial' ? 'its serial' : 'the PCI address QEMU reports for it';
+    out.push(`        (hostfwd port 0 stands for a free 127.0.0.1 port chosen at boot; /dev/${DRY_RUN_DISK} for the test disk, found by ${foundBy})`);
     for (const cell of group.cells) {
       out.push(`  cell ${cell.key}`);
       for (const notice of cell.notices) out.push(`    note: ${notice}`);

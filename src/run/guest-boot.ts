@@ -14,14 +14,14 @@ import { buildQemuArgs } from '../vm/qemu-args.js';
 import { startQemu, type QemuProcess } from '../vm/process.js';
 import { QmpClient } from '../vm/qmp.js';
 import { tailLines } from '../vm/serial.js';
-import { readDeviceIoeventfd } from '../vm/readback.js';
 import { findFreePort } from '../vm/free-port.js';
 import type { GuestSession } from '../guest/ssh-session.js';
-import { findDiskBySerial } from '../guest/disk.js';
 import { readGuestFacts } from '../guest/guest-facts.js';
 import { writeJsonAtomic } from '../store/atomic.js';
-import { launchSpecFor, TEST_DISK_SERIAL } from './launch.js';
+import { launchSpecFor } from './launch.js';
+import { locateTestDisk, pinThreads, startHostSide, verifyDevice } from './backend-boot.js';
 import { connectGuest, waitUntilReady } from './guest-connect.js';
+import type { HostSide } from '../vm/backends/backend.js';
 
 export interface BootTimings {
   /** QEMU start → the guest's ready marker on the serial console. */
@@ -41,6 +41,8 @@ export interface RunningGuest {
   timings: BootTimings;
   /** Read back from the running system: the configuration that really took effect. */
   observed: Record<string, string | number | boolean>;
+  /** What the backend started beside QEMU (qemu-storage-daemon): insight counts its CPU and reads its blockstats. */
+  hostSide?: HostSide;
   stop(): Promise<void>;
 }
 
@@ -92,8 +94,14 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
   const args = buildQemuArgs(spec);
   const cleanupBootFiles = await req.guestSource.prepareBoot(req.bootDir);
   await writeJsonAtomic(join(req.bootDir, 'qemu.argv.json'), [spec.binary, ...args]);
+  // The backend's host processes (vhost-user-blk: qemu-storage-daemon) come first: QEMU connects to them.
+  const hostSide = await startHostSide(spec).catch(async (err: unknown) => {
+    await cleanupBootFiles();
+    throw err;
+  });
   const started = Date.now();
   const qemu = await startQemu(spec.binary, args, { stderrLog: join(req.bootDir, 'qemu.stderr.log'), cwd: req.bootDir }).catch(async (err: unknown) => {
+    await hostSide.stop();
     await cleanupBootFiles();
     throw err;
   });
@@ -103,15 +111,15 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     session?.close();
     await qemu.stop(qmp);
     qmp?.close();
+    await hostSide.stop();
     await cleanupBootFiles();
   };
   try {
     qmp = await QmpClient.connect(spec.qmpSocket, { timeoutMs: 15_000 });
-    // The property exists as soon as the device does: check it before spending a boot on it.
-    const ioeventfd = await readDeviceIoeventfd(qmp, 'vblk0');
-    if (ioeventfd !== spec.device.ioeventfd) {
-      throw new RunStepError(`QMP reports ioeventfd=${ioeventfd ? 'on' : 'off'} on vblk0, the plan asked for ${spec.device.ioeventfd ? 'on' : 'off'}`, 'qmp');
-    }
+    // The properties exist as soon as the device does: check them before spending a boot on it.
+    const deviceObserved = await verifyDevice(qmp, spec, hostSide);
+    // Threads exist from the start: pinned before the guest boots, so the whole boot runs in place.
+    const pinObserved = await pinThreads(req.profile.pin, qmp, qemu.pid, hostSide);
     let ready;
     try {
       ready = await waitUntilReady(req.guestSource, {
@@ -123,7 +131,7 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     const readyMs = Date.now() - started;
     session = await connectGuest(req.guestSource, { port: sshHostPort, ready, retryUntilMs: Date.now() + 30_000 });
     const sshMs = Date.now() - started;
-    const device = await findDiskBySerial(session, TEST_DISK_SERIAL);
+    const { device, locatedBy } = await locateTestDisk(session, qmp, spec);
     const facts = await readGuestFacts(session);
     const timings = { readyMs, sshMs };
     await writeJsonAtomic(join(req.bootDir, 'boot.json'), { bootId: req.bootId, groupId: req.group.id, accel: req.accel, timings, device, guestKernel: facts.kernel });
@@ -138,7 +146,8 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
       guestKernel: facts.kernel,
       fioVersion: facts.fioVersion,
       timings,
-      observed: { ioeventfd: ioeventfd ? 'on' : 'off', qemuDevice: spec.device.backend, device },
+      observed: { ...deviceObserved, ...pinObserved, qemuDevice: spec.device.backend, device, testDiskLocatedBy: locatedBy },
+      hostSide,
       stop: stopAll,
     };
   } catch (err) {

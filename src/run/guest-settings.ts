@@ -2,11 +2,14 @@
  * Guest-scope axes applied inside a running guest, one applier per axis.
  * Each applier writes the setting, reads it back, and returns what the guest
  * reports, so a cell records the configuration that really took effect.
- * Appliers remember the active value per boot to skip redundant writes.
+ * Appliers remember the active value per boot to skip redundant writes; a
+ * write invalidates what is remembered for the appliers after it (changing
+ * the scheduler resets nr_requests), so those are written again.
  */
 import type { AxisValue } from '../model/sample.js';
 import type { Cell } from '../plan/cells.js';
 import { setScheduler } from '../guest/scheduler.js';
+import { setQueueAttribute, type QueueAttribute } from '../guest/queue-attr.js';
 import type { RunningGuest } from './guest-boot.js';
 
 export interface GuestSettingApplier {
@@ -23,7 +26,14 @@ const schedulerApplier: GuestSettingApplier = {
   },
 };
 
-export const GUEST_SETTING_APPLIERS: readonly GuestSettingApplier[] = [schedulerApplier];
+/** A numeric /sys/block/<dev>/queue attribute named like its axis. */
+const queueAttributeApplier = (axis: QueueAttribute): GuestSettingApplier => ({
+  axis,
+  apply: (guest, cell) => setQueueAttribute(guest.session, guest.device, axis, Number(cell.values[axis])),
+});
+
+/** In application order: the scheduler first, since selecting one resets the queue's nr_requests. */
+export const GUEST_SETTING_APPLIERS: readonly GuestSettingApplier[] = [schedulerApplier, queueAttributeApplier('nomerges'), queueAttributeApplier('nr_requests')];
 
 /** What is active in one boot, per axis: changed only when a cell needs another value. */
 export type ActiveGuestSettings = Map<string, AxisValue>;
@@ -34,10 +44,12 @@ export type ActiveGuestSettings = Map<string, AxisValue>;
  */
 export async function applyGuestSettings(guest: RunningGuest, cell: Cell, active: ActiveGuestSettings): Promise<Record<string, AxisValue>> {
   const observed: Record<string, AxisValue> = {};
+  let wrote = false;
   for (const applier of GUEST_SETTING_APPLIERS) {
     const wanted = cell.values[applier.axis];
     if (wanted === undefined) continue;
-    if (active.get(applier.axis) !== wanted) {
+    if (wrote || active.get(applier.axis) !== wanted) {
+      wrote = true;
       try {
         active.set(applier.axis, await applier.apply(guest, cell));
       } catch (err) {

@@ -10,6 +10,8 @@ import type { BootGroup } from '../plan/groups.js';
 import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 import { MiB } from '../profile/units.js';
 import { anyCellWrites } from './cell-job.js';
+import { bootConfig } from '../plan/boot-config.js';
+import { getBackend } from '../vm/backends/index.js';
 
 /** virtio serial of the disk under test: how the guest finds it (never assume /dev/vda). */
 export const TEST_DISK_SERIAL = 'vblk-test';
@@ -33,16 +35,25 @@ export function kernelCmdline(): string {
   return 'console=ttyS0 panic=-1 quiet loglevel=4';
 }
 
+/**
+ * Whether a backing path names a block device (QEMU's `host_device` driver):
+ * a node under /dev other than tmpfs (/dev/shm). The plan's host probe and
+ * the backing store stat the real path; the launch spec stays pure.
+ */
+export function isBlockDevicePath(path: string): boolean {
+  return path.startsWith('/dev/') && !path.startsWith('/dev/shm/');
+}
+
 export function launchSpecFor(group: BootGroup, ctx: LaunchContext): QemuLaunchSpec {
-  const backendOptions = group.options.backend ?? {};
-  const backend = String(backendOptions.backend ?? group.boot.backend);
+  const boot = bootConfig(group.boot, group.options, ctx.profile);
+  const backend = getBackend(boot.backend);
   const { qemu, disk } = ctx.profile;
   return {
     binary: qemu.binary,
     accel: ctx.accel,
     machine: qemu.machine,
     memoryMiB: Math.round(qemu.memory / MiB),
-    vcpus: qemu.vcpus,
+    vcpus: boot.vcpus,
     name: 'vblk',
     kernel: ctx.kernelPath,
     initrd: ctx.initrdPath,
@@ -50,13 +61,23 @@ export function launchSpecFor(group: BootGroup, ctx: LaunchContext): QemuLaunchS
     qmpSocket: join(ctx.bootDir, 'qmp.sock'),
     serialLog: join(ctx.bootDir, 'serial.log'),
     sshHostPort: ctx.sshHostPort,
-    disk: { path: ctx.backingPath, format: disk.format, cache: disk.cache, aio: disk.aio, serial: TEST_DISK_SERIAL, readOnly: !anyCellWrites(ctx.profile, group.cells) },
+    disk: {
+      path: ctx.backingPath,
+      format: disk.format,
+      cache: boot.cache,
+      aio: boot.aio,
+      serial: TEST_DISK_SERIAL,
+      readOnly: !anyCellWrites(ctx.profile, group.cells),
+      blockDevice: isBlockDevicePath(ctx.backingPath),
+    },
     device: {
-      backend,
-      ioeventfd: group.boot.ioeventfd !== 'off',
-      iothreadId: backend === 'virtio-blk-iothread' ? IOTHREAD_ID : undefined,
-      queueSize: backendOptions.queue_size as number | undefined,
-      numQueues: backendOptions.num_queues as number | undefined,
+      backend: boot.backend,
+      ioeventfd: boot.ioeventfd,
+      iothreadId: backend.usesIothread ? IOTHREAD_ID : undefined,
+      queueSize: boot.queueSize,
+      numQueues: boot.numQueues,
+      ...(boot.pollMaxNs === undefined ? {} : { pollMaxNs: boot.pollMaxNs }),
+      hostDir: ctx.bootDir,
     },
     extraArgs: qemu.extra_args,
   };

@@ -14,7 +14,7 @@ import { parseFioOutput, fioSummaryToMetrics } from '../guest/fio-result.js';
 import type { RunningGuest } from './guest-boot.js';
 import { fioJobFor, fioTimeoutMs } from './cell-job.js';
 import { applyGuestSettings, type ActiveGuestSettings } from './guest-settings.js';
-import { insightSourcesFor, runFioWithInsight, type FioWithInsight } from '../insight/collect.js';
+import { hostSideInsightExtras, insightSourcesFor, runFioWithInsight, type FioWithInsight } from '../insight/collect.js';
 import { configMismatch, plannedConfig } from '../insight/config.js';
 import type { ExecResult } from '../guest/ssh-session.js';
 import { GUEST_FIO_KEY, HOST_STEAL_KEY, readHostCpuTimes, stealPctBetween } from '../fingerprint/steal.js';
@@ -80,8 +80,8 @@ export async function measureCell(opts: {
   try {
     const cpuBefore = await readHostCpuTimes();
     run = await runFioWithInsight({
-      // A backend whose disk lives outside QEMU passes its process and monitor here (insightSourcesFor's `extra`).
-      sources: insightSourcesFor(guest, opts.accel),
+      // A backend whose disk lives outside QEMU (qemu-storage-daemon) adds its processes and monitor.
+      sources: insightSourcesFor(guest, opts.accel, guest.hostSide ? hostSideInsightExtras(guest.hostSide) : {}),
       planned: plannedConfig(profile, group, cell, opts.accel),
       runFio: () => guest.session.exec(argv, { timeoutMs: fioTimeoutMs(profile) }),
       rampMs: profile.fio.ramp_time * 1000,

@@ -20,7 +20,8 @@ import { findKernelVhostWorkers, readProcessThreads } from '../../src/insight/ho
 import { parseSchedstat, parseTaskStat } from '../../src/insight/proc-parse.js';
 import { classifyThread } from '../../src/insight/thread-roles.js';
 import { findExitCounterSource } from '../../src/insight/kvm-exits.js';
-import { insightSourcesFor, readObservedConfig } from '../../src/insight/collect.js';
+import { hostSideInsightExtras, insightSourcesFor, readObservedConfig } from '../../src/insight/collect.js';
+import { buildStorageDaemonArgs, startStorageDaemon, storageDaemonPaths } from '../../src/vm/storage-daemon.js';
 import { checkConfig, configMismatch, type PlannedConfig } from '../../src/insight/config.js';
 import type { GuestRunner } from '../../src/guest/ssh-session.js';
 import { tempDir } from '../helpers/faults.js';
@@ -106,4 +107,29 @@ test('live QEMU whose device contradicts the plan: the checks name it (a sample 
     assert.match(configMismatch(checkConfig(planned, observed)) ?? '', /^running system differs from the plan: ioeventfd is false, planned true; iothread is none \(main loop\), planned \/objects\/iothread0/);
   });
   assert.deepEqual(await leftoverProcesses('vblk-fault-insight-host'), []);
+});
+
+test('live qemu-storage-daemon (vhost-user-blk): its process and its monitor plug in as insight sources', async () => {
+  const dir = await tempDir('insight-qsd');
+  await writeFile(join(dir, 'disk.img'), '');
+  await truncate(join(dir, 'disk.img'), 8 * 1024 * 1024);
+  const paths = storageDaemonPaths(dir);
+  const args = buildStorageDaemonArgs({
+    disk: { path: join(dir, 'disk.img'), format: 'raw', cache: 'none', aio: 'io_uring', serial: '', readOnly: true },
+    socket: paths.socket, qmpSocket: paths.qmpSocket, numQueues: 1,
+  });
+  const hostSide = await startStorageDaemon({ qemuBinary: 'qemu-system-x86_64', args, paths });
+  try {
+    const extras = hostSideInsightExtras(hostSide);
+    assert.deepEqual(extras.processes, [{ label: 'qemu-storage-daemon', pid: hostSide.pids.storage_daemon, fixedRole: 'storage-daemon' }]);
+    const threads = await readProcessThreads(extras.processes[0]!.pid);
+    assert.ok(threads.length > 0 && threads.every((t) => classifyThread(t, { pid: 0, fixedRole: 'storage-daemon' }) === 'storage-daemon'));
+    assert.equal(extras.block?.kind, 'storage-daemon');
+    // The daemon has no guest device: its node's counters come from query-blockstats with query-nodes.
+    assert.deepEqual(await extras.block!.read(), { rdBytes: 0, rdOperations: 0, rdMerged: 0 });
+  } finally {
+    await hostSide.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(await leftoverProcesses(dir), []);
 });

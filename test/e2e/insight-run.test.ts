@@ -47,7 +47,7 @@ test('run with ioeventfd on/off: insight stored per sample, breakdown printed, e
 
     assert.ok(i.blockstats.available, JSON.stringify(i.blockstats));
     assert.equal(i.blockstats.mismatch, null);
-    assert.ok(Math.abs(i.blockstats.hostVsGuestBytes! - 1) < 0.25, `host vs guest bytes ${i.blockstats.hostVsGuestBytes}`);
+    assert.ok(Math.abs(i.blockstats.hostVsGuestBytesPerIo! - 1) < 0.05, `host vs guest bytes per I/O ${i.blockstats.hostVsGuestBytesPerIo}`);
     assert.ok(Math.abs(i.blockstats.hostVsFioBytes! - 1) < 0.25, `host vs fio bytes ${i.blockstats.hostVsFioBytes}`);
 
     assert.equal(i.exits.available, false);

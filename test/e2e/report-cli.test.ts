@@ -37,7 +37,7 @@ describe('vblk-bench report', () => {
     assert.equal(cells.stdout.trim().split('\r\n').length, 5);
     const md = await runCli(['report', FIXTURE_RUN, FIXTURE_RUN, '-f', 'markdown']);
     assert.equal(md.exitCode, 0, md.stderr);
-    assert.match(md.stdout, /### quick-20261126T051715Z vs quick-20261126T051715Z/);
+    assert.match(md.stdout, /### iops: A = quick-20261126T051715Z, B = quick-20261126T051715Z/);
   });
 
   it('bad input: unknown format or missing directory → exit 2 with one line, no stack trace', async () => {

@@ -29,6 +29,7 @@ import { loadResultSet } from '../../fingerprint/result-set.js';
 import { writeJsonAtomic } from '../../store/atomic.js';
 import { formatFraction, formatNumber, formatP, formatSignedPct } from '../../stats/format.js';
 import { formatCount } from '../../report/format.js';
+import { tableStyle } from '../../report/cell-stats-table.js';
 import { reportError } from '../errors.js';
 import { spawnRun } from '../spawn-run.js';
 import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
@@ -68,9 +69,12 @@ export function registerCalibrateCommand(program: Command, setExit: (code: numbe
     });
 }
 
-function renderCalibration(cal: CalibrationFile): string {
+function renderCalibration(cal: CalibrationFile, color: boolean): string {
   const { effectPct, alpha, power } = cal.settings;
-  const table = new Table({ head: ['cell', 'metric', 'n (A+B)', 'median', 'CV', 'MAD', 'A/A Δ', 'A/A p', `reps for ${effectPct} %`, 'power at n'] });
+  const table = new Table({
+    head: ['cell', 'metric', 'n (A+B)', 'median', 'CV', 'MAD', 'A/A Δ', 'A/A p', `reps for ${effectPct} %`, 'power at n'],
+    style: tableStyle(color),
+  });
   for (const c of cal.cells) {
     table.push([
       c.cellKey,
@@ -141,7 +145,7 @@ async function calibrateCommand(profilePath: string, options: CalibrateOptions):
     cells,
   };
   await writeJsonAtomic(resolve(options.output), cal);
-  process.stdout.write(renderCalibration(cal) + '\n');
+  process.stdout.write(renderCalibration(cal, process.stdout.isTTY) + '\n');
   process.stdout.write(`A/A results: ${child.dir}\ncalibration: ${options.output}\n`);
 
   const drift = cells.filter((c) => c.aaP < settings.alpha);

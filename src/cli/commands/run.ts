@@ -32,6 +32,9 @@ import { checkFreeSpace, checkResultsLocation, errnoCode, estimateResultsBytes, 
 import { createdBackingPath, prepareBackingStore } from '../../run/backing-store.js';
 import { plannedSamples, runPlan, type RunLoopResult } from '../../run/run-plan.js';
 import { renderDryRun } from '../../run/dry-run.js';
+import { storeUnsupported, warnUnsupported } from '../../run/unsupported.js';
+import { probeHostFacts } from '../../vm/host-facts.js';
+import { backendHostNodes } from '../../vm/backends/index.js';
 import { runHostReference } from '../../run/reference.js';
 import { loadReference } from '../../store/reference-store.js';
 import { buildReferenceRatios, renderReferenceTable } from '../../report/reference-table.js';
@@ -126,8 +129,10 @@ function environmentOf(session: Session, guestSource: GuestSource, host: unknown
   };
 }
 
-function buildPlan(profile: Profile, accel: Accel, onlyCells: readonly string[] | undefined, shard: ShardSpec | undefined): Plan {
-  const full = makePlan(profile, accel, { onlyCells });
+async function buildPlan(profile: Profile, accel: Accel, onlyCells: readonly string[] | undefined, shard: ShardSpec | undefined): Promise<Plan> {
+  // What this host can run (vhost-blk, qemu-storage-daemon) and where pin: may put threads.
+  const host = await probeHostFacts({ qemuBinary: profile.qemu.binary, backingPath: profile.disk.path, nodes: backendHostNodes() });
+  const full = makePlan(profile, accel, { onlyCells, host });
   return shard ? shardPlan(full, shard, { runtimeS: profile.fio.runtime, rampTimeS: profile.fio.ramp_time }) : full;
 }
 
@@ -137,7 +142,7 @@ async function newSession(profilePath: string | undefined, options: RunOptions, 
   const profile = await loadProfile(profilePath);
   const { accel, warnings } = await chooseAccel(profile, log);
   const qemu = await checkQemu(profile.qemu.binary);
-  const plan = buildPlan(profile, accel, options.onlyCell, options.shard ? parseShard(options.shard) : undefined);
+  const plan = await buildPlan(profile, accel, options.onlyCell, options.shard ? parseShard(options.shard) : undefined);
   return { profile, profilePath: resolve(profilePath), accel, warnings, qemu, plan };
 }
 
@@ -174,7 +179,7 @@ async function resumeSession(dir: string, profileArg: string | undefined, option
   const { accel, warnings } = await chooseAccel(profile, log);
   const qemu = await checkQemu(profile.qemu.binary);
   const storedPlan = stored.plan as Partial<Plan> & { shard?: ShardSpec };
-  const plan = buildPlan(profile, accel, storedPlan.cellFilter ?? undefined, storedPlan.shard);
+  const plan = await buildPlan(profile, accel, storedPlan.cellFilter ?? undefined, storedPlan.shard);
   const planChanges = jsonChanges(storedPlan, JSON.parse(JSON.stringify(plan)), (path) => path === 'estimate');
   if (planChanges.length > 0) {
     throw new InputError([`--resume ${stored.dir}: the plan built now differs from the stored one (another vblk-bench version?):`, ...planChanges.slice(0, 20).map((c) => `  plan.${c}`)]);
@@ -296,6 +301,7 @@ async function runSession(profilePath: string | undefined, options: RunOptions, 
     log.info(`results: ${runDir}`);
     await writer.writeProfile(profile);
     await writer.writePlan(plan);
+    await warnUnsupported(writer, plan, (line) => log.warn(line));
     await writer.writeEnvironment(environment);
   }
   hostLock.update({ runDir: writer.dir });
@@ -330,6 +336,8 @@ async function runSession(profilePath: string | undefined, options: RunOptions, 
   } finally {
     lifecycle.close();
   }
+  // Cells this host cannot run: stored after the measured ones (tables keep a measured reference row).
+  if (!loop.stopped) await storeUnsupported(writer, plan, new Set((stored?.samples ?? []).map((s) => s.cellKey)));
   return finishAndReport(session, writer, loop, interrupt, log);
 }
 

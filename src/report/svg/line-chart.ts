@@ -80,7 +80,7 @@ export function renderLineChart(spec: LineChartSpec): string {
   const x =
     spec.xScale === 'log2'
       ? log2Scale(xs, x0 + pad, x1 - pad)
-      : linearScale(Math.min(...xs, Infinity) === Infinity ? 0 : Math.min(...xs), xs.length ? Math.max(...xs) : 1, x0 + pad, x1 - pad, 6);
+      : linearScale(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, x0 + pad, x1 - pad, 6, spec.xScale !== 'time');
   const xTicks = spec.xScale === 'time' ? [...new Set(xs)].sort((a, b) => a - b).filter((_, i, all) => i % Math.ceil(all.length / 6) === 0) : x.ticks;
   const [lo, hi] = yExtent(spec.lines, spec.yFromZero ?? true);
   const y = linearScale(lo, hi, yBottom, yTop);

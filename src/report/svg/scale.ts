@@ -26,9 +26,12 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-/** Linear map of [ticks[0], ticks[last]] onto [r0, r1] (r1 < r0 for a y axis). */
-export function linearScale(lo: number, hi: number, r0: number, r1: number, count = 5): Scale {
-  const ticks = niceTicks(lo, hi, count);
+/**
+ * Linear map of [ticks[0], ticks[last]] onto [r0, r1] (r1 < r0 for a y axis);
+ * with `nice: false` the domain is exactly [lo, hi] (time axes: no empty days).
+ */
+export function linearScale(lo: number, hi: number, r0: number, r1: number, count = 5, nice = true): Scale {
+  const ticks = nice ? niceTicks(lo, hi, count) : [lo, hi];
   const d0 = ticks[0] ?? lo;
   const d1 = ticks[ticks.length - 1] ?? hi;
   const f = ((v: number) => (d1 === d0 ? (r0 + r1) / 2 : r0 + ((v - d0) / (d1 - d0)) * (r1 - r0))) as Scale;

@@ -97,6 +97,11 @@ test('with KVM exits the summary names them next to the CPU roles', () => {
   const p = breakdownPair(pairsByAxis(kvm, 'ioeventfd')[0]!)!;
   assert.equal(p.summary, 'ioeventfd=off vs ioeventfd=on (backend=virtio-blk scheduler=none iodepth=1): IOPS −31 %; +75 % vCPU CPU per I/O, −40 % main-loop CPU per I/O; +0.90 exits per I/O, +0.00 IRQs per I/O');
   assert.equal(p.rows.find((r) => r.key === 'exits')!.delta?.toFixed(2), '0.90');
+  // A change that rounds to zero reads +0.00, never −0.00.
+  const tiny = [sample(cell('on', 1), { iops: 100, cpu: { vcpu: 1 }, irqs: 1 }), sample(cell('off', 1), { iops: 100, cpu: { vcpu: 1 }, irqs: 0.999 })];
+  const q = breakdownPair(pairsByAxis(tiny, 'ioeventfd')[0]!)!;
+  assert.match(q.summary, /IOPS \+0\.0 %; \+0\.00 IRQs per I\/O/);
+  assert.match(renderPairBreakdown(q), /IRQs \(\/I\/O\)\s*│ 1\.00\s*│ 1\.00\s*│ \+0\.00/);
 });
 
 test('pairs across two runs, failed and insight-less samples left out', () => {

@@ -17,7 +17,8 @@ test('the plan of a cell: device, ioeventfd, iothread, queues, scheduler (same l
     ['virtio-blk', false, null],
     ['virtio-blk-iothread', true, '/objects/iothread0'],
   ]);
-  assert.ok(planned.every((p) => p.deviceType === 'virtio-blk-pci' && p.scheduler === 'mq-deadline' && p.queueSize === null));
+  // The plan fixes queue size and count (QEMU's defaults made explicit: 256, one per vCPU).
+  assert.ok(planned.every((p) => p.deviceType === 'virtio-blk-pci' && p.scheduler === 'mq-deadline' && p.queueSize === 256 && p.numQueues === 2));
   const sized = planFor({ backend: [{ name: 'virtio-blk', queue_size: 128, num_queues: 1 }] });
   const p = plannedConfig(sized.profile, sized.plan.groups[0]!, sized.plan.groups[0]!.cells[0]!, 'kvm');
   assert.equal(p.queueSize, 128);

@@ -135,8 +135,9 @@ describe('Markdown exporter', () => {
     assert.match(text, /> \*\*warning:\*\* .*emulator/);
     assert.match(text, /\| configuration \| iodepth=1 \| iodepth=4 \|/);
     assert.match(text, /\| ioeventfd=on \| \d[\d.K]* \[[\d.K]+, [\d.K]+\] n=6 \|/);
-    assert.match(text, /### ioeventfd: off vs on/);
-    assert.match(text, /~ = not significant at α = 0\.05/);
+    assert.match(text, /### iops: A = ioeventfd=on, B = ioeventfd=off/);
+    assert.match(text, /\| iodepth=4 \| .* \| ~ \| /);
+    assert.match(text, /~ = not significant \(two-sided Mann-Whitney U, p ≥ α = 0\.05/);
   });
   it('every table row has the header\'s column count', () => {
     const lines = md().split('\n');
@@ -167,5 +168,23 @@ describe('HTML exporter', () => {
     const html = renderHtml(buildReportModel([evil]));
     assert.ok(!html.includes('<img src=x'));
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  });
+});
+
+describe('insight breakdown (a recorded run whose samples carry insight)', () => {
+  it('HTML and Markdown show each pair: summary, host CPU per I/O by role, exits', async () => {
+    const { loadRun } = await import('../../../src/store/run-reader.js');
+    const { REPO_ROOT } = await import('../../helpers/cli.js');
+    const withInsight = await loadRun(`${REPO_ROOT}/test/fixtures/runs/gate/small`);
+    const m = buildReportModel([withInsight]);
+    assert.equal(m.breakdowns.length, 1);
+    const pair = m.breakdowns[0]!.axes[0]!.pairs[0]!;
+    const html = renderHtml(m);
+    assert.match(html, /<h2>Why: insight breakdown/);
+    assert.ok(html.includes(pair.summary.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')));
+    assert.match(html, /main-loop CPU/);
+    assert.match(renderMarkdown(m), /### Why \(insight breakdown\)\n\n- /);
+    assert.equal(model.breakdowns.length, 0, 'the older fixture has no insight: no section');
+    assert.ok(!renderHtml(model).includes('insight breakdown'));
   });
 });

@@ -51,6 +51,11 @@ describe('line chart', () => {
     const close = (svg.match(/<\/[a-z]+>/g) ?? []).length;
     assert.equal(open, close);
   });
+  it('time axis: the domain is exactly the data\'s (no empty days at the ends)', () => {
+    const day = 86_400_000;
+    const t = renderLineChart({ title: 't', xLabel: 'd', yLabel: 'y', xScale: 'time', lines: [{ label: 'l', points: [{ x: 1e12, y: 1 }, { x: 1e12 + 9 * day, y: 2 }] }] });
+    assert.deepEqual([...t.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1])), [76, 612]);
+  });
   it('no data: says so instead of drawing nothing', () => {
     assert.match(renderLineChart({ title: 't', xLabel: 'x', yLabel: 'y', lines: [{ label: 'l', points: [] }] }), /no measured values/);
   });
