@@ -29,5 +29,5 @@ apt-get install -y -qq --no-install-recommends \
   qemu-system-x86 qemu-utils qemu-system-common \
   fio zstd xz-utils cpio kmod util-linux procps iproute2 \
   dpkg-dev gcc make libc6-dev libaio-dev zlib1g-dev \
-  genisoimage ca-certificates dropbear-bin chromium >/dev/null
+  genisoimage e2fsprogs ca-certificates dropbear-bin chromium >/dev/null
 echo "setup-host.sh: host packages installed"

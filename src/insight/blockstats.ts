@@ -40,8 +40,14 @@ export function pickBlockCounters(reply: unknown, match: BlockstatsMatch): Block
   return { rdBytes: num(s.rd_bytes, 'rd_bytes'), rdOperations: num(s.rd_operations, 'rd_operations'), rdMerged: num(s.rd_merged, 'rd_merged') };
 }
 
-/** Bytes ratios outside 1 ± this are flagged: caching, the wrong device, or a window that was not steady. */
-export const BYTES_TOLERANCE = 0.25;
+/**
+ * Byte ratios beyond this factor either way are flagged. What the flag is for
+ * — guest page-cache hits, a node that is not the disk under test — moves
+ * them by far more; what is not a fault — SSH timing of the guest's
+ * snapshots, the guest clock under TCG on a busy host (fio times itself with
+ * it) — moves them by up to ~30 % here.
+ */
+export const BYTES_TOLERANCE = 1.5;
 
 const ratio = (a: number, b: number | null): number | null => (b !== null && b > 0 ? a / b : null);
 
@@ -54,8 +60,6 @@ export function blockstatsInsight(opts: {
   /** Guest I/Os in the window (the per-I/O denominator). */
   ios: number | null;
   guestReadBytes: number | null;
-  /** The guest's own I/O count over its window (the denominator of guestReadBytes). */
-  guestIos: number | null;
   /** fio's average read bandwidth over its whole measured run. */
   fioBytesPerS: number | null;
 }): BlockstatsInsight {
@@ -65,14 +69,13 @@ export function blockstatsInsight(opts: {
   // rd_operations counts every virtio request; rd_merged those QEMU merged into another one before submitting.
   const issued = rdOperations - rdMerged;
   const hostBytesPerS = opts.windowMs > 0 ? rdBytes / (opts.windowMs / 1000) : 0;
-  const perIo = (bytes: number | null, ios: number | null) => (bytes !== null && ios !== null && ios > 0 ? bytes / ios : null);
-  const hostVsGuestBytesPerIo = ratio(perIo(rdBytes, opts.ios) ?? 0, perIo(opts.guestReadBytes, opts.guestIos));
+  const hostVsGuestBytes = ratio(rdBytes, opts.guestReadBytes);
   const hostVsFioBytes = ratio(hostBytesPerS, opts.fioBytesPerS);
-  const off = (r: number | null) => r !== null && Math.abs(r - 1) > BYTES_TOLERANCE;
+  const off = (r: number | null) => r !== null && (r > BYTES_TOLERANCE || r < 1 / BYTES_TOLERANCE);
   const problems: string[] = [];
-  if (off(hostVsGuestBytesPerIo)) problems.push(`the host read ${pct(hostVsGuestBytesPerIo!)} of the bytes per I/O the guest read from the disk`);
+  if (off(hostVsGuestBytes)) problems.push(`the host read ${pct(hostVsGuestBytes!)} of the bytes the guest read from the disk`);
   if (off(hostVsFioBytes)) problems.push(`the host's read rate is ${pct(hostVsFioBytes!)} of fio's`);
-  if (rdBytes === 0 && (opts.guestIos ?? 0) > 0 && hostVsGuestBytesPerIo === null) problems.push('the host node read nothing while the guest completed I/O');
+  if (rdBytes === 0 && hostVsGuestBytes === null && (opts.ios ?? 0) > 0) problems.push('the host node read nothing while the guest completed I/O');
   return {
     source: opts.source,
     node: opts.node,
@@ -80,7 +83,7 @@ export function blockstatsInsight(opts: {
     rdOperations,
     rdMerged,
     guestReadBytes: opts.guestReadBytes,
-    hostVsGuestBytesPerIo,
+    hostVsGuestBytes,
     hostBytesPerS,
     fioBytesPerS: opts.fioBytesPerS,
     hostVsFioBytes,

@@ -94,8 +94,12 @@ function windowNotes(window: InsightWindow, host: Maybe<HostCpuInsight>): string
       notes.push(`the window held ${(r * 100).toFixed(0)} % of the I/Os fio's average rate predicts: the rate was not steady across fio's run`);
     }
   }
-  if (window.guestMs !== null && window.hostMs > 0 && Math.abs(window.guestMs / window.hostMs - 1) > 0.2) {
-    notes.push(`the guest's clock advanced ${(window.guestMs / 1000).toFixed(2)} s in ${(window.hostMs / 1000).toFixed(2)} s of host time: times measured in the guest (fio's) are off`);
+  if (window.guestMs !== null && window.hostMs > 0 && Math.abs(window.guestMs / window.hostMs - 1) > 0.1) {
+    const off = (window.guestMs / window.hostMs - 1) * 100;
+    notes.push(
+      `the guest's clock advanced ${(window.guestMs / 1000).toFixed(2)} s in ${(window.hostMs / 1000).toFixed(2)} s of host time (${off > 0 ? '+' : ''}${off.toFixed(0)} %): ` +
+        `rates fio measured in the guest are off by about as much`,
+    );
   }
   if (host.available && host.endedThreads > 0) {
     notes.push(`${host.endedThreads} host thread(s) ended during the window; their CPU after the window start is not counted`);
@@ -153,7 +157,7 @@ export function buildSampleInsight(input: InsightInput): SampleInsight {
     guest: guestDiff ? { available: true, ...guestInsight(guestDiff.before, guestDiff.after, guestIos, input.fio) } : (guestParts as Unavailable),
     blockstats: isUnavailable(input.block)
       ? input.block
-      : blockstatsMaybe(input.block, blockParts, windowMs, ios, guestDiff, guestIos, input.fio),
+      : blockstatsMaybe(input.block, blockParts, windowMs, ios, guestDiff, input.fio),
     config: configInsight(input.config, hostCpu.available ? hostCpu : null),
     notes: windowNotes(window, hostCpu),
   };
@@ -227,7 +231,6 @@ function blockstatsMaybe(
   windowMs: number,
   ios: number | null,
   guest: { before: GuestReading; after: GuestReading } | null,
-  guestIos: number | null,
   fio: FioFigures,
 ): Maybe<BlockstatsInsight> {
   if (isUnavailable(parts)) return parts;
@@ -241,7 +244,6 @@ function blockstatsMaybe(
       windowMs,
       ios,
       guestReadBytes: guest ? (guest.after.disk.readSectors - guest.before.disk.readSectors) * 512 : null,
-      guestIos,
       fioBytesPerS: fio.bwBytesPerS,
     }),
   };

@@ -31,8 +31,8 @@ export interface PlannedConfig {
   queueSize: number | null;
   numQueues: number | null;
   scheduler: string | null;
-  /** `none`, or the placement `pin.vcpus` asks for (`CPU 0 → 1, CPU 1 → 0`). */
-  vcpuPinning: string;
+  /** The placement `pin.vcpus` asks for (`CPU 0 → 1, CPU 1 → 0`); absent or `none`: no pinning. */
+  vcpuPinning?: string;
 }
 
 /** What the plan asks of the running system for one cell (the same launch spec the boot used). */
@@ -102,7 +102,7 @@ export function checkConfig(planned: PlannedConfig, observed: ObservedConfig): C
   const pinned = observed.vcpuAffinity.filter((v) => v.cpusAllowed !== observed.processAffinity);
   add(
     'vCPU pinning',
-    planned.vcpuPinning,
+    planned.vcpuPinning ?? 'none',
     observed.processAffinity === undefined || observed.vcpuAffinity.length === 0
       ? undefined
       : pinned.length === 0

@@ -174,19 +174,21 @@ export interface BlockstatsInsight {
   /** Bytes the guest read from the disk in its window (sectors × 512). */
   guestReadBytes: number | null;
   /**
-   * Bytes per I/O as the host saw them (rdBytes / window I/Os) over bytes per
-   * I/O as the guest did (guestReadBytes / guest I/Os). Per I/O, because the
-   * guest's snapshots run over SSH: its window is not the host's to the
-   * millisecond, and under TCG its clock is not the host's either.
+   * rdBytes / guestReadBytes: the same requests counted on both sides. The
+   * guest's snapshots run over SSH, so its window is the host's to within
+   * tens of milliseconds, not exactly.
    */
-  hostVsGuestBytesPerIo: number | null;
+  hostVsGuestBytes: number | null;
   hostBytesPerS: number;
   fioBytesPerS: number | null;
-  /** hostBytesPerS / fioBytesPerS. */
+  /**
+   * hostBytesPerS / fioBytesPerS. fio times itself with the guest's clock,
+   * which under TCG on a busy host can run 10–30 % off the host's.
+   */
   hostVsFioBytes: number | null;
   /** fio I/Os per request QEMU submitted (window I/Os / (rdOperations − rdMerged)): guest and QEMU merging together. */
   mergeRatio: number | null;
-  /** Set when bytes disagree by more than the tolerance: caching or the wrong device. */
+  /** Set when bytes disagree by more than a factor of 1.5 (BYTES_TOLERANCE): caching or the wrong device. */
   mismatch: string | null;
 }
 

@@ -47,8 +47,10 @@ test('run with ioeventfd on/off: insight stored per sample, breakdown printed, e
 
     assert.ok(i.blockstats.available, JSON.stringify(i.blockstats));
     assert.equal(i.blockstats.mismatch, null);
-    assert.ok(Math.abs(i.blockstats.hostVsGuestBytesPerIo! - 1) < 0.05, `host vs guest bytes per I/O ${i.blockstats.hostVsGuestBytesPerIo}`);
-    assert.ok(Math.abs(i.blockstats.hostVsFioBytes! - 1) < 0.25, `host vs fio bytes ${i.blockstats.hostVsFioBytes}`);
+    // The same requests on both sides; the windows differ by the SSH timing of the guest's snapshots only.
+    assert.ok(Math.abs(i.blockstats.hostVsGuestBytes! - 1) < 0.2, `host vs guest bytes ${i.blockstats.hostVsGuestBytes}`);
+    // fio's bandwidth is timed by the guest's clock: within the tolerance, not exactly.
+    assert.ok(i.blockstats.hostVsFioBytes! > 1 / 1.5 && i.blockstats.hostVsFioBytes! < 1.5, `host vs fio bytes ${i.blockstats.hostVsFioBytes}`);
 
     assert.equal(i.exits.available, false);
     assert.match(!i.exits.available ? i.exits.reason : '', /^not available under TCG: QEMU emulates the CPU/);

@@ -10,8 +10,8 @@ import { chmod, cp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import { startCli, runCli, hasStackTrace } from '../helpers/cli.js';
-import { assertNothingLeft, bootNames, fastProfile, guestImage, readJson, runDirIn, samplesOf, tempDir, waitForBootFile, writeProfile, removeTemp } from '../helpers/faults.js';
+import { runCli, hasStackTrace } from '../helpers/cli.js';
+import { assertNothingLeft, bootNames, fastProfile, guestImage, readJson, runDirIn, samplesOf, startRun, tempDir, waitForBootFile, writeProfile, removeTemp } from '../helpers/faults.js';
 import { kernelCmdline } from '../../src/run/launch.js';
 
 test('a kernel that panics: the boot is retried once with a fresh guest, serial logs kept and printed, cells failed', async () => {
@@ -57,22 +57,24 @@ test('a boot slower than guest.boot_timeout: timeout, serial log kept, no retry 
   await removeTemp(dir);
 });
 
-/** A private copy of the guest image cache, so its key can be damaged without touching the real one. */
-async function cacheCopy(dir: string): Promise<{ cache: string; key: string }> {
+/**
+ * A run on a private copy of the guest image cache (so its client key can be
+ * damaged without touching the real one), once its QEMU has started: the
+ * image was checked at start, the key is read when SSH connects.
+ */
+async function runOnCacheCopy(name: string) {
+  const dir = await tempDir(name);
   const image = await guestImage();
   const cache = join(dir, 'cache');
   await cp(image.dir, join(cache, 'guest', basename(image.dir)), { recursive: true });
-  return { cache, key: join(cache, 'guest', basename(image.dir), 'id_ed25519') };
+  const run = await startRun(name, fastProfile(name), { dir, env: { VBLK_BENCH_CACHE: cache } });
+  await waitForBootFile(run.out, 'qemu.argv.json');
+  return { ...run, key: join(cache, 'guest', basename(image.dir), 'id_ed25519') };
 }
 
 test('SSH refusing the key: the run stops at once (no retry: a fresh guest would refuse it too), cells left for --resume', async () => {
-  const dir = await tempDir('ssh-key');
-  const { cache, key } = await cacheCopy(dir);
-  const profile = await writeProfile(dir, 'key', fastProfile('key'));
-  const out = join(dir, 'out');
-  const cli = startCli(['run', profile, '--out', out], { env: { VBLK_BENCH_CACHE: cache } });
-  // The image was checked at start; swap its client key while the guest boots.
-  await waitForBootFile(out, 'qemu.argv.json');
+  const { dir, out, cli, key } = await runOnCacheCopy('ssh-key');
+  // Swap the client key while the guest boots.
   await rm(key);
   await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'not-the-guest-key', '-f', key]);
   const r = await cli;
@@ -92,12 +94,7 @@ test('SSH refusing the key: the run stops at once (no retry: a fresh guest would
 });
 
 test('a private key readable by others is refused when it is loaded (exit 2)', async () => {
-  const dir = await tempDir('key-mode');
-  const { cache, key } = await cacheCopy(dir);
-  const profile = await writeProfile(dir, 'mode', fastProfile('mode'));
-  const out = join(dir, 'out');
-  const cli = startCli(['run', profile, '--out', out], { env: { VBLK_BENCH_CACHE: cache } });
-  await waitForBootFile(out, 'qemu.argv.json');
+  const { dir, cli, key } = await runOnCacheCopy('key-mode');
   await chmod(key, 0o644);
   const r = await cli;
   assert.equal(r.exitCode, 2, r.stderr);

@@ -9,18 +9,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startCli, hasStackTrace } from '../helpers/cli.js';
-import { assertNothingLeft, fastProfile, runDirIn, samplesOf, sshIntoBoot, tempDir, waitForBootFile, writeProfile, removeTemp } from '../helpers/faults.js';
+import { hasStackTrace } from '../helpers/cli.js';
+import { assertNothingLeft, fastProfile, runDirIn, samplesOf, sshIntoBoot, startRun, waitForBootFile, removeTemp } from '../helpers/faults.js';
 
 /** The guest's fio, replaced: garbage, half a JSON report, and it removes itself (the next cell has no fio). */
 const fakeFio = (path: string) =>
   ['#!/bin/sh', 'echo "fake-fio: this is not fio output"', `echo '{"fio version" : "fio-3.33", "jobs" : [ { "jobname" : "vblk",'`, `rm -f ${path}`, 'exit 0', ''].join('\n');
 
 test('fio printing garbage and fio missing in the guest: failed samples with one-line causes and hints', async () => {
-  const dir = await tempDir('guest-fio');
-  const profile = await writeProfile(dir, 'fio', fastProfile('fio', { matrix: 'iodepth: [1, 2, 3, 4, 5]', extra: 'boot_retries: 0' }));
-  const out = join(dir, 'out');
-  const cli = startCli(['run', profile, '--out', out]);
+  const { dir, out, cli } = await startRun('fio', fastProfile('fio', { matrix: 'iodepth: [1, 2, 3, 4, 5]', extra: 'boot_retries: 0' }));
 
   // The guest is ready once its boot.json exists; its first cell is running (about 2.5 s per cell).
   const bootDir = await waitForBootFile(out, 'boot.json');

@@ -6,14 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCli, hasStackTrace } from '../helpers/cli.js';
-import { assertNothingLeft, fastProfile, qemuProcesses, samplesOf, tempDir, waitFor, waitForSamples, writeProfile, readJson, removeTemp } from '../helpers/faults.js';
+import { hasStackTrace } from '../helpers/cli.js';
+import { assertNothingLeft, fastProfile, qemuProcesses, samplesOf, startRun, waitFor, waitForSamples, readJson, removeTemp } from '../helpers/faults.js';
 
 test('kill -9 QEMU mid-fio: that sample fails, the others complete on a fresh guest, no orphan', async () => {
-  const dir = await tempDir('qemu-killed');
-  const profile = await writeProfile(dir, 'killed', fastProfile('killed', { fio: 'runtime: 2s, ramp_time: 0s', matrix: 'iodepth: [1, 2, 4]' }));
-  const out = `${dir}/out`;
-  const cli = startCli(['run', profile, '--out', out]);
+  const { dir, out, cli } = await startRun('killed', fastProfile('killed', { fio: 'runtime: 2s, ramp_time: 0s', matrix: 'iodepth: [1, 2, 4]' }));
 
   const runDir = await waitForSamples(out, 1);
   // The second cell's fio starts right after the first sample is stored and runs 2 s.

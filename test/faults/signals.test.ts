@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCli, runCli, hasStackTrace, testLockDirectory } from '../helpers/cli.js';
+import { runCli, hasStackTrace, testLockDirectory } from '../helpers/cli.js';
 import {
-  assertNothingLeft, fastProfile, qemuProcesses, readJson, removeTemp, samplesOf, tempDir, waitFor, waitForBootFile, waitForSamples, writeProfile,
+  assertNothingLeft, fastProfile, qemuProcesses, readJson, removeTemp, samplesOf, startRun, waitFor, waitForBootFile, waitForSamples,
 } from '../helpers/faults.js';
 import { leftoverProcesses } from '../helpers/processes.js';
 import { loadProfile } from '../../src/profile/load.js';
@@ -30,10 +30,7 @@ async function cleanRunSlots(profilePath: string): Promise<string[]> {
 }
 
 async function interruptThenResume(signal: 'SIGINT' | 'SIGTERM', exitCode: number): Promise<void> {
-  const dir = await tempDir(signal.toLowerCase());
-  const profile = await writeProfile(dir, 'sig', PROFILE('sig'));
-  const out = join(dir, 'out');
-  const cli = startCli(['run', profile, '--out', out]);
+  const { dir, profile, out, cli } = await startRun(signal.toLowerCase(), PROFILE(signal.toLowerCase()));
   const runDir = await waitForSamples(out, 1);
   await new Promise((r) => setTimeout(r, 700)); // mid-fio of the second cell
   cli.kill(signal);
@@ -69,10 +66,7 @@ test('SIGINT mid-fio: exit 130, incomplete results, nothing left; --resume compl
 test('SIGTERM mid-fio: exit 143, incomplete results, nothing left; --resume completes the clean cell set', () => interruptThenResume('SIGTERM', 143));
 
 test('--resume refuses a changed profile or environment and lists what changed', async () => {
-  const dir = await tempDir('resume-refuse');
-  const profile = await writeProfile(dir, 'refuse', PROFILE('refuse'));
-  const out = join(dir, 'out');
-  const cli = startCli(['run', profile, '--out', out]);
+  const { dir, profile, out, cli } = await startRun('refuse', PROFILE('refuse'));
   const runDir = await waitForSamples(out, 1);
   cli.kill('SIGINT');
   assert.equal((await cli).exitCode, 130);
@@ -105,10 +99,7 @@ test('--resume refuses a changed profile or environment and lists what changed',
 });
 
 test('a second Ctrl-C exits at once and still kills the guest', async () => {
-  const dir = await tempDir('double-int');
-  const profile = await writeProfile(dir, 'twice', PROFILE('twice'));
-  const out = join(dir, 'out');
-  const cli = startCli(['run', profile, '--out', out]);
+  const { dir, out, cli } = await startRun('twice', PROFILE('twice'));
   const bootDir = await waitForBootFile(out, 'qemu.argv.json');
   await waitFor('QEMU running', () => qemuProcesses(bootDir).length > 0, 10_000);
   const t0 = Date.now();
@@ -124,10 +115,7 @@ test('a second Ctrl-C exits at once and still kills the guest', async () => {
 });
 
 test('SIGKILL of vblk-bench: its guest dies with it; the next start sweeps what it left (tmpfs backing file)', async () => {
-  const dir = await tempDir('sigkill');
-  const profile = await writeProfile(dir, 'kill9', PROFILE('kill9'));
-  const out = join(dir, 'out');
-  const cli = startCli(['run', profile, '--out', out]);
+  const { dir, out, cli } = await startRun('kill9', PROFILE('kill9'));
   const runDir = await waitForSamples(out, 1);
   const registry = join(testLockDirectory(), 'runs');
   const [entryName] = await readdir(registry);

@@ -12,7 +12,7 @@ import { GuestSession } from '../../src/guest/ssh-session.js';
 import type { Sample } from '../../src/model/sample.js';
 import { ensureGuestImage, type GuestImage } from '../../src/guest-image/guest-image.js';
 import { processesMatching, leftoverProcesses } from './processes.js';
-import { REPO_ROOT } from './cli.js';
+import { REPO_ROOT, startCli } from './cli.js';
 
 export const tempDir = (prefix: string): Promise<string> => mkdtemp(join(tmpdir(), `vblk-fault-${prefix}-`));
 
@@ -36,6 +36,18 @@ export async function writeProfile(dir: string, name: string, yaml: string): Pro
   const path = join(dir, `${name}.yaml`);
   await writeFile(path, yaml);
   return path;
+}
+
+/**
+ * The start of most fault tests: a temporary directory (or `opts.dir`), the
+ * profile in it, and the real CLI running it into `<dir>/out`.
+ */
+export async function startRun(name: string, yaml: string, opts: { dir?: string; args?: string[]; env?: Record<string, string> } = {}) {
+  const dir = opts.dir ?? (await tempDir(name));
+  const profile = await writeProfile(dir, name, yaml);
+  const out = join(dir, 'out');
+  const cli = startCli(['run', profile, '--out', out, ...(opts.args ?? [])], { env: opts.env });
+  return { dir, profile, out, cli };
 }
 
 /** Polls until `fn` returns something truthy; fails the test with `what` after `timeoutMs`. */

@@ -118,16 +118,20 @@ function judge(baseline: ResultSet, current: ResultSet, s: Settings, opts: { onl
   return { result, notes, currentKeys };
 }
 
+/** Whether every field the run recorded has the same value now (fields added to the schema since are not compared). */
+function recordedIn(recorded: unknown, now: unknown): boolean {
+  if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) return JSON.stringify(recorded) === JSON.stringify(now);
+  if (now === null || typeof now !== 'object') return false;
+  return Object.entries(recorded).every(([k, v]) => recordedIn(v, (now as Record<string, unknown>)[k]));
+}
+
 /** The profile a confirmation re-runs: the current run's file, if it still says what the run used. */
 async function confirmationProfile(current: ResultSet): Promise<string> {
   const path = current.manifest.profilePath;
   if (current.kind !== 'run' || !path || !(await stat(path).catch(() => null))) {
     throw new InputError(`--confirm: the profile of ${current.label} (${path ?? 'not recorded'}) is not available to re-run`);
   }
-  // Fields the run did not record (added to the schema since) are not compared.
-  const now = (await loadProfile(path)) as Record<string, unknown>;
-  const recorded = (current.profile ?? {}) as Record<string, unknown>;
-  if (Object.keys(recorded).some((k) => JSON.stringify(now[k]) !== JSON.stringify(recorded[k]))) {
+  if (!recordedIn(current.profile, await loadProfile(path))) {
     throw new InputError(`--confirm: ${path} changed since ${current.label} was measured; re-running it would measure something else`);
   }
   return path;

@@ -4,90 +4,86 @@
  * test image that stands in for a user's own guest image.
  */
 import type { Command } from 'commander';
-import { defaultGuestCacheRoot, ensureGuestImage } from '../../guest-image/guest-image.js';
+import { defaultGuestCacheRoot, ensureGuestImage, guestInputsHash } from '../../guest-image/guest-image.js';
 import { cachedGuestImageByHash, exportGuestImage, importGuestImage } from '../../guest-image/export.js';
 import { ensureTestImage } from '../../guest-image/test-image.js';
-import { guestInputsHash } from '../../guest-image/guest-image.js';
 import { repoRoot } from '../../util/paths.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';
 
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
 export function registerGuestCommand(program: Command, setExit: (code: number) => void): void {
+  /** Runs a subcommand's body: success sets exit 0, any error is reported with its exit code. */
+  const guarded =
+    <A extends unknown[]>(body: (...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      try {
+        await body(...args);
+        setExit(ExitCode.Success);
+      } catch (err) {
+        setExit(reportError(err));
+      }
+    };
   const guest = program.command('guest').description('the built-in guest image, its export/import, and the test image');
   guest
     .command('build')
     .description('build (or rebuild with --force) the built-in guest from Debian packages into the cache')
     .option('--force', 'rebuild even if a valid image for the current inputs exists')
-    .action(async (options: { force?: boolean }) => {
-      try {
-        const image = await ensureGuestImage({ repoRoot: repoRoot(), build: true, force: options.force, log: (l) => process.stderr.write(`${l}\n`) });
+    .action(
+      guarded(async (options: { force?: boolean }) => {
+        const image = await ensureGuestImage({ repoRoot: repoRoot(), build: true, force: options.force, log });
         process.stdout.write(`guest image: ${image.dir}\ncontent hash: ${image.contentHash}\nkernel: ${image.manifest.kernelVersion}\n`);
-        setExit(ExitCode.Success);
-      } catch (err) {
-        setExit(reportError(err));
-      }
-    });
+      }),
+    );
   guest
     .command('info')
     .description('show the cached built-in guest for the current inputs, without building')
-    .action(async () => {
-      try {
+    .action(
+      guarded(async () => {
         const image = await ensureGuestImage({ repoRoot: repoRoot(), build: false });
         process.stdout.write(JSON.stringify({ dir: image.dir, contentHash: image.contentHash, manifest: image.manifest }, null, 2) + '\n');
-        setExit(ExitCode.Success);
-      } catch (err) {
-        setExit(reportError(err));
-      }
-    });
+      }),
+    );
   guest
     .command('export')
     .description('write the built guest (files, manifest, content hash) to one tar file, for `guest import` on another host')
     .argument('<file.tar>', 'archive to write')
     .option('--image-hash <hex>', 'export the cached image with this content hash (prefix) instead of the one for the current inputs')
-    .action(async (file: string, options: { imageHash?: string }) => {
-      try {
+    .action(
+      guarded(async (file: string, options: { imageHash?: string }) => {
         const image = options.imageHash
           ? await cachedGuestImageByHash(defaultGuestCacheRoot(), options.imageHash)
           : await ensureGuestImage({ repoRoot: repoRoot(), build: false });
         const record = await exportGuestImage(image, file);
         process.stdout.write(`exported ${image.dir} to ${file}\ncontent hash: ${record.contentHash}\nkernel: ${record.kernelVersion}\n`);
-        setExit(ExitCode.Success);
-      } catch (err) {
-        setExit(reportError(err));
-      }
-    });
+      }),
+    );
   guest
     .command('import')
     .description('check a `guest export` archive (every file against the manifest, the content hash) and put it into the cache')
     .argument('<file.tar>', 'archive written by `guest export`')
     .option('--expect-hash <hex>', 'refuse unless the content hash starts with this (from the exporting host or a results environment.json)')
     .option('--force', 'replace a different image already cached for the same build inputs')
-    .action(async (file: string, options: { expectHash?: string; force?: boolean }) => {
-      try {
+    .action(
+      guarded(async (file: string, options: { expectHash?: string; force?: boolean }) => {
         const { image, installed } = await importGuestImage(file, { cacheRoot: defaultGuestCacheRoot(), expectHash: options.expectHash, force: options.force });
         process.stdout.write(`${installed ? 'imported' : 'already present'}: ${image.dir}\ncontent hash: ${image.contentHash}\nkernel: ${image.manifest.kernelVersion}\n`);
         const current = await guestInputsHash(repoRoot()).catch(() => undefined);
         if (current !== image.manifest.inputsHash) {
           process.stdout.write(`note: built from other scripts/guest/ than this checkout's; select it with guest: {kind: builtin, image_hash: ${image.contentHash.slice(0, 16)}}\n`);
         }
-        setExit(ExitCode.Success);
-      } catch (err) {
-        setExit(reportError(err));
-      }
-    });
+      }),
+    );
   guest
     .command('test-image')
     .description('build (cached) the small qcow2 test image that stands in for your own guest image, and print its path')
     .option('--force', 'rebuild it')
-    .action(async (options: { force?: boolean }) => {
-      try {
-        const log = (l: string) => process.stderr.write(`${l}\n`);
+    .action(
+      guarded(async (options: { force?: boolean }) => {
         const guestImage = await ensureGuestImage({ repoRoot: repoRoot(), build: true, log });
         const image = await ensureTestImage({ repoRoot: repoRoot(), cacheRoot: defaultGuestCacheRoot(), guest: guestImage, force: options.force, log });
         process.stdout.write(`${image.path}\n`);
-        setExit(ExitCode.Success);
-      } catch (err) {
-        setExit(reportError(err));
-      }
-    });
+      }),
+    );
 }

@@ -4,7 +4,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { writeFakeImage } from './fake-image.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -16,40 +17,9 @@ import { decodeHeader, encodeHeader, extractTar, writeTar, TarFormatError, BLOCK
 let work: string;
 const INPUTS = 'a'.repeat(64);
 
-async function makeImage(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const contents: Record<string, string> = {
-    vmlinuz: 'bz'.repeat(3000),
-    vmlinux: 'elf'.repeat(5000),
-    'initramfs.cpio.zst': 'cpio',
-    id_ed25519: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n',
-    'id_ed25519.pub': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGvh9qmgYPd4/F3mxn3qUWUvcgwx8tZcaMqmHupnk852 c\n',
-    'host_key.pub': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGvh9qmgYPd4/F3mxn3qUWUvcgwx8tZcaMqmHupnk852\n',
-  };
-  const files: Record<string, { sha256: string; size: number }> = {};
-  for (const [name, text] of Object.entries(contents)) {
-    await writeFile(join(dir, name), text);
-    files[name] = { sha256: sha256Of(text), size: Buffer.byteLength(text) };
-  }
-  await chmod(join(dir, 'id_ed25519'), 0o600);
-  const manifest = {
-    schemaVersion: 1,
-    kernelVersion: '6.1.0-56-amd64',
-    kernelPackage: { name: 'linux-image-6.1.0-56-amd64', version: '6.1.192-2' },
-    busybox: { package: 'busybox-static', version: 'v1.35.0', packageVersion: '1' },
-    dropbear: { package: 'dropbear-bin', version: '2022.83' },
-    fio: { version: 'fio-3.33', sourcePackageVersion: '3.33-3', static: true, configureFlags: [] },
-    modules: [],
-    files,
-    inputsHash: INPUTS,
-    builtAt: '2026-11-26T00:00:00Z',
-  };
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
-}
-
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'vblk-export-test-'));
-  await makeImage(join(work, 'src-cache', 'guest', INPUTS.slice(0, 16)));
+  await writeFakeImage(join(work, 'src-cache', 'guest', INPUTS.slice(0, 16)), { inputsHash: INPUTS });
 });
 after(async () => rm(work, { recursive: true, force: true }));
 

@@ -10,34 +10,10 @@ import {
   GuestImageError,
   loadGuestImage,
 } from '../../../src/guest-image/guest-image.js';
-import { contentHashOf, sha256Of, type GuestManifest } from '../../../src/guest-image/manifest.js';
+import { contentHashOf } from '../../../src/guest-image/manifest.js';
+import { FAKE_HOST_KEY, writeFakeImage } from './fake-image.js';
 
-const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPmufoNXjlOG4rBiwduJ4YbK8+qQI5aabL3+O3NFfFP0';
-
-/** Writes a complete, valid fake image directory. */
-async function writeFakeImage(dir: string): Promise<GuestManifest> {
-  await mkdir(dir, { recursive: true });
-  const contents: Record<string, string> = {};
-  for (const f of GUEST_IMAGE_FILES) contents[f] = f === 'host_key.pub' ? `${HOST_KEY}\n` : `fake ${f}\n`;
-  for (const [f, c] of Object.entries(contents)) {
-    await writeFile(join(dir, f), c, { mode: f === 'id_ed25519' ? 0o600 : 0o644 });
-  }
-  const manifest: GuestManifest = {
-    schemaVersion: 1,
-    kernelVersion: '6.1.0-56-amd64',
-    kernelPackage: { name: 'linux-image-6.1.0-56-amd64', version: '6.1.192-2' },
-    busybox: { package: 'busybox-static', version: 'v1.35.0', packageVersion: '1:1.35.0-4' },
-    dropbear: { package: 'dropbear-bin', version: '2022.83-1' },
-    fio: { version: 'fio-3.33', sourcePackageVersion: '3.33-3', static: true, configureFlags: [] },
-    modules: [],
-    files: Object.fromEntries(
-      Object.entries(contents).map(([f, c]) => [f, { sha256: sha256Of(c), size: Buffer.byteLength(c) }]),
-    ),
-    builtAt: '2026-01-01T00:00:00Z',
-  };
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  return manifest;
-}
+const HOST_KEY = FAKE_HOST_KEY;
 
 /** A stand-in for build-guest.sh: writes a valid fake image and counts its runs. */
 const FAKE_BUILD = `#!/usr/bin/env bash

@@ -61,7 +61,7 @@ test('the captured fio run, end to end through the pure builder: every section m
   assert.equal(insight.guest.virtioDevice, 'virtio1');
   assert.ok(insight.blockstats.available);
   assert.equal(insight.blockstats.rdBytes, fio.io_bytes, 'host bytes = fio bytes');
-  assert.equal(insight.blockstats.hostVsGuestBytesPerIo, 1, '4096 bytes per I/O on both sides');
+  assert.equal(insight.blockstats.hostVsGuestBytes, 1, 'the same requests counted on both sides');
   assert.ok(Math.abs(insight.blockstats.hostVsFioBytes! - 1) < 0.01);
   // Sequential 4k reads at qd 4 on an iothread: the guest merged nothing, QEMU merged neighbours (rd_merged).
   const merged = insight.blockstats.rdMerged;
@@ -76,23 +76,22 @@ test('the captured fio run, end to end through the pure builder: every section m
   assert.deepEqual(insight.notes, []);
 });
 
-test('a large byte mismatch is flagged, with what disagrees', () => {
+test('a large byte mismatch is flagged, with what disagrees; clock-sized differences are not', () => {
   const i = input();
   const cached = buildSampleInsight({ ...i, fio: { ...i.fio, bwBytesPerS: i.fio.bwBytesPerS! * 3 } });
   assert.ok(cached.blockstats.available);
   assert.match(cached.blockstats.mismatch ?? '', /^large byte mismatch: the host's read rate is 33 % of fio's \(caching, or not the disk under test\)$/);
-  const b = blockstatsInsight({
-    source: 'qemu', node: 'vblk-disk', before: { rdBytes: 0, rdOperations: 0, rdMerged: 0 }, after: { rdBytes: 4096, rdOperations: 1, rdMerged: 0 },
-    windowMs: 1000, ios: 1000, guestReadBytes: 4096000, guestIos: 1000, fioBytesPerS: null,
-  });
-  assert.match(b.mismatch ?? '', /^large byte mismatch: the host read 0 % of the bytes per I\/O the guest read from the disk/);
-  const nothing = blockstatsInsight({
-    source: 'qemu', node: 'other-disk', before: { rdBytes: 0, rdOperations: 0, rdMerged: 0 }, after: { rdBytes: 0, rdOperations: 0, rdMerged: 0 },
-    windowMs: 1000, ios: 0, guestReadBytes: 4096000, guestIos: 1000, fioBytesPerS: 4096000,
-  });
-  assert.equal(nothing.mismatch, "large byte mismatch: the host read 0 % of the bytes per I/O the guest read from the disk; the host's read rate is 0 % of fio's (caching, or not the disk under test)");
+  // fio's clock 30 % off (TCG on a busy host): reported, not flagged.
+  const skewed = buildSampleInsight({ ...i, fio: { ...i.fio, bwBytesPerS: i.fio.bwBytesPerS! * 1.3 } });
+  assert.ok(skewed.blockstats.available && skewed.blockstats.mismatch === null);
+  const counters = (rdBytes: number) => ({ rdBytes, rdOperations: rdBytes / 4096, rdMerged: 0 });
+  const zero = counters(0);
+  const other = blockstatsInsight({ source: 'qemu', node: 'other-disk', before: zero, after: counters(4096), windowMs: 1000, ios: 1, guestReadBytes: 4096000, fioBytesPerS: null });
+  assert.equal(other.mismatch, 'large byte mismatch: the host read 0 % of the bytes the guest read from the disk (caching, or not the disk under test)');
+  const nothing = blockstatsInsight({ source: 'qemu', node: 'other-disk', before: zero, after: zero, windowMs: 1000, ios: 1000, guestReadBytes: null, fioBytesPerS: null });
+  assert.equal(nothing.mismatch, 'large byte mismatch: the host node read nothing while the guest completed I/O (caching, or not the disk under test)');
   assert.equal(nothing.mergeRatio, null);
-  assert.equal(BYTES_TOLERANCE, 0.25);
+  assert.equal(BYTES_TOLERANCE, 1.5);
 });
 
 test('without a window every section says why; exits keep their own reason', () => {

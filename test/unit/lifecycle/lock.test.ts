@@ -3,20 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, LockHeldError } from '../../../src/lifecycle/lock.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
+import { withTempDir } from '../../helpers/temp.js';
 
-async function withDir(fn: (dir: string) => Promise<void>) {
-  const dir = await mkdtemp(join(tmpdir(), 'vblk-lock-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir('vblk-lock', fn);
 
 /** Another process holding `path` for `holdMs`: a tiny node program using the same lock code. */
 function holdInChild(path: string, holdMs: number) {

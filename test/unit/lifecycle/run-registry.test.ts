@@ -8,21 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processStartTicks, waitGone } from '../../../src/lifecycle/proc.js';
 import { RUN_DIR_ENV, RunLifecycle, sweepRunDir, sweepStaleRuns, type ChildRecord } from '../../../src/lifecycle/run-registry.js';
 import { startQemu } from '../../../src/vm/process.js';
+import { withTempDir } from '../../helpers/temp.js';
 
-async function withDir(fn: (dir: string) => Promise<void>) {
-  const dir = await mkdtemp(join(tmpdir(), 'vblk-registry-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir('vblk-registry', fn);
 
 const deadOwner = () => ({ pid: spawnSync('true').pid!, startTicks: '1' });
 

@@ -69,7 +69,7 @@ test('duplicate effective values are refused (cfq and bfq are one scheduler)', (
 });
 
 test('an empty matrix is refused', () => {
-  assert.deepEqual(errorsOf('name: x\nmatrix: {}\n'), ['matrix: expected at least one axis (backend, ioeventfd, scheduler, iodepth)']);
+  assert.deepEqual(errorsOf('name: x\nmatrix: {}\n'), ['matrix: expected at least one axis (backend, ioeventfd, aio, cache, vcpus, num_queues, queue_size, poll_max_ns, scheduler, nomerges, nr_requests, rw, bs, numjobs, iodepth)']);
 });
 
 test('a missing matrix is refused', () => {

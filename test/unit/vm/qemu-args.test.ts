@@ -148,7 +148,7 @@ test('other impossible specs are rejected with QEMU\'s limits', () => {
     rejection(() => buildQemuArgs(baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: true, iothreadId: '1x' } }))).message,
     /not a QEMU identifier/,
   );
-  assert.match(rejection(() => buildQemuArgs(dev({ backend: 'vhost-nope' }))).message, /unknown backend "vhost-nope" \(known: virtio-blk, virtio-blk-iothread\)/);
+  assert.match(rejection(() => buildQemuArgs(dev({ backend: 'vhost-nope' }))).message, /unknown backend "vhost-nope" \(known: virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk\)/);
   assert.match(rejection(() => buildQemuArgs(baseSpec({ qmpSocket: `/tmp/${'a'.repeat(110)}.sock` }))).message, /shorter than 108 bytes/);
   const spec = baseSpec();
   assert.match(rejection(() => buildQemuArgs({ ...spec, disk: { ...spec.disk, serial: 'x'.repeat(21) } })).message, /longer than 20 bytes/);
@@ -161,11 +161,14 @@ test('other impossible specs are rejected with QEMU\'s limits', () => {
 });
 
 test('backend registry', () => {
-  assert.deepEqual(backendNames(), ['virtio-blk', 'virtio-blk-iothread']);
+  assert.deepEqual(backendNames(), ['virtio-blk', 'virtio-blk-iothread', 'vhost-user-blk', 'vhost-blk']);
   for (const name of backendNames()) {
     const b = getBackend(name);
     assert.equal(b.name, name);
-    assert.equal(b.ioeventfdApplies, true);
+    // In-QEMU virtio-blk has the ioeventfd property; the vhost paths do not.
+    assert.equal(b.ioeventfdApplies, name.startsWith('virtio-blk'));
+    assert.equal(b.usesIothread, name === 'virtio-blk-iothread');
+    assert.equal(b.locateBy, name.startsWith('virtio-blk') ? 'serial' : 'pci');
   }
   assert.equal(getBackend('virtio-blk-iothread').check(baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: true } })), null);
 });
