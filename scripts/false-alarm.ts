@@ -32,7 +32,7 @@ import type { GateOptions, GateVerdict } from '../src/gate/types.js';
 import { loadCalibration } from '../src/calibrate/file.js';
 import { originalCell, type AaArms } from '../src/calibrate/noise.js';
 import { loadRun } from '../src/store/run-reader.js';
-import { mulberry32, randomInt, type Rng } from '../src/stats/prng.js';
+import { mulberry32, shuffled } from '../src/stats/prng.js';
 import { formatFraction } from '../src/stats/format.js';
 import { parseFraction, parseMinEffects, parsePositiveInt } from '../src/cli/stat-options.js';
 
@@ -47,15 +47,6 @@ function armsOf(samples: readonly Sample[], arms: AaArms): { a: Sample[]; b: Sam
     if (!side) continue;
     const cell = originalCell(s.cell, arms);
     side.push({ ...s, cell, cellKey: cellKeyOf(cell) });
-  }
-  return out;
-}
-
-function shuffle<T>(items: readonly T[], rng: Rng): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomInt(rng, i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
 }
@@ -101,7 +92,7 @@ async function main(): Promise<void> {
     const base: Sample[] = [];
     const cur: Sample[] = [];
     for (const pool of pools.values()) {
-      const mixed = shuffle(pool, rng);
+      const mixed = shuffled(pool, rng);
       const half = Math.floor(mixed.length / 2);
       base.push(...mixed.slice(0, half));
       cur.push(...mixed.slice(half, 2 * half));

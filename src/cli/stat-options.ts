@@ -13,7 +13,6 @@ import {
 } from '../fingerprint/environment.js';
 import type { ResultSet } from '../fingerprint/result-set.js';
 import { stealSummary } from '../fingerprint/steal.js';
-import { explain } from '../stats/warnings.js';
 import { formatNumber } from '../stats/format.js';
 
 /** A number strictly between 0 and 1 (α, power). */
@@ -93,8 +92,8 @@ export function stealWarning(set: ResultSet): string[] {
   const s = stealSummary(set.samples);
   if (!s || s.nonZero === 0) return [];
   return [
-    `warning: ${set.label}: host CPU steal in ${s.nonZero} of ${s.n} samples (max ${formatNumber(s.max, 2)} %): ` +
-      explain({ kind: 'NonZeroSteal', stealPct: s.mean }),
+    `warning: ${set.label}: host CPU steal during ${s.nonZero} of ${s.n} fio windows (max ${formatNumber(s.max, 2)} %): ` +
+      `the hypervisor below ran something else on this machine's CPUs, and the numbers measure that load too`,
   ];
 }
 

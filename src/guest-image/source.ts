@@ -22,6 +22,7 @@ import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 import { axisEntries } from '../plan/cells.js';
 import { axisByName } from '../profile/axes.js';
 import { firmwareDirFor } from '../vm/firmware.js';
+import { GUEST_READY_MARKER } from '../run/launch.js';
 import { parsePinnedHostKey } from '../guest/ssh-session.js';
 import { defaultGuestCacheRoot, ensureGuestImage, type GuestImage } from './guest-image.js';
 import { cachedGuestImageByHash } from './export.js';
@@ -29,8 +30,6 @@ import { sha256Of } from './manifest.js';
 import { assessUserKernel, readKernelImage, type KernelImageFacts } from './kernel-image.js';
 import { byoStateFor, createOverlay, imageSha256, inspectImage, writeSeedIso, type ImageFormat } from './byo/image.js';
 
-/** Printed by the built-in guest's init once sshd listens (scripts/guest/init). */
-export const BUILTIN_READY_MARKER = 'VBLK-GUEST-READY';
 /** The overlay of a boot, in its boot directory; removed when the boot ends. */
 export const OVERLAY_NAME = 'os-overlay.qcow2';
 
@@ -154,7 +153,7 @@ async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, 
     initrdPath: image.initramfs,
     launchOverrides: () => (firmwareDir === undefined ? {} : { firmwareDir }),
     prepareBoot: async () => async () => undefined,
-    readyMarker: BUILTIN_READY_MARKER,
+    readyMarker: GUEST_READY_MARKER,
     bootTimeoutS: g.boot_timeout,
     ssh: { username: 'root', privateKeyPath: image.clientKeyPath, commandPrefix: [] },
     pinnedHostKey: async () => image.hostPublicKey,

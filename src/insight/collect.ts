@@ -247,15 +247,20 @@ export async function runFioWithInsight<R>(opts: {
       const config = await readObservedConfig(s, opts.planned, threads, scheduler)
         .then(({ observed, facts }) => ({ checks: checkConfig(opts.planned, observed), facts, vcpuAffinity: observed.vcpuAffinity }))
         .catch((err): Unavailable => ({ available: false, reason: `reading the configuration back failed: ${firstLine(err)}` }));
-      return buildSampleInsight({
-        window,
+      const input = {
         probe: probe.name,
         hints,
         exits: exits ? { source: exits.source } : (exitSource as Unavailable),
-        block: s.block ? { kind: s.block.kind, node: s.block.node } : { available: false, reason: 'no QMP monitor holds block counters of this disk' },
+        block: s.block ? { kind: s.block.kind, node: s.block.node } : { available: false as const, reason: 'no QMP monitor holds block counters of this disk' },
         fio: fioFigures(metrics),
         config,
-      });
+      };
+      try {
+        return buildSampleInsight({ ...input, window });
+      } catch (err) {
+        // A bug here must not cost the measurement: the sample keeps fio's numbers and says why it has no insight.
+        return buildSampleInsight({ ...input, window: { ok: false, reason: `insight could not be computed: ${firstLine(err)}` } });
+      }
     },
   };
 }

@@ -8,7 +8,7 @@
  * averaged out — use it to compare cells of one group (scheduler, iodepth).
  */
 import type { BootGroup } from './groups.js';
-import { mulberry32, randomInt } from '../stats/prng.js';
+import { mulberry32, shuffled } from '../stats/prng.js';
 
 export interface Visit {
   /** 0-based repetition round (the first one, when one boot serves several). */
@@ -24,16 +24,6 @@ export interface Visit {
 /** What one visit measures, in order: every cell per round, rounds in turn (cells interleaved). */
 export function visitMeasurements<C>(visit: Visit, cells: readonly C[]): { round: number; cell: C }[] {
   return visit.rounds.flatMap((round) => cells.map((cell) => ({ round, cell })));
-}
-
-/** Fisher-Yates with the recorded seed: the order is reproducible. */
-function shuffled<T>(items: T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomInt(random, i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 export function scheduleVisits(

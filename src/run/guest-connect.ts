@@ -16,6 +16,7 @@ import { GuestSession, fingerprintOf, parsePinnedHostKey } from '../guest/ssh-se
 import { learnHostKey } from '../guest/host-key-probe.js';
 import { readPrivateKey } from '../security/private-key.js';
 import { waitForSerialMarker } from '../vm/serial.js';
+import { GUEST_FAILED_MARKER } from './launch.js';
 
 /** Common prefix of the built-in guest's READY and FAILED markers. */
 const MARKER_PREFIX = 'VBLK-GUEST-';
@@ -52,7 +53,7 @@ export async function waitUntilReady(source: GuestSource, w: ReadyWait): Promise
     await waitForSerialMarker(w.serialLog, MARKER_PREFIX, { timeoutMs: Math.max(1, w.deadline - Date.now()), exited: w.exited });
     for (let i = 0; i < 20; i++) {
       const text = await serialText(w.serialLog);
-      const failed = text.split(/\r?\n/).find((l) => l.startsWith(`${MARKER_PREFIX}FAILED`));
+      const failed = text.split(/\r?\n/).find((l) => l.startsWith(GUEST_FAILED_MARKER));
       if (failed) throw new RunStepError(`the guest's init reported: ${failed}`, 'boot');
       if (text.includes(source.readyMarker)) break;
       await new Promise((r) => setTimeout(r, 100));

@@ -26,6 +26,16 @@ export function randomInt(rng: Rng, n: number): number {
   return Math.floor(rng() * n);
 }
 
+/** A shuffled copy (Fisher-Yates): every order equally likely, reproducible from the generator's seed. */
+export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(rng, i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 /**
  * A seed for one named stream (e.g. one cell), derived from a base seed with
  * FNV-1a over the name and a murmur3 finalizer. Results for a cell therefore do

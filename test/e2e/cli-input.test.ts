@@ -46,7 +46,11 @@ test('a qemu.binary that is not QEMU is refused with a one-line cause', async ()
 test('--dry-run prints groups, exact command lines, pruned cells and an estimate', async () => {
   const r = await runCli(['run', '--dry-run', 'profiles/seed-2011.yaml']);
   assert.equal(r.exitCode, 0, r.stderr);
-  assert.match(r.stdout, /3 QEMU configuration\(s\), 108 sample\(s\)/);
+  // virtio-blk on/off, iothread on, vhost-user-blk (ioeventfd n/a: one group, not two) × 18 cells.
+  assert.match(r.stdout, /4 QEMU configuration\(s\), 72 sample\(s\)/);
+  assert.match(r.stdout, /group g4: backend=vhost-user-blk,ioeventfd=n\/a/);
+  assert.match(r.stdout, /storage_daemon: qemu-storage-daemon .*--export 'type=vhost-user-blk,/);
+  assert.match(r.stdout, /backend=vhost-blk,ioeventfd=n\/a,scheduler=bfq,iodepth=1: unsupported: in-kernel vhost-blk is not available on this host: /);
   assert.match(r.stdout, /group g2: backend=virtio-blk,ioeventfd=off/);
   assert.match(r.stdout, /qemu-system-x86_64 .*-device .*virtio-blk-pci.*ioeventfd=off/);
   assert.match(r.stdout, /fio: fio .*--iodepth=16/);

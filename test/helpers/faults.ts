@@ -43,6 +43,7 @@ export async function writeProfile(dir: string, name: string, yaml: string): Pro
  * profile in it, and the real CLI running it into `<dir>/out`.
  */
 export async function startRun(name: string, yaml: string, opts: { dir?: string; args?: string[]; env?: Record<string, string> } = {}) {
+  await guestImage(opts.env?.VBLK_BENCH_CACHE); // a (re)build of the guest must not eat the test's waiting time
   const dir = opts.dir ?? (await tempDir(name));
   const profile = await writeProfile(dir, name, yaml);
   const out = join(dir, 'out');
@@ -51,7 +52,7 @@ export async function startRun(name: string, yaml: string, opts: { dir?: string;
 }
 
 /** Polls until `fn` returns something truthy; fails the test with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 120_000, pollMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 180_000, pollMs = 100): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -79,7 +80,7 @@ export const sampleNames = (runDir: string): string[] => list(join(runDir, 'samp
 export const bootNames = (runDir: string): string[] => list(join(runDir, 'boots'));
 
 /** Waits until the run under `out` has stored `n` samples; returns its directory. */
-export async function waitForSamples(out: string, n: number, timeoutMs = 120_000): Promise<string> {
+export async function waitForSamples(out: string, n: number, timeoutMs = 180_000): Promise<string> {
   return waitFor(`${n} stored sample(s) under ${out}`, () => {
     const dir = runDirIn(out);
     return dir && sampleNames(dir).length >= n ? dir : undefined;
@@ -87,7 +88,7 @@ export async function waitForSamples(out: string, n: number, timeoutMs = 120_000
 }
 
 /** Waits until a boot of the run under `out` has a file `name` (qemu.argv.json: QEMU starts; boot.json: guest ready). */
-export async function waitForBootFile(out: string, name: string, timeoutMs = 120_000): Promise<string> {
+export async function waitForBootFile(out: string, name: string, timeoutMs = 180_000): Promise<string> {
   return waitFor(`boots/*/${name} under ${out}`, () => {
     const dir = runDirIn(out);
     const boot = dir && bootNames(dir).find((b) => existsSync(join(dir, 'boots', b, name)));

@@ -36,7 +36,7 @@ function cellSamples(run: StoredRun, key: string, flag: string) {
   const samples = run.samples.filter((s) => s.cellKey === key);
   if (samples.length === 0) {
     const known = [...new Set(run.samples.map((s) => s.cellKey))];
-    throw new InputError([`${flag}: no cell ${key} in ${run.dir}`, ...known.map((k) => `  known: ${k}`)]);
+    throw new InputError(`${flag}: no cell ${key} in ${run.dir} (cells: ${known.join('; ')})`);
   }
   return samples;
 }
