@@ -184,6 +184,9 @@ export function imageLaunchOverrides(bootDir: string, seedPath: string, firmware
 async function imageSource(profile: Profile & { guest: { kind: 'image' } }, opts: ResolveOptions, firmwareDir: string | undefined): Promise<GuestSource> {
   const cacheRoot = opts.cacheRoot ?? defaultGuestCacheRoot();
   const g = profile.guest;
+  if (profile.qemu.machine.startsWith('microvm')) {
+    throw new InputError(`qemu.machine: ${profile.qemu.machine} has no firmware boot from a PCI disk; an own image (guest.kind: image) needs q35 or pc`);
+  }
   const st = await stat(g.path).catch(() => null);
   if (!st?.isFile()) throw new InputError(`guest.path: ${g.path} is not a file`);
   const path = await realpath(g.path);

@@ -41,7 +41,6 @@ async function serialText(path: string): Promise<string> {
 
 /** Waits until the guest can take an SSH login; throws a RunStepError (step boot) saying why not. */
 export async function waitUntilReady(source: GuestSource, w: ReadyWait): Promise<Ready> {
-  const timeoutS = Math.round((w.deadline - Date.now()) / 1000);
   if (source.readyMarker === null) {
     try {
       return { presentedHostKey: await learnHostKey({ port: w.port, deadline: w.deadline, exited: w.exited }) };
@@ -61,7 +60,7 @@ export async function waitUntilReady(source: GuestSource, w: ReadyWait): Promise
   } catch (err) {
     const modules = source.diagnose(await serialText(w.serialLog), w.group);
     const first = (err as Error).message.split('\n')[0];
-    const why = err instanceof RunStepError && first?.startsWith("the guest's init") ? first : `guest did not reach init's ready marker within ${timeoutS}s (${first})`;
+    const why = err instanceof RunStepError && first?.startsWith("the guest's init") ? first : `guest did not reach init's ready marker within ${source.bootTimeoutS}s (${first})`;
     throw new RunStepError(modules ? `${modules}; ${why}` : why, 'boot');
   }
   const modules = source.diagnose(await serialText(w.serialLog), w.group);

@@ -7,7 +7,8 @@
  * same parent-death wrapper and child registry as QEMU (process.ts), with a
  * QMP monitor of its own (the export's block statistics live there:
  * `query-blockstats` with `query-nodes: true`; qsd has no query-iothreads).
- * Its stderr goes to `storage-daemon.log` beside the serial log.
+ * Its stderr goes to `storage-daemon.log` beside the serial log, its argv to
+ * `storage-daemon.argv.json` beside `qemu.argv.json`.
  *
  * Verified on QEMU 7.2: exports default to read-only and ONE queue, and
  * vhost-user-blk-pci refuses more queues than the export has ("The maximum
@@ -26,6 +27,7 @@ import { findExecutable, startQemu } from './process.js';
 import { QmpClient } from './qmp.js';
 import { tailLines } from './serial.js';
 import type { HostSide } from './backends/backend.js';
+import { writeJsonAtomic } from '../store/atomic.js';
 
 export const STORAGE_DAEMON_PROGRAM = 'qemu-storage-daemon';
 export const EXPORT_ID = 'vblk-export';
@@ -100,6 +102,8 @@ export async function startStorageDaemon(opts: {
 }): Promise<HostSide> {
   const { socket, qmpSocket, log } = opts.paths;
   const binary = (await resolveStorageDaemon(opts.qemuBinary)) ?? STORAGE_DAEMON_PROGRAM;
+  // Beside qemu.argv.json: the exact command, as evidence.
+  await writeJsonAtomic(join(dirname(log), 'storage-daemon.argv.json'), [binary, ...opts.args]);
   const daemon = await startQemu(binary, opts.args, {
     stderrLog: log,
     cwd: dirname(log),

@@ -66,9 +66,10 @@ test('gate --confirm re-runs only the regressed cell and fails because the re-ru
   assert.match(r.stdout, /REGRESSION .*iops/);
   assert.match(await readFile(junit, 'utf8'), /confirmed by a re-run/);
 
-  const [parent] = await readdir(out);
-  const [name] = await readdir(join(out, parent!));
-  const rerun = await loadRun(join(out, parent!, name!));
+  const [name, ...others] = await readdir(out);
+  assert.deepEqual(others, [], 'one re-run');
+  assert.match(name!, /^confirm-\d{8}T\d{6}Z$/, 'stored like any run, beside the others');
+  const rerun = await loadRun(join(out, name!));
   assert.equal(rerun.samples.length, 6, 'the re-run measured only the regressed cell, with the profile\'s 6 repetitions');
   assert.deepEqual((rerun.plan as { cellFilter: string[] }).cellFilter, ['backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4']);
 });

@@ -1,7 +1,7 @@
 /** Runs the real CLI (bin/vblk-bench) as a child process, the way users do. */
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve, dirname, join } from 'node:path';
 
@@ -28,7 +28,11 @@ export interface CliOptions {
  */
 let testLockDir: string | undefined;
 export function testLockDirectory(): string {
-  testLockDir ??= mkdtempSync(join(tmpdir(), 'vblk-test-locks-'));
+  if (!testLockDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'vblk-test-locks-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    testLockDir = dir;
+  }
   return testLockDir;
 }
 

@@ -116,19 +116,23 @@ async function calibrateCommand(profilePath: string, options: CalibrateOptions):
     : Math.max(profile.repetitions, CALIBRATE_DEFAULTS.minRepetitions);
   if (repetitions < 3) throw new InputError('--repetitions: calibration needs at least 3 repetitions per arm');
 
-  const aa = aaProfile(raw, group, { name: `${profile.name}-aa`, repetitions });
+  const aaName = `${profile.name}-aa`;
+  const aa = aaProfile(raw, group, { name: aaName, repetitions });
   validateProfile(aa.input); // fails here, with the profile's own messages, rather than in the child
   const tmp = await mkdtemp(join(tmpdir(), 'vblk-calibrate-'));
   let child;
   try {
-    const aaPath = join(tmp, `${profile.name}-aa.yaml`);
+    const aaPath = join(tmp, `${aaName}.yaml`);
     await writeFile(aaPath, JSON.stringify(aa.input, null, 2) + '\n');
     process.stderr.write(`calibrate: A/A of ${group.key}, ${repetitions} repetitions per arm, interleaved\n`);
-    child = await spawnRun(aaPath, { out: options.out, prefix: 'calibrate', quiet: true, waitLock: options.waitLock });
+    child = await spawnRun(aaPath, { out: options.out, profileName: aaName, quiet: true, waitLock: options.waitLock });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  if (!child.dir) throw new InputError(`calibrate: the A/A run exited with ${child.exitCode} and stored nothing`);
+  if (!child.dir) {
+    process.stderr.write(`error: calibrate: the A/A run exited with ${child.exitCode} and stored nothing\n`);
+    return child.exitCode === ExitCode.Success ? ExitCode.Partial : child.exitCode;
+  }
 
   const run = await loadResultSet(child.dir);
   const metrics = GATE_DEFAULTS.metrics.map((m) => m.name);

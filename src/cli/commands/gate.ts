@@ -99,6 +99,8 @@ interface Judged {
   notes: string[];
   /** Current-run cell keys by the (possibly subject-folded) keys the gate used. */
   currentKeys: Map<string, string>;
+  /** Environment differences that made the result inconclusive (empty when none or allowed). */
+  envMismatch: string[];
 }
 
 function judge(baseline: ResultSet, current: ResultSet, s: Settings, opts: { onlyCells?: ReadonlySet<string> } = {}): Judged {
@@ -115,7 +117,7 @@ function judge(baseline: ResultSet, current: ResultSet, s: Settings, opts: { onl
   };
   const result = evaluateGate(keep(aligned.a), keep(aligned.b), gateOptions);
   const notes = [...env.notes, ...aligned.folded.map((axis) => `cells paired without the subject axis ${axis}`)];
-  return { result, notes, currentKeys };
+  return { result, notes, currentKeys, envMismatch: env.mismatch };
 }
 
 /** Whether every field the run recorded has the same value now (fields added to the schema since are not compared). */
@@ -142,7 +144,8 @@ async function confirm(baseline: ResultSet, current: ResultSet, first: Judged, s
   const profilePath = await confirmationProfile(current);
   const runKeys = keys.map((k) => first.currentKeys.get(k) ?? k);
   process.stderr.write(`confirm: re-running ${runKeys.length} regressed cell(s) of ${current.label}: ${runKeys.join(' ')}\n`);
-  const child = await spawnRun(profilePath, { out: options.out, prefix: 'confirm', onlyCells: runKeys, quiet: true, waitLock: options.waitLock });
+  const profileName = String((current.profile as { name?: unknown } | null)?.name ?? current.manifest.profileName);
+  const child = await spawnRun(profilePath, { out: options.out, profileName, onlyCells: runKeys, quiet: true, waitLock: options.waitLock });
   if (!child.dir) {
     const result = mergeConfirmation(first.result, { ...first.result, cells: [] });
     return { ...first, result, notes: [...first.notes, `confirm: the re-run exited with ${child.exitCode} and stored nothing`] };
@@ -150,7 +153,7 @@ async function confirm(baseline: ResultSet, current: ResultSet, first: Judged, s
   const rerun = await loadResultSet(child.dir);
   const second = judge(baseline, rerun, s, { onlyCells: new Set(keys) });
   process.stderr.write(`confirm: re-run ${child.dir}\n${renderGateTable(second.result)}\n`);
-  const result = mergeConfirmation(first.result, second.result, second.result.reasons.filter((r) => r.startsWith('environment differs: ')).map((r) => r.slice('environment differs: '.length)));
+  const result = mergeConfirmation(first.result, second.result, second.envMismatch);
   return { ...first, result, notes: [...first.notes, `confirm: re-run stored in ${child.dir}`] };
 }
 

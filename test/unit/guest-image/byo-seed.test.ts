@@ -17,7 +17,7 @@ test('user-data for root: #cloud-config, key at top level, root login enabled, n
   const text = buildUserData(base);
   assert.ok(text.startsWith('#cloud-config\n'), text);
   const doc = parse(text) as Record<string, unknown>;
-  assert.deepEqual(doc, { ssh_pwauth: false, disable_root: false, ssh_authorized_keys: [client] });
+  assert.deepEqual(doc, { ssh_pwauth: false, manage_etc_hosts: true, disable_root: false, ssh_authorized_keys: [client] });
 });
 
 test('user-data for another user: a users entry with the key and passwordless sudo, the default user kept', () => {

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildCellStats, renderCellStatsTable, renderWarnings } from '../../../src/report/cell-stats-table.js';
+import { renderCompareTable } from '../../../src/report/compare-table.js';
+import { compareSets } from '../../../src/compare/compare-sets.js';
+import { makeRuns, makeSample } from '../gate/sample-factory.js';
+
+const cell = (iodepth: number) => ({ backend: 'virtio-blk', ioeventfd: 'on', iodepth });
+
+describe('per-cell statistics view', () => {
+  it('one line per cell with n, median, CI and CV; warnings explained once per text; the iodepth collapse as an anomaly', () => {
+    const samples = [
+      ...makeRuns(cell(1), 'iops', [13000, 13100, 12900, 13050, 12950, 13020]),
+      ...makeRuns(cell(3), 'iops', [3500, 3550, 3450, 3520, 3480, 3510]),
+    ];
+    const text = renderCellStatsTable(buildCellStats(samples));
+    assert.match(text, /│ iodepth=1 │ 6 │ 13\.0K  │ 12\.9K … 13\.1K/);
+    assert.match(text, /Anomaly: iops falls 73\.1 % from 13\.0K at iodepth 1 to 3505 at iodepth 3 \(p = 0\.00216\) for backend=virtio-blk,ioeventfd=on/);
+    assert.doesNotMatch(text, /\x1b\[/, 'no colour codes without a terminal');
+  });
+
+  it('steal recorded in the samples shows per cell and warns', () => {
+    const samples = makeRuns(cell(1), 'iops', [100, 101, 99]).map((s, i) => ({ ...s, observed: { hostStealPct: i === 0 ? 0.3 : 0 } }));
+    const view = buildCellStats(samples);
+    assert.ok(Math.abs((view.rows[0]?.stealPct ?? NaN) - 0.1) < 1e-12);
+    assert.match(renderCellStatsTable(view), /Warning: NonZeroSteal \[backend=virtio-blk ioeventfd=on iodepth=1\]: 0\.1 % CPU steal time/);
+  });
+
+  it('says in one line that one repetition has no spread', () => {
+    assert.match(renderCellStatsTable(buildCellStats([makeSample(cell(1), { iops: 5 })])), /^iops: one repetition per cell/);
+  });
+
+  it('merges identical warnings of several cells into one line', () => {
+    const w = { kind: 'TooFewSamples', purpose: 'ci', n: 3, needed: 6, level: 0.95 } as const;
+    const lines = renderWarnings([{ label: 'a', warnings: [w] }, { label: 'b', warnings: [w] }]);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0] ?? '', /^Warning: TooFewSamples \[a; b\]: Only 3 repetition/);
+  });
+});
+
+describe('compare table', () => {
+  it('prints `~` for an insignificant change and the change for a significant one', () => {
+    const a = [...makeRuns(cell(1), 'iops', [100, 101, 99, 100, 102, 98]), ...makeRuns(cell(4), 'iops', [200, 201, 199, 200, 202, 198])];
+    const b = [...makeRuns(cell(1), 'iops', [101, 99, 100, 102, 98, 100]), ...makeRuns(cell(4), 'iops', [150, 151, 149, 150, 152, 148])];
+    const text = renderCompareTable(compareSets(a, b, { metric: 'iops', alpha: 0.05, seed: 1 }), { a: 'A', b: 'B', metric: 'iops', alpha: 0.05, notes: [] });
+    assert.match(text, /│ iodepth=1 │ 100 \[98\.0, 102\] n=6 │ 100 \[98\.0, 102\] n=6 │ ~ +│/);
+    assert.match(text, /│ iodepth=4 │ 200 \[198, 202\] n=6 {2}│ 150 \[148, 152\] n=6 {2}│ -25 % │ .* │ 0\.00\d+ │/);
+  });
+});
