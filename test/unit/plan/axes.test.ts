@@ -10,7 +10,7 @@ import { validateProfile, parseYaml } from '../../../src/profile/load.js';
 import { HostError, InputError } from '../../../src/model/errors.js';
 import { makePlan } from '../../../src/plan/plan.js';
 import { expandMatrix } from '../../../src/plan/cells.js';
-import type { HostFacts } from '../../../src/vm/host-facts.js';
+import { hostFacts } from '../vm/fixtures.js';
 import { launchSpecFor } from '../../../src/run/launch.js';
 import { fioJobFor } from '../../../src/run/cell-job.js';
 import { buildQemuArgs } from '../../../src/vm/qemu-args.js';
@@ -26,15 +26,17 @@ function errorsOf(yaml: string): string[] {
   assert.fail('expected validation to fail');
 }
 
-const HOST: HostFacts = {
-  qemuBinary: 'qemu-system-x86_64',
-  qemuDevices: ['virtio-blk-pci', 'vhost-user-blk-pci'],
-  nodes: { '/dev/vhost-blk': false },
-  storageDaemon: '/usr/bin/qemu-storage-daemon',
-  backing: { path: null, blockDevice: false },
-  onlineCpus: [0, 1],
-  allowedCpus: [0, 1],
-};
+const HOST = hostFacts();
+
+/** What makePlan throws for `p` on HOST. */
+function planError(p: ReturnType<typeof profile>): unknown {
+  try {
+    makePlan(p, 'tcg', { host: HOST });
+  } catch (err) {
+    return err;
+  }
+  assert.fail('expected the plan to be refused');
+}
 
 const VHOST_BLK_REASON =
   'in-kernel vhost-blk is not available on this host: ' +
@@ -43,24 +45,25 @@ const VHOST_BLK_REASON =
   'the backing store is a file vblk-bench creates on /dev/shm, not a raw block device (set disk.path to a block device, e.g. a loop device made with `losetup --find --show FILE`)';
 
 test('every new axis value is checked against an allow-list, with the exact path', () => {
-  assert.deepEqual(errorsOf('matrix:\n  aio: [posix]\n'), ['matrix.aio[0]: expected one of threads, native, io_uring']);
-  assert.deepEqual(errorsOf('matrix:\n  cache: [directsync]\n'), ['matrix.cache[0]: expected one of none, writeback']);
-  assert.deepEqual(errorsOf('matrix:\n  queue_size: [256, 100]\n'), ['matrix.queue_size[1]: expected one of 4, 8, 16, 32, 64, 128, 256, 512, 1024']);
-  assert.deepEqual(errorsOf('matrix:\n  num_queues: [0]\n'), ['matrix.num_queues[0]: expected a positive integer']);
-  assert.deepEqual(errorsOf('matrix:\n  num_queues: [65]\n'), ['matrix.num_queues[0]: must be at most 64']);
-  assert.deepEqual(errorsOf('matrix:\n  vcpus: [2, "x"]\n'), ['matrix.vcpus[1]: expected a positive integer']);
-  assert.deepEqual(errorsOf('matrix:\n  poll_max_ns: [-1]\n'), ['matrix.poll_max_ns[0]: expected an integer from 0 to 1000000000']);
-  assert.deepEqual(errorsOf('matrix:\n  nomerges: [3]\n'), ['matrix.nomerges[0]: expected an integer from 0 to 2']);
-  assert.deepEqual(errorsOf('matrix:\n  nr_requests: [2]\n'), ['matrix.nr_requests[0]: expected an integer from 4 to 65536']);
-  assert.deepEqual(errorsOf('matrix:\n  rw: [write]\n'), ['matrix.rw[0]: expected one of read, randread']);
-  assert.deepEqual(errorsOf('matrix:\n  bs: ["4k; reboot"]\n'), ['matrix.bs[0]: expected a block size such as 512, 4k, 128k or 1m']);
-  assert.deepEqual(errorsOf('matrix:\n  bs: [4k, 4K]\n'), ['matrix.bs[1]: duplicate of bs[0] (both mean 4k)']);
-  assert.deepEqual(errorsOf('matrix:\n  numjobs: [0]\n'), ['matrix.numjobs[0]: expected a positive integer']);
-  assert.deepEqual(errorsOf('matrix:\n  backend: [vhost-scsi]\n'), [
-    'matrix.backend[0]: expected a backend name (virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk) or {name: ..., options}',
-  ]);
-  assert.deepEqual(errorsOf('pin: {vcpus: [0, -1]}\nmatrix: {iodepth: [1]}\n'), ['pin.vcpus[1]: expected a host CPU number']);
-  assert.deepEqual(errorsOf('pin: {iothreads: 1}\nmatrix: {iodepth: [1]}\n'), ['pin.iothreads: unknown key']);
+  const cases: [string, string][] = [
+    ['matrix:\n  aio: [posix]\n', 'matrix.aio[0]: expected one of threads, native, io_uring'],
+    ['matrix:\n  cache: [directsync]\n', 'matrix.cache[0]: expected one of none, writeback'],
+    ['matrix:\n  queue_size: [256, 100]\n', 'matrix.queue_size[1]: expected one of 4, 8, 16, 32, 64, 128, 256, 512, 1024'],
+    ['matrix:\n  num_queues: [0]\n', 'matrix.num_queues[0]: expected a positive integer'],
+    ['matrix:\n  num_queues: [65]\n', 'matrix.num_queues[0]: must be at most 64'],
+    ['matrix:\n  vcpus: [2, "x"]\n', 'matrix.vcpus[1]: expected a positive integer'],
+    ['matrix:\n  poll_max_ns: [-1]\n', 'matrix.poll_max_ns[0]: expected an integer from 0 to 1000000000'],
+    ['matrix:\n  nomerges: [3]\n', 'matrix.nomerges[0]: expected an integer from 0 to 2'],
+    ['matrix:\n  nr_requests: [2]\n', 'matrix.nr_requests[0]: expected an integer from 4 to 65536'],
+    ['matrix:\n  rw: [write]\n', 'matrix.rw[0]: expected one of read, randread'],
+    ['matrix:\n  bs: ["4k; reboot"]\n', 'matrix.bs[0]: expected a block size such as 512, 4k, 128k or 1m'],
+    ['matrix:\n  bs: [4k, 4K]\n', 'matrix.bs[1]: duplicate of bs[0] (both mean 4k)'],
+    ['matrix:\n  numjobs: [0]\n', 'matrix.numjobs[0]: expected a positive integer'],
+    ['matrix:\n  backend: [vhost-scsi]\n', 'matrix.backend[0]: expected a backend name (virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk) or {name: ..., options}'],
+    ['pin: {vcpus: [0, -1]}\nmatrix: {iodepth: [1]}\n', 'pin.vcpus[1]: expected a host CPU number'],
+    ['pin: {iothreads: 1}\nmatrix: {iodepth: [1]}\n', 'pin.iothreads: unknown key'],
+  ];
+  for (const [yaml, line] of cases) assert.deepEqual(errorsOf(yaml), [line], yaml);
 });
 
 test('axes not named stay out of the cells: keys of existing profiles do not change', () => {
@@ -178,30 +181,18 @@ test('vhost-blk on a host without it: unsupported cells with the reason, the res
 });
 
 test('required: true makes an unsupported backend an error before anything boots', () => {
-  const p = profile('matrix:\n  backend: [virtio-blk, {name: vhost-blk, required: true}]\n');
-  assert.throws(
-    () => makePlan(p, 'tcg', { host: HOST }),
-    (err: unknown) => {
-      assert.ok(err instanceof HostError);
-      assert.equal(err.message, `backend vhost-blk is required (required: true) but cannot run here: ${VHOST_BLK_REASON}`);
-      assert.equal(err.hint, 'make the host support it (see the reason), or remove required: true to record its cells as unsupported and run the rest');
-      return true;
-    },
-  );
+  const err = planError(profile('matrix:\n  backend: [virtio-blk, {name: vhost-blk, required: true}]\n'));
+  assert.ok(err instanceof HostError);
+  assert.equal(err.message, `backend vhost-blk is required (required: true) but cannot run here: ${VHOST_BLK_REASON}`);
+  assert.equal(err.hint, 'make the host support it (see the reason), or remove required: true to record its cells as unsupported and run the rest');
   // A required backend that the host has is fine.
   assert.equal(makePlan(profile('matrix:\n  backend: [{name: vhost-user-blk, required: true}]\n'), 'tcg', { host: HOST }).groups.length, 1);
 });
 
 test('pin CPUs that are not online are bad input at plan time', () => {
-  const p = profile('pin: {vcpus: [0, 2], storage_daemon: 7}\nmatrix: {iodepth: [1]}\n');
-  assert.throws(
-    () => makePlan(p, 'tcg', { host: HOST }),
-    (err: unknown) => {
-      assert.ok(err instanceof InputError);
-      assert.deepEqual(err.lines, ['pin.vcpus[1]: host CPU 2 is not online (online CPUs: 0-1)', 'pin.storage_daemon: host CPU 7 is not online (online CPUs: 0-1)']);
-      return true;
-    },
-  );
+  const err = planError(profile('pin: {vcpus: [0, 2], storage_daemon: 7}\nmatrix: {iodepth: [1]}\n'));
+  assert.ok(err instanceof InputError);
+  assert.deepEqual(err.lines, ['pin.vcpus[1]: host CPU 2 is not online (online CPUs: 0-1)', 'pin.storage_daemon: host CPU 7 is not online (online CPUs: 0-1)']);
 });
 
 test('a queue size set both on a backend entry and as an axis is refused', () => {

@@ -11,9 +11,8 @@ import { buildQemuArgs } from '../../../src/vm/qemu-args.js';
 import { getBackend, inapplicableAxes } from '../../../src/vm/backends/index.js';
 import type { DeviceSpec, DiskSpec, QemuLaunchSpec } from '../../../src/vm/launch-spec.js';
 import { buildStorageDaemonArgs, storageDaemonCandidates, storageDaemonPaths } from '../../../src/vm/storage-daemon.js';
-import type { HostFacts } from '../../../src/vm/host-facts.js';
 import { parseDeviceHelp } from '../../../src/vm/host-facts.js';
-import { baseSpec, hasSequence, valuesOf } from './fixtures.js';
+import { baseSpec, hasSequence, hostFacts, valuesOf } from './fixtures.js';
 
 const DIR = '/tmp/vblk/boot';
 const spec = (device: Partial<DeviceSpec> & { backend: string }, disk: Partial<DiskSpec> = {}, over: Partial<QemuLaunchSpec> = {}): QemuLaunchSpec => {
@@ -158,16 +157,7 @@ test('vhost-blk (never exercised here): host_device node + vhost-blk-pci with ex
   );
 });
 
-const facts = (over: Partial<HostFacts> = {}): HostFacts => ({
-  qemuBinary: 'qemu-system-x86_64',
-  qemuDevices: ['virtio-blk-pci', 'vhost-user-blk-pci'],
-  nodes: { '/dev/vhost-blk': false },
-  storageDaemon: '/usr/bin/qemu-storage-daemon',
-  backing: { path: null, blockDevice: false },
-  onlineCpus: [0, 1],
-  allowedCpus: [0, 1],
-  ...over,
-});
+const facts = hostFacts;
 
 test('vhost-blk host support: each of the three requirements, with what would make it work', () => {
   const support = getBackend('vhost-blk').hostSupport!;

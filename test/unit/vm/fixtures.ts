@@ -1,4 +1,5 @@
 import type { QemuLaunchSpec } from '../../../src/vm/launch-spec.js';
+import type { HostFacts } from '../../../src/vm/host-facts.js';
 
 /** A complete, valid spec; tests override what they look at. */
 export function baseSpec(over: Partial<QemuLaunchSpec> = {}): QemuLaunchSpec {
@@ -37,4 +38,18 @@ export function hasSequence(args: string[], seq: string[]): boolean {
     if (seq.every((s, j) => args[i + j] === s)) return true;
   }
   return false;
+}
+
+/** Host facts of a machine like this project's: QEMU 7.2 with qemu-storage-daemon, no vhost-blk, 2 CPUs, a tmpfs backing file. */
+export function hostFacts(over: Partial<HostFacts> = {}): HostFacts {
+  return {
+    qemuBinary: 'qemu-system-x86_64',
+    qemuDevices: ['virtio-blk-pci', 'vhost-user-blk-pci'],
+    nodes: { '/dev/vhost-blk': false },
+    storageDaemon: '/usr/bin/qemu-storage-daemon',
+    backing: { path: null, blockDevice: false },
+    onlineCpus: [0, 1],
+    allowedCpus: [0, 1],
+    ...over,
+  };
 }
