@@ -11,6 +11,11 @@ export function formatDeltaCi(c: GateCell): string {
   return c.deltaCi ? `${formatSignedPct(c.deltaCi.low)} … ${formatSignedPct(c.deltaCi.high)}` : '—';
 }
 
+/** The figures every tabular gate view shows, in column order: baseline, current, Δ, Δ CI, p, adjusted p. */
+export function gateFigures(c: GateCell): string[] {
+  return [formatStats(c.baseline), formatStats(c.current), formatSignedPct(c.deltaPct), formatDeltaCi(c), formatP(c.p), formatP(c.adjustedP)];
+}
+
 /** Warning kinds per side, e.g. "baseline: HighCv; current: OutliersPresent". */
 export function warningKinds(c: GateCell): string {
   const side = (name: string, s: CellStats | null) =>

@@ -1,6 +1,6 @@
 /** A Markdown summary for CI job summaries (e.g. $GITHUB_STEP_SUMMARY). */
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
-import { formatDeltaCi, formatStats, warningKinds } from './describe-cell.js';
+import { gateFigures, warningKinds } from './describe-cell.js';
 import type { GateCell, GateResult } from './types.js';
 
 const ORDER: readonly GateCell['status'][] = ['regression', 'failed', 'missing', 'inconclusive', 'improvement', 'pass', 'unsupported'];
@@ -20,12 +20,7 @@ function row(c: GateCell): string {
     c.status === 'regression' ? '**regression**' : c.status,
     c.metric,
     `\`${c.cellKey}\``,
-    formatStats(c.baseline),
-    formatStats(c.current),
-    formatSignedPct(c.deltaPct),
-    formatDeltaCi(c),
-    formatP(c.p),
-    formatP(c.adjustedP),
+    ...gateFigures(c),
     c.reason,
     warningKinds(c),
   ];

@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import type { ComparisonRow } from '../compare/types.js';
 import type { GateResult } from '../gate/types.js';
-import { formatDeltaCi, formatStats } from '../gate/describe-cell.js';
+import { formatDeltaCi, formatStats, gateFigures } from '../gate/describe-cell.js';
 import { escapeMarkdownCell, sortWorstFirst } from '../gate/markdown.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
@@ -103,12 +103,7 @@ export function renderGateTable(result: GateResult, opts: { color?: boolean } = 
       c.status.toUpperCase(),
       c.metric,
       cellLabel(c.cell, axes),
-      formatStats(c.baseline),
-      formatStats(c.current),
-      formatSignedPct(c.deltaPct),
-      formatDeltaCi(c),
-      formatP(c.p),
-      formatP(c.adjustedP),
+      ...gateFigures(c),
       c.reason,
     ]);
   }
