@@ -70,9 +70,7 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
 
 /** virtio ring sizes QEMU 7.2 accepts: a power of two > 2 and <= 1024 (VIRTQUEUE_MAX_SIZE). */
 export const QUEUE_SIZES = [4, 8, 16, 32, 64, 128, 256, 512, 1024] as const;
-const queueSize = z
-  .number({ error: `expected one of ${QUEUE_SIZES.join(', ')}` })
-  .refine((n) => (QUEUE_SIZES as readonly number[]).includes(n), { error: `expected one of ${QUEUE_SIZES.join(', ')}` });
+const queueSize = z.literal(QUEUE_SIZES, { error: `expected one of ${QUEUE_SIZES.join(', ')}` });
 /** Virtqueues per device: 1..64 (QEMU allows 1024; more than 64 is never a useful experiment). */
 export const MAX_NUM_QUEUES = 64;
 const numQueues = positiveInt(MAX_NUM_QUEUES);
