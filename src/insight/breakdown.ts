@@ -270,10 +270,16 @@ export function axisValues(samples: readonly Sample[], axis: string): string[] {
   return [...new Set(samples.map((s) => s.cell[axis]).filter((v) => v !== undefined).map(String))];
 }
 
+/** The value a cell carries on an axis that does not apply to it (ioeventfd on vhost backends). */
+const NOT_APPLICABLE = 'n/a';
+
 /**
  * Pairs across one axis inside one run: every cell whose `axis` is not the
  * baseline, with the cell equal to it on every other axis and `axis` =
  * baseline. The baseline defaults to the axis's first value (the profile's order).
+ * An axis that does not apply to the cell (`n/a`, e.g. ioeventfd on
+ * vhost-user-blk) matches the baseline's first value of that axis, so
+ * vhost-user-blk is explained against virtio-blk in its default configuration.
  */
 export function pairsByAxis(samples: readonly Sample[], axis: string, baseline?: string): SamplePair[] {
   const base = baseline ?? axisValues(samples, axis)[0];
@@ -284,11 +290,17 @@ export function pairsByAxis(samples: readonly Sample[], axis: string, baseline?:
     const cell = list[0]!.cell;
     if (String(cell[axis]) === base) baselineByRest.set(cellKeyOf(cell, axis), list);
   }
+  const firstApplicable = (other: string) => axisValues(samples, other).find((v) => v !== NOT_APPLICABLE);
   const pairs: SamplePair[] = [];
   for (const list of cells.values()) {
     const cell = list[0]!.cell;
     if (cell[axis] === undefined || String(cell[axis]) === base) continue;
-    const a = baselineByRest.get(cellKeyOf(cell, axis));
+    const stand = { ...cell };
+    for (const [other, value] of Object.entries(cell)) {
+      const replacement = other !== axis && value === NOT_APPLICABLE ? firstApplicable(other) : undefined;
+      if (replacement !== undefined) stand[other] = typeof cell[other] === 'number' ? Number(replacement) : replacement;
+    }
+    const a = baselineByRest.get(cellKeyOf(cell, axis)) ?? baselineByRest.get(cellKeyOf(stand, axis));
     if (a) pairs.push({ a, b: list });
   }
   return pairs;

@@ -69,6 +69,18 @@ test('pairs across an axis: equal on every other axis, baseline = the axis’s f
   assert.deepEqual(sideLabels(cell('on', 1), cell('off', 1)), { a: 'ioeventfd=on', b: 'ioeventfd=off', context: 'backend=virtio-blk scheduler=none iodepth=1' });
 });
 
+test('vhost backends (ioeventfd n/a) pair with the baseline backend in its default ioeventfd', () => {
+  const withVhost = [
+    ...run,
+    sample(cell('n/a', 1, 'vhost-user-blk'), { iops: 7000, cpu: { vcpu: 120, 'main-loop': 5, 'storage-daemon': 20 }, irqs: 1 }),
+  ];
+  const pairs = pairsByAxis(withVhost, 'backend');
+  assert.deepEqual(pairs.map((p) => [p.a[0]!.cellKey, p.b[0]!.cellKey]), [
+    ['backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=1', 'backend=vhost-user-blk,ioeventfd=n/a,scheduler=none,iodepth=1'],
+  ]);
+  assert.equal(breakdownByAxis(withVhost, 'backend')!.pairs.length, 1);
+});
+
 test('the breakdown: IOPS first, CPU roles by contribution with their share, medians over repetitions', () => {
   const p = breakdownPair(pairsByAxis(run, 'ioeventfd')[0]!)!;
   assert.equal(p.a.n, 2);
