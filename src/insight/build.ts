@@ -180,6 +180,8 @@ function denominators(
   if (!block) return { ios: guestIos, iosSource: guestIos === null ? null : 'guest-diskstats', guestIos };
   // rd_operations counts every virtio request (block_acct_start per request); rd_merged those QEMU merged into another.
   const requests = block.after.rdOperations - block.before.rdOperations;
+  // Counters that did not move while the guest read (a vhost-user-blk export accounts nothing) count nothing.
+  if (requests === 0 && (guestIos ?? 0) > 0) return { ios: guestIos, iosSource: 'guest-diskstats', guestIos };
   const guestRequests = guest ? guest.after.disk.readIos - guest.before.disk.readIos : 0;
   const perRequest = guestIos !== null && guestRequests > 0 ? guestIos / guestRequests : 1;
   return { ios: requests * perRequest, iosSource: 'host-requests', guestIos };
@@ -234,6 +236,12 @@ function blockstatsMaybe(
   fio: FioFigures,
 ): Maybe<BlockstatsInsight> {
   if (isUnavailable(parts)) return parts;
+  const guestReadBytes = guest ? (guest.after.disk.readSectors - guest.before.disk.readSectors) * 512 : null;
+  // QEMU 7.2's vhost-user-blk export does no I/O accounting: the daemon's counters
+  // stay at zero whatever the guest reads. That is "not measurable", not a mismatch.
+  if (block.kind === 'storage-daemon' && parts.after.rdOperations === parts.before.rdOperations && (guestReadBytes ?? 0) > 0) {
+    return { available: false, reason: 'qemu-storage-daemon does not account I/O on vhost-user-blk exports (its query-blockstats counters stayed at 0 while the guest read)' };
+  }
   return {
     available: true,
     ...blockstatsInsight({
@@ -243,7 +251,7 @@ function blockstatsMaybe(
       after: parts.after,
       windowMs,
       ios,
-      guestReadBytes: guest ? (guest.after.disk.readSectors - guest.before.disk.readSectors) * 512 : null,
+      guestReadBytes,
       fioBytesPerS: fio.bwBytesPerS,
     }),
   };

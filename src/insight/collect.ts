@@ -129,13 +129,14 @@ export async function takeSnapshot(s: InsightSources, processes: ProcessSource[]
 }
 
 /**
- * A counter that moves with the first I/O: the disk node's operations when
+ * A counter that moves with the first I/O: QEMU's disk node operations when
  * its monitor answers, else the guest's reads (an SSH round trip per poll,
- * during fio's ramp only).
+ * during fio's ramp only). The storage daemon's counters are not used: QEMU
+ * 7.2's vhost-user-blk export does not account I/O, so they never move.
  */
 async function ioProbe(s: InsightSources): Promise<{ probe: () => Promise<number>; name: InsightWindow['ioStartProbe'] }> {
   const block = s.block;
-  if (block && (await block.read().then(() => true, () => false))) {
+  if (block && block.kind === 'qemu' && (await block.read().then(() => true, () => false))) {
     return { probe: async () => (await block.read()).rdOperations, name: block.kind === 'qemu' ? 'qemu-blockstats' : 'storage-daemon-blockstats' };
   }
   return {

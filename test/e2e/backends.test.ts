@@ -55,7 +55,13 @@ test('seed-2011-ci: vhost-user-blk (real daemon) beside virtio-blk, vhost-blk un
     assert.equal(s.observed.ioeventfd, 'n/a');
     assert.match(String(s.observed.testDiskLocatedBy), /^pci 0000:00:[0-9a-f]{2}\.0$/);
     assert.equal(s.observed.storageDaemonExport, 'vhost-user-blk vblk-export');
+    // Insight covers the daemon: its CPU per I/O; its blockstats say why they are not measurable.
+    const insight = s.insight!;
+    assert.ok(insight.hostCpu.available, `${s.cellKey}: ${JSON.stringify(insight.hostCpu)}`);
+    assert.ok(insight.hostCpu.roles.some((r) => r.role === 'storage-daemon' && (r.usPerIo ?? 0) > 0), 'storage-daemon CPU per I/O');
+    assert.equal(insight.blockstats.available, false);
   }
+  assert.match(r.stdout, /backend=vhost-user-blk ioeventfd=n\/a vs backend=virtio-blk ioeventfd=on/, 'the why-table pairs vhost-user-blk with virtio-blk');
   assert.equal(by('vhost-user-blk').length, 4, 'ioeventfd on/off collapsed into one n/a cell per scheduler × iodepth');
   const unsupported = by('vhost-blk');
   assert.equal(unsupported.length, 4);

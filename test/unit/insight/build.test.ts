@@ -134,3 +134,22 @@ test('exit counters, when a source exists, become deltas per I/O', () => {
   assert.equal(insight.exits.perIo.io_exits, 1);
   assert.equal(insight.exits.source, 'query-stats');
 });
+
+test('a storage daemon whose counters never move (QEMU 7.2 vhost-user-blk exports account no I/O): not measurable, guest count as denominator', () => {
+  const frozen = pickBlockCounters(fixtureJson('qmp-query-blockstats-before.json'), match);
+  const still = (s: Snapshot): Snapshot => ({ ...s, block: { ok: true, value: frozen } });
+  const base = input();
+  assert.ok(base.window.ok);
+  const insight = buildSampleInsight(
+    input({
+      block: { kind: 'storage-daemon', node: 'vblk-disk' },
+      window: { ...base.window, before: still(base.window.before), after: still(base.window.after) },
+    }),
+  );
+  assert.ok(insight.window.available);
+  assert.equal(insight.window.iosSource, 'guest-diskstats');
+  assert.equal(insight.window.ios, fio.total_ios);
+  assert.ok(insight.hostCpu.available && insight.hostCpu.totalUsPerIo !== null, 'host CPU per I/O still measured');
+  assert.equal(insight.blockstats.available, false);
+  assert.match(!insight.blockstats.available ? insight.blockstats.reason : '', /does not account I\/O on vhost-user-blk exports/);
+});
