@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT, runCli, hasStackTrace } from '../helpers/cli.js';
 import { loadRun } from '../../src/store/run-reader.js';
+import { ensureGuestImage } from '../../src/guest-image/guest-image.js';
 
 const F = 'test/fixtures/runs/gate';
 
@@ -46,9 +47,23 @@ test('calibrate: A/A arms interleaved, noise per cell and metric, a file the gat
 
 test('gate --confirm re-runs only the regressed cell and fails because the re-run regresses too', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vblk-e2e-confirm-'));
-  // A copy whose run.json names this checkout's profile (fixtures record absolute paths).
-  const current = join(dir, 'confirm-throttled');
-  await cp(join(REPO_ROOT, F, 'confirm-throttled'), current, { recursive: true });
+  // Copies of the recorded runs, adjusted to this machine: run.json names this
+  // checkout's profile (fixtures record absolute paths), and the guest image
+  // hash is the one the re-run will boot — a guest built on another machine
+  // differs (its keys are generated at build), and the gate would rightly
+  // refuse that environment difference instead of judging the re-run.
+  const image = await ensureGuestImage({ repoRoot: REPO_ROOT, build: true });
+  const copyRun = async (name: string): Promise<string> => {
+    const copy = join(dir, name);
+    await cp(join(REPO_ROOT, F, name), copy, { recursive: true });
+    const envPath = join(copy, 'environment.json');
+    const env = JSON.parse(await readFile(envPath, 'utf8'));
+    env.guest.imageHash = image.contentHash;
+    await writeFile(envPath, JSON.stringify(env, null, 2));
+    return copy;
+  };
+  const baseline = await copyRun('confirm-base');
+  const current = await copyRun('confirm-throttled');
   const manifestPath = join(current, 'run.json');
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
   manifest.profilePath = resolve(REPO_ROOT, F, 'confirm-throttled.yaml');
@@ -57,7 +72,7 @@ test('gate --confirm re-runs only the regressed cell and fails because the re-ru
   const out = join(dir, 'results');
   const junit = join(dir, 'gate.xml');
   const r = await runCli(
-    ['gate', '--baseline', `${F}/confirm-base`, current, '--subject', 'qemu.binary', '--confirm', '--out', out, '--wait-lock', '900', '--junit', junit],
+    ['gate', '--baseline', baseline, current, '--subject', 'qemu.binary', '--confirm', '--out', out, '--wait-lock', '900', '--junit', junit],
     { timeoutMs: 1_200_000 },
   );
   assert.equal(r.exitCode, 1, `exit ${r.exitCode}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
