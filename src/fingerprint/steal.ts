@@ -5,6 +5,7 @@
  * not ours alone while we measured. Parsing is pure; `readHostCpuTimes` reads.
  */
 import { readFile } from 'node:fs/promises';
+import { aggregateCpuFields, PROC_STAT_CPU_FIELDS } from '../host/proc-stat.js';
 
 export interface CpuTimes {
   /** Sum of user, nice, system, idle, iowait, irq, softirq and steal ticks (guest time is inside user/nice). */
@@ -14,9 +15,8 @@ export interface CpuTimes {
 
 /** The aggregate `cpu ` line of /proc/stat, or null when absent or malformed. */
 export function parseProcStat(text: string): CpuTimes | null {
-  const line = text.split('\n').find((l) => l.startsWith('cpu '));
-  const fields = line?.trim().split(/\s+/).slice(1, 9).map(Number) ?? [];
-  if (fields.length < 8 || fields.some((f) => !Number.isFinite(f))) return null;
+  const fields = (aggregateCpuFields(text) ?? []).slice(0, PROC_STAT_CPU_FIELDS.length);
+  if (fields.length < PROC_STAT_CPU_FIELDS.length || fields.some((f) => !Number.isFinite(f))) return null;
   return { total: fields.reduce((s, f) => s + f, 0), steal: fields[7] ?? 0 };
 }
 

@@ -3,6 +3,7 @@
  * disk name is its only argument, never interpolated) prints the counters in
  * sections; these functions parse them. guest-snapshot.ts runs the script.
  */
+import { aggregateCpuFields, PROC_STAT_CPU_FIELDS } from '../host/proc-stat.js';
 import type { GuestCpuTicks, InterruptLine } from '../model/insight.js';
 import { parseSchedulerList } from '../guest/scheduler.js';
 
@@ -105,13 +106,12 @@ export function interruptDeltas(before: InterruptRow[], after: InterruptRow[], v
   return out;
 }
 
-const CPU_FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
+const CPU_FIELDS = PROC_STAT_CPU_FIELDS;
 
 /** The aggregate `cpu` line of /proc/stat, USER_HZ ticks (guest and host lines beyond `steal` are inside user/nice). */
 export function parseProcStatCpu(text: string): GuestCpuTicks {
-  const line = text.split('\n').find((l) => /^cpu\s/.test(l));
-  if (!line) throw new Error('/proc/stat: no aggregate cpu line');
-  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  const values = aggregateCpuFields(text);
+  if (!values) throw new Error('/proc/stat: no aggregate cpu line');
   const ticks = {} as GuestCpuTicks;
   CPU_FIELDS.forEach((f, i) => (ticks[f] = values[i] ?? 0));
   return ticks;

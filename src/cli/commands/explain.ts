@@ -15,6 +15,7 @@ import { renderPairBreakdown } from '../../report/breakdown-table.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
 import { reportError } from '../errors.js';
+import { warnIncompleteRuns } from '../run-status.js';
 
 const FORMATS = ['table', 'json'] as const;
 
@@ -102,12 +103,7 @@ export function registerExplainCommand(program: Command, setExit: (code: number)
           );
           code = ExitCode.Partial;
         }
-        for (const run of runs) {
-          if (run.manifest.status !== 'complete') {
-            process.stderr.write(`warning: ${run.dir} is ${run.manifest.status}: ${run.manifest.stopReason ?? ''}\n`);
-            code = ExitCode.Partial;
-          }
-        }
+        if (warnIncompleteRuns(runs)) code = ExitCode.Partial;
         setExit(code);
       } catch (err) {
         setExit(reportError(err));

@@ -16,6 +16,7 @@ import { renderHtml } from '../../report/html.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
 import { reportError } from '../errors.js';
+import { warnIncompleteRuns } from '../run-status.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'markdown', 'gobench', 'html'] as const;
@@ -87,13 +88,7 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
           await writeFileAtomic(resolve(options.output), text);
           process.stderr.write(`wrote ${options.output}\n`);
         } else process.stdout.write(text);
-        let code: number = ExitCode.Success;
-        for (const run of runs) {
-          if (run.manifest.status === 'complete') continue;
-          process.stderr.write(`warning: ${run.dir} is ${run.manifest.status}: ${run.manifest.stopReason ?? ''}\n`);
-          code = ExitCode.Partial;
-        }
-        setExit(code);
+        setExit(warnIncompleteRuns(runs) ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {
         setExit(reportError(err));
       }
