@@ -6,8 +6,9 @@
  *   `--subject matrix.backend`). Differences there are the point and are shown.
  * - the **measurement environment**: everything else that can move a number —
  *   host kernel, CPU model and microcode, mitigations, governor/turbo, accel,
- *   halt_poll_ns, hugepages/NUMA, QEMU, guest kernel + image hash, the guest's
- *   fio, the tool, and the profile minus the subject. A difference there means
+ *   halt_poll_ns, hugepages/NUMA, QEMU, guest kernel + image hash, the Debian
+ *   packages the built-in guest was built from (`guest.packages.*`) and its
+ *   recipe hash, the guest's fio, the tool, and the profile minus the subject. A difference there means
  *   the comparison cannot tell the subject's effect from the environment's, so
  *   it is refused unless the user allows it (`--allow-env-mismatch`).
  *
@@ -45,7 +46,19 @@ const INFO_PATHS = [
  */
 const IMPLIED: Record<string, string[]> = {
   'qemu.binary': ['qemu.version', 'qemu.banner'],
-  'guest.kernel': ['guest.imageHash', 'guest.runningKernel'],
+  'guest.kernel': ['guest.imageHash', 'guest.runningKernel', 'guest.packages.kernel', 'guest.initramfsModules'],
+};
+
+/** The fingerprint field of the tool version (environment.json's `tool`). */
+export const TOOL_VERSION_PATH = 'tool.version';
+
+/**
+ * Fingerprint fields the guest reports while it runs, read from the samples'
+ * `observed` facts (fingerprint path → observed key) instead of environment.json.
+ */
+export const OBSERVED_FIELDS: Readonly<Record<string, string>> = {
+  'guest.runningKernel': 'guestKernel',
+  'guest.fio': GUEST_FIO_KEY,
 };
 
 /** Duplicates of profile fields in environment.json (the profile's copy is the one compared). */
@@ -98,7 +111,7 @@ export function fingerprintOf(input: FingerprintInput): Fingerprint {
   flatten(input.environment, '', env);
   for (const [path, value] of Object.entries(env)) if (!SKIPPED_ENV_PATHS.has(path)) fp[path] = value;
   const tool = input.environment.tool;
-  if (tool !== undefined) fp['tool.version'] = text(tool);
+  if (tool !== undefined) fp[TOOL_VERSION_PATH] = text(tool);
 
   const { matrix, ...rest } = (input.profile ?? {}) as Record<string, unknown>;
   flatten(rest, 'profile', fp);
@@ -106,10 +119,11 @@ export function fingerprintOf(input: FingerprintInput): Fingerprint {
     if (entries !== undefined) fp[`profile.matrix.${axis}`] = axisText(entries);
   }
 
-  const running = observedValues(input.samples, 'guestKernel');
-  if (running) fp['guest.runningKernel'] = running;
-  const fio = observedValues(input.samples, GUEST_FIO_KEY) ?? input.guestFio ?? null;
-  if (fio) fp['guest.fio'] = fio;
+  for (const [path, key] of Object.entries(OBSERVED_FIELDS)) {
+    // Runs older than `observed.guestFio` carry the guest's fio version in their raw fio JSON (input.guestFio).
+    const value = observedValues(input.samples, key) ?? (key === GUEST_FIO_KEY ? input.guestFio ?? null : null);
+    if (value) fp[path] = value;
+  }
   return fp;
 }
 

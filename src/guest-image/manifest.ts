@@ -183,3 +183,23 @@ export function lastLines(text: string, n: number): string[] {
   while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
   return lines.slice(-n);
 }
+
+/**
+ * What a built-in guest was built from, as each run's environment.json records
+ * it under `guest`: the Debian package versions of its kernel, busybox,
+ * dropbear and fio (source package), and the hash of the recipe (scripts/guest/).
+ * A gate then names what moved (`guest.packages.kernel: 6.1.176-1 → 6.1.192-3`)
+ * instead of only a different image hash. The kernel's ABI (`6.1.0-N-amd64`)
+ * is recorded beside it as `guest.initramfsModules` (and `guest.kernel`).
+ */
+export function guestBuildRecord(manifest: GuestManifest): { packages: Record<string, string>; recipeHash: string | null } {
+  return {
+    packages: {
+      kernel: manifest.kernelPackage.version,
+      busybox: manifest.busybox.packageVersion,
+      dropbear: manifest.dropbear.version,
+      fio: manifest.fio.sourcePackageVersion,
+    },
+    recipeHash: manifest.inputsHash ?? null,
+  };
+}

@@ -26,7 +26,7 @@ import { GUEST_READY_MARKER } from '../run/launch.js';
 import { parsePinnedHostKey } from '../guest/ssh-session.js';
 import { defaultGuestCacheRoot, ensureGuestImage, type GuestImage } from './guest-image.js';
 import { cachedGuestImageByHash } from './export.js';
-import { sha256Of } from './manifest.js';
+import { guestBuildRecord, sha256Of } from './manifest.js';
 import { assessUserKernel, readKernelImage, type KernelImageFacts } from './kernel-image.js';
 import { byoStateFor, createOverlay, imageSha256, inspectImage, writeSeedIso, type ImageFormat } from './byo/image.js';
 
@@ -142,6 +142,7 @@ async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, 
     kernel: release,
     kernelFormat: own ? own.facts.format : g.kernel_format,
     initramfsModules: image.manifest.kernelVersion,
+    ...guestBuildRecord(image.manifest),
   };
   if (own) {
     record.userKernel = { path: kernelPath, sha256: sha256Of(await readFile(kernelPath)), version: own.facts.version, release: own.facts.release };

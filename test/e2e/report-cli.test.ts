@@ -1,18 +1,19 @@
 /**
  * The report-side commands through the real CLI (bin/vblk-bench), on the run
  * recorded under TCG: report in every format, list, import, history, schema,
- * init, doctor. No QEMU is started here.
+ * init, doctor (against the real apt lists). No QEMU is started here.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runCli, hasStackTrace, REPO_ROOT } from '../helpers/cli.js';
 import { FIXTURE_RUN } from '../helpers/fixture-run.js';
 import { loadRun } from '../../src/store/run-reader.js';
 import { loadProfile } from '../../src/profile/load.js';
 import { RunWriter } from '../../src/store/run-writer.js';
+import { ensureGuestImage } from '../../src/guest-image/guest-image.js';
 
 const ESC = /\x1b/;
 
@@ -136,11 +137,29 @@ describe('vblk-bench schema / init / doctor', () => {
     assert.match(d.stdout, /this host can run vblk-bench/);
     const j = await runCli(['doctor', '--json']);
     const checks = JSON.parse(j.stdout) as { name: string; level: string }[];
-    for (const name of ['QEMU', 'KVM', '/dev/vhost-net', '/dev/vhost-blk', '/dev/vhost-scsi', 'qemu-storage-daemon', 'guest image', 'memory', 'CPU governor', 'turbo']) {
+    for (const name of ['QEMU', 'KVM', '/dev/vhost-net', '/dev/vhost-blk', '/dev/vhost-scsi', 'qemu-storage-daemon', 'guest image', 'guest kernel', 'memory', 'CPU governor', 'turbo']) {
       assert.ok(checks.some((c) => c.name === name), name);
     }
     const noQemu = await runCli(['doctor', '--qemu', '/nonexistent/qemu']);
     assert.equal(noQemu.exitCode, 3);
     assert.match(noQemu.stdout, /^fail\s+QEMU/m);
+  });
+
+  it('doctor reads the real apt lists: a cached guest older than anything Debian offers gets a warning naming both kernels', async () => {
+    // A copy of this checkout's built-in guest in a cache of its own, its manifest claiming kernel package
+    // version 0.1-1 — older than any linux-image-amd64 a Debian mirror has, whatever day the lists are from.
+    const image = await ensureGuestImage({ repoRoot: REPO_ROOT, build: true });
+    const cache = await mkdtemp(join(tmpdir(), 'vblk-doctor-cache-'));
+    const dir = join(cache, 'guest', basename(image.dir));
+    await cp(image.dir, dir, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    manifest.kernelPackage.version = '0.1-1';
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const d = await runCli(['doctor', '--json'], { env: { VBLK_BENCH_CACHE: cache } });
+    const check = (JSON.parse(d.stdout) as { name: string; level: string; detail: string; fix?: string }[]).find((c) => c.name === 'guest kernel')!;
+    assert.equal(check.level, 'warn', check.detail);
+    assert.match(check.detail, new RegExp(`^the apt lists \\(as of their last change, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\) offer linux-image-\\S+-amd64 \\S+, newer than the cached guest's ${manifest.kernelPackage.name} 0\\.1-1`));
+    assert.match(check.fix!, /guest import --expect-hash/);
+    await rm(cache, { recursive: true, force: true });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * `vblk-bench doctor`: can this host run vblk-bench, and what would make the
  * numbers better? Checks QEMU, KVM (access and provider), vhost devices,
- * qemu-storage-daemon, the built-in guest image, free memory and /dev/shm,
- * and the CPU frequency policy. Each problem comes with how to fix it.
+ * qemu-storage-daemon, the built-in guest image and whether the apt lists
+ * offer a newer kernel than it has, free memory and /dev/shm, and the CPU
+ * frequency policy. Each problem comes with how to fix it.
  * Exit 0 when the host can run (no `fail`), 3 otherwise. The verdict is pure
  * (evaluateDoctor) so every host situation is unit-tested.
  */
@@ -12,6 +13,7 @@ import { execa } from 'execa';
 import { decideAccel, probeKvm, type KvmProbe } from '../../vm/accel.js';
 import { collectHostFacts, meminfoNumber, qemuVersionOf } from '../../host/fingerprint.js';
 import { ensureGuestImage } from '../../guest-image/guest-image.js';
+import { guestKernelCheck, readAptKernelOffer, type AptKernelOffer } from '../../guest-image/apt-kernel.js';
 import { repoRoot } from '../../util/paths.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { alignColumns } from '../../report/format.js';
@@ -32,7 +34,10 @@ export interface DoctorFacts {
   kvm: KvmProbe;
   vhost: Record<string, 'rw' | 'present' | 'absent'>;
   storageDaemon: string | null;
-  guestImage: { present: boolean; detail: string };
+  /** The cached built-in guest for this checkout's recipe; `kernelPackage` from its manifest. */
+  guestImage: { present: boolean; detail: string; kernelPackage?: { name: string; version: string } };
+  /** What the local apt lists offer for the guest kernel (a guest built now gets it). */
+  aptKernel: AptKernelOffer;
   memAvailableKiB: number | null;
   shmFreeBytes: number | null;
   governor: string | null;
@@ -88,6 +93,7 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
       ? { name: 'guest image', level: 'ok', detail: f.guestImage.detail }
       : { name: 'guest image', level: 'warn', detail: `not built: ${f.guestImage.detail}; \`run\` builds it on first use (needs the Debian mirror and the build packages)`, fix: 'vblk-bench guest build' },
   );
+  checks.push({ name: 'guest kernel', ...guestKernelCheck(f.guestImage.kernelPackage ?? null, f.aptKernel) });
 
   if (f.memAvailableKiB === null) checks.push({ name: 'memory', level: 'warn', detail: 'MemAvailable not readable from /proc/meminfo' });
   else {
@@ -139,7 +145,7 @@ export async function gatherDoctorFacts(qemuBinary: string): Promise<DoctorFacts
   );
   const sd = await execa('qemu-storage-daemon', ['--version'], { reject: false, timeout: 10_000 });
   const image = await ensureGuestImage({ repoRoot: repoRoot(), build: false }).then(
-    (i) => ({ present: true, detail: `${i.dir} (kernel ${i.manifest.kernelVersion})` }),
+    (i) => ({ present: true, detail: `${i.dir} (kernel ${i.manifest.kernelVersion})`, kernelPackage: i.manifest.kernelPackage }),
     (err: Error) => ({ present: false, detail: err.message.split('\n')[0] ?? 'missing' }),
   );
   const meminfo = await readFile('/proc/meminfo', 'utf8').catch(() => '');
@@ -153,6 +159,7 @@ export async function gatherDoctorFacts(qemuBinary: string): Promise<DoctorFacts
     vhost,
     storageDaemon: sd.exitCode === 0 ? String(sd.stdout).split('\n')[0] ?? 'present' : null,
     guestImage: image,
+    aptKernel: await readAptKernelOffer(),
     memAvailableKiB: meminfoNumber(meminfo, 'MemAvailable'),
     shmFreeBytes: shm ? shm.bavail * shm.bsize : null,
     governor: host.governor,
@@ -163,7 +170,7 @@ export async function gatherDoctorFacts(qemuBinary: string): Promise<DoctorFacts
 export function registerDoctorCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('doctor')
-    .description('check the host: QEMU, KVM, vhost devices, qemu-storage-daemon, guest image, memory, CPU frequency policy')
+    .description('check the host: QEMU, KVM, vhost devices, qemu-storage-daemon, guest image and kernel, memory, CPU frequency policy')
     .option('--qemu <binary>', 'QEMU binary to check', 'qemu-system-x86_64')
     .option('--json', 'machine-readable output')
     .action(async (options: { qemu: string; json?: boolean }) => {

@@ -22,8 +22,9 @@ import type { Accel } from '../../model/sample.js';
 import { decideAccel, probeKvm } from '../../vm/accel.js';
 import { killAllChildren } from '../../vm/children.js';
 import { HostError, InputError } from '../../model/errors.js';
-import { collectHostFacts, qemuVersionOf, hostFioVersion } from '../../host/fingerprint.js';
-import { dryRunGuest, resolveGuestSource, type GuestSource } from '../../guest-image/source.js';
+import { qemuVersionOf } from '../../host/fingerprint.js';
+import { collectRunEnvironment } from '../../run/environment.js';
+import { dryRunGuest, resolveGuestSource } from '../../guest-image/source.js';
 import { RunWriter } from '../../store/run-writer.js';
 import { RUN_LOCK_FILE, runDirName } from '../../store/layout.js';
 import { loadRun, type StoredRun } from '../../store/run-reader.js';
@@ -115,18 +116,6 @@ async function checkQemu(binary: string): Promise<{ version: string; banner: str
   } catch (err) {
     throw new HostError((err as Error).message, "set qemu.binary to a qemu-system-x86_64 binary (scripts/setup-host.sh installs Debian's)");
   }
-}
-
-function environmentOf(session: Session, guestSource: GuestSource, host: unknown, hostFio: string | null): Record<string, unknown> {
-  const { profile } = session;
-  return {
-    accel: session.accel,
-    host,
-    qemu: { binary: profile.qemu.binary, version: session.qemu.version, banner: session.qemu.banner },
-    hostFio,
-    guest: guestSource.record,
-    tool: TOOL_VERSION,
-  };
 }
 
 async function buildPlan(profile: Profile, accel: Accel, onlyCells: readonly string[] | undefined, shard: ShardSpec | undefined): Promise<Plan> {
@@ -263,7 +252,13 @@ async function runSession(profilePath: string | undefined, options: RunOptions, 
   for (const note of guestSource.notes) log.warn(note);
   abort.throwIfAborted();
   await readPrivateKey(guestSource.ssh.privateKeyPath); // 0600 or refuse, before anything boots
-  const environment = environmentOf(session, guestSource, await collectHostFacts(), await hostFioVersion());
+  const environment = await collectRunEnvironment({
+    accel: session.accel,
+    qemuBinary: profile.qemu.binary,
+    qemu: session.qemu,
+    guest: guestSource.record,
+    tool: TOOL_VERSION,
+  });
   if (stored) {
     const changes = environmentChanges(stored.environment, environment);
     if (changes.length > 0) {

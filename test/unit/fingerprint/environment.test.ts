@@ -91,6 +91,21 @@ describe('compareFingerprints: subject vs environment', () => {
     assert.deepEqual(c.subject.map((d) => d.path).sort(), ['guest.imageHash', 'guest.kernel', 'profile.matrix.ioeventfd']);
   });
 
+  it('a rebuilt guest names the packages that moved; --subject guest.kernel also covers the kernel package and its ABI', () => {
+    const withPackages = (kernel: string, abi: string, busybox: string) =>
+      variant((e) => Object.assign(e.guest, { initramfsModules: abi, packages: { kernel, busybox, dropbear: '2022.83-1+deb12u3', fio: '3.33-3' } }));
+    const a = withPackages('6.1.176-1', '6.1.0-50-amd64', '1:1.35.0-4+b3');
+    const b = withPackages('6.1.192-3', '6.1.0-57-amd64', '1:1.35.0-4+deb12u1+b1');
+    assert.deepEqual(compareFingerprints(a, b, []).environment.map(describeDiff), [
+      'guest.initramfsModules: 6.1.0-50-amd64 → 6.1.0-57-amd64',
+      'guest.packages.busybox: 1:1.35.0-4+b3 → 1:1.35.0-4+deb12u1+b1',
+      'guest.packages.kernel: 6.1.176-1 → 6.1.192-3',
+    ]);
+    const declared = compareFingerprints(a, b, ['guest.kernel']);
+    assert.deepEqual(declared.subject.map((d) => d.path), ['guest.initramfsModules', 'guest.packages.kernel']);
+    assert.deepEqual(declared.environment.map((d) => d.path), ['guest.packages.busybox'], 'other packages are still the environment');
+  });
+
   it('host name, Node.js version and repetitions are informational; a fact recorded on one side only too', () => {
     const other = variant((e, p) => {
       e.host.hostname = 'ci-2';

@@ -6,6 +6,7 @@ import {
   computeInputsHash,
   contentHashOf,
   GUEST_IMAGE_FILES,
+  guestBuildRecord,
   guestImageDirFor,
   lastLines,
   parseGuestManifest,
@@ -186,5 +187,16 @@ describe('lastLines', () => {
   it('returns the last n lines without trailing blanks', () => {
     assert.deepEqual(lastLines('a\nb\nc\n\n', 2), ['b', 'c']);
     assert.deepEqual(lastLines('a', 5), ['a']);
+  });
+});
+
+describe('guestBuildRecord', () => {
+  it('records the package versions the guest was built from and the recipe hash, under names that stay put when they change', () => {
+    const m = { ...manifestFor(fakeContents()), inputsHash: 'ab'.repeat(32) };
+    assert.deepEqual(guestBuildRecord(m), {
+      packages: { kernel: '6.1.192-2', busybox: '1:1.35.0-4+deb12u1+b1', dropbear: '2022.83-1+deb12u3', fio: '3.33-3' },
+      recipeHash: 'ab'.repeat(32),
+    });
+    assert.equal(guestBuildRecord(manifestFor(fakeContents())).recipeHash, null, 'built by hand: no recipe hash');
   });
 });

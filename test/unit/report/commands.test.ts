@@ -18,7 +18,8 @@ const goodHost: DoctorFacts = {
   kvm: { devicePresent: true, openable: true, provider: 'kvm_intel' },
   vhost: { '/dev/vhost-net': 'rw', '/dev/vhost-scsi': 'absent', '/dev/vhost-blk': 'absent' },
   storageDaemon: 'qemu-storage-daemon version 8.2.2',
-  guestImage: { present: true, detail: '/cache/guest/x' },
+  guestImage: { present: true, detail: '/cache/guest/x', kernelPackage: { name: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3' } },
+  aptKernel: { package: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3', listsChangedAt: '2026-12-02T18:06:37.838Z' },
   memAvailableKiB: 8 * 1024 * 1024,
   shmFreeBytes: 4 * 1024 ** 3,
   governor: 'performance',
@@ -51,6 +52,17 @@ describe('doctor', () => {
     assert.equal(pvm.level, 'warn');
     assert.match(pvm.fix!, /kvm_intel or kvm_amd/);
     assert.equal(doctorExitCode(evaluateDoctor({ ...goodHost, kvm: { devicePresent: false, openable: false, provider: null } })), 0);
+  });
+
+  it('guest kernel: a newer kernel in the apt lists than the cached guest has is a warning naming both, and the pin docs', () => {
+    const moved = evaluateDoctor({ ...goodHost, guestImage: { ...goodHost.guestImage, kernelPackage: { name: 'linux-image-6.1.0-50-amd64', version: '6.1.176-1' } } });
+    const check = moved.find((c) => c.name === 'guest kernel')!;
+    assert.equal(check.level, 'warn');
+    assert.match(check.detail, /offer linux-image-6\.1\.0-57-amd64 6\.1\.192-3, newer than the cached guest's linux-image-6\.1\.0-50-amd64 6\.1\.176-1/);
+    assert.match(check.fix!, /guest import --expect-hash/);
+    assert.equal(doctorExitCode(moved), 0, 'a warning, not a failure: the host can run');
+    assert.equal(level(goodHost, 'guest kernel'), 'ok');
+    assert.equal(level({ ...goodHost, aptKernel: { unavailable: 'apt-cache not found (not a Debian host)' } }, 'guest kernel'), 'info');
   });
 
   it('noise sources: governor and turbo are warnings with the command that fixes them', () => {
