@@ -9,12 +9,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT, runCli, hasStackTrace } from '../helpers/cli.js';
 import { loadRun } from '../../src/store/run-reader.js';
-import { ensureGuestImage } from '../../src/guest-image/guest-image.js';
+import { alignRunEnvironment, machineEnvironment, scrambleRunEnvironment } from '../helpers/fixture-environment.js';
 
 const F = 'test/fixtures/runs/gate';
 
@@ -45,46 +45,56 @@ test('calibrate: A/A arms interleaved, noise per cell and metric, a file the gat
   assert.ok(run.samples.every((s) => s.cell.ioeventfd === 'off'));
 });
 
-test('gate --confirm re-runs only the regressed cell and fails because the re-run regresses too', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'vblk-e2e-confirm-'));
-  // Copies of the recorded runs, adjusted to this machine: run.json names this
-  // checkout's profile (fixtures record absolute paths), and the guest image
-  // hash is the one the re-run will boot — a guest built on another machine
-  // differs (its keys are generated at build), and the gate would rightly
-  // refuse that environment difference instead of judging the re-run.
-  const image = await ensureGuestImage({ repoRoot: REPO_ROOT, build: true });
-  const copyRun = async (name: string): Promise<string> => {
+/**
+ * Copies of the recorded confirm runs, adjusted to this machine: run.json names
+ * this checkout's profile (fixtures record absolute paths), and every machine
+ * field of the environment is aligned to what a run here records
+ * (test/helpers/fixture-environment.ts) — the fixtures were measured on another
+ * host with another guest, and the gate would rightly refuse that environment
+ * difference instead of judging the re-run. `scrambled` first sets every one of
+ * those fields to a wrong value: the re-run, recorded by the real CLI, then
+ * shows whether alignment missed any.
+ */
+async function confirmCopies(dir: string, variant: 'as recorded' | 'scrambled'): Promise<{ baseline: string; current: string }> {
+  const copyRun = async (name: string, profile: string): Promise<string> => {
     const copy = join(dir, name);
     await cp(join(REPO_ROOT, F, name), copy, { recursive: true });
-    const envPath = join(copy, 'environment.json');
-    const env = JSON.parse(await readFile(envPath, 'utf8'));
-    env.guest.imageHash = image.contentHash;
-    await writeFile(envPath, JSON.stringify(env, null, 2));
+    if (variant === 'scrambled') await scrambleRunEnvironment(copy);
+    await alignRunEnvironment(copy, await machineEnvironment(join(REPO_ROOT, F, profile)));
     return copy;
   };
-  const baseline = await copyRun('confirm-base');
-  const current = await copyRun('confirm-throttled');
+  const baseline = await copyRun('confirm-base', 'confirm.yaml');
+  const current = await copyRun('confirm-throttled', 'confirm-throttled.yaml');
   const manifestPath = join(current, 'run.json');
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
   manifest.profilePath = resolve(REPO_ROOT, F, 'confirm-throttled.yaml');
   await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+  return { baseline, current };
+}
 
-  const out = join(dir, 'results');
-  const junit = join(dir, 'gate.xml');
-  const r = await runCli(
-    ['gate', '--baseline', baseline, current, '--subject', 'qemu.binary', '--confirm', '--out', out, '--wait-lock', '900', '--junit', junit],
-    { timeoutMs: 1_200_000 },
-  );
-  assert.equal(r.exitCode, 1, `exit ${r.exitCode}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-  assert.ok(!hasStackTrace(r.stderr), r.stderr);
-  assert.match(r.stderr, /confirm: re-running 1 regressed cell\(s\) of confirm-throttled: backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4/);
-  assert.match(r.stdout, /REGRESSION .*iops/);
-  assert.match(await readFile(junit, 'utf8'), /confirmed by a re-run/);
+for (const variant of ['as recorded', 'scrambled'] as const) {
+  test(`gate --confirm re-runs only the regressed cell and fails because the re-run regresses too (fixture environment ${variant}, then aligned)`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vblk-e2e-confirm-'));
+    const { baseline, current } = await confirmCopies(dir, variant);
+    const out = join(dir, 'results');
+    const junit = join(dir, 'gate.xml');
+    const r = await runCli(
+      ['gate', '--baseline', baseline, current, '--subject', 'qemu.binary', '--confirm', '--out', out, '--wait-lock', '900', '--junit', junit],
+      { timeoutMs: 1_200_000 },
+    );
+    assert.equal(r.exitCode, 1, `exit ${r.exitCode}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    assert.ok(!hasStackTrace(r.stderr), r.stderr);
+    assert.doesNotMatch(`${r.stdout}\n${r.stderr}`, /environment differs/);
+    assert.match(r.stderr, /confirm: re-running 1 regressed cell\(s\) of confirm-throttled: backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4/);
+    assert.match(r.stdout, /REGRESSION .*iops/);
+    assert.match(await readFile(junit, 'utf8'), /confirmed by a re-run/);
 
-  const [name, ...others] = await readdir(out);
-  assert.deepEqual(others, [], 'one re-run');
-  assert.match(name!, /^confirm-\d{8}T\d{6}Z$/, 'stored like any run, beside the others');
-  const rerun = await loadRun(join(out, name!));
-  assert.equal(rerun.samples.length, 6, 'the re-run measured only the regressed cell, with the profile\'s 6 repetitions');
-  assert.deepEqual((rerun.plan as { cellFilter: string[] }).cellFilter, ['backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4']);
-});
+    const [name, ...others] = await readdir(out);
+    assert.deepEqual(others, [], 'one re-run');
+    assert.match(name!, /^confirm-\d{8}T\d{6}Z$/, 'stored like any run, beside the others');
+    const rerun = await loadRun(join(out, name!));
+    assert.equal(rerun.samples.length, 6, 'the re-run measured only the regressed cell, with the profile\'s 6 repetitions');
+    assert.deepEqual((rerun.plan as { cellFilter: string[] }).cellFilter, ['backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4']);
+    await rm(dir, { recursive: true, force: true });
+  });
+}

