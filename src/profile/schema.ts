@@ -67,7 +67,11 @@ const BuiltinGuestSchema = z.strictObject({
   /** A user's kernel (bzImage or vmlinux, format detected) booted with the built-in initramfs; its needed drivers must be built in unless it is the initramfs' release. */
   kernel: safeString('path').optional(),
   /** Use the cached built-in image with this content hash (prefix), e.g. one brought by `vblk-bench guest import`. */
-  image_hash: z.string().regex(/^[0-9a-f]{8,64}$/, { error: 'expected 8 to 64 lower-case hex digits of a content hash' }).optional(),
+  image_hash: z
+    // YAML reads an unquoted hash of decimal digits (or like `12e45678`) as a number: say to quote it.
+    .string({ error: (issue) => (issue.input === undefined ? undefined : 'expected a quoted string of 8 to 64 lower-case hex digits (YAML reads some unquoted hashes as numbers: write image_hash: "…")') })
+    .regex(/^[0-9a-f]{8,64}$/, { error: 'expected 8 to 64 lower-case hex digits of a content hash' })
+    .optional(),
 });
 
 /** Bring your own guest: a disk image booted by the firmware, never modified (a qcow2 overlay per boot), configured by a cloud-init NoCloud seed. */

@@ -124,3 +124,14 @@ test('YAML alias bombs are stopped', () => {
 test('a YAML list at the top level is not a profile', () => {
   assert.deepEqual(errorsOf('- a\n- b\n'), ['(top level): expected a mapping at the top level']);
 });
+
+test('guest.image_hash: a hash YAML reads as a number says to quote it; quoted it is accepted', () => {
+  for (const hash of ['0000000000000000', '12e45678']) {
+    assert.deepEqual(errorsOf(`name: t\nguest: {kind: builtin, image_hash: ${hash}}\nmatrix: {iodepth: [1]}\n`), [
+      'guest.image_hash: expected a quoted string of 8 to 64 lower-case hex digits (YAML reads some unquoted hashes as numbers: write image_hash: "…")',
+    ]);
+    const p = validateProfile(parseYaml(`name: t\nguest: {kind: builtin, image_hash: "${hash}"}\nmatrix: {iodepth: [1]}\n`));
+    assert.equal((p.guest as { image_hash?: string }).image_hash, hash);
+  }
+  assert.deepEqual(errorsOf('name: t\nguest: {kind: builtin, image_hash: XYZ}\nmatrix: {iodepth: [1]}\n'), ['guest.image_hash: expected 8 to 64 lower-case hex digits of a content hash']);
+});
