@@ -8,9 +8,10 @@
  *   host kernel, CPU model and microcode, mitigations, governor/turbo, accel,
  *   halt_poll_ns, hugepages/NUMA, QEMU, guest kernel + image hash, the Debian
  *   packages the built-in guest was built from (`guest.packages.*`) and its
- *   recipe hash, the guest's fio, the tool, and the profile minus the subject. A difference there means
- *   the comparison cannot tell the subject's effect from the environment's, so
- *   it is refused unless the user allows it (`--allow-env-mismatch`).
+ *   recipe hash, the guest's fio, the tool, and the profile minus the subject.
+ *   A difference there means the comparison cannot tell the subject's effect
+ *   from the environment's, so it is refused unless the user allows it
+ *   (`--allow-env-mismatch`).
  *
  * A few fields are informational only (host name, Node.js version, profile name,
  * repetitions, visit order and seed): they cannot change a measured value. So
