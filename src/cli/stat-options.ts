@@ -4,6 +4,7 @@
  * environment check that compare and gate share.
  */
 import { InputError } from '../model/errors.js';
+import { describeInconclusive, remedyFor, type EnvironmentDifference, type Inconclusive } from '../compare/inconclusive.js';
 import type { GateMetric } from '../gate/types.js';
 import {
   checkSubjects,
@@ -60,8 +61,8 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 export interface EnvironmentCheck {
   comparison: FingerprintComparison;
-  /** Environment differences as lines, empty when none (or when allowed). */
-  mismatch: string[];
+  /** Environment differences, empty when none (or when allowed). */
+  mismatch: EnvironmentDifference[];
   /** Lines for the user: subject differences, environment differences, informational ones. */
   notes: string[];
 }
@@ -75,7 +76,8 @@ export interface EnvironmentCheck {
 export function checkEnvironment(a: ResultSet, b: ResultSet, subjects: readonly string[], allow: boolean): EnvironmentCheck {
   checkSubjects(subjects, [a.fingerprint, b.fingerprint]);
   const comparison = compareFingerprints(a.fingerprint, b.fingerprint, subjects);
-  const env = comparison.environment.map(describeDiff);
+  const mismatch = comparison.environment.map((d) => ({ path: d.path, text: describeDiff(d) }));
+  const env = mismatch.map((d) => d.text);
   const notes = [
     ...comparison.subject.map((d) => `subject under test: ${describeDiff(d)}`),
     ...(allow ? env.map((e) => `warning: environment differs (allowed by --allow-env-mismatch): ${e}`) : []),
@@ -84,7 +86,7 @@ export function checkEnvironment(a: ResultSet, b: ResultSet, subjects: readonly 
     ...stealWarning(b),
   ];
   if (subjects.length > 0 && comparison.subject.length === 0) notes.push(`note: the declared subject (${subjects.join(', ')}) is the same on both sides`);
-  return { comparison, mismatch: allow ? [] : env, notes };
+  return { comparison, mismatch: allow ? [] : mismatch, notes };
 }
 
 /** A warning line when a result set's fio windows saw host CPU steal (see fingerprint/steal.ts). */
@@ -97,11 +99,13 @@ export function stealWarning(set: ResultSet): string[] {
   ];
 }
 
-/** Why a comparison was refused, with the ways out. */
-export function refusalLines(mismatch: readonly string[]): string[] {
+/** Why a comparison was refused, with the ways out: the headline, every difference, the remedy. */
+export function refusalLines(command: string, mismatch: readonly EnvironmentDifference[]): string[] {
+  const reason: Inconclusive = { kind: 'environment', differences: [...mismatch] };
   return [
-    `the measurement environment differs in ${mismatch.length} field(s); the comparison cannot tell the subject's effect from the environment's:`,
-    ...mismatch.map((m) => `  ${m}`),
-    'declare what the comparison is about with --subject <path> (e.g. --subject qemu.binary), or pass --allow-env-mismatch to compare anyway',
+    `${command}: REFUSED — ${describeInconclusive(reason)}`,
+    "the comparison cannot tell the subject's effect from the environment's; every difference:",
+    ...mismatch.map((m) => `  ${m.text}`),
+    `what to do: ${remedyFor(reason)}`,
   ];
 }

@@ -1,10 +1,9 @@
 /** The comparison of two value sets, shared by set and within-run comparisons. */
 import type { CellValues } from '../model/sample.js';
-import { bootstrapCi, ratioOfMedians } from '../stats/bootstrap.js';
 import { summarizeCell } from '../stats/cell-stats.js';
 import { mannWhitney } from '../stats/mann-whitney.js';
-import { deriveSeed } from '../stats/prng.js';
-import type { ComparedRow, ComparisonRow, MissingRow, PctInterval } from './types.js';
+import { deltaInterval } from './delta-ci.js';
+import type { ComparedRow, ComparisonRow, MissingRow } from './types.js';
 
 export interface RowOptions {
   alpha: number;
@@ -14,20 +13,6 @@ export interface RowOptions {
   level?: number;
   /** Bootstrap resamples, default 2000. */
   iterations?: number;
-}
-
-/** Bootstrap CI of median(b)/median(a), as a percentage change; seeded per cell. */
-export function deltaInterval(
-  a: readonly number[],
-  b: readonly number[],
-  opts: { seed: number; key: string; level?: number; iterations?: number },
-): PctInterval | null {
-  const ci = bootstrapCi([a, b], ratioOfMedians, {
-    seed: deriveSeed(opts.seed, opts.key),
-    level: opts.level ?? 0.95,
-    iterations: opts.iterations ?? 2000,
-  });
-  return ci ? { low: (ci.low - 1) * 100, high: (ci.high - 1) * 100, level: ci.level } : null;
 }
 
 export function compareValues(
@@ -41,18 +26,20 @@ export function compareValues(
   const sb = summarizeCell(b, summarize);
   const mw = mannWhitney(a, b);
   const significant = mw.p < opts.alpha;
+  const delta = deltaInterval(a, b, {
+    seed: opts.seed,
+    key: `${ids.baselineKey}|${ids.cellKey}`,
+    level: summarize.level,
+    iterations: opts.iterations,
+  });
   return {
     status: 'ok',
     ...ids,
     a: sa,
     b: sb,
     deltaPct: sa.median === 0 ? NaN : (sb.median / sa.median - 1) * 100,
-    deltaCi: deltaInterval(a, b, {
-      seed: opts.seed,
-      key: `${ids.baselineKey}|${ids.cellKey}`,
-      level: summarize.level,
-      iterations: opts.iterations,
-    }),
+    deltaCi: delta.ci,
+    deltaCiReason: delta.reason,
     u: mw.u,
     p: mw.p,
     method: mw.method,

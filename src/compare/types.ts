@@ -22,8 +22,10 @@ export interface ComparedRow {
   b: CellStats;
   /** (median B / median A - 1) · 100; NaN when median A is 0. */
   deltaPct: number;
-  /** Seeded percentile-bootstrap CI of the ratio of medians, expressed like deltaPct. */
+  /** Seeded percentile-bootstrap CI of the ratio of medians, expressed like deltaPct; null below the rule in delta-ci.ts. */
   deltaCi: PctInterval | null;
+  /** Why deltaCi is null (too few values per side, a zero median), else null. */
+  deltaCiReason: string | null;
   /** Mann-Whitney U of A vs B (see stats/mann-whitney.ts). */
   u: number;
   p: number;

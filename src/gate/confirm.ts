@@ -10,6 +10,7 @@
  * could not tell). Every other cell keeps its original status. Environment
  * differences of the re-run make the whole result inconclusive.
  */
+import type { EnvironmentDifference } from '../compare/inconclusive.js';
 import { gateVerdict } from './evaluate.js';
 import type { GateCell, GateResult } from './types.js';
 
@@ -21,7 +22,7 @@ export function regressedCellKeys(result: GateResult): string[] {
 }
 
 function confirmedCell(original: GateCell, rerun: GateCell | undefined): GateCell {
-  if (!rerun) return { ...original, status: 'inconclusive', reason: `not confirmed: the re-run has no result for this cell (${original.reason})` };
+  if (!rerun) return { ...original, status: 'inconclusive', samplesNeeded: null, reason: `not confirmed: the re-run has no result for this cell (${original.reason})` };
   switch (rerun.status) {
     case 'regression':
       return { ...original, reason: `confirmed by a re-run (${rerun.reason}); first run: ${original.reason}` };
@@ -30,13 +31,19 @@ function confirmedCell(original: GateCell, rerun: GateCell | undefined): GateCel
     case 'unsupported':
       return { ...original, status: 'pass', reason: `not confirmed: the re-run shows ${rerun.status} (${rerun.reason}); first run: ${original.reason}` };
     default:
-      return { ...original, status: 'inconclusive', reason: `not confirmed: the re-run is ${rerun.status} (${rerun.reason})` };
+      return { ...original, status: 'inconclusive', samplesNeeded: null, reason: `not confirmed: the re-run is ${rerun.status} (${rerun.reason})` };
   }
 }
 
-export function mergeConfirmation(original: GateResult, rerun: GateResult, envMismatch: readonly string[] = []): GateResult {
+/**
+ * The original result with its regressed cells judged again. The original's
+ * incomplete data still counts; environment differences are the re-run's
+ * (the original's, if any, made it inconclusive and nothing was re-run).
+ */
+export function mergeConfirmation(original: GateResult, rerun: GateResult, envMismatch: readonly EnvironmentDifference[] = []): GateResult {
   const byKey = new Map(rerun.cells.map((c) => [keyOf(c), c]));
   const cells = original.cells.map((c) => (c.status === 'regression' ? confirmedCell(c, byKey.get(keyOf(c))) : c));
-  const verdict = gateVerdict(cells, envMismatch, original.tests);
+  const incomplete = original.inconclusive.flatMap((r) => (r.kind === 'incomplete' ? r.sets : []));
+  const verdict = gateVerdict(cells, { tests: original.tests, alpha: original.alpha, envMismatch, incomplete });
   return { ...original, ...verdict, cells };
 }

@@ -1,4 +1,5 @@
 /** Human-readable pieces of a gate cell, shared by the JUnit and Markdown renderers. */
+import { formatDeltaCi } from '../compare/delta-ci.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
 import type { GateCell } from './types.js';
@@ -7,13 +8,9 @@ export function formatStats(s: CellStats | null): string {
   return s ? `${formatNumber(s.median)} (n=${s.n})` : '—';
 }
 
-export function formatDeltaCi(c: GateCell): string {
-  return c.deltaCi ? `${formatSignedPct(c.deltaCi.low)} … ${formatSignedPct(c.deltaCi.high)}` : '—';
-}
-
 /** The figures every tabular gate view shows, in column order: baseline, current, Δ, Δ CI, p, adjusted p. */
 export function gateFigures(c: GateCell): string[] {
-  return [formatStats(c.baseline), formatStats(c.current), formatSignedPct(c.deltaPct), formatDeltaCi(c), formatP(c.p), formatP(c.adjustedP)];
+  return [formatStats(c.baseline), formatStats(c.current), formatSignedPct(c.deltaPct), formatDeltaCi(c.deltaCi), formatP(c.p), formatP(c.adjustedP)];
 }
 
 /** Warning kinds per side, e.g. "baseline: HighCv; current: OutliersPresent". */
@@ -30,7 +27,7 @@ export function cellDetails(c: GateCell): string {
     `cell: ${c.cellKey}`,
     `baseline median: ${formatStats(c.baseline)}`,
     `current median: ${formatStats(c.current)}`,
-    `delta: ${formatSignedPct(c.deltaPct)} (CI ${formatDeltaCi(c)})`,
+    `delta: ${formatSignedPct(c.deltaPct)} (CI ${c.deltaCiReason ? `none: ${c.deltaCiReason}` : formatDeltaCi(c.deltaCi)})`,
     `p: ${formatP(c.p)} (${c.method ?? 'not tested'}), adjusted p: ${formatP(c.adjustedP)}`,
     `status: ${c.status}: ${c.reason}`,
     ...(warningKinds(c) ? [`warnings: ${warningKinds(c)}`] : []),

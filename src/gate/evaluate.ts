@@ -4,8 +4,10 @@
  * never `pass` when the data could not have shown a regression.
  *
  * Verdict precedence: environment mismatch → inconclusive; else any
- * regression → regression; else any inconclusive / missing / failed cell,
- * incomplete data, or nothing tested → inconclusive; else pass.
+ * regression → regression; else incomplete data, any missing / failed /
+ * inconclusive cell, or nothing tested → inconclusive; else pass. The reasons
+ * for inconclusive are typed and ordered the same way (compare/inconclusive.ts),
+ * so every view leads with the same one.
  */
 import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
 import { compareValues } from '../compare/row.js';
@@ -14,6 +16,7 @@ import { summarizeCell } from '../stats/cell-stats.js';
 import { minSamplesPerSide } from '../stats/min-samples.js';
 import { adjustPValues } from '../stats/multiple.js';
 import { deriveSeed } from '../stats/prng.js';
+import { byPrecedence, describeInconclusive, type EnvironmentDifference, type Inconclusive, type IncompleteSet } from '../compare/inconclusive.js';
 import { GATE_DEFAULTS } from './defaults.js';
 import { judge } from './judge.js';
 import { precheck } from './precheck.js';
@@ -60,6 +63,8 @@ function collectPairs(
         current: blocked && b ? summarizeCell(b, summarize) : null,
         deltaPct: null,
         deltaCi: null,
+        deltaCiReason: null,
+        samplesNeeded: null,
         u: null,
         p: null,
         adjustedP: null,
@@ -71,27 +76,55 @@ function collectPairs(
   return pairs;
 }
 
+/** What the verdict is computed from besides the cells. */
+export interface VerdictContext {
+  /** m: cell × metric pairs tested. */
+  tests: number;
+  alpha: number;
+  envMismatch?: readonly EnvironmentDifference[];
+  incomplete?: readonly IncompleteSet[];
+}
+
+/** What keeps the gate from judging, in precedence order (compare/inconclusive.ts). */
+export function inconclusiveReasons(cells: readonly GateCell[], ctx: VerdictContext): Inconclusive[] {
+  const out: Inconclusive[] = [];
+  if (ctx.envMismatch?.length) out.push({ kind: 'environment', differences: [...ctx.envMismatch] });
+  if (ctx.incomplete?.length) out.push({ kind: 'incomplete', sets: [...ctx.incomplete] });
+  const unjudged = (keep: (c: GateCell) => boolean) => cells.filter(keep).map((c) => ({ cellKey: c.cellKey, metric: c.metric, why: c.reason }));
+  const missing = unjudged((c) => c.status === 'missing');
+  const failed = unjudged((c) => c.status === 'failed');
+  const unconfirmed = unjudged((c) => c.status === 'inconclusive' && c.samplesNeeded === null);
+  const short = cells.flatMap((c) =>
+    c.status === 'inconclusive' && c.samplesNeeded !== null
+      ? [{ cellKey: c.cellKey, metric: c.metric, n: [c.baseline?.n ?? 0, c.current?.n ?? 0] as const, needed: c.samplesNeeded }]
+      : [],
+  );
+  if (missing.length) out.push({ kind: 'missing-cells', cells: missing });
+  if (failed.length) out.push({ kind: 'failed', cells: failed });
+  if (short.length) out.push({ kind: 'too-few-samples', cells: short, alpha: ctx.alpha / Math.max(1, ctx.tests), alphaName: 'α/m' });
+  if (unconfirmed.length) out.push({ kind: 'unconfirmed', cells: unconfirmed });
+  if (ctx.tests === 0) out.push({ kind: 'nothing-tested' });
+  return byPrecedence(out);
+}
+
 /** The verdict and its reasons from judged cells (see the precedence above). */
-export function gateVerdict(
-  cells: readonly GateCell[],
-  envMismatch: readonly string[],
-  tests: number,
-  incomplete: readonly string[] = [],
-): Pick<GateResult, 'verdict' | 'reasons'> {
+export function gateVerdict(cells: readonly GateCell[], ctx: VerdictContext): Pick<GateResult, 'verdict' | 'reasons' | 'inconclusive'> {
+  const inconclusive = inconclusiveReasons(cells, ctx);
   const line = (c: GateCell) => `${c.status}: ${c.metric} @ ${c.cellKey}: ${c.reason}`;
   const regressions = cells.filter((c) => c.status === 'regression');
   const unclear = cells.filter((c) => c.status === 'inconclusive' || c.status === 'missing' || c.status === 'failed');
   const reasons = [
-    ...envMismatch.map((e) => `environment differs: ${e}`),
-    ...incomplete.map((e) => `incomplete: ${e}`),
+    ...(ctx.envMismatch ?? []).map((d) => `environment differs: ${d.text}`),
+    ...(ctx.incomplete ?? []).map((s) => `incomplete: ${describeInconclusive({ kind: 'incomplete', sets: [s] })}`),
     ...regressions.map(line),
     ...unclear.map(line),
+    ...(ctx.tests === 0 ? [describeInconclusive({ kind: 'nothing-tested' })] : []),
   ];
-  if (tests === 0) reasons.push('no cell × metric could be compared');
-  if (envMismatch.length > 0) return { verdict: 'inconclusive', reasons };
-  if (regressions.length > 0) return { verdict: 'regression', reasons };
-  if (unclear.length > 0 || incomplete.length > 0 || tests === 0) return { verdict: 'inconclusive', reasons };
-  return { verdict: 'pass', reasons: [`all ${tests} test(s) pass`] };
+  const verdict = (v: GateResult['verdict']) => ({ verdict: v, reasons, inconclusive });
+  if (inconclusive[0]?.kind === 'environment') return verdict('inconclusive');
+  if (regressions.length > 0) return verdict('regression');
+  if (inconclusive.length > 0) return verdict('inconclusive');
+  return { verdict: 'pass', reasons: [`all ${ctx.tests} test(s) pass`], inconclusive };
 }
 
 export function evaluateGate(baseline: readonly Sample[], current: readonly Sample[], opts: GateOptions = {}): GateResult {
@@ -132,6 +165,7 @@ export function evaluateGate(baseline: readonly Sample[], current: readonly Samp
       current: row.b,
       deltaPct: row.deltaPct,
       deltaCi: row.deltaCi,
+      deltaCiReason: row.deltaCiReason,
       u: row.u,
       p: row.p,
       method: row.method,
@@ -141,6 +175,6 @@ export function evaluateGate(baseline: readonly Sample[], current: readonly Samp
   });
 
   const cells = pairs.map((p) => p.cell);
-  const verdict = gateVerdict(cells, opts.envMismatch ?? [], tests, opts.incomplete ?? []);
+  const verdict = gateVerdict(cells, { tests, alpha, envMismatch: opts.envMismatch, incomplete: opts.incomplete });
   return { ...verdict, cells, minSamplesNeeded, alpha, correction, tests };
 }

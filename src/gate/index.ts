@@ -6,4 +6,5 @@ export * from './exit-code.js';
 export * from './junit.js';
 export * from './markdown.js';
 export * from './confirm.js';
+export * from './headline.js';
 export { escapeAttr, escapeText } from './xml.js';

@@ -15,13 +15,14 @@ export interface JudgeInput {
   minSamplesNeeded: number;
 }
 
-export function judge(input: JudgeInput): { status: GateCellStatus; reason: string } {
+export function judge(input: JudgeInput): { status: GateCellStatus; reason: string; samplesNeeded?: number } {
   const { row, adjustedP, better, minEffectPct, alpha } = input;
   // Sample-size rule: the best exact p for these sizes, 2/C(n1+n2, n1), must beat α/m.
   const bestP = exactMinP(row.a.n, row.b.n);
   if (bestP >= input.alphaPerTest) {
     return {
       status: 'inconclusive',
+      samplesNeeded: input.minSamplesNeeded,
       reason:
         `n = ${row.a.n} vs ${row.b.n}: the smallest p the test can give at these sizes (${formatP(bestP)}) is not below ` +
         `α/m = ${formatNumber(input.alphaPerTest, 3)}; run at least ${input.minSamplesNeeded} repetitions per side`,

@@ -2,13 +2,20 @@
  * JUnit XML for CI systems: one testcase per cell × metric; a regression is a
  * <failure>, anything that keeps the gate from judging (inconclusive, missing,
  * failed, unsupported) is <skipped> with its reason, and an environment
- * mismatch (or incomplete data) adds a skipped `environment` (`completeness`) testcase.
+ * mismatch (or incomplete data) adds a skipped `environment` (`completeness`)
+ * testcase with the remedy. The headline — verdict, first reason, what to do —
+ * is in the suite's properties (`reason`, `remedy`) and its <system-out>.
  */
+import { describeInconclusive, remedyFor, type InconclusiveKind } from '../compare/inconclusive.js';
 import { cellDetails } from './describe-cell.js';
+import { gateHeadline, headlineLines } from './headline.js';
 import type { GateCell, GateResult } from './types.js';
 import { escapeAttr, escapeText } from './xml.js';
 
 const SKIPPED = new Set<GateCell['status']>(['inconclusive', 'missing', 'failed', 'unsupported']);
+
+/** Reasons about the whole run (not one cell), as testcase names. */
+const RUN_LEVEL: Partial<Record<InconclusiveKind, string>> = { environment: 'environment', incomplete: 'completeness' };
 
 function testcase(c: GateCell): string {
   const open = `    <testcase classname="${escapeAttr(`gate.${c.metric}`)}" name="${escapeAttr(c.cellKey)}">`;
@@ -29,18 +36,20 @@ export function toJUnit(result: GateResult, opts: { suiteName?: string } = {}): 
   const cases = result.cells.map(testcase);
   let skipped = result.cells.filter((c) => SKIPPED.has(c.status)).length;
   const failures = result.cells.filter((c) => c.status === 'regression').length;
-  // Run-level reasons that keep the gate from judging get a skipped testcase of their own.
-  for (const [name, prefix] of [['environment', 'environment differs: '], ['completeness', 'incomplete: ']] as const) {
-    const lines = result.reasons.filter((r) => r.startsWith(prefix));
-    if (lines.length === 0) continue;
+  // Run-level reasons that keep the gate from judging get a skipped testcase of their own, with the remedy.
+  for (const reason of result.inconclusive) {
+    const name = RUN_LEVEL[reason.kind];
+    if (!name) continue;
     skipped++;
-    cases.push(
-      `    <testcase classname="gate" name="${name}">\n      <skipped message="${escapeAttr(lines.join('; '))}"/>\n    </testcase>`,
-    );
+    const message = `${describeInconclusive(reason)}. What to do: ${remedyFor(reason)}`;
+    cases.push(`    <testcase classname="gate" name="${name}">\n      <skipped message="${escapeAttr(message)}"/>\n    </testcase>`);
   }
   const counts = `tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}"`;
+  const h = gateHeadline(result);
   const props = [
     ['verdict', result.verdict],
+    ['reason', h.why],
+    ...(h.remedy ? [['remedy', h.remedy]] : []),
     ['alpha', String(result.alpha)],
     ['correction', result.correction],
     ['tests', String(result.tests)],
@@ -54,6 +63,7 @@ export function toJUnit(result: GateResult, opts: { suiteName?: string } = {}): 
     `  <testsuite name="${name}" ${counts}>`,
     `    <properties>\n${props}\n    </properties>`,
     ...cases,
+    `    <system-out>${escapeText(headlineLines(h).join('\n'))}</system-out>`,
     '  </testsuite>',
     '</testsuites>',
     '',

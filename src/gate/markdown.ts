@@ -1,6 +1,7 @@
 /** A Markdown summary for CI job summaries (e.g. $GITHUB_STEP_SUMMARY). */
-import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { deltaCiRuleNote } from '../compare/delta-ci.js';
 import { gateFigures, warningKinds } from './describe-cell.js';
+import { gateHeadline, hasRuleHiddenDeltaCi } from './headline.js';
 import type { GateCell, GateResult } from './types.js';
 
 const ORDER: readonly GateCell['status'][] = ['regression', 'failed', 'missing', 'inconclusive', 'improvement', 'pass', 'unsupported'];
@@ -27,20 +28,45 @@ function row(c: GateCell): string {
   return `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
 }
 
+/**
+ * Make prose safe as a Markdown paragraph line: `<` outside code spans would
+ * start an HTML tag (GitHub drops `<path>`), line breaks would end the line.
+ * Code spans are left alone: they render literally.
+ */
+export function escapeMarkdownText(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .split(/(`[^`]*`)/)
+    .map((part) => (/^`[^`]*`$/.test(part) ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;')))
+    .join('');
+}
+
+/** The headline as Markdown: why, what to do, the other reasons, the setting. */
+function headline(result: GateResult): string[] {
+  const h = gateHeadline(result);
+  const e = escapeMarkdownText;
+  return [
+    `**Why:** ${e(h.why)}  `,
+    ...(h.remedy ? [`**What to do:** ${e(h.remedy)}  `] : []),
+    ...h.also.map((a) => `**Also:** ${e(a)}  `),
+    `${e(h.setting)}.`,
+  ];
+}
+
 export function toMarkdown(result: GateResult, opts: { title?: string } = {}): string {
   const sorted = sortWorstFirst(result.cells);
   const lines = [
     `## ${escapeMarkdownCell(opts.title ?? 'vblk-bench gate')}: ${result.verdict.toUpperCase()}`,
     '',
-    `α = ${formatNumber(result.alpha)} (${result.correction === 'holm' ? 'Holm' : 'Benjamini-Hochberg'}), ` +
-      `${result.tests} test(s); at least ${result.minSamplesNeeded} repetitions per side needed.`,
+    ...headline(result),
     '',
-    ...result.reasons.map((r) => `- ${r.replace(/\r?\n/g, ' ')}`),
+    ...result.reasons.map((r) => `- ${escapeMarkdownText(r)}`),
     '',
     '| Status | Metric | Cell | Baseline median (n) | Current median (n) | Δ | CI of Δ | p | adj. p | Reason | Warnings |',
     '| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |',
     ...sorted.map(row),
     '',
+    ...(hasRuleHiddenDeltaCi(result) ? [deltaCiRuleNote(), ''] : []),
   ];
   return lines.join('\n');
 }

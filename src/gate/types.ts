@@ -1,6 +1,7 @@
 /** Inputs and outputs of the regression gate. */
 import type { CellValues } from '../model/sample.js';
 import type { PctInterval } from '../compare/types.js';
+import type { EnvironmentDifference, Inconclusive, IncompleteSet } from '../compare/inconclusive.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import type { MwuMethod } from '../stats/mann-whitney.js';
 import type { Correction } from '../stats/multiple.js';
@@ -35,13 +36,13 @@ export interface GateOptions {
   /** Bootstrap seed for the delta intervals, default 1. */
   seed?: number;
   /** Environment differences found by the caller (kernel, QEMU, CPU…); any → inconclusive. */
-  envMismatch?: string[];
+  envMismatch?: EnvironmentDifference[];
   /**
-   * Why the data is incomplete (a run interrupted, planned samples never
+   * Result sets that are not whole (a run interrupted, planned samples never
    * measured), found by the caller: a pass becomes inconclusive; a measured
    * regression still counts.
    */
-  incomplete?: string[];
+  incomplete?: IncompleteSet[];
   /** CI level, default 0.95. */
   level?: number;
   /** Bootstrap resamples, default 2000. */
@@ -62,6 +63,10 @@ export interface GateCell {
   /** (current median / baseline median - 1) · 100. */
   deltaPct: number | null;
   deltaCi: PctInterval | null;
+  /** Why deltaCi is null when the cell was tested (see compare/delta-ci.ts), else null. */
+  deltaCiReason: string | null;
+  /** Set when the sample sizes cannot reach α/m: the repetitions per side that can. */
+  samplesNeeded: number | null;
   u: number | null;
   p: number | null;
   adjustedP: number | null;
@@ -81,5 +86,11 @@ export interface GateResult {
   correction: Correction;
   /** m: number of cell × metric pairs tested. */
   tests: number;
+  /** Every reason as one line: run-level ones, then regressed and unjudged cells. */
   reasons: string[];
+  /**
+   * What keeps the gate from judging, in precedence order (empty on pass).
+   * The first one is the headline's reason when the verdict is inconclusive.
+   */
+  inconclusive: Inconclusive[];
 }

@@ -6,8 +6,11 @@
 import Table from 'cli-table3';
 import type { ComparisonRow } from '../compare/types.js';
 import type { GateResult } from '../gate/types.js';
-import { formatDeltaCi, formatStats, gateFigures } from '../gate/describe-cell.js';
-import { escapeMarkdownCell, sortWorstFirst } from '../gate/markdown.js';
+import { gateFigures } from '../gate/describe-cell.js';
+import { gateHeadline, hasRuleHiddenDeltaCi, headlineLines, runLevelLines } from '../gate/headline.js';
+import { belowDeltaCiRule, deltaCiRuleNote, formatDeltaCi } from '../compare/delta-ci.js';
+import { describeInconclusive, remedyFor, type Inconclusive } from '../compare/inconclusive.js';
+import { escapeMarkdownCell, escapeMarkdownText, sortWorstFirst } from '../gate/markdown.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
 import { cellWithout } from '../compare/cell-key.js';
@@ -24,6 +27,32 @@ export interface CompareHeader {
   notes: string[];
   /** An axis left out of the row labels (the `--by` axis when the header already names both values). */
   omitAxis?: string;
+  /** What keeps the comparison from concluding, in precedence order (compare/inconclusive.ts): the first one heads the output. */
+  inconclusive?: Inconclusive[];
+}
+
+/**
+ * The first reason a comparison cannot conclude, with what to do: state
+ * PARTIAL (cells missing on a side: exit 3) or INCONCLUSIVE (sizes that
+ * cannot reach α); null when every cell was compared with enough samples.
+ */
+function compareHeadline(reasons: readonly Inconclusive[] = []): { state: string; why: string; remedy: string; also: string[] } | null {
+  const [first, ...rest] = reasons;
+  if (!first) return null;
+  const state = first.kind === 'missing-cells' ? 'PARTIAL' : 'INCONCLUSIVE';
+  return { state, why: describeInconclusive(first), remedy: remedyFor(first), also: rest.map(describeInconclusive) };
+}
+
+function headlineText(reasons?: readonly Inconclusive[]): string[] {
+  const h = compareHeadline(reasons);
+  return h ? [`compare: ${h.state} — ${h.why}`, `  what to do: ${h.remedy}`, ...h.also.map((a) => `  also: ${a}`)] : [];
+}
+
+function headlineMarkdown(reasons?: readonly Inconclusive[]): string[] {
+  const h = compareHeadline(reasons);
+  if (!h) return [];
+  const e = escapeMarkdownText;
+  return [`**${h.state}** — ${e(h.why)}  `, `**What to do:** ${e(h.remedy)}  `, ...h.also.map((a) => `**Also:** ${e(a)}  `), ''];
 }
 
 function side(s: CellStats | null): string {
@@ -34,8 +63,7 @@ function side(s: CellStats | null): string {
 function rowCells(row: ComparisonRow, label: string): string[] {
   if (row.status === 'missing') return [label, side(row.a), side(row.b), `missing in ${row.missingFrom.toUpperCase()}`, '', ''];
   const delta = row.significant ? formatSignedPct(row.deltaPct) : '~';
-  const ci = row.deltaCi ? `${formatSignedPct(row.deltaCi.low)} … ${formatSignedPct(row.deltaCi.high)}` : '—';
-  return [label, side(row.a), side(row.b), delta, ci, formatP(row.p)];
+  return [label, side(row.a), side(row.b), delta, formatDeltaCi(row.deltaCi), formatP(row.p)];
 }
 
 function labels(rows: readonly ComparisonRow[], omitAxis?: string): string[] {
@@ -54,9 +82,11 @@ function footer(rows: readonly ComparisonRow[], h: CompareHeader, names: readonl
       ...(r.b ? [{ label: `B ${name}`, warnings: r.b.warnings }] : []),
     ];
   });
+  const hidden = rows.some((r) => r.status === 'ok' && r.deltaCi === null && belowDeltaCiRule(r.a.n, r.b.n));
   return [
     `Δ = median B / median A − 1; ~ = not significant (two-sided Mann-Whitney U, p ≥ α = ${formatNumber(h.alpha)}, ` +
       `uncorrected: exploratory); CI: percentile bootstrap of the ratio of medians.`,
+    ...(hidden ? [deltaCiRuleNote()] : []),
     ...renderWarnings(entries),
   ];
 }
@@ -68,7 +98,7 @@ export function renderCompareTable(rows: readonly ComparisonRow[], h: CompareHea
   });
   const names = labels(rows, h.omitAxis);
   rows.forEach((row, i) => table.push(rowCells(row, names[i] ?? row.cellKey)));
-  return [`${h.metric}: A = ${h.a}, B = ${h.b}`, ...h.notes, table.toString(), ...footer(rows, h, names)].join('\n');
+  return [...headlineText(h.inconclusive), `${h.metric}: A = ${h.a}, B = ${h.b}`, ...h.notes, table.toString(), ...footer(rows, h, names)].join('\n');
 }
 
 export function renderCompareMarkdown(rows: readonly ComparisonRow[], h: CompareHeader): string {
@@ -77,6 +107,7 @@ export function renderCompareMarkdown(rows: readonly ComparisonRow[], h: Compare
   return [
     `## ${escapeMarkdownCell(h.metric)}: A = ${escapeMarkdownCell(h.a)}, B = ${escapeMarkdownCell(h.b)}`,
     '',
+    ...headlineMarkdown(h.inconclusive),
     ...h.notes.map((n) => `- ${n}`),
     ...(h.notes.length > 0 ? [''] : []),
     line(HEAD(h)),
@@ -107,12 +138,11 @@ export function renderGateTable(result: GateResult, opts: { color?: boolean } = 
       c.reason,
     ]);
   }
-  const correction = result.correction === 'holm' ? 'Holm' : 'Benjamini-Hochberg';
   return [
-    `gate: ${result.verdict.toUpperCase()} — α = ${formatNumber(result.alpha)} (${correction}), ${result.tests} test(s), ` +
-      `at least ${result.minSamplesNeeded} repetitions per side needed`,
+    ...headlineLines(gateHeadline(result)),
     table.toString(),
-    // Cell-level reasons are in the table; the run-level ones (environment, completeness) follow it.
-    ...result.reasons.filter((r) => !/^(regression|inconclusive|missing|failed): \S+ @ /.test(r)).map((r) => `  ${r}`),
+    // Cell-level reasons are in the table; the run-level ones are listed in full after it.
+    ...runLevelLines(result).map((r) => `  ${r}`),
+    ...(hasRuleHiddenDeltaCi(result) ? [deltaCiRuleNote()] : []),
   ].join('\n');
 }

@@ -6,6 +6,7 @@
  * cell-stats-table.ts / compare-table.ts (the `compare` command's). Pure.
  */
 import type { ComparisonRow } from '../compare/types.js';
+import { formatDeltaCi, minSamplesForDeltaCi } from '../compare/delta-ci.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
 import { formatCount, formatMedianWithCi } from './format.js';
 import type { CellReport, ComparisonTable, ReportModel } from './model.js';
@@ -69,15 +70,16 @@ export function comparisonText(row: ComparisonRow, labelAxes: readonly string[],
     return { cell, a: med(row.a), b: med(row.b), delta: '—', deltaCi: '—', p: '—', marker: '', note: `no ok measurements in ${row.missingFrom === 'a' ? 'the baseline' : 'the candidate'}` };
   }
   const powerless = row.minP >= alpha ? `n too small: p can never be below α = ${formatNumber(alpha, 3)}` : '';
+  const noCi = row.deltaCiReason ? `no CI of Δ: ${row.deltaCiReason}` : '';
   return {
     cell,
     a: med(row.a),
     b: med(row.b),
     delta: formatSignedPct(row.deltaPct),
-    deltaCi: row.deltaCi ? `${formatSignedPct(row.deltaCi.low)} … ${formatSignedPct(row.deltaCi.high)}` : '—',
+    deltaCi: formatDeltaCi(row.deltaCi),
     p: formatP(row.p),
     marker: row.marker,
-    note: powerless,
+    note: [powerless, noCi].filter(Boolean).join('; '),
   };
 }
 
@@ -95,7 +97,7 @@ export function findings(model: ReportModel): string[] {
     for (const r of significant) {
       const where = cellLabel(r.cell, [...model.labelAxes, model.depthAxis]);
       const dir = (r.deltaPct > 0) === (model.better === 'higher') ? better : worse;
-      const ci = r.deltaCi ? `, ${formatNumber(r.deltaCi.level * 100, 3)} % CI ${formatSignedPct(r.deltaCi.low)} … ${formatSignedPct(r.deltaCi.high)}` : '';
+      const ci = r.deltaCi ? `, ${formatNumber(r.deltaCi.level * 100, 3)} % CI ${formatDeltaCi(r.deltaCi)}` : '';
       lines.push(`${where}: ${model.metric} ${formatSignedPct(r.deltaPct)} (${dir} is ${dir === better ? 'better' : 'worse'}) against ${table.baseline} (${formatCount(r.a.median)} → ${formatCount(r.b.median)}${ci}, p = ${formatP(r.p)})`);
     }
     const none = ok.length - significant.length;
@@ -106,5 +108,9 @@ export function findings(model: ReportModel): string[] {
 
 /** The legend line under every comparison table. */
 export function comparisonLegend(table: ComparisonTable, alpha: number): string {
-  return `A = ${table.baseline}, B = ${table.candidate}. Δ = median B / median A − 1 with its bootstrap CI; p from the two-sided Mann-Whitney U test; ~ = not significant at α = ${formatNumber(alpha, 3)} (uncorrected, exploratory).`;
+  return (
+    `A = ${table.baseline}, B = ${table.candidate}. Δ = median B / median A − 1 with its bootstrap CI ` +
+    `(shown only with at least ${minSamplesForDeltaCi()} values per side); p from the two-sided Mann-Whitney U test; ` +
+    `~ = not significant at α = ${formatNumber(alpha, 3)} (uncorrected, exploratory).`
+  );
 }

@@ -5,9 +5,11 @@
  * interval is the (1-level)/2 and (1+level)/2 type-7 quantiles of the
  * replicates. Used for the ratio of medians B/A, where no closed form exists.
  *
- * Limits: with very small samples (n < ~8) the percentile interval is too
- * narrow (a resample can only take few distinct medians); read it together
- * with the Mann-Whitney p-value, not instead of it.
+ * Limits: with very small samples a resample can take only a few distinct
+ * medians and the percentile interval degenerates (n ≤ 3 per side: the ratio
+ * of the sample extremes; n = 1: a point). compare/delta-ci.ts therefore shows
+ * the interval of Δ only from n ≥ 6 per side. Read it together with the
+ * Mann-Whitney p-value, not instead of it.
  */
 import { median, quantileSorted } from './descriptive.js';
 import { mulberry32, randomInt, type Rng } from './prng.js';

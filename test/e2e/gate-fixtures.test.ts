@@ -68,7 +68,8 @@ describe('gate on recorded runs: exit codes', () => {
   it('inconclusive (3, or 125 with --bisect): too few repetitions', async () => {
     const r = await gate(['--baseline', `${F}/base`, `${F}/small`]);
     expectExit(r, 3);
-    assert.match(r.stdout, /INCONCLUSIVE/);
+    assert.match(r.stdout, /^gate: INCONCLUSIVE — too few samples: n = 6 vs 3 in 4 test\(s\); at α\/m = 0\.0025 a difference can be significant only with at least 6 per side$/m);
+    assert.match(r.stdout, /^ {2}what to do: run at least 6 repetitions per side \(have 6 vs 3\)/m);
     assert.match(r.stdout, /n = 6 vs 3: the smallest p/);
     expectExit(await gate(['--baseline', `${F}/base`, `${F}/small`, '--bisect']), 125);
   });
@@ -77,9 +78,17 @@ describe('gate on recorded runs: exit codes', () => {
     const junit = join(tmp, 'env.xml');
     const r = await gate(['--baseline', `${F}/base`, `${F}/throttled`, '--junit', junit]);
     expectExit(r, 3);
+    // The reason heads the output (n = 6 per side is enough here: the repetitions are not the reason).
+    const [first, second] = r.stdout.split('\n');
+    assert.equal(first, 'gate: INCONCLUSIVE — environment differs in 1 field(s): profile.qemu.binary: qemu-system-x86_64 → test/fixtures/runs/gate/qemu-throttled');
+    assert.match(second ?? '', /^ {2}what to do: if the difference is the point, declare it with --subject <path> \(here: --subject profile\.qemu\.binary\); to judge anyway, pass --allow-env-mismatch/);
     assert.match(r.stdout, /environment differs: profile\.qemu\.binary: qemu-system-x86_64 → test\/fixtures\/runs\/gate\/qemu-throttled/);
-    const env = findAll(parseXml(await readFile(junit, 'utf8')), 'testcase').find((c) => c.attrs.name === 'environment');
+    const xml = parseXml(await readFile(junit, 'utf8'));
+    const env = findAll(xml, 'testcase').find((c) => c.attrs.name === 'environment');
     assert.ok(env && findAll(env, 'skipped').length === 1, 'an environment testcase, skipped');
+    assert.match(findAll(env, 'skipped')[0]?.attrs.message ?? '', /^environment differs in 1 field\(s\): profile\.qemu\.binary: .*\. What to do: .*--allow-env-mismatch/);
+    const props = Object.fromEntries(findAll(xml, 'property').map((p) => [p.attrs.name, p.attrs.value]));
+    assert.equal(props.reason, first?.replace('gate: INCONCLUSIVE — ', ''));
     expectExit(await gate(['--baseline', `${F}/base`, `${F}/throttled`, '--bisect']), 125);
     const allowed = await gate(['--baseline', `${F}/base`, `${F}/throttled`, '--allow-env-mismatch']);
     expectExit(allowed, 1);
@@ -89,6 +98,7 @@ describe('gate on recorded runs: exit codes', () => {
   it('inconclusive (3): a cell missing from the current run (recorded with run --only-cell)', async () => {
     const r = await gate(['--baseline', `${F}/base`, `${F}/partial`]);
     expectExit(r, 3);
+    assert.match(r.stdout, /^gate: INCONCLUSIVE — 1 cell\(s\) not measured on both sides: iops, clat_p99_ns @ backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=4 \(cell not in the current run\)$/m);
     assert.match(r.stdout, /MISSING .*ioeventfd=off/);
     assert.match(r.stdout, /cell not in the current run/);
   });
@@ -146,15 +156,18 @@ describe('compare on recorded runs', () => {
   it('refuses (3) when the environment differs outside the declared subject, listing the difference', async () => {
     const r = await compare([`${F}/base`, `${F}/throttled`]);
     expectExit(r, 3);
+    assert.match(r.stderr.split('\n')[0] ?? '', /^compare: REFUSED — environment differs in 1 field\(s\): profile\.qemu\.binary/);
     assert.match(r.stderr, /profile\.qemu\.binary: qemu-system-x86_64 → test\/fixtures\/runs\/gate\/qemu-throttled/);
-    assert.match(r.stderr, /--subject <path>/);
+    assert.match(r.stderr, /^what to do: .*--subject <path> \(here: --subject profile\.qemu\.binary\)/m);
   });
 
   it('--by compares one axis inside one run; a missing cell makes it partial (3)', async () => {
     const r = await compare([`${F}/base`, '--by', 'ioeventfd']);
     expectExit(r, 0);
     assert.match(r.stdout, /A = ioeventfd=on, B = ioeventfd=off/);
-    expectExit(await compare([`${F}/base`, `${F}/partial`]), 3);
+    const partial = await compare([`${F}/base`, `${F}/partial`]);
+    expectExit(partial, 3);
+    assert.match(partial.stdout, /^compare: PARTIAL — 1 cell\(s\) not measured on both sides: iops @ backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=4 \(no ok iops values in B\)$/m);
     expectExit(await compare([`${F}/base`, '--by', 'nosuchaxis']), 2);
   });
 });

@@ -5,7 +5,9 @@
  *
  * Exit codes: 0 when every cell was compared; 3 when a cell is missing on one
  * side or the comparison was refused because the measurement environment
- * differs (see stat-options.ts); 2 for bad input.
+ * differs (see stat-options.ts); 2 for bad input. What keeps it from
+ * concluding — a refusal, missing cells, sizes that cannot reach α — heads the
+ * output with what to do (compare/inconclusive.ts).
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../../model/exit-codes.js';
@@ -14,6 +16,7 @@ import { METRIC } from '../../model/sample.js';
 import { compareSets } from '../../compare/compare-sets.js';
 import { compareWithinRun } from '../../compare/within-run.js';
 import type { ComparisonRow } from '../../compare/types.js';
+import { compareInconclusive, type EnvironmentDifference, type Inconclusive } from '../../compare/inconclusive.js';
 import { alignSubjectAxes, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
 import { renderCompareMarkdown, renderCompareTable, type CompareHeader } from '../../report/compare-table.js';
 import { reportError } from '../errors.js';
@@ -57,7 +60,7 @@ export function registerCompareCommand(program: Command, setExit: (code: number)
 interface Comparison {
   header: CompareHeader;
   rows: ComparisonRow[];
-  refused: string[];
+  refused: EnvironmentDifference[];
 }
 
 function withinRun(set: ResultSet, axis: string, baseline: string | undefined, metric: string, alpha: number): Comparison {
@@ -94,11 +97,16 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
     : twoSets(a, await loadResultSet(pathB ?? ''), options, alpha);
 
   if (cmp.refused.length > 0) {
-    for (const line of [...cmp.header.notes, ...refusalLines(cmp.refused)]) process.stderr.write(`${line}\n`);
-    if (format === 'json') process.stdout.write(JSON.stringify({ refused: cmp.refused, notes: cmp.header.notes }, null, 2) + '\n');
+    const [headline, ...details] = refusalLines('compare', cmp.refused);
+    for (const line of [headline, ...cmp.header.notes, ...details]) process.stderr.write(`${line}\n`);
+    if (format === 'json') {
+      const inconclusive: Inconclusive[] = [{ kind: 'environment', differences: cmp.refused }];
+      process.stdout.write(JSON.stringify({ refused: cmp.refused.map((d) => d.text), notes: cmp.header.notes, inconclusive }, null, 2) + '\n');
+    }
     return ExitCode.Partial;
   }
   if (cmp.rows.length === 0) throw new InputError(`no cell has ${options.metric} values to compare`);
+  cmp.header.inconclusive = compareInconclusive(cmp.rows, { metric: options.metric, alpha });
   if (format === 'json') process.stdout.write(JSON.stringify({ ...cmp.header, rows: cmp.rows }, null, 2) + '\n');
   else if (format === 'markdown') process.stdout.write(renderCompareMarkdown(cmp.rows, cmp.header));
   else process.stdout.write(renderCompareTable(cmp.rows, cmp.header, { color: process.stdout.isTTY }) + '\n');

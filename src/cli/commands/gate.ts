@@ -20,8 +20,10 @@ import { evaluateGate } from '../../gate/evaluate.js';
 import { exitCodeFor, GIT_BISECT_SKIP } from '../../gate/exit-code.js';
 import { toJUnit } from '../../gate/junit.js';
 import { toMarkdown } from '../../gate/markdown.js';
+import { gateHeadline } from '../../gate/headline.js';
 import { mergeConfirmation, regressedCellKeys } from '../../gate/confirm.js';
 import type { GateMetric, GateOptions, GateResult } from '../../gate/types.js';
+import type { EnvironmentDifference, IncompleteSet } from '../../compare/inconclusive.js';
 import { alignSubjectAxes, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
 import { calibrationWarnings, loadCalibration } from '../../calibrate/file.js';
 import { loadProfile } from '../../profile/load.js';
@@ -88,10 +90,10 @@ interface Settings {
 }
 
 /** Why a result set is not whole: an interrupted run, or planned samples that never got a record. */
-function incompleteness(set: ResultSet, side: string): string[] {
+function incompleteness(set: ResultSet, role: string): IncompleteSet[] {
   if (set.manifest.status === 'complete') return [];
-  const reason = set.manifest.stopReason ? ` (${set.manifest.stopReason})` : '';
-  return [`the ${side} ${set.label} is ${set.manifest.status}${reason}: ${set.samples.length} of ${set.manifest.plannedSamples} planned samples`];
+  const { status, stopReason, plannedSamples } = set.manifest;
+  return [{ role, label: set.label, path: set.path, kind: set.kind, status, stopReason, samples: set.samples.length, planned: plannedSamples }];
 }
 
 interface Judged {
@@ -100,7 +102,7 @@ interface Judged {
   /** Current-run cell keys by the (possibly subject-folded) keys the gate used. */
   currentKeys: Map<string, string>;
   /** Environment differences that made the result inconclusive (empty when none or allowed). */
-  envMismatch: string[];
+  envMismatch: EnvironmentDifference[];
 }
 
 function judge(baseline: ResultSet, current: ResultSet, s: Settings, opts: { onlyCells?: ReadonlySet<string> } = {}): Judged {
@@ -194,7 +196,7 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
     const extra = [...judged.notes, ...warnings].map((l) => `- ${l}`);
     await writeFile(options.markdown, toMarkdown(result, { title }) + (extra.length ? `\n${extra.join('\n')}\n` : ''));
   }
-  if (format === 'json') process.stdout.write(JSON.stringify({ ...result, notes: judged.notes, warnings }, null, 2) + '\n');
+  if (format === 'json') process.stdout.write(JSON.stringify({ ...result, headline: gateHeadline(result), notes: judged.notes, warnings }, null, 2) + '\n');
   else process.stdout.write(renderGateTable(result, { color: process.stdout.isTTY }) + '\n');
   const code = exitCodeFor(result, { bisect: options.bisect === true });
   if (code !== ExitCode.Success) process.stderr.write(`gate: ${result.verdict} (exit ${code})\n`);

@@ -24,6 +24,7 @@ function run(n: number, seed: number, scale: { iops?: number; p99?: number } = {
   ];
 }
 
+const env = (path: string, change: string) => ({ path, text: `${path}: ${change}` });
 const byStatus = (r: GateResult, status: GateCell['status']) => r.cells.filter((c) => c.status === status);
 const codes = (r: GateResult) => [exitCodeFor(r, { bisect: false }), exitCodeFor(r, { bisect: true })];
 
@@ -145,10 +146,12 @@ describe('evaluateGate: inconclusive, never pass', () => {
 
   it('environment mismatch: inconclusive listing it, even over a regression', () => {
     const base = run(10, 1);
-    const r = evaluateGate(base, [...base].reverse(), { envMismatch: ['kernel 6.1 → 6.6', 'qemu 8.2 → 9.0'] });
+    const envMismatch = [env('host.hostKernel', '6.1 → 6.6'), env('qemu.version', '8.2 → 9.0')];
+    const r = evaluateGate(base, [...base].reverse(), { envMismatch });
     assert.equal(r.verdict, 'inconclusive');
-    assert.deepEqual(r.reasons, ['environment differs: kernel 6.1 → 6.6', 'environment differs: qemu 8.2 → 9.0']);
-    const withReg = evaluateGate(base, run(10, 2, { iops: 0.5 }), { envMismatch: ['host CPU differs'] });
+    assert.deepEqual(r.reasons, ['environment differs: host.hostKernel: 6.1 → 6.6', 'environment differs: qemu.version: 8.2 → 9.0']);
+    assert.deepEqual(r.inconclusive, [{ kind: 'environment', differences: envMismatch }]);
+    const withReg = evaluateGate(base, run(10, 2, { iops: 0.5 }), { envMismatch: [env('host.cpuModel', 'A → B')] });
     assert.equal(withReg.verdict, 'inconclusive');
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateGate } from '../../../src/gate/evaluate.js';
 import { toJUnit } from '../../../src/gate/junit.js';
-import { escapeMarkdownCell, toMarkdown } from '../../../src/gate/markdown.js';
+import { escapeMarkdownCell, escapeMarkdownText, toMarkdown } from '../../../src/gate/markdown.js';
 import { escapeAttr, escapeText } from '../../../src/gate/xml.js';
 import { makeRunsMulti, makeSample } from './sample-factory.js';
 
@@ -22,7 +22,7 @@ const cur = [
   ...makeRunsMulti(failedCell, { iops: up }),
   makeSample(failedCell, {}, { status: 'failed', reason: 'guest <panic> & "oops"', repetition: 11 }),
 ];
-const result = evaluateGate(base, cur, { metrics: [{ name: 'iops', minEffectPct: 5 }], envMismatch: ['qemu <8.2> & "9.0"'] });
+const result = evaluateGate(base, cur, { metrics: [{ name: 'iops', minEffectPct: 5 }], envMismatch: [{ path: 'qemu.version', text: 'qemu <8.2> & "9.0"' }] });
 
 describe('XML escaping', () => {
   it('escapes & < > " \' and drops characters XML 1.0 forbids', () => {
@@ -61,7 +61,7 @@ describe('toMarkdown', () => {
 
   it('has a verdict heading, reasons and one table row per cell × metric, worst first', () => {
     assert.match(md, /^## vblk-bench gate: INCONCLUSIVE$/m);
-    assert.match(md, /^- environment differs: qemu <8.2> & "9.0"$/m);
+    assert.match(md, /^- environment differs: qemu &lt;8.2> &amp; "9.0"$/m, 'a bare <8.2> would be taken for an HTML tag and dropped');
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Status') && !l.startsWith('| ---'));
     assert.equal(rows.length, 3);
     assert.ok(rows[0]?.startsWith('| **regression** | iops |'));
@@ -75,5 +75,12 @@ describe('toMarkdown', () => {
     for (const line of md.split('\n').filter((l) => l.startsWith('| '))) {
       assert.equal(line.replace(/\\\|/g, '').split('|').length - 2, 11, line);
     }
+  });
+});
+
+describe('escapeMarkdownText', () => {
+  it('escapes < and & outside code spans only, and joins lines', () => {
+    assert.equal(escapeMarkdownText('--subject <path> and `run <profile>` & more\nnext'), '--subject &lt;path> and `run <profile>` &amp; more next');
+    assert.equal(escapeMarkdownText('an unpaired ` <tag>'), 'an unpaired ` &lt;tag>');
   });
 });
