@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../model/errors.js';
 import type { GateResult } from '../gate/types.js';
 import { formatFraction, formatNumber } from '../stats/format.js';
+import { exceedsMinEffect } from '../stats/min-effect.js';
 import { compareFingerprints, describeDiff, type Fingerprint } from '../fingerprint/environment.js';
 import type { AaArms, CellNoise } from './noise.js';
 import { requiredRepetitions, simulatePower } from './power.js';
@@ -88,7 +89,7 @@ export function calibrationWarnings(result: GateResult, cal: CalibrationFile, cu
     const power = simulatePower(q, c.baseline.n, c.current.n);
     if (power >= target) continue;
     const need = requiredRepetitions(q, target).n;
-    const why = c.minEffectPct >= effectPct ? ` (the minimum effect ${c.minEffectPct} % is not below it, so about half of such regressions look smaller)` : '';
+    const why = !exceedsMinEffect(effectPct, c.minEffectPct) ? ` (the minimum effect ${c.minEffectPct} % is not below it, so about half of such regressions look smaller)` : '';
     warnings.push(
       `calibration: ${c.metric} @ ${c.cellKey}: a real ${effectPct} % regression is caught only ${formatFraction(power)} of the time ` +
         `with n = ${c.baseline.n}/${c.current.n}, α/m = ${formatNumber(alpha, 3)} and minimum effect ${c.minEffectPct} %${why} ` +

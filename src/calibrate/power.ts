@@ -9,11 +9,13 @@
  * Silverman's bandwidth, so resampling does not invent ties), makes the
  * current side worse by the true effect, and counts a detection when the
  * two-sided test gives p < α, the change points the worse way and — when a
- * minimum effect is given, as in the gate — is larger than it. Seeded: the
+ * minimum effect is given, as in the gate — is more than it (the gate's
+ * rule, stats/min-effect.ts). Seeded: the
  * same question always gives the same answer.
  */
 import { mean, median, quantile, stdev } from '../stats/descriptive.js';
 import { mannWhitney } from '../stats/mann-whitney.js';
+import { exceedsMinEffect } from '../stats/min-effect.js';
 import { minSamplesPerSide } from '../stats/min-samples.js';
 import { deriveSeed, mulberry32, randomInt, type Rng } from '../stats/prng.js';
 
@@ -56,14 +58,13 @@ export function simulatePower(q: PowerQuestion, n1: number, n2: number): number 
   const rng = mulberry32(deriveSeed(q.seed ?? POWER_DEFAULTS.seed, `${n1},${n2},${q.effectPct},${q.alpha}`));
   const h = silvermanBandwidth(q.residuals);
   const factor = q.better === 'higher' ? 1 - q.effectPct / 100 : 1 + q.effectPct / 100;
-  const minWorse = (q.minEffectPct ?? 0) / 100;
   let detected = 0;
   for (let i = 0; i < simulations; i++) {
     const a = draw(q.residuals, n1, h, rng, 1);
     const b = draw(q.residuals, n2, h, rng, factor);
-    const change = median(b) / median(a) - 1;
-    const worse = q.better === 'higher' ? -change : change;
-    if (worse > minWorse && mannWhitney(a, b).p < q.alpha) detected++;
+    const changePct = (median(b) / median(a) - 1) * 100;
+    const worsePct = q.better === 'higher' ? -changePct : changePct;
+    if (exceedsMinEffect(worsePct, q.minEffectPct ?? 0) && mannWhitney(a, b).p < q.alpha) detected++;
   }
   return detected / simulations;
 }

@@ -4,7 +4,7 @@
  * - `depth-drop`: for one configuration (cells equal except the depth axis),
  *   the metric gets significantly worse as the queue depth rises. Each deeper
  *   depth is compared with the best shallower one; flagged when the MWU p < α
- *   and the loss exceeds `minDropPct` (default 10 %). More outstanding I/O
+ *   and the loss is more than `minDropPct` (default 10 %; stats/min-effect.ts). More outstanding I/O
  *   should never lower throughput; when it does (the 2011 qemu-devel thread
  *   saw 13K IOPS at iodepth 1 fall to 3.5K at iodepth 3) the I/O path is
  *   serializing or thrashing.
@@ -15,6 +15,7 @@ import type { CellValues, Sample } from '../model/sample.js';
 import { bimodality } from '../stats/bimodal.js';
 import { median } from '../stats/descriptive.js';
 import { mannWhitney, type MwuMethod } from '../stats/mann-whitney.js';
+import { exceedsMinEffect } from '../stats/min-effect.js';
 import { cellKeyOf } from './cell-key.js';
 import { groupSamples, indexCells, metricBetter } from './group.js';
 
@@ -85,7 +86,7 @@ function depthDrops(
     if (best && best.depth < point.depth) {
       const dropPct = lossPct(best.median, point.median, better);
       const mw = mannWhitney(best.values, point.values);
-      if (mw.p < opts.alpha && dropPct > (opts.minDropPct ?? 10)) {
+      if (mw.p < opts.alpha && exceedsMinEffect(dropPct, opts.minDropPct ?? 10)) {
         const shallow = strip(best);
         found.push({ kind: 'depth-drop', metric, configKey, shallow, deep: strip(point), dropPct, p: mw.p, method: mw.method });
       }

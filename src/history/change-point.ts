@@ -15,11 +15,13 @@
  * never be a segment, and the p-value of the maximum is calibrated by a seeded
  * permutation test over the same splits (no asymptotic formula for short
  * series). A change is reported when p < α and the medians of the two segments
- * differ by at least `minEffectPct`; the search then recurses into both
+ * differ by more than `minEffectPct` (the gate's rule, stats/min-effect.ts);
+ * the search then recurses into both
  * segments (binary segmentation). Pure and deterministic for a given seed.
  */
 import { median } from '../stats/descriptive.js';
 import { mannWhitney } from '../stats/mann-whitney.js';
+import { exceedsMinEffect } from '../stats/min-effect.js';
 import { mulberry32, randomInt, type Rng } from '../stats/prng.js';
 
 export interface ChangePointOptions {
@@ -27,7 +29,7 @@ export interface ChangePointOptions {
   minSegment?: number;
   /** Significance level of each test, default 0.01. */
   alpha?: number;
-  /** Smallest shift of the segment medians that counts, in %, default 5. */
+  /** The segment medians must differ by more than this, in %, default 5. */
   minEffectPct?: number;
   /** Permutations for the p-value, default 999. */
   permutations?: number;
@@ -99,7 +101,7 @@ export function testChange(x: readonly number[], opts: ChangePointOptions = {}):
   const medianBefore = median(before);
   const medianAfter = median(after);
   const deltaPct = medianBefore === 0 ? NaN : (medianAfter / medianBefore - 1) * 100;
-  if (!(p < o.alpha) || !(Math.abs(deltaPct) >= o.minEffectPct)) return null;
+  if (!(p < o.alpha) || !exceedsMinEffect(Math.abs(deltaPct), o.minEffectPct)) return null;
   return { index: best.t, z: best.z, p, medianBefore, medianAfter, deltaPct, segmentP: mannWhitney(before, after).p };
 }
 

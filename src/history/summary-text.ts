@@ -20,7 +20,7 @@ export function renderHistoryText(report: HistoryReport): string {
   out.push('');
   const changes = report.cells.flatMap((h) => h.changes.map((c) => ({ h, c })));
   const o = report.options;
-  out.push(`Change points (sustained shifts: Pettitt/Mann-Whitney scan, permutation p < ${formatNumber(o.alpha, 3)}, ≥ ${o.minSegment} runs each side, ≥ ${o.minEffectPct} % shift):`);
+  out.push(`Change points (sustained shifts: Pettitt/Mann-Whitney scan, permutation p < ${formatNumber(o.alpha, 3)}, ≥ ${o.minSegment} runs each side, > ${o.minEffectPct} % shift):`);
   if (changes.length === 0) out.push('  none');
   for (const { h, c } of changes.sort((x, y) => y.c.run - x.c.run)) out.push(`  ${changeLine(report, h.cellKey, c)}`);
   out.push('');

@@ -8,6 +8,7 @@
 import type { ComparisonRow } from '../compare/types.js';
 import { formatDeltaCi, minSamplesForDeltaCi } from '../compare/delta-ci.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { powerlessBecause } from '../stats/min-samples.js';
 import { formatCount, formatMedianWithCi } from './format.js';
 import type { CellReport, ComparisonTable, ReportModel } from './model.js';
 import { cellLabel } from './cell-stats-table.js';
@@ -69,7 +70,8 @@ export function comparisonText(row: ComparisonRow, labelAxes: readonly string[],
   if (row.status === 'missing') {
     return { cell, a: med(row.a), b: med(row.b), delta: '—', deltaCi: '—', p: '—', marker: '', note: `no ok measurements in ${row.missingFrom === 'a' ? 'the baseline' : 'the candidate'}` };
   }
-  const powerless = row.minP >= alpha ? `n too small: p can never be below α = ${formatNumber(alpha, 3)}` : '';
+  const why = powerlessBecause(row.a.n, row.b.n, row.minP, alpha);
+  const powerless = why ? `${why === 'ties' ? 'too many ties' : 'n too small'}: p can never be below α = ${formatNumber(alpha, 3)}` : '';
   const noCi = row.deltaCiReason ? `no CI of Δ: ${row.deltaCiReason}` : '';
   return {
     cell,

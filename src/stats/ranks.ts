@@ -5,6 +5,8 @@ export interface Ranking {
   ranks: number[];
   /** Sizes of every group of tied values (only groups of 2 or more). */
   tieSizes: number[];
+  /** Sizes of all groups of equal values in ascending order of value, untied values as groups of 1 (sums to N). */
+  groupSizes: number[];
 }
 
 /** Ranks 1..N, tied values sharing the mean of the ranks they span. */
@@ -12,6 +14,7 @@ export function midRanks(values: readonly number[]): Ranking {
   const order = values.map((v, i) => ({ v, i })).sort((x, y) => x.v - y.v);
   const ranks = new Array<number>(values.length).fill(0);
   const tieSizes: number[] = [];
+  const groupSizes: number[] = [];
   let start = 0;
   while (start < order.length) {
     let end = start + 1;
@@ -22,7 +25,8 @@ export function midRanks(values: readonly number[]): Ranking {
       if (item) ranks[item.i] = rank;
     }
     if (end - start > 1) tieSizes.push(end - start);
+    groupSizes.push(end - start);
     start = end;
   }
-  return { ranks, tieSizes };
+  return { ranks, tieSizes, groupSizes };
 }

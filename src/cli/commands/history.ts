@@ -41,7 +41,7 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--min-segment <n>', 'fewest runs on each side of a change point', '4')
     .option('--alpha <alpha>', 'significance level of the change-point test', '0.01')
-    .option('--min-effect <pct>', 'smallest shift of the median that counts, in %', '5')
+    .option('--min-effect <pct>', 'a shift of the median counts when it is more than this, in %', '5')
     .option('--last <n>', 'only the latest n runs')
     .option('--fail-on-regression', 'exit 1 when the latest change point of any cell is a regression')
     .action(async (parent: string, options: HistoryOptions) => {

@@ -41,4 +41,13 @@ describe('simulated power of the Mann-Whitney comparison', () => {
     assert.equal(silvermanBandwidth([1, 1, 1]), 0);
     assert.ok(silvermanBandwidth([0.9, 1, 1.1, 1.05]) > 0);
   });
+
+  it('a simulated change exactly at the minimum effect is not a detection (the gate rule)', () => {
+    // Constant residuals: no jitter, every simulated comparison is 6 × 1 vs 6 × 0.95 (p = 2/924),
+    // whose change computes as −5.000000000000004 %.
+    const q = { residuals: [1, 1, 1], effectPct: 5, alpha: 0.01, better: 'higher' as const, simulations: 20 };
+    assert.equal(simulatePower({ ...q, minEffectPct: 5 }, 6, 6), 0);
+    assert.equal(simulatePower({ ...q, minEffectPct: 4.99 }, 6, 6), 1);
+    assert.equal(simulatePower({ ...q, effectPct: 5.01, minEffectPct: 5 }, 6, 6), 1);
+  });
 });

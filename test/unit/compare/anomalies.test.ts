@@ -52,4 +52,16 @@ describe('findAnomalies', () => {
     assert.equal(found.length, 1);
     assert.ok(found[0]?.kind === 'depth-drop' && Math.abs(found[0].dropPct - (50 / 102.5) * 100) < 1e-9);
   });
+
+  it('a drop exactly at minDropPct is not flagged, whichever way the float rounds (stats/min-effect.ts)', () => {
+    // (1000.2 − 900.18)/1000.2·100 computes as 10.000000000000009 %; the exact drop is 10 %.
+    const drop = (deep: number) => [
+      ...makeRuns(cell('edge', 1), 'iops', Array(6).fill(1000.2)),
+      ...makeRuns(cell('edge', 4), 'iops', Array(6).fill(deep)),
+    ];
+    assert.deepEqual(findAnomalies(drop(900.18), { alpha: 0.01 }), []);
+    const beyond = findAnomalies(drop(900.1), { alpha: 0.01 });
+    assert.equal(beyond.length, 1);
+    assert.ok(beyond[0]?.kind === 'depth-drop' && beyond[0].method === 'exact-ties');
+  });
 });

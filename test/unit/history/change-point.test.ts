@@ -74,4 +74,11 @@ describe('detectChangePoints', () => {
     const series = [...noisy(10, 100, 2, 1), ...noisy(10, 80, 2, 2)];
     assert.deepEqual(detectChangePoints(series), detectChangePoints(series));
   });
+
+  it('a shift exactly at the minimum effect is not a change point (the gate rule: more than it)', () => {
+    // 10000 → 9500 computes as −5.000000000000004 %; the exact shift is −5 %.
+    const step = (after: number) => [...Array(8).fill(10000), ...Array(8).fill(after)];
+    assert.deepEqual(detectChangePoints(step(9500)), []);
+    assert.equal(detectChangePoints(step(9499))[0]?.index, 8);
+  });
 });
