@@ -1,5 +1,5 @@
 /** The history as plain text for an email or a cron log: changes first, then the latest night per cell. */
-import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
 import { alignColumns, formatCount, formatTimestamp } from '../report/format.js';
 import type { CellChange, HistoryReport } from './history.js';
 

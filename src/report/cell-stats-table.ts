@@ -10,8 +10,8 @@ import { METRIC } from '../model/sample.js';
 import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
 import { findAnomalies, type Anomaly } from '../compare/anomalies.js';
 import { summarizeCell, type CellStats } from '../stats/cell-stats.js';
-import { explain, type StatWarning } from '../stats/warnings.js';
-import { formatFraction, formatNumber, formatP } from '../stats/format.js';
+import { explain, hint, severityOf, type StatDiagnostic } from '../model/diagnostic.js';
+import { formatFraction, formatNumber, formatP } from '../util/number-format.js';
 import { stealByCell } from '../fingerprint/steal.js';
 import { formatCount } from './format.js';
 
@@ -38,19 +38,19 @@ export function formatCi(s: CellStats | null): string {
   return s?.ci ? `${formatCount(s.ci.low)} … ${formatCount(s.ci.high)}` : '—';
 }
 
-/** One warning line per distinct explanation, naming the cells it applies to. */
-export function renderWarnings(entries: readonly { label: string; warnings: readonly StatWarning[] }[], skip: readonly string[] = []): string[] {
-  const byText = new Map<string, { kind: string; labels: string[] }>();
+/** One diagnostic line (and its hint) per distinct explanation, naming the cells it applies to. */
+export function renderWarnings(entries: readonly { label: string; warnings: readonly StatDiagnostic[] }[], skip: readonly string[] = []): string[] {
+  const byText = new Map<string, { warning: StatDiagnostic; labels: string[] }>();
   for (const { label, warnings } of entries) {
     for (const w of warnings) {
       if (skip.includes(w.kind)) continue;
       const text = explain(w);
-      const entry = byText.get(text) ?? { kind: w.kind, labels: [] };
+      const entry = byText.get(text) ?? { warning: w, labels: [] };
       if (!entry.labels.includes(label)) entry.labels.push(label);
       byText.set(text, entry);
     }
   }
-  return [...byText].map(([text, { kind, labels }]) => `Warning: ${kind} [${labels.join('; ')}]: ${text}`);
+  return [...byText].flatMap(([text, { warning, labels }]) => [`${severityOf(warning)}: ${warning.kind} [${labels.join('; ')}]: ${text}`, `  hint: ${hint(warning)}`]);
 }
 
 export function describeAnomaly(a: Anomaly, label: (cellKey: string) => string): string {

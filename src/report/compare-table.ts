@@ -12,7 +12,7 @@ import { belowDeltaCiRule, deltaCiRuleNote, formatDeltaCi } from '../compare/del
 import { describeInconclusive, remedyFor, type Inconclusive } from '../compare/inconclusive.js';
 import { escapeMarkdownCell, escapeMarkdownText, sortWorstFirst } from '../gate/markdown.js';
 import type { CellStats } from '../stats/cell-stats.js';
-import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
 import { cellWithout } from '../compare/cell-key.js';
 import { cellLabel, renderWarnings, tableStyle, varyingAxes } from './cell-stats-table.js';
 import { formatMedianWithCi } from './format.js';

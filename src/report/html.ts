@@ -7,7 +7,7 @@
  * warnings (the TCG banner first).
  */
 import { escapeHtml, formatCount, formatTimestamp } from './format.js';
-import { formatNumber, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatSignedPct } from '../util/number-format.js';
 import type { ReportModel } from './model.js';
 import { cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from './rows.js';
 import { describeAnomaly } from './cell-stats-table.js';

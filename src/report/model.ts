@@ -12,7 +12,7 @@ import type { StoredRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
 import { AXES } from '../profile/axes.js';
 import { summarizeCell, type CellStats } from '../stats/cell-stats.js';
-import { explain } from '../stats/warnings.js';
+import { diagnosticText } from '../model/diagnostic.js';
 import { cellKeyOf } from '../compare/cell-key.js';
 import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
 import { compareSets } from '../compare/compare-sets.js';
@@ -47,7 +47,7 @@ export interface CellReport {
   stats: CellStats | null;
   counts: Record<SampleStatus, number>;
   reasons: string[];
-  /** The stat warnings as sentences (src/stats/warnings.ts explain()). */
+  /** The stat warnings as sentences with their hints (src/model/diagnostic.ts). */
   warnings: string[];
 }
 
@@ -179,7 +179,7 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
       const stats = v ? summarizeCell(v, { better }) : null;
       const configKey = cellKeyOf(info.cell, depthAxis);
       const depth = info.cell[depthAxis] ?? null;
-      cells.push({ run, cellKey: info.cellKey, cell: info.cell, configKey, depth, stats, counts: info.counts, reasons: info.reasons, warnings: stats?.warnings.map(explain) ?? [] });
+      cells.push({ run, cellKey: info.cellKey, cell: info.cell, configKey, depth, stats, counts: info.counts, reasons: info.reasons, warnings: stats?.warnings.map(diagnosticText) ?? [] });
       if (!stats || typeof depth !== 'number') continue;
       let s = bySeries.get(configKey);
       if (!s) {
