@@ -21,6 +21,7 @@ import { groupFailures } from '../../../src/run/failure-summary.js';
 import { RunWriter } from '../../../src/store/run-writer.js';
 import { loadRun } from '../../../src/store/run-reader.js';
 import { withTempDir } from '../../helpers/temp.js';
+import { repoRoot } from '../../../src/util/paths.js';
 import { makeSample } from '../gate/sample-factory.js';
 
 /** One example of every kind: the record type makes a kind without an example a compile error. */
@@ -133,5 +134,16 @@ describe('the CLI prints the hint of a typed failure', () => {
       'error: 1 sample(s) words that match no pattern',
       `hint: ${hint({ kind: 'GuestLost', reason: '' })}`,
     ]);
+  });
+});
+
+describe('docs/diagnostics.md', () => {
+  it('names every kind with its severity', async () => {
+    const doc = await readFile(join(repoRoot(), 'docs', 'diagnostics.md'), 'utf8');
+    for (const kind of DIAGNOSTIC_KINDS) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${kind}\` |`));
+      assert.ok(row, `docs/diagnostics.md has a row for ${kind}`);
+      assert.match(row, new RegExp(`^\\| \`${kind}\` \\| ${severityOf(EXAMPLES[kind])} \\|`), `${kind}: the documented severity is the table's`);
+    }
   });
 });
