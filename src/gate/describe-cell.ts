@@ -4,7 +4,7 @@ import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
 import type { GateCell } from './types.js';
 
-export function formatStats(s: CellStats | null): string {
+function formatStats(s: CellStats | null): string {
   return s ? `${formatNumber(s.median)} (n=${s.n})` : '—';
 }
 

@@ -20,8 +20,6 @@ import { warnIncompleteRuns } from '../run-status.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'markdown', 'gobench', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
 export interface ReportOptions {
   format: string;
   metric: string;
