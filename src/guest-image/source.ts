@@ -13,9 +13,10 @@
  * `launchOverrides` into the launch spec, waits for `readyMarker` (if any),
  * then connects with `ssh` and the pinned (or first-use) host key.
  */
-import { realpath, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { realpath, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, HostError } from '../model/errors.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Profile } from '../profile/schema.js';
 import type { BootGroup } from '../plan/groups.js';
 import type { QemuLaunchSpec } from '../vm/launch-spec.js';
@@ -240,9 +241,7 @@ async function imageSource(profile: Profile & { guest: { kind: 'image' } }, opts
     pinnedHostKey: async () => (g.host_key === 'seed' ? state.seedHostKey.publicKey : await known()),
     rememberHostKey: async (line) => {
       parsePinnedHostKey(line); // refuses anything that is not a key line
-      const tmp = `${state.knownHostKeyPath}.tmp-${process.pid}`;
-      await writeFile(tmp, `${line}\n`, { mode: 0o644 });
-      await rename(tmp, state.knownHostKeyPath);
+      await writeFileAtomic(state.knownHostKeyPath, `${line}\n`, { mode: 0o644 });
     },
     diagnose: () => null,
     notes: info.backingFile ? [`guest image ${path} has a backing file (${info.backingFile}); it is opened read-only through the overlay`] : [],

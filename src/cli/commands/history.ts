@@ -5,7 +5,7 @@ import { findRuns } from './list.js';
 import { buildHistory } from '../../history/history.js';
 import { renderHistoryText } from '../../history/summary-text.js';
 import { renderHistoryHtml } from '../../history/history-html.js';
-import { writeFileAtomic } from '../../store/atomic.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { InputError } from '../../model/errors.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';

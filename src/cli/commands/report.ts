@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { loadRun, type StoredRun } from '../../store/run-reader.js';
-import { writeFileAtomic } from '../../store/atomic.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { buildIopsMatrix } from '../../report/iops-matrix.js';
 import { renderTerminalTable } from '../../report/terminal-table.js';
 import { buildReferenceRatios, renderReferenceTable } from '../../report/reference-table.js';
