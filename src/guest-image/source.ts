@@ -27,7 +27,8 @@ import { GUEST_READY_MARKER } from '../run/launch.js';
 import { parsePinnedHostKey } from '../guest/ssh-session.js';
 import { defaultGuestCacheRoot, ensureGuestImage, type GuestImage } from './guest-image.js';
 import { cachedGuestImageByHash } from './export.js';
-import { guestBuildRecord, sha256Of } from './manifest.js';
+import { guestBuildRecord } from './manifest.js';
+import { sha256Of } from '../util/sha256.js';
 import { assessUserKernel, readKernelImage, type KernelImageFacts } from './kernel-image.js';
 import { byoStateFor, createOverlay, imageSha256, inspectImage, writeSeedIso, type ImageFormat } from './byo/image.js';
 

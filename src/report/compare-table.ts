@@ -13,7 +13,7 @@ import { describeInconclusive, remedyFor, type Inconclusive } from '../compare/i
 import { escapeMarkdownCell, escapeMarkdownText, sortWorstFirst } from '../gate/markdown.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
-import { cellWithout } from '../compare/cell-key.js';
+import { cellWithout } from '../model/cell-key.js';
 import { cellLabel, renderWarnings, tableStyle, varyingAxes } from './cell-stats-table.js';
 import { formatMedianWithCi } from './format.js';
 

@@ -11,13 +11,12 @@
  *   <cacheRoot>/byo/<hash16>/seed/{user-data,meta-data}, seed-<user>-<mode>.iso
  *   <cacheRoot>/byo/index/<sha256 of the real path>.json   hash cache: {size, mtimeMs, ino, sha256}
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { chmod, mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HostError } from '../../model/errors.js';
 import { replaceFileAtomic, writeFileAtomic } from '../../util/atomic-file.js';
+import { sha256File, sha256Of } from '../../util/sha256.js';
 import { findExecutable } from '../../vm/process.js';
 import { generateEd25519KeyPair, type SshKeyPair } from './ssh-keys.js';
 import { buildMetaData, buildUserData, seedIsoArgv, type IsoTool, type SeedInput } from './seed.js';
@@ -67,18 +66,12 @@ export async function createOverlay(image: string, format: ImageFormat, overlay:
   if (r.exitCode !== 0) throw new HostError(`qemu-img create (overlay of ${image}): ${String(r.stderr ?? '').trim() || r.shortMessage}`);
 }
 
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 /** sha256 of the image, from the index when the file's size, mtime and inode are unchanged. */
 export async function imageSha256(path: string, cacheRoot: string): Promise<string> {
   const real = await realpath(path);
   const st = await stat(real);
   const indexDir = join(cacheRoot, 'byo', 'index');
-  const indexFile = join(indexDir, `${createHash('sha256').update(real).digest('hex')}.json`);
+  const indexFile = join(indexDir, `${sha256Of(real)}.json`);
   const cached = JSON.parse(await readFile(indexFile, 'utf8').catch(() => 'null')) as
     | { size: number; mtimeMs: number; ino: number; sha256: string }
     | null;
