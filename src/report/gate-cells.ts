@@ -11,7 +11,7 @@ export function sortWorstFirst(cells: readonly GateCell[]): GateCell[] {
   return [...cells].sort((x, y) => ORDER.indexOf(x.status) - ORDER.indexOf(y.status));
 }
 
-export function formatStats(s: CellStats | null): string {
+function formatStats(s: CellStats | null): string {
   return s ? `${formatNumber(s.median)} (n=${s.n})` : '—';
 }
 
