@@ -20,7 +20,7 @@ import { GUEST_IMAGE_FILES, GUEST_MANIFEST_NAME, guestImageDirFor } from './mani
 import { GuestImageError, loadGuestImage, type GuestImage } from './guest-image.js';
 import { extractTar, TarFormatError, writeTar } from './tar.js';
 
-export const EXPORT_RECORD_NAME = 'vblk-guest-export.json';
+const EXPORT_RECORD_NAME = 'vblk-guest-export.json';
 const ARCHIVE_ENTRIES = [EXPORT_RECORD_NAME, GUEST_MANIFEST_NAME, ...GUEST_IMAGE_FILES] as const;
 /** Larger than any guest file (vmlinux is ~66 MB). */
 const MAX_ENTRY_BYTES = 1024 * 1024 * 1024;
@@ -35,7 +35,7 @@ const exportRecordSchema = z.object({
 });
 export type ExportRecord = z.infer<typeof exportRecordSchema>;
 
-export function exportRecordFor(image: GuestImage, now: Date): ExportRecord {
+function exportRecordFor(image: GuestImage, now: Date): ExportRecord {
   return {
     format: 'vblk-bench-guest-export',
     formatVersion: 1,
@@ -66,7 +66,7 @@ export async function exportGuestImage(image: GuestImage, archive: string): Prom
 }
 
 /** Every valid image in the cache whose content hash starts with `prefix`. */
-export async function findCachedGuestImages(cacheRoot: string, prefix: string): Promise<GuestImage[]> {
+async function findCachedGuestImages(cacheRoot: string, prefix: string): Promise<GuestImage[]> {
   if (!HASH_PREFIX_RE.test(prefix)) throw new HostError(`image hash: ${JSON.stringify(prefix)} is not 8 to 64 lower-case hex digits`);
   const base = join(cacheRoot, 'guest');
   const names = await readdir(base).catch(() => [] as string[]);

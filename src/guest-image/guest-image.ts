@@ -64,8 +64,8 @@ export function defaultGuestCacheRoot(): string {
 }
 
 /** Relative path of the build inputs inside the repository. */
-export const GUEST_SCRIPTS_DIR = join('scripts', 'guest');
-export const GUEST_BUILD_SCRIPT = join(GUEST_SCRIPTS_DIR, 'build-guest.sh');
+const GUEST_SCRIPTS_DIR = join('scripts', 'guest');
+const GUEST_BUILD_SCRIPT = join(GUEST_SCRIPTS_DIR, 'build-guest.sh');
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];

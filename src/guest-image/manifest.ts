@@ -16,7 +16,6 @@ export const GUEST_IMAGE_FILES = [
   'id_ed25519.pub',
   'host_key.pub',
 ] as const;
-export type GuestImageFile = (typeof GUEST_IMAGE_FILES)[number];
 
 export const GUEST_MANIFEST_NAME = 'manifest.json';
 

@@ -31,7 +31,7 @@ import { assessUserKernel, readKernelImage, type KernelImageFacts } from './kern
 import { byoStateFor, createOverlay, imageSha256, inspectImage, writeSeedIso, type ImageFormat } from './byo/image.js';
 
 /** The overlay of a boot, in its boot directory; removed when the boot ends. */
-export const OVERLAY_NAME = 'os-overlay.qcow2';
+const OVERLAY_NAME = 'os-overlay.qcow2';
 
 export interface GuestSource {
   kind: 'builtin' | 'image';

@@ -15,8 +15,8 @@ import { z } from 'zod';
 import { sha256Of } from './manifest.js';
 import { acquireBuildLock, dirInputsHash, GuestImageError, runBuildScript, type GuestImage } from './guest-image.js';
 
-export const TEST_IMAGE_SCRIPTS_DIR = join('scripts', 'test-image');
-export const TEST_IMAGE_FILE = 'vblk-test-image.qcow2';
+const TEST_IMAGE_SCRIPTS_DIR = join('scripts', 'test-image');
+const TEST_IMAGE_FILE = 'vblk-test-image.qcow2';
 
 const manifestSchema = z.object({
   schemaVersion: z.literal(1),
@@ -44,7 +44,7 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /** The test image in `dir`, checked against its manifest; throws GuestImageError when absent or different. */
-export async function loadTestImage(dir: string): Promise<TestImage> {
+async function loadTestImage(dir: string): Promise<TestImage> {
   const text = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => null);
   if (text === null) throw new GuestImageError(`no test image in ${dir}`);
   const parsed = manifestSchema.safeParse(JSON.parse(text));

@@ -25,7 +25,7 @@ import { isAlive, processCmdline, processEnviron, processStartTicks, selfIdentit
 /** Set in vblk-bench's environment during a run, so every child inherits it: marks children as the run's. */
 export const RUN_DIR_ENV = 'VBLK_BENCH_RUN_DIR';
 /** Temporary files vblk-bench creates are named like this; the sweep removes nothing else. */
-export const TEMP_FILE_PREFIX = 'vblk-bench-';
+const TEMP_FILE_PREFIX = 'vblk-bench-';
 
 export interface ChildRecord extends ProcessIdentity {
   label: string;
@@ -89,13 +89,13 @@ export function removeSocketsIn(dir: string): string[] {
 }
 
 /** Removes the socket files in every boot directory of a run. */
-export function removeSockets(runDir: string): string[] {
+function removeSockets(runDir: string): string[] {
   const boots = join(runDir, BOOTS_DIR);
   return listDir(boots).flatMap((boot) => removeSocketsIn(join(boots, boot)));
 }
 
 /** Whether a live process is the child the record describes (not a later process that reuses its pid). */
-export function isRecordedChild(rec: ChildRecord): boolean {
+function isRecordedChild(rec: ChildRecord): boolean {
   if (processStartTicks(rec.pid) !== rec.startTicks) return false;
   const cmdline = processCmdline(rec.pid) ?? [];
   if (cmdline.some((arg) => arg.includes(rec.runDir))) return true;

@@ -15,8 +15,8 @@ import { InputError } from '../model/errors.js';
 import { writeJsonAtomic } from './atomic.js';
 import { cellSlug } from './layout.js';
 
-export const REFERENCE_DIR = 'reference';
-export const REFERENCE_SCHEMA_VERSION = 1;
+const REFERENCE_DIR = 'reference';
+const REFERENCE_SCHEMA_VERSION = 1;
 
 export interface ReferenceRecord {
   schemaVersion: number;

@@ -45,7 +45,7 @@ export function formatBytes(n: number): string {
   return `${Math.ceil(n / KiB)} KiB`;
 }
 
-export async function freeBytes(path: string): Promise<number> {
+async function freeBytes(path: string): Promise<number> {
   const s = await statfs(path);
   return s.bavail * s.bsize;
 }

@@ -35,7 +35,7 @@ function checkCommon(spec: QemuLaunchSpec): string[] {
 }
 
 /** Throws InputError (one line per problem) when the spec cannot run. */
-export function checkLaunchSpec(spec: QemuLaunchSpec): void {
+function checkLaunchSpec(spec: QemuLaunchSpec): void {
   const problems = checkCommon(spec);
   const reason = getBackend(spec.device.backend).check(spec);
   if (reason) problems.push(reason);

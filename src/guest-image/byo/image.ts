@@ -134,7 +134,7 @@ export async function byoStateFor(cacheRoot: string, imageHash: string): Promise
 }
 
 /** The ISO tool on this host: Debian's genisoimage (scripts/setup-host.sh), else xorriso. */
-export async function findIsoTool(): Promise<IsoTool> {
+async function findIsoTool(): Promise<IsoTool> {
   if (await findExecutable('genisoimage')) return 'genisoimage';
   if (await findExecutable('xorriso')) return 'xorriso';
   throw new HostError('neither genisoimage nor xorriso is installed: cannot write the cloud-init seed', 'install genisoimage (scripts/setup-host.sh)');

@@ -27,7 +27,7 @@ test('path references: top-level folders at a word start, trailing dots dropped,
     'units: examples/systemd/vblk-bench-nightly.{service,timer}',
     '(test/fixtures/runs/gate/README.md) and src/**/*.ts',
     'a placeholder: test/fixtures/runs/<name>/run.json, profiles/${name}.yaml',
-    'config/src/x.ts and my-src/y.ts are not, .ci/run is',
+    "config/src/x.ts and my-src/y.ts are not, .ci/run is, hyperfine's src/export/ is not",
   ].join('\n');
   assert.deepEqual(
     findPathReferences(text).map((r) => [r.path, r.kind, r.line]),

@@ -7,7 +7,9 @@
  * A path reference is a string that starts with one of the repository's
  * top-level folders (TOP_LEVEL_DIRS) followed by `/`, at the start of a word:
  * not preceded by a letter, digit, `_`, `.`, `/`, `~`, `$` or `-` (so the
- * `test/` inside `dist/test/unit/` or `/src/qemu/build` is not one). It runs
+ * `test/` inside `dist/test/unit/` or `/src/qemu/build` is not one), nor by a
+ * possessive (`hyperfine's src/export/`, `the kernel's scripts/…` name
+ * another project's tree). It runs
  * over path characters (letters, digits, `_ . - / * + @`) and brace groups
  * (`examples/systemd/vblk-bench-nightly.{service,timer}`, expanded); trailing dots (sentence
  * ends) are dropped. A reference followed by a placeholder (`<`, `…`, `$`,
@@ -33,7 +35,7 @@ export interface PathReference {
 
 const PATH_RUN = String.raw`[\w.\-/*+@]*(?:\{[\w.\-,]+\}[\w.\-/*+@]*)*`;
 const TOP = TOP_LEVEL_DIRS.map((d) => d.replace('.', '\\.')).join('|');
-const PATH_REF = new RegExp(String.raw`(?<![\w./~$-])(?:${TOP})/${PATH_RUN}`, 'g');
+const PATH_REF = new RegExp(String.raw`(?<![\w./~$-])(?<!['’]s )(?:${TOP})/${PATH_RUN}`, 'g');
 const PLACEHOLDER_AFTER = /^[<…$[]/;
 
 export function findPathReferences(text: string): PathReference[] {
