@@ -29,7 +29,7 @@ import { loadResultSet } from '../../fingerprint/result-set.js';
 import { writeJsonAtomic } from '../../util/atomic-file.js';
 import { formatFraction, formatNumber, formatP, formatSignedPct } from '../../stats/format.js';
 import { formatCount } from '../../report/format.js';
-import { tableStyle } from '../../report/cell-stats-table.js';
+import { tableStyle } from '../../report/format.js';
 import { reportError } from '../errors.js';
 import { spawnRun } from '../spawn-run.js';
 import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
