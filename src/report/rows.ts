@@ -11,7 +11,7 @@ import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js
 import { powerlessBecause } from '../stats/min-samples.js';
 import { formatCount, formatMedianWithCi } from './format.js';
 import type { CellReport, ComparisonTable, ReportModel } from './model.js';
-import { cellLabel } from './cell-stats-table.js';
+import { cellLabel } from './labels.js';
 
 export interface GridRow {
   run: number;

@@ -18,22 +18,22 @@ import type { Sample } from '../../model/sample.js';
 import { GATE_DEFAULTS } from '../../gate/defaults.js';
 import { evaluateGate } from '../../gate/evaluate.js';
 import { exitCodeFor, GIT_BISECT_SKIP } from '../../gate/exit-code.js';
-import { toJUnit } from '../../gate/junit.js';
-import { toMarkdown } from '../../gate/markdown.js';
-import { gateHeadline } from '../../gate/headline.js';
 import { mergeConfirmation, regressedCellKeys } from '../../gate/confirm.js';
 import type { GateMetric, GateOptions, GateResult } from '../../gate/types.js';
 import type { EnvironmentDifference, IncompleteSet } from '../../compare/inconclusive.js';
 import { alignSubjectAxes, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
 import { calibrationWarnings, loadCalibration } from '../../calibrate/file.js';
 import { loadProfile } from '../../profile/load.js';
-import { renderGateTable } from '../../report/compare-table.js';
+import type { GateReport } from '../../report/gate-report.js';
+import type { Exporter } from '../../report/export/exporter.js';
+import { exporterFor } from '../../report/export/registry.js';
+import { renderGateTable } from '../../report/export/gate-table.js';
 import { reportError } from '../errors.js';
+import { formatOption } from '../format-option.js';
 import { spawnRun } from '../spawn-run.js';
 import { checkEnvironment, collect, parseChoice, parseFraction, parseMinEffects } from '../stat-options.js';
 
 const CORRECTIONS = ['holm', 'bh'] as const;
-const FORMATS = ['table', 'json'] as const;
 
 interface GateCliOptions {
   baseline: string;
@@ -49,7 +49,7 @@ interface GateCliOptions {
   subject?: string[];
   allowEnvMismatch?: boolean;
   calibration?: string;
-  format: string;
+  format: Exporter<GateReport>;
 }
 
 export function registerGateCommand(program: Command, setExit: (code: number) => void): void {
@@ -71,7 +71,7 @@ export function registerGateCommand(program: Command, setExit: (code: number) =>
     .option('--subject <path>', 'what differs on purpose (repeatable): qemu.binary, guest.kernel, matrix.backend, ...', collect)
     .option('--allow-env-mismatch', 'judge even when the measurement environment differs (differences are listed)')
     .option('--calibration <file>', 'a `calibrate` file: warn when these settings cannot detect its effect size')
-    .option('-f, --format <format>', `stdout: ${FORMATS.join(', ')}`, 'table')
+    .addOption(formatOption('gate'))
     .action(async (current: string, options: GateCliOptions) => {
       try {
         setExit(await gateCommand(current, options));
@@ -178,7 +178,6 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
     subjects: options.subject ?? [],
     allowEnvMismatch: options.allowEnvMismatch === true,
   };
-  const format = parseChoice('--format', options.format, FORMATS);
   const calibration = options.calibration ? await loadCalibration(options.calibration) : null;
   const baseline = await loadResultSet(options.baseline);
   const current = await loadCurrent(currentPath, options.bisect === true);
@@ -190,14 +189,10 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
   const warnings = calibration ? calibrationWarnings(result, calibration, current.fingerprint, settings.subjects) : [];
 
   for (const line of [...judged.notes, ...warnings]) process.stderr.write(`${line}\n`);
-  const title = `vblk-bench gate: ${current.label} vs ${baseline.label}`;
-  if (options.junit) await writeFile(options.junit, toJUnit(result, { suiteName: title }));
-  if (options.markdown) {
-    const extra = [...judged.notes, ...warnings].map((l) => `- ${l}`);
-    await writeFile(options.markdown, toMarkdown(result, { title }) + (extra.length ? `\n${extra.join('\n')}\n` : ''));
-  }
-  if (format === 'json') process.stdout.write(JSON.stringify({ ...result, headline: gateHeadline(result), notes: judged.notes, warnings }, null, 2) + '\n');
-  else process.stdout.write(renderGateTable(result, { color: process.stdout.isTTY }) + '\n');
+  const report: GateReport = { result, title: `vblk-bench gate: ${current.label} vs ${baseline.label}`, notes: judged.notes, warnings };
+  if (options.junit) await writeFile(options.junit, exporterFor('gate', 'junit').render(report, { color: false }));
+  if (options.markdown) await writeFile(options.markdown, exporterFor('gate', 'markdown').render(report, { color: false }));
+  process.stdout.write(options.format.render(report, { color: process.stdout.isTTY }));
   const code = exitCodeFor(result, { bisect: options.bisect === true });
   if (code !== ExitCode.Success) process.stderr.write(`gate: ${result.verdict} (exit ${code})\n`);
   return code;

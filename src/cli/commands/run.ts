@@ -37,12 +37,8 @@ import { storeUnsupported, warnUnsupported } from '../../run/unsupported.js';
 import { probeHostFacts } from '../../vm/host-facts.js';
 import { backendHostNodes } from '../../vm/backends/index.js';
 import { runHostReference } from '../../run/reference.js';
-import { loadReference } from '../../store/reference-store.js';
-import { buildReferenceRatios, renderReferenceTable } from '../../report/reference-table.js';
-import { buildIopsMatrix } from '../../report/iops-matrix.js';
-import { renderTerminalTable } from '../../report/terminal-table.js';
-import { buildCellStats, renderCellStatsTable } from '../../report/cell-stats-table.js';
-import { renderRunBreakdown } from '../../report/breakdown-table.js';
+import { buildReportModel } from '../../report/model.js';
+import { exporterFor } from '../../report/export/registry.js';
 import { repoRoot } from '../../util/paths.js';
 import { acquireLock, type HeldLock } from '../../lifecycle/lock.js';
 import { hostLockPath, resolveLockDir, runRegistryDir } from '../../lifecycle/lock-dir.js';
@@ -348,7 +344,8 @@ async function finishAndReport(session: Session, writer: RunWriter, loop: RunLoo
   const storageStop = loop?.stopped?.kind === 'storage' ? loop.stopped.error : undefined;
   if (loop && storageStop) await reportUnsaved(runDir, loop, log);
 
-  const samplesNow = await loadRun(runDir).then((r) => r.samples, () => [] as StoredRun['samples']);
+  const stored = await loadRun(runDir).catch(() => null);
+  const samplesNow = stored?.samples ?? [];
   const stillMissing = missingSlots(plannedSamples(session.plan), recordedSlots(samplesNow)).length;
   const complete = stillMissing === 0 && !interrupt.signal;
   const stopReason = interrupt.signal
@@ -362,11 +359,8 @@ async function finishAndReport(session: Session, writer: RunWriter, loop: RunLoo
           : `${stillMissing} planned sample(s) not measured`;
   await writer.finish({ complete, stopReason }).catch((err) => log.warn(`cannot update ${join(runDir, 'run.json')} (${errnoCode(err) ?? (err as Error).message}); it still says incomplete`));
 
-  process.stdout.write(renderTerminalTable(buildIopsMatrix(samplesNow), { color: process.stdout.isTTY }) + '\n');
-  process.stdout.write(renderCellStatsTable(buildCellStats(samplesNow), { color: process.stdout.isTTY }) + '\n');
-  process.stdout.write(renderRunBreakdown(samplesNow, runDir, { color: process.stdout.isTTY }));
-  const references = await loadReference(runDir).catch(() => []);
-  if (references.length > 0) process.stdout.write(renderReferenceTable(buildReferenceRatios(buildIopsMatrix(samplesNow), references), { color: process.stdout.isTTY }) + '\n');
+  // The same table `report` prints, from the same model.
+  if (stored) process.stdout.write(exporterFor('report', 'table').render(buildReportModel([stored]), { color: process.stdout.isTTY }));
   if (session.accel === 'tcg') process.stdout.write(`(${TCG_BANNER})\n`);
   process.stdout.write(`results: ${runDir}\n`);
 

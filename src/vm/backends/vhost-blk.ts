@@ -16,8 +16,8 @@ import { blockdevArgs } from './blockdev.js';
 import { checkPciMachine, checkVhostCommon, vhostQueueProps } from './vhost-common.js';
 
 const NAME = 'vhost-blk';
-export const VHOST_BLK_NODE = '/dev/vhost-blk';
-export const VHOST_BLK_DEVICE = 'vhost-blk-pci';
+const VHOST_BLK_NODE = '/dev/vhost-blk';
+const VHOST_BLK_DEVICE = 'vhost-blk-pci';
 const LOOP_HINT = 'e.g. a loop device made with `losetup --find --show FILE`';
 
 export const vhostBlk: BlockBackend = {

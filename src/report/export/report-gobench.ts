@@ -10,10 +10,11 @@
  * iteration count is 1. Latencies are written in seconds with units that do
  * not contain `ns` or `MB`, which benchfmt would otherwise rescale.
  */
-import type { Sample } from '../model/sample.js';
-import { METRIC } from '../model/sample.js';
-import type { StoredRun } from '../store/run-reader.js';
-import { basename } from 'node:path';
+import type { Sample } from '../../model/sample.js';
+import { METRIC } from '../../model/sample.js';
+import type { ReportModel } from '../model.js';
+import type { Exporter } from './exporter.js';
+import { warningParagraph } from '../warnings.js';
 
 interface GoMetric {
   metric: string;
@@ -50,13 +51,13 @@ function configValue(v: unknown): string {
   return String(v ?? '').replace(/\s+/g, ' ').trim();
 }
 
-export function renderGoBench(stored: readonly StoredRun[]): string {
+export function renderGoBench(model: ReportModel): string {
   const out: string[] = [];
   for (const m of GOBENCH_METRICS) out.push(`Unit ${m.unit} better=${m.better}`);
-  for (const r of stored) {
+  model.runs.forEach((r, run) => {
     const env = r.environment as { qemu?: { version?: string }; host?: { hostKernel?: string; cpuModel?: string }; guest?: { kernel?: string } };
     const config: [string, unknown][] = [
-      ['run', basename(r.dir)],
+      ['run', r.label],
       ['profile', r.manifest.profileName],
       ['accel', r.manifest.accel],
       ['qemu', env.qemu?.version],
@@ -68,6 +69,11 @@ export function renderGoBench(stored: readonly StoredRun[]): string {
     out.push('');
     // An empty value would delete the key for the results below; write `unknown` instead.
     for (const [k, v] of config) out.push(`${k}: ${configValue(v) || 'unknown'}`);
+    // Comment lines (benchfmt skips them): the typed warnings of this run's cells.
+    for (const g of model.cellWarnings) {
+      const cells = g.cells.filter((c) => c.run === run).map((c) => c.label);
+      if (cells.length) out.push(`# ${g.severity}: ${g.kind} [${cells.join('; ')}]: ${configValue(warningParagraph(g))}`);
+    }
     for (const s of r.samples) {
       if (s.status !== 'ok') {
         out.push(`# ${s.cellKey} r${s.repetition}: ${s.status}${s.reason ? `: ${configValue(s.reason)}` : ''}`);
@@ -78,6 +84,8 @@ export function renderGoBench(stored: readonly StoredRun[]): string {
       );
       if (values.length) out.push(`${benchmarkName(r.manifest.profileName, s)} 1 ${values.join(' ')}`);
     }
-  }
+  });
   return `${out.join('\n')}\n`;
 }
+
+export const reportGoBench: Exporter<ReportModel> = { format: 'gobench', render: renderGoBench };

@@ -1,10 +1,10 @@
 /**
- * Terminal exporter: the IOPS matrix as a cli-table3 table, with each cell's
+ * The metric × iodepth matrix as a cli-table3 table, with each cell's
  * change against the reference row and the reasons for cells that did not run.
  */
 import Table from 'cli-table3';
 import type { IopsMatrix, MatrixCell } from './iops-matrix.js';
-import { formatCount, formatPct } from './format.js';
+import { formatCount, formatPct, tableStyle } from './format.js';
 
 function renderCell(cell: MatrixCell | null, isReference: boolean): string {
   if (!cell) return '';
@@ -14,10 +14,10 @@ function renderCell(cell: MatrixCell | null, isReference: boolean): string {
   return `${formatCount(cell.median)}${delta}${n}`;
 }
 
-export function renderTerminalTable(matrix: IopsMatrix, opts: { color?: boolean } = {}): string {
+export function renderMatrixTable(matrix: IopsMatrix, opts: { color?: boolean } = {}): string {
   const table = new Table({
     head: [matrix.rowAxes.join(' / ') || 'configuration', ...matrix.columns.map((c) => `${matrix.columnAxis}=${c}`)],
-    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    style: tableStyle(opts.color),
   });
   matrix.rows.forEach((row, i) => {
     const label = i === matrix.referenceRow ? `${row.label} (ref)` : row.label;

@@ -3,16 +3,18 @@
  * path won, by how much, how sure), metric-vs-iodepth charts per run with the
  * median's confidence band, the median grid, the comparison tables with
  * significance markers, anomalies, the insight breakdown when samples carry
- * one, per-cell statistical warnings, the environment fingerprint and the run
- * warnings (the TCG banner first).
+ * one, the cells' typed warnings (host steal included), the environment
+ * fingerprint and the run warnings (the TCG banner first).
  */
-import { escapeHtml, formatCount, formatTimestamp } from './format.js';
-import { formatNumber, formatSignedPct } from '../util/number-format.js';
-import type { ReportModel } from './model.js';
-import { cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from './rows.js';
-import { describeAnomaly } from './cell-stats-table.js';
-import { banner, htmlPage, htmlTable, section, type CellInput } from './html-page.js';
-import { renderLineChart } from './svg/line-chart.js';
+import { escapeHtml, formatCount, formatTimestamp } from '../format.js';
+import { formatNumber, formatSignedPct } from '../../util/number-format.js';
+import type { ReportModel } from '../model.js';
+import { cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from '../rows.js';
+import { describeAnomaly } from '../cell-stats-table.js';
+import { banner, htmlPage, htmlTable, section, type CellInput } from '../html-page.js';
+import { renderLineChart } from '../svg/line-chart.js';
+import type { ExportContext, Exporter } from './exporter.js';
+import { warningParagraph } from '../warnings.js';
 
 function charts(model: ReportModel): string {
   const figures = model.runs.map((run, i) => {
@@ -109,7 +111,14 @@ function runsTable(model: ReportModel): string {
   );
 }
 
-export function renderHtml(model: ReportModel, opts: { generatedAt?: string; toolVersion?: string } = {}): string {
+/** The cells' typed warnings, one item per distinct explanation with the cells it applies to. */
+function warningList(model: ReportModel): string {
+  const where = (c: { run: number; label: string }) => (model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${c.label}` : c.label);
+  const items = model.cellWarnings.map((g) => `<li><strong>${escapeHtml(g.kind)}</strong> (${escapeHtml(g.cells.map(where).join('; '))}): ${escapeHtml(warningParagraph(g))}</li>`);
+  return `<ul class="warnings">${items.join('')}</ul>`;
+}
+
+export function renderHtml(model: ReportModel, opts: Pick<ExportContext, 'generatedAt' | 'toolVersion'> = {}): string {
   const tcg = model.runs.some((r) => r.manifest.accel === 'tcg');
   const body: string[] = [];
   if (tcg) {
@@ -125,10 +134,7 @@ export function renderHtml(model: ReportModel, opts: { generatedAt?: string; too
   if (model.anomalies.length) body.push(section('Anomalies', `<ul>${model.anomalies.map((a) => `<li>${escapeHtml(describeAnomaly(a.anomaly, (k) => k))}</li>`).join('')}</ul>`));
   const breakdowns = breakdownTables(model);
   if (breakdowns.length) body.push(section('Why: insight breakdown (medians per cell)', ...breakdowns));
-  const noisy = model.cells.filter((c) => c.warnings.length > 0);
-  if (noisy.length) {
-    body.push(section('Statistical warnings', `<details><summary>${noisy.length} cell(s) with warnings</summary><ul>${noisy.map((c) => `<li><code>${escapeHtml(c.cellKey)}</code>: ${escapeHtml(c.warnings.join(' '))}</li>`).join('')}</ul></details>`));
-  }
+  if (model.cellWarnings.length) body.push(section('Statistical warnings', warningList(model)));
   if (model.warnings.length) body.push(section('Run warnings', `<ul>${model.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`));
   body.push(section('Runs', runsTable(model)));
   body.push(section('Environment', environmentTable(model)));
@@ -136,3 +142,5 @@ export function renderHtml(model: ReportModel, opts: { generatedAt?: string; too
   const accels = [...new Set(model.runs.map((r) => r.manifest.accel))].join(', ');
   return htmlPage({ title: model.title, subtitle: `${model.runs.length} run(s), accel ${accels}, metric ${model.metric}${model.unit ? ` (${model.unit})` : ''}, better: ${model.better}`, body });
 }
+
+export const reportHtml: Exporter<ReportModel> = { format: 'html', render: renderHtml };

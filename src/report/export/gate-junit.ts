@@ -6,11 +6,13 @@
  * testcase with the remedy. The headline — verdict, first reason, what to do —
  * is in the suite's properties (`reason`, `remedy`) and its <system-out>.
  */
-import { describeInconclusive, remedyFor, type InconclusiveKind } from '../compare/inconclusive.js';
-import { cellDetails } from './describe-cell.js';
-import { gateHeadline, headlineLines } from './headline.js';
-import type { GateCell, GateResult } from './types.js';
-import { escapeAttr, escapeText } from './xml.js';
+import { describeInconclusive, remedyFor, type InconclusiveKind } from '../../compare/inconclusive.js';
+import type { GateCell, GateResult } from '../../gate/types.js';
+import { cellDetails } from '../gate-cells.js';
+import { gateHeadline, headlineLines } from '../gate-headline.js';
+import type { GateReport } from '../gate-report.js';
+import { escapeAttr, escapeText } from '../xml.js';
+import type { Exporter } from './exporter.js';
 
 const SKIPPED = new Set<GateCell['status']>(['inconclusive', 'missing', 'failed', 'unsupported']);
 
@@ -69,3 +71,5 @@ export function toJUnit(result: GateResult, opts: { suiteName?: string } = {}): 
     '',
   ].join('\n');
 }
+
+export const gateJUnit: Exporter<GateReport> = { format: 'junit', render: (g) => toJUnit(g.result, { suiteName: g.title }) };

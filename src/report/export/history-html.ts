@@ -1,9 +1,10 @@
-/** The history as a self-contained HTML page: the text summary's change list and one trend chart per cell. */
-import { escapeHtml, formatCount, formatTimestamp } from '../report/format.js';
-import { banner, htmlPage, section } from '../report/html-page.js';
-import { renderLineChart } from '../report/svg/line-chart.js';
-import type { HistoryReport } from './history.js';
-import { changeLine } from './summary-text.js';
+/** HTML exporter of `history`: one self-contained page with the text summary's change list and one trend chart per cell. */
+import type { HistoryReport } from '../../history/history.js';
+import { escapeHtml, formatCount, formatTimestamp } from '../format.js';
+import { banner, htmlPage, section } from '../html-page.js';
+import { renderLineChart } from '../svg/line-chart.js';
+import type { Exporter } from './exporter.js';
+import { changeLine } from './history-text.js';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(5, 10);
 
@@ -36,3 +37,5 @@ export function renderHistoryHtml(report: HistoryReport): string {
     body,
   });
 }
+
+export const historyHtml: Exporter<HistoryReport> = { format: 'html', render: renderHistoryHtml };

@@ -1,10 +1,17 @@
-/** Human-readable pieces of a gate cell, shared by the JUnit and Markdown renderers. */
+/** Human-readable pieces of a gate cell, shared by the gate's table, Markdown and JUnit exporters. */
 import { formatDeltaCi } from '../compare/delta-ci.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
-import type { GateCell } from './types.js';
+import type { GateCell } from '../gate/types.js';
 
-export function formatStats(s: CellStats | null): string {
+const ORDER: readonly GateCell['status'][] = ['regression', 'failed', 'missing', 'inconclusive', 'improvement', 'pass', 'unsupported'];
+
+/** Cells worst first: regressions, then what kept the gate from judging, then the rest. */
+export function sortWorstFirst(cells: readonly GateCell[]): GateCell[] {
+  return [...cells].sort((x, y) => ORDER.indexOf(x.status) - ORDER.indexOf(y.status));
+}
+
+function formatStats(s: CellStats | null): string {
   return s ? `${formatNumber(s.median)} (n=${s.n})` : '—';
 }
 

@@ -4,7 +4,7 @@
  * machine, before any vCPU runs. An empty or arbitrary file is refused (with an
  * initrd: "linux kernel too old to load a ram disk"), so this writes just a
  * Linux boot-protocol header: "HdrS" at 0x202, protocol 2.15, LOADED_HIGH,
- * 4 setup sectors. Used by preflight checks and tests that start QEMU without
+ * 4 setup sectors. Used by tests that start QEMU without
  * a guest image; never boot it (`cont` would execute zeros).
  */
 import { writeFile } from 'node:fs/promises';

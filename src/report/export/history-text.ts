@@ -1,7 +1,8 @@
-/** The history as plain text for an email or a cron log: changes first, then the latest night per cell. */
-import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
-import { alignColumns, formatCount, formatTimestamp } from '../report/format.js';
-import type { CellChange, HistoryReport } from './history.js';
+/** Text exporter of `history`, for an email or a cron log: changes first, then the latest night per cell. */
+import { formatNumber, formatP, formatSignedPct } from '../../util/number-format.js';
+import type { CellChange, HistoryReport } from '../../history/history.js';
+import { alignColumns, formatCount, formatTimestamp } from '../format.js';
+import type { Exporter } from './exporter.js';
 
 export function changeLine(report: HistoryReport, cellKey: string, c: CellChange): string {
   const run = report.runs[c.run]!;
@@ -36,3 +37,5 @@ export function renderHistoryText(report: HistoryReport): string {
   out.push(alignColumns(rows).replace(/^/gm, '  '));
   return `${out.join('\n')}\n`;
 }
+
+export const historyText: Exporter<HistoryReport> = { format: 'text', render: renderHistoryText };

@@ -1,14 +1,16 @@
 /**
- * Markdown exporter, for pull requests and CI job summaries
- * ($GITHUB_STEP_SUMMARY): findings first, then the median grid with
- * intervals, the comparison tables with `~` markers, anomalies and warnings.
+ * Markdown exporter of a report, for pull requests and CI job summaries
+ * ($GITHUB_STEP_SUMMARY): run warnings and findings first, then the median
+ * grid with intervals, the comparison tables with `~` markers, anomalies and
+ * the cells' typed warnings.
  */
-import { escapeMarkdownCell } from '../gate/markdown.js';
-import { formatTimestamp } from './format.js';
-import type { ReportModel } from './model.js';
-import { cellGrid, findings, gridCellText } from './rows.js';
-import { renderCompareMarkdown } from './compare-table.js';
-import { describeAnomaly } from './cell-stats-table.js';
+import { escapeMarkdownCell, escapeMarkdownText, formatTimestamp } from '../format.js';
+import type { ReportModel } from '../model.js';
+import { cellGrid, findings, gridCellText } from '../rows.js';
+import { describeAnomaly } from '../cell-stats-table.js';
+import { renderCompareMarkdown } from './compare-markdown.js';
+import type { Exporter } from './exporter.js';
+import { warningParagraph } from '../warnings.js';
 
 const row = (cells: readonly string[]) => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
 /** Alignment row: `l` left, `r` right, one letter per column. */
@@ -37,18 +39,17 @@ export function renderMarkdown(model: ReportModel): string {
 
   for (const table of model.comparisons) {
     const header = { a: table.baseline, b: table.candidate, metric: model.metric, alpha: model.alpha, notes: [], omitAxis: table.axis };
-    out.push(renderCompareMarkdown(table.rows, header).replace(/^## /, '### '));
+    out.push(renderCompareMarkdown(table.rows, header, { withWarnings: false }).replace(/^## /, '### '));
   }
 
   const why = model.breakdowns.flatMap((b) => b.axes.flatMap((a) => a.pairs.map((p) => p.summary)));
   if (why.length) out.push('### Why (insight breakdown)', '', ...why.map((w) => `- ${w.replace(/\r?\n/g, ' ')}`), '');
   if (model.anomalies.length) out.push('### Anomalies', '', ...model.anomalies.map((a) => `- ${describeAnomaly(a.anomaly, (k) => k)}`), '');
-  // With comparisons, the stat warnings are under their tables; without, list them here.
-  const noisy = model.comparisons.length ? [] : model.cells.filter((c) => c.warnings.length > 0);
-  if (noisy.length) {
-    out.push('<details><summary>Statistical warnings per cell</summary>', '');
-    for (const c of noisy) out.push(`- \`${c.cellKey}\`: ${c.warnings.join(' ')}`);
-    out.push('', '</details>', '');
+  if (model.cellWarnings.length) {
+    const where = (c: { run: number; label: string }) => (model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${c.label}` : c.label);
+    out.push('### Warnings', '', ...model.cellWarnings.map((g) => `- **${g.kind}** (${escapeMarkdownText(g.cells.map(where).join('; '))}): ${escapeMarkdownText(warningParagraph(g))}`), '');
   }
   return out.join('\n');
 }
+
+export const reportMarkdown: Exporter<ReportModel> = { format: 'markdown', render: renderMarkdown };
