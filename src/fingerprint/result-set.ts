@@ -9,7 +9,7 @@ import type { CellValues, Sample } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
 import { loadRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
-import { cellKeyOf } from '../compare/cell-key.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { fingerprintOf, type Fingerprint } from './environment.js';
 import { GUEST_FIO_KEY } from './steal.js';
 

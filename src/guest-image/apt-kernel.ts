@@ -124,7 +124,7 @@ export async function readAptKernelOffer(listsDir = APT_LISTS_DIR): Promise<AptK
 }
 
 /** The pin docs: how to keep a guest everywhere, and how to move it. */
-const GUEST_PIN_DOCS = 'docs/guest-image.md, "Pinning the guest for nightly and CI"';
+const GUEST_PIN_DOCS = 'docs/comparing-and-gating.md, "Pinning the guest for nightly and CI"';
 
 const when = (offer: { listsChangedAt: string | null }) =>
   offer.listsChangedAt ? `as of their last change, ${offer.listsChangedAt.slice(0, 16).replace('T', ' ')} UTC` : 'date unknown';

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { HostError } from '../model/errors.js';
+import { replaceFileAtomic } from '../util/atomic-file.js';
 import { GUEST_IMAGE_FILES, GUEST_MANIFEST_NAME, guestImageDirFor } from './manifest.js';
 import { GuestImageError, loadGuestImage, type GuestImage } from './guest-image.js';
 import { extractTar, TarFormatError, writeTar } from './tar.js';
@@ -52,14 +53,13 @@ export async function exportGuestImage(image: GuestImage, archive: string): Prom
   const recordPath = join(tmp, EXPORT_RECORD_NAME);
   await writeFile(recordPath, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });
   try {
-    await writeTar(`${archive}.tmp-${process.pid}`, [
+    const entries = [
       { name: EXPORT_RECORD_NAME, path: recordPath, mode: 0o644 },
       { name: GUEST_MANIFEST_NAME, path: join(image.dir, GUEST_MANIFEST_NAME), mode: 0o644 },
       ...GUEST_IMAGE_FILES.map((f) => ({ name: f, path: join(image.dir, f), mode: f === 'id_ed25519' ? 0o600 : 0o644 })),
-    ]);
-    await rename(`${archive}.tmp-${process.pid}`, archive);
+    ];
+    await replaceFileAtomic(archive, (partial) => writeTar(partial, entries));
   } finally {
-    await rm(`${archive}.tmp-${process.pid}`, { force: true });
     await rm(tmp, { recursive: true, force: true });
   }
   return record;

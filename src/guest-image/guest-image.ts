@@ -3,13 +3,13 @@
  * dropbear), built by scripts/guest/build-guest.sh into a per-inputs cache directory.
  * See docs/guest-image.md.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, constants as fsConstants } from 'node:fs';
+import { createWriteStream, constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import { HostError } from '../model/errors.js';
+import { sha256File } from '../util/sha256.js';
 import {
   cacheRootFrom,
   checkImageFiles,
@@ -95,12 +95,6 @@ export async function dirInputsHash(base: string): Promise<string> {
     paths.map(async (p) => ({ path: relative(base, p).split(sep).join('/'), data: await readFile(p) })),
   );
   return computeInputsHash(files);
-}
-
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 async function observe(path: string, hash: boolean): Promise<ObservedFile> {

@@ -7,12 +7,10 @@
  * use it; `vblk-bench guest test-image` prints its path for trying the
  * bring-your-own path by hand.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { sha256Of } from './manifest.js';
+import { sha256File, sha256Of } from '../util/sha256.js';
 import { acquireBuildLock, dirInputsHash, GuestImageError, runBuildScript, type GuestImage } from './guest-image.js';
 
 const TEST_IMAGE_SCRIPTS_DIR = join('scripts', 'test-image');
@@ -35,12 +33,6 @@ export interface TestImage {
   /** The qcow2: use it as `guest.path`. */
   path: string;
   manifest: TestImageManifest;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 /** The test image in `dir`, checked against its manifest; throws GuestImageError when absent or different. */

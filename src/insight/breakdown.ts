@@ -11,7 +11,7 @@ import type { CpuRole, SampleInsight } from '../model/insight.js';
 import { CPU_ROLES } from '../model/insight.js';
 import type { CellValues, Sample } from '../model/sample.js';
 import { METRIC } from '../model/sample.js';
-import { cellKeyOf } from '../compare/cell-key.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { median } from '../stats/descriptive.js';
 
 /** Per-I/O figures of one sample (or the medians of several). null: not measured. */

@@ -7,7 +7,7 @@
 import type { ComparisonRow } from '../compare/types.js';
 import { belowDeltaCiRule, deltaCiRuleNote, formatDeltaCi } from '../compare/delta-ci.js';
 import { describeInconclusive, remedyFor, type EnvironmentDifference, type Inconclusive } from '../compare/inconclusive.js';
-import { cellWithout } from '../compare/cell-key.js';
+import { cellWithout } from '../model/cell-key.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
 import { formatMedianWithCi } from './format.js';

@@ -15,7 +15,7 @@ import type { RunManifest } from '../store/manifest.js';
 import { AXES } from '../profile/axes.js';
 import { summarizeCell, type CellStats } from '../stats/cell-stats.js';
 import { stealByCell } from '../fingerprint/steal.js';
-import { cellKeyOf } from '../compare/cell-key.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
 import { compareSets } from '../compare/compare-sets.js';
 import { compareWithinRun } from '../compare/within-run.js';

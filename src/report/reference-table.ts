@@ -8,7 +8,7 @@
 import Table from 'cli-table3';
 import type { AxisValue } from '../model/sample.js';
 import { AXES } from '../profile/axes.js';
-import { cellKeyOf } from '../plan/cells.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import type { ReferenceRecord } from '../store/reference-store.js';
 import type { IopsMatrix } from './iops-matrix.js';
 import { formatCount, tableStyle } from './format.js';

@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CellValues, Metric } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { cellSlug } from './layout.js';
 
 const REFERENCE_DIR = 'reference';

@@ -66,27 +66,3 @@ export function buildQemuArgs(spec: QemuLaunchSpec): string[] {
     ...spec.extraArgs,
   ];
 }
-
-/** Characters that never need quoting in a POSIX shell word. */
-const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-export function shellQuote(word: string): string {
-  if (SHELL_SAFE.test(word)) return word;
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * A copy-pasteable POSIX shell rendering. `multiline` breaks before each
- * option (`-x`) with a backslash continuation, for --verbose output.
- */
-export function formatCommandLine(binary: string, args: string[], opts: { multiline?: boolean } = {}): string {
-  // A first word containing '=' would be read as a variable assignment.
-  const first = binary.includes('=') ? `'${binary.replaceAll("'", `'\\''`)}'` : shellQuote(binary);
-  if (!opts.multiline) return [first, ...args.map(shellQuote)].join(' ');
-  let out = first;
-  for (const arg of args) {
-    out += arg.startsWith('-') && arg.length > 1 ? ' \\\n  ' : ' ';
-    out += shellQuote(arg);
-  }
-  return out;
-}

@@ -27,7 +27,7 @@ import { findExecutable, startQemu } from './process.js';
 import { QmpClient } from './qmp.js';
 import { tailLines } from './serial.js';
 import type { HostSide } from './backends/backend.js';
-import { writeJsonAtomic } from '../store/atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 
 const STORAGE_DAEMON_PROGRAM = 'qemu-storage-daemon';
 const EXPORT_ID = 'vblk-export';

@@ -26,7 +26,7 @@ import { aaNoise } from '../../calibrate/noise.js';
 import { calibrateCells, CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, type CalibrationFile } from '../../calibrate/file.js';
 import { POWER_DEFAULTS } from '../../calibrate/power.js';
 import { loadResultSet } from '../../fingerprint/result-set.js';
-import { writeJsonAtomic } from '../../store/atomic.js';
+import { writeJsonAtomic } from '../../util/atomic-file.js';
 import { formatFraction, formatNumber, formatP, formatSignedPct } from '../../stats/format.js';
 import { formatCount } from '../../report/format.js';
 import { tableStyle } from '../../report/format.js';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { findRuns } from './list.js';
 import { buildHistory, type HistoryReport } from '../../history/history.js';
 import type { Exporter } from '../../report/export/exporter.js';
-import { writeFileAtomic } from '../../store/atomic.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { InputError } from '../../model/errors.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';

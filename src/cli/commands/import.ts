@@ -25,7 +25,7 @@ import { parseYaml } from '../../profile/load.js';
 import { formatIssues } from '../../profile/issues.js';
 import { SAFE, PATTERN_HINT } from '../../profile/patterns.js';
 import { parseFioOutput, fioSummaryToMetrics } from '../../guest/fio-result.js';
-import { cellKeyOf } from '../../plan/cells.js';
+import { cellKeyOf } from '../../model/cell-key.js';
 import type { Accel, AxisValue, CellValues } from '../../model/sample.js';
 import { RunWriter } from '../../store/run-writer.js';
 import { runDirName } from '../../store/layout.js';
@@ -220,7 +220,7 @@ export function registerImportCommand(program: Command, setExit: (code: number) 
     .description('turn fio JSON output produced elsewhere into a results directory (for report, compare, gate)')
     .argument('<files...>', 'fio --output-format=json output files (fio 2.x or 3.x)')
     .option('-l, --label <axis=value>', 'a configuration label for every file (repeatable), e.g. ioeventfd=off', (v: string, prev: string[] = []) => [...prev, v])
-    .option('-m, --map <mapping.yaml>', 'labels per file by glob (see README: import)')
+    .option('-m, --map <mapping.yaml>', 'labels per file by glob (see docs/reports.md)')
     .option('--name <name>', 'profile name of the imported run (default: the mapping\'s, else "imported")')
     .option('--accel <kvm|tcg>', 'what the measurements ran under (fio does not record it; default kvm)')
     .option('-o, --out <dir>', 'parent directory of the results directory', 'results')

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { loadRun, type StoredRun } from '../../store/run-reader.js';
-import { writeFileAtomic } from '../../store/atomic.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { buildReportModel, REPORT_DEFAULTS, type ReportModel } from '../../report/model.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { CSV_ROWS } from '../../report/export/report-csv.js';

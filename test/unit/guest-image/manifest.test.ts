@@ -11,10 +11,10 @@ import {
   lastLines,
   parseGuestManifest,
   parseHostKeyLine,
-  sha256Of,
   type GuestManifest,
   type ObservedFile,
 } from '../../../src/guest-image/manifest.js';
+import { sha256Of } from '../../../src/util/sha256.js';
 
 const enc = new TextEncoder();
 

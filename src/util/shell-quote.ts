@@ -1,10 +1,12 @@
 /**
- * POSIX shell quoting for commands sent over SSH.
+ * POSIX shell quoting: the one way an argv becomes a command line.
  *
  * An SSH `exec` request carries one string that the remote login shell parses
- * (`$SHELL -c STRING`), so every command this tool sends is built from an argv
- * and quoted here. Values are validated upstream with allow-lists as well;
- * quoting is the second wall, not the only one.
+ * (`$SHELL -c STRING`), so every command this tool sends to a guest is built
+ * from an argv and quoted here; values are validated upstream with allow-lists
+ * as well, so quoting is the second wall, not the only one. `--dry-run` prints
+ * host commands (QEMU, qemu-storage-daemon, fio) the same way, so what it
+ * shows can be pasted into a shell.
  */
 
 /** Words that never need quoting: a conservative set with no shell meaning anywhere in a word. */

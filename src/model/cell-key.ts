@@ -1,8 +1,12 @@
 /**
- * Cell keys as stored in Sample.cellKey: `axis=value` pairs joined by commas
- * in canonical axis order (the insertion order of Sample.cell).
+ * Cell keys as stored in Sample.cellKey: `axis=value` pairs joined by commas,
+ * in the cell's own axis order. Cells are built in canonical axis order
+ * (profile/axes.ts: the planner's expansion, `import`, valuesInScope), so the
+ * key is canonical for them; the key never reorders, so a key recomputed from
+ * a stored sample's `cell` matches the `cellKey` stored beside it, whatever
+ * axis order the tool that wrote it had. Every axis is kept, known or not.
  */
-import type { CellValues } from '../model/sample.js';
+import type { CellValues } from './sample.js';
 
 /** The key of `cell`, optionally leaving out one axis (to pair cells across it). */
 export function cellKeyOf(cell: CellValues, omitAxis?: string): string {

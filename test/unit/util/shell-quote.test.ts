@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandLine, quoteArg } from '../../../src/guest/shell-quote.js';
+import { commandLine, quoteArg } from '../../../src/util/shell-quote.js';
 
 const shells = ['/bin/sh', '/usr/bin/dash', '/usr/bin/bash', '/bin/busybox'].filter((s) => existsSync(s));
 
