@@ -365,9 +365,7 @@ async function finishAndReport(session: Session, writer: RunWriter, loop: RunLoo
   process.stdout.write(`results: ${runDir}\n`);
 
   const notOk = samplesNow.filter((s) => s.status === 'failed' || s.status === 'invalid');
-  for (const { reasons } of groupFailures(notOk)) {
-    reasons.forEach(({ diagnostic, samples }, i) => log.diagnostic(diagnostic, { prefix: `${samples} sample(s) `, hint: i === reasons.length - 1 }));
-  }
+  for (const reasons of groupFailures(notOk)) reasons.forEach((d, i) => log.diagnostic(d, { hint: i === reasons.length - 1 }));
   if (interrupt.signal) {
     log.warn(`${stillMissing} sample(s) not measured; complete them with: vblk-bench run --resume ${runDir}`);
     return exitCodeForSignal(interrupt.signal);
