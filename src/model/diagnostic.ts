@@ -10,15 +10,19 @@ import type { Sample } from './sample.js';
 import type { KindText, Severity } from './diagnostics/kind-text.js';
 import { STAT_TEXTS, type StatDiagnostic } from './diagnostics/stats.js';
 import { FAILURE_TEXTS, type FailureDiagnostic } from './diagnostics/failures.js';
+import { RUN_TEXTS, type RunDiagnostic } from './diagnostics/run.js';
+import { COMPARISON_TEXTS, type ComparisonDiagnostic } from './diagnostics/comparison.js';
 
 export type { Severity } from './diagnostics/kind-text.js';
 export type { StatDiagnostic, StatDiagnosticKind } from './diagnostics/stats.js';
 export { FAILURE_KINDS, type FailureDiagnostic, type FailureKind } from './diagnostics/failures.js';
+export type { KvmCause, RunDiagnostic } from './diagnostics/run.js';
+export type { ComparisonDiagnostic } from './diagnostics/comparison.js';
 
-export type Diagnostic = StatDiagnostic | FailureDiagnostic;
+export type Diagnostic = StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic;
 export type DiagnosticKind = Diagnostic['kind'];
 
-const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS };
+const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...RUN_TEXTS, ...COMPARISON_TEXTS };
 
 /** Every kind, for docs and tests. */
 export const DIAGNOSTIC_KINDS = Object.keys(TABLE) as DiagnosticKind[];
