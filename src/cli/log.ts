@@ -4,12 +4,12 @@
  * no escape code is ever written. On a TTY a status line (see progress.ts)
  * can sit under the log lines: each log line clears it and redraws it below.
  */
+import type { Logger } from '../model/logger.js';
+
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
-export interface Logger {
-  info(line: string): void;
-  warn(line: string): void;
-  verbose(line: string): void;
+/** The engine's Logger on a terminal, with the live status line. */
+export interface TerminalLogger extends Logger {
   /** Shows (or with null removes) the live status line; a no-op without a TTY or with --quiet. */
   status(line: string | null): void;
   /** Whether status lines are shown (a TTY and not --quiet). */
@@ -21,7 +21,7 @@ export interface Logger {
 /** Erase the current terminal line and return to its start. */
 const CLEAR_LINE = '\r\x1b[2K';
 
-export function createLogger(verbosity: Verbosity, stream: NodeJS.WriteStream = process.stderr): Logger {
+export function createLogger(verbosity: Verbosity, stream: NodeJS.WriteStream = process.stderr): TerminalLogger {
   const tty = stream.isTTY === true;
   const live = tty && verbosity !== 'quiet';
   let statusText: string | null = null;

@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 import type { AxisValue } from '../model/sample.js';
-import { mapLegacyScheduler } from '../guest/scheduler.js';
 import { SAFE, PATTERN_HINT } from './patterns.js';
+import { mapLegacyScheduler } from '../model/scheduler-names.js';
 
 export type AxisScope = 'boot' | 'guest' | 'fio';
 

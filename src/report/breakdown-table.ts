@@ -1,12 +1,13 @@
 /**
- * Terminal rendering of the "why" breakdown (src/insight/breakdown.ts): one
+ * Terminal rendering of the "why" breakdown (src/breakdown/breakdown.ts): one
  * table per pair with its summary line, or, for many pairs, one overview
  * table per axis (a row per pair) followed by the summary lines.
  */
 import Table from 'cli-table3';
 import type { Sample } from '../model/sample.js';
-import { defaultBreakdowns, type AxisBreakdown, type BreakdownRow, type PairBreakdown } from '../insight/breakdown.js';
-import { formatCount, formatPct } from './format.js';
+import { defaultBreakdowns, type AxisBreakdown, type BreakdownRow, type PairBreakdown } from '../breakdown/breakdown.js';
+import { formatPct } from './format.js';
+import { formatCount } from '../util/format-count.js';
 
 interface RenderOptions {
   color?: boolean;

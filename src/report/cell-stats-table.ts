@@ -13,7 +13,7 @@ import { summarizeCell, type CellStats } from '../stats/cell-stats.js';
 import { explain, type StatWarning } from '../stats/warnings.js';
 import { formatFraction, formatNumber, formatP } from '../stats/format.js';
 import { stealByCell } from '../fingerprint/steal.js';
-import { formatCount } from './format.js';
+import { formatCount } from '../util/format-count.js';
 
 export const CELL_TABLE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05 } as const;
 

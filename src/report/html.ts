@@ -6,13 +6,14 @@
  * one, per-cell statistical warnings, the environment fingerprint and the run
  * warnings (the TCG banner first).
  */
-import { escapeHtml, formatCount, formatTimestamp } from './format.js';
+import { escapeHtml, formatTimestamp } from './format.js';
 import { formatNumber, formatSignedPct } from '../stats/format.js';
 import type { ReportModel } from './model.js';
 import { cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from './rows.js';
 import { describeAnomaly } from './cell-stats-table.js';
 import { banner, htmlPage, htmlTable, section, type CellInput } from './html-page.js';
 import { renderLineChart } from './svg/line-chart.js';
+import { formatCount } from '../util/format-count.js';
 
 function charts(model: ReportModel): string {
   const figures = model.runs.map((run, i) => {

@@ -3,7 +3,7 @@
  * renders, built once from stored runs: per-cell statistics with the median's
  * confidence interval (src/stats), chart series (metric vs iodepth per
  * configuration), comparison tables with significance markers (src/compare),
- * anomalies, warnings and the insight breakdown (src/insight/breakdown.ts)
+ * anomalies, warnings and the insight breakdown (src/breakdown/breakdown.ts)
  * when samples carry one. Pure.
  */
 import type { AxisValue, CellValues, Sample, SampleStatus } from '../model/sample.js';
@@ -19,7 +19,7 @@ import { compareSets } from '../compare/compare-sets.js';
 import { compareWithinRun } from '../compare/within-run.js';
 import { findAnomalies, type Anomaly } from '../compare/anomalies.js';
 import type { ComparisonRow } from '../compare/types.js';
-import { defaultBreakdowns, type AxisBreakdown } from '../insight/breakdown.js';
+import { defaultBreakdowns, type AxisBreakdown } from '../breakdown/breakdown.js';
 import { fingerprintOf, type Fingerprint } from '../fingerprint/environment.js';
 import { basename } from 'node:path';
 
@@ -80,7 +80,7 @@ export interface ComparisonTable {
 
 export interface RunBreakdowns {
   run: number;
-  /** src/insight/breakdown.ts: per axis, each pair of cells with host CPU per I/O by thread role, exits, interrupts. */
+  /** src/breakdown/breakdown.ts: per axis, each pair of cells with host CPU per I/O by thread role, exits, interrupts. */
   axes: AxisBreakdown[];
 }
 

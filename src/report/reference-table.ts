@@ -11,7 +11,7 @@ import { AXES } from '../profile/axes.js';
 import { cellKeyOf } from '../plan/cells.js';
 import type { ReferenceRecord } from '../store/reference-store.js';
 import type { IopsMatrix } from './iops-matrix.js';
-import { formatCount } from './format.js';
+import { formatCount } from '../util/format-count.js';
 
 export interface ReferenceRatios {
   metric: string;

@@ -4,7 +4,8 @@
  */
 import Table from 'cli-table3';
 import type { IopsMatrix, MatrixCell } from './iops-matrix.js';
-import { formatCount, formatPct } from './format.js';
+import { formatPct } from './format.js';
+import { formatCount } from '../util/format-count.js';
 
 function renderCell(cell: MatrixCell | null, isReference: boolean): string {
   if (!cell) return '';

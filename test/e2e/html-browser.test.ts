@@ -15,7 +15,7 @@ import { decodePng, pixelVariety } from '../helpers/png.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { renderHtml } from '../../src/report/html.js';
 import { buildHistory } from '../../src/history/history.js';
-import { renderHistoryHtml } from '../../src/history/history-html.js';
+import { renderHistoryHtml } from '../../src/report/history-html.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let context: BrowserContext;

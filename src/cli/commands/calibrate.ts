@@ -28,11 +28,11 @@ import { POWER_DEFAULTS } from '../../calibrate/power.js';
 import { loadResultSet } from '../../fingerprint/result-set.js';
 import { writeJsonAtomic } from '../../store/atomic.js';
 import { formatFraction, formatNumber, formatP, formatSignedPct } from '../../stats/format.js';
-import { formatCount } from '../../report/format.js';
 import { tableStyle } from '../../report/cell-stats-table.js';
 import { reportError } from '../errors.js';
-import { spawnRun } from '../spawn-run.js';
 import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
+import { formatCount } from '../../util/format-count.js';
+import { spawnRun } from '../../run/spawn-run.js';
 
 export const CALIBRATE_DEFAULTS = { effectPct: 5, power: 0.8, minRepetitions: 6 } as const;
 

@@ -29,8 +29,8 @@ import { calibrationWarnings, loadCalibration } from '../../calibrate/file.js';
 import { loadProfile } from '../../profile/load.js';
 import { renderGateTable } from '../../report/compare-table.js';
 import { reportError } from '../errors.js';
-import { spawnRun } from '../spawn-run.js';
 import { checkEnvironment, collect, parseChoice, parseFraction, parseMinEffects } from '../stat-options.js';
+import { spawnRun } from '../../run/spawn-run.js';
 
 const CORRECTIONS = ['holm', 'bh'] as const;
 const FORMATS = ['table', 'json'] as const;

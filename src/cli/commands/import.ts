@@ -32,7 +32,7 @@ import { runDirName } from '../../store/layout.js';
 import { InputError } from '../../model/errors.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';
-import { TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../../util/version.js';
 
 const LabelValue = z.union([z.string(), z.number(), z.boolean()]);
 const Labels = z.record(z.string(), LabelValue);

@@ -14,7 +14,7 @@ import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
 import { compareFingerprints, describeDiff, fingerprintOf } from '../../fingerprint/environment.js';
 import { reportError } from '../errors.js';
-import { TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../../util/version.js';
 
 /** Reasons the runs cannot be merged (empty when they can). Pure. */
 export function mergeProblems(runs: readonly Pick<StoredRun, 'dir' | 'manifest' | 'profile' | 'environment' | 'samples'>[]): string[] {

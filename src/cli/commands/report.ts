@@ -17,7 +17,7 @@ import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
 import { reportError } from '../errors.js';
 import { warnIncompleteRuns } from '../run-status.js';
-import { TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../../util/version.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'markdown', 'gobench', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -1,9 +1,10 @@
 /** The history as a self-contained HTML page: the text summary's change list and one trend chart per cell. */
-import { escapeHtml, formatCount, formatTimestamp } from '../report/format.js';
-import { banner, htmlPage, section } from '../report/html-page.js';
-import { renderLineChart } from '../report/svg/line-chart.js';
-import type { HistoryReport } from './history.js';
-import { changeLine } from './summary-text.js';
+import { escapeHtml, formatTimestamp } from './format.js';
+import { banner, htmlPage, section } from './html-page.js';
+import { renderLineChart } from './svg/line-chart.js';
+import type { HistoryReport } from '../history/history.js';
+import { changeLine } from './history-text.js';
+import { formatCount } from '../util/format-count.js';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(5, 10);
 

@@ -1,7 +1,8 @@
 /** The history as plain text for an email or a cron log: changes first, then the latest night per cell. */
 import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
-import { alignColumns, formatCount, formatTimestamp } from '../report/format.js';
-import type { CellChange, HistoryReport } from './history.js';
+import { alignColumns, formatTimestamp } from './format.js';
+import type { CellChange, HistoryReport } from '../history/history.js';
+import { formatCount } from '../util/format-count.js';
 
 export function changeLine(report: HistoryReport, cellKey: string, c: CellChange): string {
   const run = report.runs[c.run]!;
