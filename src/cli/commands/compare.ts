@@ -20,7 +20,8 @@ import { compareInconclusive, type EnvironmentDifference, type Inconclusive } fr
 import { alignSubjectAxes, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
 import { renderCompareMarkdown, renderCompareTable, type CompareHeader } from '../../report/compare-table.js';
 import { reportError } from '../errors.js';
-import { checkEnvironment, collect, parseChoice, parseFraction, refusalLines } from '../stat-options.js';
+import { collect, parseChoice, parseFraction, refusalLines } from '../stat-options.js';
+import { checkEnvironment } from '../../fingerprint/environment-check.js';
 
 const FORMATS = ['table', 'markdown', 'json'] as const;
 export const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
