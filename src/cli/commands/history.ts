@@ -1,7 +1,7 @@
 /** `vblk-bench history <results> --profile <name>`: nightly medians per cell, change points, text (email) or HTML. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { findRuns } from './list.js';
+import { findRuns } from '../../store/find-runs.js';
 import { buildHistory } from '../../history/history.js';
 import { renderHistoryText } from '../../report/history-text.js';
 import { renderHistoryHtml } from '../../report/history-html.js';
