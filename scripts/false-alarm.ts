@@ -25,7 +25,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Sample } from '../src/model/sample.js';
-import { cellKeyOf } from '../src/compare/cell-key.js';
+import { cellKeyOf } from '../src/model/cell-key.js';
 import { evaluateGate } from '../src/gate/evaluate.js';
 import { GATE_DEFAULTS } from '../src/gate/defaults.js';
 import type { GateOptions, GateVerdict } from '../src/gate/types.js';

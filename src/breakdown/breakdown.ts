@@ -11,7 +11,7 @@ import type { CpuRole, SampleInsight } from '../model/insight.js';
 import { CPU_ROLES } from '../model/insight.js';
 import type { CellValues, Sample } from '../model/sample.js';
 import { METRIC } from '../model/sample.js';
-import { cellKeyOf } from '../compare/cell-key.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { median } from '../stats/descriptive.js';
 
 /** Per-I/O figures of one sample (or the medians of several). null: not measured. */
@@ -82,7 +82,7 @@ function medianRecord<K extends string>(records: Partial<Record<K, number>>[]): 
 }
 
 /** Medians over repetitions; null when no sample has figures. */
-export function summarizeFigures(samples: readonly Sample[]): { figures: InsightFigures; n: number } | null {
+function summarizeFigures(samples: readonly Sample[]): { figures: InsightFigures; n: number } | null {
   const all = samples.map(figuresOf).filter((f): f is InsightFigures => f !== null);
   if (all.length === 0) return null;
   const pick = <K extends keyof InsightFigures>(k: K) => all.map((f) => f[k] as number | null);
@@ -139,7 +139,7 @@ export interface PairBreakdown {
   summary: string;
 }
 
-export const ROLE_LABEL: Record<CpuRole, string> = {
+const ROLE_LABEL: Record<CpuRole, string> = {
   vcpu: 'vCPU',
   'main-loop': 'main-loop',
   iothread: 'iothread',
@@ -156,12 +156,12 @@ function row(key: string, label: string, group: RowGroup, unit: string, a: numbe
 }
 
 /** Share of the host CPU per I/O below which a role gets no row of its own. */
-export const MIN_ROLE_SHARE = 0.01;
+const MIN_ROLE_SHARE = 0.01;
 
 const bySizeOfChange = (x: BreakdownRow, y: BreakdownRow) => Math.abs(y.delta ?? 0) - Math.abs(x.delta ?? 0);
 
 /** The rows of a pair: A = baseline figures, B = the other side. */
-export function breakdownRows(a: InsightFigures, b: InsightFigures): BreakdownRow[] {
+function breakdownRows(a: InsightFigures, b: InsightFigures): BreakdownRow[] {
   const reason = (section: string) => b.unavailable[section] ?? a.unavailable[section];
   // Roles below 1 % of the host CPU per I/O on both sides are noise in a table (the total still counts them).
   const visible = (f: InsightFigures, r: CpuRole) => (f.cpuUsPerIo[r] ?? 0) > MIN_ROLE_SHARE * (f.totalCpuUsPerIo ?? 0);
@@ -198,7 +198,7 @@ const pct = (x: number) => `${signed(x, Math.abs(x) < 10 ? 1 : 0)} %`;
  * One line: `ioeventfd=off vs ioeventfd=on (iodepth=1): IOPS +26 %; −69 % main-loop CPU per I/O, …; +0.00 IRQs per I/O; exits: …`.
  * The CPU roles named are the ones that carry most of the change.
  */
-export function summaryLine(context: string, a: PairSide, b: PairSide, rows: BreakdownRow[]): string {
+function summaryLine(context: string, a: PairSide, b: PairSide, rows: BreakdownRow[]): string {
   const get = (key: string) => rows.find((r) => r.key === key);
   const parts: string[] = [];
   const iops = get('iops');
@@ -332,7 +332,7 @@ export function breakdownByAxis(samples: readonly Sample[], axis: string, baseli
 }
 
 /** The boot-scope axes `run` explains on its own when they vary. */
-export const EXPLAINED_AXES = ['ioeventfd', 'backend'] as const;
+const EXPLAINED_AXES = ['ioeventfd', 'backend'] as const;
 
 /** Breakdowns `run` prints: each explained axis that has at least one pair with insight. */
 export function defaultBreakdowns(samples: readonly Sample[]): AxisBreakdown[] {

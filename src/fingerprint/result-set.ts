@@ -9,12 +9,12 @@ import type { CellValues, Sample } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
 import { loadRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
-import { cellKeyOf } from '../compare/cell-key.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { fingerprintOf, type Fingerprint } from './environment.js';
 import { GUEST_FIO_KEY } from '../model/observed-keys.js';
 
-export const BASELINE_KIND = 'vblk-bench-baseline';
-export const BASELINE_SCHEMA_VERSION = 1;
+const BASELINE_KIND = 'vblk-bench-baseline';
+const BASELINE_SCHEMA_VERSION = 1;
 
 export interface BaselineFile {
   kind: typeof BASELINE_KIND;

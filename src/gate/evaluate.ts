@@ -86,7 +86,7 @@ export interface VerdictContext {
 }
 
 /** What keeps the gate from judging, in precedence order (compare/inconclusive.ts). */
-export function inconclusiveReasons(cells: readonly GateCell[], ctx: VerdictContext): Inconclusive[] {
+function inconclusiveReasons(cells: readonly GateCell[], ctx: VerdictContext): Inconclusive[] {
   const out: Inconclusive[] = [];
   if (ctx.envMismatch?.length) out.push({ kind: 'environment', differences: [...ctx.envMismatch] });
   if (ctx.incomplete?.length) out.push({ kind: 'incomplete', sets: [...ctx.incomplete] });

@@ -3,7 +3,7 @@
  * the content hash, the inputs hash and the cache-root rule. No I/O here: callers
  * read the bytes/stat the files and pass them in (see guest-image.ts).
  */
-import { createHash } from 'node:crypto';
+import { sha256Of } from '../util/sha256.js';
 import { posix } from 'node:path';
 import { z } from 'zod';
 
@@ -16,7 +16,6 @@ export const GUEST_IMAGE_FILES = [
   'id_ed25519.pub',
   'host_key.pub',
 ] as const;
-export type GuestImageFile = (typeof GUEST_IMAGE_FILES)[number];
 
 export const GUEST_MANIFEST_NAME = 'manifest.json';
 
@@ -120,11 +119,6 @@ export function checkImageFiles(manifest: GuestManifest, observed: Record<string
     }
   }
   return problems;
-}
-
-/** sha256 hex of some bytes. */
-export function sha256Of(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /**

@@ -6,7 +6,7 @@
  *    the image build recorded) — never accept-any;
  *  - no retry for a host key mismatch or refused authentication: those do not
  *    fix themselves, and retrying would only hide them;
- *  - commands built from an argv with POSIX quoting (shell-quote.ts);
+ *  - commands built from an argv with POSIX quoting (util/shell-quote.ts);
  *  - byte and command counters for a verbose summary.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -15,7 +15,7 @@ import net from 'node:net';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
 import { RunStepError } from '../model/errors.js';
-import { commandLine } from './shell-quote.js';
+import { commandLine } from '../util/shell-quote.js';
 
 const { Client, utils } = ssh2;
 

@@ -51,7 +51,7 @@ export interface ChangePoint {
   segmentP: number;
 }
 
-export const CHANGE_POINT_DEFAULTS = { minSegment: 4, alpha: 0.01, minEffectPct: 5, permutations: 999, seed: 1 } as const;
+const CHANGE_POINT_DEFAULTS = { minSegment: 4, alpha: 0.01, minEffectPct: 5, permutations: 999, seed: 1 } as const;
 
 /** |U_t| and Z_t for every split t (values before index t) with both sides ≥ m; O(n²). */
 export function pettittStatistics(x: readonly number[], m: number): { t: number; u: number; z: number }[] {

@@ -26,12 +26,12 @@ export interface HostFacts {
 }
 
 /** First value of `key` in /proc/cpuinfo text. */
-export function cpuinfoField(cpuinfo: string, key: string): string | null {
+function cpuinfoField(cpuinfo: string, key: string): string | null {
   const re = new RegExp(`^${key}\\s*:\\s*(.*)$`, 'm');
   return re.exec(cpuinfo)?.[1]?.trim() ?? null;
 }
 
-export function countProcessors(cpuinfo: string): number {
+function countProcessors(cpuinfo: string): number {
   return (cpuinfo.match(/^processor\s*:/gm) ?? []).length;
 }
 
@@ -42,7 +42,7 @@ export function meminfoNumber(meminfo: string, key: string): number | null {
 }
 
 /** `QEMU emulator version 7.2.19 (Debian 1:7.2+dfsg-7+deb12u18)` → `7.2.19`. */
-export function parseQemuVersion(text: string): string | null {
+function parseQemuVersion(text: string): string | null {
   return /QEMU emulator version (\d+\.\d+(?:\.\d+)?)/.exec(text)?.[1] ?? null;
 }
 

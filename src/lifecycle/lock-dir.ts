@@ -11,7 +11,7 @@ import { HostError } from '../model/errors.js';
 import { defaultGuestCacheRoot } from '../util/cache-root.js';
 
 export const LOCK_DIR_ENV = 'VBLK_BENCH_LOCK_DIR';
-export const DEFAULT_LOCK_DIR = '/run/lock/vblk-bench';
+const DEFAULT_LOCK_DIR = '/run/lock/vblk-bench';
 
 async function usable(dir: string): Promise<boolean> {
   try {

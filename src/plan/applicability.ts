@@ -8,7 +8,8 @@
 import { NOT_APPLICABLE } from '../profile/axes.js';
 import { inapplicableAxes } from './backend-traits.js';
 import { backendName } from './boot-config.js';
-import { cellKeyOf, type Cell } from './cells.js';
+import { type Cell } from './cells.js';
+import { cellKeyOf } from '../model/cell-key.js';
 
 export function collapseInapplicable(cells: Cell[]): Cell[] {
   const out: Cell[] = [];

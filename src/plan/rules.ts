@@ -37,7 +37,7 @@ interface CellRule {
 
 const backendOf = (cell: Cell) => backendName(cell.values, cell.options);
 
-export const CELL_RULES: readonly CellRule[] = [
+const CELL_RULES: readonly CellRule[] = [
   {
     id: 'iothread-needs-ioeventfd',
     status: 'impossible',

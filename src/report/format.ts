@@ -1,5 +1,10 @@
-/** Number formatting shared by the text exporters. */
+/** Number and text formatting shared by the exporters. */
 import { formatCount } from '../util/format-count.js';
+
+/** cli-table3 style: colours only on a terminal (escape codes would litter pipes and files). */
+export function tableStyle(color?: boolean): { head: string[]; border: string[] } {
+  return { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
+}
 
 
 export function formatPct(pct: number): string {
@@ -42,4 +47,22 @@ export function alignColumns(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+/** Make text safe inside a Markdown table cell: no line breaks, pipes escaped. */
+export function escapeMarkdownCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/**
+ * Make prose safe as a Markdown paragraph line: `<` outside code spans would
+ * start an HTML tag (GitHub drops `<path>`), line breaks would end the line.
+ * Code spans are left alone: they render literally.
+ */
+export function escapeMarkdownText(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .split(/(`[^`]*`)/)
+    .map((part) => (/^`[^`]*`$/.test(part) ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;')))
+    .join('');
 }

@@ -11,7 +11,7 @@ import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
 import { powerlessBecause } from '../stats/min-samples.js';
 import { formatMedianWithCi } from './format.js';
 import type { CellReport, ComparisonTable, ReportModel } from './model.js';
-import { cellLabel } from './cell-stats-table.js';
+import { cellLabel } from './labels.js';
 import { formatCount } from '../util/format-count.js';
 
 export interface GridRow {

@@ -18,7 +18,7 @@ export interface RunEnvironmentParts {
 }
 
 /** environment.json's content. Pure. */
-export function runEnvironment(p: RunEnvironmentParts): Record<string, unknown> {
+function runEnvironment(p: RunEnvironmentParts): Record<string, unknown> {
   return { accel: p.accel, host: p.host, qemu: p.qemu, hostFio: p.hostFio, guest: p.guest, tool: p.tool };
 }
 

@@ -17,7 +17,7 @@ import { tailLines } from '../vm/serial.js';
 import { findFreePort } from '../vm/free-port.js';
 import type { GuestSession } from '../guest/ssh-session.js';
 import { readGuestFacts } from '../guest/guest-facts.js';
-import { writeJsonAtomic } from '../store/atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { launchSpecFor } from './launch.js';
 import { locateTestDisk, pinThreads, startHostSide, verifyDevice } from './backend-boot.js';
 import { connectGuest, waitUntilReady } from './guest-connect.js';

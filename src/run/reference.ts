@@ -8,7 +8,8 @@
 import { execa } from 'execa';
 import type { Profile } from '../profile/schema.js';
 import type { Plan } from '../plan/plan.js';
-import { cellKeyOf, valuesInScope, type Cell } from '../plan/cells.js';
+import { valuesInScope, type Cell } from '../plan/cells.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { buildFioArgs } from '../guest/fio-job.js';
 import { fioSummaryToMetrics, parseFioOutput } from '../guest/fio-result.js';
 import { fioJobFor, fioTimeoutMs } from './cell-job.js';

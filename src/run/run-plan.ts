@@ -27,7 +27,7 @@ import { groupById } from '../plan/plan.js';
 import { visitMeasurements } from '../plan/schedule.js';
 import type { GuestSource } from '../guest-image/source.js';
 import { SampleWriteError, type RunWriter, type UnsavedSample } from '../store/run-writer.js';
-import { writeJsonAtomic } from '../store/atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { bootDir as bootDirOf } from '../store/layout.js';
 import { isStorageFull } from '../store/storage.js';
 import { HostError, RunStepError } from '../model/errors.js';

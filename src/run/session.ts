@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
 import type { Logger } from '../model/logger.js';
-import type { Accel, Sample } from '../model/sample.js';
+import type { Accel } from '../model/sample.js';
 import { dryRunGuest, resolveGuestSource, type GuestSource } from '../guest-image/source.js';
 import { acquireLock, type AcquireOptions, type HeldLock } from '../lifecycle/lock.js';
 import { hostLockPath, resolveLockDir, runRegistryDir } from '../lifecycle/lock-dir.js';
@@ -22,10 +22,9 @@ import { InterruptedError } from '../lifecycle/signals.js';
 import { readPrivateKey } from '../security/private-key.js';
 import { RUN_LOCK_FILE, runDirName } from '../store/layout.js';
 import { createRunDir } from '../store/new-run-dir.js';
-import { loadReference, type ReferenceRecord } from '../store/reference-store.js';
 import { environmentChanges, missingSlots, recordedSlots, sampleSlot } from '../store/resume.js';
 import { RunWriter } from '../store/run-writer.js';
-import { loadRun } from '../store/run-reader.js';
+import { loadRun, type StoredRun } from '../store/run-reader.js';
 import { checkFreeSpace, checkResultsLocation, errnoCode, estimateResultsBytes, formatBytes, rescueSamples, unsavedAsJsonLines } from '../store/storage.js';
 import { killAllChildren } from '../vm/children.js';
 import { TOOL_VERSION } from '../util/version.js';
@@ -77,9 +76,8 @@ export interface FinishedRun {
   kind: 'finished';
   runDir: string;
   accel: Accel;
-  /** Every sample now in the results directory. */
-  samples: Sample[];
-  references: ReferenceRecord[];
+  /** The results directory as stored now; null when it cannot be read. */
+  stored: StoredRun | null;
   /** Planned samples without a record. */
   stillMissing: number;
   complete: boolean;
@@ -299,8 +297,8 @@ async function finishRun(session: Session, writer: RunWriter, loop: RunLoopResul
   const runDir = writer.dir;
   const storageStop = loop?.stopped?.kind === 'storage' ? loop.stopped.error : undefined;
   const unsaved = loop && storageStop ? await keepUnsaved(runDir, loop) : undefined;
-  const samples = await loadRun(runDir).then((r) => r.samples, () => [] as Sample[]);
-  const stillMissing = missingSlots(plannedSamples(session.plan), recordedSlots(samples)).length;
+  const stored = await loadRun(runDir).catch(() => null);
+  const stillMissing = missingSlots(plannedSamples(session.plan), recordedSlots(stored?.samples ?? [])).length;
   const interrupted = interruptedBy(signal);
   const complete = stillMissing === 0 && !interrupted;
   const stopReason = interrupted
@@ -316,6 +314,5 @@ async function finishRun(session: Session, writer: RunWriter, loop: RunLoopResul
     () => undefined,
     (err: unknown) => `cannot update ${join(runDir, 'run.json')} (${errnoCode(err) ?? (err as Error).message}); it still says incomplete`,
   );
-  const references = await loadReference(runDir).catch(() => [] as ReferenceRecord[]);
-  return { kind: 'finished', runDir, accel: session.accel, samples, references, stillMissing, complete, interrupted, stopped: loop?.stopped, unsaved, finishError };
+  return { kind: 'finished', runDir, accel: session.accel, stored, stillMissing, complete, interrupted, stopped: loop?.stopped, unsaved, finishError };
 }

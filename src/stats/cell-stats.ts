@@ -11,7 +11,7 @@ import { modifiedZOutliers } from './outliers.js';
 import type { StatWarning } from './warnings.js';
 
 /** Defaults, documented in docs/statistics.md. */
-export const CELL_DEFAULTS = {
+const CELL_DEFAULTS = {
   level: 0.95,
   /** 5 %: the same size as the gate's default minimum effect. */
   cvThreshold: 0.05,

@@ -24,7 +24,7 @@ import { parseYaml } from '../profile/load.js';
 import { formatIssues } from '../profile/issues.js';
 import { SAFE, PATTERN_HINT } from '../profile/patterns.js';
 import { parseFioOutput, fioSummaryToMetrics } from '../guest/fio-result.js';
-import { cellKeyOf } from '../plan/cells.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import type { Accel, AxisValue, CellValues } from '../model/sample.js';
 import { RunWriter } from './run-writer.js';
 import { runDirName } from './layout.js';

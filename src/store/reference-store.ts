@@ -12,11 +12,11 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CellValues, Metric } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { cellSlug } from './layout.js';
 
-export const REFERENCE_DIR = 'reference';
-export const REFERENCE_SCHEMA_VERSION = 1;
+const REFERENCE_DIR = 'reference';
+const REFERENCE_SCHEMA_VERSION = 1;
 
 export interface ReferenceRecord {
   schemaVersion: number;

@@ -10,10 +10,10 @@ import type { Sample } from '../model/sample.js';
  * Profile fields that change how a run copes with failures, not what it
  * measures: they may differ on resume (e.g. a longer boot timeout).
  */
-export const RESUME_OPERATIONAL_PROFILE_PATHS: readonly string[] = ['description', 'boot_retries', 'guest.boot_timeout'];
+const RESUME_OPERATIONAL_PROFILE_PATHS: readonly string[] = ['description', 'boot_retries', 'guest.boot_timeout'];
 
 /** Environment fields that vary between two starts on the same host without changing the measurement. */
-export const RESUME_VOLATILE_ENVIRONMENT_PATHS: readonly string[] = ['host.nodeVersion'];
+const RESUME_VOLATILE_ENVIRONMENT_PATHS: readonly string[] = ['host.nodeVersion'];
 /** …and any field whose name says it is a point in time. */
 const VOLATILE_KEY = /(At|Time|Timestamp|Uptime)$/;
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
 import type { ResumeRecord, RunManifest } from './manifest.js';
 import type { StoredRun } from './run-reader.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import {
   BOOTS_DIR, ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RAW_DIR, RUN_FILE, SAMPLES_DIR,
   bootDir, rawFioRelPath, sampleBaseName, samplePath,

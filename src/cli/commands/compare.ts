@@ -15,15 +15,15 @@ import { InputError } from '../../model/errors.js';
 import { METRIC } from '../../model/sample.js';
 import { compareSets } from '../../compare/compare-sets.js';
 import { compareWithinRun } from '../../compare/within-run.js';
-import type { ComparisonRow } from '../../compare/types.js';
-import { compareInconclusive, type EnvironmentDifference, type Inconclusive } from '../../compare/inconclusive.js';
+import { compareInconclusive } from '../../compare/inconclusive.js';
 import { alignSubjectAxes, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
-import { renderCompareMarkdown, renderCompareTable, type CompareHeader } from '../../report/compare-table.js';
+import type { CompareReport } from '../../report/compare-report.js';
+import type { Exporter } from '../../report/export/exporter.js';
 import { reportError } from '../errors.js';
-import { collect, parseChoice, parseFraction, refusalLines } from '../stat-options.js';
+import { formatOption } from '../format-option.js';
+import { collect, parseFraction, refusalLines } from '../stat-options.js';
 import { checkEnvironment } from '../../fingerprint/environment-check.js';
 
-const FORMATS = ['table', 'markdown', 'json'] as const;
 export const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
 
 interface CompareOptions {
@@ -33,7 +33,7 @@ interface CompareOptions {
   baseline?: string;
   subject?: string[];
   allowEnvMismatch?: boolean;
-  format: string;
+  format: Exporter<CompareReport>;
 }
 
 export function registerCompareCommand(program: Command, setExit: (code: number) => void): void {
@@ -48,7 +48,7 @@ export function registerCompareCommand(program: Command, setExit: (code: number)
     .option('--baseline <value>', 'with --by: the reference value of the axis (default: its first value in the run)')
     .option('--subject <path>', 'what the comparison is about (repeatable), e.g. qemu.binary, guest.kernel, matrix.backend', collect)
     .option('--allow-env-mismatch', 'compare even when the measurement environment differs (differences are listed)')
-    .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, 'table')
+    .addOption(formatOption('compare'))
     .action(async (a: string, b: string | undefined, options: CompareOptions) => {
       try {
         setExit(await compareCommand(a, b, options));
@@ -58,13 +58,7 @@ export function registerCompareCommand(program: Command, setExit: (code: number)
     });
 }
 
-interface Comparison {
-  header: CompareHeader;
-  rows: ComparisonRow[];
-  refused: EnvironmentDifference[];
-}
-
-function withinRun(set: ResultSet, axis: string, baseline: string | undefined, metric: string, alpha: number): Comparison {
+function withinRun(set: ResultSet, axis: string, baseline: string | undefined, metric: string, alpha: number): CompareReport {
   const values = [...new Set(set.samples.map((s) => s.cell[axis]).filter((v) => v !== undefined).map(String))];
   if (values.length === 0) throw new InputError(`--by ${axis}: no cell of ${set.label} has the axis ${axis}`);
   const reference = baseline ?? values[0] ?? '';
@@ -76,7 +70,7 @@ function withinRun(set: ResultSet, axis: string, baseline: string | undefined, m
   return { header, rows, refused: [] };
 }
 
-function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: number): Comparison {
+function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: number): CompareReport {
   const subjects = options.subject ?? [];
   const env = checkEnvironment(a, b, subjects, options.allowEnvMismatch === true);
   const aligned = alignSubjectAxes(a.samples, b.samples, subjects);
@@ -87,7 +81,6 @@ function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: num
 
 async function compareCommand(pathA: string, pathB: string | undefined, options: CompareOptions): Promise<number> {
   const alpha = parseFraction('--alpha', options.alpha);
-  const format = parseChoice('--format', options.format, FORMATS);
   if (options.baseline !== undefined && !options.by) throw new InputError('--baseline: only with --by <axis>');
   if (options.by && pathB) throw new InputError('--by compares inside one run: give one results directory, not two');
   if (!options.by && !pathB) throw new InputError('compare: give two result sets (A and B), or one with --by <axis>');
@@ -98,18 +91,15 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
     : twoSets(a, await loadResultSet(pathB ?? ''), options, alpha);
 
   if (cmp.refused.length > 0) {
+    // The refusal is on stderr; only the JSON document has a refused form (the table and Markdown have no rows to show).
     const [headline, ...details] = refusalLines('compare', cmp.refused);
     for (const line of [headline, ...cmp.header.notes, ...details]) process.stderr.write(`${line}\n`);
-    if (format === 'json') {
-      const inconclusive: Inconclusive[] = [{ kind: 'environment', differences: cmp.refused }];
-      process.stdout.write(JSON.stringify({ refused: cmp.refused.map((d) => d.text), notes: cmp.header.notes, inconclusive }, null, 2) + '\n');
-    }
+    const refused = { ...cmp, rows: [], header: { ...cmp.header, inconclusive: [{ kind: 'environment' as const, differences: cmp.refused }] } };
+    process.stdout.write(options.format.render(refused, { color: process.stdout.isTTY }));
     return ExitCode.Partial;
   }
   if (cmp.rows.length === 0) throw new InputError(`no cell has ${options.metric} values to compare`);
   cmp.header.inconclusive = compareInconclusive(cmp.rows, { metric: options.metric, alpha });
-  if (format === 'json') process.stdout.write(JSON.stringify({ ...cmp.header, rows: cmp.rows }, null, 2) + '\n');
-  else if (format === 'markdown') process.stdout.write(renderCompareMarkdown(cmp.rows, cmp.header));
-  else process.stdout.write(renderCompareTable(cmp.rows, cmp.header, { color: process.stdout.isTTY }) + '\n');
+  process.stdout.write(options.format.render(cmp, { color: process.stdout.isTTY }));
   return cmp.rows.some((r) => r.status === 'missing') ? ExitCode.Partial : ExitCode.Success;
 }

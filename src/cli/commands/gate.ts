@@ -15,17 +15,17 @@ import { writeFile } from 'node:fs/promises';
 import { ExitCode } from '../../model/exit-codes.js';
 import { GATE_DEFAULTS } from '../../gate/defaults.js';
 import { exitCodeFor, GIT_BISECT_SKIP } from '../../gate/exit-code.js';
-import { toJUnit } from '../../gate/junit.js';
-import { toMarkdown } from '../../gate/markdown.js';
-import { gateHeadline } from '../../gate/headline.js';
 import { runGate } from '../../gate/run-gate.js';
 import type { GateSettings } from '../../gate/gate-sets.js';
-import { renderGateTable } from '../../report/compare-table.js';
+import type { GateReport } from '../../report/gate-report.js';
+import type { Exporter } from '../../report/export/exporter.js';
+import { exporterFor } from '../../report/export/registry.js';
+import { renderGateTable } from '../../report/export/gate-table.js';
 import { reportError } from '../errors.js';
+import { formatOption } from '../format-option.js';
 import { collect, parseChoice, parseFraction, parseMinEffects } from '../stat-options.js';
 
 const CORRECTIONS = ['holm', 'bh'] as const;
-const FORMATS = ['table', 'json'] as const;
 
 interface GateCliOptions {
   baseline: string;
@@ -41,7 +41,7 @@ interface GateCliOptions {
   subject?: string[];
   allowEnvMismatch?: boolean;
   calibration?: string;
-  format: string;
+  format: Exporter<GateReport>;
 }
 
 export function registerGateCommand(program: Command, setExit: (code: number) => void): void {
@@ -63,7 +63,7 @@ export function registerGateCommand(program: Command, setExit: (code: number) =>
     .option('--subject <path>', 'what differs on purpose (repeatable): qemu.binary, guest.kernel, matrix.backend, ...', collect)
     .option('--allow-env-mismatch', 'judge even when the measurement environment differs (differences are listed)')
     .option('--calibration <file>', 'a `calibrate` file: warn when these settings cannot detect its effect size')
-    .option('-f, --format <format>', `stdout: ${FORMATS.join(', ')}`, 'table')
+    .addOption(formatOption('gate'))
     .action(async (current: string, options: GateCliOptions) => {
       try {
         setExit(await gateCommand(current, options));
@@ -81,7 +81,6 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
     subjects: options.subject ?? [],
     allowEnvMismatch: options.allowEnvMismatch === true,
   };
-  const format = parseChoice('--format', options.format, FORMATS);
   const outcome = await runGate(
     {
       baselinePath: options.baseline,
@@ -102,14 +101,10 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
   if (rerun) process.stderr.write(`confirm: re-run ${rerun.dir}\n${renderGateTable(rerun.result)}\n`);
 
   for (const line of [...notes, ...warnings]) process.stderr.write(`${line}\n`);
-  const title = `vblk-bench gate: ${current.label} vs ${baseline.label}`;
-  if (options.junit) await writeFile(options.junit, toJUnit(result, { suiteName: title }));
-  if (options.markdown) {
-    const extra = [...notes, ...warnings].map((l) => `- ${l}`);
-    await writeFile(options.markdown, toMarkdown(result, { title }) + (extra.length ? `\n${extra.join('\n')}\n` : ''));
-  }
-  if (format === 'json') process.stdout.write(JSON.stringify({ ...result, headline: gateHeadline(result), notes, warnings }, null, 2) + '\n');
-  else process.stdout.write(renderGateTable(result, { color: process.stdout.isTTY }) + '\n');
+  const report: GateReport = { result, title: `vblk-bench gate: ${current.label} vs ${baseline.label}`, notes, warnings };
+  if (options.junit) await writeFile(options.junit, exporterFor('gate', 'junit').render(report, { color: false }));
+  if (options.markdown) await writeFile(options.markdown, exporterFor('gate', 'markdown').render(report, { color: false }));
+  process.stdout.write(options.format.render(report, { color: process.stdout.isTTY }));
   const code = exitCodeFor(result, { bisect: options.bisect === true });
   if (code !== ExitCode.Success) process.stderr.write(`gate: ${result.verdict} (exit ${code})\n`);
   return code;

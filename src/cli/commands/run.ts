@@ -12,11 +12,8 @@ import { exitCodeForSignal, installInterruptHandlers, InterruptedError } from '.
 import { runSession, type FinishedRun, type UnsavedReport } from '../../run/session.js';
 import { errnoCode } from '../../store/storage.js';
 import { TCG_BANNER } from '../../run/session-setup.js';
-import { buildReferenceRatios, renderReferenceTable } from '../../report/reference-table.js';
-import { buildIopsMatrix } from '../../report/iops-matrix.js';
-import { renderTerminalTable } from '../../report/terminal-table.js';
-import { buildCellStats, renderCellStatsTable } from '../../report/cell-stats-table.js';
-import { renderRunBreakdown } from '../../report/breakdown-table.js';
+import { buildReportModel } from '../../report/model.js';
+import { exporterFor } from '../../report/export/registry.js';
 import { createLogger, type TerminalLogger, type Verbosity } from '../log.js';
 import { RunProgress } from '../progress.js';
 import { failureHint, reportError } from '../errors.js';
@@ -86,15 +83,13 @@ async function runCommand(profilePath: string | undefined, options: RunOptions):
 
 /** Prints the tables, the failures with hints, and returns the exit code. */
 function printRun(run: FinishedRun, log: TerminalLogger): number {
-  const { runDir, samples, stillMissing } = run;
+  const { runDir, stillMissing } = run;
+  const samples = run.stored?.samples ?? [];
   if (run.unsaved) printUnsaved(runDir, run.unsaved, run.stopped?.error, log);
   if (run.finishError) log.warn(run.finishError);
 
-  const color = process.stdout.isTTY;
-  process.stdout.write(renderTerminalTable(buildIopsMatrix(samples), { color }) + '\n');
-  process.stdout.write(renderCellStatsTable(buildCellStats(samples), { color }) + '\n');
-  process.stdout.write(renderRunBreakdown(samples, runDir, { color }));
-  if (run.references.length > 0) process.stdout.write(renderReferenceTable(buildReferenceRatios(buildIopsMatrix(samples), run.references), { color }) + '\n');
+  // The same table `report` prints, from the same model.
+  if (run.stored) process.stdout.write(exporterFor('report', 'table').render(buildReportModel([run.stored]), { color: process.stdout.isTTY }));
   if (run.accel === 'tcg') process.stdout.write(`(${TCG_BANNER})\n`);
   process.stdout.write(`results: ${runDir}\n`);
 

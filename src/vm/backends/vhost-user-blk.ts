@@ -21,8 +21,8 @@ import { checkPciMachine, checkVhostCommon, vhostNumQueues, vhostQueueProps } fr
 
 const NAME = 'vhost-user-blk';
 /** ids of the objects this backend adds. */
-export const GUEST_MEMORY_ID = 'vblk-mem';
-export const VHOST_USER_CHARDEV = 'vblk-vhost-user';
+const GUEST_MEMORY_ID = 'vblk-mem';
+const VHOST_USER_CHARDEV = 'vblk-vhost-user';
 
 function paths(spec: QemuLaunchSpec) {
   return storageDaemonPaths(spec.device.hostDir ?? '');

@@ -10,10 +10,10 @@ import type { BackendTraits } from '../../plan/backend-traits.js';
 import { blockdevArgs, checkDisk } from './blockdev.js';
 
 /** VIRTIO_BLK_ID_BYTES: QEMU silently truncates longer serials in the guest. */
-export const VIRTIO_BLK_SERIAL_MAX = 20;
+const VIRTIO_BLK_SERIAL_MAX = 20;
 /** VIRTQUEUE_MAX_SIZE and VIRTIO_QUEUE_MAX in QEMU 7.2. */
 export const VIRTQUEUE_MAX_SIZE = 1024;
-export const VIRTIO_QUEUE_MAX = 1024;
+const VIRTIO_QUEUE_MAX = 1024;
 
 const isPowerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 
@@ -55,7 +55,7 @@ export function checkNoIothread(spec: QemuLaunchSpec, backend: string): string |
 }
 
 /** Checks of the virtio-blk device properties shared by every virtio-blk backend. */
-export function checkVirtioBlkDevice(spec: QemuLaunchSpec): string | null {
+function checkVirtioBlkDevice(spec: QemuLaunchSpec): string | null {
   const queues = checkQueueProps(spec.device);
   if (queues) return queues;
   if (Buffer.byteLength(spec.disk.serial) > VIRTIO_BLK_SERIAL_MAX) {

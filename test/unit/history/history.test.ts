@@ -9,8 +9,8 @@ import { loadFixtureRun } from '../../helpers/fixture-run.js';
 import type { StoredRun } from '../../../src/store/run-reader.js';
 import { mulberry32 } from '../../../src/util/prng.js';
 import { buildHistory, type HistoryReport } from '../../../src/history/history.js';
-import { renderHistoryText } from '../../../src/report/history-text.js';
-import { renderHistoryHtml } from '../../../src/report/history-html.js';
+import { renderHistoryText } from '../../../src/report/export/history-text.js';
+import { renderHistoryHtml } from '../../../src/report/export/history-html.js';
 
 const SHIFTED = 'backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=4';
 const NIGHTS = 24;
