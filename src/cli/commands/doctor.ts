@@ -16,8 +16,11 @@ import { ensureGuestImage } from '../../guest-image/guest-image.js';
 import { guestKernelCheck, readAptKernelOffer, type AptKernelOffer } from '../../guest-image/apt-kernel.js';
 import { repoRoot } from '../../util/paths.js';
 import { ExitCode } from '../../model/exit-codes.js';
-import { alignColumns } from '../../report/format.js';
+import type { DoctorReport } from '../../report/doctor-report.js';
+import type { Exporter } from '../../report/export/exporter.js';
+import { exporterFor } from '../../report/export/registry.js';
 import { reportError } from '../errors.js';
+import { formatOption } from '../format-option.js';
 
 /** `fail`: the host cannot run; `warn`: it runs, with the caveat said; `info`: optional features. */
 export type CheckLevel = 'ok' | 'warn' | 'fail' | 'info';
@@ -126,13 +129,6 @@ export function doctorExitCode(checks: readonly DoctorCheck[]): number {
   return checks.some((c) => c.level === 'fail') ? ExitCode.Partial : ExitCode.Success;
 }
 
-export function renderDoctor(checks: readonly DoctorCheck[]): string {
-  const rows = checks.flatMap((c) => [[c.level, c.name, c.detail], ...(c.fix && c.level !== 'ok' ? [['', '', `fix: ${c.fix}`]] : [])]);
-  const fails = checks.filter((c) => c.level === 'fail').length;
-  const verdict = fails ? `this host cannot run vblk-bench yet: ${fails} problem(s) marked fail` : 'this host can run vblk-bench';
-  return `${alignColumns(rows)}\n\n${verdict}\n`;
-}
-
 async function vhostState(dev: string): Promise<'rw' | 'present' | 'absent'> {
   if (await access(dev, constants.R_OK | constants.W_OK).then(() => true, () => false)) return 'rw';
   return (await access(dev).then(() => true, () => false)) ? 'present' : 'absent';
@@ -172,11 +168,13 @@ export function registerDoctorCommand(program: Command, setExit: (code: number) 
     .command('doctor')
     .description('check the host: QEMU, KVM, vhost devices, qemu-storage-daemon, guest image and kernel, memory, CPU frequency policy')
     .option('--qemu <binary>', 'QEMU binary to check', 'qemu-system-x86_64')
-    .option('--json', 'machine-readable output')
-    .action(async (options: { qemu: string; json?: boolean }) => {
+    .addOption(formatOption('doctor'))
+    .option('--json', 'the same as --format json')
+    .action(async (options: { qemu: string; json?: boolean; format: Exporter<DoctorReport> }) => {
       try {
         const checks = evaluateDoctor(await gatherDoctorFacts(options.qemu));
-        process.stdout.write(options.json ? `${JSON.stringify(checks, null, 2)}\n` : renderDoctor(checks));
+        const format = options.json ? exporterFor('doctor', 'json') : options.format;
+        process.stdout.write(format.render({ checks }, { color: process.stdout.isTTY }));
         setExit(doctorExitCode(checks));
       } catch (err) {
         setExit(reportError(err));
