@@ -4,7 +4,7 @@
  * are only worth a note — and a warning for host CPU steal in either set.
  */
 import type { EnvironmentDifference } from '../compare/inconclusive.js';
-import { formatNumber } from '../stats/format.js';
+import { formatNumber } from '../util/number-format.js';
 import { checkSubjects, compareFingerprints, describeDiff, type FingerprintComparison } from './environment.js';
 import type { ResultSet } from './result-set.js';
 import { stealSummary } from './steal.js';

@@ -10,7 +10,7 @@ import { loadProfile } from '../profile/load.js';
 import { spawnRun } from '../run/spawn-run.js';
 import { loadResultSet, type ResultSet } from '../fingerprint/result-set.js';
 import { mergeConfirmation, regressedCellKeys } from './confirm.js';
-import { gateResultSets, type GateSettings, type JudgedSets } from './gate-sets.js';
+import { judgeResultSets, type GateSettings, type JudgedSets } from './judge-result-sets.js';
 import type { GateResult } from './types.js';
 
 /** Where and how the re-run is stored (`run --out`, `run --wait-lock`). */
@@ -62,7 +62,7 @@ export async function confirmByRerun(
     return { judged: { ...first, result, notes: [...first.notes, `confirm: the re-run exited with ${child.exitCode} and stored nothing`] }, rerun: null };
   }
   const rerunSet = await loadResultSet(child.dir);
-  const second = gateResultSets(baseline, rerunSet, settings, { onlyCells: new Set(keys) });
+  const second = judgeResultSets(baseline, rerunSet, settings, { onlyCells: new Set(keys) });
   const result = mergeConfirmation(first.result, second.result, second.envMismatch);
   return { judged: { ...first, result, notes: [...first.notes, `confirm: re-run stored in ${child.dir}`] }, rerun: { dir: child.dir, result: second.result } };
 }

@@ -6,7 +6,7 @@
  */
 import { calibrationWarnings, loadCalibration } from '../calibrate/file.js';
 import { loadResultSet, type ResultSet } from '../fingerprint/result-set.js';
-import { gateResultSets, type GateSettings } from './gate-sets.js';
+import { judgeResultSets, type GateSettings } from './judge-result-sets.js';
 import { confirmByRerun, type RerunOptions } from './rerun.js';
 import type { GateResult } from './types.js';
 
@@ -46,7 +46,7 @@ export async function runGate(req: GateRequest, log: (line: string) => void): Pr
     if (!req.bisect) throw err;
     return { kind: 'unreadable-current', error: err };
   }
-  let judged = gateResultSets(baseline, current, req.settings);
+  let judged = judgeResultSets(baseline, current, req.settings);
   let rerun: { dir: string; result: GateResult } | null = null;
   if (req.confirm && judged.result.verdict === 'regression') {
     ({ judged, rerun } = await confirmByRerun({ baseline, current }, judged, req.settings, req.confirm, log));

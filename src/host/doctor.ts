@@ -1,16 +1,16 @@
 /**
  * The checks of `vblk-bench doctor` (cli/commands/doctor.ts): can this host
- * run vblk-bench, and what would make the numbers better? Checks QEMU, KVM (access and provider), vhost devices,
- * qemu-storage-daemon, the built-in guest image and whether the apt lists
- * offer a newer kernel than it has, free memory and /dev/shm, and the CPU
- * frequency policy. Each problem comes with how to fix it.
- * A `fail` means the host cannot run (exit 3). The verdict is pure
- * (evaluateDoctor) so every host situation is unit-tested.
+ * run vblk-bench, and what would make the numbers better? Checks QEMU, KVM
+ * (access and provider), vhost devices, qemu-storage-daemon, the built-in
+ * guest image and whether the apt lists offer a newer kernel than it has,
+ * free memory and /dev/shm, and the CPU frequency policy. Each problem comes
+ * with how to fix it; a `fail` means the host cannot run (exit 3). The verdict
+ * is pure (evaluateDoctor) so every host situation is unit-tested.
  */
 import { access, constants, readFile, statfs } from 'node:fs/promises';
 import { execa } from 'execa';
 import { decideAccel, probeKvm, type KvmProbe } from '../vm/accel.js';
-import { collectHostFacts, meminfoNumber, qemuVersionOf } from './fingerprint.js';
+import { collectHostEnvironment, meminfoNumber, qemuVersionOf } from './environment.js';
 import { ensureGuestImage } from '../guest-image/guest-image.js';
 import { guestKernelCheck, readAptKernelOffer, type AptKernelOffer } from '../guest-image/apt-kernel.js';
 import { repoRoot } from '../util/paths.js';
@@ -135,7 +135,7 @@ export async function gatherDoctorFacts(qemuBinary: string): Promise<DoctorFacts
   );
   const meminfo = await readFile('/proc/meminfo', 'utf8').catch(() => '');
   const shm = await statfs('/dev/shm').catch(() => null);
-  const host = await collectHostFacts();
+  const host = await collectHostEnvironment();
   const vhost: DoctorFacts['vhost'] = {};
   for (const dev of Object.keys(VHOST_FIX)) vhost[dev] = await vhostState(dev);
   return {

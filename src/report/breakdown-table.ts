@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import type { AxisBreakdown, BreakdownRow, PairBreakdown } from '../breakdown/breakdown.js';
 import { formatPct, tableStyle } from './format.js';
-import { formatCount } from '../util/format-count.js';
+import { formatCount } from '../util/number-format.js';
 
 interface RenderOptions {
   color?: boolean;

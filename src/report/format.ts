@@ -1,5 +1,5 @@
+import { formatCount } from '../util/number-format.js';
 /** Number and text formatting shared by the exporters. */
-import { formatCount } from '../util/format-count.js';
 
 /** cli-table3 style: colours only on a terminal (escape codes would litter pipes and files). */
 export function tableStyle(color?: boolean): { head: string[]; border: string[] } {

@@ -5,7 +5,7 @@
 import Table from 'cli-table3';
 import type { IopsMatrix, MatrixCell } from './iops-matrix.js';
 import { formatPct, tableStyle } from './format.js';
-import { formatCount } from '../util/format-count.js';
+import { formatCount } from '../util/number-format.js';
 
 function renderCell(cell: MatrixCell | null, isReference: boolean): string {
   if (!cell) return '';

@@ -7,12 +7,11 @@
  */
 import type { ComparisonRow } from '../compare/types.js';
 import { formatDeltaCi, minSamplesForDeltaCi } from '../compare/delta-ci.js';
-import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatP, formatSignedPct, formatCount } from '../util/number-format.js';
 import { powerlessBecause } from '../stats/min-samples.js';
 import { formatMedianWithCi } from './format.js';
 import type { CellReport, ComparisonTable, ReportModel } from './model.js';
 import { cellLabel } from './labels.js';
-import { formatCount } from '../util/format-count.js';
 
 export interface GridRow {
   run: number;

@@ -14,7 +14,7 @@ import type { Profile } from '../profile/schema.js';
 import { backendHostNodes } from '../plan/backend-traits.js';
 import { makePlan, type Plan } from '../plan/plan.js';
 import { parseShard, shardPlan, type ShardSpec } from '../plan/shard.js';
-import { qemuVersionOf } from '../host/fingerprint.js';
+import { qemuVersionOf } from '../host/environment.js';
 import { decideAccel, probeKvm } from '../vm/accel.js';
 import { probeHostFacts } from '../vm/host-probe.js';
 import { loadRun, type StoredRun } from '../store/run-reader.js';

@@ -1,22 +1,18 @@
 /**
- * `vblk-bench doctor`: the host checks (host/doctor.ts) as a table or JSON.
- * Exit 0 when the host can run (no `fail`), 3 otherwise.
+ * `vblk-bench doctor`: the host checks (host/doctor.ts) through the exporter
+ * registry. Exit 0 when the host can run (no `fail`), 3 otherwise.
  */
 import type { Command } from 'commander';
 import { evaluateDoctor, gatherDoctorFacts, type DoctorCheck } from '../../host/doctor.js';
 import { ExitCode } from '../../model/exit-codes.js';
-import { alignColumns } from '../../report/format.js';
+import type { DoctorReport } from '../../report/doctor-report.js';
+import type { Exporter } from '../../report/export/exporter.js';
+import { exporterFor } from '../../report/export/registry.js';
 import { reportError } from '../errors.js';
+import { formatOption } from '../format-option.js';
 
 export function doctorExitCode(checks: readonly DoctorCheck[]): number {
   return checks.some((c) => c.level === 'fail') ? ExitCode.Partial : ExitCode.Success;
-}
-
-export function renderDoctor(checks: readonly DoctorCheck[]): string {
-  const rows = checks.flatMap((c) => [[c.level, c.name, c.detail], ...(c.fix && c.level !== 'ok' ? [['', '', `fix: ${c.fix}`]] : [])]);
-  const fails = checks.filter((c) => c.level === 'fail').length;
-  const verdict = fails ? `this host cannot run vblk-bench yet: ${fails} problem(s) marked fail` : 'this host can run vblk-bench';
-  return `${alignColumns(rows)}\n\n${verdict}\n`;
 }
 
 export function registerDoctorCommand(program: Command, setExit: (code: number) => void): void {
@@ -24,11 +20,13 @@ export function registerDoctorCommand(program: Command, setExit: (code: number) 
     .command('doctor')
     .description('check the host: QEMU, KVM, vhost devices, qemu-storage-daemon, guest image and kernel, memory, CPU frequency policy')
     .option('--qemu <binary>', 'QEMU binary to check', 'qemu-system-x86_64')
-    .option('--json', 'machine-readable output')
-    .action(async (options: { qemu: string; json?: boolean }) => {
+    .addOption(formatOption('doctor'))
+    .option('--json', 'the same as --format json')
+    .action(async (options: { qemu: string; json?: boolean; format: Exporter<DoctorReport> }) => {
       try {
         const checks = evaluateDoctor(await gatherDoctorFacts(options.qemu));
-        process.stdout.write(options.json ? `${JSON.stringify(checks, null, 2)}\n` : renderDoctor(checks));
+        const format = options.json ? exporterFor('doctor', 'json') : options.format;
+        process.stdout.write(format.render({ checks }, { color: process.stdout.isTTY }));
         setExit(doctorExitCode(checks));
       } catch (err) {
         setExit(reportError(err));

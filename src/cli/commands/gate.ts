@@ -16,7 +16,7 @@ import { ExitCode } from '../../model/exit-codes.js';
 import { GATE_DEFAULTS } from '../../gate/defaults.js';
 import { exitCodeFor, GIT_BISECT_SKIP } from '../../gate/exit-code.js';
 import { runGate } from '../../gate/run-gate.js';
-import type { GateSettings } from '../../gate/gate-sets.js';
+import type { GateSettings } from '../../gate/judge-result-sets.js';
 import type { GateReport } from '../../report/gate-report.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { exporterFor } from '../../report/export/registry.js';

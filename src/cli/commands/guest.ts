@@ -9,6 +9,7 @@ import { cachedGuestImageByHash, exportGuestImage, importGuestImage } from '../.
 import { ensureTestImage } from '../../guest-image/test-image.js';
 import { repoRoot } from '../../util/paths.js';
 import { ExitCode } from '../../model/exit-codes.js';
+import { exporterFor } from '../../report/export/registry.js';
 import { reportError } from '../errors.js';
 import { defaultGuestCacheRoot } from '../../util/cache-root.js';
 
@@ -43,7 +44,7 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
     .action(
       guarded(async () => {
         const image = await ensureGuestImage({ repoRoot: repoRoot(), build: false });
-        process.stdout.write(JSON.stringify({ dir: image.dir, contentHash: image.contentHash, manifest: image.manifest }, null, 2) + '\n');
+        process.stdout.write(exporterFor('guest-image', 'json').render({ dir: image.dir, contentHash: image.contentHash, manifest: image.manifest }, { color: false }));
       }),
     );
   guest

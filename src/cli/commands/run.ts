@@ -16,7 +16,8 @@ import { buildReportModel } from '../../report/model.js';
 import { exporterFor } from '../../report/export/registry.js';
 import { createLogger, type TerminalLogger, type Verbosity } from '../log.js';
 import { RunProgress } from '../progress.js';
-import { failureHint, reportError } from '../errors.js';
+import { reportError } from '../errors.js';
+import { groupFailures } from '../../run/failure-summary.js';
 
 interface RunOptions {
   dryRun?: boolean;
@@ -94,12 +95,8 @@ function printRun(run: FinishedRun, log: TerminalLogger): number {
   process.stdout.write(`results: ${runDir}\n`);
 
   const notOk = samples.filter((s) => s.status === 'failed' || s.status === 'invalid');
-  const reasons = new Map<string, number>();
-  for (const s of notOk) reasons.set(s.reason ?? s.status, (reasons.get(s.reason ?? s.status) ?? 0) + 1);
-  for (const [reason, n] of reasons) {
-    log.warn(`${n} sample(s) ${reason}`);
-    const hint = failureHint(reason);
-    if (hint) log.warn(`hint: ${hint}`);
+  for (const { reasons } of groupFailures(notOk)) {
+    reasons.forEach(({ diagnostic, samples: n }, i) => log.diagnostic(diagnostic, { prefix: `${n} sample(s) `, hint: i === reasons.length - 1 }));
   }
   if (run.interrupted) {
     log.warn(`${stillMissing} sample(s) not measured; complete them with: vblk-bench run --resume ${runDir}`);

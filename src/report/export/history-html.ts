@@ -5,7 +5,7 @@ import { banner, htmlPage, section } from '../html-page.js';
 import { renderLineChart } from '../svg/line-chart.js';
 import type { Exporter } from './exporter.js';
 import { changeLine } from './history-text.js';
-import { formatCount } from '../../util/format-count.js';
+import { formatCount } from '../../util/number-format.js';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(5, 10);
 

@@ -1,9 +1,8 @@
 /** Text exporter of `history`, for an email or a cron log: changes first, then the latest night per cell. */
-import { formatNumber, formatP, formatSignedPct } from '../../stats/format.js';
+import { formatNumber, formatP, formatSignedPct, formatCount } from '../../util/number-format.js';
 import type { CellChange, HistoryReport } from '../../history/history.js';
 import { alignColumns, formatTimestamp } from '../format.js';
 import type { Exporter } from './exporter.js';
-import { formatCount } from '../../util/format-count.js';
 
 export function changeLine(report: HistoryReport, cellKey: string, c: CellChange): string {
   const run = report.runs[c.run]!;

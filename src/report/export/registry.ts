@@ -8,11 +8,14 @@ import { InputError } from '../../model/errors.js';
 import type { HistoryReport } from '../../history/history.js';
 import type { ExplainReport } from '../breakdown-table.js';
 import type { CompareReport } from '../compare-report.js';
+import type { DoctorReport, GuestImageInfo } from '../doctor-report.js';
 import type { GateReport } from '../gate-report.js';
 import { gateHeadline } from '../gate-headline.js';
 import type { ReportModel } from '../model.js';
+import type { RunListing } from '../run-listing.js';
 import { compareMarkdown } from './compare-markdown.js';
 import { compareTable } from './compare-table.js';
+import { doctorText } from './doctor-text.js';
 import { explainTable } from './explain-table.js';
 import type { Exporter } from './exporter.js';
 import { gateJUnit } from './gate-junit.js';
@@ -26,6 +29,7 @@ import { reportGoBench } from './report-gobench.js';
 import { reportHtml } from './report-html.js';
 import { reportMarkdown } from './report-markdown.js';
 import { reportTable } from './report-table.js';
+import { runsText } from './runs-text.js';
 
 /** The model each output kind renders. */
 export interface OutputModels {
@@ -34,6 +38,9 @@ export interface OutputModels {
   gate: GateReport;
   history: HistoryReport;
   explain: ExplainReport;
+  runs: RunListing;
+  doctor: DoctorReport;
+  'guest-image': GuestImageInfo;
 }
 
 export type OutputKind = keyof OutputModels;
@@ -63,6 +70,9 @@ const EXPORTERS: Registry = {
   ],
   history: [historyText, historyHtml, jsonExporter('history')],
   explain: [explainTable, jsonExporter('explain')],
+  runs: [runsText, jsonExporter('runs')],
+  doctor: [doctorText, jsonExporter('doctor')],
+  'guest-image': [jsonExporter('guest-image')],
 };
 
 /** The formats of one kind, the default first. */

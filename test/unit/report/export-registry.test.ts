@@ -16,6 +16,7 @@ import { PLAIN } from '../../../src/report/export/exporter.js';
 import { JSON_SCHEMAS } from '../../../src/report/export/json.js';
 import { exporterFor, formatsOf, type OutputKind, type OutputModels } from '../../../src/report/export/registry.js';
 import { buildReportModel } from '../../../src/report/model.js';
+import { buildRunListing } from '../../../src/report/run-listing.js';
 import type { StoredRun } from '../../../src/store/run-reader.js';
 import { loadFixtureRun } from '../../helpers/fixture-run.js';
 import { makeRuns } from '../gate/sample-factory.js';
@@ -27,6 +28,8 @@ function commandsOf(cmd: Command, prefix: string[] = []): { path: string[]; cmd:
 
 /** What each command with `--format` needs besides the format to get as far as parsing it. */
 const ARGS: Record<string, string[]> = {
+  list: ['list', '/nonexistent'],
+  doctor: ['doctor'],
   report: ['report', '/nonexistent/run'],
   compare: ['compare', '/nonexistent/a', '/nonexistent/b'],
   gate: ['gate', '/nonexistent/current', '--baseline', '/nonexistent/base'],
@@ -85,6 +88,9 @@ function models(): { [K in OutputKind]: OutputModels[K] } {
     gate: { result, title: 'gate', notes: ['a note'], warnings: [] },
     history: buildHistory([run], { profile: 'quick', metric: 'iops' }),
     explain: { explained: 'ioeventfd', pairs: [] },
+    runs: buildRunListing([{ dir: run.dir, run }]),
+    doctor: { checks: [{ name: 'QEMU', level: 'ok', detail: 'qemu-system-x86_64 9.2.0' }] },
+    'guest-image': { dir: '/cache/guest/x', contentHash: 'ab12', manifest: {} },
   };
 }
 

@@ -37,7 +37,7 @@ function incompleteness(set: ResultSet, role: string): IncompleteSet[] {
 }
 
 /** `onlyCells`: judge only these (baseline-side) cell keys — a confirmation re-run's. */
-export function gateResultSets(baseline: ResultSet, current: ResultSet, s: GateSettings, opts: { onlyCells?: ReadonlySet<string> } = {}): JudgedSets {
+export function judgeResultSets(baseline: ResultSet, current: ResultSet, s: GateSettings, opts: { onlyCells?: ReadonlySet<string> } = {}): JudgedSets {
   const env = checkEnvironment(baseline, current, s.subjects, s.allowEnvMismatch);
   const aligned = alignSubjectAxes(baseline.samples, current.samples, s.subjects);
   const currentKeys = new Map(aligned.b.map((x, i) => [x.cellKey, current.samples[i]?.cellKey ?? x.cellKey]));
