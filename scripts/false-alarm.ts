@@ -33,7 +33,7 @@ import { loadCalibration } from '../src/calibrate/file.js';
 import { originalCell, type AaArms } from '../src/calibrate/noise.js';
 import { loadRun } from '../src/store/run-reader.js';
 import { mulberry32, shuffled } from '../src/stats/prng.js';
-import { formatFraction } from '../src/stats/format.js';
+import { formatFraction } from '../src/util/number-format.js';
 import { parseFraction, parseMinEffects, parsePositiveInt } from '../src/cli/stat-options.js';
 
 const DEFAULT_CALIBRATION = 'test/fixtures/runs/gate/calibration.json';

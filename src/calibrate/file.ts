@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../model/errors.js';
 import type { GateResult } from '../gate/types.js';
-import { formatFraction, formatNumber } from '../stats/format.js';
+import { formatFraction, formatNumber } from '../util/number-format.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
 import { compareFingerprints, describeDiff, type Fingerprint } from '../fingerprint/environment.js';
 import type { AaArms, CellNoise } from './noise.js';

@@ -14,7 +14,7 @@ import {
 } from '../fingerprint/environment.js';
 import type { ResultSet } from '../fingerprint/result-set.js';
 import { stealSummary } from '../fingerprint/steal.js';
-import { formatNumber } from '../stats/format.js';
+import { formatNumber } from '../util/number-format.js';
 
 /** A number strictly between 0 and 1 (α, power). */
 export function parseFraction(option: string, value: string): number {

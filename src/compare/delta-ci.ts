@@ -21,7 +21,7 @@
  */
 import { bootstrapCi, ratioOfMedians } from '../stats/bootstrap.js';
 import { minSamplesForMedianCi } from '../stats/median-ci.js';
-import { formatNumber, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatSignedPct } from '../util/number-format.js';
 import { deriveSeed } from '../stats/prng.js';
 import type { PctInterval } from './types.js';
 

@@ -1,6 +1,6 @@
 /** The status of one tested cell × metric from its comparison and adjusted p. */
 import type { ComparedRow } from '../compare/types.js';
-import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
 import { exactMinP } from '../stats/mwu-exact.js';
 import type { GateCellStatus } from './types.js';

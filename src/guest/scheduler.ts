@@ -87,7 +87,7 @@ export class SchedulerUnavailableError extends RunStepError {
     readonly available: string[],
     details: string[] = [],
   ) {
-    super(message, 'guest', details);
+    super(message, 'guest', details, 'SchedulerUnavailable');
     this.name = 'SchedulerUnavailableError';
   }
 }

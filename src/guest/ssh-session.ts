@@ -15,6 +15,7 @@ import net from 'node:net';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
 import { RunStepError } from '../model/errors.js';
+import type { FailureKind } from '../model/diagnostic.js';
 import { commandLine } from '../util/shell-quote.js';
 
 const { Client, utils } = ssh2;
@@ -67,6 +68,13 @@ export type SshConnectFailure =
   | 'unreachable'
   | 'protocol';
 
+const SSH_CONNECT_FAILURE: Record<SshConnectFailure, FailureKind> = {
+  'host-key-mismatch': 'HostKeyMismatch',
+  'auth-refused': 'SshAuthRefused',
+  unreachable: 'SshFailed',
+  protocol: 'SshFailed',
+};
+
 /** Connecting failed; `kind` says whether waiting longer could have helped. */
 export class SshConnectError extends RunStepError {
   constructor(
@@ -75,7 +83,7 @@ export class SshConnectError extends RunStepError {
     readonly attempts: number,
     details: string[] = [],
   ) {
-    super(message, 'ssh', details);
+    super(message, 'ssh', details, SSH_CONNECT_FAILURE[kind]);
     this.name = 'SshConnectError';
   }
 }
@@ -89,7 +97,7 @@ export class GuestTimeoutError extends RunStepError {
     readonly stopped: boolean,
     details: string[] = [],
   ) {
-    super(message, 'guest', details);
+    super(message, 'guest', details, 'GuestCommandTimeout');
     this.name = 'GuestTimeoutError';
   }
 }
@@ -178,7 +186,7 @@ export class GuestSession implements GuestRunner {
       this.closed = true;
       const why = this.lostReason ?? 'connection closed';
       for (const p of this.pending) {
-        p.fail(new RunStepError(`SSH connection to ${this.target} lost while a command ran: ${why}`, 'ssh'));
+        p.fail(new RunStepError(`SSH connection to ${this.target} lost while a command ran: ${why}`, 'ssh', [], 'GuestLost'));
       }
       this.pending.clear();
     });
@@ -244,7 +252,7 @@ export class GuestSession implements GuestRunner {
     }
     if (this.closed) {
       return Promise.reject(
-        new RunStepError(`SSH session to ${this.target} is closed; cannot run: ${shorten(cmd)}`, 'ssh'),
+        new RunStepError(`SSH session to ${this.target} is closed; cannot run: ${shorten(cmd)}`, 'ssh', [], 'GuestLost'),
       );
     }
     this.commands++;

@@ -8,10 +8,10 @@
 import Table from 'cli-table3';
 import type { Anomaly } from '../compare/anomalies.js';
 import type { CellStats } from '../stats/cell-stats.js';
-import { formatFraction, formatNumber, formatP } from '../stats/format.js';
+import { formatFraction, formatNumber, formatP } from '../util/number-format.js';
 import { formatCount, tableStyle } from './format.js';
 import type { ReportModel } from './model.js';
-import { warningLine } from './warnings.js';
+import { warningLines } from './warnings.js';
 
 export function formatCi(s: CellStats | null): string {
   return s?.ci ? `${formatCount(s.ci.low)} … ${formatCount(s.ci.high)}` : '—';
@@ -65,7 +65,7 @@ export function renderCellStatsTable(model: ReportModel, run: number, opts: { co
   const lines = [
     `${model.metric} per cell (median, distribution-free 95 % CI of the median, coefficient of variation)`,
     table.toString(),
-    ...warnings.map((g) => warningLine(g, g.cells.filter((c) => c.run === run).map((c) => c.label))),
+    ...warnings.flatMap((g) => warningLines(g, g.cells.filter((c) => c.run === run).map((c) => c.label))),
     ...model.anomalies.filter((a) => a.run === run).map((a) => describeAnomaly(a.anomaly, (key) => labels.get(key) ?? key)),
   ];
   return lines.join('\n');

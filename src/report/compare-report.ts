@@ -9,7 +9,7 @@ import { belowDeltaCiRule, deltaCiRuleNote, formatDeltaCi } from '../compare/del
 import { describeInconclusive, remedyFor, type EnvironmentDifference, type Inconclusive } from '../compare/inconclusive.js';
 import { cellWithout } from '../model/cell-key.js';
 import type { CellStats } from '../stats/cell-stats.js';
-import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
 import { formatMedianWithCi } from './format.js';
 import { cellLabel, varyingAxes } from './labels.js';
 import { renderWarnings } from './warnings.js';

@@ -1,7 +1,7 @@
 /** Human-readable pieces of a gate cell, shared by the gate's table, Markdown and JUnit exporters. */
 import { formatDeltaCi } from '../compare/delta-ci.js';
 import type { CellStats } from '../stats/cell-stats.js';
-import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
 import type { GateCell } from '../gate/types.js';
 
 const ORDER: readonly GateCell['status'][] = ['regression', 'failed', 'missing', 'inconclusive', 'improvement', 'pass', 'unsupported'];

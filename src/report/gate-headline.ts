@@ -6,7 +6,7 @@
  */
 import { belowDeltaCiRule } from '../compare/delta-ci.js';
 import { describeInconclusive, firstFew, remedyFor } from '../compare/inconclusive.js';
-import { formatNumber, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatSignedPct } from '../util/number-format.js';
 import type { GateResult } from '../gate/types.js';
 
 export interface GateHeadline {

@@ -88,7 +88,7 @@ export async function connectGuest(source: GuestSource, opts: { port: number; re
       source.record.hostKey === 'seed'
         ? 'the image did not install the host key from its cloud-init seed (ssh_keys); if it keeps a host key of its own, set guest.host_key: tofu'
         : `the image's host key changed since it was learned; if that is expected, delete ${String(source.record.hostKeyFile)}`;
-    throw new RunStepError(`host key mismatch: the guest presented ${shown}, ${pinned} is pinned; refusing to log in (${hint})`, 'ssh');
+    throw new RunStepError(`host key mismatch: the guest presented ${shown}, ${pinned} is pinned; refusing to log in (${hint})`, 'ssh', [], 'HostKeyMismatch');
   }
   return GuestSession.connect({
     host: '127.0.0.1',

@@ -76,7 +76,7 @@ export async function runHostReference(opts: {
     if (r.exitCode !== 0) {
       const why = lastLine(String(r.stderr ?? '')) || lastLine(stdout) || r.shortMessage || `exit code ${r.exitCode}`;
       record = await writeReferenceRecord(opts.runDir, ++seq, {
-        ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: `host fio: ${why}`, metrics: {}, notices: [],
+        ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: `host fio: ${why}`, failureKind: 'FioFailed', metrics: {}, notices: [],
       });
     } else {
       try {
@@ -89,7 +89,7 @@ export async function runHostReference(opts: {
         );
       } catch (err) {
         record = await writeReferenceRecord(opts.runDir, ++seq, {
-          ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: (err as Error).message.split('\n')[0] ?? 'unparsable fio output', metrics: {}, notices: [],
+          ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: (err as Error).message.split('\n')[0] ?? 'unparsable fio output', failureKind: 'FioOutputUnusable', metrics: {}, notices: [],
         });
       }
     }

@@ -14,6 +14,7 @@ import type { CellValues, Metric } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
 import { cellSlug } from './layout.js';
+import type { FailureKind } from '../model/diagnostic.js';
 
 const REFERENCE_DIR = 'reference';
 const REFERENCE_SCHEMA_VERSION = 1;
@@ -32,6 +33,8 @@ export interface ReferenceRecord {
   finishedAt: string;
   status: 'ok' | 'failed';
   reason?: string;
+  /** The kind of that reason (FioFailed, FioOutputUnusable); absent in records stored before kinds existed. */
+  failureKind?: FailureKind;
   metrics: Record<string, Metric>;
   /** Relative to the run directory. */
   rawFioPath?: string;

@@ -27,7 +27,7 @@ import { calibrateCells, CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, type Cali
 import { POWER_DEFAULTS } from '../../calibrate/power.js';
 import { loadResultSet } from '../../fingerprint/result-set.js';
 import { writeJsonAtomic } from '../../util/atomic-file.js';
-import { formatFraction, formatNumber, formatP, formatSignedPct } from '../../stats/format.js';
+import { formatFraction, formatNumber, formatP, formatSignedPct } from '../../util/number-format.js';
 import { formatCount } from '../../report/format.js';
 import { tableStyle } from '../../report/format.js';
 import { reportError } from '../errors.js';

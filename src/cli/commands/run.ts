@@ -46,7 +46,8 @@ import { RunLifecycle, sweepRunDir, sweepStaleRuns } from '../../lifecycle/run-r
 import { readPrivateKey } from '../../security/private-key.js';
 import { createLogger, type Logger, type Verbosity } from '../log.js';
 import { RunProgress } from '../progress.js';
-import { failureHint, reportError } from '../errors.js';
+import { reportError } from '../errors.js';
+import { groupFailures } from '../../run/failure-summary.js';
 import { installInterruptHandlers, exitCodeForSignal, InterruptedError, type InterruptState } from '../signals.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -364,12 +365,8 @@ async function finishAndReport(session: Session, writer: RunWriter, loop: RunLoo
   process.stdout.write(`results: ${runDir}\n`);
 
   const notOk = samplesNow.filter((s) => s.status === 'failed' || s.status === 'invalid');
-  const reasons = new Map<string, number>();
-  for (const s of notOk) reasons.set(s.reason ?? s.status, (reasons.get(s.reason ?? s.status) ?? 0) + 1);
-  for (const [reason, n] of reasons) {
-    log.warn(`${n} sample(s) ${reason}`);
-    const hint = failureHint(reason);
-    if (hint) log.warn(`hint: ${hint}`);
+  for (const { reasons } of groupFailures(notOk)) {
+    reasons.forEach(({ diagnostic, samples }, i) => log.diagnostic(diagnostic, { prefix: `${samples} sample(s) `, hint: i === reasons.length - 1 }));
   }
   if (interrupt.signal) {
     log.warn(`${stillMissing} sample(s) not measured; complete them with: vblk-bench run --resume ${runDir}`);

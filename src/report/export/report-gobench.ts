@@ -14,6 +14,7 @@ import type { Sample } from '../../model/sample.js';
 import { METRIC } from '../../model/sample.js';
 import type { ReportModel } from '../model.js';
 import type { Exporter } from './exporter.js';
+import { warningParagraph } from '../warnings.js';
 
 interface GoMetric {
   metric: string;
@@ -71,7 +72,7 @@ export function renderGoBench(model: ReportModel): string {
     // Comment lines (benchfmt skips them): the typed warnings of this run's cells.
     for (const g of model.cellWarnings) {
       const cells = g.cells.filter((c) => c.run === run).map((c) => c.label);
-      if (cells.length) out.push(`# Warning: ${g.kind} [${cells.join('; ')}]: ${configValue(g.text)}`);
+      if (cells.length) out.push(`# ${g.severity}: ${g.kind} [${cells.join('; ')}]: ${configValue(warningParagraph(g))}`);
     }
     for (const s of r.samples) {
       if (s.status !== 'ok') {

@@ -7,13 +7,14 @@
  * fingerprint and the run warnings (the TCG banner first).
  */
 import { escapeHtml, formatCount, formatTimestamp } from '../format.js';
-import { formatNumber, formatSignedPct } from '../../stats/format.js';
+import { formatNumber, formatSignedPct } from '../../util/number-format.js';
 import type { ReportModel } from '../model.js';
 import { cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from '../rows.js';
 import { describeAnomaly } from '../cell-stats-table.js';
 import { banner, htmlPage, htmlTable, section, type CellInput } from '../html-page.js';
 import { renderLineChart } from '../svg/line-chart.js';
 import type { ExportContext, Exporter } from './exporter.js';
+import { warningParagraph } from '../warnings.js';
 
 function charts(model: ReportModel): string {
   const figures = model.runs.map((run, i) => {
@@ -113,7 +114,7 @@ function runsTable(model: ReportModel): string {
 /** The cells' typed warnings, one item per distinct explanation with the cells it applies to. */
 function warningList(model: ReportModel): string {
   const where = (c: { run: number; label: string }) => (model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${c.label}` : c.label);
-  const items = model.cellWarnings.map((g) => `<li><strong>${escapeHtml(g.kind)}</strong> (${escapeHtml(g.cells.map(where).join('; '))}): ${escapeHtml(g.text)}</li>`);
+  const items = model.cellWarnings.map((g) => `<li><strong>${escapeHtml(g.kind)}</strong> (${escapeHtml(g.cells.map(where).join('; '))}): ${escapeHtml(warningParagraph(g))}</li>`);
   return `<ul class="warnings">${items.join('')}</ul>`;
 }
 

@@ -10,6 +10,7 @@ import { cellGrid, findings, gridCellText } from '../rows.js';
 import { describeAnomaly } from '../cell-stats-table.js';
 import { renderCompareMarkdown } from './compare-markdown.js';
 import type { Exporter } from './exporter.js';
+import { warningParagraph } from '../warnings.js';
 
 const row = (cells: readonly string[]) => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
 /** Alignment row: `l` left, `r` right, one letter per column. */
@@ -46,7 +47,7 @@ export function renderMarkdown(model: ReportModel): string {
   if (model.anomalies.length) out.push('### Anomalies', '', ...model.anomalies.map((a) => `- ${describeAnomaly(a.anomaly, (k) => k)}`), '');
   if (model.cellWarnings.length) {
     const where = (c: { run: number; label: string }) => (model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${c.label}` : c.label);
-    out.push('### Warnings', '', ...model.cellWarnings.map((g) => `- **${g.kind}** (${escapeMarkdownText(g.cells.map(where).join('; '))}): ${escapeMarkdownText(g.text)}`), '');
+    out.push('### Warnings', '', ...model.cellWarnings.map((g) => `- **${g.kind}** (${escapeMarkdownText(g.cells.map(where).join('; '))}): ${escapeMarkdownText(warningParagraph(g))}`), '');
   }
   return out.join('\n');
 }

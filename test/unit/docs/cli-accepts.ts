@@ -33,3 +33,27 @@ export async function cliRejection(args: string[]): Promise<string | null> {
     throw err;
   }
 }
+
+/**
+ * For usage lines in the guides (`vblk-bench gate --baseline <x> [--bisect]`,
+ * `--format table|json`): null when the command path names a real
+ * (sub)command and every option written (brackets and `=value` dropped)
+ * is one of its options, else what is wrong. Arguments are not counted:
+ * synopses show optional and alternative ones.
+ */
+export function synopsisProblem(words: string[]): string | null {
+  let cmd: Command = buildProgram(() => {});
+  let i = 0;
+  for (; i < words.length; i++) {
+    const sub = cmd.commands.find((c) => c.name() === words[i] || c.aliases().includes(words[i]!));
+    if (!sub) break;
+    cmd = sub;
+  }
+  if (cmd.commands.length > 0) return `"${words.slice(0, i).join(' ')}" needs a subcommand (${cmd.commands.map((c) => c.name()).join(', ')})`;
+  for (const word of words.slice(i)) {
+    const option = /^\[*(--?[A-Za-z][\w-]*)/.exec(word)?.[1];
+    if (option === undefined || option === '--help' || option === '-h') continue;
+    if (!cmd.options.some((o) => o.long === option || o.short === option)) return `${cmd.name()} has no option ${option}`;
+  }
+  return null;
+}

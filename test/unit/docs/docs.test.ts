@@ -22,7 +22,7 @@ import {
   hasSection,
   listRepository,
 } from './doc-references.js';
-import { cliRejection } from './cli-accepts.js';
+import { cliRejection, synopsisProblem } from './cli-accepts.js';
 
 const README_MAX_BYTES = 12 * 1024;
 
@@ -117,6 +117,20 @@ test('every vblk-bench command in the README is accepted by the CLI', async () =
   assert.deepEqual(problems, []);
 });
 
+test('every vblk-bench command or usage line in the guides names a real command and its real options', () => {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const file of scannedFiles().filter((f) => f.startsWith('docs/'))) {
+    for (const c of findCommands(read(file))) {
+      checked++;
+      const why = synopsisProblem(c.args);
+      if (why) problems.push(`${file}:${c.line}: ${c.written}: ${why}`);
+    }
+  }
+  assert.ok(checked > 40, `only ${checked} commands found in docs/`);
+  assert.deepEqual(problems, []);
+});
+
 test("the README's quick start: the setup script chained with a run, and .ci/run's test command verbatim", () => {
   const readme = read('README.md');
   const ciLine = read('.ci/run')
@@ -140,4 +154,8 @@ test('the command check rejects what the CLI rejects', async () => {
   assert.match((await cliRejection(['gate', 'current']))!, /required option '--baseline/);
   assert.match((await cliRejection(['report', 'r', '--format']))!, /argument missing/);
   assert.match((await cliRejection(['guest', 'export']))!, /missing required argument/);
+  assert.equal(synopsisProblem(['gate', '--baseline', '<x>', '[--bisect]', '[--format', 'table|json]']), null);
+  assert.equal(synopsisProblem(['gate', '--baseline', 'b', '[--bissect]']), 'gate has no option --bissect');
+  assert.equal(synopsisProblem(['guest', 'import', 'x.tar', '--expect-hash', 'H']), null);
+  assert.match(synopsisProblem(['guest'])!, /needs a subcommand/);
 });

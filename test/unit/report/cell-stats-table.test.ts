@@ -35,7 +35,7 @@ describe('per-cell statistics view', () => {
     const model = buildReportModel([{ ...fixture, samples, reference: [] }]);
     assert.ok(Math.abs((model.cells[0]?.stealPct ?? NaN) - 0.1) < 1e-12);
     assert.match(renderCellStatsTable(model, 0), /│ 0\.1 % +│/);
-    assert.match(renderCellStatsTable(model, 0), /Warning: NonZeroSteal \[backend=virtio-blk ioeventfd=on iodepth=1\]: 0\.1 % CPU steal time/);
+    assert.match(renderCellStatsTable(model, 0), /warning: NonZeroSteal \[backend=virtio-blk ioeventfd=on iodepth=1\]: 0\.1 % CPU steal time/);
   });
 
   it('says in one line that one repetition has no spread', () => {
@@ -45,8 +45,9 @@ describe('per-cell statistics view', () => {
   it('merges identical warnings of several cells into one line', () => {
     const w = { kind: 'TooFewSamples', purpose: 'ci', n: 3, needed: 6, level: 0.95 } as const;
     const lines = renderWarnings([{ label: 'a', warnings: [w] }, { label: 'b', warnings: [w] }]);
-    assert.equal(lines.length, 1);
-    assert.match(lines[0] ?? '', /^Warning: TooFewSamples \[a; b\]: Only 3 repetition/);
+    assert.equal(lines.length, 2, 'one line and its hint');
+    assert.match(lines[0] ?? '', /^warning: TooFewSamples \[a; b\]: Only 3 repetition/);
+    assert.match(lines[1] ?? '', /^ {2}hint: run at least 6 repetitions/);
   });
 });
 

@@ -88,7 +88,7 @@ describe('Go benchmark format', () => {
     assert.equal(parsed.units.get('B/s better'), 'higher');
     assert.equal(parsed.units.get('clat-p99-sec better'), 'lower');
     // Only the cells' typed warnings, as comment lines, are left for benchfmt to skip.
-    assert.deepEqual(parsed.ignored.filter((l) => l.trim() !== '' && !l.startsWith('# Warning: ')), []);
+    assert.deepEqual(parsed.ignored.filter((l) => l.trim() !== '' && !l.startsWith('# warning: ')), []);
   });
 
   it('failed samples become ignored comment lines; names never contain spaces or a trailing -N', () => {

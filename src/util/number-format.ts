@@ -1,4 +1,4 @@
-/** Short, stable number formatting shared by warning texts and reports. */
+/** Short, stable number formatting shared by diagnostic texts and reports. */
 
 /** Significant-digit formatting without exponent for everyday magnitudes; '—' for NaN/null. */
 export function formatNumber(x: number | null | undefined, digits = 4): string {
