@@ -27,7 +27,7 @@ import { join, resolve } from 'node:path';
 import { REPO_ROOT } from './cli.js';
 import { loadProfile } from '../../src/profile/load.js';
 import { decideAccel, probeKvm } from '../../src/vm/accel.js';
-import { qemuVersionOf } from '../../src/host/fingerprint.js';
+import { qemuVersionOf } from '../../src/host/environment.js';
 import { resolveGuestSource } from '../../src/guest-image/source.js';
 import { cachedGuestImageByHash } from '../../src/guest-image/export.js';
 import { defaultGuestCacheRoot } from '../../src/guest-image/guest-image.js';

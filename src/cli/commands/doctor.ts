@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { access, constants, readFile, statfs } from 'node:fs/promises';
 import { execa } from 'execa';
 import { decideAccel, probeKvm, type KvmProbe } from '../../vm/accel.js';
-import { collectHostFacts, meminfoNumber, qemuVersionOf } from '../../host/fingerprint.js';
+import { collectHostEnvironment, meminfoNumber, qemuVersionOf } from '../../host/environment.js';
 import { ensureGuestImage } from '../../guest-image/guest-image.js';
 import { guestKernelCheck, readAptKernelOffer, type AptKernelOffer } from '../../guest-image/apt-kernel.js';
 import { repoRoot } from '../../util/paths.js';
@@ -146,7 +146,7 @@ export async function gatherDoctorFacts(qemuBinary: string): Promise<DoctorFacts
   );
   const meminfo = await readFile('/proc/meminfo', 'utf8').catch(() => '');
   const shm = await statfs('/dev/shm').catch(() => null);
-  const host = await collectHostFacts();
+  const host = await collectHostEnvironment();
   const vhost: DoctorFacts['vhost'] = {};
   for (const dev of Object.keys(VHOST_FIX)) vhost[dev] = await vhostState(dev);
   return {

@@ -105,7 +105,7 @@ interface Judged {
   envMismatch: EnvironmentDifference[];
 }
 
-function judge(baseline: ResultSet, current: ResultSet, s: Settings, opts: { onlyCells?: ReadonlySet<string> } = {}): Judged {
+function judgeResultSets(baseline: ResultSet, current: ResultSet, s: Settings, opts: { onlyCells?: ReadonlySet<string> } = {}): Judged {
   const env = checkEnvironment(baseline, current, s.subjects, s.allowEnvMismatch);
   const aligned = alignSubjectAxes(baseline.samples, current.samples, s.subjects);
   const currentKeys = new Map(aligned.b.map((x, i) => [x.cellKey, current.samples[i]?.cellKey ?? x.cellKey]));
@@ -153,7 +153,7 @@ async function confirm(baseline: ResultSet, current: ResultSet, first: Judged, s
     return { ...first, result, notes: [...first.notes, `confirm: the re-run exited with ${child.exitCode} and stored nothing`] };
   }
   const rerun = await loadResultSet(child.dir);
-  const second = judge(baseline, rerun, s, { onlyCells: new Set(keys) });
+  const second = judgeResultSets(baseline, rerun, s, { onlyCells: new Set(keys) });
   process.stderr.write(`confirm: re-run ${child.dir}\n${renderGateTable(second.result)}\n`);
   const result = mergeConfirmation(first.result, second.result, second.envMismatch);
   return { ...first, result, notes: [...first.notes, `confirm: re-run stored in ${child.dir}`] };
@@ -183,7 +183,7 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
   const current = await loadCurrent(currentPath, options.bisect === true);
   if (typeof current === 'number') return current;
 
-  let judged = judge(baseline, current, settings);
+  let judged = judgeResultSets(baseline, current, settings);
   if (options.confirm && judged.result.verdict === 'regression') judged = await confirm(baseline, current, judged, settings, options);
   const { result } = judged;
   const warnings = calibration ? calibrationWarnings(result, calibration, current.fingerprint, settings.subjects) : [];

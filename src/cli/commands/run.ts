@@ -22,7 +22,7 @@ import type { Accel } from '../../model/sample.js';
 import { decideAccel, probeKvm } from '../../vm/accel.js';
 import { killAllChildren } from '../../vm/children.js';
 import { HostError, InputError } from '../../model/errors.js';
-import { qemuVersionOf } from '../../host/fingerprint.js';
+import { qemuVersionOf } from '../../host/environment.js';
 import { collectRunEnvironment } from '../../run/environment.js';
 import { dryRunGuest, resolveGuestSource } from '../../guest-image/source.js';
 import { RunWriter } from '../../store/run-writer.js';
