@@ -15,10 +15,10 @@ import type { Sample } from '../model/sample.js';
 import { summarizeCell } from '../stats/cell-stats.js';
 import { minSamplesPerSide } from '../stats/min-samples.js';
 import { adjustPValues } from '../stats/multiple.js';
-import { deriveSeed } from '../stats/prng.js';
+import { deriveSeed } from '../util/prng.js';
 import { byPrecedence, describeInconclusive, type EnvironmentDifference, type Inconclusive, type IncompleteSet } from '../compare/inconclusive.js';
 import { GATE_DEFAULTS } from './defaults.js';
-import { judge } from './judge.js';
+import { judgeCell } from './judge.js';
 import { precheck } from './precheck.js';
 import type { GateCell, GateMetric, GateOptions, GateResult } from './types.js';
 
@@ -159,7 +159,7 @@ export function evaluateGate(baseline: readonly Sample[], current: readonly Samp
     if (!row) return;
     const adjustedP = adjusted[i] ?? 1;
     const { better, minEffectPct } = cell;
-    const verdict = judge({ row, adjustedP, better, minEffectPct, alpha, alphaPerTest, minSamplesNeeded });
+    const verdict = judgeCell({ row, adjustedP, better, minEffectPct, alpha, alphaPerTest, minSamplesNeeded });
     Object.assign(cell, {
       baseline: row.a,
       current: row.b,

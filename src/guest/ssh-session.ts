@@ -123,7 +123,7 @@ const MAX_RETRY_DELAY_MS = 2000;
 const PLAUSIBLE_EPOCH_MS = 1e12;
 
 /** OpenSSH-style fingerprint of a raw public key blob: `SHA256:base64-without-padding`. */
-export function fingerprintOf(blob: Buffer): string {
+export function sshKeyFingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
@@ -139,7 +139,7 @@ export function parsePinnedHostKey(line: string): { type: string; blob: Buffer; 
     throw new RunStepError('pinned host key must be the public key line, not a private key', 'ssh');
   }
   const blob = key.getPublicSSH();
-  return { type: key.type, blob, fingerprint: fingerprintOf(blob) };
+  return { type: key.type, blob, fingerprint: sshKeyFingerprint(blob) };
 }
 
 /** Host key algorithms that present a key of this type (RSA keys sign with several). */
@@ -548,7 +548,7 @@ function attemptConnect(
             const ok = key.length === pin.blob.length && timingSafeEqual(key, pin.blob);
             if (!ok) {
               hostKeyMismatch =
-                `host key mismatch: the server presented ${fingerprintOf(key)} but ${pin.fingerprint} (${pin.type}) is pinned; ` +
+                `host key mismatch: the server presented ${sshKeyFingerprint(key)} but ${pin.fingerprint} (${pin.type}) is pinned; ` +
                 `refusing to connect (was the guest image rebuilt? re-read its host key)`;
             }
             return ok;

@@ -32,7 +32,7 @@ import {
 } from '../../src/vm/readback.js';
 import { tailLines, waitForSerialMarker } from '../../src/vm/serial.js';
 import { writeStubKernel } from '../helpers/stub-kernel.js';
-import { qemuVersionOf } from '../../src/host/fingerprint.js';
+import { qemuVersionOf } from '../../src/host/environment.js';
 
 const QEMU = 'qemu-system-x86_64';
 

@@ -23,6 +23,7 @@ import {
   listRepository,
 } from './doc-references.js';
 import { cliRejection, synopsisProblem } from './cli-accepts.js';
+import { JSON_SCHEMAS } from '../../../src/report/export/json.js';
 
 const README_MAX_BYTES = 12 * 1024;
 
@@ -129,6 +130,13 @@ test('every vblk-bench command or usage line in the guides names a real command 
   }
   assert.ok(checked > 40, `only ${checked} commands found in docs/`);
   assert.deepEqual(problems, []);
+});
+
+test('docs/reports.md lists every JSON document kind with its current version', () => {
+  const listed = new Map(
+    [...read('docs/reports.md').matchAll(/^\| `vblk-bench\/([\w-]+)` \| (\d+) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
+  );
+  assert.deepEqual(Object.fromEntries(listed), { ...JSON_SCHEMAS });
 });
 
 test("the README's quick start: the setup script chained with a run, and .ci/run's test command verbatim", () => {

@@ -1,13 +1,16 @@
 /**
- * The measurement environment, recorded with every run: what must be equal
- * for two runs to be comparable (host kernel, CPU, mitigations, governor,
- * accel, QEMU, guest image, fio). Parsers are pure; `collectHostFacts` does the reading.
+ * The host's part of the measurement environment, recorded with every run
+ * (environment.json's `host`, beside QEMU's version and the host fio): what
+ * must be equal for two runs to be comparable (host kernel, CPU, mitigations,
+ * governor, turbo, halt polling, hugepages, NUMA). Not what the plan asks of
+ * the host before it boots anything (HostFacts: devices, nodes, CPUs).
+ * Parsers are pure; `collectHostEnvironment` does the reading.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { release, hostname } from 'node:os';
 import { execa } from 'execa';
 
-export interface HostFacts {
+export interface HostEnvironment {
   hostname: string;
   hostKernel: string;
   cpuModel: string | null;
@@ -56,7 +59,7 @@ async function readMitigations(): Promise<Record<string, string>> {
   return out;
 }
 
-export async function collectHostFacts(): Promise<HostFacts> {
+export async function collectHostEnvironment(): Promise<HostEnvironment> {
   const cpuinfo = (await readText('/proc/cpuinfo')) ?? '';
   const meminfo = (await readText('/proc/meminfo')) ?? '';
   const noTurbo = await readText('/sys/devices/system/cpu/intel_pstate/no_turbo');
