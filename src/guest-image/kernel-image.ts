@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
+import type { RunDiagnostic } from '../model/diagnostic.js';
 
 export type KernelFormat = 'vmlinux' | 'bzImage';
 
@@ -198,7 +199,7 @@ export interface KernelAssessment {
   /** Modules that cannot be had: `virtio_blk (CONFIG_VIRTIO_BLK=m)`. Non-empty = the kernel cannot serve. */
   missing: string[];
   /** What could not be decided before booting. */
-  notes: string[];
+  notes: RunDiagnostic[];
 }
 
 /**
@@ -213,10 +214,7 @@ export function assessUserKernel(facts: Pick<KernelImageFacts, 'release' | 'conf
   if (facts.config === null) {
     return {
       missing: [],
-      notes: [
-        `${other} is not ${initramfsRelease}, whose modules the built-in initramfs carries, and it does not embed its config (CONFIG_IKCONFIG): ` +
-          `${needed.join(', ')} must be built in; checked when the guest boots`,
-      ],
+      notes: [{ kind: 'GuestKernelUnchecked', kernel: other, initramfs: initramfsRelease, modules: [...needed] }],
     };
   }
   const missing: string[] = [];

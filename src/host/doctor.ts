@@ -10,6 +10,7 @@
 import { access, constants, readFile, statfs } from 'node:fs/promises';
 import { execa } from 'execa';
 import { decideAccel, probeKvm, type KvmProbe } from '../vm/accel.js';
+import { hint } from '../model/diagnostic.js';
 import { collectHostEnvironment, meminfoNumber, qemuVersionOf } from './environment.js';
 import { ensureGuestImage } from '../guest-image/guest-image.js';
 import { guestKernelCheck, readAptKernelOffer, type AptKernelOffer } from '../guest-image/apt-kernel.js';
@@ -63,13 +64,9 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
   if (accel.accel === 'kvm') {
     checks.push({ name: 'KVM', level: 'ok', detail: `/dev/kvm usable (${f.kvm.provider ?? 'unknown provider'})` });
   } else {
-    const fix =
-      f.kvm.provider === 'kvm_pvm'
-        ? 'this /dev/kvm is kvm_pvm (PVM guests only): use a host (or nested VM) with kvm_intel or kvm_amd'
-        : f.kvm.devicePresent
-          ? 'give this user read-write access to /dev/kvm: usermod -aG kvm $USER (then log in again), or run as root'
-          : 'enable VT-x/AMD-V in the firmware and modprobe kvm_intel or kvm_amd; in a VM, enable nested virtualization';
-    checks.push({ name: 'KVM', level: 'warn', detail: `not usable: ${accel.warnings[0]?.replace(/^using TCG instead of KVM: /, '').replace(/\. TCG numbers.*$/, '') ?? 'unknown'}; runs use TCG, whose numbers check the pipeline and rank nothing`, fix });
+    const unusable = accel.warnings.find((w) => w.kind === 'KvmUnusable');
+    const detail = `not usable: ${unusable?.kind === 'KvmUnusable' ? unusable.why : 'unknown'}; runs use TCG, whose numbers check the pipeline and rank nothing`;
+    checks.push({ name: 'KVM', level: 'warn', detail, ...(unusable ? { fix: hint(unusable) } : {}) });
   }
 
   for (const [dev, state] of Object.entries(f.vhost)) {

@@ -41,6 +41,21 @@ export function diagnosticLines(d: Diagnostic, prefix = ''): [string, string] {
   return [`${severityOf(d)}: ${prefix}${explain(d)}`, `hint: ${hint(d)}`];
 }
 
+/** A warning in run.json: a diagnostic, or its text in runs stored before kinds existed. */
+export type StoredWarning = Diagnostic | string;
+
+/** The diagnostic of a stored warning: old text reads as RecordedText. */
+export const storedWarning = (w: StoredWarning): Diagnostic => (typeof w === 'string' ? { kind: 'RecordedText', text: w } : w);
+
+/** Distinct diagnostics, first occurrence kept (the same kind with the same fields is one). */
+export function uniqueDiagnostics<D extends Diagnostic>(list: readonly D[]): D[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = JSON.stringify(d);
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}
+
 /**
  * The failure of a sample that is not `ok`, or null. Samples stored before
  * failure kinds existed have none: `invalid` and `unsupported` still say

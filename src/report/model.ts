@@ -26,7 +26,8 @@ import { fingerprintOf, type Fingerprint } from '../fingerprint/environment.js';
 import { basename } from 'node:path';
 import { buildIopsMatrix, type IopsMatrix } from './iops-matrix.js';
 import { buildReferenceRatios, type ReferenceRatios } from './reference-table.js';
-import { groupWarnings, type WarningGroup } from './warnings.js';
+import { groupWarnings, renderDiagnostic, type RenderedDiagnostic, type WarningGroup } from './warnings.js';
+import { storedWarning, uniqueDiagnostics, type Diagnostic } from '../model/diagnostic.js';
 import { cellLabel, varyingAxes } from './labels.js';
 
 export const REPORT_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1, depthAxis: 'iodepth' } as const;
@@ -121,8 +122,8 @@ export interface ReportModel {
   matrices: IopsMatrix[];
   /** Per run: every cell as a fraction of the host-native reference, or null when the run has none. */
   references: (ReferenceRatios | null)[];
-  /** Run-level warnings (TCG banner, incomplete runs), deduplicated, in order. */
-  warnings: string[];
+  /** Run-level diagnostics (TCG, unsupported cells, incomplete runs), deduplicated, in order. */
+  warnings: RenderedDiagnostic[];
   /** The "why" breakdown, for runs whose samples carry `insight` (empty otherwise). */
   breakdowns: RunBreakdowns[];
 }
@@ -152,11 +153,9 @@ function unitOf(samples: readonly Sample[], metric: string): string {
   return '';
 }
 
-function runWarnings(run: ReportRun): string[] {
-  const out = [...run.manifest.warnings];
-  if (run.manifest.status !== 'complete') {
-    out.push(`${run.label} is ${run.manifest.status}${run.manifest.stopReason ? `: ${run.manifest.stopReason}` : ''}`);
-  }
+function runWarnings(run: ReportRun): Diagnostic[] {
+  const out = run.manifest.warnings.map(storedWarning);
+  if (run.manifest.status !== 'complete') out.push({ kind: 'RunIncomplete', run: run.label, dir: run.dir, stopReason: run.manifest.stopReason });
   return out;
 }
 
@@ -249,7 +248,7 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
     cellWarnings: groupWarnings(cells.map((c) => ({ cell: { run: c.run, cellKey: c.cellKey, label: c.label }, warnings: c.stats?.warnings ?? [] }))),
     matrices,
     references: stored.map((r, run) => (r.reference?.length ? buildReferenceRatios(matrices[run]!, r.reference) : null)),
-    warnings: [...new Set(runs.flatMap(runWarnings))],
+    warnings: uniqueDiagnostics(runs.flatMap(runWarnings)).map(renderDiagnostic),
     breakdowns: stored.map((r, run) => ({ run, axes: defaultBreakdowns(r.samples) })).filter((b) => b.axes.length > 0),
   };
 }

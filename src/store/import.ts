@@ -30,6 +30,7 @@ import { RunWriter } from './run-writer.js';
 import { runDirName } from './layout.js';
 import { InputError } from '../model/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
+import type { RunDiagnostic } from '../model/diagnostic.js';
 
 const LabelValue = z.union([z.string(), z.number(), z.boolean()]);
 const Labels = z.record(z.string(), LabelValue);
@@ -176,9 +177,9 @@ export async function importFiles(files: readonly string[], options: ImportOptio
   ok.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const startedAt = new Date();
   const dir = resolve(options.out, runDirName(name, startedAt));
-  const warnings = [
-    `imported from ${ok.length} fio JSON file(s): accel ${accel} ${(options.accel ?? mapping.accel) ? 'as stated' : 'assumed (fio does not record it; set --accel)'}; no boot evidence or read-back`,
-    ...failed.map((f) => `not imported: ${f}`),
+  const warnings: RunDiagnostic[] = [
+    { kind: 'ImportedRun', files: ok.length, accel, accelStated: Boolean(options.accel ?? mapping.accel) },
+    ...failed.map((file): RunDiagnostic => ({ kind: 'ImportFileSkipped', file })),
   ];
   const writer = await RunWriter.create(dir, {
     tool: { name: 'vblk-bench', version: TOOL_VERSION },

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
 import type { ResumeRecord, RunManifest } from './manifest.js';
 import type { StoredRun } from './run-reader.js';
+import type { Diagnostic } from '../model/diagnostic.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
 import {
   BOOTS_DIR, ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RAW_DIR, RUN_FILE, SAMPLES_DIR,
@@ -101,8 +102,8 @@ export class RunWriter {
     return writeJsonAtomic(join(this.dir, PLAN_FILE), plan);
   }
 
-  async addWarning(warning: string): Promise<void> {
-    if (this.manifest.warnings.includes(warning)) return;
+  async addWarning(warning: Diagnostic): Promise<void> {
+    if (this.manifest.warnings.some((w) => JSON.stringify(w) === JSON.stringify(warning))) return;
     this.manifest.warnings.push(warning);
     await this.saveManifest();
   }

@@ -13,6 +13,12 @@ export type RunDiagnostic =
   | { kind: 'KvmUnusable'; why: string; cause: KvmCause }
   | { kind: 'BootRetry'; bootId: string; samples: number; bootRetries: number }
   | { kind: 'RunIncomplete'; run: string; dir: string; stopReason: string | null; missing?: number }
+  | { kind: 'RunPartial'; failed: number; missing: number; dir: string }
+  | { kind: 'QemuStopFailed'; bootId: string; message: string }
+  | { kind: 'ManifestNotUpdated'; path: string; why: string }
+  | { kind: 'ResultsUnwritable'; dir: string; code: string }
+  | { kind: 'SamplesRescued'; count: number; to: string; dir: string }
+  | { kind: 'SamplesUnsaved'; count: number; dir: string }
   | { kind: 'ProfileFileGone'; path: string | null; dir: string }
   | { kind: 'LockWait'; pid: number; since: string }
   | { kind: 'LockTakenOver'; text: string }
@@ -40,7 +46,7 @@ export const RUN_TEXTS: KindTable<RunDiagnostic> = {
   },
   KvmUnusable: {
     severity: 'warning',
-    explain: (d) => `using TCG instead of KVM: ${d.why}${d.cause === 'pvm' ? ' — a known non-working KVM' : ''}. TCG numbers measure an emulator, not virtio performance`,
+    explain: (d) => `using TCG instead of KVM: ${d.why}. TCG numbers measure an emulator, not virtio performance`,
     hint: (d) => KVM_FIX[d.cause],
   },
   BootRetry: {
@@ -51,8 +57,40 @@ export const RUN_TEXTS: KindTable<RunDiagnostic> = {
   RunIncomplete: {
     severity: 'warning',
     explain: (d) =>
-      `${d.missing === undefined ? d.run : `${d.missing} sample(s) of ${d.run}`} ${d.missing === undefined ? 'is incomplete' : 'not measured'}${d.stopReason ? `: ${d.stopReason}` : ''}`,
-    hint: (d) => `complete it with \`vblk-bench run --resume ${d.dir}\` (after fixing what stopped it)`,
+      d.missing === undefined
+        ? `${d.run} is incomplete${d.stopReason ? `: ${d.stopReason}` : ''}`
+        : `${d.missing} sample(s) not measured${d.stopReason ? ` (${d.stopReason})` : ''}`,
+    hint: (d) => `after fixing what stopped it (if anything), complete them with: vblk-bench run --resume ${d.dir}`,
+  },
+  RunPartial: {
+    severity: 'error',
+    explain: (d) => `${d.failed} sample(s) failed or invalid, ${d.missing} missing; see ${d.dir}`,
+    hint: (d) => `each failure's hint is above; \`run --resume ${d.dir}\` measures missing samples, a new run measures failed ones again`,
+  },
+  QemuStopFailed: {
+    severity: 'warning',
+    explain: (d) => `boot ${d.bootId}: stopping QEMU: ${d.message}`,
+    hint: () => "a QEMU of this run may still be running: the next run's cleanup ends it, or end it by hand (its pid is in the boot's directory)",
+  },
+  ManifestNotUpdated: {
+    severity: 'warning',
+    explain: (d) => `cannot update ${d.path} (${d.why}); it still says incomplete`,
+    hint: () => 'every stored sample is kept; once the directory is writable, `vblk-bench run --resume` on it rewrites run.json',
+  },
+  ResultsUnwritable: {
+    severity: 'error',
+    explain: (d) => `results directory ${d.dir} cannot be written (${d.code}): the run stopped cleanly; every sample stored before is kept`,
+    hint: (d) => `free some space, then complete the run with: vblk-bench run --resume ${d.dir}`,
+  },
+  SamplesRescued: {
+    severity: 'error',
+    explain: (d) => `${d.count} measured sample(s) that could not be stored were saved to ${d.to}`,
+    hint: (d) => `free some space, copy them in (cp -r ${d.to}/. ${d.dir}/), then complete the run with: vblk-bench run --resume ${d.dir}`,
+  },
+  SamplesUnsaved: {
+    severity: 'error',
+    explain: (d) => `${d.count} measured sample(s) could not be stored anywhere; here they are, one JSON line each:`,
+    hint: (d) => `free some space, put them back as samples/<name>.json, then complete the run with: vblk-bench run --resume ${d.dir}`,
   },
   ProfileFileGone: {
     severity: 'warning',

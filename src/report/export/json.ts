@@ -14,8 +14,11 @@ import type { Exporter } from './exporter.js';
 
 /** The versioned JSON document kinds and their current versions (docs/reports.md lists their fields). */
 export const JSON_SCHEMAS = {
-  /** 2: the envelope replaced `schemaVersion: 1`; `matrix` became `matrices`; warnings are typed (`cellWarnings`). */
-  report: 2,
+  /**
+   * 2: the envelope replaced `schemaVersion: 1`; `matrix` became `matrices`; warnings are typed (`cellWarnings`).
+   * 3: run `warnings` are typed too: `{kind, severity, text, hint}` instead of text.
+   */
+  report: 3,
   compare: 1,
   gate: 1,
   history: 1,

@@ -18,7 +18,7 @@ const rule = (align: string) => `| ${[...align].map((a) => (a === 'r' ? '---:' :
 
 export function renderMarkdown(model: ReportModel): string {
   const out: string[] = [`## ${escapeMarkdownCell(model.title)}`, ''];
-  for (const w of model.warnings) out.push(`> **warning:** ${w.replace(/\r?\n/g, ' ')}`, '>');
+  for (const w of model.warnings) out.push(`> **${w.severity}:** ${warningParagraph(w).replace(/\r?\n/g, ' ')}`, '>');
   if (model.warnings.length) out.push('');
 
   out.push(row(['run', 'profile', 'accel', 'started', 'status', 'samples']), rule('llllll'));

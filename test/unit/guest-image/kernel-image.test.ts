@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import { explain } from '../../../src/model/diagnostic.js';
 import {
   assessUserKernel,
   bzImageVersionString,
@@ -100,5 +101,6 @@ test('a user kernel of the initramfs release is fine; another release needs buil
   ]);
   const unknown = assessUserKernel({ release: '6.9.0', config: null }, '6.1.0-56-amd64', needed);
   assert.deepEqual(unknown.missing, []);
-  assert.match(unknown.notes[0]!, /kernel 6\.9\.0 is not 6\.1\.0-56-amd64.*must be built in; checked when the guest boots/);
+  assert.equal(unknown.notes[0]?.kind, 'GuestKernelUnchecked');
+  assert.match(explain(unknown.notes[0]!), /kernel 6\.9\.0 is not 6\.1\.0-56-amd64.*must be built in; checked when the guest boots/);
 });
