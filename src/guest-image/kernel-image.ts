@@ -199,7 +199,7 @@ export interface KernelAssessment {
   /** Modules that cannot be had: `virtio_blk (CONFIG_VIRTIO_BLK=m)`. Non-empty = the kernel cannot serve. */
   missing: string[];
   /** What could not be decided before booting. */
-  notes: RunDiagnostic[];
+  diagnostics: RunDiagnostic[];
 }
 
 /**
@@ -209,12 +209,12 @@ export interface KernelAssessment {
  * to the boot (the guest's /init reports modules that fail to load).
  */
 export function assessUserKernel(facts: Pick<KernelImageFacts, 'release' | 'config'>, initramfsRelease: string, needed: readonly string[]): KernelAssessment {
-  if (facts.release === initramfsRelease) return { missing: [], notes: [] };
+  if (facts.release === initramfsRelease) return { missing: [], diagnostics: [] };
   const other = facts.release === null ? 'a kernel of unknown release' : `kernel ${facts.release}`;
   if (facts.config === null) {
     return {
       missing: [],
-      notes: [{ kind: 'GuestKernelUnchecked', kernel: other, initramfs: initramfsRelease, modules: [...needed] }],
+      diagnostics: [{ kind: 'GuestKernelUnchecked', kernel: other, initramfs: initramfsRelease, modules: [...needed] }],
     };
   }
   const missing: string[] = [];
@@ -224,5 +224,5 @@ export function assessUserKernel(facts: Pick<KernelImageFacts, 'release' | 'conf
     const value = facts.config.get(option);
     if (value !== 'y') missing.push(`${module} (${option}${value === undefined ? ' is not set' : `=${value}`})`);
   }
-  return { missing, notes: [] };
+  return { missing, diagnostics: [] };
 }

@@ -59,7 +59,7 @@ export interface GuestSource {
   /** Why a boot of `group` cannot serve, from its serial console text; null when nothing is wrong. */
   diagnose(serial: string, group: BootGroup): string | null;
   /** What is worth telling, found while resolving (an own kernel not checked until boot, a backing file). */
-  notes: RunDiagnostic[];
+  diagnostics: RunDiagnostic[];
 }
 
 export interface ResolveOptions {
@@ -108,7 +108,7 @@ export function missingModulesMessage(failed: readonly string[], needed: readonl
 
 // ---------------------------------------------------------------- built-in guest
 
-async function userKernel(path: string, image: GuestImage, profile: Profile): Promise<{ facts: KernelImageFacts; notes: RunDiagnostic[] }> {
+async function userKernel(path: string, image: GuestImage, profile: Profile): Promise<{ facts: KernelImageFacts; diagnostics: RunDiagnostic[] }> {
   const st = await stat(path).catch(() => null);
   if (!st?.isFile()) throw new InputError(`guest.kernel: ${path} is not a file`);
   let facts = await readKernelImage(path);
@@ -128,7 +128,7 @@ async function userKernel(path: string, image: GuestImage, profile: Profile): Pr
         `the built-in initramfs only has modules for ${image.manifest.kernelVersion}: build them in (=y)`,
     );
   }
-  return { facts, notes: verdict.notes };
+  return { facts, diagnostics: verdict.diagnostics };
 }
 
 async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, opts: ResolveOptions, firmwareDir: string | undefined): Promise<GuestSource> {
@@ -169,7 +169,7 @@ async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, 
         neededGuestModules(profile.qemu.machine, group.cells.map((c) => String(c.values.scheduler ?? 'none'))),
         { release, initramfsRelease: image.manifest.kernelVersion },
       ),
-    notes: own?.notes ?? [],
+    diagnostics: own?.diagnostics ?? [],
   };
 }
 
@@ -247,7 +247,7 @@ async function imageSource(profile: Profile & { guest: { kind: 'image' } }, opts
       await writeFileAtomic(state.knownHostKeyPath, `${line}\n`, { mode: 0o644 });
     },
     diagnose: () => null,
-    notes: info.backingFile ? [{ kind: 'GuestImageBackingFile', path, backingFile: info.backingFile }] : [],
+    diagnostics: info.backingFile ? [{ kind: 'GuestImageBackingFile', path, backingFile: info.backingFile }] : [],
   };
 }
 

@@ -12,17 +12,19 @@ import { STAT_TEXTS, type StatDiagnostic } from './diagnostics/stats.js';
 import { FAILURE_TEXTS, type FailureDiagnostic } from './diagnostics/failures.js';
 import { RUN_TEXTS, type RunDiagnostic } from './diagnostics/run.js';
 import { COMPARISON_TEXTS, type ComparisonDiagnostic } from './diagnostics/comparison.js';
+import { STORE_TEXTS, type StoreDiagnostic } from './diagnostics/store.js';
 
 export type { Severity } from './diagnostics/kind-text.js';
 export type { StatDiagnostic, StatDiagnosticKind } from './diagnostics/stats.js';
 export { FAILURE_KINDS, type FailureDiagnostic, type FailureKind } from './diagnostics/failures.js';
 export type { KvmCause, RunDiagnostic } from './diagnostics/run.js';
 export type { ComparisonDiagnostic } from './diagnostics/comparison.js';
+export type { StoreDiagnostic } from './diagnostics/store.js';
 
-export type Diagnostic = StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic;
+export type Diagnostic = StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic | StoreDiagnostic;
 export type DiagnosticKind = Diagnostic['kind'];
 
-const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...RUN_TEXTS, ...COMPARISON_TEXTS };
+const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...RUN_TEXTS, ...COMPARISON_TEXTS, ...STORE_TEXTS };
 
 /** Every kind, for docs and tests. */
 export const DIAGNOSTIC_KINDS = Object.keys(TABLE) as DiagnosticKind[];
@@ -39,6 +41,18 @@ export const diagnosticText = (d: Diagnostic): string => `${explain(d)} Hint: ${
 /** `warning: <prefix><explanation>` and `hint: <what to do>`: how a terminal shows one diagnostic. */
 export function diagnosticLines(d: Diagnostic, prefix = ''): [string, string] {
   return [`${severityOf(d)}: ${prefix}${explain(d)}`, `hint: ${hint(d)}`];
+}
+
+/**
+ * Terminal lines for several diagnostics: grouped by kind (in order of first
+ * appearance), each `severity: explanation`, one `hint:` after each kind.
+ */
+export function diagnosticBlock(list: readonly Diagnostic[]): string[] {
+  const kinds = [...new Set(list.map((d) => d.kind))];
+  return kinds.flatMap((kind) => {
+    const ofKind = list.filter((d) => d.kind === kind);
+    return [...ofKind.map((d) => diagnosticLines(d)[0]), diagnosticLines(ofKind[0]!)[1]];
+  });
 }
 
 /** A warning in run.json: a diagnostic, or its text in runs stored before kinds existed. */

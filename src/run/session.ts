@@ -196,7 +196,7 @@ async function measureSession(m: Measuring): Promise<FinishedRun> {
 /** The guest to boot, its key, and the environment — which a resumed run must still have. */
 async function prepareGuest({ profile, stored, accel, qemu }: Session, ctx: RunContext): Promise<{ guestSource: GuestSource; environment: Record<string, unknown> }> {
   const guestSource = await resolveGuestSource(profile, { repoRoot: repoRoot(), log: (l) => ctx.log.info(`guest: ${l}`) });
-  for (const note of guestSource.notes) ctx.log.diagnostic(note);
+  for (const d of guestSource.diagnostics) ctx.log.diagnostic(d);
   ctx.signal.throwIfAborted();
   await readPrivateKey(guestSource.ssh.privateKeyPath); // 0600 or refuse, before anything boots
   const environment = await collectRunEnvironment({ accel, qemuBinary: profile.qemu.binary, qemu, guest: guestSource.record, tool: TOOL_VERSION });

@@ -1,7 +1,7 @@
 /**
  * What a run (and the commands that store runs: import, merge) tells the
  * user besides failures: the accelerator it fell back to, retries, leftovers
- * of killed runs, a run that is not whole, stored files it could not use.
+ * of killed runs, a run that is not whole, a results directory that fills up.
  * Stored in run.json's `warnings` when they qualify the results.
  */
 import type { KindTable } from './kind-text.js';
@@ -28,7 +28,6 @@ export type RunDiagnostic =
   | { kind: 'GuestImageBackingFile'; path: string; backingFile: string }
   | { kind: 'ImportedRun'; files: number; accel: string; accelStated: boolean }
   | { kind: 'ImportFileSkipped'; file: string }
-  | { kind: 'SampleFileSkipped'; path: string; problem: string }
   | { kind: 'RecordedText'; text: string };
 
 const KVM_FIX: Record<KvmCause, string> = {
@@ -142,11 +141,6 @@ export const RUN_TEXTS: KindTable<RunDiagnostic> = {
     severity: 'error',
     explain: (d) => `not imported: ${d.file}`,
     hint: () => 'fix or remove that file and import again; the other files are imported',
-  },
-  SampleFileSkipped: {
-    severity: 'warning',
-    explain: (d) => `${d.path}: ${d.problem}; read without it`,
-    hint: () => 'the file is damaged or not a vblk-bench sample: restore it from a copy, or delete it and `run --resume` measures that sample again',
   },
   RecordedText: {
     severity: 'warning',

@@ -19,12 +19,15 @@ export const JSON_SCHEMAS = {
    * 3: run `warnings` are typed too: `{kind, severity, text, hint}` instead of text.
    */
   report: 3,
-  compare: 1,
-  gate: 1,
+  /** 2: `notes` (text) became `diagnostics` ({kind, severity, text, hint}); `run` names the run of `--by`. */
+  compare: 2,
+  /** 2: `notes` and `warnings` (text) became `diagnostics` ({kind, severity, text, hint}). */
+  gate: 2,
   history: 1,
   explain: 1,
   runs: 1,
-  doctor: 1,
+  /** 2: check levels are severities (`warn` → `warning`, `fail` → `error`) and `fix` is `hint`. */
+  doctor: 2,
   'guest-image': 1,
 } as const;
 

@@ -52,7 +52,6 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   GuestImageBackingFile: { kind: 'GuestImageBackingFile', path: 'a.qcow2', backingFile: 'base.qcow2' },
   ImportedRun: { kind: 'ImportedRun', files: 3, accel: 'kvm', accelStated: false },
   ImportFileSkipped: { kind: 'ImportFileSkipped', file: 'x.json: no JSON object found' },
-  SampleFileSkipped: { kind: 'SampleFileSkipped', path: 'samples/0001.json', problem: 'not valid JSON' },
   RecordedText: { kind: 'RecordedText', text: 'a warning stored as text' },
   SubjectDiffers: { kind: 'SubjectDiffers', difference: 'profile.qemu.binary: a → b' },
   EnvironmentDiffersAllowed: { kind: 'EnvironmentDiffersAllowed', difference: 'host.kernel: a → b' },
@@ -68,6 +67,10 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
     minEffectPct: 5, minEffectTooLarge: true, noise: { cv: 0.03, madPct: 2 }, needed: 14,
   },
   CalibrationCoversNone: { kind: 'CalibrationCoversNone', calibrated: ['iodepth=1'] },
+  StoredFileSkipped: { kind: 'StoredFileSkipped', file: 'samples/0001.json', what: 'sample', problem: 'not valid JSON' },
+  DuplicateSample: { kind: 'DuplicateSample', file: 'samples/0002.json', slot: 'iodepth=1#r0', kept: 'samples/0001.json' },
+  UnplannedSample: { kind: 'UnplannedSample', file: 'samples/0009.json', slot: 'iodepth=9#r0' },
+  MissingSamples: { kind: 'MissingSamples', file: 'run.json', missing: 4, planned: 6, first: [{ cellKey: 'iodepth=1', repetition: 0 }] },
 };
 
 describe('the diagnostics table', () => {
