@@ -21,7 +21,9 @@ import type { CompareReport } from '../../report/compare-report.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { reportError } from '../errors.js';
 import { formatOption } from '../format-option.js';
-import { checkEnvironment, collect, parseFraction, refusalLines } from '../stat-options.js';
+import { collect, parseFraction, refusalLines } from '../stat-options.js';
+import { checkEnvironment } from '../../fingerprint/environment-check.js';
+
 export const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
 
 interface CompareOptions {
