@@ -32,7 +32,7 @@ import type { GateOptions, GateVerdict } from '../src/gate/types.js';
 import { loadCalibration } from '../src/calibrate/file.js';
 import { originalCell, type AaArms } from '../src/calibrate/noise.js';
 import { loadRun } from '../src/store/run-reader.js';
-import { mulberry32, shuffled } from '../src/stats/prng.js';
+import { mulberry32, shuffled } from '../src/util/prng.js';
 import { formatFraction } from '../src/util/number-format.js';
 import { parseFraction, parseMinEffects, parsePositiveInt } from '../src/cli/stat-options.js';
 

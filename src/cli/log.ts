@@ -5,13 +5,12 @@
  * can sit under the log lines: each log line clears it and redraws it below.
  */
 import { diagnosticLines, severityOf, type Diagnostic } from '../model/diagnostic.js';
+import type { Logger } from '../model/logger.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
-export interface Logger {
-  info(line: string): void;
-  warn(line: string): void;
-  verbose(line: string): void;
+/** The engine's Logger on a terminal: typed diagnostics and the live status line. */
+export interface TerminalLogger extends Logger {
   /**
    * A typed diagnostic: `<severity>: <prefix><explanation>`, then `hint: …`
    * unless `hint: false` (several lines of one kind share one hint). Info is
@@ -29,7 +28,7 @@ export interface Logger {
 /** Erase the current terminal line and return to its start. */
 const CLEAR_LINE = '\r\x1b[2K';
 
-export function createLogger(verbosity: Verbosity, stream: NodeJS.WriteStream = process.stderr): Logger {
+export function createLogger(verbosity: Verbosity, stream: NodeJS.WriteStream = process.stderr): TerminalLogger {
   const tty = stream.isTTY === true;
   const live = tty && verbosity !== 'quiet';
   let statusText: string | null = null;

@@ -23,7 +23,7 @@
 import type { Sample } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
 import { mayDiffer, pathCovers } from '../model/may-differ.js';
-import { GUEST_FIO_KEY } from './steal.js';
+import { GUEST_FIO_KEY } from '../model/observed-keys.js';
 
 export type FieldClass = 'environment' | 'info';
 

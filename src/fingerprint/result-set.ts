@@ -11,7 +11,7 @@ import { loadRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
 import { cellKeyOf } from '../model/cell-key.js';
 import { fingerprintOf, type Fingerprint } from './environment.js';
-import { GUEST_FIO_KEY } from './steal.js';
+import { GUEST_FIO_KEY } from '../model/observed-keys.js';
 
 const BASELINE_KIND = 'vblk-bench-baseline';
 const BASELINE_SCHEMA_VERSION = 1;

@@ -15,7 +15,7 @@ import type { Sample } from '../model/sample.js';
 import { summarizeCell } from '../stats/cell-stats.js';
 import { minSamplesPerSide } from '../stats/min-samples.js';
 import { adjustPValues } from '../stats/multiple.js';
-import { deriveSeed } from '../stats/prng.js';
+import { deriveSeed } from '../util/prng.js';
 import { byPrecedence, describeInconclusive, type EnvironmentDifference, type Inconclusive, type IncompleteSet } from '../compare/inconclusive.js';
 import { GATE_DEFAULTS } from './defaults.js';
 import { judgeCell } from './judge.js';

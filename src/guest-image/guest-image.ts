@@ -5,13 +5,12 @@
  */
 import { createWriteStream, constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import { HostError } from '../model/errors.js';
+import { defaultGuestCacheRoot } from '../util/cache-root.js';
 import { sha256File } from '../util/sha256.js';
 import {
-  cacheRootFrom,
   checkImageFiles,
   computeInputsHash,
   contentHashOf,
@@ -56,11 +55,6 @@ export class GuestImageError extends HostError {
     super(problems.length ? `${message}\n  ${problems.join('\n  ')}` : message, hint);
     this.name = 'GuestImageError';
   }
-}
-
-/** `$VBLK_BENCH_CACHE`, else `$XDG_CACHE_HOME/vblk-bench`, else `~/.cache/vblk-bench`. */
-export function defaultGuestCacheRoot(): string {
-  return cacheRootFrom(process.env, homedir());
 }
 
 /** Relative path of the build inputs inside the repository. */

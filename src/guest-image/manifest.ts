@@ -149,13 +149,6 @@ export function computeInputsHash(files: ReadonlyArray<{ path: string; data: Uin
   return sha256Of(entries.map((e) => `${e.path}\0${e.digest}\n`).join(''));
 }
 
-/** `$VBLK_BENCH_CACHE`, else `$XDG_CACHE_HOME/vblk-bench`, else `<home>/.cache/vblk-bench`. */
-export function cacheRootFrom(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  if (env.VBLK_BENCH_CACHE) return env.VBLK_BENCH_CACHE;
-  if (env.XDG_CACHE_HOME) return posix.join(env.XDG_CACHE_HOME, 'vblk-bench');
-  return posix.join(home, '.cache', 'vblk-bench');
-}
-
 /** `<cacheRoot>/guest/<first 16 hex of the inputs hash>`. */
 export function guestImageDirFor(cacheRoot: string, inputsHash: string): string {
   if (!/^[0-9a-f]{16,}$/.test(inputsHash)) throw new Error(`not an inputs hash: ${inputsHash}`);

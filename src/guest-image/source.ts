@@ -23,14 +23,15 @@ import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 import { axisEntries } from '../plan/cells.js';
 import { axisByName } from '../profile/axes.js';
 import { firmwareDirFor } from '../vm/firmware.js';
-import { GUEST_READY_MARKER } from '../run/launch.js';
 import { parsePinnedHostKey } from '../guest/ssh-session.js';
-import { defaultGuestCacheRoot, ensureGuestImage, type GuestImage } from './guest-image.js';
+import { ensureGuestImage, type GuestImage } from './guest-image.js';
 import { cachedGuestImageByHash } from './export.js';
 import { guestBuildRecord } from './manifest.js';
 import { sha256Of } from '../util/sha256.js';
 import { assessUserKernel, readKernelImage, type KernelImageFacts } from './kernel-image.js';
 import { byoStateFor, createOverlay, imageSha256, inspectImage, writeSeedIso, type ImageFormat } from './byo/image.js';
+import { GUEST_READY_MARKER } from './console-markers.js';
+import { defaultGuestCacheRoot } from '../util/cache-root.js';
 
 /** The overlay of a boot, in its boot directory; removed when the boot ends. */
 const OVERLAY_NAME = 'os-overlay.qcow2';

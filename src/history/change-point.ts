@@ -22,7 +22,7 @@
 import { median } from '../stats/descriptive.js';
 import { mannWhitney } from '../stats/mann-whitney.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
-import { mulberry32, randomInt, type Rng } from '../stats/prng.js';
+import { mulberry32, randomInt, type Rng } from '../util/prng.js';
 
 export interface ChangePointOptions {
   /** Fewest values on each side of a change, default 4. */

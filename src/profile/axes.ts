@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 import type { AxisValue } from '../model/sample.js';
-import { mapLegacyScheduler } from '../guest/scheduler.js';
 import { SAFE, PATTERN_HINT } from './patterns.js';
+import { mapLegacyScheduler } from '../model/scheduler-names.js';
 
 export type AxisScope = 'boot' | 'guest' | 'fio';
 
@@ -79,7 +79,7 @@ const MAX_VCPUS = 256;
 /** iothread poll-max-ns: 0 (no polling) .. 1 s. QEMU's default is 32768. */
 const MAX_POLL_NS = 1_000_000_000;
 
-const BACKEND_NAMES = ['virtio-blk', 'virtio-blk-iothread', 'vhost-user-blk', 'vhost-blk'] as const;
+export const BACKEND_NAMES = ['virtio-blk', 'virtio-blk-iothread', 'vhost-user-blk', 'vhost-blk'] as const;
 
 /** A backend is a name, or an object naming it with per-backend options. */
 const backendEntry = z.union(

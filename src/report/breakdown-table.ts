@@ -1,11 +1,12 @@
 /**
- * Terminal rendering of the "why" breakdown (src/insight/breakdown.ts): one
+ * Terminal rendering of the "why" breakdown (src/breakdown/breakdown.ts): one
  * table per pair with its summary line, or, for many pairs, one overview
  * table per axis (a row per pair) followed by the summary lines.
  */
 import Table from 'cli-table3';
-import type { AxisBreakdown, BreakdownRow, PairBreakdown } from '../insight/breakdown.js';
-import { formatCount, formatPct, tableStyle } from './format.js';
+import type { AxisBreakdown, BreakdownRow, PairBreakdown } from '../breakdown/breakdown.js';
+import { formatPct, tableStyle } from './format.js';
+import { formatCount } from '../util/number-format.js';
 
 interface RenderOptions {
   color?: boolean;

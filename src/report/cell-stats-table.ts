@@ -8,8 +8,8 @@
 import Table from 'cli-table3';
 import type { Anomaly } from '../compare/anomalies.js';
 import type { CellStats } from '../stats/cell-stats.js';
-import { formatFraction, formatNumber, formatP } from '../util/number-format.js';
-import { formatCount, tableStyle } from './format.js';
+import { formatFraction, formatNumber, formatP, formatCount } from '../util/number-format.js';
+import { tableStyle } from './format.js';
 import type { ReportModel } from './model.js';
 import { warningLines } from './warnings.js';
 

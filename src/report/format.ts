@@ -1,3 +1,4 @@
+import { formatCount } from '../util/number-format.js';
 /** Number and text formatting shared by the exporters. */
 
 /** cli-table3 style: colours only on a terminal (escape codes would litter pipes and files). */
@@ -5,14 +6,6 @@ export function tableStyle(color?: boolean): { head: string[]; border: string[] 
   return { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
 }
 
-/** 12345 → `12.3K`, 1234567 → `1.23M`; IOPS read better in three significant digits. */
-export function formatCount(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
-  if (abs >= 1e4) return `${(value / 1e3).toPrecision(3)}K`;
-  if (value === 0) return '0';
-  return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
-}
 
 export function formatPct(pct: number): string {
   const rounded = Math.abs(pct) < 0.05 ? 0 : pct;

@@ -4,7 +4,8 @@
  */
 import Table from 'cli-table3';
 import type { IopsMatrix, MatrixCell } from './iops-matrix.js';
-import { formatCount, formatPct, tableStyle } from './format.js';
+import { formatPct, tableStyle } from './format.js';
+import { formatCount } from '../util/number-format.js';
 
 function renderCell(cell: MatrixCell | null, isReference: boolean): string {
   if (!cell) return '';

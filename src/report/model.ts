@@ -6,10 +6,10 @@
  * series (metric vs iodepth per configuration), the metric × iodepth matrix
  * and host-reference ratios per run, comparison tables with significance
  * markers (src/compare), anomalies, run warnings and the insight breakdown
- * (src/insight/breakdown.ts) when samples carry one. Pure.
+ * (src/breakdown/breakdown.ts) when samples carry one. Pure.
  */
 import type { AxisValue, CellValues, Sample, SampleStatus } from '../model/sample.js';
-import { METRIC } from '../model/sample.js';
+import { METRIC } from '../model/metrics.js';
 import type { StoredRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
 import { AXES } from '../profile/axes.js';
@@ -21,7 +21,7 @@ import { compareSets } from '../compare/compare-sets.js';
 import { compareWithinRun } from '../compare/within-run.js';
 import { findAnomalies, type Anomaly } from '../compare/anomalies.js';
 import type { ComparisonRow } from '../compare/types.js';
-import { defaultBreakdowns, type AxisBreakdown } from '../insight/breakdown.js';
+import { defaultBreakdowns, type AxisBreakdown } from '../breakdown/breakdown.js';
 import { fingerprintOf, type Fingerprint } from '../fingerprint/environment.js';
 import { basename } from 'node:path';
 import { buildIopsMatrix, type IopsMatrix } from './iops-matrix.js';
@@ -97,7 +97,7 @@ export interface ComparisonTable {
 
 export interface RunBreakdowns {
   run: number;
-  /** src/insight/breakdown.ts: per axis, each pair of cells with host CPU per I/O by thread role, exits, interrupts. */
+  /** src/breakdown/breakdown.ts: per axis, each pair of cells with host CPU per I/O by thread role, exits, interrupts. */
   axes: AxisBreakdown[];
 }
 

@@ -11,7 +11,8 @@ import { AXES } from '../profile/axes.js';
 import { cellKeyOf } from '../model/cell-key.js';
 import type { ReferenceRecord } from '../store/reference-store.js';
 import type { IopsMatrix } from './iops-matrix.js';
-import { formatCount, tableStyle } from './format.js';
+import { tableStyle } from './format.js';
+import { formatCount } from '../util/number-format.js';
 
 export interface ReferenceRatios {
   metric: string;

@@ -22,6 +22,7 @@ import { launchSpecFor } from './launch.js';
 import { locateTestDisk, pinThreads, startHostSide, verifyDevice } from './backend-boot.js';
 import { connectGuest, waitUntilReady } from './guest-connect.js';
 import type { HostSide } from '../vm/backends/backend.js';
+import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 
 export interface BootTimings {
   /** QEMU start → the guest's ready marker on the serial console. */
@@ -43,6 +44,8 @@ export interface RunningGuest {
   observed: Record<string, string | number | boolean>;
   /** What the backend started beside QEMU (qemu-storage-daemon): insight counts its CPU and reads its blockstats. */
   hostSide?: HostSide;
+  /** The launch spec this guest was started with: what the plan asked of it. */
+  spec: QemuLaunchSpec;
   stop(): Promise<void>;
 }
 
@@ -148,6 +151,7 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
       timings,
       observed: { ...deviceObserved, ...pinObserved, qemuDevice: spec.device.backend, device, testDiskLocatedBy: locatedBy },
       hostSide,
+      spec,
       stop: stopAll,
     };
   } catch (err) {

@@ -16,7 +16,7 @@ import { GuestSession, parsePinnedHostKey, sshKeyFingerprint } from '../guest/ss
 import { learnHostKey } from '../guest/host-key-probe.js';
 import { readPrivateKey } from '../security/private-key.js';
 import { waitForSerialMarker } from '../vm/serial.js';
-import { GUEST_FAILED_MARKER } from './launch.js';
+import { GUEST_FAILED_MARKER } from '../guest-image/console-markers.js';
 
 /** Common prefix of the built-in guest's READY and FAILED markers. */
 const MARKER_PREFIX = 'VBLK-GUEST-';

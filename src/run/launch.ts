@@ -16,9 +16,6 @@ import { getBackend } from '../vm/backends/index.js';
 /** virtio serial of the disk under test: how the guest finds it (never assume /dev/vda). */
 const TEST_DISK_SERIAL = 'vblk-test';
 const IOTHREAD_ID = 'iothread0';
-/** Printed by the built-in guest's init once sshd listens. */
-export const GUEST_READY_MARKER = 'VBLK-GUEST-READY';
-export const GUEST_FAILED_MARKER = 'VBLK-GUEST-FAILED';
 
 export interface LaunchContext {
   profile: Profile;

@@ -17,7 +17,8 @@ import { applyGuestSettings, type ActiveGuestSettings } from './guest-settings.j
 import { hostSideInsightExtras, insightSourcesFor, runFioWithInsight, type FioWithInsight } from '../insight/collect.js';
 import { configMismatch, plannedConfig } from '../insight/config.js';
 import type { ExecResult } from '../guest/ssh-session.js';
-import { GUEST_FIO_KEY, HOST_STEAL_KEY, readHostCpuTimes, stealPctBetween } from '../fingerprint/steal.js';
+import { GUEST_FIO_KEY, HOST_STEAL_KEY } from '../model/observed-keys.js';
+import { readHostCpuTimes, stealPctBetween } from '../host/steal.js';
 import { failureKindOf } from '../model/errors.js';
 import type { FailureKind } from '../model/diagnostic.js';
 
@@ -94,7 +95,7 @@ export async function measureCell(opts: {
     run = await runFioWithInsight({
       // A backend whose disk lives outside QEMU (qemu-storage-daemon) adds its processes and monitor.
       sources: insightSourcesFor(guest, opts.accel, guest.hostSide ? hostSideInsightExtras(guest.hostSide) : {}),
-      planned: plannedConfig(profile, group, cell, opts.accel),
+      planned: plannedConfig(guest.spec, cell, opts.accel, profile.pin),
       runFio: () => guest.session.exec(argv, { timeoutMs: fioTimeoutMs(profile) }),
       rampMs: profile.fio.ramp_time * 1000,
       runtimeMs: profile.fio.runtime * 1000,

@@ -35,9 +35,8 @@ import type { FailureKind } from '../model/diagnostic.js';
 import { removeSocketsIn } from '../lifecycle/run-registry.js';
 import { bootEvidence, bootGuest, type BootTimings, type RunningGuest } from './guest-boot.js';
 import { measureCell, type SampleDraft } from './measure-cell.js';
-import type { Logger } from '../cli/log.js';
-import type { RunProgress } from '../cli/progress.js';
-import { formatCount } from '../report/format.js';
+import type { Logger } from '../model/logger.js';
+import { formatCount } from '../util/number-format.js';
 
 export interface BootRecord {
   bootId: string;
@@ -56,6 +55,18 @@ export interface RunLoopResult {
   unsaved: UnsavedSample[];
 }
 
+/** What the loop reports as it goes (cli/progress.ts turns it into a status line and an ETA). */
+export interface LoopProgress {
+  bootStarting(groupKey: string): void;
+  /** The boot finished (ready, or failed: a failed boot still took the time). */
+  bootEnded(): void;
+  cellStarting(cellKey: string, repetition: number): void;
+  /** A sample was stored (measured, or failed without a measurement). */
+  sampleStored(): void;
+  /** Appended to the per-cell log line: ` · 1m02s elapsed · ETA 3m10s`. */
+  timing(): string;
+}
+
 export interface RunLoopOptions {
   profile: Profile;
   plan: Plan;
@@ -66,7 +77,7 @@ export interface RunLoopOptions {
   log: Logger;
   signal: AbortSignal;
   /** Live progress (TTY status line, ETA on the per-cell lines). */
-  progress?: RunProgress;
+  progress?: LoopProgress;
   /** Only these (cell, repetition) samples are measured (`run --resume`); default: all. */
   todo?: (cellKey: string, repetition: number) => boolean;
   /** Appended to boot ids, so a resumed run does not reuse the boot directories of earlier sessions. */

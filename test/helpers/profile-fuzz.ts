@@ -9,7 +9,7 @@
  * case in-process and counts any that happen to validate.
  */
 import { stringify } from 'yaml';
-import { mulberry32, randomInt, type Rng } from '../../src/stats/prng.js';
+import { mulberry32, randomInt, type Rng } from '../../src/util/prng.js';
 
 export interface FuzzCase {
   /** What was done to the profile, for failure messages. */

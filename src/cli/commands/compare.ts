@@ -12,7 +12,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
-import { METRIC } from '../../model/sample.js';
+import { METRIC } from '../../model/metrics.js';
 import { compareSets } from '../../compare/compare-sets.js';
 import { compareWithinRun } from '../../compare/within-run.js';
 import { compareInconclusive } from '../../compare/inconclusive.js';
@@ -21,7 +21,9 @@ import type { CompareReport } from '../../report/compare-report.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { reportError } from '../errors.js';
 import { formatOption } from '../format-option.js';
-import { checkEnvironment, collect, parseFraction, refusalLines } from '../stat-options.js';
+import { collect, parseFraction, refusalLines } from '../stat-options.js';
+import { checkEnvironment } from '../../fingerprint/environment-check.js';
+
 export const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
 
 interface CompareOptions {

@@ -1,6 +1,6 @@
 /**
  * `vblk-bench explain <results> [other-results]`: the "why" breakdown of
- * stored samples (src/insight/breakdown.ts) — per pair, the IOPS change next
+ * stored samples (src/breakdown/breakdown.ts) — per pair, the IOPS change next
  * to host CPU per I/O by role, exits, interrupts and wakeups per I/O.
  *
  *   explain <dir> [--by ioeventfd] [--baseline on]   pairs across one axis inside a run
@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { basename, resolve } from 'node:path';
 import { loadRun, type StoredRun } from '../../store/run-reader.js';
-import { axisValues, breakdownPair, pairsAcrossRuns, pairsByAxis, type PairBreakdown, type SamplePair } from '../../insight/breakdown.js';
+import { axisValues, breakdownPair, pairsAcrossRuns, pairsByAxis, type PairBreakdown, type SamplePair } from '../../breakdown/breakdown.js';
 import type { ExplainReport } from '../../report/breakdown-table.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { ExitCode } from '../../model/exit-codes.js';

@@ -11,27 +11,19 @@
  * also 125: the commit could not be measured, which says nothing about it.
  */
 import type { Command } from 'commander';
-import { stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { ExitCode } from '../../model/exit-codes.js';
-import { InputError } from '../../model/errors.js';
-import type { Sample } from '../../model/sample.js';
 import { GATE_DEFAULTS } from '../../gate/defaults.js';
-import { evaluateGate } from '../../gate/evaluate.js';
 import { exitCodeFor, GIT_BISECT_SKIP } from '../../gate/exit-code.js';
-import { mergeConfirmation, regressedCellKeys } from '../../gate/confirm.js';
-import type { GateMetric, GateOptions, GateResult } from '../../gate/types.js';
-import type { EnvironmentDifference, IncompleteSet } from '../../compare/inconclusive.js';
-import { alignSubjectAxes, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
-import { calibrationWarnings, loadCalibration } from '../../calibrate/file.js';
-import { loadProfile } from '../../profile/load.js';
+import { runGate } from '../../gate/run-gate.js';
+import type { GateSettings } from '../../gate/judge-result-sets.js';
 import type { GateReport } from '../../report/gate-report.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { exporterFor } from '../../report/export/registry.js';
 import { renderGateTable } from '../../report/export/gate-table.js';
 import { reportError } from '../errors.js';
 import { formatOption } from '../format-option.js';
-import { spawnRun } from '../spawn-run.js';
-import { checkEnvironment, collect, parseChoice, parseFraction, parseMinEffects } from '../stat-options.js';
+import { collect, parseChoice, parseFraction, parseMinEffects } from '../stat-options.js';
 
 const CORRECTIONS = ['holm', 'bh'] as const;
 
@@ -81,115 +73,35 @@ export function registerGateCommand(program: Command, setExit: (code: number) =>
     });
 }
 
-interface Settings {
-  metrics: GateMetric[];
-  alpha: number;
-  correction: (typeof CORRECTIONS)[number];
-  subjects: string[];
-  allowEnvMismatch: boolean;
-}
-
-/** Why a result set is not whole: an interrupted run, or planned samples that never got a record. */
-function incompleteness(set: ResultSet, role: string): IncompleteSet[] {
-  if (set.manifest.status === 'complete') return [];
-  const { status, stopReason, plannedSamples } = set.manifest;
-  return [{ role, label: set.label, path: set.path, kind: set.kind, status, stopReason, samples: set.samples.length, planned: plannedSamples }];
-}
-
-interface Judged {
-  result: GateResult;
-  notes: string[];
-  /** Current-run cell keys by the (possibly subject-folded) keys the gate used. */
-  currentKeys: Map<string, string>;
-  /** Environment differences that made the result inconclusive (empty when none or allowed). */
-  envMismatch: EnvironmentDifference[];
-}
-
-function judgeResultSets(baseline: ResultSet, current: ResultSet, s: Settings, opts: { onlyCells?: ReadonlySet<string> } = {}): Judged {
-  const env = checkEnvironment(baseline, current, s.subjects, s.allowEnvMismatch);
-  const aligned = alignSubjectAxes(baseline.samples, current.samples, s.subjects);
-  const currentKeys = new Map(aligned.b.map((x, i) => [x.cellKey, current.samples[i]?.cellKey ?? x.cellKey]));
-  const keep = (samples: Sample[]) => (opts.onlyCells ? samples.filter((x) => opts.onlyCells?.has(x.cellKey)) : samples);
-  const gateOptions: GateOptions = {
-    metrics: s.metrics,
-    alpha: s.alpha,
-    correction: s.correction,
-    envMismatch: env.mismatch,
-    incomplete: [...incompleteness(baseline, 'baseline'), ...incompleteness(current, 'current run')],
-  };
-  const result = evaluateGate(keep(aligned.a), keep(aligned.b), gateOptions);
-  const notes = [...env.notes, ...aligned.folded.map((axis) => `cells paired without the subject axis ${axis}`)];
-  return { result, notes, currentKeys, envMismatch: env.mismatch };
-}
-
-/** Whether every field the run recorded has the same value now (fields added to the schema since are not compared). */
-function recordedIn(recorded: unknown, now: unknown): boolean {
-  if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) return JSON.stringify(recorded) === JSON.stringify(now);
-  if (now === null || typeof now !== 'object') return false;
-  return Object.entries(recorded).every(([k, v]) => recordedIn(v, (now as Record<string, unknown>)[k]));
-}
-
-/** The profile a confirmation re-runs: the current run's file, if it still says what the run used. */
-async function confirmationProfile(current: ResultSet): Promise<string> {
-  const path = current.manifest.profilePath;
-  if (current.kind !== 'run' || !path || !(await stat(path).catch(() => null))) {
-    throw new InputError(`--confirm: the profile of ${current.label} (${path ?? 'not recorded'}) is not available to re-run`);
-  }
-  if (!recordedIn(current.profile, await loadProfile(path))) {
-    throw new InputError(`--confirm: ${path} changed since ${current.label} was measured; re-running it would measure something else`);
-  }
-  return path;
-}
-
-async function confirm(baseline: ResultSet, current: ResultSet, first: Judged, s: Settings, options: GateCliOptions): Promise<Judged> {
-  const keys = regressedCellKeys(first.result);
-  const profilePath = await confirmationProfile(current);
-  const runKeys = keys.map((k) => first.currentKeys.get(k) ?? k);
-  process.stderr.write(`confirm: re-running ${runKeys.length} regressed cell(s) of ${current.label}: ${runKeys.join(' ')}\n`);
-  const profileName = String((current.profile as { name?: unknown } | null)?.name ?? current.manifest.profileName);
-  const child = await spawnRun(profilePath, { out: options.out, profileName, onlyCells: runKeys, quiet: true, waitLock: options.waitLock });
-  if (!child.dir) {
-    const result = mergeConfirmation(first.result, { ...first.result, cells: [] });
-    return { ...first, result, notes: [...first.notes, `confirm: the re-run exited with ${child.exitCode} and stored nothing`] };
-  }
-  const rerun = await loadResultSet(child.dir);
-  const second = judgeResultSets(baseline, rerun, s, { onlyCells: new Set(keys) });
-  process.stderr.write(`confirm: re-run ${child.dir}\n${renderGateTable(second.result)}\n`);
-  const result = mergeConfirmation(first.result, second.result, second.envMismatch);
-  return { ...first, result, notes: [...first.notes, `confirm: re-run stored in ${child.dir}`] };
-}
-
-async function loadCurrent(path: string, bisect: boolean): Promise<ResultSet | number> {
-  try {
-    return await loadResultSet(path);
-  } catch (err) {
-    if (!bisect) throw err;
-    reportError(err);
-    process.stderr.write('gate --bisect: the current result set cannot be read: skip this commit (125)\n');
-    return GIT_BISECT_SKIP;
-  }
-}
-
 async function gateCommand(currentPath: string, options: GateCliOptions): Promise<number> {
-  const settings: Settings = {
+  const settings: GateSettings = {
     metrics: options.minEffect ? parseMinEffects(options.minEffect) : [...GATE_DEFAULTS.metrics],
     alpha: parseFraction('--alpha', options.alpha),
     correction: parseChoice('--correction', options.correction, CORRECTIONS),
     subjects: options.subject ?? [],
     allowEnvMismatch: options.allowEnvMismatch === true,
   };
-  const calibration = options.calibration ? await loadCalibration(options.calibration) : null;
-  const baseline = await loadResultSet(options.baseline);
-  const current = await loadCurrent(currentPath, options.bisect === true);
-  if (typeof current === 'number') return current;
+  const outcome = await runGate(
+    {
+      baselinePath: options.baseline,
+      currentPath,
+      settings,
+      bisect: options.bisect === true,
+      confirm: options.confirm ? { out: options.out, waitLock: options.waitLock } : undefined,
+      calibrationPath: options.calibration,
+    },
+    (line) => process.stderr.write(`${line}\n`),
+  );
+  if (outcome.kind === 'unreadable-current') {
+    reportError(outcome.error);
+    process.stderr.write('gate --bisect: the current result set cannot be read: skip this commit (125)\n');
+    return GIT_BISECT_SKIP;
+  }
+  const { result, notes, warnings, baseline, current, rerun } = outcome;
+  if (rerun) process.stderr.write(`confirm: re-run ${rerun.dir}\n${renderGateTable(rerun.result)}\n`);
 
-  let judged = judgeResultSets(baseline, current, settings);
-  if (options.confirm && judged.result.verdict === 'regression') judged = await confirm(baseline, current, judged, settings, options);
-  const { result } = judged;
-  const warnings = calibration ? calibrationWarnings(result, calibration, current.fingerprint, settings.subjects) : [];
-
-  for (const line of [...judged.notes, ...warnings]) process.stderr.write(`${line}\n`);
-  const report: GateReport = { result, title: `vblk-bench gate: ${current.label} vs ${baseline.label}`, notes: judged.notes, warnings };
+  for (const line of [...notes, ...warnings]) process.stderr.write(`${line}\n`);
+  const report: GateReport = { result, title: `vblk-bench gate: ${current.label} vs ${baseline.label}`, notes, warnings };
   if (options.junit) await writeFile(options.junit, exporterFor('gate', 'junit').render(report, { color: false }));
   if (options.markdown) await writeFile(options.markdown, exporterFor('gate', 'markdown').render(report, { color: false }));
   process.stdout.write(options.format.render(report, { color: process.stdout.isTTY }));

@@ -1,7 +1,7 @@
 /** `vblk-bench history <results> --profile <name>`: nightly medians per cell, change points, text (email) or HTML. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { findRuns } from './list.js';
+import { findRuns } from '../../store/find-runs.js';
 import { buildHistory, type HistoryReport } from '../../history/history.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';

@@ -1,89 +1,9 @@
-/**
- * `vblk-bench merge <dirs...> -o <dir>`: one results directory from the shards
- * of one matrix (`run --shard i/n` on several runners), for `report` and
- * `gate`. Refuses runs of different profiles or environments, and runs that
- * measured the same cell × repetition twice.
- */
+/** `vblk-bench merge <dirs...> -o <dir>`: the shards of one matrix → one results directory (fingerprint/merge.ts). */
 import type { Command } from 'commander';
-import { readFile, readdir, cp, access } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { loadRun, type StoredRun } from '../../store/run-reader.js';
-import { RunWriter } from '../../store/run-writer.js';
-import { BOOTS_DIR } from '../../store/layout.js';
+import { resolve } from 'node:path';
 import { ExitCode } from '../../model/exit-codes.js';
-import { InputError } from '../../model/errors.js';
-import { compareFingerprints, describeDiff, fingerprintOf } from '../../fingerprint/environment.js';
+import { mergeRuns } from '../../fingerprint/merge.js';
 import { reportError } from '../errors.js';
-import { TOOL_VERSION } from '../version.js';
-
-/** Reasons the runs cannot be merged (empty when they can). Pure. */
-export function mergeProblems(runs: readonly Pick<StoredRun, 'dir' | 'manifest' | 'profile' | 'environment' | 'samples'>[]): string[] {
-  const problems: string[] = [];
-  const first = runs[0];
-  if (!first) return ['nothing to merge'];
-  const seen = new Map<string, string>();
-  const fingerprint = (r: (typeof runs)[number]) => fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples });
-  const base = fingerprint(first);
-  for (const r of runs) {
-    if (r !== first) {
-      if (r.manifest.profileName !== first.manifest.profileName) problems.push(`${r.dir}: profile ${r.manifest.profileName}, but ${first.dir} has ${first.manifest.profileName}`);
-      // Profile settings, accel, host, QEMU, guest: the same comparison the gate makes, with no subject.
-      for (const d of compareFingerprints(base, fingerprint(r), []).environment) problems.push(`${r.dir}: differs from ${first.dir}: ${describeDiff(d)}`);
-    }
-    const here = new Set<string>();
-    for (const s of r.samples) {
-      const key = `${s.cellKey} r${s.repetition}`;
-      const other = seen.get(key);
-      if (other !== undefined && !here.has(key)) problems.push(`${key} is in both ${other} and ${r.dir}`);
-      seen.set(key, r.dir);
-      here.add(key);
-    }
-  }
-  return [...new Set(problems)];
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
-}
-
-export async function mergeRuns(dirs: readonly string[], outDir: string): Promise<{ dir: string; complete: boolean; samples: number }> {
-  const runs: StoredRun[] = [];
-  for (const d of dirs) runs.push(await loadRun(d));
-  const problems = mergeProblems(runs);
-  if (problems.length) throw new InputError(problems.map((p) => `merge: ${p}`));
-  if (await exists(join(outDir, 'run.json'))) throw new InputError(`${outDir}: already a results directory (choose a new -o)`);
-  const first = runs[0]!;
-  const byStart = [...runs].sort((a, b) => a.manifest.startedAt.localeCompare(b.manifest.startedAt));
-  const writer = await RunWriter.create(outDir, {
-    tool: { name: 'vblk-bench', version: TOOL_VERSION },
-    profileName: first.manifest.profileName,
-    profilePath: first.manifest.profilePath,
-    startedAt: byStart[0]!.manifest.startedAt,
-    accel: first.manifest.accel,
-    warnings: [...new Set(runs.flatMap((r) => r.manifest.warnings))],
-    plannedSamples: runs.reduce((s, r) => s + r.manifest.plannedSamples, 0),
-  });
-  await writer.writeProfile(first.profile);
-  await writer.writeEnvironment(first.environment);
-  await writer.writePlan({ merged: true, sources: runs.map((r) => ({ dir: basename(r.dir), plan: r.plan })) });
-  // Boot ids restart in every shard: prefix them with the shard's position so they stay unique.
-  for (const [i, r] of runs.entries()) {
-    const prefix = `m${i + 1}-`;
-    const boots = await readdir(join(r.dir, BOOTS_DIR)).catch(() => [] as string[]);
-    for (const b of boots) await cp(join(r.dir, BOOTS_DIR, b), await writer.bootDir(prefix + b), { recursive: true });
-    for (const s of [...r.samples].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
-      const { schemaVersion: _v, rawFioPath, ...draft } = s;
-      const raw = rawFioPath ? JSON.parse(await readFile(join(r.dir, rawFioPath), 'utf8')) : undefined;
-      await writer.writeSample({ ...draft, bootId: prefix + s.bootId }, raw);
-    }
-  }
-  const incomplete = runs.filter((r) => r.manifest.status !== 'complete');
-  await writer.finish({
-    complete: incomplete.length === 0,
-    stopReason: incomplete.length ? `merged from incomplete run(s): ${incomplete.map((r) => basename(r.dir)).join(', ')}` : undefined,
-  });
-  return { dir: outDir, complete: incomplete.length === 0, samples: runs.reduce((s, r) => s + r.samples.length, 0) };
-}
 
 export function registerMergeCommand(program: Command, setExit: (code: number) => void): void {
   program

@@ -11,7 +11,7 @@ import { reportError } from '../errors.js';
 import { formatOption } from '../format-option.js';
 import { warnIncompleteRuns } from '../run-status.js';
 import { parseChoice, parseFraction } from '../stat-options.js';
-import { TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../../util/version.js';
 
 export interface ReportCliOptions {
   format: Exporter<ReportModel>;

@@ -1,10 +1,11 @@
 /** HTML exporter of `history`: one self-contained page with the text summary's change list and one trend chart per cell. */
 import type { HistoryReport } from '../../history/history.js';
-import { escapeHtml, formatCount, formatTimestamp } from '../format.js';
+import { escapeHtml, formatTimestamp } from '../format.js';
 import { banner, htmlPage, section } from '../html-page.js';
 import { renderLineChart } from '../svg/line-chart.js';
 import type { Exporter } from './exporter.js';
 import { changeLine } from './history-text.js';
+import { formatCount } from '../../util/number-format.js';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(5, 10);
 

@@ -6,8 +6,8 @@
  * one, the cells' typed warnings (host steal included), the environment
  * fingerprint and the run warnings (the TCG banner first).
  */
-import { escapeHtml, formatCount, formatTimestamp } from '../format.js';
-import { formatNumber, formatSignedPct } from '../../util/number-format.js';
+import { escapeHtml, formatTimestamp } from '../format.js';
+import { formatNumber, formatSignedPct, formatCount } from '../../util/number-format.js';
 import type { ReportModel } from '../model.js';
 import { cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from '../rows.js';
 import { describeAnomaly } from '../cell-stats-table.js';

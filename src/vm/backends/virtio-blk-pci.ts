@@ -6,6 +6,7 @@ import type { DeviceSpec, QemuLaunchSpec } from '../launch-spec.js';
 import { DEFAULT_IOTHREAD_ID, DEVICE_ID, DISK_NODE } from '../launch-spec.js';
 import { QEMU_ID_RE, escapeOptValue, onOff } from '../qemu-opts.js';
 import type { BlockBackend } from './backend.js';
+import type { BackendTraits } from '../../plan/backend-traits.js';
 import { blockdevArgs, checkDisk } from './blockdev.js';
 
 /** VIRTIO_BLK_ID_BYTES: QEMU silently truncates longer serials in the guest. */
@@ -63,13 +64,11 @@ function checkVirtioBlkDevice(spec: QemuLaunchSpec): string | null {
   return null;
 }
 
-export function makeVirtioBlkPciBackend(opts: { name: string; iothread: boolean }): BlockBackend {
+export function makeVirtioBlkPciBackend(traits: BackendTraits): BlockBackend {
+  const opts = { name: traits.name, iothread: traits.usesIothread };
   const iothreadId = (spec: QemuLaunchSpec) => spec.device.iothreadId ?? DEFAULT_IOTHREAD_ID;
   return {
-    name: opts.name,
-    ioeventfdApplies: true,
-    usesIothread: opts.iothread,
-    locateBy: 'serial',
+    ...traits,
     check(spec) {
       const disk = checkDisk(spec.disk);
       if (disk) return disk;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { loadFixtureRun } from '../../helpers/fixture-run.js';
 import type { StoredRun } from '../../../src/store/run-reader.js';
-import { mulberry32 } from '../../../src/stats/prng.js';
+import { mulberry32 } from '../../../src/util/prng.js';
 import { buildHistory, type HistoryReport } from '../../../src/history/history.js';
 import { renderHistoryText } from '../../../src/report/export/history-text.js';
 import { renderHistoryHtml } from '../../../src/report/export/history-html.js';

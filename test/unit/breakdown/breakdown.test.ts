@@ -10,7 +10,7 @@ import {
   pairsAcrossRuns,
   pairsByAxis,
   sideLabels,
-} from '../../../src/insight/breakdown.js';
+} from '../../../src/breakdown/breakdown.js';
 import { renderAxisOverview, renderBreakdowns, renderPairBreakdown, renderRunBreakdown } from '../../../src/report/breakdown-table.js';
 
 const TCG = 'not available under TCG: QEMU emulates the CPU, so there are no KVM exits to count (query-stats: QEMU returned no kvm statistics; debugfs: none)';

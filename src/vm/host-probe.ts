@@ -1,9 +1,8 @@
 /**
- * What the plan needs to know about this host before anything boots: which
- * devices the QEMU binary has (`-device help`), which device nodes exist
- * (`/dev/vhost-blk`), whether qemu-storage-daemon is installed, whether the
- * backing store is a block device, and which CPUs pinning may use.
- * probeHostFacts is the only I/O; backends judge the facts (hostSupport).
+ * Reads the HostFacts the plan judges (plan/host-facts.ts): `<qemu> -device
+ * help`, the device nodes backends ask about, qemu-storage-daemon, the backing
+ * store, the CPUs pinning may use. probeHostFacts is the only I/O; the
+ * backends' traits judge the facts (plan/backend-traits.ts: hostSupport).
  */
 import { stat, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -11,23 +10,7 @@ import { execa } from 'execa';
 import { parseCpuList } from '../profile/pin.js';
 import { resolveStorageDaemon } from './storage-daemon.js';
 import { cpusAllowedFromStatus } from './pinning.js';
-
-export interface HostFacts {
-  qemuBinary: string;
-  /** Device names `<qemu> -device help` lists; null when it could not be run (see qemuDevicesError). */
-  qemuDevices: string[] | null;
-  qemuDevicesError?: string;
-  /** Character device nodes asked about by backends (`/dev/vhost-blk`) → present. */
-  nodes: Record<string, boolean>;
-  /** Path of qemu-storage-daemon for this QEMU, or null. */
-  storageDaemon: string | null;
-  /** The backing store: a named path (disk.path) or the tmpfs file a run creates (path null: a regular file). */
-  backing: { path: string | null; blockDevice: boolean };
-  /** /sys/devices/system/cpu/online. */
-  onlineCpus: number[];
-  /** CPUs this process may run on (its affinity, e.g. a container's cpuset): where pinning can put threads. */
-  allowedCpus: number[];
-}
+import type { HostFacts } from '../plan/host-facts.js';
 
 /** Device names from `-device help` output (`name "vhost-user-blk-pci", bus PCI`). Pure. */
 export function parseDeviceHelp(text: string): string[] {

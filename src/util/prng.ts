@@ -1,6 +1,7 @@
 /**
- * Seeded pseudo-random numbers, so every resampling result is reproducible
- * from its seed (no Math.random anywhere in the statistics).
+ * Seeded pseudo-random numbers, so every resampling result and every shuffled
+ * run order is reproducible from its seed (no Math.random in the statistics or
+ * the plan).
  *
  * mulberry32 (Tommy Ettinger, public domain): 32-bit state, full 2^32 period,
  * passes gjrand/PractRand at the sizes used here (a few thousand resamples).
