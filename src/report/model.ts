@@ -9,7 +9,7 @@
  * (src/breakdown/breakdown.ts) when samples carry one. Pure.
  */
 import type { AxisValue, CellValues, Sample, SampleStatus } from '../model/sample.js';
-import { METRIC } from '../model/sample.js';
+import { METRIC } from '../model/metrics.js';
 import type { StoredRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
 import { AXES } from '../profile/axes.js';
