@@ -35,8 +35,8 @@ export interface BackendTraits {
   hostNodes?: readonly string[];
 }
 
-export const VHOST_BLK_NODE = '/dev/vhost-blk';
-export const VHOST_BLK_DEVICE = 'vhost-blk-pci';
+const VHOST_BLK_NODE = '/dev/vhost-blk';
+const VHOST_BLK_DEVICE = 'vhost-blk-pci';
 const VHOST_USER_BLK_DEVICE = 'vhost-user-blk-pci';
 const VIRTIO_BLK_DEVICE = 'virtio-blk-pci';
 /** How to get qemu-storage-daemon (vhost-user-blk's host side). */

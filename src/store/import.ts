@@ -34,7 +34,7 @@ import { TOOL_VERSION } from '../util/version.js';
 const LabelValue = z.union([z.string(), z.number(), z.boolean()]);
 const Labels = z.record(z.string(), LabelValue);
 
-export const MappingSchema = z.strictObject({
+const MappingSchema = z.strictObject({
   name: z.string().regex(SAFE.name, { error: `expected ${PATTERN_HINT.name}` }).optional(),
   accel: z.enum(['kvm', 'tcg'], { error: 'expected kvm or tcg' }).optional(),
   labels: Labels.optional(),
@@ -48,7 +48,7 @@ export function globMatches(pattern: string, path: string): boolean {
   return re.test(path) || re.test(basename(path));
 }
 
-export async function loadMapping(path: string): Promise<Mapping> {
+async function loadMapping(path: string): Promise<Mapping> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -66,7 +66,7 @@ export async function loadMapping(path: string): Promise<Mapping> {
 }
 
 /** `key=value` → [key, value]. */
-export function parseLabel(text: string): [string, string] {
+function parseLabel(text: string): [string, string] {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new InputError(`--label: expected axis=value, got ${JSON.stringify(text)}`);
   return [text.slice(0, eq), text.slice(eq + 1)];
@@ -85,7 +85,7 @@ export function labelValue(axis: string, value: unknown, where: string): { value
 }
 
 /** fio's own iodepth for the first job (job options, then global options), if it states one. */
-export function fioIodepth(raw: unknown): number | undefined {
+function fioIodepth(raw: unknown): number | undefined {
   const doc = raw as { jobs?: { 'job options'?: Record<string, unknown> }[]; 'global options'?: Record<string, unknown> };
   const v = doc.jobs?.[0]?.['job options']?.iodepth ?? doc['global options']?.iodepth;
   const n = Number(v);
@@ -103,7 +103,7 @@ export interface ImportedFile {
   raw: unknown;
 }
 
-export async function readFioFile(path: string, labels: Record<string, unknown>): Promise<ImportedFile> {
+async function readFioFile(path: string, labels: Record<string, unknown>): Promise<ImportedFile> {
   const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new Error(err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'a directory, not a file' : err.message);
   });

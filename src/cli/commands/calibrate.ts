@@ -33,7 +33,7 @@ import { reportError } from '../errors.js';
 import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
 import { spawnRun } from '../../run/spawn-run.js';
 
-export const CALIBRATE_DEFAULTS = { effectPct: 5, power: 0.8, minRepetitions: 6 } as const;
+const CALIBRATE_DEFAULTS = { effectPct: 5, power: 0.8, minRepetitions: 6 } as const;
 
 interface CalibrateOptions {
   effect: string;

@@ -24,7 +24,7 @@ import { formatOption } from '../format-option.js';
 import { collect, parseFraction, refusalLines } from '../stat-options.js';
 import { checkEnvironment } from '../../fingerprint/environment-check.js';
 
-export const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
+const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
 
 interface CompareOptions {
   metric: string;
