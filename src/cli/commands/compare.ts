@@ -16,10 +16,11 @@ import { METRIC } from '../../model/sample.js';
 import { compareSets } from '../../compare/compare-sets.js';
 import { compareWithinRun } from '../../compare/within-run.js';
 import type { ComparisonRow } from '../../compare/types.js';
-import { compareInconclusive, type EnvironmentDifference, type Inconclusive } from '../../compare/inconclusive.js';
-import { alignSubjectAxes, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
+import { compareInconclusive, type EnvironmentDifference, type IncompleteSet, type Inconclusive } from '../../compare/inconclusive.js';
+import { alignSubjectAxes, incompleteness, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
 import { renderCompareMarkdown, renderCompareTable, type CompareHeader } from '../../report/compare-table.js';
 import { reportError } from '../errors.js';
+import { warnStoreDiagnostics } from '../run-status.js';
 import { checkEnvironment, collect, parseChoice, parseFraction, refusalLines } from '../stat-options.js';
 
 const FORMATS = ['table', 'markdown', 'json'] as const;
@@ -61,6 +62,8 @@ interface Comparison {
   header: CompareHeader;
   rows: ComparisonRow[];
   refused: EnvironmentDifference[];
+  /** Result sets that are not whole: the comparison cannot conclude (exit 3). */
+  incomplete: IncompleteSet[];
 }
 
 function withinRun(set: ResultSet, axis: string, baseline: string | undefined, metric: string, alpha: number): Comparison {
@@ -72,7 +75,7 @@ function withinRun(set: ResultSet, axis: string, baseline: string | undefined, m
   const rows = compareWithinRun(set.samples, { axis, baseline: reference, metric, alpha, seed: COMPARE_DEFAULTS.seed });
   const others = values.filter((v) => v !== reference).join(', ');
   const header = { a: `${axis}=${reference}`, b: `${axis}=${others}`, metric, alpha, notes: [`run: ${set.label}`], omitAxis: values.length === 2 ? axis : undefined };
-  return { header, rows, refused: [] };
+  return { header, rows, refused: [], incomplete: incompleteness(set, 'run') };
 }
 
 function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: number): Comparison {
@@ -81,7 +84,8 @@ function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: num
   const aligned = alignSubjectAxes(a.samples, b.samples, subjects);
   const notes = [...env.notes, ...aligned.folded.map((axis) => `cells paired without the subject axis ${axis}`)];
   const rows = compareSets(aligned.a, aligned.b, { metric: options.metric, alpha, seed: COMPARE_DEFAULTS.seed });
-  return { header: { a: a.label, b: b.label, metric: options.metric, alpha, notes }, rows, refused: env.mismatch };
+  const incomplete = [...incompleteness(a, 'baseline (A)'), ...incompleteness(b, 'candidate (B)')];
+  return { header: { a: a.label, b: b.label, metric: options.metric, alpha, notes }, rows, refused: env.mismatch, incomplete };
 }
 
 async function compareCommand(pathA: string, pathB: string | undefined, options: CompareOptions): Promise<number> {
@@ -92,9 +96,9 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
   if (!options.by && !pathB) throw new InputError('compare: give two result sets (A and B), or one with --by <axis>');
 
   const a = await loadResultSet(pathA);
-  const cmp = options.by
-    ? withinRun(a, options.by, options.baseline, options.metric, alpha)
-    : twoSets(a, await loadResultSet(pathB ?? ''), options, alpha);
+  const b = options.by ? null : await loadResultSet(pathB ?? '');
+  for (const set of b ? [a, b] : [a]) warnStoreDiagnostics(set.label, set.diagnostics);
+  const cmp = b ? twoSets(a, b, options, alpha) : withinRun(a, options.by ?? '', options.baseline, options.metric, alpha);
 
   if (cmp.refused.length > 0) {
     const [headline, ...details] = refusalLines('compare', cmp.refused);
@@ -106,9 +110,11 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
     return ExitCode.Partial;
   }
   if (cmp.rows.length === 0) throw new InputError(`no cell has ${options.metric} values to compare`);
-  cmp.header.inconclusive = compareInconclusive(cmp.rows, { metric: options.metric, alpha });
+  const incomplete: Inconclusive[] = cmp.incomplete.length ? [{ kind: 'incomplete', sets: cmp.incomplete }] : [];
+  cmp.header.inconclusive = [...incomplete, ...compareInconclusive(cmp.rows, { metric: options.metric, alpha })];
   if (format === 'json') process.stdout.write(JSON.stringify({ ...cmp.header, rows: cmp.rows }, null, 2) + '\n');
   else if (format === 'markdown') process.stdout.write(renderCompareMarkdown(cmp.rows, cmp.header));
   else process.stdout.write(renderCompareTable(cmp.rows, cmp.header, { color: process.stdout.isTTY }) + '\n');
-  return cmp.rows.some((r) => r.status === 'missing') ? ExitCode.Partial : ExitCode.Success;
+  // Never 0 on missing data: a cell missing on one side, or a result set that is not whole.
+  return cmp.rows.some((r) => r.status === 'missing') || cmp.incomplete.length > 0 ? ExitCode.Partial : ExitCode.Success;
 }

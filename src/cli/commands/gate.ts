@@ -23,13 +23,14 @@ import { toMarkdown } from '../../gate/markdown.js';
 import { gateHeadline } from '../../gate/headline.js';
 import { mergeConfirmation, regressedCellKeys } from '../../gate/confirm.js';
 import type { GateMetric, GateOptions, GateResult } from '../../gate/types.js';
-import type { EnvironmentDifference, IncompleteSet } from '../../compare/inconclusive.js';
-import { alignSubjectAxes, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
+import type { EnvironmentDifference } from '../../compare/inconclusive.js';
+import { alignSubjectAxes, incompleteness, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
 import { calibrationWarnings, loadCalibration } from '../../calibrate/file.js';
 import { loadProfile } from '../../profile/load.js';
 import { renderGateTable } from '../../report/compare-table.js';
 import { reportError } from '../errors.js';
 import { spawnRun } from '../spawn-run.js';
+import { warnStoreDiagnostics } from '../run-status.js';
 import { checkEnvironment, collect, parseChoice, parseFraction, parseMinEffects } from '../stat-options.js';
 
 const CORRECTIONS = ['holm', 'bh'] as const;
@@ -87,13 +88,6 @@ interface Settings {
   correction: (typeof CORRECTIONS)[number];
   subjects: string[];
   allowEnvMismatch: boolean;
-}
-
-/** Why a result set is not whole: an interrupted run, or planned samples that never got a record. */
-function incompleteness(set: ResultSet, role: string): IncompleteSet[] {
-  if (set.manifest.status === 'complete') return [];
-  const { status, stopReason, plannedSamples } = set.manifest;
-  return [{ role, label: set.label, path: set.path, kind: set.kind, status, stopReason, samples: set.samples.length, planned: plannedSamples }];
 }
 
 interface Judged {
@@ -183,6 +177,7 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
   const baseline = await loadResultSet(options.baseline);
   const current = await loadCurrent(currentPath, options.bisect === true);
   if (typeof current === 'number') return current;
+  for (const set of [baseline, current]) warnStoreDiagnostics(set.label, set.diagnostics);
 
   let judged = judge(baseline, current, settings);
   if (options.confirm && judged.result.verdict === 'regression') judged = await confirm(baseline, current, judged, settings, options);

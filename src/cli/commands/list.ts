@@ -7,6 +7,8 @@ import { RUN_FILE } from '../../store/layout.js';
 import { InputError } from '../../model/errors.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { alignColumns, formatTimestamp } from '../../report/format.js';
+import { wholenessStatus } from '../../store/wholeness.js';
+import { printable } from '../../util/file-read.js';
 import { reportError } from '../errors.js';
 
 export interface ListedRun {
@@ -27,7 +29,9 @@ export async function findRuns(parent: string): Promise<ListedRun[]> {
     try {
       out.push({ dir, run: await loadRun(dir) });
     } catch (err) {
-      out.push({ dir, run: null, error: err instanceof InputError ? err.lines.join('; ') : (err as Error).message });
+      // One unreadable run must not stop the listing; anything but bad input is still a bug.
+      if (!(err instanceof InputError)) throw err;
+      out.push({ dir, run: null, error: err.lines.join('; ') });
     }
   }
   const started = (r: ListedRun) => r.run?.manifest.startedAt ?? '';
@@ -38,15 +42,16 @@ export function listRows(runs: readonly ListedRun[]): string[][] {
   const rows = [['date', 'profile', 'accel', 'cells', 'samples', 'status', 'directory']];
   for (const r of runs) {
     if (!r.run) {
-      rows.push(['—', '—', '—', '—', '—', `unreadable: ${r.error ?? ''}`, r.dir]);
+      rows.push(['—', '—', '—', '—', '—', `unreadable: ${r.error ?? ''}`, printable(r.dir)]);
       continue;
     }
     const m = r.run.manifest;
     const cells = new Set(r.run.samples.map((s) => s.cellKey)).size;
     const ok = r.run.samples.filter((s) => s.status === 'ok').length;
     const notOk = r.run.samples.length - ok;
-    const status = m.status === 'complete' && notOk > 0 ? `complete, ${notOk} not ok` : m.status;
-    rows.push([formatTimestamp(m.startedAt), m.profileName, m.accel, String(cells), `${ok} ok/${m.plannedSamples}`, status, r.dir]);
+    const whole = wholenessStatus(r.run);
+    const status = whole === 'complete' && notOk > 0 ? `complete, ${notOk} not ok` : whole;
+    rows.push([formatTimestamp(m.startedAt), m.profileName, m.accel, String(cells), `${ok} ok/${r.run.completeness?.planned ?? m.plannedSamples}`, status, printable(r.dir)]);
   }
   return rows;
 }
@@ -69,7 +74,9 @@ export function registerListCommand(program: Command, setExit: (code: number) =>
         } else {
           process.stdout.write(`${alignColumns(listRows(runs))}\n`);
         }
-        setExit(runs.some((r) => !r.run) ? ExitCode.Partial : ExitCode.Success);
+        // Damaged or missing data in a run that claims complete is never exit 0 (an honestly incomplete run is listed as such).
+        const damaged = runs.some((r) => !r.run || (r.run.diagnostics?.length ?? 0) > 0);
+        setExit(damaged ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {
         setExit(reportError(err));
       }

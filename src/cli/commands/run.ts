@@ -131,7 +131,11 @@ async function newSession(profilePath: string | undefined, options: RunOptions, 
   const profile = await loadProfile(profilePath);
   const { accel, warnings } = await chooseAccel(profile, log);
   const qemu = await checkQemu(profile.qemu.binary);
-  const plan = await buildPlan(profile, accel, options.onlyCell, options.shard ? parseShard(options.shard) : undefined);
+  const plan = await buildPlan(profile, accel, options.onlyCell, options.shard ? parseShard(options.shard) : undefined).catch((err: unknown) => {
+    // The planner's problems are the profile's (matrix size, conflicting settings), except those of an option.
+    if (err instanceof InputError) throw new InputError(err.lines.map((l) => (l.startsWith('--') ? l : `${profilePath}: ${l}`)));
+    throw err;
+  });
   return { profile, profilePath: resolve(profilePath), accel, warnings, qemu, plan };
 }
 
