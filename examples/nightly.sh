@@ -5,8 +5,9 @@
 #   - the pinned guest is imported from $GUEST_TAR (written once by `vblk-bench
 #     guest export`) into the nightly's own cache, checked against $GUEST_HASH:
 #     every night boots that very guest, whatever Debian published since
-#     (the profile pins the same hash in guest.image_hash; docs/guest-image.md,
-#     "Pinning the guest for nightly and CI", says how to move the pin),
+#     (the profile pins the same hash in guest.image_hash;
+#     docs/comparing-and-gating.md, "Pinning the guest for nightly and CI",
+#     says how to move the pin),
 #   - the profile is run into $RESULTS,
 #   - results directories of the profile older than $KEEP_DAYS days are removed,
 #   - the history (text for the mail, HTML with trend charts) and the latest

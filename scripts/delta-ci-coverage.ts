@@ -21,7 +21,7 @@
  */
 import { parseArgs } from 'node:util';
 import { bootstrapCi, ratioOfMedians } from '../src/stats/bootstrap.js';
-import { mulberry32, type Rng } from '../src/stats/prng.js';
+import { mulberry32, type Rng } from '../src/util/prng.js';
 import { parsePositiveInt } from '../src/cli/stat-options.js';
 
 function normal(rng: Rng): number {

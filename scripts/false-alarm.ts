@@ -25,15 +25,15 @@
  */
 import { parseArgs } from 'node:util';
 import type { Sample } from '../src/model/sample.js';
-import { cellKeyOf } from '../src/compare/cell-key.js';
+import { cellKeyOf } from '../src/model/cell-key.js';
 import { evaluateGate } from '../src/gate/evaluate.js';
 import { GATE_DEFAULTS } from '../src/gate/defaults.js';
 import type { GateOptions, GateVerdict } from '../src/gate/types.js';
 import { loadCalibration } from '../src/calibrate/file.js';
 import { originalCell, type AaArms } from '../src/calibrate/noise.js';
 import { loadRun } from '../src/store/run-reader.js';
-import { mulberry32, shuffled } from '../src/stats/prng.js';
-import { formatFraction } from '../src/stats/format.js';
+import { mulberry32, shuffled } from '../src/util/prng.js';
+import { formatFraction } from '../src/util/number-format.js';
 import { parseFraction, parseMinEffects, parsePositiveInt } from '../src/cli/stat-options.js';
 
 const DEFAULT_CALIBRATION = 'test/fixtures/runs/gate/calibration.json';

@@ -7,8 +7,7 @@
 import { InputError } from '../model/errors.js';
 import { CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, CalibrationFileSchema } from '../model/schemas/calibration.js';
 import { MAX_FILE_BYTES, FileProblem, readNamedJson } from '../store/stored-file.js';
-import type { GateResult } from '../gate/types.js';
-import { formatFraction, formatNumber } from '../stats/format.js';
+import { formatFraction, formatNumber } from '../util/number-format.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
 import { compareFingerprints, describeDiff, type Fingerprint } from '../fingerprint/environment.js';
 import type { AaArms, CellNoise } from './noise.js';
@@ -63,6 +62,22 @@ export async function loadCalibration(path: string): Promise<CalibrationFile> {
   }
 }
 
+/** What calibrationWarnings reads of a gate's result (gate/types.ts: GateResult). */
+export interface GatedCells {
+  alpha: number;
+  /** m: the cell × metric pairs tested. */
+  tests: number;
+  cells: readonly {
+    cellKey: string;
+    metric: string;
+    better: 'higher' | 'lower';
+    minEffectPct: number;
+    p: number | null;
+    baseline: { n: number } | null;
+    current: { n: number } | null;
+  }[];
+}
+
 /**
  * Warnings for a gate whose settings cannot detect the calibrated effect: for
  * each tested cell × metric with calibrated noise, the simulated chance that a
@@ -70,7 +85,7 @@ export async function loadCalibration(path: string): Promise<CalibrationFile> {
  * sizes, α/m and minimum effect; and environment differences between the
  * calibration and the current run (the noise floor may not apply).
  */
-export function calibrationWarnings(result: GateResult, cal: CalibrationFile, current: Fingerprint, subjects: readonly string[]): string[] {
+export function calibrationWarnings(result: GatedCells, cal: CalibrationFile, current: Fingerprint, subjects: readonly string[]): string[] {
   const warnings = compareFingerprints(cal.fingerprint, current, subjects).environment.map(
     (d) => `calibration: measured in another environment, its noise floor may not apply: ${describeDiff(d)}`,
   );

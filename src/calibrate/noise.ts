@@ -6,7 +6,7 @@
  * power simulation draws from.
  */
 import type { CellValues, Sample } from '../model/sample.js';
-import { cellKeyOf } from '../compare/cell-key.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
 import { compareValues } from '../compare/row.js';
 import { cv, median } from '../stats/descriptive.js';

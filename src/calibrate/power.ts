@@ -17,7 +17,7 @@ import { mean, median, quantile, stdev } from '../stats/descriptive.js';
 import { mannWhitney } from '../stats/mann-whitney.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
 import { minSamplesPerSide } from '../stats/min-samples.js';
-import { deriveSeed, mulberry32, randomInt, type Rng } from '../stats/prng.js';
+import { deriveSeed, mulberry32, randomInt, type Rng } from '../util/prng.js';
 
 export const POWER_DEFAULTS = { simulations: 1000, seed: 1, maxRepetitions: 100 } as const;
 

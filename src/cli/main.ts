@@ -22,7 +22,7 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerGateCommand } from './commands/gate.js';
 import { registerBaselineCommand } from './commands/baseline.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
-import { TOOL_VERSION } from './version.js';
+import { TOOL_VERSION } from '../util/version.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('vblk-bench')

@@ -7,7 +7,8 @@
  */
 import type { Accel } from '../model/sample.js';
 import { ESTIMATED_BOOT_SECONDS, formatSeconds } from '../plan/estimate.js';
-import type { Logger } from './log.js';
+import type { TerminalLogger } from './log.js';
+import type { LoopProgress } from '../run/run-plan.js';
 
 /** Per-cell allowance beyond fio's runtime + ramp (SSH, scheduler change, parsing): as in plan/estimate.ts. */
 const CELL_OVERHEAD_MS = 1500;
@@ -64,7 +65,7 @@ export function renderProgressLine(s: ProgressSnapshot, columns = 100): string {
   return middle ? `${head} · ${middle} · ${tail}` : `${head} · ${tail}`;
 }
 
-export class RunProgress {
+export class RunProgress implements LoopProgress {
   private readonly started: number;
   private done = 0;
   private bootsEnded = 0;
@@ -77,7 +78,7 @@ export class RunProgress {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly log: Logger,
+    private readonly log: TerminalLogger,
     private readonly opts: { total: number; visits: number; accel: Accel; runtimeS: number; rampTimeS: number; now?: () => number },
   ) {
     this.started = this.now();

@@ -16,7 +16,7 @@ import { bimodality } from '../stats/bimodal.js';
 import { median } from '../stats/descriptive.js';
 import { mannWhitney, type MwuMethod } from '../stats/mann-whitney.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
-import { cellKeyOf } from './cell-key.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { groupSamples, indexCells, metricBetter } from './group.js';
 
 export interface DepthPoint {

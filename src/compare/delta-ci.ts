@@ -21,8 +21,8 @@
  */
 import { bootstrapCi, ratioOfMedians } from '../stats/bootstrap.js';
 import { minSamplesForMedianCi } from '../stats/median-ci.js';
-import { formatNumber, formatSignedPct } from '../stats/format.js';
-import { deriveSeed } from '../stats/prng.js';
+import { formatNumber, formatSignedPct } from '../util/number-format.js';
+import { deriveSeed } from '../util/prng.js';
 import type { PctInterval } from './types.js';
 
 export type DeltaCiResult = { ci: PctInterval; reason: null } | { ci: null; reason: string };

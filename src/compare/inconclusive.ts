@@ -10,7 +10,7 @@
  * few samples for the test); then what a confirmation re-run could not judge;
  * last, that nothing could be tested at all.
  */
-import { formatNumber } from '../stats/format.js';
+import { formatNumber } from '../util/number-format.js';
 import { minSamplesPerSide } from '../stats/min-samples.js';
 import type { ComparisonRow } from './types.js';
 

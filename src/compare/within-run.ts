@@ -4,7 +4,7 @@
  * (e.g. ioeventfd=off vs ioeventfd=on for each backend × scheduler × iodepth).
  */
 import type { Sample } from '../model/sample.js';
-import { cellKeyOf } from './cell-key.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { groupSamples, indexCells, metricBetter, type CellInfo } from './group.js';
 import { compareOrMissing } from './row.js';
 import type { ComparisonRow } from './types.js';

@@ -13,33 +13,22 @@
  *   from the environment's, so it is refused unless the user allows it
  *   (`--allow-env-mismatch`).
  *
- * A few fields are informational only (host name, Node.js version, profile name,
- * repetitions, visit order and seed): they cannot change a measured value. So
- * is a fact recorded on one side only (by another tool version): it cannot be
- * compared.
+ * Fields that may differ between two runs (model/may-differ.ts, the policy
+ * `run --resume` shares: host name, Node.js version, profile name,
+ * repetitions, visit order and seed, boot timeout and retries) are
+ * informational only: shown, never refused. So is a fact recorded on one side
+ * only (by another tool version): it cannot be compared.
  * Pure: built from a stored run's environment.json, profile.json and samples.
  */
 import type { Sample } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
-import { GUEST_FIO_KEY } from './steal.js';
+import { mayDiffer, pathCovers } from '../model/may-differ.js';
+import { GUEST_FIO_KEY } from '../model/observed-keys.js';
 
 export type FieldClass = 'environment' | 'info';
 
 /** Path → value (text), e.g. `host.hostKernel` → `6.1.0-18-amd64`, `profile.fio.bs` → `4k`. */
 export type Fingerprint = Record<string, string>;
-
-/** Fields that cannot change a measured value: shown when they differ, never refuse. */
-const INFO_PATHS = [
-  'host.hostname',
-  'host.nodeVersion',
-  'hostFio',
-  'profile.name',
-  'profile.description',
-  'profile.repetitions',
-  'profile.order',
-  'profile.seed',
-  'profile.guest.boot_timeout',
-];
 
 /**
  * Facts that follow from a declared subject: naming a QEMU binary as the
@@ -129,19 +118,14 @@ export function fingerprintOf(input: FingerprintInput): Fingerprint {
 }
 
 export function fieldClass(path: string): FieldClass {
-  return INFO_PATHS.some((p) => covers(p, path)) ? 'info' : 'environment';
-}
-
-/** Whether `path` lies at or under `prefix` (dot boundaries). */
-function covers(prefix: string, path: string): boolean {
-  return path === prefix || path.startsWith(`${prefix}.`);
+  return mayDiffer(path, 'comparison') ? 'info' : 'environment';
 }
 
 /** Whether a declared subject covers a field: `qemu.binary` covers `profile.qemu.binary`, `qemu` covers `qemu.version`. */
 export function subjectCovers(subject: string, path: string): boolean {
   const bare = subject.startsWith('profile.') ? subject.slice('profile.'.length) : subject;
   const targets = [bare, ...(IMPLIED[bare] ?? [])];
-  return targets.some((t) => covers(t, path) || covers(`profile.${t}`, path));
+  return targets.some((t) => pathCovers(t, path) || pathCovers(`profile.${t}`, path));
 }
 
 export interface FieldDiff {

@@ -16,14 +16,13 @@ import type { RunManifest } from '../store/manifest.js';
 import { MAX_FILE_BYTES, FileProblem, checkOwnOutput, checkSchema, fieldPath, readJsonUnder, readNamedJson } from '../store/stored-file.js';
 import { admitSamples, type SampleCandidate } from '../store/admit-samples.js';
 import type { Completeness } from '../store/completeness.js';
-import type { StoreDiagnostic } from '../store/store-diagnostic.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
 import { isWhole } from '../store/wholeness.js';
 import type { IncompleteSet } from '../compare/inconclusive.js';
-import { cellKeyOf } from '../compare/cell-key.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { fingerprintOf, type Fingerprint } from './environment.js';
-import { GUEST_FIO_KEY } from './steal.js';
+import { GUEST_FIO_KEY } from '../model/observed-keys.js';
 
-export { BASELINE_KIND, BASELINE_SCHEMA_VERSION };
 
 export interface BaselineFile {
   kind: typeof BASELINE_KIND;
@@ -53,7 +52,7 @@ export interface ResultSet {
   samples: Sample[];
   fingerprint: Fingerprint;
   /** What the reader skipped or found missing (empty for a sound set). */
-  diagnostics: StoreDiagnostic[];
+  diagnostics: StoredDiagnostic[];
   /** Planned samples and those without a valid record. */
   completeness: Completeness;
 }
@@ -110,7 +109,7 @@ async function loadBaselineFile(path: string): Promise<Omit<ResultSet, 'fingerpr
     if (err instanceof FileProblem) throw new InputError(`${err.message}${err.problem.startsWith('not valid JSON') ? ' (neither a results directory nor a baseline file)' : ''}`);
     throw err;
   }
-  const diagnostics: StoreDiagnostic[] = [];
+  const diagnostics: StoredDiagnostic[] = [];
   const candidates: SampleCandidate[] = [];
   (file.samples as unknown[]).forEach((raw, i) => {
     const where = `${path}: ${fieldPath(['samples', i])}`;
@@ -118,7 +117,7 @@ async function loadBaselineFile(path: string): Promise<Omit<ResultSet, 'fingerpr
       candidates.push({ file: where, sample: checkSchema(SampleSchema, raw, where) as Sample });
     } catch (err) {
       if (!(err instanceof FileProblem)) throw err;
-      diagnostics.push({ kind: 'skipped-file', what: 'sample', file: where, problem: err.problem });
+      diagnostics.push({ kind: 'StoredFileSkipped', what: 'sample', file: where, problem: err.problem });
     }
   });
   const planned = plannedSlotsOf(file.plan as StoredPlan, `${path}: plan`);
@@ -213,7 +212,7 @@ export function incompleteness(set: ResultSet, role: string): IncompleteSet[] {
   if (isWhole(set)) return [];
   const { status, stopReason } = set.manifest;
   const { planned, missing, shortCells } = set.completeness;
-  const skippedFiles = set.diagnostics.filter((d) => d.kind !== 'missing-samples').length;
+  const skippedFiles = set.diagnostics.filter((d) => d.kind !== 'MissingSamples').length;
   return [
     {
       role,

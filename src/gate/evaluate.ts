@@ -15,10 +15,10 @@ import type { Sample } from '../model/sample.js';
 import { summarizeCell } from '../stats/cell-stats.js';
 import { minSamplesPerSide } from '../stats/min-samples.js';
 import { adjustPValues } from '../stats/multiple.js';
-import { deriveSeed } from '../stats/prng.js';
+import { deriveSeed } from '../util/prng.js';
 import { byPrecedence, describeInconclusive, type EnvironmentDifference, type Inconclusive, type IncompleteSet } from '../compare/inconclusive.js';
 import { GATE_DEFAULTS } from './defaults.js';
-import { judge } from './judge.js';
+import { judgeCell } from './judge.js';
 import { precheck } from './precheck.js';
 import type { GateCell, GateMetric, GateOptions, GateResult } from './types.js';
 
@@ -86,7 +86,7 @@ export interface VerdictContext {
 }
 
 /** What keeps the gate from judging, in precedence order (compare/inconclusive.ts). */
-export function inconclusiveReasons(cells: readonly GateCell[], ctx: VerdictContext): Inconclusive[] {
+function inconclusiveReasons(cells: readonly GateCell[], ctx: VerdictContext): Inconclusive[] {
   const out: Inconclusive[] = [];
   if (ctx.envMismatch?.length) out.push({ kind: 'environment', differences: [...ctx.envMismatch] });
   if (ctx.incomplete?.length) out.push({ kind: 'incomplete', sets: [...ctx.incomplete] });
@@ -159,7 +159,7 @@ export function evaluateGate(baseline: readonly Sample[], current: readonly Samp
     if (!row) return;
     const adjustedP = adjusted[i] ?? 1;
     const { better, minEffectPct } = cell;
-    const verdict = judge({ row, adjustedP, better, minEffectPct, alpha, alphaPerTest, minSamplesNeeded });
+    const verdict = judgeCell({ row, adjustedP, better, minEffectPct, alpha, alphaPerTest, minSamplesNeeded });
     Object.assign(cell, {
       baseline: row.a,
       current: row.b,

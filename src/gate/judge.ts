@@ -1,11 +1,11 @@
 /** The status of one tested cell × metric from its comparison and adjusted p. */
 import type { ComparedRow } from '../compare/types.js';
-import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
 import { exactMinP } from '../stats/mwu-exact.js';
 import type { GateCellStatus } from './types.js';
 
-export interface JudgeInput {
+export interface CellJudgeInput {
   row: ComparedRow;
   adjustedP: number;
   better: 'higher' | 'lower';
@@ -16,7 +16,7 @@ export interface JudgeInput {
   minSamplesNeeded: number;
 }
 
-export function judge(input: JudgeInput): { status: GateCellStatus; reason: string; samplesNeeded?: number } {
+export function judgeCell(input: CellJudgeInput): { status: GateCellStatus; reason: string; samplesNeeded?: number } {
   const { row, adjustedP, better, minEffectPct, alpha } = input;
   // Sample-size rule: the best p for these sizes, 2/C(n1+n2, n1), must beat α/m.
   // Ties do not lower it (the exact test with ties never goes below it). They

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 
 /** The metapackage the guest build resolves. */
-export const KERNEL_METAPACKAGE = 'linux-image-amd64';
-export const APT_LISTS_DIR = '/var/lib/apt/lists';
+const KERNEL_METAPACKAGE = 'linux-image-amd64';
+const APT_LISTS_DIR = '/var/lib/apt/lists';
 
 /** `Candidate:` of `pkg` in `apt-cache policy <pkg>` output; null when apt has none (or does not know it). */
 export function parseAptPolicyCandidate(text: string, pkg: string): string | null {
@@ -124,7 +124,7 @@ export async function readAptKernelOffer(listsDir = APT_LISTS_DIR): Promise<AptK
 }
 
 /** The pin docs: how to keep a guest everywhere, and how to move it. */
-export const GUEST_PIN_DOCS = 'docs/guest-image.md, "Pinning the guest for nightly and CI"';
+const GUEST_PIN_DOCS = 'docs/comparing-and-gating.md, "Pinning the guest for nightly and CI"';
 
 const when = (offer: { listsChangedAt: string | null }) =>
   offer.listsChangedAt ? `as of their last change, ${offer.listsChangedAt.slice(0, 16).replace('T', ' ')} UTC` : 'date unknown';

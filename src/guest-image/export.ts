@@ -16,11 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { HostError } from '../model/errors.js';
+import { replaceFileAtomic } from '../util/atomic-file.js';
 import { GUEST_IMAGE_FILES, GUEST_MANIFEST_NAME, guestImageDirFor } from './manifest.js';
 import { GuestImageError, loadGuestImage, type GuestImage } from './guest-image.js';
 import { extractTar, TarFormatError, writeTar } from './tar.js';
 
-export const EXPORT_RECORD_NAME = 'vblk-guest-export.json';
+const EXPORT_RECORD_NAME = 'vblk-guest-export.json';
 const ARCHIVE_ENTRIES = [EXPORT_RECORD_NAME, GUEST_MANIFEST_NAME, ...GUEST_IMAGE_FILES] as const;
 /** Larger than any guest file (vmlinux is ~66 MB). */
 const MAX_ENTRY_BYTES = 1024 * 1024 * 1024;
@@ -35,7 +36,7 @@ const exportRecordSchema = z.object({
 });
 export type ExportRecord = z.infer<typeof exportRecordSchema>;
 
-export function exportRecordFor(image: GuestImage, now: Date): ExportRecord {
+function exportRecordFor(image: GuestImage, now: Date): ExportRecord {
   return {
     format: 'vblk-bench-guest-export',
     formatVersion: 1,
@@ -52,21 +53,20 @@ export async function exportGuestImage(image: GuestImage, archive: string): Prom
   const recordPath = join(tmp, EXPORT_RECORD_NAME);
   await writeFile(recordPath, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });
   try {
-    await writeTar(`${archive}.tmp-${process.pid}`, [
+    const entries = [
       { name: EXPORT_RECORD_NAME, path: recordPath, mode: 0o644 },
       { name: GUEST_MANIFEST_NAME, path: join(image.dir, GUEST_MANIFEST_NAME), mode: 0o644 },
       ...GUEST_IMAGE_FILES.map((f) => ({ name: f, path: join(image.dir, f), mode: f === 'id_ed25519' ? 0o600 : 0o644 })),
-    ]);
-    await rename(`${archive}.tmp-${process.pid}`, archive);
+    ];
+    await replaceFileAtomic(archive, (partial) => writeTar(partial, entries));
   } finally {
-    await rm(`${archive}.tmp-${process.pid}`, { force: true });
     await rm(tmp, { recursive: true, force: true });
   }
   return record;
 }
 
 /** Every valid image in the cache whose content hash starts with `prefix`. */
-export async function findCachedGuestImages(cacheRoot: string, prefix: string): Promise<GuestImage[]> {
+async function findCachedGuestImages(cacheRoot: string, prefix: string): Promise<GuestImage[]> {
   if (!HASH_PREFIX_RE.test(prefix)) throw new HostError(`image hash: ${JSON.stringify(prefix)} is not 8 to 64 lower-case hex digits`);
   const base = join(cacheRoot, 'guest');
   const names = await readdir(base).catch(() => [] as string[]);

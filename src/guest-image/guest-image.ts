@@ -3,15 +3,14 @@
  * dropbear), built by scripts/guest/build-guest.sh into a per-inputs cache directory.
  * See docs/guest-image.md.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, constants as fsConstants } from 'node:fs';
+import { createWriteStream, constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import { HostError } from '../model/errors.js';
+import { defaultGuestCacheRoot } from '../util/cache-root.js';
+import { sha256File } from '../util/sha256.js';
 import {
-  cacheRootFrom,
   checkImageFiles,
   computeInputsHash,
   contentHashOf,
@@ -58,14 +57,9 @@ export class GuestImageError extends HostError {
   }
 }
 
-/** `$VBLK_BENCH_CACHE`, else `$XDG_CACHE_HOME/vblk-bench`, else `~/.cache/vblk-bench`. */
-export function defaultGuestCacheRoot(): string {
-  return cacheRootFrom(process.env, homedir());
-}
-
 /** Relative path of the build inputs inside the repository. */
-export const GUEST_SCRIPTS_DIR = join('scripts', 'guest');
-export const GUEST_BUILD_SCRIPT = join(GUEST_SCRIPTS_DIR, 'build-guest.sh');
+const GUEST_SCRIPTS_DIR = join('scripts', 'guest');
+const GUEST_BUILD_SCRIPT = join(GUEST_SCRIPTS_DIR, 'build-guest.sh');
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -95,12 +89,6 @@ export async function dirInputsHash(base: string): Promise<string> {
     paths.map(async (p) => ({ path: relative(base, p).split(sep).join('/'), data: await readFile(p) })),
   );
   return computeInputsHash(files);
-}
-
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 async function observe(path: string, hash: boolean): Promise<ObservedFile> {

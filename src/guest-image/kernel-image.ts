@@ -109,7 +109,7 @@ export function parseKernelConfig(text: string): Map<string, string> {
 }
 
 /** The compressed payload of a bzImage (setup_sects, payload_offset/length), with its compression. */
-export function bzImagePayload(image: Buffer): { data: Buffer; compression: 'gzip' | 'xz' | 'zstd' | 'lzma' | 'other' } | null {
+function bzImagePayload(image: Buffer): { data: Buffer; compression: 'gzip' | 'xz' | 'zstd' | 'lzma' | 'other' } | null {
   if (detectKernelFormat(image) !== 'bzImage' || image.length < 0x250 || image.readUInt16LE(0x206) < 0x0208) return null;
   const setupSects = image[0x1f1] || 4;
   const offset = (setupSects + 1) * 512 + image.readUInt32LE(0x248);
@@ -185,7 +185,7 @@ export async function readKernelImage(path: string, opts: { config?: boolean } =
 }
 
 /** Kernel drivers the guest loads, with the option that builds each in. */
-export const GUEST_MODULE_CONFIG: Readonly<Record<string, string>> = {
+const GUEST_MODULE_CONFIG: Readonly<Record<string, string>> = {
   virtio_pci: 'CONFIG_VIRTIO_PCI',
   virtio_blk: 'CONFIG_VIRTIO_BLK',
   virtio_net: 'CONFIG_VIRTIO_NET',

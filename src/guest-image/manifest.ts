@@ -3,7 +3,7 @@
  * the content hash, the inputs hash and the cache-root rule. No I/O here: callers
  * read the bytes/stat the files and pass them in (see guest-image.ts).
  */
-import { createHash } from 'node:crypto';
+import { sha256Of } from '../util/sha256.js';
 import { posix } from 'node:path';
 import { z } from 'zod';
 
@@ -16,7 +16,6 @@ export const GUEST_IMAGE_FILES = [
   'id_ed25519.pub',
   'host_key.pub',
 ] as const;
-export type GuestImageFile = (typeof GUEST_IMAGE_FILES)[number];
 
 export const GUEST_MANIFEST_NAME = 'manifest.json';
 
@@ -122,11 +121,6 @@ export function checkImageFiles(manifest: GuestManifest, observed: Record<string
   return problems;
 }
 
-/** sha256 hex of some bytes. */
-export function sha256Of(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /**
  * Identity of an image: sha256 over the manifest's per-file hashes (sorted by
  * file name), so it changes whenever any shipped file changes, and only then.
@@ -153,13 +147,6 @@ export function computeInputsHash(files: ReadonlyArray<{ path: string; data: Uin
     seen.add(e.path);
   }
   return sha256Of(entries.map((e) => `${e.path}\0${e.digest}\n`).join(''));
-}
-
-/** `$VBLK_BENCH_CACHE`, else `$XDG_CACHE_HOME/vblk-bench`, else `<home>/.cache/vblk-bench`. */
-export function cacheRootFrom(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  if (env.VBLK_BENCH_CACHE) return env.VBLK_BENCH_CACHE;
-  if (env.XDG_CACHE_HOME) return posix.join(env.XDG_CACHE_HOME, 'vblk-bench');
-  return posix.join(home, '.cache', 'vblk-bench');
 }
 
 /** `<cacheRoot>/guest/<first 16 hex of the inputs hash>`. */

@@ -13,25 +13,28 @@
  * `launchOverrides` into the launch spec, waits for `readyMarker` (if any),
  * then connects with `ssh` and the pinned (or first-use) host key.
  */
-import { realpath, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { realpath, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, HostError } from '../model/errors.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Profile } from '../profile/schema.js';
 import type { BootGroup } from '../plan/groups.js';
 import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 import { axisEntries } from '../plan/cells.js';
 import { axisByName } from '../profile/axes.js';
 import { firmwareDirFor } from '../vm/firmware.js';
-import { GUEST_READY_MARKER } from '../run/launch.js';
 import { parsePinnedHostKey } from '../guest/ssh-session.js';
-import { defaultGuestCacheRoot, ensureGuestImage, type GuestImage } from './guest-image.js';
+import { ensureGuestImage, type GuestImage } from './guest-image.js';
 import { cachedGuestImageByHash } from './export.js';
-import { guestBuildRecord, sha256Of } from './manifest.js';
+import { guestBuildRecord } from './manifest.js';
+import { sha256Of } from '../util/sha256.js';
 import { assessUserKernel, readKernelImage, type KernelImageFacts } from './kernel-image.js';
 import { byoStateFor, createOverlay, imageSha256, inspectImage, writeSeedIso, type ImageFormat } from './byo/image.js';
+import { GUEST_READY_MARKER } from './console-markers.js';
+import { defaultGuestCacheRoot } from '../util/cache-root.js';
 
 /** The overlay of a boot, in its boot directory; removed when the boot ends. */
-export const OVERLAY_NAME = 'os-overlay.qcow2';
+const OVERLAY_NAME = 'os-overlay.qcow2';
 
 export interface GuestSource {
   kind: 'builtin' | 'image';
@@ -240,9 +243,7 @@ async function imageSource(profile: Profile & { guest: { kind: 'image' } }, opts
     pinnedHostKey: async () => (g.host_key === 'seed' ? state.seedHostKey.publicKey : await known()),
     rememberHostKey: async (line) => {
       parsePinnedHostKey(line); // refuses anything that is not a key line
-      const tmp = `${state.knownHostKeyPath}.tmp-${process.pid}`;
-      await writeFile(tmp, `${line}\n`, { mode: 0o644 });
-      await rename(tmp, state.knownHostKeyPath);
+      await writeFileAtomic(state.knownHostKeyPath, `${line}\n`, { mode: 0o644 });
     },
     diagnose: () => null,
     notes: info.backingFile ? [`guest image ${path} has a backing file (${info.backingFile}); it is opened read-only through the overlay`] : [],

@@ -7,16 +7,14 @@
  * use it; `vblk-bench guest test-image` prints its path for trying the
  * bring-your-own path by hand.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { sha256Of } from './manifest.js';
+import { sha256File, sha256Of } from '../util/sha256.js';
 import { acquireBuildLock, dirInputsHash, GuestImageError, runBuildScript, type GuestImage } from './guest-image.js';
 
-export const TEST_IMAGE_SCRIPTS_DIR = join('scripts', 'test-image');
-export const TEST_IMAGE_FILE = 'vblk-test-image.qcow2';
+const TEST_IMAGE_SCRIPTS_DIR = join('scripts', 'test-image');
+const TEST_IMAGE_FILE = 'vblk-test-image.qcow2';
 
 const manifestSchema = z.object({
   schemaVersion: z.literal(1),
@@ -37,14 +35,8 @@ export interface TestImage {
   manifest: TestImageManifest;
 }
 
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 /** The test image in `dir`, checked against its manifest; throws GuestImageError when absent or different. */
-export async function loadTestImage(dir: string): Promise<TestImage> {
+async function loadTestImage(dir: string): Promise<TestImage> {
   const text = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => null);
   if (text === null) throw new GuestImageError(`no test image in ${dir}`);
   const parsed = manifestSchema.safeParse(JSON.parse(text));

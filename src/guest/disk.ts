@@ -9,11 +9,11 @@ import { InputError, RunStepError } from '../model/errors.js';
 import type { GuestRunner } from './ssh-session.js';
 
 /** Guest virtio disk names (`vda`, `vdb`, ... `vdaa`). */
-export const DEVICE_NAME_PATTERN = /^vd[a-z]+$/;
+const DEVICE_NAME_PATTERN = /^vd[a-z]+$/;
 /** virtio-blk serials are at most 20 bytes; we only ever look for tame ones. */
-export const DISK_SERIAL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$/;
+const DISK_SERIAL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$/;
 /** PCI address with or without the domain: `0000:00:04.0` or `00:04.0`. */
-export const PCI_ADDRESS_PATTERN = /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$/;
+const PCI_ADDRESS_PATTERN = /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$/;
 
 export function assertDeviceName(device: string): void {
   if (!DEVICE_NAME_PATTERN.test(device)) {
@@ -74,7 +74,7 @@ export function parseDiskListing(text: string): { disks: GuestDisk[]; unparsed: 
   return { disks, unparsed };
 }
 
-export async function listGuestDisks(session: GuestRunner): Promise<GuestDisk[]> {
+async function listGuestDisks(session: GuestRunner): Promise<GuestDisk[]> {
   const r = await session.run(['sh', '-c', LIST_DISKS_SCRIPT], { timeoutMs: 15_000 });
   return parseDiskListing(r.stdout).disks;
 }

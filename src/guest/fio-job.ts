@@ -23,9 +23,9 @@ export interface FioJob {
   readonly: boolean;
 }
 
-export const FIO_READ_WORKLOADS = ['read', 'randread'] as const;
-export const FIO_WRITE_WORKLOADS = ['write', 'randwrite', 'rw', 'readwrite', 'randrw', 'trim', 'randtrim', 'trimwrite'] as const;
-export const FIO_IOENGINES = ['libaio', 'io_uring', 'psync', 'sync', 'pvsync', 'pvsync2', 'posixaio'] as const;
+const FIO_READ_WORKLOADS = ['read', 'randread'] as const;
+const FIO_WRITE_WORKLOADS = ['write', 'randwrite', 'rw', 'readwrite', 'randrw', 'trim', 'randtrim', 'trimwrite'] as const;
+const FIO_IOENGINES = ['libaio', 'io_uring', 'psync', 'sync', 'pvsync', 'pvsync2', 'posixaio'] as const;
 
 const PATTERNS = {
   name: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
@@ -59,7 +59,7 @@ function intIn(job: FioJob, field: keyof typeof LIMITS): number {
   return v;
 }
 
-function matches(job: FioJob, field: keyof typeof PATTERNS, value: string | undefined, expected: string): string {
+function matches(field: keyof typeof PATTERNS, value: string | undefined, expected: string): string {
   if (typeof value !== 'string' || !PATTERNS[field].test(value)) throw bad(field, value, expected);
   return value;
 }
@@ -70,15 +70,15 @@ function isReadWorkload(rw: string): boolean {
 
 /** The fio argv for one job (`fio --name=... --output-format=json`), validated. */
 export function buildFioArgs(job: FioJob, opts: { host?: boolean } = {}): string[] {
-  const name = matches(job, 'name', job.name, 'letters, digits, ".", "_", "-"; max 64');
+  const name = matches('name', job.name, 'letters, digits, ".", "_", "-"; max 64');
   if (opts.host && !PATTERNS.hostFilename.test(job.filename)) throw bad('filename', job.filename, 'an absolute host path of letters, digits and "_.+@-"');
-  const filename = opts.host ? job.filename : matches(job, 'filename', job.filename, '/dev/vdX, or a plain file under /tmp, /var/tmp, /dev/shm or /mnt');
+  const filename = opts.host ? job.filename : matches('filename', job.filename, '/dev/vdX, or a plain file under /tmp, /var/tmp, /dev/shm or /mnt');
   if (filename.split('/').includes('..')) throw bad('filename', filename, 'a path without ".."');
   const rw = job.rw;
   if (!isReadWorkload(rw) && !(FIO_WRITE_WORKLOADS as readonly string[]).includes(rw)) {
     throw bad('rw', rw, `one of ${[...FIO_READ_WORKLOADS, ...FIO_WRITE_WORKLOADS].join(', ')}`);
   }
-  const bs = matches(job, 'bs', job.bs, 'a block size such as 512, 4k, 128k or 1m');
+  const bs = matches('bs', job.bs, 'a block size such as 512, 4k, 128k or 1m');
   if (!(FIO_IOENGINES as readonly string[]).includes(job.ioengine)) {
     throw bad('ioengine', job.ioengine, `one of ${FIO_IOENGINES.join(', ')}`);
   }
@@ -91,7 +91,7 @@ export function buildFioArgs(job: FioJob, opts: { host?: boolean } = {}): string
   if (job.readonly && !isReadWorkload(rw)) {
     throw bad('rw', rw, `a read workload (${FIO_READ_WORKLOADS.join(', ')}) because the job is read-only`);
   }
-  const size = job.size === undefined ? undefined : matches(job, 'size', job.size, 'a size such as 16M, 1G or 50%');
+  const size = job.size === undefined ? undefined : matches('size', job.size, 'a size such as 16M, 1G or 50%');
 
   const argv = [
     'fio',

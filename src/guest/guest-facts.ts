@@ -26,16 +26,10 @@ export async function readGuestFacts(session: GuestRunner): Promise<GuestFacts> 
   const fio = await session.exec(['fio', '--version'], { timeoutMs: TIMEOUT_MS });
   const lib = /error while loading shared libraries: ([^:\s]+)/.exec(fio.stderr);
   if (lib) {
-    throw new RunStepError(`fio in the guest cannot start: shared library ${lib[1]} is missing`, 'guest', [
-      ...lastLines(fio.stderr, 3),
-      'hint: ship a static fio in the guest image (see docs/guest.md) or add the library',
-    ]);
+    throw new RunStepError(`fio in the guest cannot start: shared library ${lib[1]} is missing`, 'guest', lastLines(fio.stderr, 3), 'FioNotFound');
   }
   if (fio.code === 127) {
-    throw new RunStepError('fio not found in the guest', 'guest', [
-      ...lastLines(fio.stderr, 3),
-      'hint: the guest must have fio on PATH: an own image needs it installed (e.g. apt-get install fio), the built-in guest ships a static one (docs/guest-image.md; rebuild it)',
-    ]);
+    throw new RunStepError('fio not found in the guest', 'guest', lastLines(fio.stderr, 3), 'FioNotFound');
   }
   if (fio.code !== 0) {
     throw new RunStepError(`guest: 'fio --version' failed (exit ${fio.code ?? fio.signal})`, 'guest', lastLines(fio.stderr, 5));

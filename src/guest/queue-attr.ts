@@ -14,7 +14,7 @@ import type { GuestRunner } from './ssh-session.js';
 import { assertDeviceName } from './disk.js';
 
 /** The attributes that can be set (allow-list: the name ends up in a path). */
-export const QUEUE_ATTRIBUTES = ['nomerges', 'nr_requests'] as const;
+const QUEUE_ATTRIBUTES = ['nomerges', 'nr_requests'] as const;
 export type QueueAttribute = (typeof QUEUE_ATTRIBUTES)[number];
 
 const STEP_TIMEOUT_MS = 15_000;
@@ -24,7 +24,7 @@ const HINTS: Partial<Record<QueueAttribute, string>> = {
 };
 
 /** The value in a sysfs read (`64\n`). Pure; throws on anything but one integer. */
-export function parseQueueAttribute(text: string, what: string): number {
+function parseQueueAttribute(text: string, what: string): number {
   const t = text.trim();
   if (!/^\d+$/.test(t)) throw new RunStepError(`${what} reads ${JSON.stringify(t)}, expected an integer`, 'guest');
   return Number(t);

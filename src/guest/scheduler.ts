@@ -9,9 +9,8 @@
 import { InputError, RunStepError } from '../model/errors.js';
 import type { GuestRunner } from './ssh-session.js';
 import { assertDeviceName } from './disk.js';
+import { mapLegacyScheduler, SCHEDULER_NAME_PATTERN } from '../model/scheduler-names.js';
 
-/** Scheduler names as the kernel spells them (also what profiles may write). */
-export const SCHEDULER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
 export interface SchedulerList {
   active: string;
@@ -47,24 +46,6 @@ export function parseSchedulerList(text: string): SchedulerList {
   return { active, available };
 }
 
-const LEGACY: Record<string, string> = {
-  noop: 'none',
-  deadline: 'mq-deadline',
-  cfq: 'bfq',
-};
-
-/** Map a legacy single-queue scheduler name to its blk-mq successor (other names pass through). */
-export function mapLegacyScheduler(name: string): { effective: string; notice?: string } {
-  const effective = LEGACY[name];
-  if (effective === undefined) return { effective: name };
-  return {
-    effective,
-    notice:
-      `scheduler '${name}' measured as '${effective}': legacy single-queue schedulers (noop, deadline, cfq) ` +
-      `were removed in Linux 5.0 and virtio-blk is a blk-mq device, so '${name}' cannot apply to it`,
-  };
-}
-
 /** Modules that provide a scheduler not built into Debian's kernel. */
 const SCHEDULER_MODULE: Record<string, string> = {
   bfq: 'bfq',
@@ -87,7 +68,7 @@ export class SchedulerUnavailableError extends RunStepError {
     readonly available: string[],
     details: string[] = [],
   ) {
-    super(message, 'guest', details);
+    super(message, 'guest', details, 'SchedulerUnavailable');
     this.name = 'SchedulerUnavailableError';
   }
 }

@@ -6,7 +6,7 @@
  *    the image build recorded) — never accept-any;
  *  - no retry for a host key mismatch or refused authentication: those do not
  *    fix themselves, and retrying would only hide them;
- *  - commands built from an argv with POSIX quoting (shell-quote.ts);
+ *  - commands built from an argv with POSIX quoting (util/shell-quote.ts);
  *  - byte and command counters for a verbose summary.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -15,7 +15,8 @@ import net from 'node:net';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
 import { RunStepError } from '../model/errors.js';
-import { commandLine } from './shell-quote.js';
+import type { FailureKind } from '../model/diagnostic.js';
+import { commandLine } from '../util/shell-quote.js';
 
 const { Client, utils } = ssh2;
 
@@ -67,6 +68,13 @@ export type SshConnectFailure =
   | 'unreachable'
   | 'protocol';
 
+const SSH_CONNECT_FAILURE: Record<SshConnectFailure, FailureKind> = {
+  'host-key-mismatch': 'HostKeyMismatch',
+  'auth-refused': 'SshAuthRefused',
+  unreachable: 'SshFailed',
+  protocol: 'SshFailed',
+};
+
 /** Connecting failed; `kind` says whether waiting longer could have helped. */
 export class SshConnectError extends RunStepError {
   constructor(
@@ -75,7 +83,7 @@ export class SshConnectError extends RunStepError {
     readonly attempts: number,
     details: string[] = [],
   ) {
-    super(message, 'ssh', details);
+    super(message, 'ssh', details, SSH_CONNECT_FAILURE[kind]);
     this.name = 'SshConnectError';
   }
 }
@@ -89,7 +97,7 @@ export class GuestTimeoutError extends RunStepError {
     readonly stopped: boolean,
     details: string[] = [],
   ) {
-    super(message, 'guest', details);
+    super(message, 'guest', details, 'GuestCommandTimeout');
     this.name = 'GuestTimeoutError';
   }
 }
@@ -115,7 +123,7 @@ const MAX_RETRY_DELAY_MS = 2000;
 const PLAUSIBLE_EPOCH_MS = 1e12;
 
 /** OpenSSH-style fingerprint of a raw public key blob: `SHA256:base64-without-padding`. */
-export function fingerprintOf(blob: Buffer): string {
+export function sshKeyFingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
@@ -131,7 +139,7 @@ export function parsePinnedHostKey(line: string): { type: string; blob: Buffer; 
     throw new RunStepError('pinned host key must be the public key line, not a private key', 'ssh');
   }
   const blob = key.getPublicSSH();
-  return { type: key.type, blob, fingerprint: fingerprintOf(blob) };
+  return { type: key.type, blob, fingerprint: sshKeyFingerprint(blob) };
 }
 
 /** Host key algorithms that present a key of this type (RSA keys sign with several). */
@@ -178,7 +186,7 @@ export class GuestSession implements GuestRunner {
       this.closed = true;
       const why = this.lostReason ?? 'connection closed';
       for (const p of this.pending) {
-        p.fail(new RunStepError(`SSH connection to ${this.target} lost while a command ran: ${why}`, 'ssh'));
+        p.fail(new RunStepError(`SSH connection to ${this.target} lost while a command ran: ${why}`, 'ssh', [], 'GuestLost'));
       }
       this.pending.clear();
     });
@@ -244,7 +252,7 @@ export class GuestSession implements GuestRunner {
     }
     if (this.closed) {
       return Promise.reject(
-        new RunStepError(`SSH session to ${this.target} is closed; cannot run: ${shorten(cmd)}`, 'ssh'),
+        new RunStepError(`SSH session to ${this.target} is closed; cannot run: ${shorten(cmd)}`, 'ssh', [], 'GuestLost'),
       );
     }
     this.commands++;
@@ -540,7 +548,7 @@ function attemptConnect(
             const ok = key.length === pin.blob.length && timingSafeEqual(key, pin.blob);
             if (!ok) {
               hostKeyMismatch =
-                `host key mismatch: the server presented ${fingerprintOf(key)} but ${pin.fingerprint} (${pin.type}) is pinned; ` +
+                `host key mismatch: the server presented ${sshKeyFingerprint(key)} but ${pin.fingerprint} (${pin.type}) is pinned; ` +
                 `refusing to connect (was the guest image rebuilt? re-read its host key)`;
             }
             return ok;

@@ -22,7 +22,7 @@
 import { median } from '../stats/descriptive.js';
 import { mannWhitney } from '../stats/mann-whitney.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
-import { mulberry32, randomInt, type Rng } from '../stats/prng.js';
+import { mulberry32, randomInt, type Rng } from '../util/prng.js';
 
 export interface ChangePointOptions {
   /** Fewest values on each side of a change, default 4. */
@@ -51,7 +51,7 @@ export interface ChangePoint {
   segmentP: number;
 }
 
-export const CHANGE_POINT_DEFAULTS = { minSegment: 4, alpha: 0.01, minEffectPct: 5, permutations: 999, seed: 1 } as const;
+const CHANGE_POINT_DEFAULTS = { minSegment: 4, alpha: 0.01, minEffectPct: 5, permutations: 999, seed: 1 } as const;
 
 /** |U_t| and Z_t for every split t (values before index t) with both sides ≥ m; O(n²). */
 export function pettittStatistics(x: readonly number[], m: number): { t: number; u: number; z: number }[] {

@@ -34,7 +34,7 @@ export interface BlockCounterSource {
 }
 
 /** `args`: qemu-storage-daemon has no guest device, its node's counters need `query-nodes: true`. */
-export function qmpBlockCounterSource(qmp: QmpClient, kind: BlockCounterSource['kind'], match: BlockstatsMatch, args?: Record<string, unknown>): BlockCounterSource {
+function qmpBlockCounterSource(qmp: QmpClient, kind: BlockCounterSource['kind'], match: BlockstatsMatch, args?: Record<string, unknown>): BlockCounterSource {
   return {
     kind,
     node: match.nodeName ?? match.qdev ?? '?',
@@ -117,7 +117,7 @@ async function readGuest(s: InsightSources) {
 }
 
 /** Everything at (nearly) one instant: host, block and exit counters and the guest, concurrently. */
-export async function takeSnapshot(s: InsightSources, processes: ProcessSource[], exits: ExitCounterSource | null, clock: Clock): Promise<Snapshot> {
+async function takeSnapshot(s: InsightSources, processes: ProcessSource[], exits: ExitCounterSource | null, clock: Clock): Promise<Snapshot> {
   const atMs = clock.now();
   const [host, block, exitCounters, guest] = await Promise.all([
     part(() => Promise.all(processes.map(async (source) => ({ source, threads: await readProcessThreads(source.pid) })))),

@@ -1,14 +1,13 @@
 /**
  * "Config took effect": what the plan fixes for a cell, what the running
- * system reports, and the comparison. Pure; config-read.ts does the reading.
+ * system reports, and the comparison. Pure; collect.ts does the reading.
  */
 import type { ConfigCheck } from '../model/insight.js';
 import type { Accel } from '../model/sample.js';
-import type { Profile } from '../profile/schema.js';
-import type { BootGroup } from '../plan/groups.js';
+import type { PinSpec } from '../profile/pin.js';
 import type { Cell } from '../plan/cells.js';
-import { launchSpecFor } from '../run/launch.js';
-import { getBackend } from '../vm/backends/index.js';
+import type { QemuLaunchSpec } from '../vm/launch-spec.js';
+import { backendTraits } from '../plan/backend-traits.js';
 import { plannedVcpuPinning } from '../profile/pin.js';
 
 /** QOM type of the guest device each backend creates (null: not known here, not checked). */
@@ -35,12 +34,15 @@ export interface PlannedConfig {
   vcpuPinning?: string;
 }
 
-/** What the plan asks of the running system for one cell (the same launch spec the boot used). */
-export function plannedConfig(profile: Profile, group: BootGroup, cell: Cell, accel: Accel): PlannedConfig {
-  const { device, vcpus } = launchSpecFor(group, { profile, accel, kernelPath: '', initrdPath: '', backingPath: '', bootDir: '', sshHostPort: 0 });
+/**
+ * What the plan asks of the running system for one cell: the device and vCPUs
+ * of the launch spec its boot used, the cell's scheduler, the profile's `pin`.
+ */
+export function plannedConfig(spec: Pick<QemuLaunchSpec, 'device' | 'vcpus'>, cell: Pick<Cell, 'values'>, accel: Accel, pin: PinSpec | undefined): PlannedConfig {
+  const { device, vcpus } = spec;
   let ioeventfdApplies = true;
   try {
-    ioeventfdApplies = getBackend(device.backend).ioeventfdApplies;
+    ioeventfdApplies = backendTraits(device.backend).ioeventfdApplies;
   } catch {
     /* a backend this build does not know: assume it has the property */
   }
@@ -54,7 +56,7 @@ export function plannedConfig(profile: Profile, group: BootGroup, cell: Cell, ac
     queueSize: device.queueSize ?? null,
     numQueues: device.numQueues ?? null,
     scheduler: scheduler === undefined ? null : String(scheduler),
-    vcpuPinning: plannedVcpuPinning(profile.pin, vcpus),
+    vcpuPinning: plannedVcpuPinning(pin, vcpus),
   };
 }
 

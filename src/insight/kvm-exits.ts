@@ -10,7 +10,7 @@ import type { Accel } from '../model/sample.js';
 import type { QmpClient } from '../vm/qmp.js';
 import { cumulativeStatNames, noExitsReason, parseDebugfsCounters, parseQueryStats, sumProviderCounters, vmDebugfsDirs } from './kvm-stats.js';
 
-export const KVM_DEBUGFS = '/sys/kernel/debug/kvm';
+const KVM_DEBUGFS = '/sys/kernel/debug/kvm';
 
 export interface ExitCounterSource {
   source: 'query-stats' | 'debugfs';

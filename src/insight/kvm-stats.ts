@@ -83,7 +83,7 @@ export function parseDebugfsCounters(files: Record<string, string>): Record<stri
 }
 
 /** The exit counters that matter most for block I/O, always reported when present. */
-export const KEY_EXIT_COUNTERS = ['exits', 'io_exits', 'mmio_exits', 'halt_exits', 'irq_exits', 'irq_window_exits', 'request_irq_exits', 'signal_exits', 'halt_wakeup', 'insn_emulation'] as const;
+const KEY_EXIT_COUNTERS = ['exits', 'io_exits', 'mmio_exits', 'halt_exits', 'irq_exits', 'irq_window_exits', 'request_irq_exits', 'signal_exits', 'halt_wakeup', 'insn_emulation'] as const;
 
 /** after − before for counters present in both; zero deltas kept only for the key counters. */
 export function diffCounters(before: Record<string, number>, after: Record<string, number>): Record<string, number> {

@@ -77,20 +77,6 @@ export function parseStatusField(text: string, key: string): string | undefined 
   return undefined;
 }
 
-/** A kernel CPU list (`0-3,8,10-11`) as CPU numbers; throws on anything else. */
-export function parseCpuList(list: string): number[] {
-  const out: number[] = [];
-  if (list.trim() === '') return out;
-  for (const part of list.trim().split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) throw new Error(`not a CPU list: ${JSON.stringify(list)}`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    for (let c = lo; c <= hi; c++) out.push(c);
-  }
-  return out;
-}
-
 /** One thread's CPU time so far, from its stat and (when present) schedstat files. */
 export interface ThreadReading {
   tid: number;

@@ -5,11 +5,11 @@
 import type { CpuRole } from '../model/insight.js';
 
 /** Thread names of vCPUs with debug-threads=on: `CPU 0/TCG`, `CPU 1/KVM`. */
-export const VCPU_THREAD_NAME = /^CPU \d+\/[A-Z]+$/;
+const VCPU_THREAD_NAME = /^CPU \d+\/[A-Z]+$/;
 /** In-kernel vhost workers: `vhost-<owner pid>` (kernel threads before Linux 6.4, threads of the owner since). */
 export const VHOST_WORKER_NAME = /^vhost-\d+$/;
 /** QEMU's own monitor iothread (QMP out-of-band); not a user iothread. */
-export const MONITOR_IOTHREAD_NAME = 'IO mon_iothread';
+const MONITOR_IOTHREAD_NAME = 'IO mon_iothread';
 
 export interface RoleHints {
   /** The process id: its main thread is the main loop (another thread, call_rcu, carries the same name). */

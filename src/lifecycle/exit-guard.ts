@@ -21,7 +21,7 @@ export function onExit(fn: () => void): () => void {
 }
 
 /** Runs (and forgets) every registered cleanup, newest first; one failing does not stop the others. */
-export function runExitCleanups(): void {
+function runExitCleanups(): void {
   for (const fn of [...cleanups].reverse()) {
     cleanups.delete(fn);
     try {

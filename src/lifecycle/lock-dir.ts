@@ -8,10 +8,10 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostError } from '../model/errors.js';
-import { defaultGuestCacheRoot } from '../guest-image/guest-image.js';
+import { defaultGuestCacheRoot } from '../util/cache-root.js';
 
 export const LOCK_DIR_ENV = 'VBLK_BENCH_LOCK_DIR';
-export const DEFAULT_LOCK_DIR = '/run/lock/vblk-bench';
+const DEFAULT_LOCK_DIR = '/run/lock/vblk-bench';
 
 async function usable(dir: string): Promise<boolean> {
   try {

@@ -9,10 +9,11 @@
  * lock content that was judged stale, so two processes finding the same
  * stale lock cannot both end up holding it.
  */
-import { linkSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAlive, selfIdentity, type ProcessIdentity } from './proc.js';
 import { onExit } from './exit-guard.js';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 
 export interface LockRecord extends ProcessIdentity {
   hostname: string;
@@ -36,7 +37,7 @@ export class LockHeldError extends Error {
   }
 }
 
-export function describeHolder(h: LockRecord): string {
+function describeHolder(h: LockRecord): string {
   const where = h.hostname === hostname() ? '' : ` on host ${h.hostname}`;
   return `pid ${h.pid}${where}, started ${h.since}, ${h.purpose}${h.runDir ? `, results ${h.runDir}` : ''}`;
 }
@@ -109,15 +110,12 @@ function staleness(o: Observed): string | null {
   return isAlive(o.record) ? null : `its holder (${describeHolder(o.record)}) is no longer running`;
 }
 
-function writeRecord(path: string, record: LockRecord): string {
-  const tmp = `${path}.${record.pid}.${record.startTicks}.tmp`;
-  writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o644 });
-  return tmp;
-}
+const recordText = (record: LockRecord): string => JSON.stringify(record, null, 2) + '\n';
 
-/** Creates the lock whole, or returns false when it exists. */
+/** Creates the lock whole, or returns false when it exists: link(2) of a private file never replaces a name. */
 function tryCreate(path: string, record: LockRecord): boolean {
-  const tmp = writeRecord(path, record);
+  const tmp = `${path}.${record.pid}.${record.startTicks}.tmp`;
+  writeFileSync(tmp, recordText(record), { mode: 0o644 });
   try {
     linkSync(tmp, path);
     return true;
@@ -225,8 +223,8 @@ export async function acquireLock(path: string, opts: AcquireOptions): Promise<H
     update(patch) {
       if (released || !ours()) return;
       record = { ...record, ...patch };
-      // rename over our own lock: readers see the old record or the new one, never none.
-      renameSync(writeRecord(path, record), path);
+      // replaced atomically: readers see the old record or the new one, never none.
+      writeFileAtomicSync(path, recordText(record), { mode: 0o644 });
     },
     release,
   };

@@ -15,8 +15,9 @@
  * results directory or its environment carries VBLK_BENCH_RUN_DIR of it.
  * A pid reused by an unrelated process is left alone.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { writeJsonAtomicSync } from '../util/atomic-file.js';
 import { watchChildren } from '../vm/children.js';
 import { BOOTS_DIR, PIDS_DIR } from '../store/layout.js';
 import { onExit } from './exit-guard.js';
@@ -25,7 +26,7 @@ import { isAlive, processCmdline, processEnviron, processStartTicks, selfIdentit
 /** Set in vblk-bench's environment during a run, so every child inherits it: marks children as the run's. */
 export const RUN_DIR_ENV = 'VBLK_BENCH_RUN_DIR';
 /** Temporary files vblk-bench creates are named like this; the sweep removes nothing else. */
-export const TEMP_FILE_PREFIX = 'vblk-bench-';
+const TEMP_FILE_PREFIX = 'vblk-bench-';
 
 export interface ChildRecord extends ProcessIdentity {
   label: string;
@@ -39,12 +40,6 @@ export interface RegistryEntry {
   runDir: string;
   startedAt: string;
   tempPaths: string[];
-}
-
-function writeJsonSync(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
 }
 
 function readJsonSync<T>(path: string): T | null {
@@ -89,13 +84,13 @@ export function removeSocketsIn(dir: string): string[] {
 }
 
 /** Removes the socket files in every boot directory of a run. */
-export function removeSockets(runDir: string): string[] {
+function removeSockets(runDir: string): string[] {
   const boots = join(runDir, BOOTS_DIR);
   return listDir(boots).flatMap((boot) => removeSocketsIn(join(boots, boot)));
 }
 
 /** Whether a live process is the child the record describes (not a later process that reuses its pid). */
-export function isRecordedChild(rec: ChildRecord): boolean {
+function isRecordedChild(rec: ChildRecord): boolean {
   if (processStartTicks(rec.pid) !== rec.startTicks) return false;
   const cmdline = processCmdline(rec.pid) ?? [];
   if (cmdline.some((arg) => arg.includes(rec.runDir))) return true;
@@ -122,7 +117,7 @@ export class RunLifecycle {
     this.pidsDir = join(runDir, PIDS_DIR);
     mkdirSync(this.pidsDir, { recursive: true });
     mkdirSync(registryDir, { recursive: true });
-    writeJsonSync(this.entryPath, this.entry);
+    writeJsonAtomicSync(this.entryPath, this.entry);
     process.env[RUN_DIR_ENV] = runDir;
     this.unwatch = watchChildren((child, event) => {
       const path = join(this.pidsDir, `${child.pid}.json`);
@@ -130,7 +125,7 @@ export class RunLifecycle {
       const startTicks = processStartTicks(child.pid);
       if (!startTicks) return; // already gone
       const rec: ChildRecord = { pid: child.pid, startTicks, label: child.label, runDir, owner, startedAt: new Date().toISOString() };
-      writeJsonSync(path, rec);
+      writeJsonAtomicSync(path, rec);
     });
     this.forgetExit = onExit(() => this.closeSync());
   }
@@ -144,7 +139,7 @@ export class RunLifecycle {
   trackTemp(path: string): void {
     if (!basename(path).startsWith(TEMP_FILE_PREFIX)) throw new Error(`temporary files must be named ${TEMP_FILE_PREFIX}*: ${path}`);
     this.entry.tempPaths.push(path);
-    writeJsonSync(this.entryPath, this.entry);
+    writeJsonAtomicSync(this.entryPath, this.entry);
   }
 
   private closeSync(): void {

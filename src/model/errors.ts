@@ -2,6 +2,7 @@
  * Errors the CLI turns into clean messages and exit codes instead of stack traces.
  * Anything else that escapes is a bug and is reported as such.
  */
+import type { FailureKind } from './diagnostics/failures.js';
 
 /** Bad input: each line is one `path: problem` (exit code 2). */
 export class InputError extends Error {
@@ -22,14 +23,32 @@ export class HostError extends Error {
   }
 }
 
-/** A step of a run failed (boot, SSH, fio); carries the evidence to show. */
+export type RunStep = 'boot' | 'ssh' | 'guest' | 'fio' | 'qmp' | 'daemon';
+
+/** What a failure of each step is when the thrower knows nothing more specific. */
+const STEP_FAILURE: Record<RunStep, FailureKind> = {
+  boot: 'BootFailed',
+  ssh: 'SshFailed',
+  guest: 'GuestCommandFailed',
+  fio: 'FioOutputUnusable',
+  qmp: 'QmpFailed',
+  daemon: 'StorageDaemonFailed',
+};
+
+/** A step of a run failed (boot, SSH, fio); carries the evidence to show and the failure's kind (for its hint). */
 export class RunStepError extends Error {
   constructor(
     message: string,
-    readonly step: 'boot' | 'ssh' | 'guest' | 'fio' | 'qmp' | 'daemon',
+    readonly step: RunStep,
     readonly details: string[] = [],
+    readonly failure: FailureKind = STEP_FAILURE[step],
   ) {
     super(message);
     this.name = 'RunStepError';
   }
+}
+
+/** The kind of any error a run step threw: its own when typed, else `fallback`. */
+export function failureKindOf(err: unknown, fallback: FailureKind): FailureKind {
+  return err instanceof RunStepError ? err.failure : fallback;
 }

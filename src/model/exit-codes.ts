@@ -19,4 +19,3 @@ export const ExitCode = {
   Terminated: 143,
 } as const;
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

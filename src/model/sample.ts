@@ -6,6 +6,7 @@
  */
 
 import type { SampleInsight } from './insight.js';
+import type { FailureKind } from './diagnostics/failures.js';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -58,6 +59,8 @@ export interface Sample {
   status: SampleStatus;
   /** Why a sample is not `ok`: one line, human readable. */
   reason?: string;
+  /** The kind of that reason (src/model/diagnostics/failures.ts), for its hint; absent in samples stored before kinds existed. */
+  failureKind?: FailureKind;
   accel: Accel;
   metrics: Record<string, Metric>;
   /** What the running system reported back (ioeventfd via QMP, active scheduler...). */
@@ -78,4 +81,6 @@ export interface BootRetry {
   /** `boot`, `qmp`, `ssh`, `guest`... */
   step: string;
   reason: string;
+  /** The kind of that reason; absent in samples stored before kinds existed. */
+  failureKind?: FailureKind;
 }

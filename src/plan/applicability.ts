@@ -3,12 +3,13 @@
  * poll_max_ns without an iothread) are collapsed: their value becomes `n/a`,
  * the cell is marked (`notApplicable`, with a notice), and the copies the
  * other values would have produced are dropped — one cell, never duplicates.
- * Generic: the backend declares what applies (ioeventfdApplies, usesIothread).
+ * Generic: the backend's traits say what applies (ioeventfdApplies, usesIothread).
  */
 import { NOT_APPLICABLE } from '../profile/axes.js';
-import { inapplicableAxes } from '../vm/backends/index.js';
+import { inapplicableAxes } from './backend-traits.js';
 import { backendName } from './boot-config.js';
-import { cellKeyOf, type Cell } from './cells.js';
+import { type Cell } from './cells.js';
+import { cellKeyOf } from '../model/cell-key.js';
 
 export function collapseInapplicable(cells: Cell[]): Cell[] {
   const out: Cell[] = [];

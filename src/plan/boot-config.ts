@@ -14,7 +14,7 @@ import { NOT_APPLICABLE } from '../profile/axes.js';
  * virtio-blk-pci default. vhost-user-blk-pci's own default is 128; setting
  * 256 on every path keeps comparisons like for like (and both are recorded).
  */
-export const DEFAULT_QUEUE_SIZE = 256;
+const DEFAULT_QUEUE_SIZE = 256;
 
 export interface BootConfig {
   /** Backend name (the entry's `name`, not its label). */
@@ -60,7 +60,7 @@ export function bootConfig(values: CellValues, options: Options, profile: Profil
  * Settings given twice (a backend entry's `queue_size` and the `queue_size`
  * axis): one would silently win, so it is bad input. One line each.
  */
-export function conflictingSettings(profile: Profile): string[] {
+function conflictingSettings(profile: Profile): string[] {
   const matrix = profile.matrix as Record<string, { options: Record<string, unknown> }[] | undefined>;
   const problems: string[] = [];
   for (const key of ['queue_size', 'num_queues'] as const) {

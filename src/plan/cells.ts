@@ -4,13 +4,14 @@
  * as requested, and per-entry options.
  */
 import type { AxisValue, CellValues } from '../model/sample.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { AXES, type AxisEntry } from '../profile/axes.js';
 import type { Profile } from '../profile/schema.js';
 import { InputError } from '../model/errors.js';
 import { MAX_PLANNED_CELLS, MAX_PLANNED_SAMPLES } from '../model/plan-limits.js';
 
 export interface Cell {
-  /** Canonical key: `axis=value` pairs in AXES order, joined by commas. */
+  /** Canonical key (model/cell-key.ts): `axis=value` pairs in AXES order, joined by commas. */
   key: string;
   values: CellValues;
   requested: CellValues;
@@ -19,12 +20,6 @@ export interface Cell {
   notices: string[];
   /** Axes that do not apply to this cell (value `n/a`), with why: e.g. ioeventfd on vhost-user-blk. */
   notApplicable?: Record<string, string>;
-}
-
-export function cellKeyOf(values: CellValues): string {
-  return AXES.filter((a) => a.name in values)
-    .map((a) => `${a.name}=${values[a.name]}`)
-    .join(',');
 }
 
 /**

@@ -3,7 +3,8 @@
  * configuration, so one guest boot serves all their guest × fio cells.
  */
 import type { CellValues } from '../model/sample.js';
-import { cellKeyOf, valuesInScope, type Cell } from './cells.js';
+import { valuesInScope, type Cell } from './cells.js';
+import { cellKeyOf } from '../model/cell-key.js';
 
 export interface BootGroup {
   /** Stable within a plan: g1, g2, ... in matrix order. */

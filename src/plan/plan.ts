@@ -10,7 +10,7 @@ import { checkRequiredBackends, pruneCells, type PrunedCell } from './rules.js';
 import { collapseInapplicable } from './applicability.js';
 import { checkConflictingSettings } from './boot-config.js';
 import { pinCpuProblems } from '../profile/pin.js';
-import type { HostFacts } from '../vm/host-facts.js';
+import type { HostFacts } from './host-facts.js';
 import { groupCells, type BootGroup } from './groups.js';
 import { scheduleVisits, type Visit } from './schedule.js';
 import { estimateDuration, type DurationEstimate } from './estimate.js';
@@ -44,7 +44,7 @@ function selectCells<C extends { key: string }>(runnable: C[], pruned: PrunedCel
 }
 
 /**
- * `host`: what probeHostFacts found (vm/host-facts.ts). With it, cells this
+ * `host`: what probeHostFacts found (vm/host-probe.ts). With it, cells this
  * host cannot run are pruned as `unsupported` (an error for `required: true`
  * backends) and `pin:` CPUs are checked; without it the plan is host-blind.
  */

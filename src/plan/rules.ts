@@ -9,8 +9,8 @@
  */
 import { HostError } from '../model/errors.js';
 import type { Profile } from '../profile/schema.js';
-import type { HostFacts } from '../vm/host-facts.js';
-import { getBackend } from '../vm/backends/index.js';
+import type { HostFacts } from './host-facts.js';
+import { backendTraits } from './backend-traits.js';
 import { backendName, bootConfig } from './boot-config.js';
 import type { Cell } from './cells.js';
 
@@ -37,7 +37,7 @@ interface CellRule {
 
 const backendOf = (cell: Cell) => backendName(cell.values, cell.options);
 
-export const CELL_RULES: readonly CellRule[] = [
+const CELL_RULES: readonly CellRule[] = [
   {
     id: 'iothread-needs-ioeventfd',
     status: 'impossible',
@@ -63,7 +63,7 @@ export const CELL_RULES: readonly CellRule[] = [
   {
     id: 'backend-host-support',
     status: 'unsupported',
-    check: (cell, ctx) => (ctx.host ? (getBackend(backendOf(cell)).hostSupport?.(ctx.host) ?? null) : null),
+    check: (cell, ctx) => (ctx.host ? (backendTraits(backendOf(cell)).hostSupport?.(ctx.host) ?? null) : null),
   },
 ];
 

@@ -8,7 +8,7 @@
  * averaged out — use it to compare cells of one group (scheduler, iodepth).
  */
 import type { BootGroup } from './groups.js';
-import { mulberry32, shuffled } from '../stats/prng.js';
+import { mulberry32, shuffled } from '../util/prng.js';
 
 export interface Visit {
   /** 0-based repetition round (the first one, when one boot serves several). */

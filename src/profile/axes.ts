@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 import type { AxisValue } from '../model/sample.js';
-import { mapLegacyScheduler } from '../guest/scheduler.js';
 import { SAFE, PATTERN_HINT } from './patterns.js';
+import { mapLegacyScheduler } from '../model/scheduler-names.js';
 
 export type AxisScope = 'boot' | 'guest' | 'fio';
 
@@ -69,15 +69,15 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(', ')}` }).transform(plain);
 
 /** virtio ring sizes QEMU 7.2 accepts: a power of two > 2 and <= 1024 (VIRTQUEUE_MAX_SIZE). */
-export const QUEUE_SIZES = [4, 8, 16, 32, 64, 128, 256, 512, 1024] as const;
+const QUEUE_SIZES = [4, 8, 16, 32, 64, 128, 256, 512, 1024] as const;
 const queueSize = z.literal(QUEUE_SIZES, { error: `expected one of ${QUEUE_SIZES.join(', ')}` });
 /** Virtqueues per device: 1..64 (QEMU allows 1024; more than 64 is never a useful experiment). */
-export const MAX_NUM_QUEUES = 64;
+const MAX_NUM_QUEUES = 64;
 const numQueues = positiveInt(MAX_NUM_QUEUES);
 /** Same bound as qemu.vcpus. */
-export const MAX_VCPUS = 256;
+const MAX_VCPUS = 256;
 /** iothread poll-max-ns: 0 (no polling) .. 1 s. QEMU's default is 32768. */
-export const MAX_POLL_NS = 1_000_000_000;
+const MAX_POLL_NS = 1_000_000_000;
 
 export const BACKEND_NAMES = ['virtio-blk', 'virtio-blk-iothread', 'vhost-user-blk', 'vhost-blk'] as const;
 
@@ -232,8 +232,6 @@ export const AXES: readonly AxisDef[] = [
     effective: identity,
   },
 ];
-
-export const AXIS_NAMES = AXES.map((a) => a.name);
 
 export function axisByName(name: string): AxisDef | undefined {
   return AXES.find((a) => a.name === name);

@@ -34,7 +34,7 @@ export function diskProblems(profile: Profile, kind: DiskKind): string[] {
     );
 }
 
-export async function diskKindOf(path: string | undefined): Promise<DiskKind> {
+async function diskKindOf(path: string | undefined): Promise<DiskKind> {
   if (path === undefined) return 'created';
   const info = await stat(path).catch(() => null);
   if (!info) return 'missing';

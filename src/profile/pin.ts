@@ -13,7 +13,7 @@
 import { z } from 'zod';
 
 /** Linux's CONFIG_NR_CPUS upper bound in Debian's kernel. */
-export const MAX_HOST_CPU = 8191;
+const MAX_HOST_CPU = 8191;
 
 const cpu = z
   .number({ error: 'expected a host CPU number' })

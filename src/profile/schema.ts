@@ -187,4 +187,3 @@ export const ProfileSchema = z.strictObject(
 );
 
 export type Profile = z.output<typeof ProfileSchema>;
-export type ProfileInput = z.input<typeof ProfileSchema>;

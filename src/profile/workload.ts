@@ -6,7 +6,6 @@
 
 /** fio `rw` values a profile may ask for (reads first). */
 export const FIO_RW_VALUES = ['read', 'randread', 'write', 'randwrite', 'readwrite', 'randrw'] as const;
-export type FioRw = (typeof FIO_RW_VALUES)[number];
 
 const READS: readonly string[] = ['read', 'randread'];
 

@@ -1,19 +1,22 @@
 /**
- * Terminal rendering of the "why" breakdown (src/insight/breakdown.ts): one
+ * Terminal rendering of the "why" breakdown (src/breakdown/breakdown.ts): one
  * table per pair with its summary line, or, for many pairs, one overview
  * table per axis (a row per pair) followed by the summary lines.
  */
 import Table from 'cli-table3';
-import type { Sample } from '../model/sample.js';
-import { defaultBreakdowns, type AxisBreakdown, type BreakdownRow, type PairBreakdown } from '../insight/breakdown.js';
-import { formatCount, formatPct } from './format.js';
+import type { AxisBreakdown, BreakdownRow, PairBreakdown } from '../breakdown/breakdown.js';
+import { formatPct, tableStyle } from './format.js';
+import { formatCount } from '../util/number-format.js';
 
 interface RenderOptions {
   color?: boolean;
 }
 
-function tableStyle(opts: RenderOptions) {
-  return { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] };
+/** What `explain` prints, in every format: which pairs were explained, and their breakdowns. */
+export interface ExplainReport {
+  /** `ioeventfd (baseline ioeventfd=on)`, `B vs A, cells present in both`, … */
+  explained: string;
+  pairs: PairBreakdown[];
 }
 
 /** No rule between body rows: these tables are read down a column. */
@@ -50,7 +53,7 @@ function notesOf(rows: BreakdownRow[]): string[] {
 export function renderPairBreakdown(pair: PairBreakdown, opts: RenderOptions = {}): string {
   const table = new Table({
     head: ['per I/O', `${pair.a.label} (A)`, `${pair.b.label} (B)`, 'B - A', 'Δ %', 'share of CPU Δ'],
-    style: tableStyle(opts),
+    style: tableStyle(opts.color),
     chars: COMPACT,
   });
   for (const r of pair.rows) {
@@ -89,7 +92,7 @@ export function renderAxisOverview(axis: AxisBreakdown, opts: RenderOptions = {}
   const columns = overviewKeys(axis.pairs);
   const table = new Table({
     head: ['pair (B vs A)', 'IOPS Δ %', ...columns.map((c) => `Δ ${c.label}`)],
-    style: tableStyle(opts),
+    style: tableStyle(opts.color),
   });
   for (const p of axis.pairs) {
     const get = (key: string) => p.rows.find((r) => r.key === key);
@@ -113,7 +116,7 @@ export function renderAxisOverview(axis: AxisBreakdown, opts: RenderOptions = {}
 }
 
 /** What `run` prints: full tables for a few pairs, the overview per axis beyond that. */
-export function renderBreakdowns(axes: AxisBreakdown[], opts: RenderOptions & { maxDetailed?: number } = {}): string {
+export function renderBreakdowns(axes: readonly AxisBreakdown[], opts: RenderOptions & { maxDetailed?: number } = {}): string {
   const total = axes.reduce((s, a) => s + a.pairs.length, 0);
   if (total <= (opts.maxDetailed ?? 4)) {
     return axes.flatMap((a) => a.pairs.map((p) => renderPairBreakdown(p, opts))).join('\n\n');
@@ -121,9 +124,8 @@ export function renderBreakdowns(axes: AxisBreakdown[], opts: RenderOptions & { 
   return axes.map((a) => renderAxisOverview(a, opts)).join('\n\n');
 }
 
-/** What `run` prints after its table: the breakdowns of the explained axes that have pairs, or '' when none has. */
-export function renderRunBreakdown(samples: readonly Sample[], runDir: string, opts: RenderOptions = {}): string {
-  const axes = defaultBreakdowns(samples);
+/** What the report table shows after a run's statistics: the breakdowns of the explained axes that have pairs, or '' when none has. */
+export function renderRunBreakdown(axes: readonly AxisBreakdown[], runDir: string, opts: RenderOptions = {}): string {
   if (axes.length === 0) return '';
   const more = axes.map((a) => `vblk-bench explain ${runDir} --by ${a.axis}`).join('; ');
   return `\n${renderBreakdowns(axes, opts)}\n(per-pair tables and JSON: ${more})\n`;

@@ -1,13 +1,11 @@
-/** Number formatting shared by the text exporters. */
+import { formatCount } from '../util/number-format.js';
+/** Number and text formatting shared by the exporters. */
 
-/** 12345 → `12.3K`, 1234567 → `1.23M`; IOPS read better in three significant digits. */
-export function formatCount(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
-  if (abs >= 1e4) return `${(value / 1e3).toPrecision(3)}K`;
-  if (value === 0) return '0';
-  return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
+/** cli-table3 style: colours only on a terminal (escape codes would litter pipes and files). */
+export function tableStyle(color?: boolean): { head: string[]; border: string[] } {
+  return { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
 }
+
 
 export function formatPct(pct: number): string {
   const rounded = Math.abs(pct) < 0.05 ? 0 : pct;
@@ -49,4 +47,22 @@ export function alignColumns(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+/** Make text safe inside a Markdown table cell: no line breaks, pipes escaped. */
+export function escapeMarkdownCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/**
+ * Make prose safe as a Markdown paragraph line: `<` outside code spans would
+ * start an HTML tag (GitHub drops `<path>`), line breaks would end the line.
+ * Code spans are left alone: they render literally.
+ */
+export function escapeMarkdownText(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .split(/(`[^`]*`)/)
+    .map((part) => (/^`[^`]*`$/.test(part) ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;')))
+    .join('');
 }

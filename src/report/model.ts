@@ -1,10 +1,12 @@
 /**
- * What every rich exporter (JSON, CSV cell rows, Markdown, HTML, Go benchmark)
- * renders, built once from stored runs: per-cell statistics with the median's
- * confidence interval (src/stats), chart series (metric vs iodepth per
- * configuration), comparison tables with significance markers (src/compare),
- * anomalies, warnings and the insight breakdown (src/insight/breakdown.ts)
- * when samples carry one. Pure.
+ * The one model every report exporter renders (src/report/export: table,
+ * JSON, CSV, Markdown, HTML, Go benchmark), built once from stored runs:
+ * per-cell statistics with the median's confidence interval and the host
+ * steal (src/stats), the typed cell warnings grouped by explanation, chart
+ * series (metric vs iodepth per configuration), the metric × iodepth matrix
+ * and host-reference ratios per run, comparison tables with significance
+ * markers (src/compare), anomalies, run warnings and the insight breakdown
+ * (src/breakdown/breakdown.ts) when samples carry one. Pure.
  */
 import type { AxisValue, CellValues, Sample, SampleStatus } from '../model/sample.js';
 import { METRIC } from '../model/sample.js';
@@ -12,16 +14,20 @@ import type { StoredRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
 import { AXES } from '../profile/axes.js';
 import { summarizeCell, type CellStats } from '../stats/cell-stats.js';
-import { explain } from '../stats/warnings.js';
-import { cellKeyOf } from '../compare/cell-key.js';
+import { stealByCell } from '../fingerprint/steal.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
 import { compareSets } from '../compare/compare-sets.js';
 import { compareWithinRun } from '../compare/within-run.js';
 import { findAnomalies, type Anomaly } from '../compare/anomalies.js';
 import type { ComparisonRow } from '../compare/types.js';
-import { defaultBreakdowns, type AxisBreakdown } from '../insight/breakdown.js';
+import { defaultBreakdowns, type AxisBreakdown } from '../breakdown/breakdown.js';
 import { fingerprintOf, type Fingerprint } from '../fingerprint/environment.js';
 import { basename } from 'node:path';
+import { buildIopsMatrix, type IopsMatrix } from './iops-matrix.js';
+import { buildReferenceRatios, type ReferenceRatios } from './reference-table.js';
+import { groupWarnings, type WarningGroup } from './warnings.js';
+import { cellLabel, varyingAxes } from './labels.js';
 
 export const REPORT_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1, depthAxis: 'iodepth' } as const;
 
@@ -33,6 +39,8 @@ export interface ReportRun {
   environment: Record<string, unknown>;
   /** What the gate compares (src/fingerprint): environment.json and the profile, as dotted paths. */
   fingerprint: Fingerprint;
+  /** Every sample as stored, for the per-sample formats (CSV rows, Go benchmark lines); not in the JSON. */
+  samples: Sample[];
 }
 
 export interface CellReport {
@@ -40,6 +48,8 @@ export interface CellReport {
   run: number;
   cellKey: string;
   cell: CellValues;
+  /** The axes that tell the cells of the report apart (`ioeventfd=on iodepth=4`; all of them when none does), without the run. */
+  label: string;
   /** The cell without the depth axis: one line of a chart. */
   configKey: string;
   depth: AxisValue | null;
@@ -47,8 +57,15 @@ export interface CellReport {
   stats: CellStats | null;
   counts: Record<SampleStatus, number>;
   reasons: string[];
-  /** The stat warnings as sentences (src/stats/warnings.ts explain()). */
-  warnings: string[];
+  /** Mean host CPU steal in % over the fio windows of the ok samples (fingerprint/steal.ts); null when not recorded. */
+  stealPct: number | null;
+}
+
+/** Where a cell warning applies: the cell of one run. */
+export interface CellRef {
+  run: number;
+  cellKey: string;
+  label: string;
 }
 
 export interface SeriesPoint {
@@ -80,7 +97,7 @@ export interface ComparisonTable {
 
 export interface RunBreakdowns {
   run: number;
-  /** src/insight/breakdown.ts: per axis, each pair of cells with host CPU per I/O by thread role, exits, interrupts. */
+  /** src/breakdown/breakdown.ts: per axis, each pair of cells with host CPU per I/O by thread role, exits, interrupts. */
   axes: AxisBreakdown[];
 }
 
@@ -98,6 +115,12 @@ export interface ReportModel {
   series: ChartSeries[];
   comparisons: ComparisonTable[];
   anomalies: { run: number; anomaly: Anomaly }[];
+  /** The typed warnings of every cell's statistics (steal included), one entry per distinct explanation. */
+  cellWarnings: WarningGroup<CellRef>[];
+  /** Per run: the metric × iodepth matrix with each cell's change against the reference row. */
+  matrices: IopsMatrix[];
+  /** Per run: every cell as a fraction of the host-native reference, or null when the run has none. */
+  references: (ReferenceRatios | null)[];
   /** Run-level warnings (TCG banner, incomplete runs), deduplicated, in order. */
   warnings: string[];
   /** The "why" breakdown, for runs whose samples carry `insight` (empty otherwise). */
@@ -168,18 +191,23 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
     manifest: r.manifest,
     environment: r.environment,
     fingerprint: fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples }),
+    samples: r.samples,
   }));
+  const shownAxes = varyingAxes([...indexCells(all).values()].map((c) => c.cell));
   const cells: CellReport[] = [];
   const series: ChartSeries[] = [];
   stored.forEach((r, run) => {
     const values = groupSamples(r.samples, metric);
+    const steal = stealByCell(r.samples);
     const bySeries = new Map<string, ChartSeries>();
     for (const info of indexCells(r.samples).values()) {
       const v = values.get(info.cellKey);
-      const stats = v ? summarizeCell(v, { better }) : null;
+      const stealPct = steal.get(info.cellKey) ?? null;
+      const stats = v ? summarizeCell(v, { better, stealPct: stealPct ?? undefined }) : null;
       const configKey = cellKeyOf(info.cell, depthAxis);
       const depth = info.cell[depthAxis] ?? null;
-      cells.push({ run, cellKey: info.cellKey, cell: info.cell, configKey, depth, stats, counts: info.counts, reasons: info.reasons, warnings: stats?.warnings.map(explain) ?? [] });
+      const label = cellLabel(info.cell, shownAxes);
+      cells.push({ run, cellKey: info.cellKey, cell: info.cell, label, configKey, depth, stats, counts: info.counts, reasons: info.reasons, stealPct });
       if (!stats || typeof depth !== 'number') continue;
       let s = bySeries.get(configKey);
       if (!s) {
@@ -203,6 +231,7 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
         ? comparisonsWithin(stored[0].samples, axes, { metric, alpha, seed, by: opts.by })
         : [];
 
+  const matrices = stored.map((r) => buildIopsMatrix(r.samples, { metric }));
   const profiles = [...new Set(runs.map((r) => r.manifest.profileName))];
   return {
     title: opts.title ?? `vblk-bench: ${profiles.join(', ')}`,
@@ -217,6 +246,9 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
     series,
     comparisons,
     anomalies: stored.flatMap((r, run) => findAnomalies(r.samples, { alpha, metric }).map((anomaly) => ({ run, anomaly }))),
+    cellWarnings: groupWarnings(cells.map((c) => ({ cell: { run: c.run, cellKey: c.cellKey, label: c.label }, warnings: c.stats?.warnings ?? [] }))),
+    matrices,
+    references: stored.map((r, run) => (r.reference?.length ? buildReferenceRatios(matrices[run]!, r.reference) : null)),
     warnings: [...new Set(runs.flatMap(runWarnings))],
     breakdowns: stored.map((r, run) => ({ run, axes: defaultBreakdowns(r.samples) })).filter((b) => b.axes.length > 0),
   };

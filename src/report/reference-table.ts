@@ -8,10 +8,11 @@
 import Table from 'cli-table3';
 import type { AxisValue } from '../model/sample.js';
 import { AXES } from '../profile/axes.js';
-import { cellKeyOf } from '../plan/cells.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import type { ReferenceRecord } from '../store/reference-store.js';
 import type { IopsMatrix } from './iops-matrix.js';
-import { formatCount } from './format.js';
+import { tableStyle } from './format.js';
+import { formatCount } from '../util/number-format.js';
 
 export interface ReferenceRatios {
   metric: string;
@@ -72,7 +73,7 @@ export function formatRatio(ratio: number | null): string {
 export function renderReferenceTable(t: ReferenceRatios, opts: { color?: boolean } = {}): string {
   const table = new Table({
     head: ['configuration', ...t.columns.map((c) => `${t.columnAxis}=${c}`)],
-    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    style: tableStyle(opts.color),
   });
   table.push(['host-native (fio on the host)', ...t.hostRow.map((v) => (v === null ? '(per row)' : formatCount(v)))]);
   for (const row of t.rows) table.push([row.label, ...row.ratios.map(formatRatio)]);

@@ -7,11 +7,11 @@
  */
 import type { ComparisonRow } from '../compare/types.js';
 import { formatDeltaCi, minSamplesForDeltaCi } from '../compare/delta-ci.js';
-import { formatNumber, formatP, formatSignedPct } from '../stats/format.js';
+import { formatNumber, formatP, formatSignedPct, formatCount } from '../util/number-format.js';
 import { powerlessBecause } from '../stats/min-samples.js';
-import { formatCount, formatMedianWithCi } from './format.js';
+import { formatMedianWithCi } from './format.js';
 import type { CellReport, ComparisonTable, ReportModel } from './model.js';
-import { cellLabel } from './cell-stats-table.js';
+import { cellLabel } from './labels.js';
 
 export interface GridRow {
   run: number;

@@ -8,7 +8,7 @@ import type { FioJob } from '../guest/fio-job.js';
 import { isWriteWorkload } from '../profile/workload.js';
 
 /** The fio `rw` of a cell: its own `rw` axis value if the matrix has one, else the profile's fio.rw. */
-export function workloadOf(profile: Profile, cell: Pick<Cell, 'values'>): string {
+function workloadOf(profile: Profile, cell: Pick<Cell, 'values'>): string {
   return String(cell.values.rw ?? profile.fio.rw);
 }
 

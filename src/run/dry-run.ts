@@ -6,10 +6,10 @@
 import type { Profile } from '../profile/schema.js';
 import type { Plan } from '../plan/plan.js';
 import { formatSeconds } from '../plan/estimate.js';
-import { buildQemuArgs, formatCommandLine } from '../vm/qemu-args.js';
+import { buildQemuArgs } from '../vm/qemu-args.js';
 import { getBackend } from '../vm/backends/index.js';
 import { buildFioArgs } from '../guest/fio-job.js';
-import { commandLine } from '../guest/shell-quote.js';
+import { commandLine } from '../util/shell-quote.js';
 import { launchSpecFor } from './launch.js';
 import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 import { fioJobFor } from './cell-job.js';
@@ -42,8 +42,8 @@ export function renderDryRun(
     Object.assign(spec, paths.overrides?.('<run-dir>/boots/<boot-id>'));
     const backend = getBackend(spec.device.backend);
     // Host processes of the backend first: they start before QEMU (vhost-user-blk: qemu-storage-daemon).
-    for (const c of backend.hostCommands?.(spec) ?? []) out.push(`  ${c.role}: ${formatCommandLine(c.binary, c.args)}`);
-    out.push(`  qemu: ${formatCommandLine(spec.binary, buildQemuArgs(spec))}`);
+    for (const c of backend.hostCommands?.(spec) ?? []) out.push(`  ${c.role}: ${commandLine([c.binary, ...c.args])}`);
+    out.push(`  qemu: ${commandLine([spec.binary, ...buildQemuArgs(spec)])}`);
     const foundBy = backend.locateBy === 'serial' ? 'its serial' : 'the PCI address QEMU reports for it';
     out.push(`        (hostfwd port 0 stands for a free 127.0.0.1 port chosen at boot; /dev/${DRY_RUN_DISK} for the test disk, found by ${foundBy})`);
     for (const cell of group.cells) {

@@ -5,11 +5,11 @@
  * compares it; the fingerprint (src/fingerprint/environment.ts) reads it.
  */
 import type { Accel } from '../model/sample.js';
-import { collectHostFacts, hostFioVersion, qemuVersionOf, type HostFacts } from '../host/fingerprint.js';
+import { collectHostEnvironment, hostFioVersion, qemuVersionOf, type HostEnvironment } from '../host/environment.js';
 
 export interface RunEnvironmentParts {
   accel: Accel;
-  host: HostFacts;
+  host: HostEnvironment;
   qemu: { binary: string; version: string; banner: string };
   hostFio: string | null;
   /** The guest source's record (src/guest-image/source.ts). */
@@ -18,7 +18,7 @@ export interface RunEnvironmentParts {
 }
 
 /** environment.json's content. Pure. */
-export function runEnvironment(p: RunEnvironmentParts): Record<string, unknown> {
+function runEnvironment(p: RunEnvironmentParts): Record<string, unknown> {
   return { accel: p.accel, host: p.host, qemu: p.qemu, hostFio: p.hostFio, guest: p.guest, tool: p.tool };
 }
 
@@ -36,7 +36,7 @@ export async function collectRunEnvironment(input: CollectEnvironmentInput): Pro
   const qemu = input.qemu ?? (await qemuVersionOf(input.qemuBinary));
   return runEnvironment({
     accel: input.accel,
-    host: await collectHostFacts(),
+    host: await collectHostEnvironment(),
     qemu: { binary: input.qemuBinary, version: qemu.version, banner: qemu.banner },
     hostFio: await hostFioVersion(),
     guest: input.guest,

@@ -17,11 +17,12 @@ import { tailLines } from '../vm/serial.js';
 import { findFreePort } from '../vm/free-port.js';
 import type { GuestSession } from '../guest/ssh-session.js';
 import { readGuestFacts } from '../guest/guest-facts.js';
-import { writeJsonAtomic } from '../store/atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { launchSpecFor } from './launch.js';
 import { locateTestDisk, pinThreads, startHostSide, verifyDevice } from './backend-boot.js';
 import { connectGuest, waitUntilReady } from './guest-connect.js';
 import type { HostSide } from '../vm/backends/backend.js';
+import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 
 export interface BootTimings {
   /** QEMU start → the guest's ready marker on the serial console. */
@@ -43,6 +44,8 @@ export interface RunningGuest {
   observed: Record<string, string | number | boolean>;
   /** What the backend started beside QEMU (qemu-storage-daemon): insight counts its CPU and reads its blockstats. */
   hostSide?: HostSide;
+  /** The launch spec this guest was started with: what the plan asked of it. */
+  spec: QemuLaunchSpec;
   stop(): Promise<void>;
 }
 
@@ -148,6 +151,7 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
       timings,
       observed: { ...deviceObserved, ...pinObserved, qemuDevice: spec.device.backend, device, testDiskLocatedBy: locatedBy },
       hostSide,
+      spec,
       stop: stopAll,
     };
   } catch (err) {

@@ -12,11 +12,11 @@ import { readFile } from 'node:fs/promises';
 import { RunStepError } from '../model/errors.js';
 import type { BootGroup } from '../plan/groups.js';
 import type { GuestSource } from '../guest-image/source.js';
-import { GuestSession, fingerprintOf, parsePinnedHostKey } from '../guest/ssh-session.js';
+import { GuestSession, parsePinnedHostKey, sshKeyFingerprint } from '../guest/ssh-session.js';
 import { learnHostKey } from '../guest/host-key-probe.js';
 import { readPrivateKey } from '../security/private-key.js';
 import { waitForSerialMarker } from '../vm/serial.js';
-import { GUEST_FAILED_MARKER } from './launch.js';
+import { GUEST_FAILED_MARKER } from '../guest-image/console-markers.js';
 
 /** Common prefix of the built-in guest's READY and FAILED markers. */
 const MARKER_PREFIX = 'VBLK-GUEST-';
@@ -82,13 +82,13 @@ export async function connectGuest(source: GuestSource, opts: { port: number; re
     await source.rememberHostKey(presented);
     pin = presented;
   } else if (presented !== null && !sameKey(pin, presented)) {
-    const shown = fingerprintOf(parsePinnedHostKey(presented).blob);
-    const pinned = fingerprintOf(parsePinnedHostKey(pin).blob);
+    const shown = sshKeyFingerprint(parsePinnedHostKey(presented).blob);
+    const pinned = sshKeyFingerprint(parsePinnedHostKey(pin).blob);
     const hint =
       source.record.hostKey === 'seed'
         ? 'the image did not install the host key from its cloud-init seed (ssh_keys); if it keeps a host key of its own, set guest.host_key: tofu'
         : `the image's host key changed since it was learned; if that is expected, delete ${String(source.record.hostKeyFile)}`;
-    throw new RunStepError(`host key mismatch: the guest presented ${shown}, ${pinned} is pinned; refusing to log in (${hint})`, 'ssh');
+    throw new RunStepError(`host key mismatch: the guest presented ${shown}, ${pinned} is pinned; refusing to log in (${hint})`, 'ssh', [], 'HostKeyMismatch');
   }
   return GuestSession.connect({
     host: '127.0.0.1',

@@ -33,7 +33,7 @@ const queueAttributeApplier = (axis: QueueAttribute): GuestSettingApplier => ({
 });
 
 /** In application order: the scheduler first, since selecting one resets the queue's nr_requests. */
-export const GUEST_SETTING_APPLIERS: readonly GuestSettingApplier[] = [schedulerApplier, queueAttributeApplier('nomerges'), queueAttributeApplier('nr_requests')];
+const GUEST_SETTING_APPLIERS: readonly GuestSettingApplier[] = [schedulerApplier, queueAttributeApplier('nomerges'), queueAttributeApplier('nr_requests')];
 
 /** What is active in one boot, per axis: changed only when a cell needs another value. */
 export type ActiveGuestSettings = Map<string, AxisValue>;

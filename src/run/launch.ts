@@ -14,11 +14,8 @@ import { bootConfig } from '../plan/boot-config.js';
 import { getBackend } from '../vm/backends/index.js';
 
 /** virtio serial of the disk under test: how the guest finds it (never assume /dev/vda). */
-export const TEST_DISK_SERIAL = 'vblk-test';
-export const IOTHREAD_ID = 'iothread0';
-/** Printed by the built-in guest's init once sshd listens. */
-export const GUEST_READY_MARKER = 'VBLK-GUEST-READY';
-export const GUEST_FAILED_MARKER = 'VBLK-GUEST-FAILED';
+const TEST_DISK_SERIAL = 'vblk-test';
+const IOTHREAD_ID = 'iothread0';
 
 export interface LaunchContext {
   profile: Profile;
@@ -40,7 +37,7 @@ export function kernelCmdline(): string {
  * a node under /dev other than tmpfs (/dev/shm). The plan's host probe and
  * the backing store stat the real path; the launch spec stays pure.
  */
-export function isBlockDevicePath(path: string): boolean {
+function isBlockDevicePath(path: string): boolean {
   return path.startsWith('/dev/') && !path.startsWith('/dev/shm/');
 }
 

@@ -17,7 +17,10 @@ import { applyGuestSettings, type ActiveGuestSettings } from './guest-settings.j
 import { hostSideInsightExtras, insightSourcesFor, runFioWithInsight, type FioWithInsight } from '../insight/collect.js';
 import { configMismatch, plannedConfig } from '../insight/config.js';
 import type { ExecResult } from '../guest/ssh-session.js';
-import { GUEST_FIO_KEY, HOST_STEAL_KEY, readHostCpuTimes, stealPctBetween } from '../fingerprint/steal.js';
+import { GUEST_FIO_KEY, HOST_STEAL_KEY } from '../model/observed-keys.js';
+import { readHostCpuTimes, stealPctBetween } from '../host/steal.js';
+import { failureKindOf } from '../model/errors.js';
+import type { FailureKind } from '../model/diagnostic.js';
 
 export type SampleDraft = Omit<Sample, 'schemaVersion' | 'rawFioPath'>;
 
@@ -28,6 +31,16 @@ export interface CellOutcome {
 
 function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).pop() ?? '';
+}
+
+const firstLine = (err: unknown): string => ((err as Error)?.message ?? String(err)).split('\n')[0] ?? '';
+
+/** Why a fio that ran but did not exit 0 failed: its kind and one line. Pure. */
+export function fioExitFailure(result: Pick<ExecResult, 'code' | 'signal' | 'stdout' | 'stderr'>): { failureKind: FailureKind; reason: string } {
+  const why = lastLine(result.stderr) || lastLine(result.stdout) || `exit code ${result.code ?? result.signal}`;
+  // 127: the guest's shell found no fio to run.
+  if (result.code === 127) return { failureKind: 'FioNotFound', reason: `fio not found in the guest (exit 127: ${why})` };
+  return { failureKind: 'FioFailed', reason: `fio exited with ${result.code ?? result.signal}: ${why}` };
 }
 
 export async function measureCell(opts: {
@@ -66,12 +79,12 @@ export async function measureCell(opts: {
   try {
     Object.assign(observed, await applyGuestSettings(guest, cell, opts.activeSettings));
   } catch (err) {
-    return { draft: outcome('failed', { reason: (err as Error).message }) };
+    return { draft: outcome('failed', { reason: (err as Error).message, failureKind: failureKindOf(err, 'GuestCommandFailed') }) };
   }
   const mismatch = Object.entries(observed).find(([axis, value]) => axis in cell.values && cell.values[axis] !== value);
   if (mismatch) {
     const [axis, value] = mismatch;
-    return { draft: outcome('invalid', { reason: `guest reports ${axis}=${value}, the cell asked for ${cell.values[axis]}` }) };
+    return { draft: outcome('invalid', { reason: `guest reports ${axis}=${value}, the cell asked for ${cell.values[axis]}`, failureKind: 'ConfigMismatch' }) };
   }
 
   const argv = buildFioArgs(fioJobFor(profile, cell, guest.device));
@@ -82,7 +95,7 @@ export async function measureCell(opts: {
     run = await runFioWithInsight({
       // A backend whose disk lives outside QEMU (qemu-storage-daemon) adds its processes and monitor.
       sources: insightSourcesFor(guest, opts.accel, guest.hostSide ? hostSideInsightExtras(guest.hostSide) : {}),
-      planned: plannedConfig(profile, group, cell, opts.accel),
+      planned: plannedConfig(guest.spec, cell, opts.accel, profile.pin),
       runFio: () => guest.session.exec(argv, { timeoutMs: fioTimeoutMs(profile) }),
       rampMs: profile.fio.ramp_time * 1000,
       runtimeMs: profile.fio.runtime * 1000,
@@ -91,14 +104,9 @@ export async function measureCell(opts: {
     const steal = stealPctBetween(cpuBefore, await readHostCpuTimes());
     if (steal !== null) observed[HOST_STEAL_KEY] = steal;
   } catch (err) {
-    return { draft: outcome('failed', { reason: `fio: ${(err as Error).message.split('\n')[0]}` }) };
+    return { draft: outcome('failed', { reason: `fio: ${firstLine(err)}`, failureKind: failureKindOf(err, 'FioFailed') }) };
   }
-  if (result.code !== 0) {
-    const why = lastLine(result.stderr) || lastLine(result.stdout) || `exit code ${result.code ?? result.signal}`;
-    // 127: the guest's shell found no fio to run.
-    if (result.code === 127) return { draft: outcome('failed', { reason: `fio not found in the guest (exit 127: ${why})` }) };
-    return { draft: outcome('failed', { reason: `fio exited with ${result.code ?? result.signal}: ${why}` }) };
-  }
+  if (result.code !== 0) return { draft: outcome('failed', fioExitFailure(result)) };
   try {
     const parsed = parseFioOutput(result.stdout);
     const metrics = fioSummaryToMetrics(parsed.summary);
@@ -106,7 +114,7 @@ export async function measureCell(opts: {
     const differs = insight.config.available ? configMismatch(insight.config.checks) : null;
     return {
       draft: outcome(differs ? 'invalid' : 'ok', {
-        ...(differs ? { reason: differs } : {}),
+        ...(differs ? { reason: differs, failureKind: 'ConfigMismatch' as const } : {}),
         metrics,
         observed: { ...observed, [GUEST_FIO_KEY]: parsed.summary.fioVersion },
         notices: [...base.notices, ...parsed.notes.map((n) => `fio: ${n}`), ...insight.notes.map((n) => `insight: ${n}`)],
@@ -115,6 +123,6 @@ export async function measureCell(opts: {
       rawFio: parsed.raw,
     };
   } catch (err) {
-    return { draft: outcome('failed', { reason: (err as Error).message.split('\n')[0] }), rawFio: { unparsedStdout: result.stdout } };
+    return { draft: outcome('failed', { reason: firstLine(err), failureKind: failureKindOf(err, 'FioOutputUnusable') }), rawFio: { unparsedStdout: result.stdout } };
   }
 }

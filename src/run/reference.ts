@@ -8,7 +8,8 @@
 import { execa } from 'execa';
 import type { Profile } from '../profile/schema.js';
 import type { Plan } from '../plan/plan.js';
-import { cellKeyOf, valuesInScope, type Cell } from '../plan/cells.js';
+import { valuesInScope, type Cell } from '../plan/cells.js';
+import { cellKeyOf } from '../model/cell-key.js';
 import { buildFioArgs } from '../guest/fio-job.js';
 import { fioSummaryToMetrics, parseFioOutput } from '../guest/fio-result.js';
 import { fioJobFor, fioTimeoutMs } from './cell-job.js';
@@ -75,7 +76,7 @@ export async function runHostReference(opts: {
     if (r.exitCode !== 0) {
       const why = lastLine(String(r.stderr ?? '')) || lastLine(stdout) || r.shortMessage || `exit code ${r.exitCode}`;
       record = await writeReferenceRecord(opts.runDir, ++seq, {
-        ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: `host fio: ${why}`, metrics: {}, notices: [],
+        ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: `host fio: ${why}`, failureKind: 'FioFailed', metrics: {}, notices: [],
       });
     } else {
       try {
@@ -88,7 +89,7 @@ export async function runHostReference(opts: {
         );
       } catch (err) {
         record = await writeReferenceRecord(opts.runDir, ++seq, {
-          ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: (err as Error).message.split('\n')[0] ?? 'unparsable fio output', metrics: {}, notices: [],
+          ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: (err as Error).message.split('\n')[0] ?? 'unparsable fio output', failureKind: 'FioOutputUnusable', metrics: {}, notices: [],
         });
       }
     }

@@ -27,17 +27,16 @@ import { groupById } from '../plan/plan.js';
 import { visitMeasurements } from '../plan/schedule.js';
 import type { GuestSource } from '../guest-image/source.js';
 import { SampleWriteError, type RunWriter, type UnsavedSample } from '../store/run-writer.js';
-import { writeJsonAtomic } from '../store/atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { bootDir as bootDirOf } from '../store/layout.js';
 import { isStorageFull } from '../store/storage.js';
 import { HostError, RunStepError } from '../model/errors.js';
-import { SshConnectError } from '../guest/ssh-session.js';
+import type { FailureKind } from '../model/diagnostic.js';
 import { removeSocketsIn } from '../lifecycle/run-registry.js';
 import { bootEvidence, bootGuest, type BootTimings, type RunningGuest } from './guest-boot.js';
 import { measureCell, type SampleDraft } from './measure-cell.js';
-import type { Logger } from '../cli/log.js';
-import type { RunProgress } from '../cli/progress.js';
-import { formatCount } from '../report/format.js';
+import type { Logger } from '../model/logger.js';
+import { formatCount } from '../util/number-format.js';
 
 export interface BootRecord {
   bootId: string;
@@ -56,6 +55,18 @@ export interface RunLoopResult {
   unsaved: UnsavedSample[];
 }
 
+/** What the loop reports as it goes (cli/progress.ts turns it into a status line and an ETA). */
+export interface LoopProgress {
+  bootStarting(groupKey: string): void;
+  /** The boot finished (ready, or failed: a failed boot still took the time). */
+  bootEnded(): void;
+  cellStarting(cellKey: string, repetition: number): void;
+  /** A sample was stored (measured, or failed without a measurement). */
+  sampleStored(): void;
+  /** Appended to the per-cell log line: ` · 1m02s elapsed · ETA 3m10s`. */
+  timing(): string;
+}
+
 export interface RunLoopOptions {
   profile: Profile;
   plan: Plan;
@@ -66,7 +77,7 @@ export interface RunLoopOptions {
   log: Logger;
   signal: AbortSignal;
   /** Live progress (TTY status line, ETA on the per-cell lines). */
-  progress?: RunProgress;
+  progress?: LoopProgress;
   /** Only these (cell, repetition) samples are measured (`run --resume`); default: all. */
   todo?: (cellKey: string, repetition: number) => boolean;
   /** Appended to boot ids, so a resumed run does not reuse the boot directories of earlier sessions. */
@@ -90,10 +101,12 @@ class StopRun extends Error {
   }
 }
 
-/** Failures that no fresh guest can fix. */
+/** Failures that no fresh guest can fix: the host, or a guest that refuses our key or shows another host key. */
+const FATAL_FAILURES: ReadonlySet<FailureKind> = new Set(['SshAuthRefused', 'HostKeyMismatch']);
+
 function isFatal(err: unknown): boolean {
   if (err instanceof HostError) return true;
-  return err instanceof SshConnectError && (err.kind === 'auth-refused' || err.kind === 'host-key-mismatch');
+  return err instanceof RunStepError && FATAL_FAILURES.has(err.failure);
 }
 
 function stopFor(err: unknown): StopRun | null {
@@ -105,9 +118,9 @@ function stopFor(err: unknown): StopRun | null {
 
 const firstLine = (text: string): string => text.split('\n')[0] ?? '';
 
-function describeFailure(err: unknown): { step: string; message: string } {
-  if (err instanceof RunStepError) return { step: err.step, message: `${err.step}: ${firstLine(err.message)}` };
-  return { step: 'boot', message: firstLine((err as Error)?.message ?? String(err)) };
+function describeFailure(err: unknown): { step: string; message: string; failureKind: FailureKind } {
+  if (err instanceof RunStepError) return { step: err.step, message: `${err.step}: ${firstLine(err.message)}`, failureKind: err.failure };
+  return { step: 'boot', message: firstLine((err as Error)?.message ?? String(err)), failureKind: 'BootFailed' };
 }
 
 const guestAlive = (guest: RunningGuest): boolean => guest.qemu.running && !guest.session.isClosed;
@@ -134,11 +147,11 @@ export async function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
   };
 
   /** A sample for a cell that could not be measured at all. */
-  const unmeasured = (group: BootGroup, cell: Cell, round: number, bootId: string, reason: string, retries: BootRetry[]): SampleDraft => {
+  const unmeasured = (group: BootGroup, cell: Cell, round: number, bootId: string, failure: { reason: string; failureKind: FailureKind }, retries: BootRetry[]): SampleDraft => {
     const now = new Date().toISOString();
     return {
       cellKey: cell.key, cell: cell.values, requested: cell.requested, groupId: group.id, bootId,
-      repetition: round, startedAt: now, finishedAt: now, status: 'failed', reason,
+      repetition: round, startedAt: now, finishedAt: now, status: 'failed', ...failure,
       accel: opts.accel, metrics: {}, observed: {}, notices: cell.notices, bootRetries: [...retries],
     };
   };
@@ -155,8 +168,8 @@ export async function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
       removeSocketsIn(bootDir); // bootGuest stopped QEMU; a killed QEMU leaves its QMP socket
       const stop = stopFor(err);
       if (stop) throw stop;
-      const { step, message } = describeFailure(err);
-      if (signal.aborted) return { bootId, step, reason: message };
+      const { step, message, failureKind } = describeFailure(err);
+      if (signal.aborted) return { bootId, step, reason: message, failureKind };
       log.warn(`boot ${bootId} failed: ${message}`);
       // Boot-step errors already carry the console evidence as their details; print it once.
       const details = err instanceof RunStepError && err.step !== 'boot' ? err.details : [];
@@ -166,7 +179,7 @@ export async function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
       await writeJsonAtomic(join(bootDir, 'boot.json'), { bootId, groupId: group.id, attempt, status: 'failed', step, error: message, details, evidence }).catch((e) => {
         throw stopFor(e) ?? e;
       });
-      return { bootId, step, reason: message };
+      return { bootId, step, reason: message, failureKind };
     } finally {
       opts.progress?.bootEnded();
     }
@@ -210,7 +223,7 @@ export async function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
               pending.shift();
               if (pending.length > 0 && !guestAlive(guest)) {
                 // That sample failed and stays failed; the cells after it need a guest.
-                lost = { bootId, step: 'guest', reason: `guest lost during ${cell.key} r${round}: ${outcome.draft.reason ?? 'QEMU exited'}` };
+                lost = { bootId, step: 'guest', reason: `guest lost during ${cell.key} r${round}: ${outcome.draft.reason ?? 'QEMU exited'}`, failureKind: 'GuestLost' };
                 log.warn(`boot ${bootId}: ${lost.reason}`);
                 break;
               }
@@ -227,7 +240,8 @@ export async function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
           continue;
         }
         const why = `${'stop' in booted ? 'not measured' : 'boot failed'}: ${lost.reason} (${attempt} boot attempt(s), boot_retries: ${profile.boot_retries})`;
-        for (const { round, cell } of pending.splice(0)) await store(unmeasured(group, cell, round, bootId, why, retries));
+        const failure = { reason: why, failureKind: lost.failureKind ?? 'BootFailed' };
+        for (const { round, cell } of pending.splice(0)) await store(unmeasured(group, cell, round, bootId, failure, retries));
       }
     }
   } catch (err) {

@@ -12,7 +12,7 @@ import type { PrunedCell } from '../plan/rules.js';
 export type UnsupportedDraft = Omit<Sample, 'schemaVersion' | 'rawFioPath'>;
 
 /** Group and boot ids of a sample that no boot produced. */
-export const NO_BOOT = '-';
+const NO_BOOT = '-';
 
 /** One `unsupported` sample per unsupported cell (pure). */
 export function unsupportedSamples(pruned: readonly PrunedCell[], accel: Accel, now = new Date()): UnsupportedDraft[] {
@@ -30,6 +30,7 @@ export function unsupportedSamples(pruned: readonly PrunedCell[], accel: Accel, 
       finishedAt: at,
       status: 'unsupported' as const,
       reason,
+      failureKind: 'CellUnsupported' as const,
       accel,
       metrics: {},
       observed: {},

@@ -12,7 +12,7 @@
  * Mann-Whitney p-value, not instead of it.
  */
 import { median, quantileSorted } from './descriptive.js';
-import { mulberry32, randomInt, type Rng } from './prng.js';
+import { mulberry32, randomInt, type Rng } from '../util/prng.js';
 
 export interface BootstrapCi {
   low: number;

@@ -8,10 +8,10 @@ import { describe, median, type Descriptive } from './descriptive.js';
 import { medianCi, minSamplesForMedianCi, type MedianCi } from './median-ci.js';
 import { minSamplesPerSide } from './min-samples.js';
 import { modifiedZOutliers } from './outliers.js';
-import type { StatWarning } from './warnings.js';
+import type { StatDiagnostic } from '../model/diagnostic.js';
 
 /** Defaults, documented in docs/statistics.md. */
-export const CELL_DEFAULTS = {
+const CELL_DEFAULTS = {
   level: 0.95,
   /** 5 %: the same size as the gate's default minimum effect. */
   cvThreshold: 0.05,
@@ -36,10 +36,10 @@ export interface CellStats extends Descriptive {
   ci: MedianCi | null;
   /** Indices (repetition order) of outlying values. */
   outliers: number[];
-  warnings: StatWarning[];
+  warnings: StatDiagnostic[];
 }
 
-function firstSampleSlow(values: readonly number[], better: 'higher' | 'lower', threshold: number): StatWarning | null {
+function firstSampleSlow(values: readonly number[], better: 'higher' | 'lower', threshold: number): StatDiagnostic | null {
   if (values.length < 3) return null;
   const first = values[0] ?? NaN;
   const medianOfRest = median(values.slice(1));
@@ -54,7 +54,7 @@ export function summarizeCell(values: readonly number[], opts: SummarizeOptions 
   const d = describe(values);
   const ciResult = medianCi(values, level);
   const outliers = modifiedZOutliers(values).indices;
-  const warnings: StatWarning[] = [];
+  const warnings: StatDiagnostic[] = [];
 
   if (ciResult.ci === null) {
     warnings.push({ kind: 'TooFewSamples', purpose: 'ci', n: d.n, needed: minSamplesForMedianCi(level), level });

@@ -52,7 +52,7 @@ export interface MannWhitneyOptions {
   exactTiesMaxN?: number;
 }
 
-export const MWU_DEFAULTS = { exactMaxN: 50, exactTiesMaxN: 25 } as const;
+const MWU_DEFAULTS = { exactMaxN: 50, exactTiesMaxN: 25 } as const;
 
 function normalSigma(n1: number, n2: number, tieSizes: readonly number[]): number {
   const n = n1 + n2;

@@ -25,11 +25,6 @@ export function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 
-/** Φ(z) = P(Z ≤ z). */
-export function normalCdf(z: number): number {
-  return 0.5 * erfc(-z / Math.SQRT2);
-}
-
 /** Two-sided p-value 2·P(Z ≥ |z|), capped at 1. */
 export function twoSidedNormalP(z: number): number {
   return Math.min(1, erfc(Math.abs(z) / Math.SQRT2));

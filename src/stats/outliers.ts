@@ -15,7 +15,7 @@
  */
 import { mean, median } from './descriptive.js';
 
-export const MODIFIED_Z_THRESHOLD = 3.5;
+const MODIFIED_Z_THRESHOLD = 3.5;
 
 export interface OutlierResult {
   /** Indices into the input of the flagged values, ascending. */

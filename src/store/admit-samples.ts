@@ -5,7 +5,7 @@
  */
 import type { Sample } from '../model/sample.js';
 import { completenessOf, slotKey, type Completeness, type SampleSlot } from './completeness.js';
-import type { StoreDiagnostic } from './store-diagnostic.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
 
 export interface SampleCandidate {
   /** Where the record was read (a file, or `baseline.json: samples[3]`). */
@@ -15,7 +15,7 @@ export interface SampleCandidate {
 
 export interface AdmittedSamples {
   samples: Sample[];
-  diagnostics: StoreDiagnostic[];
+  diagnostics: StoredDiagnostic[];
   completeness: Completeness;
 }
 
@@ -28,16 +28,16 @@ export function admitSamples(candidates: readonly SampleCandidate[], planned: re
   const plannedKeys = new Set(planned.map(slotKey));
   const firstFile = new Map<string, string>();
   const samples: Sample[] = [];
-  const diagnostics: StoreDiagnostic[] = [];
+  const diagnostics: StoredDiagnostic[] = [];
   for (const { file, sample } of candidates) {
     const slot = slotKey(sample);
     if (!plannedKeys.has(slot)) {
-      diagnostics.push({ kind: 'unplanned-sample', file, slot });
+      diagnostics.push({ kind: 'UnplannedSample', file, slot });
       continue;
     }
     const kept = firstFile.get(slot);
     if (kept !== undefined) {
-      diagnostics.push({ kind: 'duplicate-sample', file, slot, kept });
+      diagnostics.push({ kind: 'DuplicateSample', file, slot, kept });
       continue;
     }
     firstFile.set(slot, file);
@@ -45,7 +45,7 @@ export function admitSamples(candidates: readonly SampleCandidate[], planned: re
   }
   const completeness = completenessOf(planned, samples);
   if (claim.complete && completeness.missing.length > 0) {
-    diagnostics.push({ kind: 'missing-samples', file: claim.manifestFile, missing: completeness.missing.length, planned: completeness.planned, first: completeness.missing.slice(0, 3) });
+    diagnostics.push({ kind: 'MissingSamples', file: claim.manifestFile, missing: completeness.missing.length, planned: completeness.planned, first: completeness.missing.slice(0, 3) });
   }
   return { samples, diagnostics, completeness };
 }

@@ -5,13 +5,11 @@
  * and every offline command reports it (never exit 0 on missing data).
  */
 import type { Sample } from '../model/sample.js';
+import type { SampleSlot } from '../model/diagnostic.js';
 import { ImportPlanSchema, RunPlanSchema, type MergedPlan, type StoredPlan } from '../model/schemas/plan.js';
 import { MAX_PLANNED_SAMPLES } from '../model/plan-limits.js';
 
-export interface SampleSlot {
-  cellKey: string;
-  repetition: number;
-}
+export type { SampleSlot };
 
 export const slotKey = (s: SampleSlot): string => `${s.cellKey}#r${s.repetition}`;
 

@@ -11,15 +11,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CellValues, Metric } from '../model/sample.js';
-import { REFERENCE_SCHEMA_VERSION, ReferenceRecordSchema } from '../model/schemas/reference.js';
+import { ReferenceRecordSchema } from '../model/schemas/reference.js';
 import { REFERENCE_DIR } from '../model/schemas/paths.js';
 import { MAX_FILE_BYTES, FileProblem, checkOwnOutput, listFilesUnder, readJsonUnder } from './stored-file.js';
-import type { StoreDiagnostic } from './store-diagnostic.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
 import { impossibleMetrics } from '../model/metric-limits.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { cellSlug } from './layout.js';
+import type { FailureKind } from '../model/diagnostic.js';
 
-export { REFERENCE_DIR, REFERENCE_SCHEMA_VERSION };
 
 export interface ReferenceRecord {
   schemaVersion: number;
@@ -35,6 +35,8 @@ export interface ReferenceRecord {
   finishedAt: string;
   status: 'ok' | 'failed';
   reason?: string;
+  /** The kind of that reason (FioFailed, FioOutputUnusable); absent in records stored before kinds existed. */
+  failureKind?: FailureKind;
   metrics: Record<string, Metric>;
   /** Relative to the run directory. */
   rawFioPath?: string;
@@ -49,7 +51,7 @@ export async function writeReferenceRecord(runDir: string, seq: number, record: 
   if (bad.length > 0) {
     // Values no device produces are not a reference: stored failed with the reason (fio's raw JSON keeps them).
     out.metrics = Object.fromEntries(Object.entries(out.metrics).filter(([name]) => !bad.some((b) => b.name === name)));
-    if (out.status === 'ok') Object.assign(out, { status: 'failed', reason: `impossible metric values: ${bad.map((b) => `${b.name}: ${b.why}`).join('; ')}` });
+    if (out.status === 'ok') Object.assign(out, { status: 'failed', reason: `impossible metric values: ${bad.map((b) => `${b.name}: ${b.why}`).join('; ')}`, failureKind: 'ImpossibleValue' });
   }
   checkOwnOutput(ReferenceRecordSchema, JSON.parse(JSON.stringify(out)), `reference record ${base}`);
   if (rawFio !== undefined) {
@@ -65,24 +67,24 @@ export async function writeReferenceRecord(runDir: string, seq: number, record: 
  * none. A record that cannot be used is skipped and reported to `onSkipped`
  * (its fio-scope cells then have no reference column).
  */
-export async function loadReference(runDir: string, onSkipped: (d: StoreDiagnostic) => void = () => undefined): Promise<ReferenceRecord[]> {
+export async function loadReference(runDir: string, onSkipped: (d: StoredDiagnostic) => void = () => undefined): Promise<ReferenceRecord[]> {
   let listing;
   try {
     listing = await listFilesUnder(runDir, REFERENCE_DIR);
   } catch (err) {
     if (!(err instanceof FileProblem)) throw err;
-    onSkipped({ kind: 'skipped-file', what: 'reference record', file: err.file, problem: err.problem });
+    onSkipped({ kind: 'StoredFileSkipped', what: 'reference record', file: err.file, problem: err.problem });
     return [];
   }
   const isRecord = (n: string) => n.endsWith('.json') && !n.endsWith('.fio.json') && !n.startsWith('.');
-  for (const s of listing.skipped) if (isRecord(s.name)) onSkipped({ kind: 'skipped-file', what: 'reference record', file: join(runDir, REFERENCE_DIR, s.name), problem: s.problem });
+  for (const s of listing.skipped) if (isRecord(s.name)) onSkipped({ kind: 'StoredFileSkipped', what: 'reference record', file: join(runDir, REFERENCE_DIR, s.name), problem: s.problem });
   const out: ReferenceRecord[] = [];
   for (const name of listing.files.filter(isRecord)) {
     try {
       out.push((await readJsonUnder(runDir, `${REFERENCE_DIR}/${name}`, ReferenceRecordSchema, MAX_FILE_BYTES.reference)) as ReferenceRecord);
     } catch (err) {
       if (!(err instanceof FileProblem)) throw err;
-      onSkipped({ kind: 'skipped-file', what: 'reference record', file: err.file, problem: err.problem });
+      onSkipped({ kind: 'StoredFileSkipped', what: 'reference record', file: err.file, problem: err.problem });
     }
   }
   return out;

@@ -5,17 +5,7 @@
  * experiments, so resume refuses and lists what changed). Pure.
  */
 import type { Sample } from '../model/sample.js';
-
-/**
- * Profile fields that change how a run copes with failures, not what it
- * measures: they may differ on resume (e.g. a longer boot timeout).
- */
-export const RESUME_OPERATIONAL_PROFILE_PATHS: readonly string[] = ['description', 'boot_retries', 'guest.boot_timeout'];
-
-/** Environment fields that vary between two starts on the same host without changing the measurement. */
-export const RESUME_VOLATILE_ENVIRONMENT_PATHS: readonly string[] = ['host.nodeVersion'];
-/** …and any field whose name says it is a point in time. */
-const VOLATILE_KEY = /(At|Time|Timestamp|Uptime)$/;
+import { mayDiffer } from '../model/may-differ.js';
 
 const MAX_SHOWN = 80;
 
@@ -46,12 +36,14 @@ export function jsonChanges(stored: unknown, current: unknown, ignore: (path: st
 /** JSON round trip: what would be stored (undefined fields dropped). */
 const asStored = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null));
 
+/** Changed profile fields, except those that may differ on resume (model/may-differ.ts). */
 export function profileChanges(stored: unknown, current: unknown): string[] {
-  return jsonChanges(stored, asStored(current), (p) => RESUME_OPERATIONAL_PROFILE_PATHS.includes(p));
+  return jsonChanges(stored, asStored(current), (p) => mayDiffer(`profile.${p}`, 'resume'));
 }
 
+/** Changed environment fields, except those that may differ on resume (model/may-differ.ts). */
 export function environmentChanges(stored: unknown, current: unknown): string[] {
-  return jsonChanges(stored, asStored(current), (p, k) => RESUME_VOLATILE_ENVIRONMENT_PATHS.includes(p) || VOLATILE_KEY.test(k));
+  return jsonChanges(stored, asStored(current), (p) => mayDiffer(p, 'resume'));
 }
 
 export const sampleSlot = (cellKey: string, repetition: number): string => `${cellKey}#r${repetition}`;

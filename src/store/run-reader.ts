@@ -20,7 +20,7 @@ import { ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RUN_FILE, SAMPLES_DIR } from
 import { MAX_FILE_BYTES, FileProblem, listFilesUnder, readJsonUnder } from './stored-file.js';
 import { admitSamples, type SampleCandidate } from './admit-samples.js';
 import { plannedSlots, type Completeness, type SampleSlot } from './completeness.js';
-import type { StoreDiagnostic } from './store-diagnostic.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
 
 export interface StoredRun {
   dir: string;
@@ -33,7 +33,7 @@ export interface StoredRun {
   /** Host-native reference records (`reference: host`), empty when the run has none. */
   reference?: ReferenceRecord[];
   /** What the reader skipped or found missing; empty (or absent, for runs built in memory) when the run is sound. */
-  diagnostics?: StoreDiagnostic[];
+  diagnostics?: StoredDiagnostic[];
   /** Planned samples and those without a valid record (absent for runs built in memory). */
   completeness?: Completeness;
 }
@@ -72,19 +72,19 @@ export function plannedSlotsOf(plan: StoredPlan, file: string): SampleSlot[] {
 }
 
 /** Every sample file that passes the sample schema, in file order; the others as diagnostics. */
-async function readSampleFiles(dir: string, diagnostics: StoreDiagnostic[]): Promise<SampleCandidate[]> {
+async function readSampleFiles(dir: string, diagnostics: StoredDiagnostic[]): Promise<SampleCandidate[]> {
   const listing = await readRequired(() => listFilesUnder(dir, SAMPLES_DIR));
-  for (const s of listing.skipped) diagnostics.push({ kind: 'skipped-file', what: 'sample', file: join(dir, SAMPLES_DIR, s.name), problem: s.problem });
+  for (const s of listing.skipped) diagnostics.push({ kind: 'StoredFileSkipped', what: 'sample', file: join(dir, SAMPLES_DIR, s.name), problem: s.problem });
   const names = listing.files.filter((n) => n.endsWith('.json') && !n.startsWith('.'));
-  const results: (SampleCandidate | StoreDiagnostic)[] = [];
+  const results: (SampleCandidate | StoredDiagnostic)[] = [];
   for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
-    const batch = names.slice(i, i + READ_CONCURRENCY).map(async (name): Promise<SampleCandidate | StoreDiagnostic> => {
+    const batch = names.slice(i, i + READ_CONCURRENCY).map(async (name): Promise<SampleCandidate | StoredDiagnostic> => {
       const rel = `${SAMPLES_DIR}/${name}`;
       try {
         return { file: join(dir, rel), sample: (await readJsonUnder(dir, rel, SampleSchema, MAX_FILE_BYTES.sample)) as Sample };
       } catch (err) {
         if (!(err instanceof FileProblem)) throw err;
-        return { kind: 'skipped-file', what: 'sample', file: join(dir, rel), problem: err.problem };
+        return { kind: 'StoredFileSkipped', what: 'sample', file: join(dir, rel), problem: err.problem };
       }
     });
     results.push(...(await Promise.all(batch)));
@@ -106,7 +106,7 @@ export async function loadRun(dir: string): Promise<StoredRun> {
   const environment = await readEnvironment(dir);
   const plan = await readRequired(() => readJsonUnder(dir, PLAN_FILE, StoredPlanSchema, MAX_FILE_BYTES.plan));
   const planned = plannedSlotsOf(plan, join(dir, PLAN_FILE));
-  const diagnostics: StoreDiagnostic[] = [];
+  const diagnostics: StoredDiagnostic[] = [];
   const candidates = await readSampleFiles(dir, diagnostics);
   const admitted = admitSamples(candidates, planned, { complete: manifest.status === 'complete', manifestFile: join(dir, RUN_FILE) });
   const reference = await loadReference(dir, (d) => diagnostics.push(d));

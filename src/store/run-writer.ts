@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
 import type { ResumeRecord, RunManifest } from './manifest.js';
 import type { StoredRun } from './run-reader.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { checkOwnOutput } from './stored-file.js';
 import { impossibleMetrics } from '../model/metric-limits.js';
 import { SampleSchema } from '../model/schemas/sample.js';
@@ -54,7 +54,7 @@ function withoutImpossibleMetrics(sample: Sample): Sample {
   if (bad.length === 0) return sample;
   const metrics = Object.fromEntries(Object.entries(sample.metrics).filter(([name]) => !bad.some((b) => b.name === name)));
   const why = bad.map((b) => `${b.name}: ${b.why}`).join('; ');
-  return { ...sample, metrics, ...(sample.status === 'ok' ? { status: 'invalid', reason: `impossible metric values: ${why}` } : {}) };
+  return { ...sample, metrics, ...(sample.status === 'ok' ? { status: 'invalid', reason: `impossible metric values: ${why}`, failureKind: 'ImpossibleValue' } : {}) };
 }
 
 /** Highest sequence number among stored sample files (`0007-….json` → 7). */

@@ -8,7 +8,7 @@ import { mkdir, open, rm, stat, statfs, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { HostError } from '../model/errors.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { SAMPLES_DIR } from './layout.js';
 import { SampleWriteError, type UnsavedSample } from './run-writer.js';
 
@@ -45,7 +45,7 @@ export function formatBytes(n: number): string {
   return `${Math.ceil(n / KiB)} KiB`;
 }
 
-export async function freeBytes(path: string): Promise<number> {
+async function freeBytes(path: string): Promise<number> {
   const s = await statfs(path);
   return s.bavail * s.bsize;
 }

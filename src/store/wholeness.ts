@@ -5,12 +5,12 @@
  */
 import type { RunManifest } from './manifest.js';
 import type { Completeness } from './completeness.js';
-import type { StoreDiagnostic } from './store-diagnostic.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
 
 export interface ReadSet {
   manifest: Pick<RunManifest, 'status' | 'stopReason'>;
   samples: readonly unknown[];
-  diagnostics?: readonly StoreDiagnostic[];
+  diagnostics?: readonly StoredDiagnostic[];
   completeness?: Completeness;
 }
 
@@ -23,7 +23,7 @@ export function wholenessStatus(set: ReadSet): string {
   const parts: string[] = [set.manifest.status];
   const missing = set.completeness?.missing.length ?? 0;
   if (missing > 0) parts.push(`${missing} of ${set.completeness?.planned} missing`);
-  const skipped = (set.diagnostics ?? []).filter((d) => d.kind !== 'missing-samples').length;
+  const skipped = (set.diagnostics ?? []).filter((d) => d.kind !== 'MissingSamples').length;
   if (skipped > 0) parts.push(`${skipped} file(s) skipped`);
   return parts.join(', ');
 }

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { findExecutable } from './process.js';
 
 /** The firmware q35/pc boots with: a pc-bios directory without it is not the one. */
-export const MARKER_BLOB = 'bios-256k.bin';
+const MARKER_BLOB = 'bios-256k.bin';
 
 /** Candidate directories for a binary path, most specific first. Pure. */
 export function firmwareDirCandidates(binaryPath: string): string[] {

@@ -1,7 +1,7 @@
 /**
  * A TCP port that was free a moment ago on 127.0.0.1. Another process can take
  * it before QEMU binds it; QEMU then fails with "Could not set up host
- * forwarding rule" (see isHostfwdConflict) and the caller may retry.
+ * forwarding rule" and the caller may retry.
  * Race-free alternative: sshHostPort 0 lets QEMU (slirp) bind an ephemeral
  * port; readHostForwards() in readback.ts reads which one.
  */
@@ -18,9 +18,4 @@ export function findFreePort(host = '127.0.0.1'): Promise<number> {
       server.close((err) => (err ? reject(err) : port > 0 ? resolve(port) : reject(new Error('no port assigned'))));
     });
   });
-}
-
-/** True when QEMU's stderr says the SSH forward could not bind its host port. */
-export function isHostfwdConflict(stderr: string): boolean {
-  return stderr.includes('Could not set up host forwarding rule');
 }

@@ -7,12 +7,12 @@
 import { type OsDiskSpec, type QemuLaunchSpec } from './launch-spec.js';
 import { escapeOptValue } from './qemu-opts.js';
 
-export const OS_DISK_NODE = 'vblk-os';
-export const OS_DISK_DEVICE = 'vblk-osdisk';
-export const OS_DISK_SERIAL = 'vblk-os';
-export const SEED_NODE = 'vblk-seed';
-export const SEED_DEVICE = 'vblk-seeddisk';
-export const SEED_SERIAL = 'vblk-seed';
+const OS_DISK_NODE = 'vblk-os';
+const OS_DISK_DEVICE = 'vblk-osdisk';
+const OS_DISK_SERIAL = 'vblk-os';
+const SEED_NODE = 'vblk-seed';
+const SEED_DEVICE = 'vblk-seeddisk';
+const SEED_SERIAL = 'vblk-seed';
 
 /** null if the boot source of the spec is consistent, else why not. */
 export function checkBootSource(spec: Pick<QemuLaunchSpec, 'kernel' | 'initrd' | 'append' | 'osDisk'>): string | null {
@@ -22,7 +22,7 @@ export function checkBootSource(spec: Pick<QemuLaunchSpec, 'kernel' | 'initrd' |
   return null;
 }
 
-export function osDiskArgs(os: OsDiskSpec): string[] {
+function osDiskArgs(os: OsDiskSpec): string[] {
   const args = [
     '-blockdev',
     `driver=${os.format},node-name=${OS_DISK_NODE},file.driver=file,file.filename=${escapeOptValue(os.path)}`,

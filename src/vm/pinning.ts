@@ -30,7 +30,7 @@ export interface PinAction {
 }
 
 /** The value recorded for a `pin:` entry that has nothing to pin in this boot (no iothread, no daemon). */
-export const PIN_NOT_APPLICABLE = 'n/a';
+const PIN_NOT_APPLICABLE = 'n/a';
 
 /**
  * What to pin in one boot (pure). vCPU i goes to `pin.vcpus[i mod length]`;

@@ -35,7 +35,7 @@ function checkCommon(spec: QemuLaunchSpec): string[] {
 }
 
 /** Throws InputError (one line per problem) when the spec cannot run. */
-export function checkLaunchSpec(spec: QemuLaunchSpec): void {
+function checkLaunchSpec(spec: QemuLaunchSpec): void {
   const problems = checkCommon(spec);
   const reason = getBackend(spec.device.backend).check(spec);
   if (reason) problems.push(reason);
@@ -65,28 +65,4 @@ export function buildQemuArgs(spec: QemuLaunchSpec): string[] {
     ...backend.args(spec),
     ...spec.extraArgs,
   ];
-}
-
-/** Characters that never need quoting in a POSIX shell word. */
-const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-export function shellQuote(word: string): string {
-  if (SHELL_SAFE.test(word)) return word;
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * A copy-pasteable POSIX shell rendering. `multiline` breaks before each
- * option (`-x`) with a backslash continuation, for --verbose output.
- */
-export function formatCommandLine(binary: string, args: string[], opts: { multiline?: boolean } = {}): string {
-  // A first word containing '=' would be read as a variable assignment.
-  const first = binary.includes('=') ? `'${binary.replaceAll("'", `'\\''`)}'` : shellQuote(binary);
-  if (!opts.multiline) return [first, ...args.map(shellQuote)].join(' ');
-  let out = first;
-  for (const arg of args) {
-    out += arg.startsWith('-') && arg.length > 1 ? ' \\\n  ' : ' ';
-    out += shellQuote(arg);
-  }
-  return out;
 }

@@ -37,7 +37,7 @@ export type QmpMessage = QmpGreeting | QmpReturn | QmpErrorReply | QmpEvent | Qm
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Classifies one parsed JSON value as QMP message. */
-export function classifyQmpMessage(value: unknown, line = ''): QmpMessage {
+function classifyQmpMessage(value: unknown, line = ''): QmpMessage {
   if (!isObject(value)) return { kind: 'invalid', line, problem: 'not a JSON object' };
   if (isObject(value.QMP)) {
     const qmp = value.QMP;

@@ -27,10 +27,11 @@ import { findExecutable, startQemu } from './process.js';
 import { QmpClient } from './qmp.js';
 import { tailLines } from './serial.js';
 import type { HostSide } from './backends/backend.js';
-import { writeJsonAtomic } from '../store/atomic.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
+import { STORAGE_DAEMON_MISSING_HINT } from '../plan/backend-traits.js';
 
-export const STORAGE_DAEMON_PROGRAM = 'qemu-storage-daemon';
-export const EXPORT_ID = 'vblk-export';
+const STORAGE_DAEMON_PROGRAM = 'qemu-storage-daemon';
+const EXPORT_ID = 'vblk-export';
 const MONITOR_CHARDEV = 'vblk-qmp';
 
 /** The daemon's files in a boot directory. */
@@ -84,8 +85,6 @@ export async function resolveStorageDaemon(qemuBinary: string): Promise<string |
   }
   return null;
 }
-
-export const STORAGE_DAEMON_MISSING_HINT = 'install qemu-system-common (Debian), or build QEMU with --enable-tools';
 
 const isSocket = (path: string) => stat(path).then((s) => s.isSocket(), () => false);
 

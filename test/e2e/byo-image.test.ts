@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import { runCli, hasStackTrace, REPO_ROOT } from '../helpers/cli.js';
 import { leftoverProcesses } from '../helpers/processes.js';
 import { loadRun } from '../../src/store/run-reader.js';
-import { defaultGuestCacheRoot, ensureGuestImage } from '../../src/guest-image/guest-image.js';
+import { ensureGuestImage } from '../../src/guest-image/guest-image.js';
 import { ensureTestImage, type TestImage } from '../../src/guest-image/test-image.js';
 import { generateEd25519KeyPair } from '../../src/guest-image/byo/ssh-keys.js';
+import { defaultGuestCacheRoot } from '../../src/util/cache-root.js';
 
 let image: TestImage;
 const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');

@@ -178,6 +178,6 @@ describe('report prints the per-cell statistics', () => {
     expectExit(r, 0);
     assert.match(r.stdout, /iops per cell \(median, distribution-free 95 % CI of the median/);
     assert.match(r.stdout, /│ ioeventfd=on {2}│ 6 │/);
-    assert.match(r.stdout, /Warning: HighCv \[ioeventfd=on\]: The coefficient of variation is/);
+    assert.match(r.stdout, /warning: HighCv \[ioeventfd=on\]: The coefficient of variation is/);
   });
 });

@@ -49,7 +49,9 @@ describe('guest export / import', { timeout: 5 * 60_000 }, () => {
     assert.match(im.stdout, /^imported: /);
     const info = await runCli(['guest', 'info'], { env: { VBLK_BENCH_CACHE: join(dir, 'cache') } });
     assert.equal(info.exitCode, 0, info.stderr);
-    assert.equal(JSON.parse(info.stdout).contentHash, image.contentHash);
+    const doc = JSON.parse(info.stdout);
+    assert.equal(doc.schema, 'vblk-bench/guest-image');
+    assert.equal(doc.contentHash, image.contentHash);
     assert.equal((await stat(join(dir, 'cache', 'guest', image.dir.split('/').pop()!, 'id_ed25519'))).mode & 0o777, 0o600);
 
     // One flipped bit inside the initramfs.

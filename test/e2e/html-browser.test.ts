@@ -13,9 +13,9 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { loadFixtureRun } from '../helpers/fixture-run.js';
 import { decodePng, pixelVariety } from '../helpers/png.js';
 import { buildReportModel } from '../../src/report/model.js';
-import { renderHtml } from '../../src/report/html.js';
+import { renderHtml } from '../../src/report/export/report-html.js';
 import { buildHistory } from '../../src/history/history.js';
-import { renderHistoryHtml } from '../../src/history/history-html.js';
+import { renderHistoryHtml } from '../../src/report/export/history-html.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let context: BrowserContext;

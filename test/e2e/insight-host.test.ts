@@ -1,6 +1,6 @@
 /**
  * The host-side insight collectors on a real QEMU 7.2 (TCG) started here,
- * stopped (`-S`) with a stub kernel (src/vm/stub-kernel.ts): live
+ * stopped (`-S`) with a stub kernel (test/helpers/stub-kernel.ts): live
  * /proc/<pid>/task/<tid>/{stat,schedstat} lines, thread roles from QMP ids,
  * the exit-counter source choice under TCG, blockstats of the disk node, and
  * the configuration read back — including a device that contradicts the plan.
@@ -16,7 +16,7 @@ import { startQemu } from '../../src/vm/process.js';
 import { buildQemuArgs } from '../../src/vm/qemu-args.js';
 import { QmpClient } from '../../src/vm/qmp.js';
 import { readThreads } from '../../src/vm/readback.js';
-import { writeStubKernel } from '../../src/vm/stub-kernel.js';
+import { writeStubKernel } from '../helpers/stub-kernel.js';
 import { findKernelVhostWorkers, readProcessThreads } from '../../src/insight/host-threads.js';
 import { parseSchedstat, parseTaskStat, threadReadingOf } from '../../src/insight/proc-parse.js';
 import { classifyThread } from '../../src/insight/thread-roles.js';

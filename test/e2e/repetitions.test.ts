@@ -45,6 +45,6 @@ test('repetitions: 3 with two groups are interleaved round by round (from the st
 
   assert.match(r.stdout, /iops per cell \(median, distribution-free 95 % CI of the median/);
   assert.match(r.stdout, /│ ioeventfd=on {2}│ 3 │/);
-  assert.match(r.stdout, /Warning: TooFewSamples \[ioeventfd=on; ioeventfd=off\]: Only 3 repetition\(s\): a 95 % confidence interval/);
+  assert.match(r.stdout, /warning: TooFewSamples \[ioeventfd=on; ioeventfd=off\]: Only 3 repetition\(s\): a 95 % confidence interval/);
   assert.deepEqual(await leftoverProcesses(out), [], 'no QEMU left running');
 });

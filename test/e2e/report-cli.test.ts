@@ -76,6 +76,9 @@ describe('vblk-bench list / import / history', () => {
     assert.equal(lines.length, 3);
     assert.match(list.stdout, /quick\s+tcg\s+4\s+24 ok\/24\s+complete/);
     assert.match(list.stdout, /imported-2011\s+kvm\s+2\s+2 ok\/2\s+complete/);
+    const json = JSON.parse((await runCli(['list', out, '--json'])).stdout) as { schema: string; version: number; runs: { dir: string; cells: number }[] };
+    assert.equal(json.schema, 'vblk-bench/runs');
+    assert.deepEqual(json.runs.map((r) => r.cells).sort(), [2, 4]);
   });
 
   it('history of nightly runs: text summary and HTML; a profile without runs is bad input', async () => {
@@ -136,7 +139,11 @@ describe('vblk-bench schema / init / doctor', () => {
     assert.match(d.stdout, /^(ok|warn)\s+KVM/m);
     assert.match(d.stdout, /this host can run vblk-bench/);
     const j = await runCli(['doctor', '--json']);
-    const checks = JSON.parse(j.stdout) as { name: string; level: string }[];
+    const doc = JSON.parse(j.stdout) as { schema: string; version: number; checks: { name: string; level: string }[] };
+    assert.equal(doc.schema, 'vblk-bench/doctor');
+    const names = (stdout: string) => (JSON.parse(stdout) as typeof doc).checks.map((c) => c.name);
+    assert.deepEqual(names((await runCli(['doctor', '--format', 'json'])).stdout), names(j.stdout), '--json is --format json');
+    const checks = doc.checks;
     for (const name of ['QEMU', 'KVM', '/dev/vhost-net', '/dev/vhost-blk', '/dev/vhost-scsi', 'qemu-storage-daemon', 'guest image', 'guest kernel', 'memory', 'CPU governor', 'turbo']) {
       assert.ok(checks.some((c) => c.name === name), name);
     }
@@ -156,7 +163,7 @@ describe('vblk-bench schema / init / doctor', () => {
     manifest.kernelPackage.version = '0.1-1';
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
     const d = await runCli(['doctor', '--json'], { env: { VBLK_BENCH_CACHE: cache } });
-    const check = (JSON.parse(d.stdout) as { name: string; level: string; detail: string; fix?: string }[]).find((c) => c.name === 'guest kernel')!;
+    const check = (JSON.parse(d.stdout) as { checks: { name: string; level: string; detail: string; fix?: string }[] }).checks.find((c) => c.name === 'guest kernel')!;
     assert.equal(check.level, 'warn', check.detail);
     assert.match(check.detail, new RegExp(`^the apt lists \\(as of their last change, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\) offer linux-image-\\S+-amd64 \\S+, newer than the cached guest's ${manifest.kernelPackage.name} 0\\.1-1`));
     assert.match(check.fix!, /guest import --expect-hash/);

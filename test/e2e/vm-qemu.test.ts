@@ -1,6 +1,6 @@
 /**
  * The real qemu-system-x86_64 (TCG), started with argv from buildQemuArgs.
- * Guests are created stopped (`-S`) with a stub kernel (src/vm/stub-kernel.ts):
+ * Guests are created stopped (`-S`) with a stub kernel (test/helpers/stub-kernel.ts):
  * QEMU validates -kernel while building the machine, so a real kernel image is
  * not needed to check devices, QMP readback and process handling. KVM argv is
  * only unit-tested: this host has no working KVM.
@@ -31,8 +31,8 @@ import {
   readVirtioBlkConfig,
 } from '../../src/vm/readback.js';
 import { tailLines, waitForSerialMarker } from '../../src/vm/serial.js';
-import { writeStubKernel } from '../../src/vm/stub-kernel.js';
-import { qemuVersionOf } from '../../src/host/fingerprint.js';
+import { writeStubKernel } from '../helpers/stub-kernel.js';
+import { qemuVersionOf } from '../../src/host/environment.js';
 
 const QEMU = 'qemu-system-x86_64';
 

@@ -43,6 +43,10 @@ test('fio printing garbage and fio missing in the guest: failed samples with one
   const missing = samples.slice(garbage + 1);
   assert.ok(missing.length >= 1, `cells after it: ${reasons.join(' | ')}`);
   for (const s of missing) assert.match(s.reason ?? '', /^fio not found in the guest \(exit 127/, reasons.join(' | '));
+  // Each failure carries its kind beside the reason: the hint comes from it.
+  assert.equal(samples[garbage]!.failureKind, 'FioOutputUnusable');
+  for (const s of missing) assert.equal(s.failureKind, 'FioNotFound');
+  for (const s of samples.slice(0, garbage)) assert.equal(s.failureKind, undefined, 'ok samples have none');
   for (const s of samples) assert.ok(!(s.reason ?? '').includes('\n'), 'one-line causes');
 
   // What fio printed is kept with the failed sample.

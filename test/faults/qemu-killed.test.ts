@@ -25,6 +25,8 @@ test('kill -9 QEMU mid-fio: that sample fails, the others complete on a fresh gu
   assert.deepEqual(samples.map((s) => [s.cell.iodepth, s.status]), [[1, 'ok'], [2, 'failed'], [4, 'ok']], JSON.stringify(samples.map((s) => s.reason)));
   const [, killed, after] = samples;
   assert.match(killed!.reason ?? '', /fio|SSH|lost/);
+  assert.equal(killed!.failureKind, 'GuestLost', killed!.reason);
+  assert.equal(after!.bootRetries?.[0]?.failureKind, 'GuestLost');
   assert.match(after!.bootId, /-a2$/, 'the next cell ran in a fresh guest');
   assert.equal(after!.bootRetries?.[0]?.step, 'guest');
   assert.match(after!.bootRetries?.[0]?.reason ?? '', /guest lost during .*iodepth=2/);

@@ -27,16 +27,16 @@ import { join, resolve } from 'node:path';
 import { REPO_ROOT } from './cli.js';
 import { loadProfile } from '../../src/profile/load.js';
 import { decideAccel, probeKvm } from '../../src/vm/accel.js';
-import { qemuVersionOf } from '../../src/host/fingerprint.js';
+import { qemuVersionOf } from '../../src/host/environment.js';
 import { resolveGuestSource } from '../../src/guest-image/source.js';
 import { cachedGuestImageByHash } from '../../src/guest-image/export.js';
-import { defaultGuestCacheRoot } from '../../src/guest-image/guest-image.js';
 import { collectRunEnvironment } from '../../src/run/environment.js';
-import { TOOL_VERSION } from '../../src/cli/version.js';
 import { loadResultSet } from '../../src/fingerprint/result-set.js';
-import { GUEST_FIO_KEY } from '../../src/fingerprint/steal.js';
 import { fieldClass, fingerprintOf, OBSERVED_FIELDS, TOOL_VERSION_PATH, type Fingerprint } from '../../src/fingerprint/environment.js';
 import type { Sample } from '../../src/model/sample.js';
+import { GUEST_FIO_KEY } from '../../src/model/observed-keys.js';
+import { defaultGuestCacheRoot } from '../../src/util/cache-root.js';
+import { TOOL_VERSION } from '../../src/util/version.js';
 
 type Json = Record<string, unknown>;
 

@@ -9,7 +9,7 @@
  * case in-process and counts any that happen to validate.
  */
 import { stringify } from 'yaml';
-import { mulberry32, randomInt, type Rng } from '../../src/stats/prng.js';
+import { mulberry32, randomInt, type Rng } from '../../src/util/prng.js';
 
 export interface FuzzCase {
   /** What was done to the profile, for failure messages. */
@@ -36,7 +36,7 @@ export function baseProfile(): { [k: string]: Json } {
 
 const HOSTILE = ['$(touch /tmp/vblk-fuzz-pwned)', '`id`', 'a;b', 'a b', '../../etc', 'x\ny', '\u0000', '', 'é', 'a'.repeat(5000)];
 
-/** Values each path must refuse (README: types, ranges, allow-lists). */
+/** Values each path must refuse (docs/profiles.md: types, ranges, allow-lists). */
 const INVALID: Record<string, Json[]> = {
   name: [123, true, [], {}, '-starts-with-dash', 'a'.repeat(65), ...HOSTILE],
   description: [123, ['x'], 'd'.repeat(2001)],

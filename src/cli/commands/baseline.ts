@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode } from '../../model/exit-codes.js';
-import { writeJsonAtomic } from '../../store/atomic.js';
+import { writeJsonAtomic } from '../../util/atomic-file.js';
 import { freezeRun } from '../../fingerprint/result-set.js';
 import { reportError } from '../errors.js';
 import { warnIncompleteRuns } from '../run-status.js';

@@ -26,13 +26,12 @@ import { aaNoise } from '../../calibrate/noise.js';
 import { calibrateCells, CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, type CalibrationFile } from '../../calibrate/file.js';
 import { POWER_DEFAULTS } from '../../calibrate/power.js';
 import { loadResultSet } from '../../fingerprint/result-set.js';
-import { writeJsonAtomic } from '../../store/atomic.js';
-import { formatFraction, formatNumber, formatP, formatSignedPct } from '../../stats/format.js';
-import { formatCount } from '../../report/format.js';
-import { tableStyle } from '../../report/cell-stats-table.js';
+import { writeJsonAtomic } from '../../util/atomic-file.js';
+import { formatFraction, formatNumber, formatP, formatSignedPct, formatCount } from '../../util/number-format.js';
+import { tableStyle } from '../../report/format.js';
 import { reportError } from '../errors.js';
-import { spawnRun } from '../spawn-run.js';
 import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
+import { spawnRun } from '../../run/spawn-run.js';
 
 export const CALIBRATE_DEFAULTS = { effectPct: 5, power: 0.8, minRepetitions: 6 } as const;
 

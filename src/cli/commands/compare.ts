@@ -15,15 +15,16 @@ import { InputError } from '../../model/errors.js';
 import { METRIC } from '../../model/sample.js';
 import { compareSets } from '../../compare/compare-sets.js';
 import { compareWithinRun } from '../../compare/within-run.js';
-import type { ComparisonRow } from '../../compare/types.js';
-import { compareInconclusive, type EnvironmentDifference, type IncompleteSet, type Inconclusive } from '../../compare/inconclusive.js';
+import { compareInconclusive, type Inconclusive } from '../../compare/inconclusive.js';
 import { alignSubjectAxes, incompleteness, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
-import { renderCompareMarkdown, renderCompareTable, type CompareHeader } from '../../report/compare-table.js';
+import type { CompareReport } from '../../report/compare-report.js';
+import type { Exporter } from '../../report/export/exporter.js';
 import { reportError } from '../errors.js';
-import { warnStoreDiagnostics } from '../run-status.js';
-import { checkEnvironment, collect, parseChoice, parseFraction, refusalLines } from '../stat-options.js';
+import { warnStoredDiagnostics } from '../run-status.js';
+import { formatOption } from '../format-option.js';
+import { collect, parseFraction, refusalLines } from '../stat-options.js';
+import { checkEnvironment } from '../../fingerprint/environment-check.js';
 
-const FORMATS = ['table', 'markdown', 'json'] as const;
 export const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
 
 interface CompareOptions {
@@ -33,7 +34,7 @@ interface CompareOptions {
   baseline?: string;
   subject?: string[];
   allowEnvMismatch?: boolean;
-  format: string;
+  format: Exporter<CompareReport>;
 }
 
 export function registerCompareCommand(program: Command, setExit: (code: number) => void): void {
@@ -48,7 +49,7 @@ export function registerCompareCommand(program: Command, setExit: (code: number)
     .option('--baseline <value>', 'with --by: the reference value of the axis (default: its first value in the run)')
     .option('--subject <path>', 'what the comparison is about (repeatable), e.g. qemu.binary, guest.kernel, matrix.backend', collect)
     .option('--allow-env-mismatch', 'compare even when the measurement environment differs (differences are listed)')
-    .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, 'table')
+    .addOption(formatOption('compare'))
     .action(async (a: string, b: string | undefined, options: CompareOptions) => {
       try {
         setExit(await compareCommand(a, b, options));
@@ -58,15 +59,7 @@ export function registerCompareCommand(program: Command, setExit: (code: number)
     });
 }
 
-interface Comparison {
-  header: CompareHeader;
-  rows: ComparisonRow[];
-  refused: EnvironmentDifference[];
-  /** Result sets that are not whole: the comparison cannot conclude (exit 3). */
-  incomplete: IncompleteSet[];
-}
-
-function withinRun(set: ResultSet, axis: string, baseline: string | undefined, metric: string, alpha: number): Comparison {
+function withinRun(set: ResultSet, axis: string, baseline: string | undefined, metric: string, alpha: number): CompareReport {
   const values = [...new Set(set.samples.map((s) => s.cell[axis]).filter((v) => v !== undefined).map(String))];
   if (values.length === 0) throw new InputError(`--by ${axis}: no cell of ${set.label} has the axis ${axis}`);
   const reference = baseline ?? values[0] ?? '';
@@ -75,46 +68,43 @@ function withinRun(set: ResultSet, axis: string, baseline: string | undefined, m
   const rows = compareWithinRun(set.samples, { axis, baseline: reference, metric, alpha, seed: COMPARE_DEFAULTS.seed });
   const others = values.filter((v) => v !== reference).join(', ');
   const header = { a: `${axis}=${reference}`, b: `${axis}=${others}`, metric, alpha, notes: [`run: ${set.label}`], omitAxis: values.length === 2 ? axis : undefined };
-  return { header, rows, refused: [], incomplete: incompleteness(set, 'run') };
+  return { header, rows, refused: [] };
 }
 
-function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: number): Comparison {
+function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: number): CompareReport {
   const subjects = options.subject ?? [];
   const env = checkEnvironment(a, b, subjects, options.allowEnvMismatch === true);
   const aligned = alignSubjectAxes(a.samples, b.samples, subjects);
   const notes = [...env.notes, ...aligned.folded.map((axis) => `cells paired without the subject axis ${axis}`)];
   const rows = compareSets(aligned.a, aligned.b, { metric: options.metric, alpha, seed: COMPARE_DEFAULTS.seed });
-  const incomplete = [...incompleteness(a, 'baseline (A)'), ...incompleteness(b, 'candidate (B)')];
-  return { header: { a: a.label, b: b.label, metric: options.metric, alpha, notes }, rows, refused: env.mismatch, incomplete };
+  return { header: { a: a.label, b: b.label, metric: options.metric, alpha, notes }, rows, refused: env.mismatch };
 }
 
 async function compareCommand(pathA: string, pathB: string | undefined, options: CompareOptions): Promise<number> {
   const alpha = parseFraction('--alpha', options.alpha);
-  const format = parseChoice('--format', options.format, FORMATS);
   if (options.baseline !== undefined && !options.by) throw new InputError('--baseline: only with --by <axis>');
   if (options.by && pathB) throw new InputError('--by compares inside one run: give one results directory, not two');
   if (!options.by && !pathB) throw new InputError('compare: give two result sets (A and B), or one with --by <axis>');
 
   const a = await loadResultSet(pathA);
   const b = options.by ? null : await loadResultSet(pathB ?? '');
-  for (const set of b ? [a, b] : [a]) warnStoreDiagnostics(set.label, set.diagnostics);
+  const sets = b ? [a, b] : [a];
+  for (const set of sets) warnStoredDiagnostics(set.label, set.diagnostics);
   const cmp = b ? twoSets(a, b, options, alpha) : withinRun(a, options.by ?? '', options.baseline, options.metric, alpha);
+  // Sets that are not whole (interrupted, planned samples without a valid record, skipped files): never a clean exit.
+  const incomplete = b ? [...incompleteness(a, 'baseline (A)'), ...incompleteness(b, 'candidate (B)')] : incompleteness(a, 'run');
 
   if (cmp.refused.length > 0) {
+    // The refusal is on stderr; only the JSON document has a refused form (the table and Markdown have no rows to show).
     const [headline, ...details] = refusalLines('compare', cmp.refused);
     for (const line of [headline, ...cmp.header.notes, ...details]) process.stderr.write(`${line}\n`);
-    if (format === 'json') {
-      const inconclusive: Inconclusive[] = [{ kind: 'environment', differences: cmp.refused }];
-      process.stdout.write(JSON.stringify({ refused: cmp.refused.map((d) => d.text), notes: cmp.header.notes, inconclusive }, null, 2) + '\n');
-    }
+    const refused = { ...cmp, rows: [], header: { ...cmp.header, inconclusive: [{ kind: 'environment' as const, differences: cmp.refused }] } };
+    process.stdout.write(options.format.render(refused, { color: process.stdout.isTTY }));
     return ExitCode.Partial;
   }
   if (cmp.rows.length === 0) throw new InputError(`no cell has ${options.metric} values to compare`);
-  const incomplete: Inconclusive[] = cmp.incomplete.length ? [{ kind: 'incomplete', sets: cmp.incomplete }] : [];
-  cmp.header.inconclusive = [...incomplete, ...compareInconclusive(cmp.rows, { metric: options.metric, alpha })];
-  if (format === 'json') process.stdout.write(JSON.stringify({ ...cmp.header, rows: cmp.rows }, null, 2) + '\n');
-  else if (format === 'markdown') process.stdout.write(renderCompareMarkdown(cmp.rows, cmp.header));
-  else process.stdout.write(renderCompareTable(cmp.rows, cmp.header, { color: process.stdout.isTTY }) + '\n');
-  // Never 0 on missing data: a cell missing on one side, or a result set that is not whole.
-  return cmp.rows.some((r) => r.status === 'missing') || cmp.incomplete.length > 0 ? ExitCode.Partial : ExitCode.Success;
+  const whole: Inconclusive[] = incomplete.length ? [{ kind: 'incomplete', sets: incomplete }] : [];
+  cmp.header.inconclusive = [...whole, ...compareInconclusive(cmp.rows, { metric: options.metric, alpha })];
+  process.stdout.write(options.format.render(cmp, { color: process.stdout.isTTY }));
+  return cmp.rows.some((r) => r.status === 'missing') || incomplete.length > 0 ? ExitCode.Partial : ExitCode.Success;
 }

@@ -1,6 +1,6 @@
 /**
  * `vblk-bench explain <results> [other-results]`: the "why" breakdown of
- * stored samples (src/insight/breakdown.ts) — per pair, the IOPS change next
+ * stored samples (src/breakdown/breakdown.ts) — per pair, the IOPS change next
  * to host CPU per I/O by role, exits, interrupts and wakeups per I/O.
  *
  *   explain <dir> [--by ioeventfd] [--baseline on]   pairs across one axis inside a run
@@ -10,21 +10,21 @@
 import type { Command } from 'commander';
 import { basename, resolve } from 'node:path';
 import { loadRun, type StoredRun } from '../../store/run-reader.js';
-import { axisValues, breakdownPair, pairsAcrossRuns, pairsByAxis, type PairBreakdown, type SamplePair } from '../../insight/breakdown.js';
-import { renderPairBreakdown } from '../../report/breakdown-table.js';
+import { axisValues, breakdownPair, pairsAcrossRuns, pairsByAxis, type PairBreakdown, type SamplePair } from '../../breakdown/breakdown.js';
+import type { ExplainReport } from '../../report/breakdown-table.js';
+import type { Exporter } from '../../report/export/exporter.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
 import { reportError } from '../errors.js';
+import { formatOption } from '../format-option.js';
 import { warnIncompleteRuns } from '../run-status.js';
-
-const FORMATS = ['table', 'json'] as const;
 
 interface ExplainOptions {
   by: string;
   baseline?: string;
   a?: string;
   b?: string;
-  format: string;
+  format: Exporter<ExplainReport>;
 }
 
 /** The axes that take two or more values in these samples: what `--by` can pair across. */
@@ -79,20 +79,13 @@ export function registerExplainCommand(program: Command, setExit: (code: number)
     .option('--baseline <value>', 'the A side of --by (default: its first value in the run)')
     .option('--a <cellKey>', 'an explicit A cell (with --b)')
     .option('--b <cellKey>', 'an explicit B cell (with --a; from the second run when one is given)')
-    .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'table')
+    .addOption(formatOption('explain'))
     .action(async (dir: string, other: string | undefined, options: ExplainOptions) => {
       try {
-        if (!(FORMATS as readonly string[]).includes(options.format)) {
-          throw new InputError(`--format: expected one of ${FORMATS.join(', ')}, got ${options.format}`);
-        }
         const runs = [await loadRun(resolve(dir)), ...(other ? [await loadRun(resolve(other))] : [])];
         const { pairs, what } = choosePairs(runs, options);
         const explained = pairs.map(breakdownPair).filter((p): p is PairBreakdown => p !== null);
-        if (options.format === 'json') {
-          process.stdout.write(JSON.stringify({ explained: what, pairs: explained }, null, 2) + '\n');
-        } else if (explained.length > 0) {
-          process.stdout.write(explained.map((p) => renderPairBreakdown(p, { color: process.stdout.isTTY })).join('\n\n') + '\n');
-        }
+        process.stdout.write(options.format.render({ explained: what, pairs: explained }, { color: process.stdout.isTTY }));
         let code: number = ExitCode.Success;
         if (explained.length < pairs.length || pairs.length === 0) {
           const missing = pairs.length - explained.length;

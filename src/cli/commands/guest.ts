@@ -4,12 +4,14 @@
  * test image that stands in for a user's own guest image.
  */
 import type { Command } from 'commander';
-import { defaultGuestCacheRoot, ensureGuestImage, guestInputsHash } from '../../guest-image/guest-image.js';
+import { ensureGuestImage, guestInputsHash } from '../../guest-image/guest-image.js';
 import { cachedGuestImageByHash, exportGuestImage, importGuestImage } from '../../guest-image/export.js';
 import { ensureTestImage } from '../../guest-image/test-image.js';
 import { repoRoot } from '../../util/paths.js';
 import { ExitCode } from '../../model/exit-codes.js';
+import { exporterFor } from '../../report/export/registry.js';
 import { reportError } from '../errors.js';
+import { defaultGuestCacheRoot } from '../../util/cache-root.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -42,7 +44,7 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
     .action(
       guarded(async () => {
         const image = await ensureGuestImage({ repoRoot: repoRoot(), build: false });
-        process.stdout.write(JSON.stringify({ dir: image.dir, contentHash: image.contentHash, manifest: image.manifest }, null, 2) + '\n');
+        process.stdout.write(exporterFor('guest-image', 'json').render({ dir: image.dir, contentHash: image.contentHash, manifest: image.manifest }, { color: false }));
       }),
     );
   guest

@@ -1,22 +1,20 @@
 /** `vblk-bench history <results> --profile <name>`: nightly medians per cell, change points, text (email) or HTML. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { findRuns } from './list.js';
-import { buildHistory } from '../../history/history.js';
-import { renderHistoryText } from '../../history/summary-text.js';
-import { renderHistoryHtml } from '../../history/history-html.js';
-import { writeFileAtomic } from '../../store/atomic.js';
+import { findRuns } from '../../store/find-runs.js';
+import { buildHistory, type HistoryReport } from '../../history/history.js';
+import type { Exporter } from '../../report/export/exporter.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { InputError } from '../../model/errors.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';
 import { warnIncompleteRuns } from '../run-status.js';
-
-const FORMATS = ['text', 'html', 'json'] as const;
+import { formatOption } from '../format-option.js';
 
 interface HistoryOptions {
   profile: string;
   metric: string;
-  format: string;
+  format: Exporter<HistoryReport>;
   output?: string;
   minSegment: string;
   alpha: string;
@@ -38,7 +36,7 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
     .argument('[results]', 'parent directory of the runs', 'results')
     .requiredOption('-p, --profile <name>', 'profile whose runs form the history')
     .option('--metric <name>', 'metric to follow', 'iops')
-    .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, 'text')
+    .addOption(formatOption('history'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--min-segment <n>', 'fewest runs on each side of a change point', '4')
     .option('--alpha <alpha>', 'significance level of the change-point test', '0.01')
@@ -47,7 +45,6 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
     .option('--fail-on-regression', 'exit 1 when the latest change point of any cell is a regression')
     .action(async (parent: string, options: HistoryOptions) => {
       try {
-        if (!(FORMATS as readonly string[]).includes(options.format)) throw new InputError(`--format: expected one of ${FORMATS.join(', ')}, got ${options.format}`);
         const alpha = positive('--alpha', options.alpha, false);
         if (alpha >= 1) throw new InputError(`--alpha: expected a number between 0 and 1, got ${options.alpha}`);
         const found = await findRuns(parent);
@@ -63,14 +60,13 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
           alpha,
           minEffectPct: positive('--min-effect', options.minEffect, false),
         });
-        const text =
-          options.format === 'html' ? renderHistoryHtml(report) : options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderHistoryText(report);
+        const text = options.format.render(report, { color: !options.output && process.stdout.isTTY });
         if (options.output) {
           await writeFileAtomic(resolve(options.output), text);
           process.stderr.write(`wrote ${options.output}\n`);
         } else process.stdout.write(text);
         const regressed = report.cells.some((h) => h.changes[h.changes.length - 1]?.direction === 'regression');
-        // A skipped run of the profile, or one that is not whole, is missing data: never exit 0 on it.
+        // A run that could not be read (it may be of this profile), or one that is not whole, is missing data: never exit 0 on it.
         const skipped = found.some((r) => !r.run);
         const notWhole = warnIncompleteRuns(runs);
         setExit(options.failOnRegression && regressed ? ExitCode.Regression : skipped || notWhole ? ExitCode.Partial : ExitCode.Success);

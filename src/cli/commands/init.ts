@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { access } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { writeFileAtomic } from '../../store/atomic.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { SAFE } from '../../profile/patterns.js';
 import { InputError } from '../../model/errors.js';
 import { ExitCode } from '../../model/exit-codes.js';

@@ -10,7 +10,6 @@ import { ProfileSchema } from '../../profile/schema.js';
 import { AXES } from '../../profile/axes.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';
-import { TOOL_VERSION } from '../version.js';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
 

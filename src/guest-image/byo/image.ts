@@ -11,12 +11,12 @@
  *   <cacheRoot>/byo/<hash16>/seed/{user-data,meta-data}, seed-<user>-<mode>.iso
  *   <cacheRoot>/byo/index/<sha256 of the real path>.json   hash cache: {size, mtimeMs, ino, sha256}
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { chmod, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HostError } from '../../model/errors.js';
+import { replaceFileAtomic, writeFileAtomic } from '../../util/atomic-file.js';
+import { sha256File, sha256Of } from '../../util/sha256.js';
 import { findExecutable } from '../../vm/process.js';
 import { generateEd25519KeyPair, type SshKeyPair } from './ssh-keys.js';
 import { buildMetaData, buildUserData, seedIsoArgv, type IsoTool, type SeedInput } from './seed.js';
@@ -66,25 +66,12 @@ export async function createOverlay(image: string, format: ImageFormat, overlay:
   if (r.exitCode !== 0) throw new HostError(`qemu-img create (overlay of ${image}): ${String(r.stderr ?? '').trim() || r.shortMessage}`);
 }
 
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data, { mode });
-  await chmod(tmp, mode);
-  await rename(tmp, path);
-}
-
 /** sha256 of the image, from the index when the file's size, mtime and inode are unchanged. */
 export async function imageSha256(path: string, cacheRoot: string): Promise<string> {
   const real = await realpath(path);
   const st = await stat(real);
   const indexDir = join(cacheRoot, 'byo', 'index');
-  const indexFile = join(indexDir, `${createHash('sha256').update(real).digest('hex')}.json`);
+  const indexFile = join(indexDir, `${sha256Of(real)}.json`);
   const cached = JSON.parse(await readFile(indexFile, 'utf8').catch(() => 'null')) as
     | { size: number; mtimeMs: number; ino: number; sha256: string }
     | null;
@@ -93,7 +80,7 @@ export async function imageSha256(path: string, cacheRoot: string): Promise<stri
   }
   const sha256 = await sha256File(real);
   await mkdir(indexDir, { recursive: true });
-  await writeAtomic(indexFile, JSON.stringify({ path: real, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256 }), 0o644);
+  await writeFileAtomic(indexFile, JSON.stringify({ path: real, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256 }), { mode: 0o644 });
   return sha256;
 }
 
@@ -112,8 +99,8 @@ async function keyPair(dir: string, base: string, comment: string): Promise<{ pa
   const pub = await readFile(`${path}.pub`, 'utf8').catch(() => null);
   if (priv !== null && pub !== null) return { path, pair: { privateKey: priv, publicKey: pub.trim() } };
   const pair = generateEd25519KeyPair(comment);
-  await writeAtomic(path, pair.privateKey, 0o600);
-  await writeAtomic(`${path}.pub`, `${pair.publicKey}\n`, 0o644);
+  await writeFileAtomic(path, pair.privateKey, { mode: 0o600 });
+  await writeFileAtomic(`${path}.pub`, `${pair.publicKey}\n`, { mode: 0o644 });
   return { path, pair };
 }
 
@@ -134,7 +121,7 @@ export async function byoStateFor(cacheRoot: string, imageHash: string): Promise
 }
 
 /** The ISO tool on this host: Debian's genisoimage (scripts/setup-host.sh), else xorriso. */
-export async function findIsoTool(): Promise<IsoTool> {
+async function findIsoTool(): Promise<IsoTool> {
   if (await findExecutable('genisoimage')) return 'genisoimage';
   if (await findExecutable('xorriso')) return 'xorriso';
   throw new HostError('neither genisoimage nor xorriso is installed: cannot write the cloud-init seed', 'install genisoimage (scripts/setup-host.sh)');
@@ -145,17 +132,20 @@ export async function writeSeedIso(state: ByoState, input: SeedInput): Promise<s
   const seedDir = join(state.dir, 'seed');
   await mkdir(seedDir, { recursive: true, mode: 0o700 });
   const files = { userData: join(seedDir, 'user-data'), metaData: join(seedDir, 'meta-data') };
-  await writeAtomic(files.userData, buildUserData(input), 0o600);
-  await writeAtomic(files.metaData, buildMetaData(input), 0o600);
+  await writeFileAtomic(files.userData, buildUserData(input), { mode: 0o600 });
+  await writeFileAtomic(files.metaData, buildMetaData(input), { mode: 0o600 });
   const iso = join(state.dir, `seed-${input.user}-${input.hostKey ? 'seed' : 'tofu'}.iso`);
-  const tmp = `${iso}.tmp-${process.pid}`;
-  const [bin, ...args] = seedIsoArgv(await findIsoTool(), tmp, files);
-  const r = await execa(bin!, args, { reject: false, timeout: 60_000 });
-  if (r.exitCode !== 0) {
-    await rm(tmp, { force: true });
-    throw new HostError(`${bin} could not write the cloud-init seed: ${String(r.stderr ?? '').trim().split('\n').pop() ?? r.shortMessage}`);
-  }
-  await chmod(tmp, 0o600);
-  await rename(tmp, iso);
+  const tool = await findIsoTool();
+  await replaceFileAtomic(
+    iso,
+    async (tmp) => {
+      const [bin, ...args] = seedIsoArgv(tool, tmp, files);
+      const r = await execa(bin!, args, { reject: false, timeout: 60_000 });
+      if (r.exitCode !== 0) {
+        throw new HostError(`${bin} could not write the cloud-init seed: ${String(r.stderr ?? '').trim().split('\n').pop() ?? r.shortMessage}`);
+      }
+    },
+    { mode: 0o600 },
+  );
   return iso;
 }

@@ -14,7 +14,7 @@
  */
 import { SAFE } from '../../profile/patterns.js';
 
-export const SEED_VOLUME_ID = 'cidata';
+const SEED_VOLUME_ID = 'cidata';
 
 export interface SeedInput {
   /** Guest user vblk-bench logs in as. */

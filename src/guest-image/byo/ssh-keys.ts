@@ -31,7 +31,7 @@ function uint32(n: number): Buffer {
 }
 
 /** The public key blob (`string "ssh-ed25519" || string pub32`). */
-export function ed25519PublicBlob(publicKey32: Buffer): Buffer {
+function ed25519PublicBlob(publicKey32: Buffer): Buffer {
   if (publicKey32.length !== 32) throw new TypeError(`ed25519 public key must be 32 bytes, got ${publicKey32.length}`);
   return Buffer.concat([sshString('ssh-ed25519'), sshString(publicKey32)]);
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { CellValues, Line, MetricsSchema, RelativeFile, Timestamp } from './common.js';
 import { REFERENCE_DIR } from './paths.js';
+import { FailureKindSchema } from './sample.js';
 
 export const REFERENCE_SCHEMA_VERSION = 1;
 
@@ -17,6 +18,7 @@ export const ReferenceRecordSchema = z.looseObject(
     finishedAt: Timestamp,
     status: z.enum(['ok', 'failed']),
     reason: Line().optional(),
+    failureKind: FailureKindSchema.optional(),
     metrics: MetricsSchema,
     rawFioPath: RelativeFile(REFERENCE_DIR).optional(),
     notices: z.array(Line()),

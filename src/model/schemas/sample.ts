@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RESULTS_SCHEMA_VERSION } from '../sample.js';
+import { FAILURE_KINDS } from '../diagnostics/failures.js';
 import { SampleInsightSchema } from './insight.js';
 import { CellValues, Count, Line, MetricsSchema, RelativeFile, Timestamp, keyOfCell } from './common.js';
 import { RAW_FIO_DIR } from './paths.js';
@@ -14,7 +15,10 @@ export const AccelSchema = z.enum(['kvm', 'tcg'], { error: 'expected kvm or tcg'
 
 const Id = z.string({ error: 'expected an id' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { error: 'expected an id of letters, digits, . _ -' });
 
-const BootRetrySchema = z.looseObject({ bootId: Id, step: Line(64), reason: Line() });
+/** The kind of a failure (model/diagnostics/failures.ts): it picks the hint, so an unknown one cannot be shown. */
+export const FailureKindSchema = z.enum(FAILURE_KINDS, { error: 'expected a known failure kind' });
+
+const BootRetrySchema = z.looseObject({ bootId: Id, step: Line(64), reason: Line(), failureKind: FailureKindSchema.optional() });
 
 export const SampleSchema = z
   .looseObject(
@@ -30,6 +34,7 @@ export const SampleSchema = z
       finishedAt: Timestamp,
       status: SampleStatusSchema,
       reason: Line().optional(),
+      failureKind: FailureKindSchema.optional(),
       accel: AccelSchema,
       metrics: MetricsSchema,
       observed: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), { error: 'expected a mapping of observed facts' }),

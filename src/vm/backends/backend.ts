@@ -3,10 +3,11 @@
  * its disk (host-side node, iothread objects, guest device) and every host
  * process it needs beside QEMU, so paths that put the disk elsewhere
  * (vhost-user-blk: in qemu-storage-daemon; vhost-blk: in the host kernel) are
- * new files implementing this interface plus one registry line, nothing more.
+ * new files implementing this interface plus one registry line and their
+ * traits (plan/backend-traits.ts), nothing more.
  */
 import type { QemuLaunchSpec } from '../launch-spec.js';
-import type { HostFacts } from '../host-facts.js';
+import type { BackendTraits } from '../../plan/backend-traits.js';
 import type { QmpClient } from '../qmp.js';
 
 /** A host process a backend runs beside QEMU, as an argv (pure: --dry-run prints it). */
@@ -30,25 +31,8 @@ export interface HostSide {
   stop(): Promise<void>;
 }
 
-export interface BlockBackend {
-  name: string;
-  /** Whether `device.ioeventfd` means anything for this path (vhost-user-blk has no such property). */
-  ioeventfdApplies: boolean;
-  /** Whether the virtqueues run on a QEMU iothread: `poll_max_ns` and `pin.iothread` apply only then. */
-  usesIothread: boolean;
-  /**
-   * How the guest finds the disk under test: by the virtio serial QEMU sets,
-   * or by the PCI address QEMU reports for the device (devices without a
-   * `serial` property: vhost-user-blk shows qemu-storage-daemon's fixed one).
-   */
-  locateBy: 'serial' | 'pci';
-  /**
-   * null if this host can run the backend, else the reason and what would
-   * make it work (one line). Absent: it runs wherever QEMU runs.
-   */
-  hostSupport?(host: HostFacts): string | null;
-  /** Character device nodes hostSupport looks at (`/dev/vhost-blk`): probed into HostFacts.nodes. */
-  hostNodes?: readonly string[];
+/** A backend's traits (what the plan judges, plan/backend-traits.ts) and how it is launched. */
+export interface BlockBackend extends BackendTraits {
   /** null if possible, else the reason (one sentence, our words, QEMU's rule named). */
   check(spec: QemuLaunchSpec): string | null;
   /** The QEMU arguments of disk + device; only called when check() returned null. */

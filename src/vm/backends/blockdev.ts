@@ -24,7 +24,7 @@ export function checkDisk(disk: DiskSpec): string | null {
  * `driver=file` on a block device ("'file' driver requires '/dev/loop0' to be
  * a regular file"), hence `host_device` there.
  */
-export function blockdevNodes(disk: DiskSpec): [string, string] {
+function blockdevNodes(disk: DiskSpec): [string, string] {
   const ro = onOff(disk.readOnly);
   const driver = disk.blockDevice ? 'host_device' : 'file';
   return [

@@ -24,20 +24,3 @@ export function getBackend(name: string): BlockBackend {
   }
   return backend;
 }
-
-/** Device nodes any backend asks about (for the host probe). */
-export function backendHostNodes(): string[] {
-  return [...new Set([...BACKENDS.values()].flatMap((b) => b.hostNodes ?? []))];
-}
-
-/**
- * Matrix axes that mean nothing for a backend, with why: the planner turns
- * their value into `n/a` and keeps one cell instead of one per value.
- */
-export function inapplicableAxes(name: string): Record<string, string> {
-  const b = getBackend(name);
-  const out: Record<string, string> = {};
-  if (!b.ioeventfdApplies) out.ioeventfd = `${name} has no ioeventfd property (its virtqueues are not served by QEMU's device emulation)`;
-  if (!b.usesIothread) out.poll_max_ns = `${name} uses no QEMU iothread, so there is no poll-max-ns to set`;
-  return out;
-}

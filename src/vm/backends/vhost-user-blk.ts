@@ -14,14 +14,15 @@
 import { DEVICE_ID, type QemuLaunchSpec } from '../launch-spec.js';
 import { escapeOptValue } from '../qemu-opts.js';
 import { UNIX_PATH_MAX } from '../unix-path.js';
-import { buildStorageDaemonArgs, startStorageDaemon, storageDaemonCandidates, storageDaemonPaths, STORAGE_DAEMON_MISSING_HINT } from '../storage-daemon.js';
+import { buildStorageDaemonArgs, startStorageDaemon, storageDaemonCandidates, storageDaemonPaths } from '../storage-daemon.js';
 import type { BlockBackend, HostCommand } from './backend.js';
+import { backendTraits } from '../../plan/backend-traits.js';
 import { checkPciMachine, checkVhostCommon, vhostNumQueues, vhostQueueProps } from './vhost-common.js';
 
 const NAME = 'vhost-user-blk';
 /** ids of the objects this backend adds. */
-export const GUEST_MEMORY_ID = 'vblk-mem';
-export const VHOST_USER_CHARDEV = 'vblk-vhost-user';
+const GUEST_MEMORY_ID = 'vblk-mem';
+const VHOST_USER_CHARDEV = 'vblk-vhost-user';
 
 function paths(spec: QemuLaunchSpec) {
   return storageDaemonPaths(spec.device.hostDir ?? '');
@@ -37,20 +38,7 @@ function daemonCommand(spec: QemuLaunchSpec): HostCommand {
 }
 
 export const vhostUserBlk: BlockBackend = {
-  name: NAME,
-  ioeventfdApplies: false,
-  usesIothread: false,
-  locateBy: 'pci',
-  hostSupport(host) {
-    const missing: string[] = [];
-    if (host.storageDaemon === null) {
-      missing.push(`qemu-storage-daemon was not found (looked beside ${host.qemuBinary} and on PATH): ${STORAGE_DAEMON_MISSING_HINT}`);
-    }
-    if (host.qemuDevices !== null && !host.qemuDevices.includes('vhost-user-blk-pci')) {
-      missing.push(`${host.qemuBinary} has no device vhost-user-blk-pci (a QEMU built with --enable-vhost-user has it)`);
-    }
-    return missing.length === 0 ? null : `vhost-user-blk is not available on this host: ${missing.join('; ')}`;
-  },
+  ...backendTraits(NAME),
   check(spec) {
     const common = checkVhostCommon(spec, NAME) ?? checkPciMachine(spec, 'vhost-user-blk-pci');
     if (common) return common;

@@ -6,13 +6,14 @@ import type { DeviceSpec, QemuLaunchSpec } from '../launch-spec.js';
 import { DEFAULT_IOTHREAD_ID, DEVICE_ID, DISK_NODE } from '../launch-spec.js';
 import { QEMU_ID_RE, escapeOptValue, onOff } from '../qemu-opts.js';
 import type { BlockBackend } from './backend.js';
+import type { BackendTraits } from '../../plan/backend-traits.js';
 import { blockdevArgs, checkDisk } from './blockdev.js';
 
 /** VIRTIO_BLK_ID_BYTES: QEMU silently truncates longer serials in the guest. */
-export const VIRTIO_BLK_SERIAL_MAX = 20;
+const VIRTIO_BLK_SERIAL_MAX = 20;
 /** VIRTQUEUE_MAX_SIZE and VIRTIO_QUEUE_MAX in QEMU 7.2. */
 export const VIRTQUEUE_MAX_SIZE = 1024;
-export const VIRTIO_QUEUE_MAX = 1024;
+const VIRTIO_QUEUE_MAX = 1024;
 
 const isPowerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 
@@ -54,7 +55,7 @@ export function checkNoIothread(spec: QemuLaunchSpec, backend: string): string |
 }
 
 /** Checks of the virtio-blk device properties shared by every virtio-blk backend. */
-export function checkVirtioBlkDevice(spec: QemuLaunchSpec): string | null {
+function checkVirtioBlkDevice(spec: QemuLaunchSpec): string | null {
   const queues = checkQueueProps(spec.device);
   if (queues) return queues;
   if (Buffer.byteLength(spec.disk.serial) > VIRTIO_BLK_SERIAL_MAX) {
@@ -63,13 +64,11 @@ export function checkVirtioBlkDevice(spec: QemuLaunchSpec): string | null {
   return null;
 }
 
-export function makeVirtioBlkPciBackend(opts: { name: string; iothread: boolean }): BlockBackend {
+export function makeVirtioBlkPciBackend(traits: BackendTraits): BlockBackend {
+  const opts = { name: traits.name, iothread: traits.usesIothread };
   const iothreadId = (spec: QemuLaunchSpec) => spec.device.iothreadId ?? DEFAULT_IOTHREAD_ID;
   return {
-    name: opts.name,
-    ioeventfdApplies: true,
-    usesIothread: opts.iothread,
-    locateBy: 'serial',
+    ...traits,
     check(spec) {
       const disk = checkDisk(spec.disk);
       if (disk) return disk;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findAnomalies } from '../../../src/compare/anomalies.js';
-import { mulberry32 } from '../../../src/stats/prng.js';
+import { mulberry32 } from '../../../src/util/prng.js';
 import { makeRuns } from '../gate/sample-factory.js';
 import { normalSample } from '../stats/random-data.js';
 

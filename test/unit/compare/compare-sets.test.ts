@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareSets } from '../../../src/compare/compare-sets.js';
 import type { ComparedRow, ComparisonRow } from '../../../src/compare/types.js';
-import { mulberry32 } from '../../../src/stats/prng.js';
+import { mulberry32 } from '../../../src/util/prng.js';
 import { makeRuns } from '../gate/sample-factory.js';
 import { normalSample } from '../stats/random-data.js';
 

@@ -9,9 +9,11 @@ import { compareSets } from '../../../src/compare/compare-sets.js';
 import type { ComparedRow } from '../../../src/compare/types.js';
 import { bootstrapCi, ratioOfMedians } from '../../../src/stats/bootstrap.js';
 import { evaluateGate } from '../../../src/gate/evaluate.js';
-import { toMarkdown } from '../../../src/gate/markdown.js';
-import { toJUnit } from '../../../src/gate/junit.js';
-import { renderCompareMarkdown, renderCompareTable, renderGateTable } from '../../../src/report/compare-table.js';
+import { toMarkdown } from '../../../src/report/export/gate-markdown.js';
+import { toJUnit } from '../../../src/report/export/gate-junit.js';
+import { renderCompareMarkdown } from '../../../src/report/export/compare-markdown.js';
+import { renderCompareTable } from '../../../src/report/export/compare-table.js';
+import { renderGateTable } from '../../../src/report/export/gate-table.js';
 import { comparisonText } from '../../../src/report/rows.js';
 import { makeRuns } from '../gate/sample-factory.js';
 

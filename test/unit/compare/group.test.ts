@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cellKeyOf, cellWithout } from '../../../src/compare/cell-key.js';
+import { cellKeyOf } from '../../../src/model/cell-key.js';
 import { groupSamples, indexCells, metricBetter } from '../../../src/compare/group.js';
 import { makeSample } from '../gate/sample-factory.js';
 
 const cell = { backend: 'virtio-blk', ioeventfd: 'on', scheduler: 'none', iodepth: 1 };
-
-describe('cell keys', () => {
-  it('joins axis=value in canonical (insertion) order, optionally without one axis', () => {
-    assert.equal(cellKeyOf(cell), 'backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=1');
-    assert.equal(cellKeyOf(cell, 'ioeventfd'), 'backend=virtio-blk,scheduler=none,iodepth=1');
-    assert.deepEqual(Object.keys(cellWithout(cell, 'scheduler')), ['backend', 'ioeventfd', 'iodepth']);
-  });
-});
 
 describe('groupSamples', () => {
   const other = { ...cell, iodepth: 4 };

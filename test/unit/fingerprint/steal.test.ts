@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseProcStat, stealByCell, stealPctBetween, stealSummary } from '../../../src/fingerprint/steal.js';
+import { stealByCell, stealSummary } from '../../../src/fingerprint/steal.js';
 import { makeSample } from '../gate/sample-factory.js';
+import { parseProcStat, stealPctBetween } from '../../../src/host/steal.js';
 
 describe('host steal time', () => {
   it('parses the aggregate cpu line of /proc/stat', () => {

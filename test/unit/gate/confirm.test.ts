@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateGate } from '../../../src/gate/evaluate.js';
 import { mergeConfirmation, regressedCellKeys } from '../../../src/gate/confirm.js';
-import { toJUnit } from '../../../src/gate/junit.js';
-import { gateHeadline } from '../../../src/gate/headline.js';
+import { toJUnit } from '../../../src/report/export/gate-junit.js';
+import { gateHeadline } from '../../../src/report/gate-headline.js';
 import { makeRunsMulti } from './sample-factory.js';
 import type { CellValues } from '../../../src/model/sample.js';
 

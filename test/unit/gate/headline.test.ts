@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateGate } from '../../../src/gate/evaluate.js';
-import { gateHeadline } from '../../../src/gate/headline.js';
-import { toJUnit } from '../../../src/gate/junit.js';
-import { toMarkdown } from '../../../src/gate/markdown.js';
+import { gateHeadline } from '../../../src/report/gate-headline.js';
+import { toJUnit } from '../../../src/report/export/gate-junit.js';
+import { toMarkdown } from '../../../src/report/export/gate-markdown.js';
 import type { GateOptions } from '../../../src/gate/types.js';
 import type { CellValues, Sample } from '../../../src/model/sample.js';
-import { renderGateTable } from '../../../src/report/compare-table.js';
+import { renderGateTable } from '../../../src/report/export/gate-table.js';
 import { findAll, parseXml } from '../../helpers/xml.js';
 import { makeRunsMulti, makeSample } from './sample-factory.js';
 

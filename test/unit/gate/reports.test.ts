@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateGate } from '../../../src/gate/evaluate.js';
-import { toJUnit } from '../../../src/gate/junit.js';
-import { escapeMarkdownCell, escapeMarkdownText, toMarkdown } from '../../../src/gate/markdown.js';
-import { escapeAttr, escapeText } from '../../../src/gate/xml.js';
+import { toJUnit } from '../../../src/report/export/gate-junit.js';
+import { toMarkdown } from '../../../src/report/export/gate-markdown.js';
+import { escapeMarkdownCell, escapeMarkdownText } from '../../../src/report/format.js';
+import { escapeAttr, escapeText } from '../../../src/report/xml.js';
 import { makeRunsMulti, makeSample } from './sample-factory.js';
 
 const nasty = { backend: 'a<b&c"d\'e|f', iodepth: 1 };

@@ -1,5 +1,5 @@
 /** Builds Sample records for compare and gate tests (the one factory; import it, do not copy it). */
-import { cellKeyOf } from '../../../src/compare/cell-key.js';
+import { cellKeyOf } from '../../../src/model/cell-key.js';
 import { RESULTS_SCHEMA_VERSION, type CellValues, type Metric, type Sample, type SampleStatus } from '../../../src/model/sample.js';
 
 /** Units and directions of the metrics used in tests; anything else is 'higher'. */

@@ -2,7 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GUEST_IMAGE_FILES } from '../../../src/guest-image/guest-image.js';
-import { sha256Of, type GuestManifest } from '../../../src/guest-image/manifest.js';
+import { type GuestManifest } from '../../../src/guest-image/manifest.js';
+import { sha256Of } from '../../../src/util/sha256.js';
 
 export const FAKE_HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPmufoNXjlOG4rBiwduJ4YbK8+qQI5aabL3+O3NFfFP0';
 

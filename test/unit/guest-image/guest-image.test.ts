@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ensureGuestImage,
-  GUEST_IMAGE_FILES,
   guestInputsHash,
   GuestImageError,
   loadGuestImage,

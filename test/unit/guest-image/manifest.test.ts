@@ -1,20 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  cacheRootFrom,
-  checkImageFiles,
-  computeInputsHash,
-  contentHashOf,
-  GUEST_IMAGE_FILES,
-  guestBuildRecord,
-  guestImageDirFor,
-  lastLines,
-  parseGuestManifest,
-  parseHostKeyLine,
-  sha256Of,
-  type GuestManifest,
-  type ObservedFile,
-} from '../../../src/guest-image/manifest.js';
+import { checkImageFiles, computeInputsHash, contentHashOf, GUEST_IMAGE_FILES, guestBuildRecord, guestImageDirFor, lastLines, parseGuestManifest, parseHostKeyLine, type GuestManifest, type ObservedFile } from '../../../src/guest-image/manifest.js';
+import { sha256Of } from '../../../src/util/sha256.js';
+import { cacheRootFrom } from '../../../src/util/cache-root.js';
 
 const enc = new TextEncoder();
 

@@ -1,14 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  mapLegacyScheduler,
-  parseSchedulerList,
-  SCHEDULER_NAME_PATTERN,
-  SchedulerUnavailableError,
-  setScheduler,
-} from '../../../src/guest/scheduler.js';
+import { parseSchedulerList, SchedulerUnavailableError, setScheduler } from '../../../src/guest/scheduler.js';
 import { InputError, RunStepError } from '../../../src/model/errors.js';
 import { FakeRunner } from './fake-runner.js';
+import { mapLegacyScheduler, SCHEDULER_NAME_PATTERN } from '../../../src/model/scheduler-names.js';
 
 test('parseSchedulerList reads the bracketed active entry and all available ones', () => {
   assert.deepEqual(parseSchedulerList('[mq-deadline] kyber bfq none\n'), {

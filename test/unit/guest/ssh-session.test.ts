@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import {
-  fingerprintOf,
+  sshKeyFingerprint,
   GuestSession,
   GuestTimeoutError,
   parsePinnedHostKey,
@@ -152,7 +152,7 @@ test('fingerprints match OpenSSH/dropbear formatting', T, () => {
   assert.ok(server);
   assert.equal(parsePinnedHostKey(server.hostPublicKey).fingerprint, server.hostFingerprint);
   assert.throws(() => parsePinnedHostKey('ssh-ed25519 notbase64'), /not an OpenSSH public key line/);
-  assert.match(fingerprintOf(Buffer.from('x')), /^SHA256:[A-Za-z0-9+/]+$/);
+  assert.match(sshKeyFingerprint(Buffer.from('x')), /^SHA256:[A-Za-z0-9+/]+$/);
 });
 
 test('connect, exec echo, count bytes and commands', T, async () => {

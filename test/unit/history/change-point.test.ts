@@ -1,7 +1,7 @@
 /** Change points on synthetic series: a known shift is found at its place; flat noise and one bad night are not flagged. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32 } from '../../../src/stats/prng.js';
+import { mulberry32 } from '../../../src/util/prng.js';
 import { mannWhitney } from '../../../src/stats/mann-whitney.js';
 import { detectChangePoints, pettittStatistics, testChange } from '../../../src/history/change-point.js';
 

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { loadFixtureRun } from '../../helpers/fixture-run.js';
 import type { StoredRun } from '../../../src/store/run-reader.js';
-import { mulberry32 } from '../../../src/stats/prng.js';
+import { mulberry32 } from '../../../src/util/prng.js';
 import { buildHistory, type HistoryReport } from '../../../src/history/history.js';
-import { renderHistoryText } from '../../../src/history/summary-text.js';
-import { renderHistoryHtml } from '../../../src/history/history-html.js';
+import { renderHistoryText } from '../../../src/report/export/history-text.js';
+import { renderHistoryHtml } from '../../../src/report/export/history-html.js';
 
 const SHIFTED = 'backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=4';
 const NIGHTS = 24;

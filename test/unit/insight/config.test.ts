@@ -3,15 +3,22 @@ import assert from 'node:assert/strict';
 import { checkConfig, configMismatch, plannedConfig, type ObservedConfig, type PlannedConfig } from '../../../src/insight/config.js';
 import { validateProfile } from '../../../src/profile/load.js';
 import { makePlan } from '../../../src/plan/plan.js';
+import { launchSpecFor } from '../../../src/run/launch.js';
+import type { Profile } from '../../../src/profile/schema.js';
+import type { BootGroup } from '../../../src/plan/groups.js';
 
 function planFor(matrix: Record<string, unknown>) {
   const profile = validateProfile({ name: 't', matrix });
   return { profile, plan: makePlan(profile, 'tcg') };
 }
 
+/** The launch spec a boot of this group uses (paths do not matter to the device). */
+const specOf = (profile: Profile, group: BootGroup) =>
+  launchSpecFor(group, { profile, accel: 'tcg', kernelPath: '', initrdPath: '', backingPath: '', bootDir: '', sshHostPort: 0 });
+
 test('the plan of a cell: device, ioeventfd, iothread, queues, scheduler (same launch spec as the boot)', () => {
   const { profile, plan } = planFor({ backend: ['virtio-blk', 'virtio-blk-iothread'], ioeventfd: ['on', 'off'], scheduler: ['deadline'] });
-  const planned = plan.groups.map((g) => plannedConfig(profile, g, g.cells[0]!, 'tcg'));
+  const planned = plan.groups.map((g) => plannedConfig(specOf(profile, g), g.cells[0]!, 'tcg', profile.pin));
   assert.deepEqual(planned.map((p) => [p.backend, p.ioeventfd, p.iothread]), [
     ['virtio-blk', true, null],
     ['virtio-blk', false, null],
@@ -20,7 +27,8 @@ test('the plan of a cell: device, ioeventfd, iothread, queues, scheduler (same l
   // The plan fixes queue size and count (QEMU's defaults made explicit: 256, one per vCPU).
   assert.ok(planned.every((p) => p.deviceType === 'virtio-blk-pci' && p.scheduler === 'mq-deadline' && p.queueSize === 256 && p.numQueues === 2));
   const sized = planFor({ backend: [{ name: 'virtio-blk', queue_size: 128, num_queues: 1 }] });
-  const p = plannedConfig(sized.profile, sized.plan.groups[0]!, sized.plan.groups[0]!.cells[0]!, 'kvm');
+  const group = sized.plan.groups[0]!;
+  const p = plannedConfig(specOf(sized.profile, group), group.cells[0]!, 'kvm', sized.profile.pin);
   assert.equal(p.queueSize, 128);
   assert.equal(p.numQueues, 1);
   assert.equal(p.accel, 'kvm');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCpuList, parseSchedstat, parseStatusField, parseTaskStat, threadReadingOf, NS_PER_TICK } from '../../../src/insight/proc-parse.js';
+import { parseSchedstat, parseStatusField, parseTaskStat, threadReadingOf, NS_PER_TICK } from '../../../src/insight/proc-parse.js';
 import { classifyThread } from '../../../src/insight/thread-roles.js';
 import { hostCpuInsight } from '../../../src/insight/host-cpu.js';
 import { capturedHints, capturedReading, fixtureJson, type CapturedTasks } from './fixtures.js';
@@ -106,10 +106,7 @@ test('threads that start or end inside the window', () => {
   assert.equal(insight.totalUsPerIo, null, 'no I/O count, nothing per I/O');
 });
 
-test('CPU lists and status fields', () => {
-  assert.deepEqual(parseCpuList('0-3,8,10-11'), [0, 1, 2, 3, 8, 10, 11]);
-  assert.deepEqual(parseCpuList(''), []);
-  assert.throws(() => parseCpuList('0-x'), /not a CPU list/);
+test('status fields', () => {
   assert.equal(parseStatusField('Name:\tqemu\nCpus_allowed_list:\t0-1\n', 'Cpus_allowed_list'), '0-1');
   assert.equal(parseStatusField('Name:\tqemu\n', 'Cpus_allowed_list'), undefined);
 });

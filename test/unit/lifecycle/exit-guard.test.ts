@@ -23,7 +23,7 @@ function script(dir: string, fault: string): string {
     const { installProcessGuards, onExit } = await import(${dist('lifecycle/exit-guard.js')});
     const { reportCrash } = await import(${dist('cli/errors.js')});
     const { startQemu } = await import(${dist('vm/process.js')});
-    const { installInterruptHandlers } = await import(${dist('cli/signals.js')});
+    const { installInterruptHandlers } = await import(${dist('lifecycle/signals.js')});
     const { writeFileSync, unlinkSync } = await import('node:fs');
     installProcessGuards(reportCrash);
     installInterruptHandlers(() => {});

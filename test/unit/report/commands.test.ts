@@ -4,9 +4,12 @@ import { describe, it } from 'node:test';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { doctorExitCode, evaluateDoctor, renderDoctor, type DoctorFacts } from '../../../src/cli/commands/doctor.js';
-import { mergeProblems } from '../../../src/cli/commands/merge.js';
-import { listRows } from '../../../src/cli/commands/list.js';
+import { doctorExitCode } from '../../../src/cli/commands/doctor.js';
+import { evaluateDoctor, type DoctorFacts } from '../../../src/host/doctor.js';
+import { renderDoctor } from '../../../src/report/export/doctor-text.js';
+import { listRows } from '../../../src/report/export/runs-text.js';
+import { buildRunListing } from '../../../src/report/run-listing.js';
+import { mergeProblems } from '../../../src/fingerprint/merge.js';
 import { profileJsonSchema } from '../../../src/cli/commands/schema.js';
 import { starterProfile } from '../../../src/cli/commands/init.js';
 import { loadProfile } from '../../../src/profile/load.js';
@@ -31,7 +34,7 @@ describe('doctor', () => {
 
   it('a good KVM host: everything ok or optional, exit 0', () => {
     const checks = evaluateDoctor(goodHost);
-    assert.ok(checks.every((c) => c.level === 'ok' || c.level === 'info'), renderDoctor(checks));
+    assert.ok(checks.every((c) => c.level === 'ok' || c.level === 'info'), renderDoctor({ checks }));
     assert.equal(doctorExitCode(checks), 0);
   });
 
@@ -102,7 +105,7 @@ describe('merge refusals', () => {
 describe('list', () => {
   it('a row per run with date, profile, accel, cells, samples and status; unreadable ones say why', async () => {
     const run = await loadFixtureRun();
-    const rows = listRows([{ dir: run.dir, run }, { dir: '/x/broken', run: null, error: 'run.json: not valid JSON' }]);
+    const rows = listRows(buildRunListing([{ dir: run.dir, run }, { dir: '/x/broken', run: null, error: 'run.json: not valid JSON' }]));
     assert.deepEqual(rows[1]!.slice(0, 6), ['2026-11-26 05:17 UTC', 'quick', 'tcg', '4', '24 ok/24', 'complete']);
     assert.equal(rows[2]![5], 'unreadable: run.json: not valid JSON');
   });

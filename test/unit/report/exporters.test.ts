@@ -4,10 +4,11 @@ import { before, describe, it } from 'node:test';
 import { loadFixtureRun, FIXTURE_RUN_NAME } from '../../helpers/fixture-run.js';
 import type { StoredRun } from '../../../src/store/run-reader.js';
 import { buildReportModel, type ReportModel } from '../../../src/report/model.js';
-import { renderJson } from '../../../src/report/json.js';
-import { renderCellCsv, renderSampleCsv } from '../../../src/report/csv.js';
-import { renderMarkdown } from '../../../src/report/markdown.js';
-import { renderHtml } from '../../../src/report/html.js';
+import { PLAIN } from '../../../src/report/export/exporter.js';
+import { exporterFor } from '../../../src/report/export/registry.js';
+import { renderCellCsv, renderSampleCsv } from '../../../src/report/export/report-csv.js';
+import { renderMarkdown } from '../../../src/report/export/report-markdown.js';
+import { renderHtml } from '../../../src/report/export/report-html.js';
 import { cellGrid } from '../../../src/report/rows.js';
 
 let run: StoredRun;
@@ -81,21 +82,24 @@ describe('report model on the recorded run', () => {
 });
 
 describe('JSON exporter', () => {
-  it('parses back, with cells, comparisons and the classic matrix; no NaN', () => {
-    const text = renderJson(model, [run]);
+  it('parses back, in its envelope, with cells, comparisons and the matrix; no NaN, no samples', () => {
+    const text = exporterFor('report', 'json').render(model, PLAIN);
     assert.ok(!/NaN/.test(text));
     const doc = JSON.parse(text);
-    assert.equal(doc.schemaVersion, 1);
+    assert.deepEqual(Object.keys(doc).slice(0, 2), ['schema', 'version']);
+    assert.equal(doc.schema, 'vblk-bench/report');
+    assert.equal(doc.version, 2);
     assert.equal(doc.runs[0].label, FIXTURE_RUN_NAME);
+    assert.equal(doc.runs[0].samples, undefined, 'the samples stay in the results directory');
     assert.equal(doc.cells.length, 4);
-    assert.equal(doc.matrix[0].rows.length, 2);
+    assert.equal(doc.matrices[0].rows.length, 2);
     assert.equal(doc.comparisons[0].rows.length, 2);
   });
 });
 
 describe('CSV exporter', () => {
   it('one row per sample, every metric a column, RFC 4180', () => {
-    const rows = parseCsv(renderSampleCsv([run]));
+    const rows = parseCsv(renderSampleCsv(model));
     assert.equal(rows.length, 25);
     const head = rows[0]!;
     assert.deepEqual(head.slice(0, 6), ['run', 'cell_key', 'backend', 'ioeventfd', 'scheduler', 'iodepth']);
@@ -110,7 +114,7 @@ describe('CSV exporter', () => {
   });
 
   it('one row per cell with median and CI', () => {
-    const rows = parseCsv(renderCellCsv(model, [run]));
+    const rows = parseCsv(renderCellCsv(model));
     assert.equal(rows.length, 5);
     const head = rows[0]!;
     const at = (r: string[], k: string) => Number(r[head.indexOf(k)]);
@@ -122,7 +126,7 @@ describe('CSV exporter', () => {
 
   it('quotes fields with commas, quotes and line breaks', () => {
     const nasty = { ...run, samples: [{ ...run.samples[0]!, status: 'failed' as const, reason: 'a "b", c\nd' }] };
-    const rows = parseCsv(renderSampleCsv([nasty]));
+    const rows = parseCsv(renderSampleCsv(buildReportModel([nasty])));
     assert.equal(rows[1]![rows[0]!.indexOf('reason')], 'a "b", c\nd');
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { loadRun } from '../../../src/store/run-reader.js';
-import { globMatches, importFiles, labelValue, labelsFor } from '../../../src/cli/commands/import.js';
+import { globMatches, importFiles, labelValue, labelsFor } from '../../../src/store/import.js';
 
 const FIO = join(REPO_ROOT, 'test', 'fixtures', 'fio');
 const f = (name: string) => join(FIO, name);

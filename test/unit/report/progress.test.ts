@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import { estimateRemainingMs, renderProgressLine, RunProgress, type ProgressSnapshot } from '../../../src/cli/progress.js';
-import { createLogger, type Logger } from '../../../src/cli/log.js';
+import { createLogger, type TerminalLogger } from '../../../src/cli/log.js';
 
 const ESC = /\x1b/;
 
@@ -57,7 +57,7 @@ class Capture extends Writable {
 }
 
 describe('RunProgress', () => {
-  const drive = (log: Logger, clock: { t: number }) => {
+  const drive = (log: TerminalLogger, clock: { t: number }) => {
     const p = new RunProgress(log, { total: 2, visits: 1, accel: 'tcg', runtimeS: 3, rampTimeS: 1, now: () => clock.t });
     p.bootStarting('backend=virtio-blk,ioeventfd=on');
     clock.t += 7000;

@@ -87,7 +87,7 @@ test('unsupported cells become unsupported samples and one warning per reason; i
   const now = new Date('2026-01-01T00:00:00Z');
   assert.deepEqual(unsupportedSamples(list, 'tcg', now)[0], {
     cellKey: 'a', cell: { backend: 'vhost-blk', iodepth: 1 }, requested: { backend: 'vhost-blk', iodepth: 1 }, groupId: '-', bootId: '-',
-    repetition: 0, startedAt: now.toISOString(), finishedAt: now.toISOString(), status: 'unsupported', reason: 'no vhost-blk',
+    repetition: 0, startedAt: now.toISOString(), finishedAt: now.toISOString(), status: 'unsupported', reason: 'no vhost-blk', failureKind: 'CellUnsupported',
     accel: 'tcg', metrics: {}, observed: {}, notices: ['n'],
   });
   assert.deepEqual(unsupportedWarnings(list), ['2 cell(s) unsupported on this host, recorded as such: no vhost-blk']);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bimodality } from '../../../src/stats/bimodal.js';
-import { mulberry32 } from '../../../src/stats/prng.js';
+import { mulberry32 } from '../../../src/util/prng.js';
 import { normalSample } from './random-data.js';
 
 describe('largest-gap bimodality flag', () => {

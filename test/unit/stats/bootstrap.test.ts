@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bootstrapCi, ratioOfMedians } from '../../../src/stats/bootstrap.js';
-import { deriveSeed, mulberry32 } from '../../../src/stats/prng.js';
+import { deriveSeed, mulberry32 } from '../../../src/util/prng.js';
 import { normalSample } from './random-data.js';
 
 describe('seeded PRNG', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { summarizeCell } from '../../../src/stats/cell-stats.js';
-import { explain, type StatWarning, type StatWarningKind } from '../../../src/stats/warnings.js';
+import { explain, hint, type StatDiagnostic, type StatDiagnosticKind } from '../../../src/model/diagnostic.js';
 
-const kinds = (ws: StatWarning[]): StatWarningKind[] => ws.map((w) => w.kind);
+const kinds = (ws: StatDiagnostic[]): StatDiagnosticKind[] => ws.map((w) => w.kind);
 
 describe('summarizeCell', () => {
   it('quiet data: statistics, a CI and no warnings', () => {
@@ -50,11 +50,12 @@ describe('summarizeCell', () => {
     const slowFirst = summarizeCell([80, 100, 101, 99, 100.5, 98, 102, 100]);
     const tiny = summarizeCell([1, 2], { alpha: 0.01 });
     const all = [...bimodalNoisy.warnings, ...slowFirst.warnings, ...tiny.warnings];
-    const expected: StatWarningKind[] = ['HighCv', 'TooFewSamples', 'OutliersPresent', 'FirstSampleSlow', 'Bimodal', 'NonZeroSteal'];
+    const expected: StatDiagnosticKind[] = ['HighCv', 'TooFewSamples', 'OutliersPresent', 'FirstSampleSlow', 'Bimodal', 'NonZeroSteal'];
     assert.deepEqual(new Set(kinds(all)), new Set(expected));
     for (const w of all) {
       const text = explain(w);
       assert.ok(text.length > 40 && !text.includes('undefined') && !text.includes('NaN'), text);
+      assert.ok(hint(w).length > 10 && !hint(w).includes('undefined'), hint(w));
     }
   });
 });

@@ -1,5 +1,5 @@
 /** Seeded test data: normal variates from the project's own PRNG (Box-Muller). */
-import { mulberry32, type Rng } from '../../../src/stats/prng.js';
+import { mulberry32, type Rng } from '../../../src/util/prng.js';
 
 export function normal(rng: Rng, mean: number, sd: number): number {
   const u1 = 1 - rng(); // (0, 1]: log stays finite

@@ -14,7 +14,7 @@ import { loadRun } from '../../../src/store/run-reader.js';
 import { RunWriter } from '../../../src/store/run-writer.js';
 import { loadReference, writeReferenceRecord, type ReferenceRecord } from '../../../src/store/reference-store.js';
 import { FileProblem, readJsonUnder, relativePathProblem } from '../../../src/store/stored-file.js';
-import { explainStoreDiagnostic } from '../../../src/store/store-diagnostic.js';
+import { explain } from '../../../src/model/diagnostic.js';
 import { freezeRun, loadResultSet, type BaselineFile } from '../../../src/fingerprint/result-set.js';
 import { loadCalibration, type CalibrationFile } from '../../../src/calibrate/file.js';
 import type { RunManifest } from '../../../src/store/manifest.js';
@@ -117,7 +117,7 @@ test('a damaged sample is skipped with a typed diagnostic naming file and field,
   await writeFile(join(dir, 'samples', fourth!), '{"schemaVersion": 1, "cellKey": "x"');
   const run = await loadRun(dir);
   assert.equal(run.samples.length, 20);
-  const lines = (run.diagnostics ?? []).map(explainStoreDiagnostic);
+  const lines = (run.diagnostics ?? []).map(explain);
   assert.match(lines[0]!, /samples\/0001-.*\.json: sample skipped: metrics\.iops\.value: above the ceiling of its unit IO\/s \(1e\+9\) \(it counts as missing\)$/);
   assert.match(lines[1]!, /0002-.*: sample skipped: metrics: expected a mapping of metrics/);
   assert.match(lines[2]!, /0003-.*: sample skipped: cell: missing/);
@@ -135,7 +135,7 @@ test('duplicated and unplanned samples are skipped: one record per planned (cell
   await writeFile(join(dir, 'samples', '9998-extra.json'), JSON.stringify({ ...s, repetition: 77 }));
   const run = await loadRun(dir);
   assert.equal(run.samples.length, 24);
-  assert.deepEqual(run.diagnostics?.map((d) => d.kind), ['unplanned-sample', 'duplicate-sample']);
+  assert.deepEqual(run.diagnostics?.map((d) => d.kind), ['UnplannedSample', 'DuplicateSample']);
   await rm(root, { recursive: true, force: true });
 });
 
@@ -148,10 +148,10 @@ test('symbolic links and paths leaving the directory are never followed, and not
   const s = JSON.parse(await readFile(join(dir, 'samples', names[1]!), 'utf8'));
   await writeFile(join(dir, 'samples', names[1]!), JSON.stringify({ ...s, rawFioPath: '../secret.json' }));
   const run = await loadRun(dir);
-  const text = JSON.stringify(run) + (run.diagnostics ?? []).map(explainStoreDiagnostic).join('\n');
+  const text = JSON.stringify(run) + (run.diagnostics ?? []).map(explain).join('\n');
   assert.ok(!text.includes(MARKER));
-  assert.match(explainStoreDiagnostic(run.diagnostics![0]!), /sample skipped: a symbolic link \(not followed\)/);
-  assert.match(explainStoreDiagnostic(run.diagnostics![1]!), /rawFioPath: expected a file name under raw\//);
+  assert.match(explain(run.diagnostics![0]!), /sample skipped: a symbolic link \(not followed\)/);
+  assert.match(explain(run.diagnostics![1]!), /rawFioPath: expected a file name under raw\//);
   // The reader itself: no `..`, no absolute path, no link on the way.
   assert.match(relativePathProblem('raw/../../secret.json')!, /leaves the results directory/);
   assert.match(relativePathProblem('/etc/shadow')!, /absolute path/);
@@ -187,7 +187,7 @@ test('reference records: a damaged one is skipped with a diagnostic', async () =
   await mkdir(join(root, 'reference'));
   await writeFile(join(root, 'reference', '0001-iodepth-1.json'), '{"schemaVersion": 1, "kind": "host-reference"}');
   const skipped: string[] = [];
-  assert.deepEqual(await loadReference(root, (d) => skipped.push(explainStoreDiagnostic(d))), []);
+  assert.deepEqual(await loadReference(root, (d) => skipped.push(explain(d))), []);
   assert.match(skipped[0]!, /0001-iodepth-1\.json: reference record skipped: fioKey: missing/);
   await rm(root, { recursive: true, force: true });
 });

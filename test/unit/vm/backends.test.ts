@@ -8,10 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../../src/model/errors.js';
 import { buildQemuArgs } from '../../../src/vm/qemu-args.js';
-import { getBackend, inapplicableAxes } from '../../../src/vm/backends/index.js';
+import { getBackend } from '../../../src/vm/backends/index.js';
+import { inapplicableAxes } from '../../../src/plan/backend-traits.js';
 import type { DeviceSpec, DiskSpec, QemuLaunchSpec } from '../../../src/vm/launch-spec.js';
 import { buildStorageDaemonArgs, storageDaemonCandidates, storageDaemonPaths } from '../../../src/vm/storage-daemon.js';
-import { parseDeviceHelp } from '../../../src/vm/host-facts.js';
+import { parseDeviceHelp } from '../../../src/vm/host-probe.js';
 import { baseSpec, hasSequence, hostFacts, valuesOf } from './fixtures.js';
 
 const DIR = '/tmp/vblk/boot';

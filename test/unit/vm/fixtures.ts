@@ -1,5 +1,5 @@
 import type { QemuLaunchSpec } from '../../../src/vm/launch-spec.js';
-import type { HostFacts } from '../../../src/vm/host-facts.js';
+import type { HostFacts } from '../../../src/plan/host-facts.js';
 
 /** A complete, valid spec; tests override what they look at. */
 export function baseSpec(over: Partial<QemuLaunchSpec> = {}): QemuLaunchSpec {

@@ -53,6 +53,11 @@ test('CPU lists as the kernel writes them', () => {
   assert.deepEqual(parseCpuList(''), []);
   assert.throws(() => parseCpuList('0-a'), /not a CPU list/);
   assert.throws(() => parseCpuList('3-1'), /not a CPU list/);
+  // The one parser's answers where the two it replaced disagreed: the result is a set (sorted,
+  // no repeats), blanks around a part are allowed, and a CPU beyond MAX_HOST_CPU is refused.
+  assert.deepEqual(parseCpuList('8,0-2,1'), [0, 1, 2, 8]);
+  assert.deepEqual(parseCpuList(' 0-1, 3 '), [0, 1, 3]);
+  assert.throws(() => parseCpuList('0-100000'), /not a CPU list/);
   assert.equal(formatCpuList([3, 0, 1, 2, 8, 10, 11]), '0-3,8,10-11');
   assert.equal(formatCpuList([1]), '1');
   assert.deepEqual(cpusAllowedFromStatus('Name:\tx\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n'), [0, 1]);

@@ -1,0 +1,57 @@
+/**
+ * `gate` from paths to a verdict: load the calibration (if any), the baseline
+ * and the current result set; judge; with `confirm`, re-measure a regression
+ * before it counts; then the calibration's warnings. Writing the reports and
+ * choosing the exit code is the CLI's.
+ */
+import { calibrationWarnings, loadCalibration } from '../calibrate/file.js';
+import { loadResultSet, type ResultSet } from '../fingerprint/result-set.js';
+import { judgeResultSets, type GateSettings } from './judge-result-sets.js';
+import { confirmByRerun, type RerunOptions } from './rerun.js';
+import type { GateResult } from './types.js';
+
+export interface GateRequest {
+  baselinePath: string;
+  currentPath: string;
+  settings: GateSettings;
+  /** `--bisect`: a current result set that cannot be read is an outcome (the commit is skipped), not an error. */
+  bisect: boolean;
+  /** `--confirm`: where the re-run of the regressed cells goes. */
+  confirm?: RerunOptions;
+  calibrationPath?: string;
+}
+
+export type GateOutcome =
+  | { kind: 'unreadable-current'; error: unknown }
+  | {
+      kind: 'judged';
+      baseline: ResultSet;
+      current: ResultSet;
+      result: GateResult;
+      notes: string[];
+      /** The calibration's warnings. */
+      warnings: string[];
+      /** The confirmation re-run and its own judgement, when one stored anything. */
+      rerun: { dir: string; result: GateResult } | null;
+    };
+
+/** `log`: progress lines of a confirmation (what is re-run). */
+export async function runGate(req: GateRequest, log: (line: string) => void): Promise<GateOutcome> {
+  const calibration = req.calibrationPath ? await loadCalibration(req.calibrationPath) : null;
+  const baseline = await loadResultSet(req.baselinePath);
+  let current: ResultSet;
+  try {
+    current = await loadResultSet(req.currentPath);
+  } catch (err) {
+    if (!req.bisect) throw err;
+    return { kind: 'unreadable-current', error: err };
+  }
+  let judged = judgeResultSets(baseline, current, req.settings);
+  let rerun: { dir: string; result: GateResult } | null = null;
+  if (req.confirm && judged.result.verdict === 'regression') {
+    ({ judged, rerun } = await confirmByRerun({ baseline, current }, judged, req.settings, req.confirm, log));
+  }
+  const { result, notes } = judged;
+  const warnings = calibration ? calibrationWarnings(result, calibration, current.fingerprint, req.settings.subjects) : [];
+  return { kind: 'judged', baseline, current, result, notes, warnings, rerun };
+}

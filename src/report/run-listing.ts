@@ -1,0 +1,46 @@
+/** The model of `list`'s output: the stored runs of a results directory, newest first. */
+import type { RunManifest } from '../store/manifest.js';
+import type { StoredRun } from '../store/run-reader.js';
+import { explain } from '../model/diagnostic.js';
+import { wholenessStatus } from '../store/wholeness.js';
+
+export type ListedRunEntry =
+  | {
+      dir: string;
+      manifest: RunManifest;
+      cells: number;
+      samples: number;
+      ok: number;
+      /** Planned samples, from plan.json (what run.json's plannedSamples claims is checked against it). */
+      planned: number;
+      /** run.json's status with what is missing or skipped: `complete, 1 of 24 missing, 1 file(s) skipped`. */
+      status: string;
+      /** What the reader skipped or found missing, one line each (empty for a sound run). */
+      problems: string[];
+    }
+  /** A directory with a run.json that could not be read, and why. */
+  | { dir: string; error: string };
+
+export interface RunListing {
+  runs: ListedRunEntry[];
+}
+
+/** From what `findRuns` read: each run's manifest and counts, or why it could not be read. */
+export function buildRunListing(found: readonly { dir: string; run: StoredRun | null; error?: string }[]): RunListing {
+  return {
+    runs: found.map(({ dir, run, error }) =>
+      run
+        ? {
+            dir,
+            manifest: run.manifest,
+            cells: new Set(run.samples.map((s) => s.cellKey)).size,
+            samples: run.samples.length,
+            ok: run.samples.filter((s) => s.status === 'ok').length,
+            planned: run.completeness?.planned ?? run.manifest.plannedSamples,
+            status: wholenessStatus(run),
+            problems: (run.diagnostics ?? []).map(explain),
+          }
+        : { dir, error: error ?? 'unreadable' },
+    ),
+  };
+}
