@@ -9,7 +9,8 @@
  */
 import { constants as osConstants } from 'node:os';
 import { RunStepError } from '../model/errors.js';
-import { METRIC, type Metric } from '../model/sample.js';
+import { type Metric } from '../model/sample.js';
+import { METRIC, metricValue, type MetricName } from '../model/metrics.js';
 import { FioJsonSchema, type FioDirection, type FioJob, type FioJson } from '../model/schemas/fio.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../util/json-depth.js';
 
@@ -358,36 +359,31 @@ export function parseFioOutput(stdout: string, options: FioParseOptions = {}): P
 // ---------------------------------------------------------------------------
 // Metrics
 
-/** IOPS, bandwidth and latency of one direction (or the total) as Sample metrics, names prefixed. */
+/** IOPS, bandwidth and latency of one direction (or the total) as Sample metrics, names prefixed (units from model/metrics.ts). */
 function directionMetrics(d: DirectionSummary, prefix: string): { rates: Record<string, Metric>; percentiles: Record<string, Metric> } {
-  const percentiles: Record<string, Metric> = {};
-  if (d.clatP50Ns !== undefined) percentiles[`${prefix}${METRIC.clatP50}`] = { value: d.clatP50Ns, unit: 'ns', better: 'lower' };
-  if (d.clatP99Ns !== undefined) percentiles[`${prefix}${METRIC.clatP99}`] = { value: d.clatP99Ns, unit: 'ns', better: 'lower' };
-  return {
-    rates: {
-      [`${prefix}${METRIC.iops}`]: { value: d.iops, unit: 'IO/s', better: 'higher' },
-      [`${prefix}${METRIC.bandwidth}`]: { value: d.bwBytesPerSec, unit: 'B/s', better: 'higher' },
-      [`${prefix}${METRIC.clatMean}`]: { value: d.clatMeanNs, unit: 'ns', better: 'lower' },
-    },
-    percentiles,
-  };
+  const entry = (name: MetricName, value: number): [string, Metric] => [`${prefix}${name}`, metricValue(name, value)];
+  const percentiles: Record<string, Metric> = Object.fromEntries([
+    ...(d.clatP50Ns !== undefined ? [entry(METRIC.clatP50, d.clatP50Ns)] : []),
+    ...(d.clatP99Ns !== undefined ? [entry(METRIC.clatP99, d.clatP99Ns)] : []),
+  ]);
+  const rates = Object.fromEntries([entry(METRIC.iops, d.iops), entry(METRIC.bandwidth, d.bwBytesPerSec), entry(METRIC.clatMean, d.clatMeanNs)]);
+  return { rates, percentiles };
 }
 
 /**
- * The summary as Sample metrics (METRIC names, units, and which direction is
- * better): the total, and for a workload that read and wrote, each
- * direction's own (`read_iops`, `write_clat_p99_ns`, ...).
+ * The summary as Sample metrics (names, units and directions from the
+ * metrics table, model/metrics.ts): the total, and for a workload that read
+ * and wrote, each direction's own (`read_iops`, `write_clat_p99_ns`, ...).
  */
 export function fioSummaryToMetrics(summary: FioSummary): Record<string, Metric> {
   const total = directionMetrics(summary, '');
   const m: Record<string, Metric> = {
     ...total.rates,
-    [METRIC.usrCpu]: { value: summary.usrCpu, unit: '%', better: 'lower' },
-    [METRIC.sysCpu]: { value: summary.sysCpu, unit: '%', better: 'lower' },
-    [METRIC.ctx]: { value: summary.ctx, unit: 'count', better: 'lower' },
-    [METRIC.totalIos]: { value: summary.totalIos, unit: 'count', better: 'higher' },
-    // Informational: with time_based the runtime is fixed; "higher" = closer to the full run.
-    [METRIC.runtimeMs]: { value: summary.runtimeMs, unit: 'ms', better: 'higher' },
+    [METRIC.usrCpu]: metricValue(METRIC.usrCpu, summary.usrCpu),
+    [METRIC.sysCpu]: metricValue(METRIC.sysCpu, summary.sysCpu),
+    [METRIC.ctx]: metricValue(METRIC.ctx, summary.ctx),
+    [METRIC.totalIos]: metricValue(METRIC.totalIos, summary.totalIos),
+    [METRIC.runtimeMs]: metricValue(METRIC.runtimeMs, summary.runtimeMs),
     ...total.percentiles,
   };
   for (const [dir, d] of Object.entries(summary.directions ?? {})) {

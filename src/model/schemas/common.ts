@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { impossibleMetricValue } from '../metric-limits.js';
+import { METRICS, type MetricInfo } from '../metrics.js';
 
 /** `2026-11-26T05:17:15.941Z`: what `Date.prototype.toISOString` writes (the only timestamps vblk-bench stores). */
 export const Timestamp = z
@@ -51,10 +52,28 @@ export const MetricSchema = z
     if (why) ctx.addIssue({ code: 'custom', path: [why.startsWith('unknown unit') ? 'unit' : 'value'], message: why });
   });
 
-/** Metric name → metric. */
-export const MetricsSchema = z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { error: 'expected a metric name' }), MetricSchema, {
-  error: 'expected a mapping of metrics',
-});
+/** The metrics table's entry for a stored metric name: its own, or its direction's (`read_iops` → `iops`). */
+function knownMetric(name: string): MetricInfo | undefined {
+  const table = METRICS as Readonly<Record<string, MetricInfo>>;
+  return table[name] ?? table[name.replace(/^(read|write|trim)_/, '')];
+}
+
+/**
+ * Metric name → metric. A metric of the table (model/metrics.ts) must carry
+ * the table's unit and direction: a flipped `better` would turn a gate's
+ * regression into an improvement.
+ */
+export const MetricsSchema = z
+  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { error: 'expected a metric name' }), MetricSchema, {
+    error: 'expected a mapping of metrics',
+  })
+  .superRefine((metrics, ctx) => {
+    for (const [name, m] of Object.entries(metrics)) {
+      const known = knownMetric(name);
+      if (known && known.unit !== m.unit) ctx.addIssue({ code: 'custom', path: [name, 'unit'], message: `expected ${known.unit} for this metric` });
+      if (known && known.better !== m.better) ctx.addIssue({ code: 'custom', path: [name, 'better'], message: `expected ${known.better} for this metric` });
+    }
+  });
 
 /** A path inside a results directory as vblk-bench writes it: `raw/0001-….fio.json` (no `..`, not absolute). */
 export const RelativeFile = (dir: string) =>
