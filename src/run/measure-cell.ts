@@ -16,11 +16,11 @@ import { fioJobFor, fioTimeoutMs } from './cell-job.js';
 import { applyGuestSettings, type ActiveGuestSettings } from './guest-settings.js';
 import { hostSideInsightExtras, insightSourcesFor, runFioWithInsight, type FioWithInsight } from '../insight/collect.js';
 import { configMismatch, plannedConfig } from '../insight/config.js';
-import type { ExecResult } from '../guest/ssh-session.js';
 import { GUEST_FIO_KEY, HOST_STEAL_KEY } from '../model/observed-keys.js';
 import { readHostCpuTimes, stealPctBetween } from '../host/steal.js';
 import { failureKindOf } from '../model/errors.js';
 import type { FailureKind } from '../model/diagnostic.js';
+import { type ExecResult } from '../guest/remote-command.js';
 
 export type SampleDraft = Omit<Sample, 'schemaVersion' | 'rawFioPath'>;
 
