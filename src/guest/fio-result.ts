@@ -10,7 +10,8 @@
 import { constants as osConstants } from 'node:os';
 import { z } from 'zod';
 import { RunStepError } from '../model/errors.js';
-import { METRIC, type Metric } from '../model/sample.js';
+import { type Metric } from '../model/sample.js';
+import { METRIC, metricValue } from '../model/metrics.js';
 
 /** fio's output could not be used; the message is one line naming the problem. */
 export class FioOutputError extends RunStepError {
@@ -306,20 +307,19 @@ export function parseFioOutput(stdout: string): ParsedFioOutput {
 // ---------------------------------------------------------------------------
 // Metrics
 
-/** The summary as Sample metrics (METRIC names, units, and which direction is better). */
+/** The summary as Sample metrics (names, units and directions from the metrics table, model/metrics.ts). */
 export function fioSummaryToMetrics(summary: FioSummary): Record<string, Metric> {
   const m: Record<string, Metric> = {
-    [METRIC.iops]: { value: summary.iops, unit: 'IO/s', better: 'higher' },
-    [METRIC.bandwidth]: { value: summary.bwBytesPerSec, unit: 'B/s', better: 'higher' },
-    [METRIC.clatMean]: { value: summary.clatMeanNs, unit: 'ns', better: 'lower' },
-    [METRIC.usrCpu]: { value: summary.usrCpu, unit: '%', better: 'lower' },
-    [METRIC.sysCpu]: { value: summary.sysCpu, unit: '%', better: 'lower' },
-    [METRIC.ctx]: { value: summary.ctx, unit: 'count', better: 'lower' },
-    [METRIC.totalIos]: { value: summary.totalIos, unit: 'count', better: 'higher' },
-    // Informational: with time_based the runtime is fixed; "higher" = closer to the full run.
-    [METRIC.runtimeMs]: { value: summary.runtimeMs, unit: 'ms', better: 'higher' },
+    [METRIC.iops]: metricValue(METRIC.iops, summary.iops),
+    [METRIC.bandwidth]: metricValue(METRIC.bandwidth, summary.bwBytesPerSec),
+    [METRIC.clatMean]: metricValue(METRIC.clatMean, summary.clatMeanNs),
+    [METRIC.usrCpu]: metricValue(METRIC.usrCpu, summary.usrCpu),
+    [METRIC.sysCpu]: metricValue(METRIC.sysCpu, summary.sysCpu),
+    [METRIC.ctx]: metricValue(METRIC.ctx, summary.ctx),
+    [METRIC.totalIos]: metricValue(METRIC.totalIos, summary.totalIos),
+    [METRIC.runtimeMs]: metricValue(METRIC.runtimeMs, summary.runtimeMs),
   };
-  if (summary.clatP50Ns !== undefined) m[METRIC.clatP50] = { value: summary.clatP50Ns, unit: 'ns', better: 'lower' };
-  if (summary.clatP99Ns !== undefined) m[METRIC.clatP99] = { value: summary.clatP99Ns, unit: 'ns', better: 'lower' };
+  if (summary.clatP50Ns !== undefined) m[METRIC.clatP50] = metricValue(METRIC.clatP50, summary.clatP50Ns);
+  if (summary.clatP99Ns !== undefined) m[METRIC.clatP99] = metricValue(METRIC.clatP99, summary.clatP99Ns);
   return m;
 }

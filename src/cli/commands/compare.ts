@@ -12,7 +12,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
-import { METRIC } from '../../model/sample.js';
+import { METRIC } from '../../model/metrics.js';
 import { compareSets } from '../../compare/compare-sets.js';
 import { compareWithinRun } from '../../compare/within-run.js';
 import { compareInconclusive } from '../../compare/inconclusive.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { extractFioJson, FioOutputError, fioSummaryToMetrics, parseFioOutput } from '../../../src/guest/fio-result.js';
 import { buildFioArgs } from '../../../src/guest/fio-job.js';
-import { METRIC } from '../../../src/model/sample.js';
+import { METRIC } from '../../../src/model/metrics.js';
 
 // Compiled to dist/test/unit/guest/: the fixtures stay in the source tree.
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'fio');
