@@ -10,7 +10,7 @@
 import type { CpuRole, SampleInsight } from '../model/insight.js';
 import { CPU_ROLES } from '../model/insight.js';
 import type { CellValues, Sample } from '../model/sample.js';
-import { METRIC } from '../model/sample.js';
+import { METRIC } from '../model/metrics.js';
 import { cellKeyOf } from '../model/cell-key.js';
 import { median } from '../stats/descriptive.js';
 

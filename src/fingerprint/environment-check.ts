@@ -39,7 +39,7 @@ export function checkEnvironment(a: ResultSet, b: ResultSet, subjects: readonly 
 }
 
 /** A warning when a result set's fio windows saw host CPU steal (see fingerprint/steal.ts). */
-export function stealWarning(set: ResultSet): ComparisonDiagnostic[] {
+function stealWarning(set: ResultSet): ComparisonDiagnostic[] {
   const s = stealSummary(set.samples);
   if (!s || s.nonZero === 0) return [];
   return [{ kind: 'SetHasSteal', label: set.label, windows: s.nonZero, of: s.n, maxPct: s.max }];

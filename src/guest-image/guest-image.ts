@@ -4,10 +4,11 @@
  * See docs/guest-image.md.
  */
 import { createWriteStream, constants as fsConstants } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import { HostError } from '../model/errors.js';
+import { acquireLock, describeHolder, type HeldLock } from '../lifecycle/lock.js';
 import { defaultGuestCacheRoot } from '../util/cache-root.js';
 import { sha256File } from '../util/sha256.js';
 import {
@@ -186,7 +187,7 @@ export async function ensureGuestImage(opts: EnsureGuestImageOptions): Promise<G
   }
 
   await mkdir(join(cacheRoot, 'guest'), { recursive: true });
-  const release = await acquireBuildLock(`${dir}.lock`, log);
+  const lock = await acquireBuildLock(dir, 'guest image', log);
   try {
     // Another process may have built it while we waited for the lock.
     if (!opts.force) {
@@ -199,7 +200,7 @@ export async function ensureGuestImage(opts: EnsureGuestImageOptions): Promise<G
     await runBuild(opts.repoRoot, dir, inputsHash, log);
     return await loadGuestImage(dir);
   } finally {
-    await release();
+    lock.release();
   }
 }
 
@@ -277,46 +278,20 @@ export async function runBuildScript(opts: {
   log(`${opts.what} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/**
- * A lock file holding our pid; waits while another live process holds it and
- * takes over a lock whose owner is gone.
- */
-export async function acquireBuildLock(path: string, log: (line: string) => void): Promise<() => Promise<void>> {
-  const deadline = Date.now() + 30 * 60_000;
-  let told = false;
-  for (;;) {
-    try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      return async () => {
-        await unlink(path).catch(() => {});
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const owner = Number.parseInt((await readFile(path, 'utf8').catch(() => '')).trim(), 10);
-    const unreadable = !Number.isInteger(owner) || owner <= 0;
-    // An empty lock file may be one another process has just created: stale only when old.
-    const age = Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0);
-    if ((unreadable && age > 10_000) || (!unreadable && !isAlive(owner))) {
-      await rm(path, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new GuestImageError(`timed out waiting for the guest build lock ${path} (pid ${owner})`);
-    if (!told) {
-      log(`another guest build (${unreadable ? 'starting' : `pid ${owner}`}) holds ${path}; waiting for it`);
-      told = true;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+/** A build may wait this long for another process's build of the same image. */
+const BUILD_LOCK_WAIT_MS = 30 * 60_000;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * `<dir>.lock`, which lets one process at a time build `what` into `dir`: a
+ * lock file like the host lock (lifecycle/lock.ts) — waits while a live
+ * process holds it, takes over one whose holder is gone.
+ */
+export function acquireBuildLock(dir: string, what: string, log: (line: string) => void): Promise<HeldLock> {
+  const path = `${dir}.lock`;
+  return acquireLock(path, {
+    purpose: `building the ${what} into ${dir}`,
+    waitMs: BUILD_LOCK_WAIT_MS,
+    onWait: (holder) => log(`another ${what} build (${describeHolder(holder)}) holds ${path}; waiting for it`),
+    onTakeover: log,
+  });
 }

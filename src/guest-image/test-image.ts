@@ -66,7 +66,7 @@ export async function ensureTestImage(opts: {
     if (image) return image;
   }
   await mkdir(join(opts.cacheRoot, 'test-image'), { recursive: true });
-  const release = await acquireBuildLock(`${dir}.lock`, log);
+  const lock = await acquireBuildLock(dir, 'test image', log);
   try {
     if (!opts.force) {
       const image = await cached();
@@ -92,6 +92,6 @@ export async function ensureTestImage(opts: {
     });
     return await loadTestImage(dir);
   } finally {
-    await release();
+    lock.release();
   }
 }

@@ -16,7 +16,8 @@ import type {
   Unavailable,
 } from '../model/insight.js';
 import { INSIGHT_VERSION } from '../model/insight.js';
-import { METRIC, type Metric } from '../model/sample.js';
+import { type Metric } from '../model/sample.js';
+import { METRIC } from '../model/metrics.js';
 import { blockstatsInsight, type BlockCounters } from './blockstats.js';
 import { busyTicks, cpuTicksDelta, interruptDeltas, type GuestReading } from './guest-parse.js';
 import { hostCpuInsight, perIo, type ProcessReading } from './host-cpu.js';

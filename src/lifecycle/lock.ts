@@ -37,7 +37,7 @@ export class LockHeldError extends Error {
   }
 }
 
-function describeHolder(h: LockRecord): string {
+export function describeHolder(h: LockRecord): string {
   const where = h.hostname === hostname() ? '' : ` on host ${h.hostname}`;
   return `pid ${h.pid}${where}, started ${h.since}, ${h.purpose}${h.runDir ? `, results ${h.runDir}` : ''}`;
 }

@@ -12,19 +12,19 @@ import { STAT_TEXTS, type StatDiagnostic } from './diagnostics/stats.js';
 import { FAILURE_TEXTS, type FailureDiagnostic } from './diagnostics/failures.js';
 import { RUN_TEXTS, type RunDiagnostic } from './diagnostics/run.js';
 import { COMPARISON_TEXTS, type ComparisonDiagnostic } from './diagnostics/comparison.js';
-import { STORE_TEXTS, type StoreDiagnostic } from './diagnostics/store.js';
+import { STORED_TEXTS, type StoredDiagnostic } from './diagnostics/stored.js';
 
 export type { Severity } from './diagnostics/kind-text.js';
 export type { StatDiagnostic, StatDiagnosticKind } from './diagnostics/stats.js';
 export { FAILURE_KINDS, type FailureDiagnostic, type FailureKind } from './diagnostics/failures.js';
 export type { KvmCause, RunDiagnostic } from './diagnostics/run.js';
 export type { ComparisonDiagnostic } from './diagnostics/comparison.js';
-export type { StoreDiagnostic } from './diagnostics/store.js';
+export type { SampleSlot, StoredDiagnostic, StoredDiagnosticKind } from './diagnostics/stored.js';
 
-export type Diagnostic = StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic | StoreDiagnostic;
+export type Diagnostic = StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic | StoredDiagnostic;
 export type DiagnosticKind = Diagnostic['kind'];
 
-const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...RUN_TEXTS, ...COMPARISON_TEXTS, ...STORE_TEXTS };
+const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...RUN_TEXTS, ...COMPARISON_TEXTS, ...STORED_TEXTS };
 
 /** Every kind, for docs and tests. */
 export const DIAGNOSTIC_KINDS = Object.keys(TABLE) as DiagnosticKind[];
@@ -55,8 +55,11 @@ export function diagnosticBlock(list: readonly Diagnostic[]): string[] {
   });
 }
 
+/** The kinds run.json stores in `warnings`: what qualifies every result of the run (schema: src/model/schemas/manifest.ts). */
+export type RunWarning = Extract<Diagnostic, { kind: 'TcgEmulation' | 'KvmUnusable' | 'CellUnsupported' | 'ImportedRun' | 'ImportFileSkipped' }>;
+
 /** A warning in run.json: a diagnostic, or its text in runs stored before kinds existed. */
-export type StoredWarning = Diagnostic | string;
+export type StoredWarning = RunWarning | string;
 
 /** The diagnostic of a stored warning: old text reads as RecordedText. */
 export const storedWarning = (w: StoredWarning): Diagnostic => (typeof w === 'string' ? { kind: 'RecordedText', text: w } : w);

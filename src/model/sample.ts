@@ -27,20 +27,6 @@ export interface Metric {
   better: 'higher' | 'lower';
 }
 
-/** Metric names used across the tool. */
-export const METRIC = {
-  iops: 'iops',
-  bandwidth: 'bw_bytes_per_s',
-  clatMean: 'clat_mean_ns',
-  clatP50: 'clat_p50_ns',
-  clatP99: 'clat_p99_ns',
-  usrCpu: 'guest_fio_usr_cpu_pct',
-  sysCpu: 'guest_fio_sys_cpu_pct',
-  ctx: 'guest_fio_ctx_switches',
-  totalIos: 'total_ios',
-  runtimeMs: 'fio_runtime_ms',
-} as const;
-
 export interface Sample {
   schemaVersion: number;
   /** Canonical key of the effective cell, e.g. `backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=1`. */

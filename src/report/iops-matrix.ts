@@ -5,7 +5,7 @@
  * Pure: built from stored samples only.
  */
 import type { AxisValue, CellValues, Sample, SampleStatus } from '../model/sample.js';
-import { METRIC } from '../model/sample.js';
+import { METRIC } from '../model/metrics.js';
 import { AXES } from '../profile/axes.js';
 import { median } from '../stats/descriptive.js';
 

@@ -9,7 +9,7 @@
  * (src/breakdown/breakdown.ts) when samples carry one. Pure.
  */
 import type { AxisValue, CellValues, Sample, SampleStatus } from '../model/sample.js';
-import { METRIC } from '../model/sample.js';
+import { METRIC } from '../model/metrics.js';
 import type { StoredRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
 import { AXES } from '../profile/axes.js';
@@ -128,7 +128,7 @@ export interface ReportModel {
   breakdowns: RunBreakdowns[];
 }
 
-export interface ReportOptions {
+export interface ReportModelOptions {
   metric?: string;
   alpha?: number;
   seed?: number;
@@ -159,7 +159,7 @@ function runWarnings(run: ReportRun): Diagnostic[] {
   return out;
 }
 
-function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Required<Pick<ReportOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string }): ComparisonTable[] {
+function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Required<Pick<ReportModelOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string }): ComparisonTable[] {
   const [byAxis, byBaseline] = opts.by ? (opts.by.split('=', 2) as [string, string | undefined]) : [undefined, undefined];
   const tables: ComparisonTable[] = [];
   for (const axis of byAxis ? [byAxis] : axes) {
@@ -173,7 +173,42 @@ function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Req
   return tables;
 }
 
-export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptions = {}): ReportModel {
+interface CellContext {
+  metric: string;
+  better: 'higher' | 'lower';
+  depthAxis: string;
+  /** Axes in the cell labels (those that vary between the report's cells). */
+  shownAxes: string[];
+  /** Axes in the chart-line labels (the configuration without the depth). */
+  labelAxes: string[];
+}
+
+/** One run's cells with their statistics (steal included), and its chart lines: metric vs depth per configuration. */
+function runCells(r: StoredRun, run: number, runLabel: string | null, ctx: CellContext): { cells: CellReport[]; series: ChartSeries[] } {
+  const values = groupSamples(r.samples, ctx.metric);
+  const steal = stealByCell(r.samples);
+  const cells: CellReport[] = [];
+  const bySeries = new Map<string, ChartSeries>();
+  for (const info of indexCells(r.samples).values()) {
+    const v = values.get(info.cellKey);
+    const stealPct = steal.get(info.cellKey) ?? null;
+    const stats = v ? summarizeCell(v, { better: ctx.better, stealPct: stealPct ?? undefined }) : null;
+    const configKey = cellKeyOf(info.cell, ctx.depthAxis);
+    const depth = info.cell[ctx.depthAxis] ?? null;
+    const label = cellLabel(info.cell, ctx.shownAxes);
+    cells.push({ run, cellKey: info.cellKey, cell: info.cell, label, configKey, depth, stats, counts: info.counts, reasons: info.reasons, stealPct });
+    if (!stats || typeof depth !== 'number') continue;
+    let s = bySeries.get(configKey);
+    if (!s) {
+      const line = ctx.labelAxes.map((a) => `${a}=${info.cell[a]}`).join(' ');
+      bySeries.set(configKey, (s = { run, configKey, label: runLabel ? `${runLabel}: ${line}` : line, points: [] }));
+    }
+    s.points.push({ x: depth, y: stats.median, low: stats.ci?.low ?? null, high: stats.ci?.high ?? null, n: stats.n });
+  }
+  return { cells, series: [...bySeries.values()].map((s) => ({ ...s, points: s.points.sort((a, b) => a.x - b.x) })) };
+}
+
+export function buildReportModel(stored: readonly StoredRun[], opts: ReportModelOptions = {}): ReportModel {
   const metric = opts.metric ?? REPORT_DEFAULTS.metric;
   const alpha = opts.alpha ?? REPORT_DEFAULTS.alpha;
   const seed = opts.seed ?? REPORT_DEFAULTS.seed;
@@ -192,31 +227,9 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
     fingerprint: fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples }),
     samples: r.samples,
   }));
-  const shownAxes = varyingAxes([...indexCells(all).values()].map((c) => c.cell));
-  const cells: CellReport[] = [];
-  const series: ChartSeries[] = [];
-  stored.forEach((r, run) => {
-    const values = groupSamples(r.samples, metric);
-    const steal = stealByCell(r.samples);
-    const bySeries = new Map<string, ChartSeries>();
-    for (const info of indexCells(r.samples).values()) {
-      const v = values.get(info.cellKey);
-      const stealPct = steal.get(info.cellKey) ?? null;
-      const stats = v ? summarizeCell(v, { better, stealPct: stealPct ?? undefined }) : null;
-      const configKey = cellKeyOf(info.cell, depthAxis);
-      const depth = info.cell[depthAxis] ?? null;
-      const label = cellLabel(info.cell, shownAxes);
-      cells.push({ run, cellKey: info.cellKey, cell: info.cell, label, configKey, depth, stats, counts: info.counts, reasons: info.reasons, stealPct });
-      if (!stats || typeof depth !== 'number') continue;
-      let s = bySeries.get(configKey);
-      if (!s) {
-        const label = labelAxes.map((a) => `${a}=${info.cell[a]}`).join(' ');
-        bySeries.set(configKey, (s = { run, configKey, label: stored.length > 1 ? `${runs[run]!.label}: ${label}` : label, points: [] }));
-      }
-      s.points.push({ x: depth, y: stats.median, low: stats.ci?.low ?? null, high: stats.ci?.high ?? null, n: stats.n });
-    }
-    for (const s of bySeries.values()) series.push({ ...s, points: s.points.sort((a, b) => a.x - b.x) });
-  });
+  const ctx: CellContext = { metric, better, depthAxis, labelAxes, shownAxes: varyingAxes([...indexCells(all).values()].map((c) => c.cell)) };
+  const perRun = stored.map((r, run) => runCells(r, run, stored.length > 1 ? runs[run]!.label : null, ctx));
+  const cells = perRun.flatMap((p) => p.cells);
 
   const comparisons: ComparisonTable[] =
     stored.length > 1
@@ -242,7 +255,7 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
     alpha,
     runs,
     cells,
-    series,
+    series: perRun.flatMap((p) => p.series),
     comparisons,
     anomalies: stored.flatMap((r, run) => findAnomalies(r.samples, { alpha, metric }).map((anomaly) => ({ run, anomaly }))),
     cellWarnings: groupWarnings(cells.map((c) => ({ cell: { run: c.run, cellKey: c.cellKey, label: c.label }, warnings: c.stats?.warnings ?? [] }))),

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HostError, InputError } from '../model/errors.js';
 import type { Logger } from '../model/logger.js';
-import type { RunDiagnostic } from '../model/diagnostic.js';
+import type { RunWarning } from '../model/diagnostic.js';
 import type { Accel } from '../model/sample.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
@@ -39,7 +39,7 @@ export interface Session {
   profilePath: string | null;
   accel: Accel;
   /** What qualifies the results from the start (TCG, the KVM fallback): stored in run.json. */
-  warnings: RunDiagnostic[];
+  warnings: RunWarning[];
   qemu: { version: string; banner: string };
   plan: Plan;
   /** Set when resuming. */
@@ -71,13 +71,18 @@ async function newSession(req: SessionRequest, log: Logger): Promise<Session> {
   const profile = await loadProfile(req.profilePath);
   const { accel, warnings } = await chooseAccel(profile, log);
   const qemu = await checkQemu(profile.qemu.binary);
-  const plan = await buildPlan(profile, accel, req.onlyCells, req.shard ? parseShard(req.shard) : undefined);
+  const profilePath = req.profilePath;
+  const plan = await buildPlan(profile, accel, req.onlyCells, req.shard ? parseShard(req.shard) : undefined).catch((err: unknown) => {
+    // The planner's problems are the profile's (matrix size, conflicting settings), except those of an option.
+    if (err instanceof InputError) throw new InputError(err.lines.map((l) => (l.startsWith('--') ? l : `${profilePath}: ${l}`)));
+    throw err;
+  });
   return { profile, profilePath: resolve(req.profilePath), accel, warnings, qemu, plan };
 }
 
-async function chooseAccel(profile: Profile, log: Logger): Promise<{ accel: Accel; warnings: RunDiagnostic[] }> {
+async function chooseAccel(profile: Profile, log: Logger): Promise<{ accel: Accel; warnings: RunWarning[] }> {
   const decision = decideAccel(profile.qemu.accel, await probeKvm());
-  const warnings: RunDiagnostic[] = [...decision.warnings, ...(decision.accel === 'tcg' ? [{ kind: 'TcgEmulation' as const }] : [])];
+  const warnings: RunWarning[] = [...decision.warnings, ...(decision.accel === 'tcg' ? [{ kind: 'TcgEmulation' as const }] : [])];
   for (const w of warnings) log.diagnostic(w);
   return { accel: decision.accel, warnings };
 }

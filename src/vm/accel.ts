@@ -5,7 +5,7 @@
 import { access, open } from 'node:fs/promises';
 import { HostError } from '../model/errors.js';
 import type { Accel } from '../model/sample.js';
-import type { KvmCause, RunDiagnostic } from '../model/diagnostic.js';
+import type { KvmCause, RunWarning } from '../model/diagnostic.js';
 
 export type KvmProvider = 'kvm_intel' | 'kvm_amd' | 'kvm_pvm' | 'unknown';
 
@@ -33,7 +33,7 @@ export function kvmUnusable(probe: KvmProbe): { why: string; cause: KvmCause } |
 }
 
 /** The accelerator, and a KvmUnusable warning when `auto` falls back to TCG (callers add the TCG one for any TCG run). */
-export function decideAccel(requested: AccelRequest, probe: KvmProbe): { accel: Accel; warnings: RunDiagnostic[] } {
+export function decideAccel(requested: AccelRequest, probe: KvmProbe): { accel: Accel; warnings: RunWarning[] } {
   const unusable = kvmUnusable(probe);
   switch (requested) {
     case 'tcg':

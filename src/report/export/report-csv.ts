@@ -6,7 +6,7 @@
  * typed warnings of the cell's statistics (steal included).
  */
 import type { Sample } from '../../model/sample.js';
-import { METRIC } from '../../model/sample.js';
+import { METRIC } from '../../model/metrics.js';
 import { csvRecord } from '../format.js';
 import { axisValues, configAxes, type CellReport, type ReportModel } from '../model.js';
 import type { Exporter } from './exporter.js';

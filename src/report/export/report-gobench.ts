@@ -11,7 +11,7 @@
  * not contain `ns` or `MB`, which benchfmt would otherwise rescale.
  */
 import type { Sample } from '../../model/sample.js';
-import { METRIC } from '../../model/sample.js';
+import { metricEntries } from '../../model/metrics.js';
 import type { ReportModel } from '../model.js';
 import type { Exporter } from './exporter.js';
 import { warningParagraph } from '../warnings.js';
@@ -23,12 +23,10 @@ interface GoMetric {
   better: 'higher' | 'lower';
 }
 
-export const GOBENCH_METRICS: readonly GoMetric[] = [
-  { metric: METRIC.iops, unit: 'iops', scale: 1, better: 'higher' },
-  { metric: METRIC.bandwidth, unit: 'B/s', scale: 1, better: 'higher' },
-  { metric: METRIC.clatMean, unit: 'clat-mean-sec', scale: 1e-9, better: 'lower' },
-  { metric: METRIC.clatP99, unit: 'clat-p99-sec', scale: 1e-9, better: 'lower' },
-];
+/** The metrics the metrics table gives a benchstat unit, in table order. */
+const GOBENCH_METRICS: readonly GoMetric[] = metricEntries().flatMap(([metric, m]) =>
+  m.gobench ? [{ metric, unit: m.gobench.unit, scale: m.gobench.scale, better: m.better }] : [],
+);
 
 /** `quick` → `Quick`, `seed-2011` → `Seed-2011`, `2011` → `Vblk2011`: a name benchstat shows nicely. */
 export function benchmarkBaseName(profileName: string): string {

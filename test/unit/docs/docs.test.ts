@@ -139,6 +139,17 @@ test('docs/reports.md lists every JSON document kind with its current version', 
   assert.deepEqual(Object.fromEntries(listed), { ...JSON_SCHEMAS });
 });
 
+test('every npm dependency is justified in the README', () => {
+  const pkg = JSON.parse(read('package.json')) as { dependencies?: object; devDependencies?: object };
+  const readme = read('README.md');
+  const section = readme.slice(readme.indexOf('## Dependencies and why'));
+  assert.ok(section.length < readme.length, 'README.md has no "Dependencies and why" section');
+  const named = new Set([...section.matchAll(/^\| `([^`]+)`(?:, `([^`]+)`)*/gm)].flatMap((m) => m.slice(1).filter(Boolean)));
+  const justified = (name: string) => named.has(name) || (name.startsWith('@types/') && named.has('@types/*'));
+  const missing = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((n) => !justified(n));
+  assert.deepEqual(missing, [], 'add a row saying why to "Dependencies and why"');
+});
+
 test("the README's quick start: the setup script chained with a run, and .ci/run's test command verbatim", () => {
   const readme = read('README.md');
   const ciLine = read('.ci/run')

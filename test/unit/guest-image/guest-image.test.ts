@@ -1,9 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  acquireBuildLock,
   ensureGuestImage,
   guestInputsHash,
   GuestImageError,
@@ -201,6 +203,23 @@ describe('ensureGuestImage', () => {
     const fixed = await ensureGuestImage({ repoRoot: repo, cacheRoot, build: true });
     assert.equal(await buildCount(repo), 2);
     assert.equal((await stat(fixed.vmlinux)).size, Buffer.byteLength('fake vmlinux\n'));
+  });
+
+  it('the build lock is the host lock kind: held with its purpose while building, taken over from a holder that is gone', async () => {
+    const repo = await fakeRepo(root, FAKE_BUILD);
+    const cacheRoot = join(repo, 'cache');
+    const dir = join(cacheRoot, 'guest', (await guestInputsHash(repo)).slice(0, 16));
+    await mkdir(join(cacheRoot, 'guest'), { recursive: true });
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!; // has exited: no process with this pid and start time
+    const stale = { pid: gone, startTicks: '1', hostname: hostname(), since: '2000-01-01T00:00:00.000Z', purpose: 'building the guest image' };
+    await writeFile(`${dir}.lock`, JSON.stringify(stale));
+    const lines: string[] = [];
+    const held = await acquireBuildLock(dir, 'guest image', (l) => lines.push(l));
+    assert.match(JSON.parse(await readFile(`${dir}.lock`, 'utf8')).purpose, /^building the guest image into /);
+    assert.ok(lines.some((l) => /taking over a stale lock: its holder \(pid \d+/.test(l)), lines.join('\n'));
+    held.release();
+    await ensureGuestImage({ repoRoot: repo, cacheRoot, build: true });
+    assert.deepEqual((await readdir(join(cacheRoot, 'guest'))).filter((n) => n.includes('.lock')), []);
   });
 
   it('reports a failed build with the last 20 lines of its log', async () => {

@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
   DIAGNOSTIC_KINDS, FAILURE_KINDS, diagnosticText, explain, hint, sampleFailure, severityOf,
-  type Diagnostic, type DiagnosticKind,
+  storedWarning, type Diagnostic, type DiagnosticKind, type StoredWarning,
 } from '../../../src/model/diagnostic.js';
+import { RunManifestSchema } from '../../../src/model/schemas/manifest.js';
 import { RunStepError } from '../../../src/model/errors.js';
 import { describeError } from '../../../src/cli/errors.js';
 import { createLogger } from '../../../src/cli/log.js';
@@ -32,6 +33,10 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   FirstSampleSlow: { kind: 'FirstSampleSlow', first: 80, medianOfRest: 100, slowerBy: 0.2, threshold: 0.1 },
   Bimodal: { kind: 'Bimodal', lowerCount: 5, upperCount: 5, lowerMax: 101, upperMin: 119 },
   NonZeroSteal: { kind: 'NonZeroSteal', stealPct: 0.4 },
+  StoredFileSkipped: { kind: 'StoredFileSkipped', file: 'r/samples/0001-x.json', what: 'sample', problem: 'metrics.iops.value: negative' },
+  DuplicateSample: { kind: 'DuplicateSample', file: 'r/samples/0009-x.json', slot: 'iodepth=1#r0', kept: 'r/samples/0001-x.json' },
+  UnplannedSample: { kind: 'UnplannedSample', file: 'r/samples/0009-x.json', slot: 'iodepth=1#r7' },
+  MissingSamples: { kind: 'MissingSamples', file: 'r/run.json', missing: 1, planned: 24, first: [{ cellKey: 'iodepth=1', repetition: 3 }] },
   ...(Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, { kind, reason: `a ${kind} happened` }])) as Record<(typeof FAILURE_KINDS)[number], Diagnostic>),
   TcgEmulation: { kind: 'TcgEmulation' },
   KvmUnusable: { kind: 'KvmUnusable', why: '/dev/kvm does not exist (no KVM on this host)', cause: 'absent' },
@@ -67,10 +72,6 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
     minEffectPct: 5, minEffectTooLarge: true, noise: { cv: 0.03, madPct: 2 }, needed: 14,
   },
   CalibrationCoversNone: { kind: 'CalibrationCoversNone', calibrated: ['iodepth=1'] },
-  StoredFileSkipped: { kind: 'StoredFileSkipped', file: 'samples/0001.json', what: 'sample', problem: 'not valid JSON' },
-  DuplicateSample: { kind: 'DuplicateSample', file: 'samples/0002.json', slot: 'iodepth=1#r0', kept: 'samples/0001.json' },
-  UnplannedSample: { kind: 'UnplannedSample', file: 'samples/0009.json', slot: 'iodepth=9#r0' },
-  MissingSamples: { kind: 'MissingSamples', file: 'run.json', missing: 4, planned: 6, first: [{ cellKey: 'iodepth=1', repetition: 0 }] },
 };
 
 describe('the diagnostics table', () => {
@@ -118,8 +119,9 @@ describe('a failed sample carries its kind', () => {
       });
       await writer.writeSample({ ...draft, status: 'failed', reason: 'fio output: JSON ends early', failureKind: 'FioOutputUnusable', metrics: {} });
       const old = await writer.writeSample({ ...draft, repetition: 1, status: 'failed', reason: 'boot failed: boot: no marker', metrics: {} });
-      await writeFile(join(dir, 'profile.json'), '{}');
-      await writeFile(join(dir, 'plan.json'), '{}');
+      // The reader checks samples against the plan: two planned repetitions of the one cell (an import's plan is the shortest).
+      await writer.writeProfile({ name: 'p' });
+      await writer.writePlan({ imported: true, files: [0, 1].map((i) => ({ path: `f${i}`, cellKey: base.cellKey })), failed: [] });
       // The second file as an older version wrote it: no failureKind field at all.
       const oldName = (await readdir(join(dir, 'samples'))).sort()[1]!;
       const oldText = await readFile(join(dir, 'samples', oldName), 'utf8');
@@ -181,5 +183,23 @@ describe('docs/diagnostics.md', () => {
       assert.ok(row, `docs/diagnostics.md has a row for ${kind}`);
       assert.match(row, new RegExp(`^\\| \`${kind}\` \\| ${severityOf(EXAMPLES[kind])} \\|`), `${kind}: the documented severity is the table's`);
     }
+  });
+});
+
+describe("run.json's warnings", () => {
+  const manifest = (warnings: unknown[]) => ({
+    schemaVersion: 1, tool: { name: 'vblk-bench', version: 't' }, profileName: 'p', profilePath: null, startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: null, status: 'incomplete', accel: 'tcg', stopReason: null, warnings, counts: {}, plannedSamples: 1,
+  });
+
+  it('typed warnings of the stored kinds read, and so does text from before kinds (as RecordedText)', () => {
+    const warnings = [{ kind: 'TcgEmulation' }, { kind: 'CellUnsupported', reason: 'no vhost-blk', count: 2 }, 'accel tcg: an old text warning'];
+    assert.ok(RunManifestSchema.safeParse(manifest(warnings)).success);
+    assert.deepEqual(warnings.map((w) => storedWarning(w as StoredWarning).kind), ['TcgEmulation', 'CellUnsupported', 'RecordedText']);
+  });
+
+  it('a warning of another kind, or one missing its fields, is refused (its text could not be made)', () => {
+    assert.ok(!RunManifestSchema.safeParse(manifest([{ kind: 'KvmUnusable' }])).success);
+    assert.ok(!RunManifestSchema.safeParse(manifest([{ kind: 'HighCv', cv: 1, threshold: 0.05 }])).success);
   });
 });
