@@ -4,16 +4,16 @@
  * the fingerprint of where it was measured. `calibrationWarnings` tells a gate
  * whose settings cannot detect what they claim to.
  */
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../model/errors.js';
+import { CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, CalibrationFileSchema } from '../model/schemas/calibration.js';
+import { MAX_FILE_BYTES, FileProblem, readNamedJson } from '../store/stored-file.js';
 import { formatFraction, formatNumber } from '../util/number-format.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
 import { compareFingerprints, describeDiff, type Fingerprint } from '../fingerprint/environment.js';
 import type { AaArms, CellNoise } from './noise.js';
 import { requiredRepetitions, simulatePower } from './power.js';
 
-export const CALIBRATION_KIND = 'vblk-bench-calibration';
-export const CALIBRATION_SCHEMA_VERSION = 1;
+export { CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION };
 
 export interface CalibrationSettings {
   /** The smallest regression worth catching, in %. */
@@ -52,18 +52,14 @@ export function calibrateCells(noise: readonly CellNoise[], settings: Calibratio
   });
 }
 
+/** A calibration file, validated (src/model/schemas/calibration.ts); any problem is one line naming the field. */
 export async function loadCalibration(path: string): Promise<CalibrationFile> {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
+    return (await readNamedJson(path, CalibrationFileSchema, MAX_FILE_BYTES.calibration)) as CalibrationFile;
   } catch (err) {
-    throw new InputError(`--calibration ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof FileProblem) throw new InputError(`--calibration ${err.message}`);
+    throw err;
   }
-  const c = parsed as Partial<CalibrationFile> | null;
-  if (c?.kind !== CALIBRATION_KIND || c.schemaVersion !== CALIBRATION_SCHEMA_VERSION || !Array.isArray(c.cells) || !c.settings) {
-    throw new InputError(`--calibration ${path}: not a vblk-bench calibration file (schemaVersion ${CALIBRATION_SCHEMA_VERSION})`);
-  }
-  return c as CalibrationFile;
 }
 
 /** What calibrationWarnings reads of a gate's result (gate/types.ts: GateResult). */

@@ -50,9 +50,24 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * `vblk-bench report … | head -1`: the reader went away, which is not an
+ * error of ours. Leave at once and quietly with 0, like a shell tool (the
+ * exit guard still kills children and removes temporary files).
+ */
+function exitQuietlyOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(ExitCode.Success);
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   // Whatever happens next (crash, exit), children are killed and temporary files, sockets and locks removed.
   installProcessGuards(reportCrash);
+  exitQuietlyOnClosedPipes();
   let exitCode: number = ExitCode.Success;
   const program = buildProgram((code) => {
     exitCode = code;

@@ -30,8 +30,13 @@ export interface IncompleteSet {
   kind: 'run' | 'baseline';
   status: string;
   stopReason: string | null;
+  /** Valid records of planned samples. */
   samples: number;
   planned: number;
+  /** Cells with fewer valid samples than planned (the first few), even when the set says complete. */
+  shortCells?: { cellKey: string; samples: number; planned: number }[];
+  /** Stored files its reader skipped (damaged, duplicated, not planned). */
+  skippedFiles?: number;
 }
 
 /** A cell × metric that could not be judged, and why (one line). */
@@ -104,9 +109,17 @@ function sizePairs(cells: readonly ShortCell[]): string {
 
 const neededOf = (cells: readonly ShortCell[]) => Math.max(...cells.map((c) => c.needed));
 
+const SHORT_CELLS_SHOWN = 2;
+
 function describeIncomplete(s: IncompleteSet): string {
   const why = s.stopReason ? ` (${s.stopReason})` : '';
-  return `the ${s.role} ${s.label} is ${s.status}${why}: ${s.samples} of ${s.planned} planned samples`;
+  const claim = s.status === 'complete' ? 'says complete but has' : `is ${s.status}${why}:`;
+  const short = s.status === 'complete' ? (s.shortCells ?? []) : [];
+  const cells = short.length
+    ? ` (${short.slice(0, SHORT_CELLS_SHOWN).map((c) => `${c.cellKey}: ${c.samples} of ${c.planned}`).join('; ')}${short.length > SHORT_CELLS_SHOWN ? `; ${short.length - SHORT_CELLS_SHOWN} more cell(s)` : ''})`
+    : '';
+  const skipped = s.skippedFiles ? `; ${s.skippedFiles} stored file(s) skipped as unusable` : '';
+  return `the ${s.role} ${s.label} ${claim} ${s.samples} of ${s.planned} planned samples${cells}${skipped}`;
 }
 
 /** What keeps the comparison from concluding, one line with the numbers. */

@@ -40,7 +40,7 @@ export function checkEnvironment(a: ResultSet, b: ResultSet, subjects: readonly 
 }
 
 /** A warning line when a result set's fio windows saw host CPU steal (see fingerprint/steal.ts). */
-export function stealWarning(set: ResultSet): string[] {
+function stealWarning(set: ResultSet): string[] {
   const s = stealSummary(set.samples);
   if (!s || s.nonZero === 0) return [];
   return [

@@ -4,11 +4,12 @@
  * `gate`. Refuses runs of different profiles or environments, and runs that
  * measured the same cell × repetition twice.
  */
-import { readFile, readdir, cp, access } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { loadRun, type StoredRun } from '../store/run-reader.js';
 import { RunWriter } from '../store/run-writer.js';
-import { BOOTS_DIR } from '../store/layout.js';
+import { bootIdsOf, copyBootDir, rawFioOf } from '../store/merge-sources.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
 import { InputError } from '../model/errors.js';
 import { compareFingerprints, describeDiff, fingerprintOf } from './environment.js';
 import { TOOL_VERSION } from '../util/version.js';
@@ -43,7 +44,15 @@ async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false);
 }
 
-export async function mergeRuns(dirs: readonly string[], outDir: string): Promise<{ dir: string; complete: boolean; samples: number }> {
+export interface MergeResult {
+  dir: string;
+  complete: boolean;
+  samples: number;
+  /** What was skipped while reading the sources and copying them. */
+  diagnostics: StoredDiagnostic[];
+}
+
+export async function mergeRuns(dirs: readonly string[], outDir: string): Promise<MergeResult> {
   const runs: StoredRun[] = [];
   for (const d of dirs) runs.push(await loadRun(d));
   const problems = mergeProblems(runs);
@@ -58,26 +67,29 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
     startedAt: byStart[0]!.manifest.startedAt,
     accel: first.manifest.accel,
     warnings: [...new Set(runs.flatMap((r) => r.manifest.warnings))],
-    plannedSamples: runs.reduce((s, r) => s + r.manifest.plannedSamples, 0),
+    plannedSamples: runs.reduce((s, r) => s + (r.completeness?.planned ?? r.manifest.plannedSamples), 0),
   });
   await writer.writeProfile(first.profile);
   await writer.writeEnvironment(first.environment);
   await writer.writePlan({ merged: true, sources: runs.map((r) => ({ dir: basename(r.dir), plan: r.plan })) });
+  const diagnostics: StoredDiagnostic[] = runs.flatMap((r) => r.diagnostics ?? []);
+  let merged = 0;
   // Boot ids restart in every shard: prefix them with the shard's position so they stay unique.
   for (const [i, r] of runs.entries()) {
     const prefix = `m${i + 1}-`;
-    const boots = await readdir(join(r.dir, BOOTS_DIR)).catch(() => [] as string[]);
-    for (const b of boots) await cp(join(r.dir, BOOTS_DIR, b), await writer.bootDir(prefix + b), { recursive: true });
+    for (const b of await bootIdsOf(r, diagnostics)) await copyBootDir(r, b, await writer.bootDir(prefix + b), diagnostics);
     for (const s of [...r.samples].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
-      const { schemaVersion: _v, rawFioPath, ...draft } = s;
-      const raw = rawFioPath ? JSON.parse(await readFile(join(r.dir, rawFioPath), 'utf8')) : undefined;
+      const { schemaVersion: _v, rawFioPath: _p, ...draft } = s;
+      const raw = await rawFioOf(r, s, diagnostics);
+      if (raw === null) continue;
       await writer.writeSample({ ...draft, bootId: prefix + s.bootId }, raw);
+      merged++;
     }
   }
-  const incomplete = runs.filter((r) => r.manifest.status !== 'complete');
-  await writer.finish({
-    complete: incomplete.length === 0,
-    stopReason: incomplete.length ? `merged from incomplete run(s): ${incomplete.map((r) => basename(r.dir)).join(', ')}` : undefined,
-  });
-  return { dir: outDir, complete: incomplete.length === 0, samples: runs.reduce((s, r) => s + r.samples.length, 0) };
+  // Complete only when every source is and every one of their samples made it (a sample whose raw file is unusable does not).
+  const incomplete = runs.filter((r) => r.manifest.status !== 'complete' || (r.completeness?.missing.length ?? 0) > 0);
+  const complete = incomplete.length === 0 && merged === runs.reduce((n, r) => n + r.samples.length, 0);
+  const why = incomplete.map((r) => basename(r.dir)).join(', ') || 'samples whose raw fio JSON is unusable left out';
+  await writer.finish({ complete, stopReason: complete ? undefined : `merged from incomplete run(s): ${why}` });
+  return { dir: outDir, complete, samples: merged, diagnostics };
 }

@@ -3,18 +3,26 @@
  * directory, or a baseline file frozen from one by `baseline save` (manifest,
  * environment, profile, plan and every sample in one JSON file).
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { CellValues, Sample } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
-import { loadRun } from '../store/run-reader.js';
+import { BASELINE_KIND, BASELINE_SCHEMA_VERSION, BaselineFileSchema } from '../model/schemas/baseline.js';
+import { SampleSchema } from '../model/schemas/sample.js';
+import { FioVersionSchema } from '../model/schemas/fio.js';
+import type { StoredPlan } from '../model/schemas/plan.js';
+import { loadRun, plannedSlotsOf, type StoredRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
+import { MAX_FILE_BYTES, FileProblem, checkOwnOutput, checkSchema, fieldPath, readJsonUnder, readNamedJson } from '../store/stored-file.js';
+import { admitSamples, type SampleCandidate } from '../store/admit-samples.js';
+import type { Completeness } from '../store/completeness.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
+import { isWhole } from '../store/wholeness.js';
+import type { IncompleteSet } from '../compare/inconclusive.js';
 import { cellKeyOf } from '../model/cell-key.js';
 import { fingerprintOf, type Fingerprint } from './environment.js';
 import { GUEST_FIO_KEY } from '../model/observed-keys.js';
 
-const BASELINE_KIND = 'vblk-bench-baseline';
-const BASELINE_SCHEMA_VERSION = 1;
 
 export interface BaselineFile {
   kind: typeof BASELINE_KIND;
@@ -43,27 +51,39 @@ export interface ResultSet {
   plan: unknown;
   samples: Sample[];
   fingerprint: Fingerprint;
+  /** What the reader skipped or found missing (empty for a sound set). */
+  diagnostics: StoredDiagnostic[];
+  /** Planned samples and those without a valid record. */
+  completeness: Completeness;
 }
 
-/** The guest's fio version from the first raw fio JSON that has one (runs older than `observed.guestFio`). */
+/**
+ * The guest's fio version from the first raw fio JSON that has one (runs
+ * older than `observed.guestFio`). Raw files are read through the results
+ * directory's reader: regular files inside it only.
+ */
 async function guestFioFromRaw(dir: string, samples: readonly Sample[]): Promise<string | null> {
   if (samples.some((s) => s.observed[GUEST_FIO_KEY] !== undefined)) return null;
   for (const s of samples) {
     if (s.status !== 'ok' || !s.rawFioPath) continue;
     try {
-      const raw = JSON.parse(await readFile(join(dir, s.rawFioPath), 'utf8')) as Record<string, unknown>;
-      if (typeof raw['fio version'] === 'string') return raw['fio version'];
-    } catch {
-      /* unreadable raw file: try the next sample */
+      return (await readJsonUnder(dir, s.rawFioPath, FioVersionSchema, MAX_FILE_BYTES.rawFio))['fio version'];
+    } catch (err) {
+      if (!(err instanceof FileProblem)) throw err;
+      // unusable raw file: try the next sample
     }
   }
   return null;
 }
 
-/** A results directory as a baseline file (everything `gate` needs, in one file). */
-export async function freezeRun(dir: string): Promise<BaselineFile> {
+/**
+ * A results directory as a baseline file (everything `gate` needs, in one
+ * file), with the run it was read from (its diagnostics say what was
+ * skipped). The file is checked against the schema its reader uses.
+ */
+export async function freezeRun(dir: string): Promise<{ file: BaselineFile; run: StoredRun }> {
   const run = await loadRun(dir);
-  return {
+  const file: BaselineFile = {
     kind: BASELINE_KIND,
     schemaVersion: BASELINE_SCHEMA_VERSION,
     savedAt: new Date().toISOString(),
@@ -76,16 +96,42 @@ export async function freezeRun(dir: string): Promise<BaselineFile> {
     facts: { guestFio: await guestFioFromRaw(run.dir, run.samples) },
     samples: run.samples,
   };
+  checkOwnOutput(BaselineFileSchema, file, 'a baseline file');
+  return { file, run };
 }
 
-function checkBaselineFile(path: string, value: unknown): BaselineFile {
-  const b = value as Partial<BaselineFile> | null;
-  if (b?.kind !== BASELINE_KIND) throw new InputError(`${path}: not a vblk-bench baseline file (no "kind": "${BASELINE_KIND}")`);
-  if (b.schemaVersion !== BASELINE_SCHEMA_VERSION) {
-    throw new InputError(`${path}: baseline schemaVersion ${JSON.stringify(b.schemaVersion)} is not ${BASELINE_SCHEMA_VERSION}`);
+/** A baseline file, validated; its samples one by one (a damaged one is skipped and counts as missing). */
+async function loadBaselineFile(path: string): Promise<Omit<ResultSet, 'fingerprint' | 'path' | 'kind' | 'label'> & { file: BaselineFile }> {
+  let file: BaselineFile;
+  try {
+    file = (await readNamedJson(path, BaselineFileSchema, MAX_FILE_BYTES.baseline)) as BaselineFile;
+  } catch (err) {
+    if (err instanceof FileProblem) throw new InputError(`${err.message}${err.problem.startsWith('not valid JSON') ? ' (neither a results directory nor a baseline file)' : ''}`);
+    throw err;
   }
-  if (!Array.isArray(b.samples) || typeof b.manifest !== 'object') throw new InputError(`${path}: baseline file without samples or manifest`);
-  return b as BaselineFile;
+  const diagnostics: StoredDiagnostic[] = [];
+  const candidates: SampleCandidate[] = [];
+  (file.samples as unknown[]).forEach((raw, i) => {
+    const where = `${path}: ${fieldPath(['samples', i])}`;
+    try {
+      candidates.push({ file: where, sample: checkSchema(SampleSchema, raw, where) as Sample });
+    } catch (err) {
+      if (!(err instanceof FileProblem)) throw err;
+      diagnostics.push({ kind: 'StoredFileSkipped', what: 'sample', file: where, problem: err.problem });
+    }
+  });
+  const planned = plannedSlotsOf(file.plan as StoredPlan, `${path}: plan`);
+  const admitted = admitSamples(candidates, planned, { complete: file.manifest.status === 'complete', manifestFile: `${path}: manifest` });
+  return {
+    file,
+    manifest: file.manifest,
+    environment: file.environment,
+    profile: file.profile,
+    plan: file.plan,
+    samples: admitted.samples,
+    diagnostics: [...diagnostics, ...admitted.diagnostics],
+    completeness: admitted.completeness,
+  };
 }
 
 /** A results directory or a baseline file, by what `path` is. */
@@ -105,17 +151,13 @@ export async function loadResultSet(path: string): Promise<ResultSet> {
       plan: run.plan,
       samples: run.samples,
       fingerprint: fingerprintOf({ environment: run.environment, profile: run.profile, samples: run.samples, guestFio }),
+      diagnostics: run.diagnostics ?? [],
+      completeness: run.completeness ?? { planned: run.samples.length, missing: [], shortCells: [] },
     };
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${path}: not a results directory and not a JSON baseline file (${(err as Error).message})`);
-  }
-  const b = checkBaselineFile(path, parsed);
+  const b = await loadBaselineFile(path);
   return {
-    label: b.label,
+    label: b.file.label,
     path,
     kind: 'baseline',
     manifest: b.manifest,
@@ -123,7 +165,9 @@ export async function loadResultSet(path: string): Promise<ResultSet> {
     profile: b.profile,
     plan: b.plan,
     samples: b.samples,
-    fingerprint: fingerprintOf({ environment: b.environment, profile: b.profile, samples: b.samples, guestFio: b.facts?.guestFio }),
+    fingerprint: fingerprintOf({ environment: b.environment, profile: b.profile, samples: b.samples, guestFio: b.file.facts.guestFio }),
+    diagnostics: b.diagnostics,
+    completeness: b.completeness,
   };
 }
 
@@ -158,4 +202,29 @@ export function alignSubjectAxes(
       return { ...s, cell, cellKey: cellKeyOf(cell) };
     });
   return { a: fold(a), b: fold(b), folded };
+}
+
+/**
+ * Why a result set is not whole — interrupted, planned samples without a
+ * valid record (whatever run.json claims), stored files skipped — or none.
+ */
+export function incompleteness(set: ResultSet, role: string): IncompleteSet[] {
+  if (isWhole(set)) return [];
+  const { status, stopReason } = set.manifest;
+  const { planned, missing, shortCells } = set.completeness;
+  const skippedFiles = set.diagnostics.filter((d) => d.kind !== 'MissingSamples').length;
+  return [
+    {
+      role,
+      label: set.label,
+      path: set.path,
+      kind: set.kind,
+      status,
+      stopReason,
+      samples: planned - missing.length,
+      planned,
+      ...(shortCells.length ? { shortCells } : {}),
+      ...(skippedFiles ? { skippedFiles } : {}),
+    },
+  ];
 }

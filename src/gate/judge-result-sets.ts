@@ -5,9 +5,9 @@
  */
 import type { Sample } from '../model/sample.js';
 import type { Correction } from '../stats/multiple.js';
-import type { EnvironmentDifference, IncompleteSet } from '../compare/inconclusive.js';
+import type { EnvironmentDifference } from '../compare/inconclusive.js';
 import { checkEnvironment } from '../fingerprint/environment-check.js';
-import { alignSubjectAxes, type ResultSet } from '../fingerprint/result-set.js';
+import { alignSubjectAxes, incompleteness, type ResultSet } from '../fingerprint/result-set.js';
 import { evaluateGate } from './evaluate.js';
 import type { GateMetric, GateOptions, GateResult } from './types.js';
 
@@ -27,13 +27,6 @@ export interface JudgedSets {
   currentKeys: Map<string, string>;
   /** Environment differences that made the result inconclusive (empty when none or allowed). */
   envMismatch: EnvironmentDifference[];
-}
-
-/** Why a result set is not whole: an interrupted run, or planned samples that never got a record. */
-function incompleteness(set: ResultSet, role: string): IncompleteSet[] {
-  if (set.manifest.status === 'complete') return [];
-  const { status, stopReason, plannedSamples } = set.manifest;
-  return [{ role, label: set.label, path: set.path, kind: set.kind, status, stopReason, samples: set.samples.length, planned: plannedSamples }];
 }
 
 /** `onlyCells`: judge only these (baseline-side) cell keys — a confirmation re-run's. */

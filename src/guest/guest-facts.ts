@@ -3,7 +3,8 @@
  * fio version (results from different fio versions are not comparable blindly).
  */
 import { RunStepError } from '../model/errors.js';
-import { lastLines, type GuestRunner } from './ssh-session.js';
+import { type GuestRunner } from './ssh-session.js';
+import { lastLines } from './remote-command.js';
 
 export interface GuestFacts {
   /** `uname -r`, e.g. `6.1.0-28-amd64`. */

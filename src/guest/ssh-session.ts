@@ -6,17 +6,19 @@
  *    the image build recorded) — never accept-any;
  *  - no retry for a host key mismatch or refused authentication: those do not
  *    fix themselves, and retrying would only hide them;
- *  - commands built from an argv with POSIX quoting (util/shell-quote.ts);
+ *  - commands built from an argv with POSIX quoting (util/shell-quote.ts),
+ *    each run, bounded and stopped by remote-command.ts;
  *  - byte and command counters for a verbose summary.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 // ssh2 is CommonJS: its named exports are not visible to Node's ESM loader.
 import ssh2 from 'ssh2';
-import type { Client as SshClient, ClientChannel, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
+import type { Client as SshClient, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
 import { RunStepError } from '../model/errors.js';
 import type { FailureKind } from '../model/diagnostic.js';
 import { commandLine } from '../util/shell-quote.js';
+import { lastLines, RemoteCommand, shorten, type ExecOptions, type ExecResult } from './remote-command.js';
 
 const { Client, utils } = ssh2;
 
@@ -39,21 +41,6 @@ export interface ConnectOptions {
   log?: (line: string) => void;
   /** Put before every command's argv, e.g. `['sudo', '-n']` for a guest user that is not root. */
   commandPrefix?: string[];
-}
-
-export interface ExecOptions {
-  timeoutMs: number;
-  /** Upper bound on stdout + stderr kept in memory (default 64 MiB). */
-  maxOutputBytes?: number;
-}
-
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  /** Exit status; null when the command was killed by a signal or the server sent none. */
-  code: number | null;
-  /** Signal name without `SIG` (as SSH reports it), when the command died from one. */
-  signal?: string;
 }
 
 /** The part of a session that guest helpers need (lets them be tested with a fake). */
@@ -88,20 +75,6 @@ export class SshConnectError extends RunStepError {
   }
 }
 
-/** A guest command did not finish within its time limit; it was killed (see `stopped`). */
-export class GuestTimeoutError extends RunStepError {
-  constructor(
-    message: string,
-    readonly timeoutMs: number,
-    /** The server confirmed the command ended after the kill; if false it may still run (reboot before measuring again). */
-    readonly stopped: boolean,
-    details: string[] = [],
-  ) {
-    super(message, 'guest', details, 'GuestCommandTimeout');
-    this.name = 'GuestTimeoutError';
-  }
-}
-
 export interface SessionStats {
   bytesSent: number;
   bytesReceived: number;
@@ -113,11 +86,7 @@ export interface SessionStats {
   connectMs: number;
 }
 
-const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 const FIRST_RETRY_DELAY_MS = 200;
-/** After a timeout: how long a command gets to end after SIGTERM, then after SIGKILL. */
-const TERM_GRACE_MS = 2000;
-const KILL_GRACE_MS = 2000;
 const MAX_RETRY_DELAY_MS = 2000;
 /** Anything below this cannot be a `Date.now()` deadline (it is 2001-09-09). */
 const PLAUSIBLE_EPOCH_MS = 1e12;
@@ -159,15 +128,11 @@ class AttemptError extends Error {
   }
 }
 
-interface PendingExec {
-  fail(err: Error): void;
-}
-
 export class GuestSession implements GuestRunner {
   private closed = false;
   private closing: Promise<void> | undefined;
   private lostReason: string | undefined;
-  private readonly pending = new Set<PendingExec>();
+  private readonly pending = new Set<RemoteCommand>();
   private commands = 0;
   private failedCommands = 0;
 
@@ -256,147 +221,17 @@ export class GuestSession implements GuestRunner {
       );
     }
     this.commands++;
-    const maxOutput = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     return new Promise<ExecResult>((resolve, reject) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let size = 0;
-      let channel: ClientChannel | undefined;
-      let settled = false;
-      let code: number | null = null;
-      let signal: string | undefined;
-      /** Set while a timed-out or runaway command is being killed. */
-      let stopping: ((stopped: boolean) => Error) | undefined;
-      let killTimer: NodeJS.Timeout | undefined;
-
-      const abandonChannel = (ch: ClientChannel | undefined): void => {
-        if (!ch) return;
-        try {
-          ch.signal('KILL');
-        } catch {
-          /* channel already gone */
-        }
-        try {
-          ch.close();
-        } catch {
-          /* channel already gone */
-        }
-      };
-      const pendingEntry: PendingExec = {
-        fail: (e) => finish(e),
-      };
-      const finish = (failure?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        clearTimeout(killTimer);
-        this.pending.delete(pendingEntry);
-        if (failure) {
-          this.failedCommands++;
-          abandonChannel(channel);
-          reject(failure);
-          return;
-        }
-        const result: ExecResult = {
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-          code,
-        };
-        if (signal !== undefined) result.signal = signal;
-        if (code !== 0) this.failedCommands++;
-        resolve(result);
-      };
-      /**
-       * Stop the remote command — SSH "signal" TERM (fio then stops its jobs
-       * and exits), KILL if it is still there after a grace period — and wait
-       * for the server to close the channel before rejecting. Closing the
-       * channel alone does not stop a command under dropbear (it keeps running,
-       * orphaned), and an exec sent while dropbear is still reaping a killed
-       * command can be refused ("Unable to exec"); waiting avoids both.
-       */
-      const stopThenFail = (makeError: (stopped: boolean) => Error): void => {
-        if (settled || stopping) return;
-        stopping = makeError;
-        clearTimeout(timer);
-        const ch = channel;
-        if (!ch) {
-          finish(makeError(false)); // not started yet; abandoned when it opens
-          return;
-        }
-        const send = (sig: string): void => {
-          try {
-            ch.signal(sig);
-          } catch {
-            /* channel already gone */
-          }
-        };
-        send('TERM');
-        killTimer = setTimeout(() => {
-          send('KILL');
-          killTimer = setTimeout(() => {
-            try {
-              ch.close();
-            } catch {
-              /* channel already gone */
-            }
-            finish(makeError(false));
-          }, KILL_GRACE_MS);
-        }, TERM_GRACE_MS);
-      };
-      const timer = setTimeout(() => {
-        stopThenFail(
-          (stopped) =>
-            new GuestTimeoutError(
-              `guest command timed out after ${opts.timeoutMs} ms ` +
-                `(${stopped ? 'killed' : 'kill not confirmed: it may still run in the guest'}): ${shorten(cmd)}`,
-              opts.timeoutMs,
-              stopped,
-              lastLines(Buffer.concat(err).toString('utf8'), 5),
-            ),
-        );
-      }, opts.timeoutMs);
-      this.pending.add(pendingEntry);
-
-      const collect = (into: Buffer[]) => (chunk: Buffer) => {
-        if (stopping) return;
-        size += chunk.length;
-        if (size > maxOutput) {
-          stopThenFail(
-            (stopped) =>
-              new RunStepError(
-                `guest command printed more than ${maxOutput} bytes (${stopped ? 'killed' : 'kill not confirmed'}): ${shorten(cmd)}`,
-                'guest',
-              ),
-          );
-          return;
-        }
-        into.push(chunk);
-      };
-
-      try {
-        this.client.exec(cmd, (openErr, stream) => {
-          if (openErr) {
-            finish(new RunStepError(`could not start guest command (${openErr.message}): ${shorten(cmd)}`, 'ssh'));
-            return;
-          }
-          if (settled) {
-            abandonChannel(stream); // timed out before the channel opened
-            stream.resume();
-            return;
-          }
-          channel = stream;
-          stream.on('data', collect(out));
-          stream.stderr.on('data', collect(err));
-          stream.on('exit', (c: number | null, sig?: string) => {
-            code = typeof c === 'number' ? c : null;
-            if (sig) signal = sig;
-          });
-          stream.on('close', () => (stopping ? finish(stopping(true)) : finish()));
-          stream.on('error', (e: Error) => finish(new RunStepError(`guest command channel failed: ${e.message}`, 'ssh')));
-        });
-      } catch (e) {
-        finish(new RunStepError(`could not start guest command (${(e as Error).message}): ${shorten(cmd)}`, 'ssh'));
-      }
+      const command: RemoteCommand = new RemoteCommand(cmd, opts, {
+        resolve,
+        reject,
+        settled: (failed) => {
+          this.pending.delete(command);
+          if (failed) this.failedCommands++;
+        },
+      });
+      this.pending.add(command);
+      command.start(this.client);
     });
   }
 
@@ -466,11 +301,38 @@ export class GuestSession implements GuestRunner {
   }
 }
 
-function attemptConnect(
-  opts: ConnectOptions,
-  pin: { type: string; blob: Buffer; fingerprint: string },
-  timeoutMs: number,
-): Promise<{ client: SshClient; sock: net.Socket }> {
+type PinnedKey = { type: string; blob: Buffer; fingerprint: string };
+
+/** Why an attempt's SSH client failed, and whether another attempt may succeed. */
+function attemptErrorOf(e: Error & { level?: string; code?: string }, hostKeyMismatch: string | undefined, opts: ConnectOptions, pin: PinnedKey): AttemptError {
+  if (hostKeyMismatch !== undefined) return new AttemptError(hostKeyMismatch, 'host-key-mismatch', false);
+  if (e.level === 'client-authentication') {
+    return new AttemptError(
+      `authentication refused for user '${opts.username}' (${e.message}); the guest does not accept this private key`,
+      'auth-refused',
+      false,
+    );
+  }
+  if (e.level === 'client-socket' || e.level === 'client-timeout') return new AttemptError(`${e.code ?? e.message}`, 'unreachable', true);
+  // QEMU user-net accepts TCP before the guest's sshd listens, then drops it.
+  if (e.level === 'protocol' && /before handshake/i.test(e.message)) return new AttemptError(e.message, 'unreachable', true);
+  if (/no matching host key/i.test(e.message)) {
+    return new AttemptError(`the server offers no ${pin.type} host key, which is the type pinned (${e.message})`, 'host-key-mismatch', false);
+  }
+  return new AttemptError(`SSH protocol error: ${e.message}`, 'protocol', false);
+}
+
+/** The mismatch message when `key` is not the pinned key, else null. */
+function hostKeyMismatchOf(key: Buffer, pin: PinnedKey): string | null {
+  if (key.length === pin.blob.length && timingSafeEqual(key, pin.blob)) return null;
+  return (
+    `host key mismatch: the server presented ${sshKeyFingerprint(key)} but ${pin.fingerprint} (${pin.type}) is pinned; ` +
+    `refusing to connect (was the guest image rebuilt? re-read its host key)`
+  );
+}
+
+/** One TCP connect + SSH handshake + authentication, within `timeoutMs`. */
+function attemptConnect(opts: ConnectOptions, pin: PinnedKey, timeoutMs: number): Promise<{ client: SshClient; sock: net.Socket }> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let hostKeyMismatch: string | undefined;
@@ -505,35 +367,7 @@ function attemptConnect(
         clearTimeout(timer);
         resolve({ client, sock });
       });
-      client.on('error', (e: Error & { level?: string; code?: string }) => {
-        if (hostKeyMismatch !== undefined) {
-          fail(new AttemptError(hostKeyMismatch, 'host-key-mismatch', false));
-        } else if (e.level === 'client-authentication') {
-          fail(
-            new AttemptError(
-              `authentication refused for user '${opts.username}' (${e.message}); ` +
-                `the guest does not accept this private key`,
-              'auth-refused',
-              false,
-            ),
-          );
-        } else if (e.level === 'client-socket' || e.level === 'client-timeout') {
-          fail(new AttemptError(`${e.code ?? e.message}`, 'unreachable', true));
-        } else if (e.level === 'protocol' && /before handshake/i.test(e.message)) {
-          // QEMU user-net accepts TCP before the guest's sshd listens, then drops it.
-          fail(new AttemptError(e.message, 'unreachable', true));
-        } else if (/no matching host key/i.test(e.message)) {
-          fail(
-            new AttemptError(
-              `the server offers no ${pin.type} host key, which is the type pinned (${e.message})`,
-              'host-key-mismatch',
-              false,
-            ),
-          );
-        } else {
-          fail(new AttemptError(`SSH protocol error: ${e.message}`, 'protocol', false));
-        }
-      });
+      client.on('error', (e: Error & { level?: string; code?: string }) => fail(attemptErrorOf(e, hostKeyMismatch, opts, pin)));
       client.on('close', () => {
         fail(new AttemptError('connection closed before the SSH session was ready', 'unreachable', true));
       });
@@ -545,13 +379,8 @@ function attemptConnect(
           readyTimeout: timeoutMs,
           algorithms: { serverHostKey: hostKeyAlgorithmsFor(pin.type) },
           hostVerifier: (key: Buffer): boolean => {
-            const ok = key.length === pin.blob.length && timingSafeEqual(key, pin.blob);
-            if (!ok) {
-              hostKeyMismatch =
-                `host key mismatch: the server presented ${sshKeyFingerprint(key)} but ${pin.fingerprint} (${pin.type}) is pinned; ` +
-                `refusing to connect (was the guest image rebuilt? re-read its host key)`;
-            }
-            return ok;
+            hostKeyMismatch = hostKeyMismatchOf(key, pin) ?? undefined;
+            return hostKeyMismatch === undefined;
           },
         });
       } catch (e) {
@@ -559,17 +388,6 @@ function attemptConnect(
       }
     });
   });
-}
-
-/** Last non-empty lines of a text (for error details). */
-export function lastLines(text: string, n: number): string[] {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
-  return lines.slice(-n);
-}
-
-function shorten(cmd: string, max = 200): string {
-  const oneLine = cmd.replace(/\n/g, '\\n');
-  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }
 
 function formatBytes(n: number): string {

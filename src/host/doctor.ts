@@ -42,8 +42,8 @@ export interface DoctorFacts {
 
 const MiB = 1024 * 1024;
 /** Default guest memory + default test disk on /dev/shm + room for QEMU itself. */
-export const MIN_MEM_AVAILABLE_MIB = 512 + 256 + 256;
-export const MIN_SHM_FREE_MIB = 256;
+const MIN_MEM_AVAILABLE_MIB = 512 + 256 + 256;
+const MIN_SHM_FREE_MIB = 256;
 
 const VHOST_FIX: Record<string, string> = {
   '/dev/vhost-net': 'modprobe vhost_net (only needed for comparisons with vhost-net style paths)',

@@ -10,15 +10,17 @@ import type { Sample } from './sample.js';
 import type { KindText, Severity } from './diagnostics/kind-text.js';
 import { STAT_TEXTS, type StatDiagnostic } from './diagnostics/stats.js';
 import { FAILURE_TEXTS, type FailureDiagnostic } from './diagnostics/failures.js';
+import { STORED_TEXTS, type StoredDiagnostic } from './diagnostics/stored.js';
 
 export type { Severity } from './diagnostics/kind-text.js';
 export type { StatDiagnostic, StatDiagnosticKind } from './diagnostics/stats.js';
 export { FAILURE_KINDS, type FailureDiagnostic, type FailureKind } from './diagnostics/failures.js';
+export type { SampleSlot, StoredDiagnostic, StoredDiagnosticKind } from './diagnostics/stored.js';
 
-export type Diagnostic = StatDiagnostic | FailureDiagnostic;
+export type Diagnostic = StatDiagnostic | FailureDiagnostic | StoredDiagnostic;
 export type DiagnosticKind = Diagnostic['kind'];
 
-const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS };
+const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...STORED_TEXTS };
 
 /** Every kind, for docs and tests. */
 export const DIAGNOSTIC_KINDS = Object.keys(TABLE) as DiagnosticKind[];

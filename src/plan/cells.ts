@@ -7,6 +7,8 @@ import type { AxisValue, CellValues } from '../model/sample.js';
 import { cellKeyOf } from '../model/cell-key.js';
 import { AXES, type AxisEntry } from '../profile/axes.js';
 import type { Profile } from '../profile/schema.js';
+import { InputError } from '../model/errors.js';
+import { MAX_PLANNED_CELLS, MAX_PLANNED_SAMPLES } from '../model/plan-limits.js';
 
 export interface Cell {
   /** Canonical key (model/cell-key.ts): `axis=value` pairs in AXES order, joined by commas. */
@@ -32,7 +34,28 @@ export function axisEntries(profile: Profile): { name: string; entries: AxisEntr
   });
 }
 
+/**
+ * Refuses a matrix of more than MAX_PLANNED_CELLS cells, or more than
+ * MAX_PLANNED_SAMPLES cells × repetitions, from the axis lengths alone —
+ * before expansion allocates anything (64 values on 4 axes once ran V8 out
+ * of memory). The message gives the count and the longest axes.
+ */
+export function checkMatrixSize(profile: Profile): void {
+  const axes = axisEntries(profile).map((a) => ({ name: a.name, n: a.entries.length }));
+  const cells = axes.reduce((product, a) => product * a.n, 1);
+  const samples = cells * profile.repetitions;
+  if (cells <= MAX_PLANNED_CELLS && samples <= MAX_PLANNED_SAMPLES) return;
+  const largest = [...axes]
+    .sort((a, b) => b.n - a.n)
+    .slice(0, 3)
+    .map((a) => `${a.name} (${a.n} values)`)
+    .join(', ');
+  const what = cells > MAX_PLANNED_CELLS ? `${cells} cells, more than the ${MAX_PLANNED_CELLS} allowed` : `${samples} samples (cells × repetitions), more than the ${MAX_PLANNED_SAMPLES} allowed`;
+  throw new InputError(`matrix: ${what}; the longest axes: ${largest}`);
+}
+
 export function expandMatrix(profile: Profile): Cell[] {
+  checkMatrixSize(profile);
   let partial: Cell[] = [{ key: '', values: {}, requested: {}, options: {}, notices: [] }];
   for (const { name, entries } of axisEntries(profile)) {
     const axis = AXES.find((a) => a.name === name)!;

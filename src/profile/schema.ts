@@ -121,13 +121,21 @@ const FioSchema = z.strictObject({
   numjobs: intIn(1, 64).default(1),
 });
 
+/** Values one axis may list (the whole matrix is capped too: src/model/plan-limits.ts). */
+export const MAX_AXIS_VALUES = 64;
+
 /** `matrix`: one optional list per axis; an axis not named takes its default single value. */
 const MatrixSchema = z
   .strictObject(
     Object.fromEntries(
       AXES.map((axis) => [
         axis.name,
-        z.array(axis.entrySchema, { error: 'expected a list' }).min(1, { error: 'expected at least one value' }).max(64).optional(),
+        z
+          // The schema-level message is for a value that is not a list only; the length checks say their own.
+          .array(axis.entrySchema, { error: (issue) => (issue.code === 'invalid_type' ? 'expected a list' : undefined) })
+          .min(1, { error: 'expected at least one value' })
+          .max(MAX_AXIS_VALUES, { error: (issue) => `at most ${MAX_AXIS_VALUES} values per axis, got ${Array.isArray(issue.input) ? issue.input.length : 'more'}` })
+          .optional(),
       ]),
     ) as Record<string, z.ZodOptional<z.ZodArray<z.ZodType<AxisEntry, unknown>>>>,
     { error: 'expected a mapping of axes' },

@@ -127,7 +127,7 @@ export interface ReportModel {
   breakdowns: RunBreakdowns[];
 }
 
-export interface ReportOptions {
+export interface ReportModelOptions {
   metric?: string;
   alpha?: number;
   seed?: number;
@@ -160,7 +160,7 @@ function runWarnings(run: ReportRun): string[] {
   return out;
 }
 
-function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Required<Pick<ReportOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string }): ComparisonTable[] {
+function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Required<Pick<ReportModelOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string }): ComparisonTable[] {
   const [byAxis, byBaseline] = opts.by ? (opts.by.split('=', 2) as [string, string | undefined]) : [undefined, undefined];
   const tables: ComparisonTable[] = [];
   for (const axis of byAxis ? [byAxis] : axes) {
@@ -209,7 +209,7 @@ function runCells(r: StoredRun, run: number, runLabel: string | null, ctx: CellC
   return { cells, series: [...bySeries.values()].map((s) => ({ ...s, points: s.points.sort((a, b) => a.x - b.x) })) };
 }
 
-export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptions = {}): ReportModel {
+export function buildReportModel(stored: readonly StoredRun[], opts: ReportModelOptions = {}): ReportModel {
   const metric = opts.metric ?? REPORT_DEFAULTS.metric;
   const alpha = opts.alpha ?? REPORT_DEFAULTS.alpha;
   const seed = opts.seed ?? REPORT_DEFAULTS.seed;

@@ -1,9 +1,23 @@
 /** The model of `list`'s output: the stored runs of a results directory, newest first. */
 import type { RunManifest } from '../store/manifest.js';
 import type { StoredRun } from '../store/run-reader.js';
+import { explain } from '../model/diagnostic.js';
+import { wholenessStatus } from '../store/wholeness.js';
 
 export type ListedRunEntry =
-  | { dir: string; manifest: RunManifest; cells: number; samples: number; ok: number }
+  | {
+      dir: string;
+      manifest: RunManifest;
+      cells: number;
+      samples: number;
+      ok: number;
+      /** Planned samples, from plan.json (what run.json's plannedSamples claims is checked against it). */
+      planned: number;
+      /** run.json's status with what is missing or skipped: `complete, 1 of 24 missing, 1 file(s) skipped`. */
+      status: string;
+      /** What the reader skipped or found missing, one line each (empty for a sound run). */
+      problems: string[];
+    }
   /** A directory with a run.json that could not be read, and why. */
   | { dir: string; error: string };
 
@@ -22,6 +36,9 @@ export function buildRunListing(found: readonly { dir: string; run: StoredRun | 
             cells: new Set(run.samples.map((s) => s.cellKey)).size,
             samples: run.samples.length,
             ok: run.samples.filter((s) => s.status === 'ok').length,
+            planned: run.completeness?.planned ?? run.manifest.plannedSamples,
+            status: wholenessStatus(run),
+            problems: (run.diagnostics ?? []).map(explain),
           }
         : { dir, error: error ?? 'unreadable' },
     ),

@@ -125,129 +125,168 @@ function describeFailure(err: unknown): { step: string; message: string; failure
 
 const guestAlive = (guest: RunningGuest): boolean => guest.qemu.running && !guest.session.isClosed;
 
-export async function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
-  const { profile, plan, writer, log, signal } = opts;
-  const todo = opts.todo ?? (() => true);
-  const result: RunLoopResult = { samplesWritten: 0, boots: [], interrupted: false, unsaved: [] };
-  const total = plannedSamples(plan).filter((p) => todo(p.cellKey, p.repetition)).length;
-  const maxBoots = 1 + profile.boot_retries;
+/** A sample for a cell that could not be measured at all. */
+function unmeasured(
+  group: BootGroup,
+  cell: Cell,
+  at: { round: number; bootId: string; accel: Accel },
+  failure: { reason: string; failureKind: FailureKind },
+  retries: BootRetry[],
+): SampleDraft {
+  const now = new Date().toISOString();
+  return {
+    cellKey: cell.key, cell: cell.values, requested: cell.requested, groupId: group.id, bootId: at.bootId,
+    repetition: at.round, startedAt: now, finishedAt: now, status: 'failed', ...failure,
+    accel: at.accel, metrics: {}, observed: {}, notices: cell.notices, bootRetries: [...retries],
+  };
+}
 
-  const store = async (draft: SampleDraft, rawFio?: unknown) => {
+type Pending = { round: number; cell: Cell }[];
+
+export function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
+  return new RunLoop(opts).run();
+}
+
+class RunLoop {
+  private readonly todo: (cellKey: string, repetition: number) => boolean;
+  private readonly result: RunLoopResult = { samplesWritten: 0, boots: [], interrupted: false, unsaved: [] };
+  private readonly total: number;
+  private readonly maxBoots: number;
+
+  constructor(private readonly opts: RunLoopOptions) {
+    this.todo = opts.todo ?? (() => true);
+    this.total = plannedSamples(opts.plan).filter((p) => this.todo(p.cellKey, p.repetition)).length;
+    this.maxBoots = 1 + opts.profile.boot_retries;
+  }
+
+  async run(): Promise<RunLoopResult> {
+    const { plan, signal } = this.opts;
+    try {
+      for (const [visitIndex, visit] of plan.visits.entries()) {
+        if (signal.aborted) break;
+        await this.visit(visitIndex, visit);
+      }
+    } catch (err) {
+      if (!(err instanceof StopRun)) throw err;
+      this.result.stopped = { kind: err.kind, error: err.error };
+    }
+    this.result.interrupted = signal.aborted;
+    return this.result;
+  }
+
+  /** One visit: boot (again, up to boot_retries times, while samples are pending), measure, store. */
+  private async visit(visitIndex: number, visit: Plan['visits'][number]): Promise<void> {
+    const { plan, profile, log, signal } = this.opts;
+    const group = groupById(plan, visit.groupId);
+    const pending: Pending = visitMeasurements(visit, group.cells).filter(({ round, cell }) => this.todo(cell.key, round));
+    if (pending.length === 0) return;
+    const baseId = `b${String(visitIndex + 1).padStart(3, '0')}-${group.id}-r${visit.round}${this.opts.bootSuffix ?? ''}`;
+    const retries: BootRetry[] = [];
+
+    for (let attempt = 1; pending.length > 0 && !signal.aborted; attempt++) {
+      const bootId = attempt === 1 ? baseId : `${baseId}-a${attempt}`;
+      const again = attempt > 1 ? ` — attempt ${attempt} of ${this.maxBoots}, a fresh guest` : '';
+      log.info(`boot ${bootId}: ${group.key} (${pending.length} sample(s))${again}`);
+      const booted = await this.tryBoot(group, bootId, attempt);
+      if (signal.aborted) {
+        if ('stop' in booted) await booted.stop();
+        return;
+      }
+      const lost = 'stop' in booted ? await this.measureInGuest(booted, group, bootId, pending, retries) : booted;
+      if (!lost || pending.length === 0) continue;
+      if (attempt < this.maxBoots) {
+        retries.push(lost);
+        log.warn(`boot ${bootId}: retrying ${pending.length} sample(s) with a fresh guest (boot_retries: ${profile.boot_retries})`);
+        continue;
+      }
+      const why = `${'stop' in booted ? 'not measured' : 'boot failed'}: ${lost.reason} (${attempt} boot attempt(s), boot_retries: ${profile.boot_retries})`;
+      const failure = { reason: why, failureKind: lost.failureKind ?? 'BootFailed' };
+      for (const { round, cell } of pending.splice(0)) await this.store(unmeasured(group, cell, { round, bootId, accel: this.opts.accel }, failure, retries));
+    }
+  }
+
+  private async store(draft: SampleDraft, rawFio?: unknown): Promise<void> {
+    const { writer, progress, log } = this.opts;
     try {
       await writer.writeSample(draft, rawFio);
     } catch (err) {
-      if (err instanceof SampleWriteError) result.unsaved.push(err.unsaved);
+      if (err instanceof SampleWriteError) this.result.unsaved.push(err.unsaved);
       throw stopFor(err) ?? err;
     }
-    result.samplesWritten += 1;
-    opts.progress?.sampleStored();
+    this.result.samplesWritten += 1;
+    progress?.sampleStored();
     const iops = draft.metrics.iops?.value;
     const what = draft.status === 'ok' && iops !== undefined ? `${formatCount(iops)} IOPS` : `${draft.status}: ${draft.reason ?? ''}`;
-    log.info(`[${result.samplesWritten}/${total}] ${draft.cellKey} r${draft.repetition}: ${what}${opts.progress?.timing() ?? ''}`);
-  };
-
-  /** A sample for a cell that could not be measured at all. */
-  const unmeasured = (group: BootGroup, cell: Cell, round: number, bootId: string, failure: { reason: string; failureKind: FailureKind }, retries: BootRetry[]): SampleDraft => {
-    const now = new Date().toISOString();
-    return {
-      cellKey: cell.key, cell: cell.values, requested: cell.requested, groupId: group.id, bootId,
-      repetition: round, startedAt: now, finishedAt: now, status: 'failed', ...failure,
-      accel: opts.accel, metrics: {}, observed: {}, notices: cell.notices, bootRetries: [...retries],
-    };
-  };
+    log.info(`[${this.result.samplesWritten}/${this.total}] ${draft.cellKey} r${draft.repetition}: ${what}${progress?.timing() ?? ''}`);
+  }
 
   /** One boot attempt: the guest, or the failure (already reported and recorded in the boot directory). */
-  const tryBoot = async (group: BootGroup, bootId: string, attempt: number): Promise<RunningGuest | BootRetry> => {
+  private async tryBoot(group: BootGroup, bootId: string, attempt: number): Promise<RunningGuest | BootRetry> {
+    const { profile, accel, guestSource, backingPath, writer, progress } = this.opts;
     const bootDir = await writer.bootDir(bootId).catch((err) => {
       throw stopFor(err) ?? err;
     });
-    opts.progress?.bootStarting(group.key);
+    progress?.bootStarting(group.key);
     try {
-      return await bootGuest({ profile, accel: opts.accel, guestSource: opts.guestSource, group, bootId, bootDir, backingPath: opts.backingPath });
+      return await bootGuest({ profile, accel, guestSource, group, bootId, bootDir, backingPath });
     } catch (err) {
       removeSocketsIn(bootDir); // bootGuest stopped QEMU; a killed QEMU leaves its QMP socket
       const stop = stopFor(err);
       if (stop) throw stop;
-      const { step, message, failureKind } = describeFailure(err);
-      if (signal.aborted) return { bootId, step, reason: message, failureKind };
-      log.warn(`boot ${bootId} failed: ${message}`);
-      // Boot-step errors already carry the console evidence as their details; print it once.
-      const details = err instanceof RunStepError && err.step !== 'boot' ? err.details : [];
-      const evidence = await bootEvidence(bootDir);
-      for (const line of [...details, ...evidence]) log.warn(line);
-      result.boots.push({ bootId, groupId: group.id, timings: null, error: message });
-      await writeJsonAtomic(join(bootDir, 'boot.json'), { bootId, groupId: group.id, attempt, status: 'failed', step, error: message, details, evidence }).catch((e) => {
-        throw stopFor(e) ?? e;
-      });
-      return { bootId, step, reason: message, failureKind };
+      return await this.bootFailed(err, { group, bootId, bootDir, attempt });
     } finally {
-      opts.progress?.bootEnded();
+      progress?.bootEnded();
     }
-  };
-
-  try {
-    for (const [visitIndex, visit] of plan.visits.entries()) {
-      if (signal.aborted) break;
-      const group = groupById(plan, visit.groupId);
-      const pending = visitMeasurements(visit, group.cells).filter(({ round, cell }) => todo(cell.key, round));
-      if (pending.length === 0) continue;
-      const baseId = `b${String(visitIndex + 1).padStart(3, '0')}-${group.id}-r${visit.round}${opts.bootSuffix ?? ''}`;
-      const retries: BootRetry[] = [];
-
-      for (let attempt = 1; pending.length > 0 && !signal.aborted; attempt++) {
-        const bootId = attempt === 1 ? baseId : `${baseId}-a${attempt}`;
-        const again = attempt > 1 ? ` — attempt ${attempt} of ${maxBoots}, a fresh guest` : '';
-        log.info(`boot ${bootId}: ${group.key} (${pending.length} sample(s))${again}`);
-        const booted = await tryBoot(group, bootId, attempt);
-        if (signal.aborted) {
-          if ('stop' in booted) await booted.stop();
-          break;
-        }
-        let lost: BootRetry | undefined;
-        if (!('stop' in booted)) {
-          lost = booted;
-        } else {
-          const guest = booted;
-          result.boots.push({ bootId, groupId: group.id, timings: guest.timings });
-          log.info(`boot ${bootId}: ready in ${(guest.timings.readyMs / 1000).toFixed(1)}s, ssh in ${(guest.timings.sshMs / 1000).toFixed(1)}s, test disk /dev/${guest.device}`);
-          const activeSettings = new Map<string, string | number>();
-          try {
-            while (pending.length > 0 && !signal.aborted) {
-              const { round, cell } = pending[0]!;
-              opts.progress?.cellStarting(cell.key, round);
-              const outcome = await measureCell({ guest, profile, group, cell, repetition: round, accel: opts.accel, activeSettings });
-              // A cell cut short by Ctrl-C is not a measurement: leave it missing, the run is incomplete.
-              if (signal.aborted) break;
-              if (retries.length > 0) outcome.draft.bootRetries = [...retries];
-              await store(outcome.draft, outcome.rawFio);
-              pending.shift();
-              if (pending.length > 0 && !guestAlive(guest)) {
-                // That sample failed and stays failed; the cells after it need a guest.
-                lost = { bootId, step: 'guest', reason: `guest lost during ${cell.key} r${round}: ${outcome.draft.reason ?? 'QEMU exited'}`, failureKind: 'GuestLost' };
-                log.warn(`boot ${bootId}: ${lost.reason}`);
-                break;
-              }
-            }
-          } finally {
-            await guest.stop().catch((err) => log.warn(`boot ${bootId}: stopping QEMU: ${(err as Error).message}`));
-            removeSocketsIn(bootDirOf(writer.dir, bootId));
-          }
-        }
-        if (!lost || pending.length === 0) continue;
-        if (attempt < maxBoots) {
-          retries.push(lost);
-          log.warn(`boot ${bootId}: retrying ${pending.length} sample(s) with a fresh guest (boot_retries: ${profile.boot_retries})`);
-          continue;
-        }
-        const why = `${'stop' in booted ? 'not measured' : 'boot failed'}: ${lost.reason} (${attempt} boot attempt(s), boot_retries: ${profile.boot_retries})`;
-        const failure = { reason: why, failureKind: lost.failureKind ?? 'BootFailed' };
-        for (const { round, cell } of pending.splice(0)) await store(unmeasured(group, cell, round, bootId, failure, retries));
-      }
-    }
-  } catch (err) {
-    if (!(err instanceof StopRun)) throw err;
-    result.stopped = { kind: err.kind, error: err.error };
   }
-  result.interrupted = signal.aborted;
-  return result;
+
+  /** Reports a failed boot with its evidence and records it in boot.json. */
+  private async bootFailed(err: unknown, at: { group: BootGroup; bootId: string; bootDir: string; attempt: number }): Promise<BootRetry> {
+    const { log, signal } = this.opts;
+    const { group, bootId, bootDir, attempt } = at;
+    const { step, message, failureKind } = describeFailure(err);
+    if (signal.aborted) return { bootId, step, reason: message, failureKind };
+    log.warn(`boot ${bootId} failed: ${message}`);
+    // Boot-step errors already carry the console evidence as their details; print it once.
+    const details = err instanceof RunStepError && err.step !== 'boot' ? err.details : [];
+    const evidence = await bootEvidence(bootDir);
+    for (const line of [...details, ...evidence]) log.warn(line);
+    this.result.boots.push({ bootId, groupId: group.id, timings: null, error: message });
+    await writeJsonAtomic(join(bootDir, 'boot.json'), { bootId, groupId: group.id, attempt, status: 'failed', step, error: message, details, evidence }).catch((e) => {
+      throw stopFor(e) ?? e;
+    });
+    return { bootId, step, reason: message, failureKind };
+  }
+
+  /**
+   * Measures the pending cells in this guest, in order, storing each sample;
+   * stops the guest after. Returns how the guest was lost, if it was.
+   */
+  private async measureInGuest(guest: RunningGuest, group: BootGroup, bootId: string, pending: Pending, retries: readonly BootRetry[]): Promise<BootRetry | undefined> {
+    const { profile, accel, log, signal, progress, writer } = this.opts;
+    this.result.boots.push({ bootId, groupId: group.id, timings: guest.timings });
+    log.info(`boot ${bootId}: ready in ${(guest.timings.readyMs / 1000).toFixed(1)}s, ssh in ${(guest.timings.sshMs / 1000).toFixed(1)}s, test disk /dev/${guest.device}`);
+    const activeSettings = new Map<string, string | number>();
+    try {
+      while (pending.length > 0 && !signal.aborted) {
+        const { round, cell } = pending[0]!;
+        progress?.cellStarting(cell.key, round);
+        const outcome = await measureCell({ guest, profile, group, cell, repetition: round, accel, activeSettings });
+        // A cell cut short by Ctrl-C is not a measurement: leave it missing, the run is incomplete.
+        if (signal.aborted) return undefined;
+        if (retries.length > 0) outcome.draft.bootRetries = [...retries];
+        await this.store(outcome.draft, outcome.rawFio);
+        pending.shift();
+        if (pending.length > 0 && !guestAlive(guest)) {
+          // That sample failed and stays failed; the cells after it need a guest.
+          const lost: BootRetry = { bootId, step: 'guest', reason: `guest lost during ${cell.key} r${round}: ${outcome.draft.reason ?? 'QEMU exited'}`, failureKind: 'GuestLost' };
+          log.warn(`boot ${bootId}: ${lost.reason}`);
+          return lost;
+        }
+      }
+      return undefined;
+    } finally {
+      await guest.stop().catch((err) => log.warn(`boot ${bootId}: stopping QEMU: ${(err as Error).message}`));
+      removeSocketsIn(bootDirOf(writer.dir, bootId));
+    }
+  }
 }

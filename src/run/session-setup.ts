@@ -72,7 +72,12 @@ async function newSession(req: SessionRequest, log: Logger): Promise<Session> {
   const profile = await loadProfile(req.profilePath);
   const { accel, warnings } = await chooseAccel(profile, log);
   const qemu = await checkQemu(profile.qemu.binary);
-  const plan = await buildPlan(profile, accel, req.onlyCells, req.shard ? parseShard(req.shard) : undefined);
+  const profilePath = req.profilePath;
+  const plan = await buildPlan(profile, accel, req.onlyCells, req.shard ? parseShard(req.shard) : undefined).catch((err: unknown) => {
+    // The planner's problems are the profile's (matrix size, conflicting settings), except those of an option.
+    if (err instanceof InputError) throw new InputError(err.lines.map((l) => (l.startsWith('--') ? l : `${profilePath}: ${l}`)));
+    throw err;
+  });
   return { profile, profilePath: resolve(req.profilePath), accel, warnings, qemu, plan };
 }
 

@@ -23,7 +23,9 @@ export async function findRuns(parent: string): Promise<ListedRun[]> {
     try {
       out.push({ dir, run: await loadRun(dir) });
     } catch (err) {
-      out.push({ dir, run: null, error: err instanceof InputError ? err.lines.join('; ') : (err as Error).message });
+      // One unreadable run must not stop the listing; anything but bad input is still a bug.
+      if (!(err instanceof InputError)) throw err;
+      out.push({ dir, run: null, error: err.lines.join('; ') });
     }
   }
   const started = (r: ListedRun) => r.run?.manifest.startedAt ?? '';

@@ -16,11 +16,13 @@
  * same labels become repetitions of one cell. A file that cannot be read is
  * named with the reason; the others are imported (exit 3).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { AXES, axisByName } from '../profile/axes.js';
-import { parseYaml } from '../profile/load.js';
+import { capProblems, looksLikeAnotherFile, parseYaml } from '../profile/load.js';
+import { FileProblem, readRegularFile } from '../util/file-read.js';
+import { MAX_FILE_BYTES } from './stored-file.js';
 import { formatIssues } from '../profile/issues.js';
 import { SAFE, PATTERN_HINT } from '../profile/patterns.js';
 import { parseFioOutput, fioSummaryToMetrics } from '../guest/fio-result.js';
@@ -34,7 +36,7 @@ import { TOOL_VERSION } from '../util/version.js';
 const LabelValue = z.union([z.string(), z.number(), z.boolean()]);
 const Labels = z.record(z.string(), LabelValue);
 
-export const MappingSchema = z.strictObject({
+const MappingSchema = z.strictObject({
   name: z.string().regex(SAFE.name, { error: `expected ${PATTERN_HINT.name}` }).optional(),
   accel: z.enum(['kvm', 'tcg'], { error: 'expected kvm or tcg' }).optional(),
   labels: Labels.optional(),
@@ -48,16 +50,21 @@ export function globMatches(pattern: string, path: string): boolean {
   return re.test(path) || re.test(basename(path));
 }
 
-export async function loadMapping(path: string): Promise<Mapping> {
+/** A mapping file (`--map`): a regular file of at most 1 MiB, validated; problems capped, content never echoed. */
+async function loadMapping(path: string): Promise<Mapping> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readRegularFile(path, MAX_FILE_BYTES.mapping);
   } catch (err) {
-    throw new InputError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    if (err instanceof FileProblem) throw new InputError(`${path}: ${err.problem === 'missing' ? 'no such file' : err.problem}`);
+    throw err;
   }
   try {
-    const result = MappingSchema.safeParse(parseYaml(text) ?? {});
-    if (!result.success) throw new InputError(formatIssues(result.error.issues));
+    const data = parseYaml(text) ?? {};
+    const known = Object.keys(MappingSchema.shape);
+    if (looksLikeAnotherFile(data, known, 'files')) throw new InputError(`(top level): not a mapping file: most of its top-level keys are not ${known.join(', ')}`);
+    const result = MappingSchema.safeParse(data);
+    if (!result.success) throw new InputError(capProblems(formatIssues(result.error.issues)));
     return result.data;
   } catch (err) {
     if (err instanceof InputError) throw new InputError(err.lines.map((l) => `${path}: ${l}`));
@@ -66,7 +73,7 @@ export async function loadMapping(path: string): Promise<Mapping> {
 }
 
 /** `key=value` → [key, value]. */
-export function parseLabel(text: string): [string, string] {
+function parseLabel(text: string): [string, string] {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new InputError(`--label: expected axis=value, got ${JSON.stringify(text)}`);
   return [text.slice(0, eq), text.slice(eq + 1)];
@@ -85,12 +92,15 @@ export function labelValue(axis: string, value: unknown, where: string): { value
 }
 
 /** fio's own iodepth for the first job (job options, then global options), if it states one. */
-export function fioIodepth(raw: unknown): number | undefined {
+function fioIodepth(raw: unknown): number | undefined {
   const doc = raw as { jobs?: { 'job options'?: Record<string, unknown> }[]; 'global options'?: Record<string, unknown> };
   const v = doc.jobs?.[0]?.['job options']?.iodepth ?? doc['global options']?.iodepth;
   const n = Number(v);
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
+
+/** 9999-12-31: the last time an ISO 8601 timestamp with a four-digit year can say. */
+const LATEST_MS = Date.UTC(9999, 11, 31);
 
 export interface ImportedFile {
   path: string;
@@ -103,11 +113,13 @@ export interface ImportedFile {
   raw: unknown;
 }
 
-export async function readFioFile(path: string, labels: Record<string, unknown>): Promise<ImportedFile> {
-  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new Error(err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'a directory, not a file' : err.message);
+/** One fio output file: a regular file of at most 64 MiB; its content is never quoted in a problem. */
+async function readFioFile(path: string, labels: Record<string, unknown>): Promise<ImportedFile> {
+  const text = await readRegularFile(path, MAX_FILE_BYTES.fioInput).catch((err: unknown) => {
+    if (err instanceof FileProblem) throw new Error(err.problem === 'missing' ? 'no such file' : err.problem);
+    throw err;
   });
-  const parsed = parseFioOutput(text);
+  const parsed = parseFioOutput(text, { quoteOutput: false });
   const all: Record<string, unknown> = { ...labels };
   if (all.iodepth === undefined) all.iodepth = fioIodepth(parsed.raw) ?? 1;
   const cell: CellValues = {};
@@ -121,9 +133,12 @@ export async function readFioFile(path: string, labels: Record<string, unknown>)
     if (v.notice) notices.push(v.notice);
   }
   for (const key of Object.keys(all)) if (!axisByName(key)) labelValue(key, all[key], path);
-  const doc = parsed.raw as { timestamp_ms?: number; timestamp?: number };
-  const endMs = doc.timestamp_ms ?? (doc.timestamp ? doc.timestamp * 1000 : (await stat(path)).mtimeMs);
-  const startMs = endMs - parsed.summary.runtimeMs;
+  const doc = parsed.raw as { timestamp_ms?: unknown; timestamp?: unknown };
+  // fio's own clock when it is a plausible epoch time, else the file's modification time.
+  const plausible = (ms: unknown): ms is number => typeof ms === 'number' && ms > 0 && ms < LATEST_MS;
+  const seconds = typeof doc.timestamp === 'number' ? doc.timestamp * 1000 : undefined;
+  const endMs = [doc.timestamp_ms, seconds].find(plausible) ?? (await stat(path)).mtimeMs;
+  const startMs = Math.max(0, endMs - parsed.summary.runtimeMs);
   return {
     path,
     cell,
@@ -198,7 +213,7 @@ export async function importFiles(files: readonly string[], options: ImportOptio
     const cellKey = cellKeyOf(f.cell);
     const repetition = reps.get(cellKey) ?? 0;
     reps.set(cellKey, repetition + 1);
-    await writer.writeSample(
+    const stored = await writer.writeSample(
       {
         cellKey, cell: f.cell, requested: f.requested, groupId: 'import', bootId: 'import', repetition,
         startedAt: f.startedAt, finishedAt: f.finishedAt, status: 'ok', accel, metrics: f.metrics,
@@ -206,6 +221,8 @@ export async function importFiles(files: readonly string[], options: ImportOptio
       },
       f.raw,
     );
+    // The writer stores values no device produces as `invalid` (model/metric-limits.ts): say so, never exit 0 on them.
+    if (stored.status !== 'ok') failed.push(`${f.path}: stored invalid: ${stored.reason ?? ''}`);
   }
   await writer.finish({ complete: true });
   return { dir, imported: ok.length, failed };

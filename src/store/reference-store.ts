@@ -8,16 +8,18 @@
  *   reference/NNNN-<fio key>.json       one ReferenceRecord
  *   reference/NNNN-<fio key>.fio.json   fio's own JSON, untouched
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CellValues, Metric } from '../model/sample.js';
-import { InputError } from '../model/errors.js';
+import { ReferenceRecordSchema } from '../model/schemas/reference.js';
+import { REFERENCE_DIR } from '../model/schemas/paths.js';
+import { MAX_FILE_BYTES, FileProblem, checkOwnOutput, listFilesUnder, readJsonUnder } from './stored-file.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
+import { impossibleMetrics } from '../model/metric-limits.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
 import { cellSlug } from './layout.js';
 import type { FailureKind } from '../model/diagnostic.js';
 
-const REFERENCE_DIR = 'reference';
-const REFERENCE_SCHEMA_VERSION = 1;
 
 export interface ReferenceRecord {
   schemaVersion: number;
@@ -45,6 +47,13 @@ export async function writeReferenceRecord(runDir: string, seq: number, record: 
   await mkdir(join(runDir, REFERENCE_DIR), { recursive: true });
   const base = `${String(seq).padStart(4, '0')}-${cellSlug(record.fioKey) || 'job'}`;
   const out: ReferenceRecord = { ...record };
+  const bad = impossibleMetrics(out.metrics);
+  if (bad.length > 0) {
+    // Values no device produces are not a reference: stored failed with the reason (fio's raw JSON keeps them).
+    out.metrics = Object.fromEntries(Object.entries(out.metrics).filter(([name]) => !bad.some((b) => b.name === name)));
+    if (out.status === 'ok') Object.assign(out, { status: 'failed', reason: `impossible metric values: ${bad.map((b) => `${b.name}: ${b.why}`).join('; ')}`, failureKind: 'ImpossibleValue' });
+  }
+  checkOwnOutput(ReferenceRecordSchema, JSON.parse(JSON.stringify(out)), `reference record ${base}`);
   if (rawFio !== undefined) {
     out.rawFioPath = join(REFERENCE_DIR, `${base}.fio.json`);
     await writeJsonAtomic(join(runDir, out.rawFioPath), rawFio);
@@ -53,24 +62,30 @@ export async function writeReferenceRecord(runDir: string, seq: number, record: 
   return out;
 }
 
-/** The run's reference records in the order measured; none when the run has no reference. */
-export async function loadReference(runDir: string): Promise<ReferenceRecord[]> {
-  const dir = join(runDir, REFERENCE_DIR);
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json') && !n.endsWith('.fio.json') && !n.startsWith('.')).sort();
+/**
+ * The run's reference records in the order measured; none when the run has
+ * none. A record that cannot be used is skipped and reported to `onSkipped`
+ * (its fio-scope cells then have no reference column).
+ */
+export async function loadReference(runDir: string, onSkipped: (d: StoredDiagnostic) => void = () => undefined): Promise<ReferenceRecord[]> {
+  let listing;
+  try {
+    listing = await listFilesUnder(runDir, REFERENCE_DIR);
+  } catch (err) {
+    if (!(err instanceof FileProblem)) throw err;
+    onSkipped({ kind: 'StoredFileSkipped', what: 'reference record', file: err.file, problem: err.problem });
+    return [];
+  }
+  const isRecord = (n: string) => n.endsWith('.json') && !n.endsWith('.fio.json') && !n.startsWith('.');
+  for (const s of listing.skipped) if (isRecord(s.name)) onSkipped({ kind: 'StoredFileSkipped', what: 'reference record', file: join(runDir, REFERENCE_DIR, s.name), problem: s.problem });
   const out: ReferenceRecord[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    let data: unknown;
+  for (const name of listing.files.filter(isRecord)) {
     try {
-      data = JSON.parse(await readFile(path, 'utf8'));
+      out.push((await readJsonUnder(runDir, `${REFERENCE_DIR}/${name}`, ReferenceRecordSchema, MAX_FILE_BYTES.reference)) as ReferenceRecord);
     } catch (err) {
-      throw new InputError(`${path}: not valid JSON (${(err as Error).message})`);
+      if (!(err instanceof FileProblem)) throw err;
+      onSkipped({ kind: 'StoredFileSkipped', what: 'reference record', file: err.file, problem: err.problem });
     }
-    const r = data as Partial<ReferenceRecord>;
-    if (r.schemaVersion !== REFERENCE_SCHEMA_VERSION || r.kind !== 'host-reference' || typeof r.fioKey !== 'string' || typeof r.metrics !== 'object') {
-      throw new InputError(`${path}: not a host reference record`);
-    }
-    out.push(r as ReferenceRecord);
   }
   return out;
 }

@@ -1,14 +1,26 @@
 /**
- * Reads a results directory back. Every later command (report, compare, gate)
- * starts here, so a damaged file is named with its problem instead of crashing.
+ * Reads a results directory back. Every later command (report, compare,
+ * gate, merge, list, history, explain, baseline save) starts here, through
+ * the validated reader (stored-file.ts): run.json, profile.json and
+ * plan.json must be sound (else one `file: field: problem` line, exit 2); a
+ * damaged sample is skipped with a diagnostic and counts as missing, so
+ * `--resume` measures it again; what the plan holds and the valid records
+ * lack is missing whatever run.json claims.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
-import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
+import type { Sample } from '../model/sample.js';
+import { SampleSchema } from '../model/schemas/sample.js';
+import { RunManifestSchema } from '../model/schemas/manifest.js';
+import { StoredEnvironmentSchema, StoredProfileSchema } from '../model/schemas/environment.js';
+import { StoredPlanSchema, type StoredPlan } from '../model/schemas/plan.js';
 import type { RunManifest } from './manifest.js';
 import { loadReference, type ReferenceRecord } from './reference-store.js';
 import { ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RUN_FILE, SAMPLES_DIR } from './layout.js';
+import { MAX_FILE_BYTES, FileProblem, listFilesUnder, readJsonUnder } from './stored-file.js';
+import { admitSamples, type SampleCandidate } from './admit-samples.js';
+import { plannedSlots, type Completeness, type SampleSlot } from './completeness.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
 
 export interface StoredRun {
   dir: string;
@@ -16,55 +28,98 @@ export interface StoredRun {
   profile: unknown;
   environment: Record<string, unknown>;
   plan: unknown;
-  /** In the order they were measured. */
+  /** Valid records, one per planned (cell, repetition), in the order they were measured. */
   samples: Sample[];
   /** Host-native reference records (`reference: host`), empty when the run has none. */
   reference?: ReferenceRecord[];
+  /** What the reader skipped or found missing; empty (or absent, for runs built in memory) when the run is sound. */
+  diagnostics?: StoredDiagnostic[];
+  /** Planned samples and those without a valid record (absent for runs built in memory). */
+  completeness?: Completeness;
 }
 
-async function readJson(path: string): Promise<unknown> {
-  let text: string;
+/** Samples read in parallel, this many at a time. */
+const READ_CONCURRENCY = 16;
+
+/** A file the run cannot be read without: any problem is bad input (exit 2). */
+async function readRequired<T>(read: () => Promise<T>, hint = ''): Promise<T> {
   try {
-    text = await readFile(path, 'utf8');
+    return await read();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: ${code === 'ENOENT' ? 'missing (is this a vblk-bench results directory?)' : String(code)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${path}: not valid JSON (${(err as Error).message})`);
+    if (err instanceof FileProblem) throw new InputError(`${err.message}${err.problem === 'missing' ? hint : ''}`);
+    throw err;
   }
 }
 
-function checkSchemaVersion(path: string, value: unknown): void {
-  const v = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (v !== RESULTS_SCHEMA_VERSION) {
-    throw new InputError(`${path}: schemaVersion ${JSON.stringify(v)} is not ${RESULTS_SCHEMA_VERSION} (written by another vblk-bench version)`);
+async function readEnvironment(dir: string): Promise<Record<string, unknown>> {
+  try {
+    return await readJsonUnder(dir, ENVIRONMENT_FILE, StoredEnvironmentSchema, MAX_FILE_BYTES.environment);
+  } catch (err) {
+    // Runs recorded before environment.json existed have none: an empty environment, which a comparison shows.
+    if (err instanceof FileProblem && err.problem === 'missing') return {};
+    if (err instanceof FileProblem) throw new InputError(err.message);
+    throw err;
   }
+}
+
+/** The planned (cell, repetition) slots of a stored plan; an inconsistent plan is bad input. */
+export function plannedSlotsOf(plan: StoredPlan, file: string): SampleSlot[] {
+  try {
+    return plannedSlots(plan);
+  } catch (err) {
+    throw new InputError(`${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Every sample file that passes the sample schema, in file order; the others as diagnostics. */
+async function readSampleFiles(dir: string, diagnostics: StoredDiagnostic[]): Promise<SampleCandidate[]> {
+  const listing = await readRequired(() => listFilesUnder(dir, SAMPLES_DIR));
+  for (const s of listing.skipped) diagnostics.push({ kind: 'StoredFileSkipped', what: 'sample', file: join(dir, SAMPLES_DIR, s.name), problem: s.problem });
+  const names = listing.files.filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+  const results: (SampleCandidate | StoredDiagnostic)[] = [];
+  for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
+    const batch = names.slice(i, i + READ_CONCURRENCY).map(async (name): Promise<SampleCandidate | StoredDiagnostic> => {
+      const rel = `${SAMPLES_DIR}/${name}`;
+      try {
+        return { file: join(dir, rel), sample: (await readJsonUnder(dir, rel, SampleSchema, MAX_FILE_BYTES.sample)) as Sample };
+      } catch (err) {
+        if (!(err instanceof FileProblem)) throw err;
+        return { kind: 'StoredFileSkipped', what: 'sample', file: join(dir, rel), problem: err.problem };
+      }
+    });
+    results.push(...(await Promise.all(batch)));
+  }
+  const candidates: SampleCandidate[] = [];
+  for (const r of results) {
+    if ('kind' in r) diagnostics.push(r);
+    else candidates.push(r);
+  }
+  return candidates;
 }
 
 export async function loadRun(dir: string): Promise<StoredRun> {
-  const manifestPath = join(dir, RUN_FILE);
-  const manifest = (await readJson(manifestPath)) as RunManifest;
-  checkSchemaVersion(manifestPath, manifest);
-  const [profile, environment, plan] = await Promise.all([
-    readJson(join(dir, PROFILE_FILE)),
-    readJson(join(dir, ENVIRONMENT_FILE)).catch(() => ({})),
-    readJson(join(dir, PLAN_FILE)),
-  ]);
-  const names = (await readdir(join(dir, SAMPLES_DIR)).catch(() => [] as string[]))
-    .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
-    .sort();
-  const samples: Sample[] = [];
-  for (const name of names) {
-    const path = join(dir, SAMPLES_DIR, name);
-    const sample = (await readJson(path)) as Sample;
-    checkSchemaVersion(path, sample);
-    if (typeof sample.cellKey !== 'string' || typeof sample.metrics !== 'object') {
-      throw new InputError(`${path}: not a sample record (no cellKey/metrics)`);
-    }
-    samples.push(sample);
-  }
-  return { dir, manifest, profile, environment: environment as Record<string, unknown>, plan, samples, reference: await loadReference(dir) };
+  const manifest = (await readRequired(
+    () => readJsonUnder(dir, RUN_FILE, RunManifestSchema, MAX_FILE_BYTES.manifest),
+    ' (is this a vblk-bench results directory?)',
+  )) as RunManifest;
+  const profile = await readRequired(() => readJsonUnder(dir, PROFILE_FILE, StoredProfileSchema, MAX_FILE_BYTES.profile));
+  const environment = await readEnvironment(dir);
+  const plan = await readRequired(() => readJsonUnder(dir, PLAN_FILE, StoredPlanSchema, MAX_FILE_BYTES.plan));
+  const planned = plannedSlotsOf(plan, join(dir, PLAN_FILE));
+  const diagnostics: StoredDiagnostic[] = [];
+  const candidates = await readSampleFiles(dir, diagnostics);
+  const admitted = admitSamples(candidates, planned, { complete: manifest.status === 'complete', manifestFile: join(dir, RUN_FILE) });
+  const reference = await loadReference(dir, (d) => diagnostics.push(d));
+  // Measurement order: the file sequence numbers are the order samples were stored.
+  return {
+    dir,
+    manifest,
+    profile,
+    environment,
+    plan,
+    samples: admitted.samples,
+    reference,
+    diagnostics: [...diagnostics, ...admitted.diagnostics],
+    completeness: admitted.completeness,
+  };
 }

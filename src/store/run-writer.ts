@@ -11,6 +11,12 @@ import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
 import type { ResumeRecord, RunManifest } from './manifest.js';
 import type { StoredRun } from './run-reader.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
+import { checkOwnOutput } from './stored-file.js';
+import { impossibleMetrics } from '../model/metric-limits.js';
+import { SampleSchema } from '../model/schemas/sample.js';
+import { RunManifestSchema } from '../model/schemas/manifest.js';
+import { StoredEnvironmentSchema, StoredProfileSchema } from '../model/schemas/environment.js';
+import { StoredPlanSchema } from '../model/schemas/plan.js';
 import {
   BOOTS_DIR, ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RAW_DIR, RUN_FILE, SAMPLES_DIR,
   bootDir, rawFioRelPath, sampleBaseName, samplePath,
@@ -33,6 +39,22 @@ export class SampleWriteError extends Error {
     super(`cannot store sample ${unsaved.base}: ${(failure as Error)?.message ?? String(failure)}`);
     this.name = 'SampleWriteError';
   }
+}
+
+/** A value as JSON stores it (undefined fields dropped), which is what the reader will see. */
+const asStored = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));
+
+/**
+ * A measurement with a value no device can produce (negative, not finite,
+ * above its unit's ceiling: model/metric-limits.ts) is stored `invalid`
+ * with the reason, without those values (fio's raw JSON keeps them).
+ */
+function withoutImpossibleMetrics(sample: Sample): Sample {
+  const bad = impossibleMetrics(sample.metrics);
+  if (bad.length === 0) return sample;
+  const metrics = Object.fromEntries(Object.entries(sample.metrics).filter(([name]) => !bad.some((b) => b.name === name)));
+  const why = bad.map((b) => `${b.name}: ${b.why}`).join('; ');
+  return { ...sample, metrics, ...(sample.status === 'ok' ? { status: 'invalid', reason: `impossible metric values: ${why}`, failureKind: 'ImpossibleValue' } : {}) };
 }
 
 /** Highest sequence number among stored sample files (`0007-….json` → 7). */
@@ -85,20 +107,25 @@ export class RunWriter {
     return this.manifest;
   }
 
-  saveManifest(): Promise<void> {
-    return writeJsonAtomic(join(this.dir, RUN_FILE), this.manifest);
+  // Every writer checks its record against the schema the reader uses (src/model/schemas/): what is stored can be read back.
+  async saveManifest(): Promise<void> {
+    checkOwnOutput(RunManifestSchema, this.manifest, RUN_FILE);
+    await writeJsonAtomic(join(this.dir, RUN_FILE), this.manifest);
   }
 
-  writeProfile(profile: unknown): Promise<void> {
-    return writeJsonAtomic(join(this.dir, PROFILE_FILE), profile);
+  async writeProfile(profile: unknown): Promise<void> {
+    checkOwnOutput(StoredProfileSchema, asStored(profile), PROFILE_FILE);
+    await writeJsonAtomic(join(this.dir, PROFILE_FILE), profile);
   }
 
-  writeEnvironment(environment: unknown): Promise<void> {
-    return writeJsonAtomic(join(this.dir, ENVIRONMENT_FILE), environment);
+  async writeEnvironment(environment: unknown): Promise<void> {
+    checkOwnOutput(StoredEnvironmentSchema, asStored(environment), ENVIRONMENT_FILE);
+    await writeJsonAtomic(join(this.dir, ENVIRONMENT_FILE), environment);
   }
 
-  writePlan(plan: unknown): Promise<void> {
-    return writeJsonAtomic(join(this.dir, PLAN_FILE), plan);
+  async writePlan(plan: unknown): Promise<void> {
+    checkOwnOutput(StoredPlanSchema, asStored(plan), PLAN_FILE);
+    await writeJsonAtomic(join(this.dir, PLAN_FILE), plan);
   }
 
   async addWarning(warning: string): Promise<void> {
@@ -121,8 +148,9 @@ export class RunWriter {
   async writeSample(sample: Omit<Sample, 'schemaVersion' | 'rawFioPath'>, rawFio?: unknown): Promise<Sample> {
     this.seq += 1;
     const base = sampleBaseName(this.seq, sample.cellKey, sample.repetition);
-    const record: Sample = { schemaVersion: RESULTS_SCHEMA_VERSION, ...sample };
+    const record = withoutImpossibleMetrics({ schemaVersion: RESULTS_SCHEMA_VERSION, ...sample });
     if (rawFio !== undefined) record.rawFioPath = rawFioRelPath(base);
+    checkOwnOutput(SampleSchema, asStored(record), `sample ${base}`);
     try {
       if (record.rawFioPath) await writeJsonAtomic(join(this.dir, record.rawFioPath), rawFio);
       await writeJsonAtomic(samplePath(this.dir, base), record);

@@ -10,6 +10,7 @@ import { ExitCode } from '../../model/exit-codes.js';
 import { writeJsonAtomic } from '../../util/atomic-file.js';
 import { freezeRun } from '../../fingerprint/result-set.js';
 import { reportError } from '../errors.js';
+import { warnIncompleteRuns } from '../run-status.js';
 
 export function registerBaselineCommand(program: Command, setExit: (code: number) => void): void {
   const baseline = program.command('baseline').description('freeze results as a baseline file for `gate`');
@@ -20,14 +21,14 @@ export function registerBaselineCommand(program: Command, setExit: (code: number
     .requiredOption('-o, --output <file>', 'baseline file to write')
     .action(async (dir: string, options: { output: string }) => {
       try {
-        const frozen = await freezeRun(dir);
+        const { file: frozen, run } = await freezeRun(dir);
         await writeJsonAtomic(resolve(options.output), frozen);
         const ok = frozen.samples.filter((s) => s.status === 'ok').length;
         process.stderr.write(`baseline: ${options.output} (${frozen.samples.length} samples, ${ok} ok, run ${frozen.manifest.status})\n`);
-        if (frozen.manifest.status !== 'complete') {
-          process.stderr.write(`warning: ${dir} is ${frozen.manifest.status}: a gate against this baseline is inconclusive\n`);
-        }
-        setExit(frozen.manifest.status === 'complete' ? ExitCode.Success : ExitCode.Partial);
+        // Missing or skipped data goes into the baseline as missing: a gate against it is inconclusive, and so is this exit.
+        const notWhole = warnIncompleteRuns([run]);
+        if (notWhole) process.stderr.write(`warning: ${dir} is not whole: a gate against this baseline is inconclusive\n`);
+        setExit(notWhole ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {
         setExit(reportError(err));
       }

@@ -8,32 +8,22 @@
  * measured noise (src/calibrate/power.ts). The file it writes feeds
  * `gate --calibration` and `npm run false-alarm`.
  *
- * Exit codes: 0 measured; 3 when the A/A run has failed or missing cells;
- * 2 bad input.
+ * The measuring is src/calibrate/run-calibration.ts. Exit codes: 0 measured;
+ * 3 when the A/A run has failed or missing cells; 2 bad input.
  */
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ExitCode } from '../../model/exit-codes.js';
-import { InputError } from '../../model/errors.js';
-import { nameFromPath, parseYaml, validateProfile } from '../../profile/load.js';
-import { makePlan } from '../../plan/plan.js';
 import { GATE_DEFAULTS } from '../../gate/defaults.js';
-import { aaProfile } from '../../calibrate/aa-profile.js';
-import { aaNoise } from '../../calibrate/noise.js';
-import { calibrateCells, CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, type CalibrationFile } from '../../calibrate/file.js';
+import type { CalibrationFile } from '../../calibrate/file.js';
 import { POWER_DEFAULTS } from '../../calibrate/power.js';
-import { loadResultSet } from '../../fingerprint/result-set.js';
+import { CALIBRATE_DEFAULTS, runCalibration } from '../../calibrate/run-calibration.js';
 import { writeJsonAtomic } from '../../util/atomic-file.js';
 import { formatFraction, formatNumber, formatP, formatSignedPct, formatCount } from '../../util/number-format.js';
 import { tableStyle } from '../../report/format.js';
 import { reportError } from '../errors.js';
 import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
-import { spawnRun } from '../../run/spawn-run.js';
-
-export const CALIBRATE_DEFAULTS = { effectPct: 5, power: 0.8, minRepetitions: 6 } as const;
 
 interface CalibrateOptions {
   effect: string;
@@ -104,63 +94,34 @@ async function calibrateCommand(profilePath: string, options: CalibrateOptions):
     simulations: parsePositiveInt('--simulations', options.simulations),
     seed: POWER_DEFAULTS.seed,
   };
-  const raw = parseYaml(await readFile(profilePath, 'utf8').catch(() => {
-    throw new InputError(`${profilePath}: cannot read the profile`);
-  }));
-  const profile = validateProfile(raw, nameFromPath(profilePath));
-  const group = makePlan(profile, 'tcg').groups[0];
-  if (!group) throw new InputError(`${profilePath}: no runnable cell to calibrate`);
-  const repetitions = options.repetitions
-    ? parsePositiveInt('--repetitions', options.repetitions)
-    : Math.max(profile.repetitions, CALIBRATE_DEFAULTS.minRepetitions);
-  if (repetitions < 3) throw new InputError('--repetitions: calibration needs at least 3 repetitions per arm');
-
-  const aaName = `${profile.name}-aa`;
-  const aa = aaProfile(raw, group, { name: aaName, repetitions });
-  validateProfile(aa.input); // fails here, with the profile's own messages, rather than in the child
-  const tmp = await mkdtemp(join(tmpdir(), 'vblk-calibrate-'));
-  let child;
-  try {
-    const aaPath = join(tmp, `${aaName}.yaml`);
-    await writeFile(aaPath, JSON.stringify(aa.input, null, 2) + '\n');
-    process.stderr.write(`calibrate: A/A of ${group.key}, ${repetitions} repetitions per arm, interleaved\n`);
-    child = await spawnRun(aaPath, { out: options.out, profileName: aaName, quiet: true, waitLock: options.waitLock });
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
+  const outcome = await runCalibration(
+    {
+      profilePath,
+      settings,
+      metrics: GATE_DEFAULTS.metrics.map((m) => m.name),
+      repetitions: options.repetitions ? parsePositiveInt('--repetitions', options.repetitions) : undefined,
+      out: options.out,
+      waitLock: options.waitLock,
+    },
+    (line) => process.stderr.write(`${line}\n`),
+  );
+  if (outcome.kind === 'no-run') {
+    process.stderr.write(`error: calibrate: the A/A run exited with ${outcome.exitCode} and stored nothing\n`);
+    return outcome.exitCode === ExitCode.Success ? ExitCode.Partial : outcome.exitCode;
   }
-  if (!child.dir) {
-    process.stderr.write(`error: calibrate: the A/A run exited with ${child.exitCode} and stored nothing\n`);
-    return child.exitCode === ExitCode.Success ? ExitCode.Partial : child.exitCode;
-  }
-
-  const run = await loadResultSet(child.dir);
-  const metrics = GATE_DEFAULTS.metrics.map((m) => m.name);
-  const cells = calibrateCells(aaNoise(run.samples, aa.arms, metrics), settings);
-  const cal: CalibrationFile = {
-    kind: CALIBRATION_KIND,
-    schemaVersion: CALIBRATION_SCHEMA_VERSION,
-    createdAt: new Date().toISOString(),
-    profileName: profile.name,
-    runDir: resolve(child.dir),
-    arms: aa.arms,
-    settings,
-    fingerprint: run.fingerprint,
-    cells,
-  };
+  const { calibration: cal, runDir } = outcome;
   await writeJsonAtomic(resolve(options.output), cal);
   process.stdout.write(renderCalibration(cal, process.stdout.isTTY) + '\n');
-  process.stdout.write(`A/A results: ${child.dir}\ncalibration: ${options.output}\n`);
+  process.stdout.write(`A/A results: ${runDir}\ncalibration: ${options.output}\n`);
 
-  const drift = cells.filter((c) => c.aaP < settings.alpha);
-  for (const c of drift) {
+  for (const c of cal.cells.filter((c) => c.aaP < settings.alpha)) {
     process.stderr.write(
       `warning: A/A arms differ at p = ${formatP(c.aaP)} for ${c.metric} @ ${c.cellKey} (${formatSignedPct(c.aaDeltaPct)}): ` +
         `identical configurations should not; the host drifted or was disturbed during the run\n`,
     );
   }
-  const expected = group.cells.length * metrics.length;
-  if (child.exitCode !== ExitCode.Success || cells.length < expected) {
-    process.stderr.write(`warning: ${cells.length} of ${expected} cell × metric pairs calibrated; see ${child.dir}\n`);
+  if (outcome.runExitCode !== ExitCode.Success || cal.cells.length < outcome.expected) {
+    process.stderr.write(`warning: ${cal.cells.length} of ${outcome.expected} cell × metric pairs calibrated; see ${runDir}\n`);
     return ExitCode.Partial;
   }
   return ExitCode.Success;

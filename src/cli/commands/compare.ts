@@ -15,16 +15,17 @@ import { InputError } from '../../model/errors.js';
 import { METRIC } from '../../model/metrics.js';
 import { compareSets } from '../../compare/compare-sets.js';
 import { compareWithinRun } from '../../compare/within-run.js';
-import { compareInconclusive } from '../../compare/inconclusive.js';
-import { alignSubjectAxes, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
+import { compareInconclusive, type Inconclusive } from '../../compare/inconclusive.js';
+import { alignSubjectAxes, incompleteness, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
 import type { CompareReport } from '../../report/compare-report.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { reportError } from '../errors.js';
+import { warnStoredDiagnostics } from '../run-status.js';
 import { formatOption } from '../format-option.js';
 import { collect, parseFraction, refusalLines } from '../stat-options.js';
 import { checkEnvironment } from '../../fingerprint/environment-check.js';
 
-export const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
+const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
 
 interface CompareOptions {
   metric: string;
@@ -86,9 +87,12 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
   if (!options.by && !pathB) throw new InputError('compare: give two result sets (A and B), or one with --by <axis>');
 
   const a = await loadResultSet(pathA);
-  const cmp = options.by
-    ? withinRun(a, options.by, options.baseline, options.metric, alpha)
-    : twoSets(a, await loadResultSet(pathB ?? ''), options, alpha);
+  const b = options.by ? null : await loadResultSet(pathB ?? '');
+  const sets = b ? [a, b] : [a];
+  for (const set of sets) warnStoredDiagnostics(set.label, set.diagnostics);
+  const cmp = b ? twoSets(a, b, options, alpha) : withinRun(a, options.by ?? '', options.baseline, options.metric, alpha);
+  // Sets that are not whole (interrupted, planned samples without a valid record, skipped files): never a clean exit.
+  const incomplete = b ? [...incompleteness(a, 'baseline (A)'), ...incompleteness(b, 'candidate (B)')] : incompleteness(a, 'run');
 
   if (cmp.refused.length > 0) {
     // The refusal is on stderr; only the JSON document has a refused form (the table and Markdown have no rows to show).
@@ -99,7 +103,8 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
     return ExitCode.Partial;
   }
   if (cmp.rows.length === 0) throw new InputError(`no cell has ${options.metric} values to compare`);
-  cmp.header.inconclusive = compareInconclusive(cmp.rows, { metric: options.metric, alpha });
+  const whole: Inconclusive[] = incomplete.length ? [{ kind: 'incomplete', sets: incomplete }] : [];
+  cmp.header.inconclusive = [...whole, ...compareInconclusive(cmp.rows, { metric: options.metric, alpha })];
   process.stdout.write(options.format.render(cmp, { color: process.stdout.isTTY }));
-  return cmp.rows.some((r) => r.status === 'missing') ? ExitCode.Partial : ExitCode.Success;
+  return cmp.rows.some((r) => r.status === 'missing') || incomplete.length > 0 ? ExitCode.Partial : ExitCode.Success;
 }

@@ -22,6 +22,7 @@ import type { Exporter } from '../../report/export/exporter.js';
 import { exporterFor } from '../../report/export/registry.js';
 import { renderGateTable } from '../../report/export/gate-table.js';
 import { reportError } from '../errors.js';
+import { warnStoredDiagnostics } from '../run-status.js';
 import { formatOption } from '../format-option.js';
 import { collect, parseChoice, parseFraction, parseMinEffects } from '../stat-options.js';
 
@@ -98,6 +99,8 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
     return GIT_BISECT_SKIP;
   }
   const { result, notes, warnings, baseline, current, rerun } = outcome;
+  // What the readers skipped: the sets are then not whole, which the verdict already counts (at best inconclusive).
+  for (const set of [baseline, current]) warnStoredDiagnostics(set.label, set.diagnostics);
   if (rerun) process.stderr.write(`confirm: re-run ${rerun.dir}\n${renderGateTable(rerun.result)}\n`);
 
   for (const line of [...notes, ...warnings]) process.stderr.write(`${line}\n`);

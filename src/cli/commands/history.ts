@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../../util/atomic-file.js';
 import { InputError } from '../../model/errors.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';
+import { warnIncompleteRuns } from '../run-status.js';
 import { formatOption } from '../format-option.js';
 
 interface HistoryOptions {
@@ -65,7 +66,10 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
           process.stderr.write(`wrote ${options.output}\n`);
         } else process.stdout.write(text);
         const regressed = report.cells.some((h) => h.changes[h.changes.length - 1]?.direction === 'regression');
-        setExit(options.failOnRegression && regressed ? ExitCode.Regression : ExitCode.Success);
+        // A run that could not be read (it may be of this profile), or one that is not whole, is missing data: never exit 0 on it.
+        const skipped = found.some((r) => !r.run);
+        const notWhole = warnIncompleteRuns(runs);
+        setExit(options.failOnRegression && regressed ? ExitCode.Regression : skipped || notWhole ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {
         setExit(reportError(err));
       }

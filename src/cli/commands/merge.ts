@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { ExitCode } from '../../model/exit-codes.js';
 import { mergeRuns } from '../../fingerprint/merge.js';
 import { reportError } from '../errors.js';
+import { warnStoredDiagnostics } from '../run-status.js';
 
 export function registerMergeCommand(program: Command, setExit: (code: number) => void): void {
   program
@@ -14,8 +15,9 @@ export function registerMergeCommand(program: Command, setExit: (code: number) =
     .action(async (dirs: string[], options: { out: string }) => {
       try {
         const merged = await mergeRuns(dirs, resolve(options.out));
+        warnStoredDiagnostics(merged.dir, merged.diagnostics);
         process.stdout.write(`merged ${dirs.length} run(s), ${merged.samples} sample(s): ${merged.dir}\n`);
-        setExit(merged.complete ? ExitCode.Success : ExitCode.Partial);
+        setExit(merged.complete && merged.diagnostics.length === 0 ? ExitCode.Success : ExitCode.Partial);
       } catch (err) {
         setExit(reportError(err));
       }

@@ -21,6 +21,7 @@ export const FAILURE_KINDS = [
   'FioFailed',
   'FioOutputUnusable',
   'ConfigMismatch',
+  'ImpossibleValue',
   'CellUnsupported',
   'UnclassifiedFailure',
 ] as const;
@@ -61,6 +62,9 @@ export const FAILURE_TEXTS: KindTable<FailureDiagnostic> = {
     "fio printed something that is not its complete JSON report (a wrapper, a crash, a truncated write); the output is kept in the sample's raw file (unparsedStdout)",
   ),
   ConfigMismatch: failure("the running system did not apply the planned configuration (the reason names the item): see the sample's insight.config checks and docs/insight.md"),
+  ImpossibleValue: failure(
+    "fio reported a value no device produces (negative, not finite, or above its unit's ceiling: docs/operations.md); the sample is stored invalid without it and its raw fio JSON keeps what fio printed: look there, and measure the cell again",
+  ),
   CellUnsupported: failure('make the host support it (see the reason), or leave the cell out of the matrix; a backend with `required: true` refuses to run instead', 'warning'),
   UnclassifiedFailure: failure('the reason says what failed; the boot directory (boots/<id>/) keeps the logs (samples stored before failure kinds existed have this kind)'),
 };

@@ -2,18 +2,20 @@
 import { alignColumns, formatTimestamp } from '../format.js';
 import type { RunListing } from '../run-listing.js';
 import type { Exporter } from './exporter.js';
+import { printable } from '../../util/file-read.js';
 
 export function listRows(listing: RunListing): string[][] {
   const rows = [['date', 'profile', 'accel', 'cells', 'samples', 'status', 'directory']];
   for (const r of listing.runs) {
     if ('error' in r) {
-      rows.push(['—', '—', '—', '—', '—', `unreadable: ${r.error}`, r.dir]);
+      rows.push(['—', '—', '—', '—', '—', `unreadable: ${r.error}`, printable(r.dir)]);
       continue;
     }
     const m = r.manifest;
     const notOk = r.samples - r.ok;
-    const status = m.status === 'complete' && notOk > 0 ? `complete, ${notOk} not ok` : m.status;
-    rows.push([formatTimestamp(m.startedAt), m.profileName, m.accel, String(r.cells), `${r.ok} ok/${m.plannedSamples}`, status, r.dir]);
+    const status = r.status === 'complete' && notOk > 0 ? `complete, ${notOk} not ok` : r.status;
+    // A directory name may hold control characters: shown printable, like every name a reader reports.
+    rows.push([formatTimestamp(m.startedAt), m.profileName, m.accel, String(r.cells), `${r.ok} ok/${r.planned}`, status, printable(r.dir)]);
   }
   return rows;
 }

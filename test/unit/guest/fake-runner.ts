@@ -3,7 +3,8 @@
  * answered by a handler; every call is recorded. (Not a test file itself.)
  */
 import { RunStepError } from '../../../src/model/errors.js';
-import type { ExecOptions, ExecResult, GuestRunner } from '../../../src/guest/ssh-session.js';
+import type { GuestRunner } from '../../../src/guest/ssh-session.js';
+import { type ExecOptions, type ExecResult } from '../../../src/guest/remote-command.js';
 
 export type Handler = (argv: string[]) => Partial<ExecResult> | undefined;
 

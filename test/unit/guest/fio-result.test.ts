@@ -184,3 +184,49 @@ test('live: the host fio, run with buildFioArgs, parses', { skip: !fioOnHost && 
     rmSync(file, { force: true });
   }
 });
+
+test('jobs of different reporting groups (stonewall, new_group) are refused with the job list, never summed', () => {
+  for (const name of ['two-groups-stonewall.stdout', 'two-groups-new-group.stdout']) {
+    assert.equal(new Set(docOf(name).jobs.map((j: { groupid: number }) => j.groupid)).size, 2, name);
+    assert.throws(
+      () => parseFioOutput(fixture(name)),
+      (e: unknown) => e instanceof FioOutputError && /^fio output: jobs in 2 reporting groups \(group 0: 'first'; group 1: 'second'\): they ran one after another or are reported apart/.test(e.message),
+      name,
+    );
+  }
+});
+
+test('jobs of one group with different start delays did not run together: refused', () => {
+  assert.equal(docOf('two-jobs-startdelay.stdout').jobs[1]['job options'].startdelay, '1');
+  assert.throws(() => parseFioOutput(fixture('two-jobs-startdelay.stdout')), /did not start together \(startdelay differs\)/);
+});
+
+test('read and write: the total and each direction as its own metrics', () => {
+  const job = docOf('randrw-qd4.stdout').jobs[0];
+  const { summary } = parseFioOutput(fixture('randrw-qd4.stdout'));
+  const m = fioSummaryToMetrics(summary);
+  close(m.iops!.value, job.read.iops + job.write.iops);
+  close(m.read_iops!.value, job.read.iops);
+  close(m.write_iops!.value, job.write.iops);
+  close(m.write_bw_bytes_per_s!.value, job.write.bw_bytes);
+  close(m.read_clat_mean_ns!.value, job.read.clat_ns.mean);
+  assert.equal(m.write_clat_p99_ns!.value, job.write.clat_ns.percentile['99.000000']);
+  assert.equal(m.read_iops!.better, 'higher');
+  // One direction only: no per-direction metrics.
+  assert.ok(!('read_iops' in fioSummaryToMetrics(parseFioOutput(fixture('libaio-direct1-qd1.stdout')).summary)));
+});
+
+test('unified_rw_reporting=both: mixed is the sum of read and write, not counted again', () => {
+  const doc = docOf('randrw-qd4.stdout');
+  const job = doc.jobs[0];
+  job.mixed = { ...job.read, iops: job.read.iops + job.write.iops, total_ios: job.read.total_ios + job.write.total_ios };
+  close(parseFioOutput(JSON.stringify(doc)).summary.iops, job.read.iops + job.write.iops);
+});
+
+test('deep JSON is refused before anything walks it; an imported file is never quoted', () => {
+  const text = JSON.stringify(docOf('libaio-direct1-qd1.stdout')).replace('"jobs":[{', `"jobs":[{"deep":${'['.repeat(10_000)}${']'.repeat(10_000)},`);
+  assert.throws(() => parseFioOutput(text), (e: unknown) => e instanceof FioOutputError && e.message === 'fio output: JSON nested deeper than 64 levels');
+  const secret = 'root:x:0:0:SECRET-LINE\n';
+  assert.throws(() => parseFioOutput(secret, { quoteOutput: false }), (e: unknown) => e instanceof FioOutputError && /no JSON object found \(no line starts with "\{"; 1 line\(s\)\)/.test(e.message) && !e.message.includes('SECRET'));
+  assert.throws(() => parseFioOutput(`{"a": "SECRET-LINE" x}`, { quoteOutput: false }), (e: unknown) => e instanceof FioOutputError && !e.message.includes('SECRET'));
+});

@@ -16,16 +16,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEd25519KeyPair } from '../../../src/guest-image/byo/ssh-keys.js';
-import {
-  sshKeyFingerprint,
-  GuestSession,
-  GuestTimeoutError,
-  parsePinnedHostKey,
-  SshConnectError,
-  type ConnectOptions,
-} from '../../../src/guest/ssh-session.js';
+import { sshKeyFingerprint, GuestSession, parsePinnedHostKey, SshConnectError, type ConnectOptions } from '../../../src/guest/ssh-session.js';
 import { RunStepError } from '../../../src/model/errors.js';
 import { processesMatching } from '../../helpers/processes.js';
+import { GuestTimeoutError } from '../../../src/guest/remote-command.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
@@ -32,6 +32,10 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   FirstSampleSlow: { kind: 'FirstSampleSlow', first: 80, medianOfRest: 100, slowerBy: 0.2, threshold: 0.1 },
   Bimodal: { kind: 'Bimodal', lowerCount: 5, upperCount: 5, lowerMax: 101, upperMin: 119 },
   NonZeroSteal: { kind: 'NonZeroSteal', stealPct: 0.4 },
+  StoredFileSkipped: { kind: 'StoredFileSkipped', file: 'r/samples/0001-x.json', what: 'sample', problem: 'metrics.iops.value: negative' },
+  DuplicateSample: { kind: 'DuplicateSample', file: 'r/samples/0009-x.json', slot: 'iodepth=1#r0', kept: 'r/samples/0001-x.json' },
+  UnplannedSample: { kind: 'UnplannedSample', file: 'r/samples/0009-x.json', slot: 'iodepth=1#r7' },
+  MissingSamples: { kind: 'MissingSamples', file: 'r/run.json', missing: 1, planned: 24, first: [{ cellKey: 'iodepth=1', repetition: 3 }] },
   ...(Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, { kind, reason: `a ${kind} happened` }])) as Record<(typeof FAILURE_KINDS)[number], Diagnostic>),
 };
 
@@ -80,8 +84,9 @@ describe('a failed sample carries its kind', () => {
       });
       await writer.writeSample({ ...draft, status: 'failed', reason: 'fio output: JSON ends early', failureKind: 'FioOutputUnusable', metrics: {} });
       const old = await writer.writeSample({ ...draft, repetition: 1, status: 'failed', reason: 'boot failed: boot: no marker', metrics: {} });
-      await writeFile(join(dir, 'profile.json'), '{}');
-      await writeFile(join(dir, 'plan.json'), '{}');
+      // The reader checks samples against the plan: two planned repetitions of the one cell (an import's plan is the shortest).
+      await writer.writeProfile({ name: 'p' });
+      await writer.writePlan({ imported: true, files: [0, 1].map((i) => ({ path: `f${i}`, cellKey: base.cellKey })), failed: [] });
       // The second file as an older version wrote it: no failureKind field at all.
       const oldName = (await readdir(join(dir, 'samples'))).sort()[1]!;
       const oldText = await readFile(join(dir, 'samples', oldName), 'utf8');

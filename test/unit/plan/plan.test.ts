@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { validateProfile, parseYaml } from '../../../src/profile/load.js';
 import { makePlan } from '../../../src/plan/plan.js';
 import { expandMatrix } from '../../../src/plan/cells.js';
+import { InputError } from '../../../src/model/errors.js';
 
 const profile = (yaml: string) => validateProfile(parseYaml(yaml), 'p');
 
@@ -82,4 +83,13 @@ test('the estimate counts boots, fio windows and overhead', () => {
   assert.equal(tcg.fioSeconds, 4 * 4);
   assert.ok(tcg.bootSeconds > kvm.bootSeconds);
   assert.equal(tcg.totalSeconds, tcg.bootSeconds + tcg.fioSeconds + tcg.overheadSeconds);
+});
+
+test('a matrix over 100 000 cells is refused before expansion, naming the count and the longest axes', () => {
+  const values = (n: number, from = 1) => `[${Array.from({ length: n }, (_, i) => i + from).join(', ')}]`;
+  // 64⁴ = 16.7 M cells: this once ran V8 out of memory; now it is one line, at once.
+  const huge = profile(`matrix:\n  iodepth: ${values(64)}\n  numjobs: ${values(64)}\n  num_queues: ${values(64)}\n  bs: [${Array.from({ length: 64 }, (_, i) => `"${i + 1}k"`).join(', ')}]\n`);
+  assert.throws(() => makePlan(huge, 'tcg'), (e: unknown) => e instanceof InputError && /^matrix: 16777216 cells, more than the 100000 allowed; the longest axes: \w+ \(64 values\), \w+ \(64 values\), \w+ \(64 values\)$/.test(e.message));
+  const reps = profile(`repetitions: 1000\nmatrix:\n  iodepth: ${values(64)}\n  numjobs: ${values(32)}\n`);
+  assert.throws(() => makePlan(reps, 'tcg'), /matrix: 2048000 samples \(cells × repetitions\), more than the 1000000 allowed/);
 });

@@ -135,3 +135,30 @@ test('guest.image_hash: a hash YAML reads as a number says to quote it; quoted i
   }
   assert.deepEqual(errorsOf('name: t\nguest: {kind: builtin, image_hash: XYZ}\nmatrix: {iodepth: [1]}\n'), ['guest.image_hash: expected 8 to 64 lower-case hex digits of a content hash']);
 });
+
+test('an axis with more than 64 values says the limit, not "expected a list"', () => {
+  const values = Array.from({ length: 65 }, (_, i) => i + 1).join(', ');
+  assert.deepEqual(errorsOf(`matrix: {iodepth: [${values}]}`), ['matrix.iodepth: at most 64 values per axis, got 65']);
+  assert.deepEqual(errorsOf('matrix: {iodepth: 4}'), ['matrix.iodepth: expected a list']);
+});
+
+test('a file that is not a profile is refused in one line that quotes none of it', () => {
+  const keyValues = Array.from({ length: 40 }, (_, i) => `SECRET_KEY_${i}: value-${i}`).join('\n');
+  const lines = errorsOf(keyValues);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^\(top level\): not a vblk-bench profile: no matrix, and most of its 40 top-level key\(s\) are not profile keys/);
+  assert.ok(!lines[0]!.includes('SECRET'));
+  // Not YAML at all: the first problem and the count, one line, in our words.
+  const shadow = Array.from({ length: 30 }, (_, i) => `user${i}:$6$SECRET/hash:19000:0:99999:7:::\n\t- [ ] : {x`).join('\n');
+  const yaml = errorsOf(shadow);
+  assert.equal(yaml.length, 1);
+  assert.match(yaml[0]!, /^line \d+, column \d+: .+ \(and \d+ more YAML problem\(s\)\)$/);
+  assert.ok(!yaml[0]!.includes('SECRET') && !yaml[0]!.includes('$6$'));
+  assert.deepEqual(errorsOf('matrix: !!python/object:os.system {iodepth: [1]}\n'), ['line 1, column 9: a tag YAML does not resolve (!!python/…, !!binary and other tags are not allowed)']);
+});
+
+test('problem lists are capped: the first 10, then how many more', () => {
+  const lines = errorsOf(`matrix: {iodepth: [${Array.from({ length: 20 }, () => '0').join(', ')}]}`);
+  assert.equal(lines.length, 11);
+  assert.match(lines[10]!, /^\(top level\): and \d+ more problem\(s\)$/);
+});

@@ -1,0 +1,26 @@
+/** Schema of run.json, the manifest of a results directory (the type: src/store/manifest.ts). */
+import { z } from 'zod';
+import { RESULTS_SCHEMA_VERSION } from '../sample.js';
+import { AccelSchema } from './sample.js';
+import { Count, Line, Timestamp } from './common.js';
+
+export const ProfileName = z.string({ error: 'expected a profile name' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { error: 'expected a profile name' });
+
+export const RunManifestSchema = z.looseObject(
+  {
+    schemaVersion: z.literal(RESULTS_SCHEMA_VERSION, { error: `expected schemaVersion ${RESULTS_SCHEMA_VERSION} (written by another vblk-bench version?)` }),
+    tool: z.looseObject({ name: z.literal('vblk-bench'), version: Line(64) }),
+    profileName: ProfileName,
+    profilePath: Line(4096).nullable(),
+    startedAt: Timestamp,
+    finishedAt: Timestamp.nullable(),
+    status: z.enum(['incomplete', 'complete'], { error: 'expected incomplete or complete' }),
+    accel: AccelSchema,
+    stopReason: Line().nullable(),
+    warnings: z.array(Line()),
+    counts: z.record(z.string(), Count),
+    plannedSamples: Count,
+    resumes: z.array(z.looseObject({ startedAt: Timestamp, missingSamples: Count, bootSuffix: Line(64) })).optional(),
+  },
+  { error: 'expected a run manifest (a JSON object)' },
+);
