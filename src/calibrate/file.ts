@@ -5,9 +5,9 @@
  * whose settings cannot detect what they claim to.
  */
 import { InputError } from '../model/errors.js';
+import type { ComparisonDiagnostic } from '../model/diagnostic.js';
 import { CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, CalibrationFileSchema } from '../model/schemas/calibration.js';
 import { MAX_FILE_BYTES, FileProblem, readNamedJson } from '../store/stored-file.js';
-import { formatFraction, formatNumber } from '../util/number-format.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
 import { compareFingerprints, describeDiff, type Fingerprint } from '../fingerprint/environment.js';
 import type { AaArms, CellNoise } from './noise.js';
@@ -85,9 +85,9 @@ export interface GatedCells {
  * sizes, α/m and minimum effect; and environment differences between the
  * calibration and the current run (the noise floor may not apply).
  */
-export function calibrationWarnings(result: GatedCells, cal: CalibrationFile, current: Fingerprint, subjects: readonly string[]): string[] {
+export function calibrationWarnings(result: GatedCells, cal: CalibrationFile, current: Fingerprint, subjects: readonly string[]): ComparisonDiagnostic[] {
   const warnings = compareFingerprints(cal.fingerprint, current, subjects).environment.map(
-    (d) => `calibration: measured in another environment, its noise floor may not apply: ${describeDiff(d)}`,
+    (d): ComparisonDiagnostic => ({ kind: 'CalibrationEnvironmentDiffers', difference: describeDiff(d) }),
   );
   const { effectPct, power: target, simulations, seed } = cal.settings;
   const alpha = result.alpha / Math.max(1, result.tests);
@@ -99,15 +99,21 @@ export function calibrationWarnings(result: GatedCells, cal: CalibrationFile, cu
     const q = { residuals: noise.residuals, effectPct, alpha, better: c.better, minEffectPct: c.minEffectPct, simulations, seed };
     const power = simulatePower(q, c.baseline.n, c.current.n);
     if (power >= target) continue;
-    const need = requiredRepetitions(q, target).n;
-    const why = !exceedsMinEffect(effectPct, c.minEffectPct) ? ` (the minimum effect ${c.minEffectPct} % is not below it, so about half of such regressions look smaller)` : '';
-    warnings.push(
-      `calibration: ${c.metric} @ ${c.cellKey}: a real ${effectPct} % regression is caught only ${formatFraction(power)} of the time ` +
-        `with n = ${c.baseline.n}/${c.current.n}, α/m = ${formatNumber(alpha, 3)} and minimum effect ${c.minEffectPct} %${why} ` +
-        `(calibrated noise: CV ${formatFraction(noise.cv)}, MAD ${formatNumber(noise.madPct, 3)} %); ` +
-        `${need === null ? 'more than 100' : need} repetitions per side reach ${formatFraction(target)}`,
-    );
+    warnings.push({
+      kind: 'CalibrationLowPower',
+      metric: c.metric,
+      cellKey: c.cellKey,
+      effectPct,
+      power,
+      target,
+      n: [c.baseline.n, c.current.n],
+      alpha,
+      minEffectPct: c.minEffectPct,
+      minEffectTooLarge: !exceedsMinEffect(effectPct, c.minEffectPct),
+      noise: { cv: noise.cv, madPct: noise.madPct },
+      needed: requiredRepetitions(q, target).n,
+    });
   }
-  if (covered === 0) warnings.push(`calibration: covers none of the tested cells (calibrated: ${[...new Set(cal.cells.map((c) => c.cellKey))].join(' ')})`);
+  if (covered === 0) warnings.push({ kind: 'CalibrationCoversNone', calibrated: [...new Set(cal.cells.map((c) => c.cellKey))] });
   return warnings;
 }

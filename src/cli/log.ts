@@ -4,19 +4,13 @@
  * no escape code is ever written. On a TTY a status line (see progress.ts)
  * can sit under the log lines: each log line clears it and redraws it below.
  */
-import { diagnosticLines, severityOf, type Diagnostic } from '../model/diagnostic.js';
+import { diagnosticLines, severityOf } from '../model/diagnostic.js';
 import type { Logger } from '../model/logger.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
-/** The engine's Logger on a terminal: typed diagnostics and the live status line. */
+/** The engine's Logger on a terminal, with the live status line. */
 export interface TerminalLogger extends Logger {
-  /**
-   * A typed diagnostic: `<severity>: <prefix><explanation>`, then `hint: …`
-   * unless `hint: false` (several lines of one kind share one hint). Info is
-   * not shown with --quiet; warnings and errors always are.
-   */
-  diagnostic(d: Diagnostic, opts?: { prefix?: string; hint?: boolean }): void;
   /** Shows (or with null removes) the live status line; a no-op without a TTY or with --quiet. */
   status(line: string | null): void;
   /** Whether status lines are shown (a TTY and not --quiet). */
@@ -43,13 +37,13 @@ export function createLogger(verbosity: Verbosity, stream: NodeJS.WriteStream = 
       return stream.columns ?? 80;
     },
     info: (line) => verbosity !== 'quiet' && write(line),
-    warn: (line) => write(`warning: ${line}`),
     verbose: (line) => verbosity === 'verbose' && write(line),
     diagnostic: (d, opts = {}) => {
       if (verbosity === 'quiet' && severityOf(d) === 'info') return;
       const [line, hint] = diagnosticLines(d, opts.prefix);
-      write(line!);
-      if (opts.hint !== false) write(hint!);
+      write(line);
+      for (const detail of opts.details ?? []) write(`  ${detail}`);
+      if (opts.hint !== false) write(hint);
     },
     status: (line) => {
       if (!live) return;

@@ -1,6 +1,6 @@
 /** Shared by the commands that read stored runs: say which runs are not whole (src/store/wholeness.ts). */
 import type { StoredRun } from '../store/run-reader.js';
-import { explain, hint, severityOf, type StoredDiagnostic } from '../model/diagnostic.js';
+import { diagnosticLines, explain, hint, severityOf, type StoredDiagnostic } from '../model/diagnostic.js';
 import { isWhole, type ReadSet } from '../store/wholeness.js';
 
 /** Diagnostics shown per result set; the rest are counted. */
@@ -25,8 +25,9 @@ export function warnIncompleteRuns(runs: readonly (Pick<StoredRun, 'dir'> & Read
     if (isWhole(run)) continue;
     any = true;
     if (run.manifest.status !== 'complete') {
-      const missing = run.completeness ? `: ${run.completeness.missing.length} of ${run.completeness.planned} planned samples missing` : '';
-      process.stderr.write(`warning: ${run.dir} is ${run.manifest.status}${run.manifest.stopReason ? ` (${run.manifest.stopReason})` : ''}${missing}\n`);
+      const missing = run.completeness ? `${run.completeness.missing.length} of ${run.completeness.planned} planned samples missing` : '';
+      const stopReason = [run.manifest.stopReason, missing].filter(Boolean).join('; ') || null;
+      for (const line of diagnosticLines({ kind: 'RunIncomplete', run: run.dir, dir: run.dir, stopReason })) process.stderr.write(`${line}\n`);
     }
     warnStoredDiagnostics(run.dir, run.diagnostics ?? []);
   }

@@ -4,7 +4,7 @@
  * lines of a refused comparison.
  */
 import { InputError } from '../model/errors.js';
-import { describeInconclusive, remedyFor, type EnvironmentDifference, type Inconclusive } from '../compare/inconclusive.js';
+import { describeInconclusive, inconclusiveHint, type EnvironmentDifference, type Inconclusive } from '../compare/inconclusive.js';
 import type { GateMetric } from '../gate/types.js';
 
 /** A number strictly between 0 and 1 (α, power). */
@@ -50,13 +50,13 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Why a comparison was refused, with the ways out: the headline, every difference, the remedy. */
+/** Why a comparison was refused, with the ways out: the headline, every difference, the hint. */
 export function refusalLines(command: string, mismatch: readonly EnvironmentDifference[]): string[] {
   const reason: Inconclusive = { kind: 'environment', differences: [...mismatch] };
   return [
     `${command}: REFUSED — ${describeInconclusive(reason)}`,
     "the comparison cannot tell the subject's effect from the environment's; every difference:",
     ...mismatch.map((m) => `  ${m.text}`),
-    `what to do: ${remedyFor(reason)}`,
+    `hint: ${inconclusiveHint(reason)}`,
   ];
 }

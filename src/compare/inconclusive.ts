@@ -1,7 +1,7 @@
 /**
  * Why a comparison cannot conclude, typed, so that every view of `gate` and
  * `compare` — the terminal headline, JUnit, Markdown, JSON — names the same
- * first reason with the same remedy.
+ * first reason with the same hint.
  *
  * Precedence (the first one present is the headline), as the gate's verdict
  * (src/gate/evaluate.ts): the measurement environment first, because it makes
@@ -172,8 +172,8 @@ function environmentRemedy(differences: readonly EnvironmentDifference[]): strin
   ].join('; ');
 }
 
-/** What to do about it, one line. */
-export function remedyFor(r: Inconclusive): string {
+/** Hint about it, one line. */
+export function inconclusiveHint(r: Inconclusive): string {
   switch (r.kind) {
     case 'environment':
       return environmentRemedy(r.differences);

@@ -4,7 +4,7 @@
  * are only worth a note — and a warning for host CPU steal in either set.
  */
 import type { EnvironmentDifference } from '../compare/inconclusive.js';
-import { formatNumber } from '../util/number-format.js';
+import type { ComparisonDiagnostic } from '../model/diagnostic.js';
 import { checkSubjects, compareFingerprints, describeDiff, type FingerprintComparison } from './environment.js';
 import type { ResultSet } from './result-set.js';
 import { stealSummary } from './steal.js';
@@ -13,8 +13,8 @@ export interface EnvironmentCheck {
   comparison: FingerprintComparison;
   /** Environment differences, empty when none (or when allowed). */
   mismatch: EnvironmentDifference[];
-  /** Lines for the user: subject differences, environment differences, informational ones. */
-  notes: string[];
+  /** What the user is told: subject differences, allowed environment differences, informational ones, host steal. */
+  diagnostics: ComparisonDiagnostic[];
 }
 
 /**
@@ -27,24 +27,20 @@ export function checkEnvironment(a: ResultSet, b: ResultSet, subjects: readonly 
   checkSubjects(subjects, [a.fingerprint, b.fingerprint]);
   const comparison = compareFingerprints(a.fingerprint, b.fingerprint, subjects);
   const mismatch = comparison.environment.map((d) => ({ path: d.path, text: describeDiff(d) }));
-  const env = mismatch.map((d) => d.text);
-  const notes = [
-    ...comparison.subject.map((d) => `subject under test: ${describeDiff(d)}`),
-    ...(allow ? env.map((e) => `warning: environment differs (allowed by --allow-env-mismatch): ${e}`) : []),
-    ...comparison.info.map((d) => `note: ${describeDiff(d)}`),
+  const diagnostics: ComparisonDiagnostic[] = [
+    ...comparison.subject.map((d): ComparisonDiagnostic => ({ kind: 'SubjectDiffers', difference: describeDiff(d) })),
+    ...(allow ? mismatch.map((m): ComparisonDiagnostic => ({ kind: 'EnvironmentDiffersAllowed', difference: m.text })) : []),
+    ...comparison.info.map((d): ComparisonDiagnostic => ({ kind: 'InformationalDiffers', difference: describeDiff(d) })),
     ...stealWarning(a),
     ...stealWarning(b),
   ];
-  if (subjects.length > 0 && comparison.subject.length === 0) notes.push(`note: the declared subject (${subjects.join(', ')}) is the same on both sides`);
-  return { comparison, mismatch: allow ? [] : mismatch, notes };
+  if (subjects.length > 0 && comparison.subject.length === 0) diagnostics.push({ kind: 'SubjectUnchanged', subjects: [...subjects] });
+  return { comparison, mismatch: allow ? [] : mismatch, diagnostics };
 }
 
-/** A warning line when a result set's fio windows saw host CPU steal (see fingerprint/steal.ts). */
-export function stealWarning(set: ResultSet): string[] {
+/** A warning when a result set's fio windows saw host CPU steal (see fingerprint/steal.ts). */
+function stealWarning(set: ResultSet): ComparisonDiagnostic[] {
   const s = stealSummary(set.samples);
   if (!s || s.nonZero === 0) return [];
-  return [
-    `warning: ${set.label}: host CPU steal during ${s.nonZero} of ${s.n} fio windows (max ${formatNumber(s.max, 2)} %): ` +
-      `the hypervisor below ran something else on this machine's CPUs, and the numbers measure that load too`,
-  ];
+  return [{ kind: 'SetHasSteal', label: set.label, windows: s.nonZero, of: s.n, maxPct: s.max }];
 }

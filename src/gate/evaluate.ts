@@ -18,7 +18,7 @@ import { adjustPValues } from '../stats/multiple.js';
 import { deriveSeed } from '../util/prng.js';
 import { byPrecedence, describeInconclusive, type EnvironmentDifference, type Inconclusive, type IncompleteSet } from '../compare/inconclusive.js';
 import { GATE_DEFAULTS } from './defaults.js';
-import { judgeCell } from './judge.js';
+import { judgeCell } from './judge-cell.js';
 import { precheck } from './precheck.js';
 import type { GateCell, GateMetric, GateOptions, GateResult } from './types.js';
 

@@ -4,6 +4,7 @@
  * sets from being whole counted against a pass.
  */
 import type { Sample } from '../model/sample.js';
+import type { ComparisonDiagnostic } from '../model/diagnostic.js';
 import type { Correction } from '../stats/multiple.js';
 import type { EnvironmentDifference } from '../compare/inconclusive.js';
 import { checkEnvironment } from '../fingerprint/environment-check.js';
@@ -22,7 +23,8 @@ export interface GateSettings {
 
 export interface JudgedSets {
   result: GateResult;
-  notes: string[];
+  /** What qualifies the verdict (src/model/diagnostics/comparison.ts). */
+  diagnostics: ComparisonDiagnostic[];
   /** Current-run cell keys by the (possibly subject-folded) keys the gate used. */
   currentKeys: Map<string, string>;
   /** Environment differences that made the result inconclusive (empty when none or allowed). */
@@ -43,6 +45,6 @@ export function judgeResultSets(baseline: ResultSet, current: ResultSet, s: Gate
     incomplete: [...incompleteness(baseline, 'baseline'), ...incompleteness(current, 'current run')],
   };
   const result = evaluateGate(keep(aligned.a), keep(aligned.b), gateOptions);
-  const notes = [...env.notes, ...aligned.folded.map((axis) => `cells paired without the subject axis ${axis}`)];
-  return { result, notes, currentKeys, envMismatch: env.mismatch };
+  const diagnostics = [...env.diagnostics, ...aligned.folded.map((axis): ComparisonDiagnostic => ({ kind: 'SubjectAxisFolded', axis }))];
+  return { result, diagnostics, currentKeys, envMismatch: env.mismatch };
 }

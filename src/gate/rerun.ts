@@ -59,10 +59,10 @@ export async function confirmByRerun(
   const child = await spawnRun(profilePath, { out: options.out, profileName, onlyCells: runKeys, quiet: true, waitLock: options.waitLock });
   if (!child.dir) {
     const result = mergeConfirmation(first.result, { ...first.result, cells: [] });
-    return { judged: { ...first, result, notes: [...first.notes, `confirm: the re-run exited with ${child.exitCode} and stored nothing`] }, rerun: null };
+    return { judged: { ...first, result, diagnostics: [...first.diagnostics, { kind: 'ConfirmRerunFailed', exitCode: child.exitCode }] }, rerun: null };
   }
   const rerunSet = await loadResultSet(child.dir);
   const second = judgeResultSets(baseline, rerunSet, settings, { onlyCells: new Set(keys) });
   const result = mergeConfirmation(first.result, second.result, second.envMismatch);
-  return { judged: { ...first, result, notes: [...first.notes, `confirm: re-run stored in ${child.dir}`] }, rerun: { dir: child.dir, result: second.result } };
+  return { judged: { ...first, result, diagnostics: [...first.diagnostics, { kind: 'ConfirmRerunStored', dir: child.dir }] }, rerun: { dir: child.dir, result: second.result } };
 }

@@ -9,6 +9,7 @@ import { loadResultSet, type ResultSet } from '../fingerprint/result-set.js';
 import { judgeResultSets, type GateSettings } from './judge-result-sets.js';
 import { confirmByRerun, type RerunOptions } from './rerun.js';
 import type { GateResult } from './types.js';
+import type { ComparisonDiagnostic } from '../model/diagnostic.js';
 
 export interface GateRequest {
   baselinePath: string;
@@ -28,9 +29,8 @@ export type GateOutcome =
       baseline: ResultSet;
       current: ResultSet;
       result: GateResult;
-      notes: string[];
-      /** The calibration's warnings. */
-      warnings: string[];
+      /** What qualifies the verdict: environment differences, the confirmation, the calibration's warnings. */
+      diagnostics: ComparisonDiagnostic[];
       /** The confirmation re-run and its own judgement, when one stored anything. */
       rerun: { dir: string; result: GateResult } | null;
     };
@@ -51,7 +51,7 @@ export async function runGate(req: GateRequest, log: (line: string) => void): Pr
   if (req.confirm && judged.result.verdict === 'regression') {
     ({ judged, rerun } = await confirmByRerun({ baseline, current }, judged, req.settings, req.confirm, log));
   }
-  const { result, notes } = judged;
+  const { result } = judged;
   const warnings = calibration ? calibrationWarnings(result, calibration, current.fingerprint, req.settings.subjects) : [];
-  return { kind: 'judged', baseline, current, result, notes, warnings, rerun };
+  return { kind: 'judged', baseline, current, result, diagnostics: [...judged.diagnostics, ...warnings], rerun };
 }

@@ -138,7 +138,7 @@ const when = (offer: { listsChangedAt: string | null }) =>
 export function guestKernelCheck(
   cached: { name: string; version: string } | null,
   offer: AptKernelOffer,
-): { level: 'ok' | 'warn' | 'info'; detail: string; fix?: string } {
+): { level: 'ok' | 'warning' | 'info'; detail: string; hint?: string } {
   if ('unavailable' in offer) {
     return { level: 'info', detail: `cannot tell whether Debian offers a newer guest kernel: ${offer.unavailable}` };
   }
@@ -150,12 +150,12 @@ export function guestKernelCheck(
   const order = compareDebianVersions(offer.version, cached.version);
   if (order > 0) {
     return {
-      level: 'warn',
+      level: 'warning',
       detail:
         `the apt lists (${when(offer)}) offer ${offered}, newer than the cached guest's ${have}: a guest built now ` +
         `(fresh cache, another runner, \`guest build --force\`) boots the newer kernel, and gates between runs on the two say inconclusive ` +
         `(guest.packages.kernel: ${cached.version} → ${offer.version})`,
-      fix: `keep the cached guest everywhere (guest export once, guest import --expect-hash on every runner, guest.image_hash in the profile), or move the pin on purpose: guest build --force, guest export, run, baseline save (${GUEST_PIN_DOCS})`,
+      hint: `keep the cached guest everywhere (guest export once, guest import --expect-hash on every runner, guest.image_hash in the profile), or move the pin on purpose: guest build --force, guest export, run, baseline save (${GUEST_PIN_DOCS})`,
     };
   }
   if (order < 0) {

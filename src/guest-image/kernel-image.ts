@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
+import type { RunDiagnostic } from '../model/diagnostic.js';
 
 export type KernelFormat = 'vmlinux' | 'bzImage';
 
@@ -198,7 +199,7 @@ export interface KernelAssessment {
   /** Modules that cannot be had: `virtio_blk (CONFIG_VIRTIO_BLK=m)`. Non-empty = the kernel cannot serve. */
   missing: string[];
   /** What could not be decided before booting. */
-  notes: string[];
+  diagnostics: RunDiagnostic[];
 }
 
 /**
@@ -208,15 +209,12 @@ export interface KernelAssessment {
  * to the boot (the guest's /init reports modules that fail to load).
  */
 export function assessUserKernel(facts: Pick<KernelImageFacts, 'release' | 'config'>, initramfsRelease: string, needed: readonly string[]): KernelAssessment {
-  if (facts.release === initramfsRelease) return { missing: [], notes: [] };
+  if (facts.release === initramfsRelease) return { missing: [], diagnostics: [] };
   const other = facts.release === null ? 'a kernel of unknown release' : `kernel ${facts.release}`;
   if (facts.config === null) {
     return {
       missing: [],
-      notes: [
-        `${other} is not ${initramfsRelease}, whose modules the built-in initramfs carries, and it does not embed its config (CONFIG_IKCONFIG): ` +
-          `${needed.join(', ')} must be built in; checked when the guest boots`,
-      ],
+      diagnostics: [{ kind: 'GuestKernelUnchecked', kernel: other, initramfs: initramfsRelease, modules: [...needed] }],
     };
   }
   const missing: string[] = [];
@@ -226,5 +224,5 @@ export function assessUserKernel(facts: Pick<KernelImageFacts, 'release' | 'conf
     const value = facts.config.get(option);
     if (value !== 'y') missing.push(`${module} (${option}${value === undefined ? ' is not set' : `=${value}`})`);
   }
-  return { missing, notes: [] };
+  return { missing, diagnostics: [] };
 }

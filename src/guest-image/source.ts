@@ -32,6 +32,7 @@ import { assessUserKernel, readKernelImage, type KernelImageFacts } from './kern
 import { byoStateFor, createOverlay, imageSha256, inspectImage, writeSeedIso, type ImageFormat } from './byo/image.js';
 import { GUEST_READY_MARKER } from './console-markers.js';
 import { defaultGuestCacheRoot } from '../util/cache-root.js';
+import type { RunDiagnostic } from '../model/diagnostic.js';
 
 /** The overlay of a boot, in its boot directory; removed when the boot ends. */
 const OVERLAY_NAME = 'os-overlay.qcow2';
@@ -57,8 +58,8 @@ export interface GuestSource {
   rememberHostKey(line: string): Promise<void>;
   /** Why a boot of `group` cannot serve, from its serial console text; null when nothing is wrong. */
   diagnose(serial: string, group: BootGroup): string | null;
-  /** Things worth a warning, found while resolving. */
-  notes: string[];
+  /** What is worth telling, found while resolving (an own kernel not checked until boot, a backing file). */
+  diagnostics: RunDiagnostic[];
 }
 
 export interface ResolveOptions {
@@ -107,7 +108,7 @@ export function missingModulesMessage(failed: readonly string[], needed: readonl
 
 // ---------------------------------------------------------------- built-in guest
 
-async function userKernel(path: string, image: GuestImage, profile: Profile): Promise<{ facts: KernelImageFacts; notes: string[] }> {
+async function userKernel(path: string, image: GuestImage, profile: Profile): Promise<{ facts: KernelImageFacts; diagnostics: RunDiagnostic[] }> {
   const st = await stat(path).catch(() => null);
   if (!st?.isFile()) throw new InputError(`guest.kernel: ${path} is not a file`);
   let facts = await readKernelImage(path);
@@ -127,7 +128,7 @@ async function userKernel(path: string, image: GuestImage, profile: Profile): Pr
         `the built-in initramfs only has modules for ${image.manifest.kernelVersion}: build them in (=y)`,
     );
   }
-  return { facts, notes: verdict.notes };
+  return { facts, diagnostics: verdict.diagnostics };
 }
 
 async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, opts: ResolveOptions, firmwareDir: string | undefined): Promise<GuestSource> {
@@ -168,7 +169,7 @@ async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, 
         neededGuestModules(profile.qemu.machine, group.cells.map((c) => String(c.values.scheduler ?? 'none'))),
         { release, initramfsRelease: image.manifest.kernelVersion },
       ),
-    notes: own?.notes ?? [],
+    diagnostics: own?.diagnostics ?? [],
   };
 }
 
@@ -246,7 +247,7 @@ async function imageSource(profile: Profile & { guest: { kind: 'image' } }, opts
       await writeFileAtomic(state.knownHostKeyPath, `${line}\n`, { mode: 0o644 });
     },
     diagnose: () => null,
-    notes: info.backingFile ? [`guest image ${path} has a backing file (${info.backingFile}); it is opened read-only through the overlay`] : [],
+    diagnostics: info.backingFile ? [{ kind: 'GuestImageBackingFile', path, backingFile: info.backingFile }] : [],
   };
 }
 

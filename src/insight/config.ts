@@ -7,20 +7,13 @@ import type { Accel } from '../model/sample.js';
 import type { PinSpec } from '../profile/pin.js';
 import type { Cell } from '../plan/cells.js';
 import type { QemuLaunchSpec } from '../vm/launch-spec.js';
-import { backendTraits } from '../plan/backend-traits.js';
+import { backendTraits, type BackendTraits } from '../plan/backend-traits.js';
 import { plannedVcpuPinning } from '../profile/pin.js';
-
-/** QOM type of the guest device each backend creates (null: not known here, not checked). */
-const DEVICE_TYPE: Record<string, string> = {
-  'virtio-blk': 'virtio-blk-pci',
-  'virtio-blk-iothread': 'virtio-blk-pci',
-  'vhost-user-blk': 'vhost-user-blk-pci',
-  'vhost-blk': 'vhost-blk-pci',
-};
 
 export interface PlannedConfig {
   accel: Accel;
   backend: string;
+  /** QOM type of the guest device the backend creates (null: a backend this build does not know, not checked). */
   deviceType: string | null;
   /** null when the backend has no ioeventfd property (vhost-user-blk). */
   ioeventfd: boolean | null;
@@ -40,17 +33,18 @@ export interface PlannedConfig {
  */
 export function plannedConfig(spec: Pick<QemuLaunchSpec, 'device' | 'vcpus'>, cell: Pick<Cell, 'values'>, accel: Accel, pin: PinSpec | undefined): PlannedConfig {
   const { device, vcpus } = spec;
-  let ioeventfdApplies = true;
+  let traits: BackendTraits | null = null;
   try {
-    ioeventfdApplies = backendTraits(device.backend).ioeventfdApplies;
+    traits = backendTraits(device.backend);
   } catch {
-    /* a backend this build does not know: assume it has the property */
+    /* a backend this build does not know: assume it has the property, do not check the type */
   }
+  const ioeventfdApplies = traits?.ioeventfdApplies ?? true;
   const scheduler = cell.values.scheduler;
   return {
     accel,
     backend: device.backend,
-    deviceType: DEVICE_TYPE[device.backend] ?? null,
+    deviceType: traits?.deviceType ?? null,
     ioeventfd: ioeventfdApplies ? device.ioeventfd : null,
     iothread: device.iothreadId === undefined ? null : `/objects/${device.iothreadId}`,
     queueSize: device.queueSize ?? null,

@@ -10,17 +10,21 @@ import type { Sample } from './sample.js';
 import type { KindText, Severity } from './diagnostics/kind-text.js';
 import { STAT_TEXTS, type StatDiagnostic } from './diagnostics/stats.js';
 import { FAILURE_TEXTS, type FailureDiagnostic } from './diagnostics/failures.js';
+import { RUN_TEXTS, type RunDiagnostic } from './diagnostics/run.js';
+import { COMPARISON_TEXTS, type ComparisonDiagnostic } from './diagnostics/comparison.js';
 import { STORED_TEXTS, type StoredDiagnostic } from './diagnostics/stored.js';
 
 export type { Severity } from './diagnostics/kind-text.js';
 export type { StatDiagnostic, StatDiagnosticKind } from './diagnostics/stats.js';
 export { FAILURE_KINDS, type FailureDiagnostic, type FailureKind } from './diagnostics/failures.js';
+export type { KvmCause, RunDiagnostic } from './diagnostics/run.js';
+export type { ComparisonDiagnostic } from './diagnostics/comparison.js';
 export type { SampleSlot, StoredDiagnostic, StoredDiagnosticKind } from './diagnostics/stored.js';
 
-export type Diagnostic = StatDiagnostic | FailureDiagnostic | StoredDiagnostic;
+export type Diagnostic = StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic | StoredDiagnostic;
 export type DiagnosticKind = Diagnostic['kind'];
 
-const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...STORED_TEXTS };
+const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...RUN_TEXTS, ...COMPARISON_TEXTS, ...STORED_TEXTS };
 
 /** Every kind, for docs and tests. */
 export const DIAGNOSTIC_KINDS = Object.keys(TABLE) as DiagnosticKind[];
@@ -37,6 +41,36 @@ export const diagnosticText = (d: Diagnostic): string => `${explain(d)} Hint: ${
 /** `warning: <prefix><explanation>` and `hint: <what to do>`: how a terminal shows one diagnostic. */
 export function diagnosticLines(d: Diagnostic, prefix = ''): [string, string] {
   return [`${severityOf(d)}: ${prefix}${explain(d)}`, `hint: ${hint(d)}`];
+}
+
+/**
+ * Terminal lines for several diagnostics: grouped by kind (in order of first
+ * appearance), each `severity: explanation`, one `hint:` after each kind.
+ */
+export function diagnosticBlock(list: readonly Diagnostic[]): string[] {
+  const kinds = [...new Set(list.map((d) => d.kind))];
+  return kinds.flatMap((kind) => {
+    const ofKind = list.filter((d) => d.kind === kind);
+    return [...ofKind.map((d) => diagnosticLines(d)[0]), diagnosticLines(ofKind[0]!)[1]];
+  });
+}
+
+/** The kinds run.json stores in `warnings`: what qualifies every result of the run (schema: src/model/schemas/manifest.ts). */
+export type RunWarning = Extract<Diagnostic, { kind: 'TcgEmulation' | 'KvmUnusable' | 'CellUnsupported' | 'ImportedRun' | 'ImportFileSkipped' }>;
+
+/** A warning in run.json: a diagnostic, or its text in runs stored before kinds existed. */
+export type StoredWarning = RunWarning | string;
+
+/** The diagnostic of a stored warning: old text reads as RecordedText. */
+export const storedWarning = (w: StoredWarning): Diagnostic => (typeof w === 'string' ? { kind: 'RecordedText', text: w } : w);
+
+/** Distinct diagnostics, first occurrence kept (the same kind with the same fields is one). */
+export function uniqueDiagnostics<D extends Diagnostic>(list: readonly D[]): D[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = JSON.stringify(d);
+    return !seen.has(key) && (seen.add(key), true);
+  });
 }
 
 /**

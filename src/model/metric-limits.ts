@@ -8,7 +8,7 @@
  * a few thousand values stay exact in a double.
  */
 
-export const METRIC_UNIT_CEILINGS: Readonly<Record<string, number>> = {
+const METRIC_UNIT_CEILINGS: Readonly<Record<string, number>> = {
   /** 1 G I/O per second: 100× the fastest NVMe device. */
   'IO/s': 1e9,
   /** 1 TB/s: 20× a RAM-backed tmpfs. */
@@ -23,7 +23,7 @@ export const METRIC_UNIT_CEILINGS: Readonly<Record<string, number>> = {
   count: 1e15,
 };
 
-export const METRIC_UNITS: readonly string[] = Object.keys(METRIC_UNIT_CEILINGS);
+const METRIC_UNITS: readonly string[] = Object.keys(METRIC_UNIT_CEILINGS);
 
 /** Why `value` cannot be a measurement in `unit`, or null when it can. Never quotes the value (it may be huge). */
 export function impossibleMetricValue(value: number, unit: string): string | null {

@@ -24,6 +24,8 @@ export interface BackendTraits {
    * `serial` property: vhost-user-blk shows qemu-storage-daemon's fixed one).
    */
   locateBy: 'serial' | 'pci';
+  /** QOM type of the device the guest sees (`-device <type>`, read back over QMP). */
+  deviceType: string;
   /**
    * null if this host can run the backend, else the reason and what would
    * make it work (one line). Absent: it runs wherever QEMU runs.
@@ -33,8 +35,10 @@ export interface BackendTraits {
   hostNodes?: readonly string[];
 }
 
-export const VHOST_BLK_NODE = '/dev/vhost-blk';
-export const VHOST_BLK_DEVICE = 'vhost-blk-pci';
+const VHOST_BLK_NODE = '/dev/vhost-blk';
+const VHOST_BLK_DEVICE = 'vhost-blk-pci';
+const VHOST_USER_BLK_DEVICE = 'vhost-user-blk-pci';
+const VIRTIO_BLK_DEVICE = 'virtio-blk-pci';
 /** How to get qemu-storage-daemon (vhost-user-blk's host side). */
 export const STORAGE_DAEMON_MISSING_HINT = 'install qemu-system-common (Debian), or build QEMU with --enable-tools';
 const LOOP_HINT = 'e.g. a loop device made with `losetup --find --show FILE`';
@@ -68,21 +72,29 @@ function vhostUserBlkSupport(host: HostFacts): string | null {
   if (host.storageDaemon === null) {
     missing.push(`qemu-storage-daemon was not found (looked beside ${host.qemuBinary} and on PATH): ${STORAGE_DAEMON_MISSING_HINT}`);
   }
-  if (host.qemuDevices !== null && !host.qemuDevices.includes('vhost-user-blk-pci')) {
-    missing.push(`${host.qemuBinary} has no device vhost-user-blk-pci (a QEMU built with --enable-vhost-user has it)`);
+  if (host.qemuDevices !== null && !host.qemuDevices.includes(VHOST_USER_BLK_DEVICE)) {
+    missing.push(`${host.qemuBinary} has no device ${VHOST_USER_BLK_DEVICE} (a QEMU built with --enable-vhost-user has it)`);
   }
   return missing.length === 0 ? null : `vhost-user-blk is not available on this host: ${missing.join('; ')}`;
 }
 
 const TRAITS: { readonly [N in BackendName]: BackendTraits & { name: N } } = {
-  'virtio-blk': { name: 'virtio-blk', ioeventfdApplies: true, usesIothread: false, locateBy: 'serial' },
-  'virtio-blk-iothread': { name: 'virtio-blk-iothread', ioeventfdApplies: true, usesIothread: true, locateBy: 'serial' },
-  'vhost-user-blk': { name: 'vhost-user-blk', ioeventfdApplies: false, usesIothread: false, locateBy: 'pci', hostSupport: vhostUserBlkSupport },
+  'virtio-blk': { name: 'virtio-blk', ioeventfdApplies: true, usesIothread: false, locateBy: 'serial', deviceType: VIRTIO_BLK_DEVICE },
+  'virtio-blk-iothread': { name: 'virtio-blk-iothread', ioeventfdApplies: true, usesIothread: true, locateBy: 'serial', deviceType: VIRTIO_BLK_DEVICE },
+  'vhost-user-blk': {
+    name: 'vhost-user-blk',
+    ioeventfdApplies: false,
+    usesIothread: false,
+    locateBy: 'pci',
+    deviceType: VHOST_USER_BLK_DEVICE,
+    hostSupport: vhostUserBlkSupport,
+  },
   'vhost-blk': {
     name: 'vhost-blk',
     ioeventfdApplies: false,
     usesIothread: false,
     locateBy: 'pci',
+    deviceType: VHOST_BLK_DEVICE,
     hostNodes: [VHOST_BLK_NODE],
     hostSupport: vhostBlkSupport,
   },

@@ -40,7 +40,7 @@ export function axisEntries(profile: Profile): { name: string; entries: AxisEntr
  * before expansion allocates anything (64 values on 4 axes once ran V8 out
  * of memory). The message gives the count and the longest axes.
  */
-export function checkMatrixSize(profile: Profile): void {
+function checkMatrixSize(profile: Profile): void {
   const axes = axisEntries(profile).map((a) => ({ name: a.name, n: a.entries.length }));
   const cells = axes.reduce((product, a) => product * a.n, 1);
   const samples = cells * profile.repetitions;

@@ -74,7 +74,7 @@ export function parseYaml(text: string): unknown {
 }
 
 /** Problem lines shown at most; the rest are counted. */
-export const MAX_PROBLEM_LINES = 10;
+const MAX_PROBLEM_LINES = 10;
 
 /** The first MAX_PROBLEM_LINES lines, then `(top level): and N more problem(s)`. */
 export function capProblems(lines: readonly string[]): string[] {
@@ -119,7 +119,7 @@ export function nameFromPath(path: string): string | undefined {
 }
 
 /** A profile file's text: a regular file (not a directory, FIFO or device) of at most MAX_PROFILE_BYTES. */
-export async function readProfileText(path: string): Promise<string> {
+async function readProfileText(path: string): Promise<string> {
   try {
     return await readRegularFile(path, MAX_PROFILE_BYTES);
   } catch (err) {

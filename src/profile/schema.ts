@@ -122,7 +122,7 @@ const FioSchema = z.strictObject({
 });
 
 /** Values one axis may list (the whole matrix is capped too: src/model/plan-limits.ts). */
-export const MAX_AXIS_VALUES = 64;
+const MAX_AXIS_VALUES = 64;
 
 /** `matrix`: one optional list per axis; an axis not named takes its default single value. */
 const MatrixSchema = z

@@ -13,7 +13,7 @@ import { tableStyle } from './format.js';
 import type { ReportModel } from './model.js';
 import { warningLines } from './warnings.js';
 
-export function formatCi(s: CellStats | null): string {
+function formatCi(s: CellStats | null): string {
   return s?.ci ? `${formatCount(s.ci.low)} … ${formatCount(s.ci.high)}` : '—';
 }
 

@@ -2,12 +2,13 @@
  * The model of `compare`'s output and the text its exporters share: rows in
  * benchstat's style — A, B, the change with its interval, the p-value, `~`
  * where the difference is not significant — headed by what keeps the
- * comparison from concluding, with the remedy.
+ * comparison from concluding, with the hint.
  */
 import type { ComparisonRow } from '../compare/types.js';
 import { belowDeltaCiRule, deltaCiRuleNote, formatDeltaCi } from '../compare/delta-ci.js';
-import { describeInconclusive, remedyFor, type EnvironmentDifference, type Inconclusive } from '../compare/inconclusive.js';
+import { describeInconclusive, inconclusiveHint, type EnvironmentDifference, type Inconclusive } from '../compare/inconclusive.js';
 import { cellWithout } from '../model/cell-key.js';
+import type { ComparisonDiagnostic } from '../model/diagnostic.js';
 import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
 import { formatMedianWithCi } from './format.js';
@@ -20,8 +21,10 @@ export interface CompareHeader {
   b: string;
   metric: string;
   alpha: number;
-  /** Lines printed above the table: subject differences, allowed environment differences. */
-  notes: string[];
+  /** `compare --by`: the run compared inside (printed above the table). */
+  run?: string;
+  /** What qualifies the comparison, above the table: subject differences, allowed environment differences, steal. */
+  diagnostics: ComparisonDiagnostic[];
   /** An axis left out of the row labels (the `--by` axis when the header already names both values). */
   omitAxis?: string;
   /** What keeps the comparison from concluding, in precedence order (compare/inconclusive.ts): the first one heads the output. */
@@ -37,15 +40,15 @@ export interface CompareReport {
 }
 
 /**
- * The first reason a comparison cannot conclude, with what to do: state
+ * The first reason a comparison cannot conclude, with hint: state
  * PARTIAL (cells missing on a side: exit 3) or INCONCLUSIVE (sizes that
  * cannot reach α); null when every cell was compared with enough samples.
  */
-export function compareHeadline(reasons: readonly Inconclusive[] = []): { state: string; why: string; remedy: string; also: string[] } | null {
+export function compareHeadline(reasons: readonly Inconclusive[] = []): { state: string; why: string; hint: string; also: string[] } | null {
   const [first, ...rest] = reasons;
   if (!first) return null;
   const state = first.kind === 'missing-cells' ? 'PARTIAL' : 'INCONCLUSIVE';
-  return { state, why: describeInconclusive(first), remedy: remedyFor(first), also: rest.map(describeInconclusive) };
+  return { state, why: describeInconclusive(first), hint: inconclusiveHint(first), also: rest.map(describeInconclusive) };
 }
 
 function side(s: CellStats | null): string {

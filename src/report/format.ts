@@ -18,7 +18,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
-export function csvField(value: string | number | boolean | null | undefined): string {
+function csvField(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   const text = String(value);

@@ -1,11 +1,11 @@
 /**
  * The gate's headline, shared by the terminal table, Markdown and JUnit: the
- * verdict with its first real reason, what to do about it, the other reasons
+ * verdict with its first real reason, the hint about it, the other reasons
  * in one line each, and the statistical setting (α, correction, m, the
  * repetitions per side a test needs) as a line of its own, after the reason.
  */
 import { belowDeltaCiRule } from '../compare/delta-ci.js';
-import { describeInconclusive, firstFew, remedyFor } from '../compare/inconclusive.js';
+import { describeInconclusive, firstFew, inconclusiveHint } from '../compare/inconclusive.js';
 import { formatNumber, formatSignedPct } from '../util/number-format.js';
 import type { GateResult } from '../gate/types.js';
 
@@ -14,8 +14,8 @@ export interface GateHeadline {
   verdict: string;
   /** Why, one line with the numbers. */
   why: string;
-  /** What to do, or null when there is nothing to do (a pass). */
-  remedy: string | null;
+  /** Hint, or null when there is nothing to do (a pass). */
+  hint: string | null;
   /** Further reasons, one line each, in precedence order. */
   also: string[];
   /** α, correction, m and the repetitions per side the tests need. */
@@ -37,19 +37,19 @@ export function gateHeadline(result: GateResult): GateHeadline {
   const verdict = result.verdict.toUpperCase();
   const [first, ...rest] = result.inconclusive;
   if (result.verdict === 'inconclusive' && first) {
-    return { verdict, why: describeInconclusive(first), remedy: remedyFor(first), also: rest.map(describeInconclusive), setting };
+    return { verdict, why: describeInconclusive(first), hint: inconclusiveHint(first), also: rest.map(describeInconclusive), setting };
   }
   if (result.verdict === 'regression') {
-    return { verdict, why: regressionWhy(result), remedy: null, also: result.inconclusive.map(describeInconclusive), setting };
+    return { verdict, why: regressionWhy(result), hint: null, also: result.inconclusive.map(describeInconclusive), setting };
   }
-  return { verdict, why: result.reasons[0] ?? '', remedy: null, also: [], setting };
+  return { verdict, why: result.reasons[0] ?? '', hint: null, also: [], setting };
 }
 
-/** The headline as plain text lines: `gate: VERDICT — why`, then indented what to do, also, the setting. */
+/** The headline as plain text lines: `gate: VERDICT — why`, then indented the hint, also, the setting. */
 export function headlineLines(h: GateHeadline): string[] {
   return [
     `gate: ${h.verdict} — ${h.why}`,
-    ...(h.remedy ? [`  what to do: ${h.remedy}`] : []),
+    ...(h.hint ? [`  hint: ${h.hint}`] : []),
     ...h.also.map((a) => `  also: ${a}`),
     `  ${h.setting}`,
   ];

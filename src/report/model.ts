@@ -26,7 +26,8 @@ import { fingerprintOf, type Fingerprint } from '../fingerprint/environment.js';
 import { basename } from 'node:path';
 import { buildIopsMatrix, type IopsMatrix } from './iops-matrix.js';
 import { buildReferenceRatios, type ReferenceRatios } from './reference-table.js';
-import { groupWarnings, type WarningGroup } from './warnings.js';
+import { groupWarnings, renderDiagnostic, type RenderedDiagnostic, type WarningGroup } from './warnings.js';
+import { storedWarning, uniqueDiagnostics, type Diagnostic } from '../model/diagnostic.js';
 import { cellLabel, varyingAxes } from './labels.js';
 
 export const REPORT_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1, depthAxis: 'iodepth' } as const;
@@ -121,13 +122,13 @@ export interface ReportModel {
   matrices: IopsMatrix[];
   /** Per run: every cell as a fraction of the host-native reference, or null when the run has none. */
   references: (ReferenceRatios | null)[];
-  /** Run-level warnings (TCG banner, incomplete runs), deduplicated, in order. */
-  warnings: string[];
+  /** Run-level diagnostics (TCG, unsupported cells, incomplete runs), deduplicated, in order. */
+  warnings: RenderedDiagnostic[];
   /** The "why" breakdown, for runs whose samples carry `insight` (empty otherwise). */
   breakdowns: RunBreakdowns[];
 }
 
-export interface ReportOptions {
+export interface ReportModelOptions {
   metric?: string;
   alpha?: number;
   seed?: number;
@@ -152,15 +153,13 @@ function unitOf(samples: readonly Sample[], metric: string): string {
   return '';
 }
 
-function runWarnings(run: ReportRun): string[] {
-  const out = [...run.manifest.warnings];
-  if (run.manifest.status !== 'complete') {
-    out.push(`${run.label} is ${run.manifest.status}${run.manifest.stopReason ? `: ${run.manifest.stopReason}` : ''}`);
-  }
+function runWarnings(run: ReportRun): Diagnostic[] {
+  const out = run.manifest.warnings.map(storedWarning);
+  if (run.manifest.status !== 'complete') out.push({ kind: 'RunIncomplete', run: run.label, dir: run.dir, stopReason: run.manifest.stopReason });
   return out;
 }
 
-function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Required<Pick<ReportOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string }): ComparisonTable[] {
+function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Required<Pick<ReportModelOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string }): ComparisonTable[] {
   const [byAxis, byBaseline] = opts.by ? (opts.by.split('=', 2) as [string, string | undefined]) : [undefined, undefined];
   const tables: ComparisonTable[] = [];
   for (const axis of byAxis ? [byAxis] : axes) {
@@ -209,7 +208,7 @@ function runCells(r: StoredRun, run: number, runLabel: string | null, ctx: CellC
   return { cells, series: [...bySeries.values()].map((s) => ({ ...s, points: s.points.sort((a, b) => a.x - b.x) })) };
 }
 
-export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptions = {}): ReportModel {
+export function buildReportModel(stored: readonly StoredRun[], opts: ReportModelOptions = {}): ReportModel {
   const metric = opts.metric ?? REPORT_DEFAULTS.metric;
   const alpha = opts.alpha ?? REPORT_DEFAULTS.alpha;
   const seed = opts.seed ?? REPORT_DEFAULTS.seed;
@@ -262,7 +261,7 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportOptio
     cellWarnings: groupWarnings(cells.map((c) => ({ cell: { run: c.run, cellKey: c.cellKey, label: c.label }, warnings: c.stats?.warnings ?? [] }))),
     matrices,
     references: stored.map((r, run) => (r.reference?.length ? buildReferenceRatios(matrices[run]!, r.reference) : null)),
-    warnings: [...new Set(runs.flatMap(runWarnings))],
+    warnings: uniqueDiagnostics(runs.flatMap(runWarnings)).map(renderDiagnostic),
     breakdowns: stored.map((r, run) => ({ run, axes: defaultBreakdowns(r.samples) })).filter((b) => b.axes.length > 0),
   };
 }

@@ -82,8 +82,8 @@ export function renderReferenceTable(t: ReferenceRatios, opts: { color?: boolean
     table.toString(),
   ];
   if (t.anyAbove100) {
-    lines.push('note: values above 100 % are shown as measured: the guest beat host O_DIRECT (with disk.cache: writeback its reads can come from the host page cache)');
+    lines.push('info: values above 100 % are shown as measured: the guest beat host O_DIRECT (with disk.cache: writeback its reads can come from the host page cache)');
   }
-  for (const f of t.failed) lines.push(`note: host reference ${f.fioKey} failed: ${f.reason}`);
+  for (const f of t.failed) lines.push(`warning: host reference ${f.fioKey} failed: ${f.reason}`);
   return lines.join('\n');
 }

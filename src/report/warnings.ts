@@ -6,15 +6,21 @@
  * warning kind — the host steal one included — reaches the table, JSON, CSV,
  * Markdown and HTML alike.
  */
-import { explain, hint, severityOf, type Severity, type StatDiagnostic } from '../model/diagnostic.js';
+import { explain, hint, severityOf, type Diagnostic, type DiagnosticKind, type Severity, type StatDiagnostic } from '../model/diagnostic.js';
 
-export interface WarningGroup<C> {
-  kind: StatDiagnostic['kind'];
+/** A diagnostic as every exporter shows it: its kind and severity, the explanation, the hint. */
+export interface RenderedDiagnostic<K extends DiagnosticKind = DiagnosticKind> {
+  kind: K;
   severity: Severity;
-  /** The explanation: what was measured and the likely cause. */
+  /** The explanation: what happened (what was measured) and the likely cause. */
   text: string;
   /** What to do about it. */
   hint: string;
+}
+
+export const renderDiagnostic = (d: Diagnostic): RenderedDiagnostic => ({ kind: d.kind, severity: severityOf(d), text: explain(d), hint: hint(d) });
+
+export interface WarningGroup<C> extends RenderedDiagnostic<StatDiagnostic['kind']> {
   /** The cells it applies to, in order of first appearance. */
   cells: C[];
 }
@@ -39,7 +45,7 @@ export function warningLines(group: WarningGroup<unknown>, labels: readonly stri
 }
 
 /** Explanation and hint as one paragraph, for views without room for a hint line. */
-export const warningParagraph = (group: WarningGroup<unknown>): string => `${group.text} Hint: ${group.hint}`;
+export const warningParagraph = (d: RenderedDiagnostic): string => `${d.text} Hint: ${d.hint}`;
 
 /** Terminal lines for labelled warnings, one group (and its hint) per distinct explanation. */
 export function renderWarnings(entries: readonly { label: string; warnings: readonly StatDiagnostic[] }[], skip: readonly string[] = []): string[] {

@@ -48,7 +48,7 @@ export function renderDryRun(
     out.push(`        (hostfwd port 0 stands for a free 127.0.0.1 port chosen at boot; /dev/${DRY_RUN_DISK} for the test disk, found by ${foundBy})`);
     for (const cell of group.cells) {
       out.push(`  cell ${cell.key}`);
-      for (const notice of cell.notices) out.push(`    note: ${notice}`);
+      for (const notice of cell.notices) out.push(`    info: ${notice}`);
       out.push(`    fio: ${commandLine(buildFioArgs(fioJobFor(profile, cell, DRY_RUN_DISK)))}`);
     }
   }

@@ -196,7 +196,7 @@ class RunLoop {
       if (!lost || pending.length === 0) continue;
       if (attempt < this.maxBoots) {
         retries.push(lost);
-        log.warn(`boot ${bootId}: retrying ${pending.length} sample(s) with a fresh guest (boot_retries: ${profile.boot_retries})`);
+        log.diagnostic({ kind: 'BootRetry', bootId, samples: pending.length, bootRetries: profile.boot_retries });
         continue;
       }
       const why = `${'stop' in booted ? 'not measured' : 'boot failed'}: ${lost.reason} (${attempt} boot attempt(s), boot_retries: ${profile.boot_retries})`;
@@ -245,11 +245,11 @@ class RunLoop {
     const { group, bootId, bootDir, attempt } = at;
     const { step, message, failureKind } = describeFailure(err);
     if (signal.aborted) return { bootId, step, reason: message, failureKind };
-    log.warn(`boot ${bootId} failed: ${message}`);
     // Boot-step errors already carry the console evidence as their details; print it once.
     const details = err instanceof RunStepError && err.step !== 'boot' ? err.details : [];
     const evidence = await bootEvidence(bootDir);
-    for (const line of [...details, ...evidence]) log.warn(line);
+    // Its hint comes with the retry, or with the failed samples when no retry is left.
+    log.diagnostic({ kind: failureKind, reason: message }, { prefix: `boot ${bootId} failed: `, details: [...details, ...evidence], hint: false });
     this.result.boots.push({ bootId, groupId: group.id, timings: null, error: message });
     await writeJsonAtomic(join(bootDir, 'boot.json'), { bootId, groupId: group.id, attempt, status: 'failed', step, error: message, details, evidence }).catch((e) => {
       throw stopFor(e) ?? e;
@@ -279,13 +279,13 @@ class RunLoop {
         if (pending.length > 0 && !guestAlive(guest)) {
           // That sample failed and stays failed; the cells after it need a guest.
           const lost: BootRetry = { bootId, step: 'guest', reason: `guest lost during ${cell.key} r${round}: ${outcome.draft.reason ?? 'QEMU exited'}`, failureKind: 'GuestLost' };
-          log.warn(`boot ${bootId}: ${lost.reason}`);
+          log.diagnostic({ kind: 'GuestLost', reason: lost.reason }, { prefix: `boot ${bootId}: `, hint: false });
           return lost;
         }
       }
       return undefined;
     } finally {
-      await guest.stop().catch((err) => log.warn(`boot ${bootId}: stopping QEMU: ${(err as Error).message}`));
+      await guest.stop().catch((err) => log.diagnostic({ kind: 'QemuStopFailed', bootId, message: (err as Error).message }));
       removeSocketsIn(bootDirOf(writer.dir, bootId));
     }
   }

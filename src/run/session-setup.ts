@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HostError, InputError } from '../model/errors.js';
 import type { Logger } from '../model/logger.js';
+import type { RunWarning } from '../model/diagnostic.js';
 import type { Accel } from '../model/sample.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
@@ -19,9 +20,6 @@ import { decideAccel, probeKvm } from '../vm/accel.js';
 import { probeHostFacts } from '../vm/host-probe.js';
 import { loadRun, type StoredRun } from '../store/run-reader.js';
 import { jsonChanges, profileChanges } from '../store/resume.js';
-
-export const TCG_BANNER =
-  'accel tcg: QEMU emulates the CPU. These numbers measure an emulator, not virtio performance; use them to check the pipeline, never to rank I/O paths.';
 
 /** Which run to start or complete. */
 export interface SessionRequest {
@@ -40,7 +38,8 @@ export interface Session {
   profile: Profile;
   profilePath: string | null;
   accel: Accel;
-  warnings: string[];
+  /** What qualifies the results from the start (TCG, the KVM fallback): stored in run.json. */
+  warnings: RunWarning[];
   qemu: { version: string; banner: string };
   plan: Plan;
   /** Set when resuming. */
@@ -81,18 +80,18 @@ async function newSession(req: SessionRequest, log: Logger): Promise<Session> {
   return { profile, profilePath: resolve(req.profilePath), accel, warnings, qemu, plan };
 }
 
-async function chooseAccel(profile: Profile, log: Logger): Promise<{ accel: Accel; warnings: string[] }> {
+async function chooseAccel(profile: Profile, log: Logger): Promise<{ accel: Accel; warnings: RunWarning[] }> {
   const decision = decideAccel(profile.qemu.accel, await probeKvm());
-  for (const w of decision.warnings) log.warn(w);
-  if (decision.accel === 'tcg') log.warn(TCG_BANNER);
-  return { accel: decision.accel, warnings: [...decision.warnings, ...(decision.accel === 'tcg' ? [TCG_BANNER] : [])] };
+  const warnings: RunWarning[] = [...decision.warnings, ...(decision.accel === 'tcg' ? [{ kind: 'TcgEmulation' as const }] : [])];
+  for (const w of warnings) log.diagnostic(w);
+  return { accel: decision.accel, warnings };
 }
 
 /** The profile to resume with: the file (given, or the one the run started with) must say what the stored run used. */
 async function resumeProfile(stored: StoredRun, profileArg: string | undefined, log: Logger): Promise<{ profile: Profile; source: string | undefined }> {
   const source = profileArg ?? stored.manifest.profilePath ?? undefined;
   if (!source || !existsSync(source)) {
-    log.warn(`--resume: profile file ${source ?? '(none recorded)'} is gone; resuming with the resolved profile stored in ${stored.dir}`);
+    log.diagnostic({ kind: 'ProfileFileGone', path: source ?? null, dir: stored.dir });
     return { profile: stored.profile as Profile, source };
   }
   const profile = await loadProfile(source);

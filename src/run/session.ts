@@ -36,6 +36,7 @@ import { runHostReference } from './reference.js';
 import { plannedSamples, runPlan, type LoopProgress, type RunLoopResult } from './run-plan.js';
 import { openSession, type Session, type SessionRequest } from './session-setup.js';
 import { storeUnsupported, warnUnsupported } from './unsupported.js';
+import type { RunDiagnostic } from '../model/diagnostic.js';
 
 export interface RunRequest extends SessionRequest {
   /** Print the plan instead of running it. */
@@ -86,8 +87,10 @@ export interface FinishedRun {
   /** Why the loop stopped before the plan did (storage full, a fatal error). */
   stopped?: RunLoopResult['stopped'];
   unsaved?: UnsavedReport;
+  /** Why it is not complete (run.json's stopReason), when it is not. */
+  stopReason?: string;
   /** run.json could not be marked finished (it still says incomplete). */
-  finishError?: string;
+  finishError?: RunDiagnostic;
 }
 
 export type RunOutcome = { kind: 'dry-run'; text: string } | FinishedRun;
@@ -120,8 +123,8 @@ export async function runSession(req: RunRequest, ctx: RunContext): Promise<RunO
     purpose,
     waitMs: req.waitLockMs,
     signal: ctx.signal,
-    onWait: (h) => ctx.log.warn(`waiting for the lock held by pid ${h.pid} (since ${h.since})`),
-    onTakeover: (line) => ctx.log.warn(line),
+    onWait: (h) => ctx.log.diagnostic({ kind: 'LockWait', pid: h.pid, since: h.since }),
+    onTakeover: (text) => ctx.log.diagnostic({ kind: 'LockTakenOver', text }),
   };
   const m: Measuring = { session, todo, req, ctx, locks: [], lockOptions };
   try {
@@ -141,6 +144,11 @@ function logPruned({ plan }: Session, log: Logger): void {
   for (const [reason, keys] of prunedByReason) {
     log.info(`not run: ${keys.length} cell(s), e.g. ${keys[0]}: ${reason}${keys.length > 1 ? ' (--dry-run lists them all)' : ''}`);
   }
+}
+
+/** What the sweep removed, one line each, the hint once. */
+function logCleanup(actions: readonly string[], log: Logger): void {
+  actions.forEach((action, i) => log.diagnostic({ kind: 'LeftoverCleaned', action }, { hint: i === actions.length - 1 }));
 }
 
 function samplesToMeasure({ plan, stored }: Session): Todo {
@@ -164,10 +172,10 @@ async function measureSession(m: Measuring): Promise<FinishedRun> {
   const lockDir = await resolveLockDir();
   const hostLock = await acquireLock(hostLockPath(lockDir), m.lockOptions);
   m.locks.push(hostLock);
-  for (const line of (await sweepStaleRuns(runRegistryDir(lockDir))).actions) ctx.log.warn(`cleanup: ${line}`);
+  logCleanup((await sweepStaleRuns(runRegistryDir(lockDir))).actions, ctx.log);
   if (stored) {
     m.locks.push(await acquireLock(join(stored.dir, RUN_LOCK_FILE), m.lockOptions));
-    for (const line of (await sweepRunDir(stored.dir)).actions) ctx.log.warn(`cleanup: ${line}`);
+    logCleanup((await sweepRunDir(stored.dir)).actions, ctx.log);
     if (todo.missing.length === 0) {
       ctx.log.info(`resume ${stored.dir}: every planned sample already has a record; nothing to measure`);
       const writer = await RunWriter.resume(stored, { startedAt: new Date().toISOString(), missingSamples: 0, bootSuffix: '' });
@@ -188,7 +196,7 @@ async function measureSession(m: Measuring): Promise<FinishedRun> {
 /** The guest to boot, its key, and the environment — which a resumed run must still have. */
 async function prepareGuest({ profile, stored, accel, qemu }: Session, ctx: RunContext): Promise<{ guestSource: GuestSource; environment: Record<string, unknown> }> {
   const guestSource = await resolveGuestSource(profile, { repoRoot: repoRoot(), log: (l) => ctx.log.info(`guest: ${l}`) });
-  for (const note of guestSource.notes) ctx.log.warn(note);
+  for (const d of guestSource.diagnostics) ctx.log.diagnostic(d);
   ctx.signal.throwIfAborted();
   await readPrivateKey(guestSource.ssh.privateKeyPath); // 0600 or refuse, before anything boots
   const environment = await collectRunEnvironment({ accel, qemuBinary: profile.qemu.binary, qemu, guest: guestSource.record, tool: TOOL_VERSION });
@@ -243,7 +251,7 @@ async function openWriter(m: Measuring, environment: Record<string, unknown>): P
   ctx.log.info(`results: ${runDir}`);
   await writer.writeProfile(profile);
   await writer.writePlan(plan);
-  await warnUnsupported(writer, plan, (line) => ctx.log.warn(line));
+  await warnUnsupported(writer, plan, ctx.log);
   await writer.writeEnvironment(environment);
   return writer;
 }
@@ -312,7 +320,7 @@ async function finishRun(session: Session, writer: RunWriter, loop: RunLoopResul
           : `${stillMissing} planned sample(s) not measured`;
   const finishError = await writer.finish({ complete, stopReason }).then(
     () => undefined,
-    (err: unknown) => `cannot update ${join(runDir, 'run.json')} (${errnoCode(err) ?? (err as Error).message}); it still says incomplete`,
+    (err: unknown): RunDiagnostic => ({ kind: 'ManifestNotUpdated', path: join(runDir, 'run.json'), why: errnoCode(err) ?? (err as Error).message }),
   );
-  return { kind: 'finished', runDir, accel: session.accel, stored, stillMissing, complete, interrupted, stopped: loop?.stopped, unsaved, finishError };
+  return { kind: 'finished', runDir, accel: session.accel, stored, stillMissing, complete, interrupted, stopped: loop?.stopped, unsaved, stopReason, finishError };
 }

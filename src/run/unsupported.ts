@@ -8,6 +8,8 @@
 import type { Accel, Sample } from '../model/sample.js';
 import type { Plan } from '../plan/plan.js';
 import type { PrunedCell } from '../plan/rules.js';
+import type { RunWarning } from '../model/diagnostic.js';
+import type { Logger } from '../model/logger.js';
 
 export type UnsupportedDraft = Omit<Sample, 'schemaVersion' | 'rawFioPath'>;
 
@@ -38,19 +40,19 @@ export function unsupportedSamples(pruned: readonly PrunedCell[], accel: Accel, 
     }));
 }
 
-/** One warning per distinct reason: `3 cell(s) unsupported on this host: <reason>`. Pure. */
-export function unsupportedWarnings(pruned: readonly PrunedCell[]): string[] {
+/** One warning per distinct reason, with how many cells it covers. Pure. */
+export function unsupportedWarnings(pruned: readonly PrunedCell[]): RunWarning[] {
   const counts = new Map<string, number>();
   for (const p of pruned) if (p.status === 'unsupported') counts.set(p.reason, (counts.get(p.reason) ?? 0) + 1);
-  return [...counts].map(([reason, n]) => `${n} cell(s) unsupported on this host, recorded as such: ${reason}`);
+  return [...counts].map(([reason, count]) => ({ kind: 'CellUnsupported', reason, count }));
 }
 
 const isFirstShard = (plan: Plan) => ((plan as Plan & { shard?: { index: number } }).shard?.index ?? 1) === 1;
 
 /** Warns (log and run.json) about a new run's unsupported cells, before anything boots. */
-export async function warnUnsupported(writer: { addWarning(w: string): Promise<void> }, plan: Plan, warn: (line: string) => void): Promise<void> {
+export async function warnUnsupported(writer: { addWarning(w: RunWarning): Promise<void> }, plan: Plan, log: Logger): Promise<void> {
   for (const w of unsupportedWarnings(plan.pruned)) {
-    warn(w);
+    log.diagnostic(w);
     await writer.addWarning(w);
   }
 }

@@ -32,11 +32,12 @@ import { RunWriter } from './run-writer.js';
 import { runDirName } from './layout.js';
 import { InputError } from '../model/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
+import type { RunWarning } from '../model/diagnostic.js';
 
 const LabelValue = z.union([z.string(), z.number(), z.boolean()]);
 const Labels = z.record(z.string(), LabelValue);
 
-export const MappingSchema = z.strictObject({
+const MappingSchema = z.strictObject({
   name: z.string().regex(SAFE.name, { error: `expected ${PATTERN_HINT.name}` }).optional(),
   accel: z.enum(['kvm', 'tcg'], { error: 'expected kvm or tcg' }).optional(),
   labels: Labels.optional(),
@@ -51,7 +52,7 @@ export function globMatches(pattern: string, path: string): boolean {
 }
 
 /** A mapping file (`--map`): a regular file of at most 1 MiB, validated; problems capped, content never echoed. */
-export async function loadMapping(path: string): Promise<Mapping> {
+async function loadMapping(path: string): Promise<Mapping> {
   let text: string;
   try {
     text = await readRegularFile(path, MAX_FILE_BYTES.mapping);
@@ -73,7 +74,7 @@ export async function loadMapping(path: string): Promise<Mapping> {
 }
 
 /** `key=value` → [key, value]. */
-export function parseLabel(text: string): [string, string] {
+function parseLabel(text: string): [string, string] {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new InputError(`--label: expected axis=value, got ${JSON.stringify(text)}`);
   return [text.slice(0, eq), text.slice(eq + 1)];
@@ -92,7 +93,7 @@ export function labelValue(axis: string, value: unknown, where: string): { value
 }
 
 /** fio's own iodepth for the first job (job options, then global options), if it states one. */
-export function fioIodepth(raw: unknown): number | undefined {
+function fioIodepth(raw: unknown): number | undefined {
   const doc = raw as { jobs?: { 'job options'?: Record<string, unknown> }[]; 'global options'?: Record<string, unknown> };
   const v = doc.jobs?.[0]?.['job options']?.iodepth ?? doc['global options']?.iodepth;
   const n = Number(v);
@@ -114,7 +115,7 @@ export interface ImportedFile {
 }
 
 /** One fio output file: a regular file of at most 64 MiB; its content is never quoted in a problem. */
-export async function readFioFile(path: string, labels: Record<string, unknown>): Promise<ImportedFile> {
+async function readFioFile(path: string, labels: Record<string, unknown>): Promise<ImportedFile> {
   const text = await readRegularFile(path, MAX_FILE_BYTES.fioInput).catch((err: unknown) => {
     if (err instanceof FileProblem) throw new Error(err.problem === 'missing' ? 'no such file' : err.problem);
     throw err;
@@ -191,9 +192,9 @@ export async function importFiles(files: readonly string[], options: ImportOptio
   ok.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const startedAt = new Date();
   const dir = resolve(options.out, runDirName(name, startedAt));
-  const warnings = [
-    `imported from ${ok.length} fio JSON file(s): accel ${accel} ${(options.accel ?? mapping.accel) ? 'as stated' : 'assumed (fio does not record it; set --accel)'}; no boot evidence or read-back`,
-    ...failed.map((f) => `not imported: ${f}`),
+  const warnings: RunWarning[] = [
+    { kind: 'ImportedRun', files: ok.length, accel, accelStated: Boolean(options.accel ?? mapping.accel) },
+    ...failed.map((file): RunWarning => ({ kind: 'ImportFileSkipped', file })),
   ];
   const writer = await RunWriter.create(dir, {
     tool: { name: 'vblk-bench', version: TOOL_VERSION },

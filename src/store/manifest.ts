@@ -1,5 +1,6 @@
 /** The run manifest (run.json): what a results directory is and whether it is whole. */
 import type { Accel } from '../model/sample.js';
+import type { StoredWarning } from '../model/diagnostic.js';
 
 /**
  * `incomplete` from the first write until the last: a run killed at any point
@@ -19,7 +20,8 @@ export interface RunManifest {
   accel: Accel;
   /** Why the run is incomplete, when it is (interrupted, boot failures...). */
   stopReason: string | null;
-  warnings: string[];
+  /** What qualifies the results (TCG, unsupported cells, an import): typed diagnostics; text in runs stored before kinds existed. */
+  warnings: StoredWarning[];
   /** Counts by sample status, filled in when the run ends. */
   counts: Record<string, number>;
   plannedSamples: number;

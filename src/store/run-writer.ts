@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
 import type { ResumeRecord, RunManifest } from './manifest.js';
 import type { StoredRun } from './run-reader.js';
+import type { RunWarning } from '../model/diagnostic.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
 import { checkOwnOutput } from './stored-file.js';
 import { impossibleMetrics } from '../model/metric-limits.js';
@@ -128,8 +129,8 @@ export class RunWriter {
     await writeJsonAtomic(join(this.dir, PLAN_FILE), plan);
   }
 
-  async addWarning(warning: string): Promise<void> {
-    if (this.manifest.warnings.includes(warning)) return;
+  async addWarning(warning: RunWarning): Promise<void> {
+    if (this.manifest.warnings.some((w) => JSON.stringify(w) === JSON.stringify(warning))) return;
     this.manifest.warnings.push(warning);
     await this.saveManifest();
   }

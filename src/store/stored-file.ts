@@ -84,7 +84,7 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 /** zod issues as one line: `field: problem; field: problem; and N more`. zod's messages name types, never values. */
-export function schemaProblem(issues: readonly z.core.$ZodIssue[], shown = 3): string {
+function schemaProblem(issues: readonly z.core.$ZodIssue[], shown = 3): string {
   // `input` is looked at only to tell a missing field from a wrong one; it is never shown.
   const message = (i: z.core.$ZodIssue) => (i.code === 'invalid_type' && 'input' in i && i.input === undefined ? 'missing' : i.message.replace(/^Invalid input: /, ''));
   const lines = issues.slice(0, shown).map((i) => `${fieldPath(i.path)}: ${message(i)}`);

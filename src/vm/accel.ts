@@ -5,6 +5,7 @@
 import { access, open } from 'node:fs/promises';
 import { HostError } from '../model/errors.js';
 import type { Accel } from '../model/sample.js';
+import type { KvmCause, RunWarning } from '../model/diagnostic.js';
 
 export type KvmProvider = 'kvm_intel' | 'kvm_amd' | 'kvm_pvm' | 'unknown';
 
@@ -18,41 +19,35 @@ export interface KvmProbe {
 
 export type AccelRequest = 'auto' | 'kvm' | 'tcg';
 
-export const TCG_CAVEAT = 'TCG numbers measure an emulator, not virtio performance';
 const PVM_REASON = '/dev/kvm is provided by kvm_pvm, which only runs PVM-enabled guest kernels';
 const TCG_HINT = 'set qemu.accel: tcg (or auto) in the profile';
 
-/** Why KVM is unusable, or null when it is usable. */
-function kvmUnusableReason(probe: KvmProbe): string | null {
-  if (probe.provider === 'kvm_pvm') return `${PVM_REASON} (standard guests do not boot)`;
-  if (!probe.devicePresent) return '/dev/kvm does not exist (no KVM on this host)';
+/** Why KVM is unusable and which fix applies, or null when it is usable. */
+export function kvmUnusable(probe: KvmProbe): { why: string; cause: KvmCause } | null {
+  if (probe.provider === 'kvm_pvm') return { why: `${PVM_REASON} (standard guests do not boot) — a known non-working KVM`, cause: 'pvm' };
+  if (!probe.devicePresent) return { why: '/dev/kvm does not exist (no KVM on this host)', cause: 'absent' };
   if (!probe.openable) {
-    return `/dev/kvm exists but cannot be opened read-write${probe.openError ? ` (${probe.openError})` : ''}`;
+    return { why: `/dev/kvm exists but cannot be opened read-write${probe.openError ? ` (${probe.openError})` : ''}`, cause: 'permission' };
   }
   return null;
 }
 
-export function decideAccel(requested: AccelRequest, probe: KvmProbe): { accel: Accel; warnings: string[] } {
-  const reason = kvmUnusableReason(probe);
+/** The accelerator, and a KvmUnusable warning when `auto` falls back to TCG (callers add the TCG one for any TCG run). */
+export function decideAccel(requested: AccelRequest, probe: KvmProbe): { accel: Accel; warnings: RunWarning[] } {
+  const unusable = kvmUnusable(probe);
   switch (requested) {
     case 'tcg':
-      // Asked for explicitly: nothing to explain (callers print their TCG banner for any TCG run).
       return { accel: 'tcg', warnings: [] };
     case 'kvm':
-      if (reason) {
-        const permission = probe.provider !== 'kvm_pvm' && probe.devicePresent && !probe.openable;
+      if (unusable) {
         throw new HostError(
-          `qemu.accel is kvm but KVM is not usable here: ${reason}`,
-          permission ? `give this user access to /dev/kvm (the kvm group), or ${TCG_HINT}` : TCG_HINT,
+          `qemu.accel is kvm but KVM is not usable here: ${unusable.why}`,
+          unusable.cause === 'permission' ? `give this user access to /dev/kvm (the kvm group), or ${TCG_HINT}` : TCG_HINT,
         );
       }
       return { accel: 'kvm', warnings: [] };
     case 'auto':
-      if (reason) {
-        const known = probe.provider === 'kvm_pvm' ? ' — a known non-working KVM' : '';
-        return { accel: 'tcg', warnings: [`using TCG instead of KVM: ${reason}${known}. ${TCG_CAVEAT}`] };
-      }
-      return { accel: 'kvm', warnings: [] };
+      return unusable ? { accel: 'tcg', warnings: [{ kind: 'KvmUnusable', ...unusable }] } : { accel: 'kvm', warnings: [] };
     default: {
       const never: never = requested;
       throw new HostError(`unknown accelerator request ${String(never)}`);

@@ -20,7 +20,7 @@ export interface DiskSpec {
 }
 
 export interface DeviceSpec {
-  /** A name from `backendNames()`: virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk. */
+  /** A name from BACKEND_NAMES (profile/axes.ts): virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk. */
   backend: string;
   /** Ignored by backends without the property (vhost-user-blk, vhost-blk: `ioeventfdApplies: false`). */
   ioeventfd: boolean;

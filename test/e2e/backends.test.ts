@@ -16,6 +16,7 @@ import { runCli, hasStackTrace } from '../helpers/cli.js';
 import { leftoverProcesses, processesMatching } from '../helpers/processes.js';
 import { loadRun } from '../../src/store/run-reader.js';
 import { parseCpuList } from '../../src/profile/pin.js';
+import { explain, storedWarning } from '../../src/model/diagnostic.js';
 
 async function runIn(args: string[]): Promise<{ out: string; r: Awaited<ReturnType<typeof runCli>> }> {
   const out = await mkdtemp(join(tmpdir(), 'vblk-e2e-backends-'));
@@ -39,7 +40,7 @@ test('seed-2011-ci: vhost-user-blk (real daemon) beside virtio-blk, vhost-blk un
   const [dirName] = await readdir(out);
   const run = await loadRun(join(out, dirName!));
   assert.equal(run.manifest.status, 'complete');
-  assert.ok(run.manifest.warnings.some((w) => w.startsWith('4 cell(s) unsupported on this host, recorded as such: in-kernel vhost-blk is not available')));
+  assert.ok(run.manifest.warnings.map(storedWarning).some((w) => explain(w).startsWith('4 cell(s) unsupported on this host, recorded as such: in-kernel vhost-blk is not available')));
   const by = (backend: string) => run.samples.filter((s) => s.cell.backend === backend);
   for (const backend of ['virtio-blk', 'virtio-blk-iothread', 'vhost-user-blk']) {
     assert.ok(by(backend).length > 0, backend);

@@ -55,6 +55,6 @@ test('--dry-run prints groups, exact command lines, pruned cells and an estimate
   assert.match(r.stdout, /qemu-system-x86_64 .*-device .*virtio-blk-pci.*ioeventfd=off/);
   assert.match(r.stdout, /fio: fio .*--iodepth=16/);
   assert.match(r.stdout, /backend=virtio-blk-iothread,ioeventfd=off,scheduler=bfq,iodepth=1: impossible: ioeventfd is required for iothread/);
-  assert.match(r.stdout, /note: .*cfq/);
+  assert.match(r.stdout, /info: .*cfq/);
   assert.match(r.stdout, /estimated duration: /);
 });

@@ -69,7 +69,7 @@ describe('gate on recorded runs: exit codes', () => {
     const r = await gate(['--baseline', `${F}/base`, `${F}/small`]);
     expectExit(r, 3);
     assert.match(r.stdout, /^gate: INCONCLUSIVE — too few samples: n = 6 vs 3 in 4 test\(s\); at α\/m = 0\.0025 a difference can be significant only with at least 6 per side$/m);
-    assert.match(r.stdout, /^ {2}what to do: run at least 6 repetitions per side \(have 6 vs 3\)/m);
+    assert.match(r.stdout, /^ {2}hint: run at least 6 repetitions per side \(have 6 vs 3\)/m);
     assert.match(r.stdout, /n = 6 vs 3: the smallest p/);
     expectExit(await gate(['--baseline', `${F}/base`, `${F}/small`, '--bisect']), 125);
   });
@@ -81,12 +81,12 @@ describe('gate on recorded runs: exit codes', () => {
     // The reason heads the output (n = 6 per side is enough here: the repetitions are not the reason).
     const [first, second] = r.stdout.split('\n');
     assert.equal(first, 'gate: INCONCLUSIVE — environment differs in 1 field(s): profile.qemu.binary: qemu-system-x86_64 → test/fixtures/runs/gate/qemu-throttled');
-    assert.match(second ?? '', /^ {2}what to do: if the difference is the point, declare it with --subject <path> \(here: --subject profile\.qemu\.binary\); to judge anyway, pass --allow-env-mismatch/);
+    assert.match(second ?? '', /^ {2}hint: if the difference is the point, declare it with --subject <path> \(here: --subject profile\.qemu\.binary\); to judge anyway, pass --allow-env-mismatch/);
     assert.match(r.stdout, /environment differs: profile\.qemu\.binary: qemu-system-x86_64 → test\/fixtures\/runs\/gate\/qemu-throttled/);
     const xml = parseXml(await readFile(junit, 'utf8'));
     const env = findAll(xml, 'testcase').find((c) => c.attrs.name === 'environment');
     assert.ok(env && findAll(env, 'skipped').length === 1, 'an environment testcase, skipped');
-    assert.match(findAll(env, 'skipped')[0]?.attrs.message ?? '', /^environment differs in 1 field\(s\): profile\.qemu\.binary: .*\. What to do: .*--allow-env-mismatch/);
+    assert.match(findAll(env, 'skipped')[0]?.attrs.message ?? '', /^environment differs in 1 field\(s\): profile\.qemu\.binary: .*\. Hint: .*--allow-env-mismatch/);
     const props = Object.fromEntries(findAll(xml, 'property').map((p) => [p.attrs.name, p.attrs.value]));
     assert.equal(props.reason, first?.replace('gate: INCONCLUSIVE — ', ''));
     expectExit(await gate(['--baseline', `${F}/base`, `${F}/throttled`, '--bisect']), 125);
@@ -158,7 +158,7 @@ describe('compare on recorded runs', () => {
     expectExit(r, 3);
     assert.match(r.stderr.split('\n')[0] ?? '', /^compare: REFUSED — environment differs in 1 field\(s\): profile\.qemu\.binary/);
     assert.match(r.stderr, /profile\.qemu\.binary: qemu-system-x86_64 → test\/fixtures\/runs\/gate\/qemu-throttled/);
-    assert.match(r.stderr, /^what to do: .*--subject <path> \(here: --subject profile\.qemu\.binary\)/m);
+    assert.match(r.stderr, /^hint: .*--subject <path> \(here: --subject profile\.qemu\.binary\)/m);
   });
 
   it('--by compares one axis inside one run; a missing cell makes it partial (3)', async () => {

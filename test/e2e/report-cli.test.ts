@@ -136,7 +136,7 @@ describe('vblk-bench schema / init / doctor', () => {
     const d = await runCli(['doctor']);
     assert.equal(d.exitCode, 0, d.stdout + d.stderr);
     assert.match(d.stdout, /^ok\s+QEMU\s+qemu-system-x86_64 \d+\.\d+/m);
-    assert.match(d.stdout, /^(ok|warn)\s+KVM/m);
+    assert.match(d.stdout, /^(ok|warning)\s+KVM/m);
     assert.match(d.stdout, /this host can run vblk-bench/);
     const j = await runCli(['doctor', '--json']);
     const doc = JSON.parse(j.stdout) as { schema: string; version: number; checks: { name: string; level: string }[] };
@@ -149,7 +149,7 @@ describe('vblk-bench schema / init / doctor', () => {
     }
     const noQemu = await runCli(['doctor', '--qemu', '/nonexistent/qemu']);
     assert.equal(noQemu.exitCode, 3);
-    assert.match(noQemu.stdout, /^fail\s+QEMU/m);
+    assert.match(noQemu.stdout, /^error\s+QEMU/m);
   });
 
   it('doctor reads the real apt lists: a cached guest older than anything Debian offers gets a warning naming both kernels', async () => {
@@ -163,10 +163,10 @@ describe('vblk-bench schema / init / doctor', () => {
     manifest.kernelPackage.version = '0.1-1';
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
     const d = await runCli(['doctor', '--json'], { env: { VBLK_BENCH_CACHE: cache } });
-    const check = (JSON.parse(d.stdout) as { checks: { name: string; level: string; detail: string; fix?: string }[] }).checks.find((c) => c.name === 'guest kernel')!;
-    assert.equal(check.level, 'warn', check.detail);
+    const check = (JSON.parse(d.stdout) as { checks: { name: string; level: string; detail: string; hint?: string }[] }).checks.find((c) => c.name === 'guest kernel')!;
+    assert.equal(check.level, 'warning', check.detail);
     assert.match(check.detail, new RegExp(`^the apt lists \\(as of their last change, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\) offer linux-image-\\S+-amd64 \\S+, newer than the cached guest's ${manifest.kernelPackage.name} 0\\.1-1`));
-    assert.match(check.fix!, /guest import --expect-hash/);
+    assert.match(check.hint!, /guest import --expect-hash/);
     await rm(cache, { recursive: true, force: true });
   });
 });

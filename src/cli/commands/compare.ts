@@ -7,7 +7,7 @@
  * side or the comparison was refused because the measurement environment
  * differs (see stat-options.ts); 2 for bad input. What keeps it from
  * concluding — a refusal, missing cells, sizes that cannot reach α — heads the
- * output with what to do (compare/inconclusive.ts).
+ * output with the hint (compare/inconclusive.ts).
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../../model/exit-codes.js';
@@ -24,8 +24,9 @@ import { warnStoredDiagnostics } from '../run-status.js';
 import { formatOption } from '../format-option.js';
 import { collect, parseFraction, refusalLines } from '../stat-options.js';
 import { checkEnvironment } from '../../fingerprint/environment-check.js';
+import { diagnosticBlock, type ComparisonDiagnostic } from '../../model/diagnostic.js';
 
-export const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
+const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
 
 interface CompareOptions {
   metric: string;
@@ -67,7 +68,7 @@ function withinRun(set: ResultSet, axis: string, baseline: string | undefined, m
   if (values.length < 2) throw new InputError(`--by ${axis}: ${set.label} has only ${axis}=${reference}; nothing to compare`);
   const rows = compareWithinRun(set.samples, { axis, baseline: reference, metric, alpha, seed: COMPARE_DEFAULTS.seed });
   const others = values.filter((v) => v !== reference).join(', ');
-  const header = { a: `${axis}=${reference}`, b: `${axis}=${others}`, metric, alpha, notes: [`run: ${set.label}`], omitAxis: values.length === 2 ? axis : undefined };
+  const header = { a: `${axis}=${reference}`, b: `${axis}=${others}`, metric, alpha, run: set.label, diagnostics: [], omitAxis: values.length === 2 ? axis : undefined };
   return { header, rows, refused: [] };
 }
 
@@ -75,9 +76,9 @@ function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: num
   const subjects = options.subject ?? [];
   const env = checkEnvironment(a, b, subjects, options.allowEnvMismatch === true);
   const aligned = alignSubjectAxes(a.samples, b.samples, subjects);
-  const notes = [...env.notes, ...aligned.folded.map((axis) => `cells paired without the subject axis ${axis}`)];
+  const diagnostics = [...env.diagnostics, ...aligned.folded.map((axis): ComparisonDiagnostic => ({ kind: 'SubjectAxisFolded', axis }))];
   const rows = compareSets(aligned.a, aligned.b, { metric: options.metric, alpha, seed: COMPARE_DEFAULTS.seed });
-  return { header: { a: a.label, b: b.label, metric: options.metric, alpha, notes }, rows, refused: env.mismatch };
+  return { header: { a: a.label, b: b.label, metric: options.metric, alpha, diagnostics }, rows, refused: env.mismatch };
 }
 
 async function compareCommand(pathA: string, pathB: string | undefined, options: CompareOptions): Promise<number> {
@@ -97,7 +98,7 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
   if (cmp.refused.length > 0) {
     // The refusal is on stderr; only the JSON document has a refused form (the table and Markdown have no rows to show).
     const [headline, ...details] = refusalLines('compare', cmp.refused);
-    for (const line of [headline, ...cmp.header.notes, ...details]) process.stderr.write(`${line}\n`);
+    for (const line of [headline, ...diagnosticBlock(cmp.header.diagnostics), ...details]) process.stderr.write(`${line}\n`);
     const refused = { ...cmp, rows: [], header: { ...cmp.header, inconclusive: [{ kind: 'environment' as const, differences: cmp.refused }] } };
     process.stdout.write(options.format.render(refused, { color: process.stdout.isTTY }));
     return ExitCode.Partial;

@@ -1,6 +1,6 @@
 /**
  * `vblk-bench doctor`: the host checks (host/doctor.ts) through the exporter
- * registry. Exit 0 when the host can run (no `fail`), 3 otherwise.
+ * registry. Exit 0 when the host can run (no `error`), 3 otherwise.
  */
 import type { Command } from 'commander';
 import { evaluateDoctor, gatherDoctorFacts, type DoctorCheck } from '../../host/doctor.js';
@@ -12,7 +12,7 @@ import { reportError } from '../errors.js';
 import { formatOption } from '../format-option.js';
 
 export function doctorExitCode(checks: readonly DoctorCheck[]): number {
-  return checks.some((c) => c.level === 'fail') ? ExitCode.Partial : ExitCode.Success;
+  return checks.some((c) => c.level === 'error') ? ExitCode.Partial : ExitCode.Success;
 }
 
 export function registerDoctorCommand(program: Command, setExit: (code: number) => void): void {

@@ -25,6 +25,7 @@ import { reportError } from '../errors.js';
 import { warnStoredDiagnostics } from '../run-status.js';
 import { formatOption } from '../format-option.js';
 import { collect, parseChoice, parseFraction, parseMinEffects } from '../stat-options.js';
+import { diagnosticBlock } from '../../model/diagnostic.js';
 
 const CORRECTIONS = ['holm', 'bh'] as const;
 
@@ -98,13 +99,13 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
     process.stderr.write('gate --bisect: the current result set cannot be read: skip this commit (125)\n');
     return GIT_BISECT_SKIP;
   }
-  const { result, notes, warnings, baseline, current, rerun } = outcome;
+  const { result, diagnostics, baseline, current, rerun } = outcome;
   // What the readers skipped: the sets are then not whole, which the verdict already counts (at best inconclusive).
   for (const set of [baseline, current]) warnStoredDiagnostics(set.label, set.diagnostics);
   if (rerun) process.stderr.write(`confirm: re-run ${rerun.dir}\n${renderGateTable(rerun.result)}\n`);
 
-  for (const line of [...notes, ...warnings]) process.stderr.write(`${line}\n`);
-  const report: GateReport = { result, title: `vblk-bench gate: ${current.label} vs ${baseline.label}`, notes, warnings };
+  for (const line of diagnosticBlock(diagnostics)) process.stderr.write(`${line}\n`);
+  const report: GateReport = { result, title: `vblk-bench gate: ${current.label} vs ${baseline.label}`, diagnostics };
   if (options.junit) await writeFile(options.junit, exporterFor('gate', 'junit').render(report, { color: false }));
   if (options.markdown) await writeFile(options.markdown, exporterFor('gate', 'markdown').render(report, { color: false }));
   process.stdout.write(options.format.render(report, { color: process.stdout.isTTY }));

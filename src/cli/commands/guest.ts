@@ -73,7 +73,7 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
         process.stdout.write(`${installed ? 'imported' : 'already present'}: ${image.dir}\ncontent hash: ${image.contentHash}\nkernel: ${image.manifest.kernelVersion}\n`);
         const current = await guestInputsHash(repoRoot()).catch(() => undefined);
         if (current !== image.manifest.inputsHash) {
-          process.stdout.write(`note: built from other scripts/guest/ than this checkout's; select it with guest: {kind: builtin, image_hash: ${image.contentHash.slice(0, 16)}}\n`);
+          process.stdout.write(`info: built from other scripts/guest/ than this checkout's; select it with guest: {kind: builtin, image_hash: ${image.contentHash.slice(0, 16)}}\n`);
         }
       }),
     );

@@ -23,7 +23,7 @@ export interface ReportCliOptions {
 }
 
 /** Renders stored runs through the chosen exporter; the text ends with a newline. */
-export function renderReport(runs: readonly StoredRun[], options: ReportCliOptions, color = false): string {
+function renderReport(runs: readonly StoredRun[], options: ReportCliOptions, color = false): string {
   const alpha = parseFraction('--alpha', options.alpha);
   const rows = parseChoice('--rows', options.rows, CSV_ROWS);
   const model = buildReportModel(runs, { metric: options.metric, alpha, by: options.by });

@@ -11,13 +11,14 @@ import { InputError } from '../../model/errors.js';
 import { exitCodeForSignal, installInterruptHandlers, InterruptedError } from '../../lifecycle/signals.js';
 import { runSession, type FinishedRun, type UnsavedReport } from '../../run/session.js';
 import { errnoCode } from '../../store/storage.js';
-import { TCG_BANNER } from '../../run/session-setup.js';
 import { buildReportModel } from '../../report/model.js';
 import { exporterFor } from '../../report/export/registry.js';
 import { createLogger, type TerminalLogger, type Verbosity } from '../log.js';
 import { RunProgress } from '../progress.js';
 import { reportError } from '../errors.js';
 import { groupFailures } from '../../run/failure-summary.js';
+import { explain } from '../../model/diagnostic.js';
+import { basename } from 'node:path';
 
 interface RunOptions {
   dryRun?: boolean;
@@ -63,7 +64,8 @@ function waitLockMs(value: RunOptions['waitLock']): number {
 async function runCommand(profilePath: string | undefined, options: RunOptions): Promise<number> {
   const verbosity: Verbosity = options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal';
   const log = createLogger(verbosity);
-  const interrupt = installInterruptHandlers((signal) => log.warn(`${signal}: stopping guests, keeping what was measured (again to exit at once)`));
+  // Its hint comes with the run's end (what is missing and how to complete it).
+  const interrupt = installInterruptHandlers((signal) => log.diagnostic({ kind: 'Interrupted', signal }, { hint: false }));
   try {
     const outcome = await runSession(
       { profilePath, resume: options.resume, shard: options.shard, onlyCells: options.onlyCell, dryRun: options.dryRun, out: options.out, waitLockMs: waitLockMs(options.waitLock) },
@@ -87,28 +89,27 @@ function printRun(run: FinishedRun, log: TerminalLogger): number {
   const { runDir, stillMissing } = run;
   const samples = run.stored?.samples ?? [];
   if (run.unsaved) printUnsaved(runDir, run.unsaved, run.stopped?.error, log);
-  if (run.finishError) log.warn(run.finishError);
+  if (run.finishError) log.diagnostic(run.finishError);
 
   // The same table `report` prints, from the same model.
   if (run.stored) process.stdout.write(exporterFor('report', 'table').render(buildReportModel([run.stored]), { color: process.stdout.isTTY }));
-  if (run.accel === 'tcg') process.stdout.write(`(${TCG_BANNER})\n`);
+  if (run.accel === 'tcg') process.stdout.write(`(${explain({ kind: 'TcgEmulation' })})\n`);
   process.stdout.write(`results: ${runDir}\n`);
 
   const notOk = samples.filter((s) => s.status === 'failed' || s.status === 'invalid');
-  for (const { reasons } of groupFailures(notOk)) {
-    reasons.forEach(({ diagnostic, samples: n }, i) => log.diagnostic(diagnostic, { prefix: `${n} sample(s) `, hint: i === reasons.length - 1 }));
-  }
+  for (const reasons of groupFailures(notOk)) reasons.forEach((d, i) => log.diagnostic(d, { hint: i === reasons.length - 1 }));
+  const incomplete = { kind: 'RunIncomplete', run: basename(runDir), dir: runDir, stopReason: run.stopReason ?? null, missing: stillMissing } as const;
   if (run.interrupted) {
-    log.warn(`${stillMissing} sample(s) not measured; complete them with: vblk-bench run --resume ${runDir}`);
+    log.diagnostic(incomplete);
     return exitCodeForSignal(run.interrupted);
   }
   if (run.stopped?.kind === 'storage') return ExitCode.Partial;
   if (run.stopped) {
-    log.warn(`${stillMissing} sample(s) not measured; after fixing the cause: vblk-bench run --resume ${runDir}`);
+    log.diagnostic(incomplete);
     return reportError(run.stopped.error);
   }
   if (!run.complete || notOk.length > 0) {
-    log.warn(`${notOk.length} sample(s) failed or invalid, ${stillMissing} missing; see ${runDir}`);
+    log.diagnostic({ kind: 'RunPartial', failed: notOk.length, missing: stillMissing, dir: runDir });
     return ExitCode.Partial;
   }
   return ExitCode.Success;
@@ -116,18 +117,13 @@ function printRun(run: FinishedRun, log: TerminalLogger): number {
 
 /** The results directory filled up: say where the measured samples went, or print them. */
 function printUnsaved(runDir: string, unsaved: UnsavedReport, error: unknown, log: TerminalLogger): void {
-  const code = errnoCode(error) ?? 'write error';
-  process.stderr.write(`error: results directory ${runDir} cannot be written (${code}): the run stopped cleanly; every sample stored before is kept\n`);
-  if (unsaved.count === 0) {
-    process.stderr.write(`hint: free some space, then complete the run with: vblk-bench run --resume ${runDir}\n`);
-    return;
-  }
+  log.diagnostic({ kind: 'ResultsUnwritable', dir: runDir, code: errnoCode(error) ?? 'write error' }, { hint: unsaved.count === 0 });
+  if (unsaved.count === 0) return;
   if (unsaved.rescuedTo) {
-    process.stderr.write(`error: ${unsaved.count} measured sample(s) that could not be stored were saved to ${unsaved.rescuedTo}\n`);
-    process.stderr.write(`hint: free some space, copy them in (cp -r ${unsaved.rescuedTo}/. ${runDir}/), then complete the run with: vblk-bench run --resume ${runDir}\n`);
+    log.diagnostic({ kind: 'SamplesRescued', count: unsaved.count, to: unsaved.rescuedTo, dir: runDir });
     return;
   }
-  process.stderr.write(`error: ${unsaved.count} measured sample(s) could not be stored anywhere; here they are, one JSON line each:\n`);
+  log.diagnostic({ kind: 'SamplesUnsaved', count: unsaved.count, dir: runDir });
+  // Raw, without timestamps: lines to paste back as sample files.
   for (const line of unsaved.jsonLines) process.stderr.write(`${line}\n`);
-  log.warn(`free some space, then complete the run with: vblk-bench run --resume ${runDir}`);
 }

@@ -15,7 +15,7 @@ const finite = z.number({ error: 'expected a finite number' });
 const fraction = finite.gt(0).lt(1);
 const reps = z.number().int().min(1).max(100_000);
 
-export const CalibrationCellSchema = z.looseObject({
+const CalibrationCellSchema = z.looseObject({
   cellKey: Line(4096),
   cell: CellValues,
   metric: Line(128),

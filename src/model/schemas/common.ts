@@ -21,11 +21,8 @@ export const Line = (max = 65_536) => z.string({ error: 'expected a string' }).m
 
 export const Count = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).nonnegative({ error: 'expected a non-negative integer' });
 
-/** A finite number that is not negative. */
-export const NonNegative = z.number({ error: 'expected a finite number' }).nonnegative({ error: 'negative' });
-
 /** Axis names as the profile's AXES spell them. */
-export const AxisName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'expected an axis name' });
+const AxisName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'expected an axis name' });
 
 /** One axis value: a name (no control characters, no `,` or `=`, which would break cell keys) or a non-negative number. */
 export const AxisValue = z.union(
@@ -45,7 +42,7 @@ export function keyOfCell(cell: Record<string, string | number>): string {
 export const Better = z.enum(['higher', 'lower'], { error: 'expected higher or lower' });
 
 /** A measured value: finite, not negative, at most its unit's ceiling (src/model/metric-limits.ts). */
-export const MetricSchema = z
+const MetricSchema = z
   .looseObject({ value: z.number({ error: 'expected a finite number' }), unit: z.string({ error: 'expected a unit' }), better: Better }, { error: 'expected a metric' })
   .superRefine((m, ctx) => {
     const why = impossibleMetricValue(m.value, m.unit);

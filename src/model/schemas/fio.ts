@@ -9,13 +9,13 @@ import { z } from 'zod';
 const num = z.number({ error: 'expected a finite number' });
 const nonNegative = num.nonnegative({ error: 'negative' });
 
-export const FioLatencySchema = z.object({
+const FioLatencySchema = z.object({
   mean: nonNegative,
   N: nonNegative.optional(),
   percentile: z.record(z.string(), nonNegative).optional(),
 });
 
-export const FioDirectionSchema = z.object({
+const FioDirectionSchema = z.object({
   /** KiB/s (both 2.x and 3.x). */
   bw: nonNegative,
   /** B/s, fio ≥ 3.2 or so; derived from `bw` when absent. */
@@ -32,7 +32,7 @@ export const FioDirectionSchema = z.object({
 /** Option values as fio prints them (strings; numbers in some versions). */
 const FioOptions = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional();
 
-export const FioJobSchema = z.object({
+const FioJobSchema = z.object({
   jobname: z.string().max(4096),
   /** Reporting group: jobs separated by `stonewall` or `new_group` get different ids. Absent in very old fio: 0. */
   groupid: z.number().int().nonnegative().optional(),

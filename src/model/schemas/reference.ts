@@ -4,7 +4,7 @@ import { CellValues, Line, MetricsSchema, RelativeFile, Timestamp } from './comm
 import { REFERENCE_DIR } from './paths.js';
 import { FailureKindSchema } from './sample.js';
 
-export const REFERENCE_SCHEMA_VERSION = 1;
+const REFERENCE_SCHEMA_VERSION = 1;
 
 export const ReferenceRecordSchema = z.looseObject(
   {

@@ -10,7 +10,7 @@ import { SampleInsightSchema } from './insight.js';
 import { CellValues, Count, Line, MetricsSchema, RelativeFile, Timestamp, keyOfCell } from './common.js';
 import { RAW_FIO_DIR } from './paths.js';
 
-export const SampleStatusSchema = z.enum(['ok', 'failed', 'unsupported', 'invalid'], { error: 'expected ok, failed, unsupported or invalid' });
+const SampleStatusSchema = z.enum(['ok', 'failed', 'unsupported', 'invalid'], { error: 'expected ok, failed, unsupported or invalid' });
 export const AccelSchema = z.enum(['kvm', 'tcg'], { error: 'expected kvm or tcg' });
 
 const Id = z.string({ error: 'expected an id' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { error: 'expected an id of letters, digits, . _ -' });

@@ -3,12 +3,13 @@ import type { ComparisonRow } from '../../compare/types.js';
 import { compareFooter, compareHead, compareHeadline, rowCells, rowLabels, type CompareHeader, type CompareReport } from '../compare-report.js';
 import { escapeMarkdownCell, escapeMarkdownText } from '../format.js';
 import type { Exporter } from './exporter.js';
+import { diagnosticItems } from './markdown-diagnostics.js';
 
 function headlineMarkdown(h: CompareHeader): string[] {
   const head = compareHeadline(h.inconclusive);
   if (!head) return [];
   const e = escapeMarkdownText;
-  return [`**${head.state}** — ${e(head.why)}  `, `**What to do:** ${e(head.remedy)}  `, ...head.also.map((a) => `**Also:** ${e(a)}  `), ''];
+  return [`**${head.state}** — ${e(head.why)}  `, `**Hint:** ${e(head.hint)}  `, ...head.also.map((a) => `**Also:** ${e(a)}  `), ''];
 }
 
 /** `withWarnings: false` where the cells' warnings are listed once for the whole document (the report). */
@@ -19,8 +20,9 @@ export function renderCompareMarkdown(rows: readonly ComparisonRow[], h: Compare
     `## ${escapeMarkdownCell(h.metric)}: A = ${escapeMarkdownCell(h.a)}, B = ${escapeMarkdownCell(h.b)}`,
     '',
     ...headlineMarkdown(h),
-    ...h.notes.map((n) => `- ${n}`),
-    ...(h.notes.length > 0 ? [''] : []),
+    ...(h.run ? [`run: ${escapeMarkdownText(h.run)}`, ''] : []),
+    ...diagnosticItems(h.diagnostics),
+    ...(h.diagnostics.length > 0 ? [''] : []),
     line(compareHead(h)),
     '| --- | ---: | ---: | ---: | --- | ---: |',
     ...rows.map((row, i) => line(rowCells(row, names[i] ?? row.cellKey))),

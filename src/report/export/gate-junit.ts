@@ -3,10 +3,10 @@
  * <failure>, anything that keeps the gate from judging (inconclusive, missing,
  * failed, unsupported) is <skipped> with its reason, and an environment
  * mismatch (or incomplete data) adds a skipped `environment` (`completeness`)
- * testcase with the remedy. The headline — verdict, first reason, what to do —
- * is in the suite's properties (`reason`, `remedy`) and its <system-out>.
+ * testcase with the hint. The headline — verdict, first reason, the hint —
+ * is in the suite's properties (`reason`, `hint`) and its <system-out>.
  */
-import { describeInconclusive, remedyFor, type InconclusiveKind } from '../../compare/inconclusive.js';
+import { describeInconclusive, inconclusiveHint, type InconclusiveKind } from '../../compare/inconclusive.js';
 import type { GateCell, GateResult } from '../../gate/types.js';
 import { cellDetails } from '../gate-cells.js';
 import { gateHeadline, headlineLines } from '../gate-headline.js';
@@ -38,12 +38,12 @@ export function toJUnit(result: GateResult, opts: { suiteName?: string } = {}): 
   const cases = result.cells.map(testcase);
   let skipped = result.cells.filter((c) => SKIPPED.has(c.status)).length;
   const failures = result.cells.filter((c) => c.status === 'regression').length;
-  // Run-level reasons that keep the gate from judging get a skipped testcase of their own, with the remedy.
+  // Run-level reasons that keep the gate from judging get a skipped testcase of their own, with the hint.
   for (const reason of result.inconclusive) {
     const name = RUN_LEVEL[reason.kind];
     if (!name) continue;
     skipped++;
-    const message = `${describeInconclusive(reason)}. What to do: ${remedyFor(reason)}`;
+    const message = `${describeInconclusive(reason)}. Hint: ${inconclusiveHint(reason)}`;
     cases.push(`    <testcase classname="gate" name="${name}">\n      <skipped message="${escapeAttr(message)}"/>\n    </testcase>`);
   }
   const counts = `tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}"`;
@@ -51,7 +51,7 @@ export function toJUnit(result: GateResult, opts: { suiteName?: string } = {}): 
   const props = [
     ['verdict', result.verdict],
     ['reason', h.why],
-    ...(h.remedy ? [['remedy', h.remedy]] : []),
+    ...(h.hint ? [['hint', h.hint]] : []),
     ['alpha', String(result.alpha)],
     ['correction', result.correction],
     ['tests', String(result.tests)],

@@ -6,6 +6,7 @@ import { gateFigures, sortWorstFirst, warningKinds } from '../gate-cells.js';
 import { gateHeadline, hasRuleHiddenDeltaCi } from '../gate-headline.js';
 import type { GateReport } from '../gate-report.js';
 import type { Exporter } from './exporter.js';
+import { diagnosticItems } from './markdown-diagnostics.js';
 
 function row(c: GateCell): string {
   const cells = [
@@ -19,13 +20,13 @@ function row(c: GateCell): string {
   return `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
 }
 
-/** The headline as Markdown: why, what to do, the other reasons, the setting. */
+/** The headline as Markdown: why, the hint, the other reasons, the setting. */
 function headline(result: GateResult): string[] {
   const h = gateHeadline(result);
   const e = escapeMarkdownText;
   return [
     `**Why:** ${e(h.why)}  `,
-    ...(h.remedy ? [`**What to do:** ${e(h.remedy)}  `] : []),
+    ...(h.hint ? [`**Hint:** ${e(h.hint)}  `] : []),
     ...h.also.map((a) => `**Also:** ${e(a)}  `),
     `${e(h.setting)}.`,
   ];
@@ -52,7 +53,7 @@ export function toMarkdown(result: GateResult, opts: { title?: string } = {}): s
 export const gateMarkdown: Exporter<GateReport> = {
   format: 'markdown',
   render: (g) => {
-    const extra = [...g.notes, ...g.warnings].map((l) => `- ${escapeMarkdownText(l)}`);
+    const extra = diagnosticItems(g.diagnostics);
     return toMarkdown(g.result, { title: g.title }) + (extra.length ? `\n${extra.join('\n')}\n` : '');
   },
 };

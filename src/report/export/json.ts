@@ -14,14 +14,20 @@ import type { Exporter } from './exporter.js';
 
 /** The versioned JSON document kinds and their current versions (docs/reports.md lists their fields). */
 export const JSON_SCHEMAS = {
-  /** 2: the envelope replaced `schemaVersion: 1`; `matrix` became `matrices`; warnings are typed (`cellWarnings`). */
-  report: 2,
-  compare: 1,
-  gate: 1,
+  /**
+   * 2: the envelope replaced `schemaVersion: 1`; `matrix` became `matrices`; warnings are typed (`cellWarnings`).
+   * 3: run `warnings` are typed too: `{kind, severity, text, hint}` instead of text.
+   */
+  report: 3,
+  /** 2: `notes` (text) became `diagnostics` ({kind, severity, text, hint}); `run` names the run of `--by`. */
+  compare: 2,
+  /** 2: `notes` and `warnings` (text) became `diagnostics` ({kind, severity, text, hint}). */
+  gate: 2,
   history: 1,
   explain: 1,
   runs: 1,
-  doctor: 1,
+  /** 2: check levels are severities (`warn` → `warning`, `fail` → `error`) and `fix` is `hint`. */
+  doctor: 2,
   'guest-image': 1,
 } as const;
 

@@ -11,6 +11,7 @@ import type { CompareReport } from '../compare-report.js';
 import type { DoctorReport, GuestImageInfo } from '../doctor-report.js';
 import type { GateReport } from '../gate-report.js';
 import { gateHeadline } from '../gate-headline.js';
+import { renderDiagnostic } from '../warnings.js';
 import type { ReportModel } from '../model.js';
 import type { RunListing } from '../run-listing.js';
 import { compareMarkdown } from './compare-markdown.js';
@@ -60,11 +61,11 @@ const EXPORTERS: Registry = {
   compare: [
     compareTable,
     compareMarkdown,
-    jsonExporter('compare', (m: CompareReport) => ({ ...m.header, rows: m.rows, refused: m.refused.map((d) => d.text) })),
+    jsonExporter('compare', (m: CompareReport) => ({ ...m.header, diagnostics: m.header.diagnostics.map(renderDiagnostic), rows: m.rows, refused: m.refused.map((d) => d.text) })),
   ],
   gate: [
     gateTable,
-    jsonExporter('gate', (g: GateReport) => ({ ...g.result, headline: gateHeadline(g.result), notes: g.notes, warnings: g.warnings })),
+    jsonExporter('gate', (g: GateReport) => ({ ...g.result, headline: gateHeadline(g.result), diagnostics: g.diagnostics.map(renderDiagnostic) })),
     gateMarkdown,
     gateJUnit,
   ],

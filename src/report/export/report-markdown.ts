@@ -18,7 +18,7 @@ const rule = (align: string) => `| ${[...align].map((a) => (a === 'r' ? '---:' :
 
 export function renderMarkdown(model: ReportModel): string {
   const out: string[] = [`## ${escapeMarkdownCell(model.title)}`, ''];
-  for (const w of model.warnings) out.push(`> **warning:** ${w.replace(/\r?\n/g, ' ')}`, '>');
+  for (const w of model.warnings) out.push(`> **${w.severity}:** ${warningParagraph(w).replace(/\r?\n/g, ' ')}`, '>');
   if (model.warnings.length) out.push('');
 
   out.push(row(['run', 'profile', 'accel', 'started', 'status', 'samples']), rule('llllll'));
@@ -38,7 +38,7 @@ export function renderMarkdown(model: ReportModel): string {
   out.push('', 'A 95 % order-statistic interval for the median needs n ≥ 6 repetitions; cells with fewer show "no CI".', '');
 
   for (const table of model.comparisons) {
-    const header = { a: table.baseline, b: table.candidate, metric: model.metric, alpha: model.alpha, notes: [], omitAxis: table.axis };
+    const header = { a: table.baseline, b: table.candidate, metric: model.metric, alpha: model.alpha, diagnostics: [], omitAxis: table.axis };
     out.push(renderCompareMarkdown(table.rows, header, { withWarnings: false }).replace(/^## /, '### '));
   }
 

@@ -30,7 +30,7 @@ export function polyline(points: readonly (readonly [number, number])[]): string
 }
 
 /** Okabe-Ito: distinguishable with the common colour-vision deficiencies. */
-export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'] as const;
+const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'] as const;
 
 export function colorAt(i: number): string {
   return PALETTE[i % PALETTE.length]!;

@@ -1,5 +1,10 @@
-/** Registry of block backends: add a file, add it here. */
+/**
+ * Registry of block backends: add a file, add it here. Names are
+ * profile/axes.ts's BACKEND_NAMES; each backend takes its name and traits
+ * from plan/backend-traits.ts (a unit test checks every name has a backend).
+ */
 import { InputError } from '../../model/errors.js';
+import { BACKEND_NAMES } from '../../profile/axes.js';
 import type { BlockBackend } from './backend.js';
 import { vhostBlk } from './vhost-blk.js';
 import { vhostUserBlk } from './vhost-user-blk.js';
@@ -12,15 +17,11 @@ const BACKENDS: ReadonlyMap<string, BlockBackend> = new Map(
   [virtioBlk, virtioBlkIothread, vhostUserBlk, vhostBlk].map((b) => [b.name, b] as const),
 );
 
-export function backendNames(): string[] {
-  return [...BACKENDS.keys()];
-}
-
 /** Throws InputError naming the known backends when `name` is not one. */
 export function getBackend(name: string): BlockBackend {
   const backend = BACKENDS.get(name);
   if (!backend) {
-    throw new InputError(`device.backend: unknown backend "${name}" (known: ${backendNames().join(', ')})`);
+    throw new InputError(`device.backend: unknown backend "${name}" (known: ${BACKEND_NAMES.join(', ')})`);
   }
   return backend;
 }

@@ -12,17 +12,17 @@
  */
 import { DEVICE_ID, DISK_NODE } from '../launch-spec.js';
 import type { BlockBackend } from './backend.js';
-import { backendTraits, VHOST_BLK_DEVICE } from '../../plan/backend-traits.js';
+import { backendTraits } from '../../plan/backend-traits.js';
 import { blockdevArgs } from './blockdev.js';
 import { checkPciMachine, checkVhostCommon, vhostQueueProps } from './vhost-common.js';
 
-const NAME = 'vhost-blk';
+const TRAITS = backendTraits('vhost-blk');
 const LOOP_HINT = 'e.g. a loop device made with `losetup --find --show FILE`';
 
 export const vhostBlk: BlockBackend = {
-  ...backendTraits(NAME),
+  ...TRAITS,
   check(spec) {
-    const common = checkVhostCommon(spec, NAME) ?? checkPciMachine(spec, VHOST_BLK_DEVICE);
+    const common = checkVhostCommon(spec, TRAITS.name) ?? checkPciMachine(spec, TRAITS.deviceType);
     if (common) return common;
     if (!spec.disk.blockDevice) return `disk.path: vhost-blk needs a raw block device (S_ISBLK) as backing, ${LOOP_HINT}; ${spec.disk.path} is not one`;
     return null;
@@ -30,7 +30,7 @@ export const vhostBlk: BlockBackend = {
   args(spec) {
     return [
       ...blockdevArgs(spec.disk),
-      '-device', [`${VHOST_BLK_DEVICE},id=${DEVICE_ID},drive=${DISK_NODE}`, ...vhostQueueProps(spec)].join(','),
+      '-device', [`${TRAITS.deviceType},id=${DEVICE_ID},drive=${DISK_NODE}`, ...vhostQueueProps(spec)].join(','),
     ];
   },
 };

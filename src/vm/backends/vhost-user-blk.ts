@@ -19,7 +19,7 @@ import type { BlockBackend, HostCommand } from './backend.js';
 import { backendTraits } from '../../plan/backend-traits.js';
 import { checkPciMachine, checkVhostCommon, vhostNumQueues, vhostQueueProps } from './vhost-common.js';
 
-const NAME = 'vhost-user-blk';
+const TRAITS = backendTraits('vhost-user-blk');
 /** ids of the objects this backend adds. */
 const GUEST_MEMORY_ID = 'vblk-mem';
 const VHOST_USER_CHARDEV = 'vblk-vhost-user';
@@ -38,9 +38,9 @@ function daemonCommand(spec: QemuLaunchSpec): HostCommand {
 }
 
 export const vhostUserBlk: BlockBackend = {
-  ...backendTraits(NAME),
+  ...TRAITS,
   check(spec) {
-    const common = checkVhostCommon(spec, NAME) ?? checkPciMachine(spec, 'vhost-user-blk-pci');
+    const common = checkVhostCommon(spec, TRAITS.name) ?? checkPciMachine(spec, TRAITS.deviceType);
     if (common) return common;
     if (!spec.device.hostDir) return 'device.hostDir: vhost-user-blk needs a directory for its socket and qemu-storage-daemon files';
     for (const [what, path] of [['vhost-user socket', paths(spec).socket], ['storage daemon QMP socket', paths(spec).qmpSocket]] as const) {
@@ -58,7 +58,7 @@ export const vhostUserBlk: BlockBackend = {
       '-object', `memory-backend-memfd,id=${GUEST_MEMORY_ID},size=${spec.memoryMiB}M,share=on`,
       '-machine', `memory-backend=${GUEST_MEMORY_ID}`,
       '-chardev', `socket,id=${VHOST_USER_CHARDEV},path=${escapeOptValue(paths(spec).socket)}`,
-      '-device', [`vhost-user-blk-pci,id=${DEVICE_ID},chardev=${VHOST_USER_CHARDEV}`, ...vhostQueueProps(spec)].join(','),
+      '-device', [`${TRAITS.deviceType},id=${DEVICE_ID},chardev=${VHOST_USER_CHARDEV}`, ...vhostQueueProps(spec)].join(','),
     ];
   },
   hostCommands: (spec) => [daemonCommand(spec)],

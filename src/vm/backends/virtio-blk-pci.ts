@@ -92,7 +92,7 @@ export function makeVirtioBlkPciBackend(traits: BackendTraits): BlockBackend {
     },
     args(spec) {
       const { device, disk } = spec;
-      const props = [`virtio-blk-pci,id=${DEVICE_ID},drive=${DISK_NODE}`];
+      const props = [`${traits.deviceType},id=${DEVICE_ID},drive=${DISK_NODE}`];
       if (disk.serial !== '') props.push(`serial=${escapeOptValue(disk.serial)}`);
       props.push(`ioeventfd=${onOff(device.ioeventfd)}`);
       if (opts.iothread) props.push(`iothread=${iothreadId(spec)}`);

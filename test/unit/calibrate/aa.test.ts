@@ -7,6 +7,7 @@ import { evaluateGate } from '../../../src/gate/evaluate.js';
 import { makePlan } from '../../../src/plan/plan.js';
 import { parseYaml, validateProfile } from '../../../src/profile/load.js';
 import { makeRunsMulti } from '../gate/sample-factory.js';
+import { explain, hint } from '../../../src/model/diagnostic.js';
 
 const YAML = `
 name: nightly
@@ -80,15 +81,16 @@ describe('calibrationWarnings', () => {
     assert.deepEqual(calibrationWarnings(result, calibration(0.005), { 'host.hostKernel': '6.1' }, []), []);
     const [w, ...rest] = calibrationWarnings(result, calibration(0.1), { 'host.hostKernel': '6.1' }, []);
     assert.equal(rest.length, 0);
-    assert.match(w ?? '', /a real 10 % regression is caught only .* of the time with n = 6\/6/);
-    assert.match(w ?? '', /repetitions per side reach 80 %/);
+    assert.equal(w?.kind, 'CalibrationLowPower');
+    assert.match(explain(w!), /a real 10 % regression is caught only .* of the time with n = 6\/6/);
+    assert.match(hint(w!), /repetitions per side to catch it 80 % of the time/);
   });
 
   it('warns when the calibration comes from another environment or covers no tested cell', () => {
     const cal = calibration(0.005);
     const lines = calibrationWarnings(result, { ...cal, cells: [] }, { 'host.hostKernel': '6.12' }, []);
-    assert.equal(lines.length, 2);
-    assert.match(lines[0] ?? '', /another environment.*host\.hostKernel: 6\.1 → 6\.12/);
-    assert.match(lines[1] ?? '', /covers none of the tested cells/);
+    assert.deepEqual(lines.map((d) => d.kind), ['CalibrationEnvironmentDiffers', 'CalibrationCoversNone']);
+    assert.match(explain(lines[0]!), /another environment.*host\.hostKernel: 6\.1 → 6\.12/);
+    assert.match(explain(lines[1]!), /covers none of the tested cells/);
   });
 });

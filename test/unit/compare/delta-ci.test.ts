@@ -18,7 +18,7 @@ import { comparisonText } from '../../../src/report/rows.js';
 import { makeRuns } from '../gate/sample-factory.js';
 
 const cell = { backend: 'virtio-blk', iodepth: 1 };
-const header = { a: 'A', b: 'B', metric: 'iops', alpha: 0.05, notes: [] };
+const header = { a: 'A', b: 'B', metric: 'iops', alpha: 0.05, diagnostics: [] };
 
 describe('the rule: sample size below which no CI of Δ is shown', () => {
   it('is the n at which a distribution-free interval of each median exists: 6 at 95 %, 8 at 99 %', () => {

@@ -7,7 +7,7 @@ import {
   describeInconclusive,
   firstFew,
   INCONCLUSIVE_PRECEDENCE,
-  remedyFor,
+  inconclusiveHint,
   type Inconclusive,
 } from '../../../src/compare/inconclusive.js';
 import { compareSets } from '../../../src/compare/compare-sets.js';
@@ -50,26 +50,26 @@ describe('environment', () => {
   });
 
   it('a guest difference: pin the guest; a host difference: same host; always --subject (with a real path) and --allow-env-mismatch', () => {
-    const guest = remedyFor(environment([diff('guest.imageHash', 'a', 'b'), diff('guest.kernel', '1', '2')]));
+    const guest = inconclusiveHint(environment([diff('guest.imageHash', 'a', 'b'), diff('guest.kernel', '1', '2')]));
     assert.match(guest, /pin the guest \(`guest export` once, `guest import --expect-hash` on every runner; docs: "Pinning the guest for nightly and CI"\)/);
     assert.doesNotMatch(guest, /same host/);
     assert.match(guest, /--subject guest\.kernel\b/);
     assert.match(guest, /--allow-env-mismatch/);
 
-    const host = remedyFor(environment([diff('host.hostKernel', '1', '2')]));
+    const host = inconclusiveHint(environment([diff('host.hostKernel', '1', '2')]));
     assert.match(host, /measure both sides on the same host setup/);
     assert.doesNotMatch(host, /pin the guest/);
 
-    const both = remedyFor(environment([diff('guest.kernel', '1', '2'), diff('host.hostKernel', '1', '2')]));
+    const both = inconclusiveHint(environment([diff('guest.kernel', '1', '2'), diff('host.hostKernel', '1', '2')]));
     assert.match(both, /to remove the difference, pin the guest .* and measure both sides on the same host setup/);
 
-    const profile = remedyFor(environment([diff('profile.qemu.binary', 'qemu-system-x86_64', '/opt/qemu')]));
+    const profile = inconclusiveHint(environment([diff('profile.qemu.binary', 'qemu-system-x86_64', '/opt/qemu')]));
     assert.doesNotMatch(profile, /to remove the difference/);
     assert.match(profile, /^if the difference is the point, declare it with --subject <path> \(here: --subject profile\.qemu\.binary\); to judge anyway, pass --allow-env-mismatch/);
   });
 });
 
-describe('the other kinds: what, with the numbers, and what to do', () => {
+describe('the other kinds: what, with the numbers, and the hint', () => {
   it('incomplete: a run is resumed, a baseline file saved again', () => {
     const r: Inconclusive = {
       kind: 'incomplete',
@@ -83,7 +83,7 @@ describe('the other kinds: what, with the numbers, and what to do', () => {
       'the current run r2 is incomplete (interrupted by SIGTERM): 5 of 12 planned samples; the baseline main is incomplete: 10 of 12 planned samples',
     );
     assert.equal(
-      remedyFor(r),
+      inconclusiveHint(r),
       'complete r2 with `vblk-bench run --resume results/r2`; save the baseline again from a complete run (`vblk-bench baseline save <results> -o ci/baseline.json`)',
     );
   });
@@ -97,13 +97,13 @@ describe('the other kinds: what, with the numbers, and what to do', () => {
       ],
     };
     assert.equal(describeInconclusive(r), '1 cell(s) not measured on both sides: iops, clat_p99_ns @ iodepth=32 (cell not in the current run)');
-    assert.match(remedyFor(r), /`vblk-bench run <profile> --only-cell <cell key>`.*`vblk-bench merge`/);
+    assert.match(inconclusiveHint(r), /`vblk-bench run <profile> --only-cell <cell key>`.*`vblk-bench merge`/);
   });
 
   it('failed: fix and measure again', () => {
     const r: Inconclusive = { kind: 'failed', cells: [{ cellKey: 'iodepth=1', metric: 'iops', why: 'current: 1 failed (fio: io_u error)' }] };
     assert.equal(describeInconclusive(r), '1 cell(s) with failed or invalid samples: iops @ iodepth=1 (current: 1 failed (fio: io_u error))');
-    assert.match(remedyFor(r), /^fix what failed .* --only-cell <cell key>/);
+    assert.match(inconclusiveHint(r), /^fix what failed .* --only-cell <cell key>/);
   });
 
   it('too few samples: the sizes, the level, and how many repetitions per side', () => {
@@ -121,15 +121,15 @@ describe('the other kinds: what, with the numbers, and what to do', () => {
       describeInconclusive(r),
       'too few samples: n = 6 vs 3, 6 vs 2 in 3 test(s); at α/m = 0.00333 a difference can be significant only with at least 6 per side',
     );
-    assert.match(remedyFor(r), /^run at least 6 repetitions per side \(have 6 vs 3, 6 vs 2\): raise `repetitions` in the profile/);
+    assert.match(inconclusiveHint(r), /^run at least 6 repetitions per side \(have 6 vs 3, 6 vs 2\): raise `repetitions` in the profile/);
   });
 
   it('unconfirmed and nothing tested', () => {
     const r: Inconclusive = { kind: 'unconfirmed', cells: [{ cellKey: 'iodepth=1', metric: 'iops', why: 'not confirmed: the re-run has no result for this cell' }] };
     assert.match(describeInconclusive(r), /^the confirmation re-run could not judge 1 cell\(s\): iops @ iodepth=1/);
-    assert.match(remedyFor(r), /--confirm/);
+    assert.match(inconclusiveHint(r), /--confirm/);
     assert.equal(describeInconclusive({ kind: 'nothing-tested' }), 'no cell × metric could be compared');
-    assert.match(remedyFor({ kind: 'nothing-tested' }), /--min-effect/);
+    assert.match(inconclusiveHint({ kind: 'nothing-tested' }), /--min-effect/);
   });
 });
 

@@ -54,7 +54,7 @@ describe('incomplete data', () => {
     assert.ok(pass.reasons.includes('incomplete: the current run r1 is incomplete (interrupted by SIGINT): 7 of 14 planned samples'));
     assert.match(
       toJUnit(pass),
-      /<testcase classname="gate" name="completeness">\n\s+<skipped message="the current run r1 is incomplete \(interrupted by SIGINT\): 7 of 14 planned samples\. What to do: complete r1 with `vblk-bench run --resume results\/r1`"\/>/,
+      /<testcase classname="gate" name="completeness">\n\s+<skipped message="the current run r1 is incomplete \(interrupted by SIGINT\): 7 of 14 planned samples\. Hint: complete r1 with `vblk-bench run --resume results\/r1`"\/>/,
     );
     const regression = evaluateGate(same(a, 1000), same(a, 500), { metrics, incomplete });
     assert.equal(regression.verdict, 'regression');

@@ -1,5 +1,5 @@
 /**
- * The gate's headline: the first real reason and its remedy, the same in the
+ * The gate's headline: the first real reason and its hint, the same in the
  * terminal table, Markdown and JUnit.
  */
 import assert from 'node:assert/strict';
@@ -48,18 +48,18 @@ describe('gate headline: the first real reason, in precedence order', () => {
       'gate: INCONCLUSIVE — environment differs in 3 field(s): guest.kernel: 6.1.0-56-amd64 → 6.1.0-57-amd64; ' +
         'host.hostKernel: 6.18.44-fc-v769 → 6.18.50-fc-v801; guest.imageHash: 241fbff6 → 9c1dbff6',
     );
-    assert.match(v.table[1] ?? '', /^ {2}what to do: to remove the difference, pin the guest .* and measure both sides on the same host setup .*--allow-env-mismatch/);
+    assert.match(v.table[1] ?? '', /^ {2}hint: to remove the difference, pin the guest .* and measure both sides on the same host setup .*--allow-env-mismatch/);
     assert.match(v.table[2] ?? '', /^ {2}α = 0\.01 \(Holm\) over 4 test\(s\): a test needs at least 6 repetitions per side to reach α\/m = 0\.0025$/);
     assert.ok(!v.table.some((l) => l.startsWith('  also:')), 'nothing else is wrong: 6 per side is enough');
     // Every difference in full after the table.
     assert.ok(v.table.includes('  environment differs: guest.imageHash: 241fbff6 → 9c1dbff6'));
     // Markdown and JUnit say the same.
     assert.ok(v.md.includes(`**Why:** ${v.headline.why}  `));
-    assert.match(v.md, /^\*\*What to do:\*\* to remove the difference, pin the guest/m);
+    assert.match(v.md, /^\*\*Hint:\*\* to remove the difference, pin the guest/m);
     assert.equal(v.props.reason, v.headline.why);
-    assert.equal(v.props.remedy, v.headline.remedy);
+    assert.equal(v.props.hint, v.headline.hint);
     const env = findAll(parseXml(v.xml), 'testcase').find((c) => c.attrs.name === 'environment');
-    assert.match(findAll(env!, 'skipped')[0]?.attrs.message ?? '', /^environment differs in 3 field\(s\): .*\. What to do: to remove the difference, pin the guest/);
+    assert.match(findAll(env!, 'skipped')[0]?.attrs.message ?? '', /^environment differs in 3 field\(s\): .*\. Hint: to remove the difference, pin the guest/);
     assert.match(v.xml, /<system-out>gate: INCONCLUSIVE — environment differs in 3 field\(s\)/);
   });
 
@@ -73,9 +73,9 @@ describe('gate headline: the first real reason, in precedence order', () => {
   it('too few samples: the sizes and the repetitions needed', () => {
     const v = views({}, run(4), run(4).reverse());
     assert.equal(v.table[0], 'gate: INCONCLUSIVE — too few samples: n = 4 vs 4 in 4 test(s); at α/m = 0.0025 a difference can be significant only with at least 6 per side');
-    assert.match(v.table[1] ?? '', /^ {2}what to do: run at least 6 repetitions per side \(have 4 vs 4\)/);
-    assert.match(v.md, /^\*\*What to do:\*\* run at least 6 repetitions per side \(have 4 vs 4\)/m);
-    assert.match(v.props.remedy ?? '', /^run at least 6 repetitions per side \(have 4 vs 4\)/);
+    assert.match(v.table[1] ?? '', /^ {2}hint: run at least 6 repetitions per side \(have 4 vs 4\)/);
+    assert.match(v.md, /^\*\*Hint:\*\* run at least 6 repetitions per side \(have 4 vs 4\)/m);
+    assert.match(v.props.hint ?? '', /^run at least 6 repetitions per side \(have 4 vs 4\)/);
   });
 
   it('missing cells come before too few samples elsewhere', () => {
@@ -92,14 +92,14 @@ describe('gate headline: the first real reason, in precedence order', () => {
     const v = views({ incomplete }, run(10), cellRuns(shallow, 10));
     assert.deepEqual(v.result.inconclusive.map((r) => r.kind), ['incomplete', 'missing-cells']);
     assert.equal(v.table[0], 'gate: INCONCLUSIVE — the current run r2 is incomplete (interrupted by SIGINT): 20 of 40 planned samples');
-    assert.equal(v.table[1], '  what to do: complete r2 with `vblk-bench run --resume results/r2`');
+    assert.equal(v.table[1], '  hint: complete r2 with `vblk-bench run --resume results/r2`');
   });
 
   it('failed samples', () => {
     const cur = [...run(10), makeSample(deep, {}, { repetition: 10, status: 'failed', reason: 'fio: io_u error' })];
     const v = views({}, run(10), cur);
     assert.equal(v.table[0], 'gate: INCONCLUSIVE — 1 cell(s) with failed or invalid samples: iops, clat_p99_ns @ iodepth=32 (current: 1 failed (fio: io_u error))');
-    assert.match(v.table[1] ?? '', /^ {2}what to do: fix what failed/);
+    assert.match(v.table[1] ?? '', /^ {2}hint: fix what failed/);
   });
 
   it('nothing tested', () => {
@@ -113,7 +113,7 @@ describe('gate headline: the first real reason, in precedence order', () => {
     assert.equal(v.result.verdict, 'regression');
     assert.match(v.table[0] ?? '', /^gate: REGRESSION — 1 of 2 test\(s\) changed the worse way beyond the minimum effect: iops @ iodepth=1 -50 %$/);
     assert.match(v.table[1] ?? '', /^ {2}also: 1 cell\(s\) not measured on both sides: iops, clat_p99_ns @ iodepth=32/);
-    assert.equal(v.props.remedy, undefined);
+    assert.equal(v.props.hint, undefined);
   });
 
   it('a pass says so and has nothing to do', () => {
@@ -121,6 +121,6 @@ describe('gate headline: the first real reason, in precedence order', () => {
     assert.equal(v.result.verdict, 'pass');
     assert.equal(v.table[0], 'gate: PASS — all 4 test(s) pass');
     assert.match(v.table[1] ?? '', /^ {2}α = 0\.01/);
-    assert.doesNotMatch(v.md, /What to do/);
+    assert.doesNotMatch(v.md, /Hint/);
   });
 });

@@ -58,15 +58,15 @@ test('the offer from the captures, and the verdict against cached guests older, 
   assert.deepEqual(offer, { package: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3', listsChangedAt: '2026-12-02T18:06:37.838Z' });
 
   const older = guestKernelCheck({ name: 'linux-image-6.1.0-50-amd64', version: '6.1.176-1' }, offer);
-  assert.equal(older.level, 'warn');
+  assert.equal(older.level, 'warning');
   assert.equal(
     older.detail,
     "the apt lists (as of their last change, 2026-12-02 18:06 UTC) offer linux-image-6.1.0-57-amd64 6.1.192-3, newer than the cached guest's " +
       'linux-image-6.1.0-50-amd64 6.1.176-1: a guest built now (fresh cache, another runner, `guest build --force`) boots the newer kernel, ' +
       'and gates between runs on the two say inconclusive (guest.packages.kernel: 6.1.176-1 → 6.1.192-3)',
   );
-  assert.match(older.fix!, /guest export once, guest import --expect-hash on every runner, guest\.image_hash in the profile/);
-  assert.match(older.fix!, /Pinning the guest for nightly and CI/);
+  assert.match(older.hint!, /guest export once, guest import --expect-hash on every runner, guest\.image_hash in the profile/);
+  assert.match(older.hint!, /Pinning the guest for nightly and CI/);
 
   assert.equal(guestKernelCheck({ name: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3' }, offer).level, 'ok');
   const newer = guestKernelCheck({ name: 'linux-image-6.1.0-60-amd64', version: '6.1.200-1' }, offer);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import { explain } from '../../../src/model/diagnostic.js';
 import {
   assessUserKernel,
   bzImageVersionString,
@@ -92,7 +93,7 @@ test('embedded config (CONFIG_IKCONFIG) is found and parsed', () => {
 
 test('a user kernel of the initramfs release is fine; another release needs built-in drivers', () => {
   const needed = ['virtio_pci', 'virtio_blk', 'virtio_net', 'bfq'];
-  assert.deepEqual(assessUserKernel({ release: '6.1.0-56-amd64', config: null }, '6.1.0-56-amd64', needed), { missing: [], notes: [] });
+  assert.deepEqual(assessUserKernel({ release: '6.1.0-56-amd64', config: null }, '6.1.0-56-amd64', needed), { missing: [], diagnostics: [] });
   const config = parseKernelConfig('CONFIG_VIRTIO_PCI=y\nCONFIG_VIRTIO_BLK=m\nCONFIG_VIRTIO_NET=y\n');
   assert.deepEqual(assessUserKernel({ release: '6.9.0', config }, '6.1.0-56-amd64', needed).missing, [
     'virtio_blk (CONFIG_VIRTIO_BLK=m)',
@@ -100,5 +101,6 @@ test('a user kernel of the initramfs release is fine; another release needs buil
   ]);
   const unknown = assessUserKernel({ release: '6.9.0', config: null }, '6.1.0-56-amd64', needed);
   assert.deepEqual(unknown.missing, []);
-  assert.match(unknown.notes[0]!, /kernel 6\.9\.0 is not 6\.1\.0-56-amd64.*must be built in; checked when the guest boots/);
+  assert.equal(unknown.diagnostics[0]?.kind, 'GuestKernelUnchecked');
+  assert.match(explain(unknown.diagnostics[0]!), /kernel 6\.9\.0 is not 6\.1\.0-56-amd64.*must be built in; checked when the guest boots/);
 });

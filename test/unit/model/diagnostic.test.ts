@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
   DIAGNOSTIC_KINDS, FAILURE_KINDS, diagnosticText, explain, hint, sampleFailure, severityOf,
-  type Diagnostic, type DiagnosticKind,
+  storedWarning, type Diagnostic, type DiagnosticKind, type StoredWarning,
 } from '../../../src/model/diagnostic.js';
+import { RunManifestSchema } from '../../../src/model/schemas/manifest.js';
 import { RunStepError } from '../../../src/model/errors.js';
 import { describeError } from '../../../src/cli/errors.js';
 import { createLogger } from '../../../src/cli/log.js';
@@ -37,6 +38,40 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   UnplannedSample: { kind: 'UnplannedSample', file: 'r/samples/0009-x.json', slot: 'iodepth=1#r7' },
   MissingSamples: { kind: 'MissingSamples', file: 'r/run.json', missing: 1, planned: 24, first: [{ cellKey: 'iodepth=1', repetition: 3 }] },
   ...(Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, { kind, reason: `a ${kind} happened` }])) as Record<(typeof FAILURE_KINDS)[number], Diagnostic>),
+  TcgEmulation: { kind: 'TcgEmulation' },
+  KvmUnusable: { kind: 'KvmUnusable', why: '/dev/kvm does not exist (no KVM on this host)', cause: 'absent' },
+  BootRetry: { kind: 'BootRetry', bootId: 'b001-g1-r0', samples: 2, bootRetries: 1 },
+  RunIncomplete: { kind: 'RunIncomplete', run: 'quick-20260101T000000Z', dir: 'results/quick-20260101T000000Z', stopReason: 'interrupted by SIGINT', missing: 3 },
+  RunPartial: { kind: 'RunPartial', failed: 2, missing: 0, dir: 'results/q' },
+  QemuStopFailed: { kind: 'QemuStopFailed', bootId: 'b001-g1-r0', message: 'QEMU pid 7 did not exit after SIGKILL' },
+  ManifestNotUpdated: { kind: 'ManifestNotUpdated', path: 'results/q/run.json', why: 'ENOSPC' },
+  ResultsUnwritable: { kind: 'ResultsUnwritable', dir: 'results/q', code: 'ENOSPC' },
+  SamplesRescued: { kind: 'SamplesRescued', count: 1, to: '/tmp/vblk-bench-rescue-x', dir: 'results/q' },
+  SamplesUnsaved: { kind: 'SamplesUnsaved', count: 1, dir: 'results/q' },
+  ProfileFileGone: { kind: 'ProfileFileGone', path: 'quick.yaml', dir: 'results/quick' },
+  LockWait: { kind: 'LockWait', pid: 42, since: '2026-01-01T00:00:00Z' },
+  LockTakenOver: { kind: 'LockTakenOver', text: 'host.lock: taking over a stale lock: its holder (pid 42) is no longer running' },
+  LeftoverCleaned: { kind: 'LeftoverCleaned', action: 'removed /dev/shm/vblk-bench-1.raw' },
+  Interrupted: { kind: 'Interrupted', signal: 'SIGINT' },
+  GuestKernelUnchecked: { kind: 'GuestKernelUnchecked', kernel: 'kernel 6.9.0', initramfs: '6.1.0-28-amd64', modules: ['virtio_blk'] },
+  GuestImageBackingFile: { kind: 'GuestImageBackingFile', path: 'a.qcow2', backingFile: 'base.qcow2' },
+  ImportedRun: { kind: 'ImportedRun', files: 3, accel: 'kvm', accelStated: false },
+  ImportFileSkipped: { kind: 'ImportFileSkipped', file: 'x.json: no JSON object found' },
+  RecordedText: { kind: 'RecordedText', text: 'a warning stored as text' },
+  SubjectDiffers: { kind: 'SubjectDiffers', difference: 'profile.qemu.binary: a → b' },
+  EnvironmentDiffersAllowed: { kind: 'EnvironmentDiffersAllowed', difference: 'host.kernel: a → b' },
+  InformationalDiffers: { kind: 'InformationalDiffers', difference: 'tool.node: 20 → 22' },
+  SubjectUnchanged: { kind: 'SubjectUnchanged', subjects: ['profile.qemu.binary'] },
+  SubjectAxisFolded: { kind: 'SubjectAxisFolded', axis: 'backend' },
+  SetHasSteal: { kind: 'SetHasSteal', label: 'base', windows: 2, of: 6, maxPct: 0.4 },
+  ConfirmRerunStored: { kind: 'ConfirmRerunStored', dir: 'results/confirm' },
+  ConfirmRerunFailed: { kind: 'ConfirmRerunFailed', exitCode: 3 },
+  CalibrationEnvironmentDiffers: { kind: 'CalibrationEnvironmentDiffers', difference: 'host.kernel: a → b' },
+  CalibrationLowPower: {
+    kind: 'CalibrationLowPower', metric: 'iops', cellKey: 'iodepth=1', effectPct: 5, power: 0.4, target: 0.8, n: [6, 6], alpha: 0.01,
+    minEffectPct: 5, minEffectTooLarge: true, noise: { cv: 0.03, madPct: 2 }, needed: 14,
+  },
+  CalibrationCoversNone: { kind: 'CalibrationCoversNone', calibrated: ['iodepth=1'] },
 };
 
 describe('the diagnostics table', () => {
@@ -128,9 +163,7 @@ describe('the CLI prints the hint of a typed failure', () => {
     let text = '';
     const stream = new Writable({ write: (chunk, _enc, cb) => ((text += String(chunk)), cb()) }) as unknown as NodeJS.WriteStream;
     const log = createLogger('quiet', stream);
-    for (const { reasons } of groupFailures(samples)) {
-      reasons.forEach(({ diagnostic, samples: n }, i) => log.diagnostic(diagnostic, { prefix: `${n} sample(s) `, hint: i === reasons.length - 1 }));
-    }
+    for (const reasons of groupFailures(samples)) reasons.forEach((d, i) => log.diagnostic(d, { hint: i === reasons.length - 1 }));
     const lines = text.trim().split('\n').map((l) => l.replace(/^\S+Z /, ''));
     assert.deepEqual(lines, [
       'error: 2 sample(s) fio not found in the guest (exit 127: a)',
@@ -150,5 +183,23 @@ describe('docs/diagnostics.md', () => {
       assert.ok(row, `docs/diagnostics.md has a row for ${kind}`);
       assert.match(row, new RegExp(`^\\| \`${kind}\` \\| ${severityOf(EXAMPLES[kind])} \\|`), `${kind}: the documented severity is the table's`);
     }
+  });
+});
+
+describe("run.json's warnings", () => {
+  const manifest = (warnings: unknown[]) => ({
+    schemaVersion: 1, tool: { name: 'vblk-bench', version: 't' }, profileName: 'p', profilePath: null, startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: null, status: 'incomplete', accel: 'tcg', stopReason: null, warnings, counts: {}, plannedSamples: 1,
+  });
+
+  it('typed warnings of the stored kinds read, and so does text from before kinds (as RecordedText)', () => {
+    const warnings = [{ kind: 'TcgEmulation' }, { kind: 'CellUnsupported', reason: 'no vhost-blk', count: 2 }, 'accel tcg: an old text warning'];
+    assert.ok(RunManifestSchema.safeParse(manifest(warnings)).success);
+    assert.deepEqual(warnings.map((w) => storedWarning(w as StoredWarning).kind), ['TcgEmulation', 'CellUnsupported', 'RecordedText']);
+  });
+
+  it('a warning of another kind, or one missing its fields, is refused (its text could not be made)', () => {
+    assert.ok(!RunManifestSchema.safeParse(manifest([{ kind: 'KvmUnusable' }])).success);
+    assert.ok(!RunManifestSchema.safeParse(manifest([{ kind: 'HighCv', cv: 1, threshold: 0.05 }])).success);
   });
 });

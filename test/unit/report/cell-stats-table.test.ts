@@ -55,7 +55,7 @@ describe('compare table', () => {
   it('prints `~` for an insignificant change and the change for a significant one', () => {
     const a = [...makeRuns(cell(1), 'iops', [100, 101, 99, 100, 102, 98]), ...makeRuns(cell(4), 'iops', [200, 201, 199, 200, 202, 198])];
     const b = [...makeRuns(cell(1), 'iops', [101, 99, 100, 102, 98, 100]), ...makeRuns(cell(4), 'iops', [150, 151, 149, 150, 152, 148])];
-    const text = renderCompareTable(compareSets(a, b, { metric: 'iops', alpha: 0.05, seed: 1 }), { a: 'A', b: 'B', metric: 'iops', alpha: 0.05, notes: [] });
+    const text = renderCompareTable(compareSets(a, b, { metric: 'iops', alpha: 0.05, seed: 1 }), { a: 'A', b: 'B', metric: 'iops', alpha: 0.05, diagnostics: [] });
     assert.match(text, /│ iodepth=1 │ 100 \[98\.0, 102\] n=6 │ 100 \[98\.0, 102\] n=6 │ ~ +│/);
     assert.match(text, /│ iodepth=4 │ 200 \[198, 202\] n=6 {2}│ 150 \[148, 152\] n=6 {2}│ -25 % │ .* │ 0\.00\d+ │/);
   });

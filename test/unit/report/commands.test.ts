@@ -38,31 +38,31 @@ describe('doctor', () => {
     assert.equal(doctorExitCode(checks), 0);
   });
 
-  it('no QEMU or too little memory: fail with a fix, exit 3', () => {
+  it('no QEMU or too little memory: an error with a hint, exit 3', () => {
     const noQemu = evaluateDoctor({ ...goodHost, qemu: { binary: 'qemu-system-x86_64', version: null, banner: null, error: 'QEMU binary not found' } });
-    assert.equal(noQemu.find((c) => c.name === 'QEMU')?.level, 'fail');
-    assert.match(noQemu.find((c) => c.name === 'QEMU')!.fix!, /apt-get install qemu-system-x86/);
+    assert.equal(noQemu.find((c) => c.name === 'QEMU')?.level, 'error');
+    assert.match(noQemu.find((c) => c.name === 'QEMU')!.hint!, /apt-get install qemu-system-x86/);
     assert.equal(doctorExitCode(noQemu), 3);
-    assert.equal(level({ ...goodHost, memAvailableKiB: 300 * 1024 }, 'memory'), 'fail');
-    assert.equal(level({ ...goodHost, shmFreeBytes: 64 * 1024 * 1024 }, '/dev/shm'), 'fail');
+    assert.equal(level({ ...goodHost, memAvailableKiB: 300 * 1024 }, 'memory'), 'error');
+    assert.equal(level({ ...goodHost, shmFreeBytes: 64 * 1024 * 1024 }, '/dev/shm'), 'error');
   });
 
-  it('KVM: permission, absence and kvm_pvm are warnings (TCG runs) with the right fix', () => {
+  it('KVM: permission, absence and kvm_pvm are warnings (TCG runs) with the right hint', () => {
     const fix = (kvm: DoctorFacts['kvm']) => evaluateDoctor({ ...goodHost, kvm }).find((c) => c.name === 'KVM')!;
-    assert.match(fix({ devicePresent: true, openable: false, openError: 'EACCES', provider: 'kvm_intel' }).fix!, /kvm group|usermod -aG kvm/);
-    assert.match(fix({ devicePresent: false, openable: false, provider: null }).fix!, /VT-x\/AMD-V/);
+    assert.match(fix({ devicePresent: true, openable: false, openError: 'EACCES', provider: 'kvm_intel' }).hint!, /kvm group|usermod -aG kvm/);
+    assert.match(fix({ devicePresent: false, openable: false, provider: null }).hint!, /VT-x\/AMD-V/);
     const pvm = fix({ devicePresent: true, openable: true, provider: 'kvm_pvm' });
-    assert.equal(pvm.level, 'warn');
-    assert.match(pvm.fix!, /kvm_intel or kvm_amd/);
+    assert.equal(pvm.level, 'warning');
+    assert.match(pvm.hint!, /kvm_intel or kvm_amd/);
     assert.equal(doctorExitCode(evaluateDoctor({ ...goodHost, kvm: { devicePresent: false, openable: false, provider: null } })), 0);
   });
 
   it('guest kernel: a newer kernel in the apt lists than the cached guest has is a warning naming both, and the pin docs', () => {
     const moved = evaluateDoctor({ ...goodHost, guestImage: { ...goodHost.guestImage, kernelPackage: { name: 'linux-image-6.1.0-50-amd64', version: '6.1.176-1' } } });
     const check = moved.find((c) => c.name === 'guest kernel')!;
-    assert.equal(check.level, 'warn');
+    assert.equal(check.level, 'warning');
     assert.match(check.detail, /offer linux-image-6\.1\.0-57-amd64 6\.1\.192-3, newer than the cached guest's linux-image-6\.1\.0-50-amd64 6\.1\.176-1/);
-    assert.match(check.fix!, /guest import --expect-hash/);
+    assert.match(check.hint!, /guest import --expect-hash/);
     assert.equal(doctorExitCode(moved), 0, 'a warning, not a failure: the host can run');
     assert.equal(level(goodHost, 'guest kernel'), 'ok');
     assert.equal(level({ ...goodHost, aptKernel: { unavailable: 'apt-cache not found (not a Debian host)' } }, 'guest kernel'), 'info');
@@ -70,8 +70,8 @@ describe('doctor', () => {
 
   it('noise sources: governor and turbo are warnings with the command that fixes them', () => {
     const checks = evaluateDoctor({ ...goodHost, governor: 'powersave', turbo: 'intel_pstate no_turbo=0' });
-    assert.match(checks.find((c) => c.name === 'CPU governor')!.fix!, /performance/);
-    assert.match(checks.find((c) => c.name === 'turbo')!.fix!, /no_turbo/);
+    assert.match(checks.find((c) => c.name === 'CPU governor')!.hint!, /performance/);
+    assert.match(checks.find((c) => c.name === 'turbo')!.hint!, /no_turbo/);
     assert.equal(level({ ...goodHost, governor: null, turbo: null }, 'CPU governor'), 'info');
   });
 });

@@ -20,6 +20,7 @@ import { buildRunListing } from '../../../src/report/run-listing.js';
 import type { StoredRun } from '../../../src/store/run-reader.js';
 import { loadFixtureRun } from '../../helpers/fixture-run.js';
 import { makeRuns } from '../gate/sample-factory.js';
+import { hint } from '../../../src/model/diagnostic.js';
 
 /** Every command and subcommand, with its path (`report`, `guest info`). */
 function commandsOf(cmd: Command, prefix: string[] = []): { path: string[]; cmd: Command }[] {
@@ -84,8 +85,8 @@ function models(): { [K in OutputKind]: OutputModels[K] } {
   const result = evaluateGate(samples, samples);
   return {
     report: buildReportModel([run]),
-    compare: { header: { a: 'A', b: 'B', metric: 'iops', alpha: 0.05, notes: [] }, rows: [], refused: [] },
-    gate: { result, title: 'gate', notes: ['a note'], warnings: [] },
+    compare: { header: { a: 'A', b: 'B', metric: 'iops', alpha: 0.05, diagnostics: [] }, rows: [], refused: [] },
+    gate: { result, title: 'gate', diagnostics: [{ kind: 'SubjectAxisFolded', axis: 'backend' }] },
     history: buildHistory([run], { profile: 'quick', metric: 'iops' }),
     explain: { explained: 'ioeventfd', pairs: [] },
     runs: buildRunListing([{ dir: run.dir, run }]),
@@ -117,7 +118,9 @@ describe('the JSON envelope', () => {
     const gate = JSON.parse(exporterFor('gate', 'json').render(all.gate, PLAIN));
     assert.equal(gate.verdict, all.gate.result.verdict);
     assert.equal(gate.headline.verdict, all.gate.result.verdict.toUpperCase());
-    assert.deepEqual(gate.notes, ['a note']);
+    assert.deepEqual(gate.diagnostics, [
+      { kind: 'SubjectAxisFolded', severity: 'info', text: 'cells paired without the subject axis backend', hint: hint({ kind: 'SubjectAxisFolded', axis: 'backend' }) },
+    ]);
     assert.deepEqual(JSON.parse(exporterFor('compare', 'json').render(all.compare, PLAIN)).rows, []);
     assert.deepEqual(JSON.parse(exporterFor('explain', 'json').render(all.explain, PLAIN)).pairs, []);
   });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { loadRun } from '../../../src/store/run-reader.js';
 import { globMatches, importFiles, labelValue, labelsFor } from '../../../src/store/import.js';
+import { explain, storedWarning } from '../../../src/model/diagnostic.js';
 
 const FIO = join(REPO_ROOT, 'test', 'fixtures', 'fio');
 const f = (name: string) => join(FIO, name);
@@ -25,7 +26,7 @@ describe('import', () => {
     assert.equal(qd8[0]!.cellKey, 'ioeventfd=off,iodepth=8');
     const [a, b] = qd8.map((s) => s.metrics.clat_mean_ns!.value);
     assert.ok(Math.abs(a! - b!) / a! < 0.01, `fio 2 µs converted to ns: ${a} vs ${b}`);
-    assert.ok(run.manifest.warnings.some((w) => /accel kvm assumed/.test(w)));
+    assert.ok(run.manifest.warnings.map(storedWarning).some((w) => w.kind === 'ImportedRun' && /accel kvm assumed/.test(explain(w))));
   });
 
   it('notes before the JSON, two separate jobs, group_reporting: all read', async () => {
@@ -46,7 +47,7 @@ describe('import', () => {
     assert.match(r.failed[0]!, /truncated\.stdout: fio output: JSON ends early/);
     assert.match(r.failed[1]!, /einval\.stdout: fio output: job 'bad' failed with error 22 \(EINVAL\)/);
     assert.match(r.failed[2]!, /nope\.json: no such file/);
-    assert.ok((await loadRun(r.dir)).manifest.warnings.some((w) => w.startsWith('not imported: ')));
+    assert.ok((await loadRun(r.dir)).manifest.warnings.map(storedWarning).some((w) => w.kind === 'ImportFileSkipped' && explain(w).startsWith('not imported: ')));
   });
 
   it('a mapping file: defaults, per-file globs, legacy scheduler names mapped; bad labels are input errors', async () => {

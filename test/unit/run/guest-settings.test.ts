@@ -13,6 +13,7 @@ import type { RunningGuest } from '../../../src/run/guest-boot.js';
 import type { Cell } from '../../../src/plan/cells.js';
 import type { PrunedCell } from '../../../src/plan/rules.js';
 import { storeUnsupported, unsupportedSamples, unsupportedWarnings } from '../../../src/run/unsupported.js';
+import { explain } from '../../../src/model/diagnostic.js';
 import type { Plan } from '../../../src/plan/plan.js';
 
 const WRITE = 'printf "%s\\n" "$1" > "/sys/block/$2/queue/$3"';
@@ -90,7 +91,9 @@ test('unsupported cells become unsupported samples and one warning per reason; i
     repetition: 0, startedAt: now.toISOString(), finishedAt: now.toISOString(), status: 'unsupported', reason: 'no vhost-blk', failureKind: 'CellUnsupported',
     accel: 'tcg', metrics: {}, observed: {}, notices: ['n'],
   });
-  assert.deepEqual(unsupportedWarnings(list), ['2 cell(s) unsupported on this host, recorded as such: no vhost-blk']);
+  const warnings = unsupportedWarnings(list);
+  assert.deepEqual(warnings, [{ kind: 'CellUnsupported', reason: 'no vhost-blk', count: 2 }]);
+  assert.equal(explain(warnings[0]!), '2 cell(s) unsupported on this host, recorded as such: no vhost-blk');
   const written: string[] = [];
   const writer = { writeSample: async (s: { cellKey: string }) => void written.push(s.cellKey) };
   const plan = { pruned: list, accel: 'tcg' } as unknown as Plan;

@@ -65,7 +65,7 @@ test('a failed reference leaves its column without ratios and says why', () => {
   const t = buildReferenceRatios(buildIopsMatrix([sample({ backend: 'virtio-blk', iodepth: 1 }, 1000)]), [ref(1, null)]);
   assert.deepEqual(t.rows[0]!.ratios, [null]);
   assert.equal(t.anyAbove100, false);
-  assert.match(renderReferenceTable(t), /note: host reference iodepth=1 failed: host fio: boom/);
+  assert.match(renderReferenceTable(t), /warning: host reference iodepth=1 failed: host fio: boom/);
   assert.equal(formatRatio(null), '—');
   assert.equal(formatRatio(0.00258), '0.258 %');
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { InputError } from '../../../src/model/errors.js';
 import { buildQemuArgs } from '../../../src/vm/qemu-args.js';
 import { commandLine } from '../../../src/util/shell-quote.js';
-import { backendNames, getBackend } from '../../../src/vm/backends/index.js';
+import { getBackend } from '../../../src/vm/backends/index.js';
+import { BACKEND_NAMES } from '../../../src/profile/axes.js';
 import { escapeOptValue } from '../../../src/vm/qemu-opts.js';
 import { baseSpec, hasSequence, valuesOf } from './fixtures.js';
 
@@ -160,11 +161,12 @@ test('other impossible specs are rejected with QEMU\'s limits', () => {
   assert.match(rejection(() => buildQemuArgs(baseSpec({ sshHostPort: 65536 }))).message, /sshHostPort/);
 });
 
-test('backend registry', () => {
-  assert.deepEqual(backendNames(), ['virtio-blk', 'virtio-blk-iothread', 'vhost-user-blk', 'vhost-blk']);
-  for (const name of backendNames()) {
+test('backend registry: every backend name has one backend, and its -device is the type its traits name', () => {
+  assert.deepEqual(BACKEND_NAMES, ['virtio-blk', 'virtio-blk-iothread', 'vhost-user-blk', 'vhost-blk']);
+  for (const name of BACKEND_NAMES) {
     const b = getBackend(name);
     assert.equal(b.name, name);
+    assert.equal(b.deviceType, name.startsWith('virtio-blk') ? 'virtio-blk-pci' : `${name}-pci`);
     // In-QEMU virtio-blk has the ioeventfd property; the vhost paths do not.
     assert.equal(b.ioeventfdApplies, name.startsWith('virtio-blk'));
     assert.equal(b.usesIothread, name === 'virtio-blk-iothread');
