@@ -6,7 +6,8 @@ import type { Exporter } from '../../report/export/exporter.js';
 import { exporterFor } from '../../report/export/registry.js';
 import { buildRunListing, type RunListing } from '../../report/run-listing.js';
 import { reportError } from '../errors.js';
-import { warnStoredDiagnostics } from '../run-status.js';
+import { warnIncompleteRuns } from '../run-status.js';
+import { printable } from '../../util/file-read.js';
 import { formatOption } from '../format-option.js';
 
 export function registerListCommand(program: Command, setExit: (code: number) => void): void {
@@ -23,11 +24,10 @@ export function registerListCommand(program: Command, setExit: (code: number) =>
         if (runs.length === 0) process.stderr.write(`no runs in ${parent}\n`);
         const format = options.json ? exporterFor('runs', 'json') : options.format;
         process.stdout.write(format.render(buildRunListing(runs), { color: process.stdout.isTTY }));
-        // An unreadable run, or one whose stored files were skipped or lack planned samples it claims, is never exit 0;
-        // an honestly incomplete (interrupted) run is listed as such.
-        const damaged = runs.some((r) => !r.run || (r.run.diagnostics?.length ?? 0) > 0);
-        for (const r of runs) if (r.run?.diagnostics?.length) warnStoredDiagnostics(r.dir, r.run.diagnostics);
-        setExit(damaged ? ExitCode.Partial : ExitCode.Success);
+        // Never exit 0 on missing data: an unreadable run, or one that is not whole, is also said on stderr.
+        for (const r of runs) if (!r.run) process.stderr.write(`warning: ${printable(r.dir)} is unreadable: ${r.error ?? ''}\n`);
+        const notWhole = warnIncompleteRuns(runs.flatMap((r) => (r.run ? [r.run] : [])));
+        setExit(notWhole || runs.some((r) => !r.run) ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {
         setExit(reportError(err));
       }

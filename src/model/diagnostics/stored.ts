@@ -5,6 +5,8 @@
  * command shows these and never exits 0 over them (src/store/run-reader.ts).
  */
 import type { KindTable } from './kind-text.js';
+// Names from a directory listing may hold a newline or an escape sequence: shown printable.
+import { printable } from '../../util/file-read.js';
 
 /** One planned (cell, repetition) of a run. */
 export interface SampleSlot {
@@ -25,12 +27,12 @@ export type StoredDiagnostic =
 export type StoredDiagnosticKind = StoredDiagnostic['kind'];
 
 const SLOTS_SHOWN = 3;
-const slotText = (s: SampleSlot) => `${s.cellKey}#r${s.repetition}`;
+const slotText = (s: SampleSlot) => printable(`${s.cellKey}#r${s.repetition}`);
 
 export const STORED_TEXTS: KindTable<StoredDiagnostic> = {
   StoredFileSkipped: {
     severity: 'warning',
-    explain: (d) => `${d.file}: ${d.what} skipped: ${d.problem}${d.what === 'sample' ? ' (it counts as missing)' : ''}`,
+    explain: (d) => `${printable(d.file)}: ${d.what} skipped: ${d.problem}${d.what === 'sample' ? ' (it counts as missing)' : ''}`,
     hint: (d) =>
       d.what === 'sample'
         ? '`vblk-bench run --resume <results dir>` measures the missing samples again; remove or restore the damaged file to silence this'
@@ -38,18 +40,18 @@ export const STORED_TEXTS: KindTable<StoredDiagnostic> = {
   },
   DuplicateSample: {
     severity: 'warning',
-    explain: (d) => `${d.file}: sample skipped: a second record of ${d.slot} (the first is ${d.kept})`,
+    explain: (d) => `${printable(d.file)}: sample skipped: a second record of ${printable(d.slot)} (the first is ${printable(d.kept)})`,
     hint: () => 'the results directory was edited or mixed with another run: remove the extra file',
   },
   UnplannedSample: {
     severity: 'warning',
-    explain: (d) => `${d.file}: sample skipped: ${d.slot} is not a planned sample of this run`,
+    explain: (d) => `${printable(d.file)}: sample skipped: ${printable(d.slot)} is not a planned sample of this run`,
     hint: () => 'the results directory was edited or mixed with another run: remove the extra file',
   },
   MissingSamples: {
     severity: 'warning',
     explain: (d) =>
-      `${d.file} says complete, but ${d.missing} of ${d.planned} planned samples lack a valid record ` +
+      `${printable(d.file)} says complete, but ${d.missing} of ${d.planned} planned samples lack a valid record ` +
       `(${d.first.slice(0, SLOTS_SHOWN).map(slotText).join(', ')}${d.missing > SLOTS_SHOWN ? ', …' : ''})`,
     hint: () => '`vblk-bench run --resume <results dir>` measures them',
   },
