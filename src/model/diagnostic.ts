@@ -13,6 +13,7 @@ import { FAILURE_TEXTS, type FailureDiagnostic } from './diagnostics/failures.js
 import { RUN_TEXTS, type RunDiagnostic } from './diagnostics/run.js';
 import { COMPARISON_TEXTS, type ComparisonDiagnostic } from './diagnostics/comparison.js';
 import { STORED_TEXTS, type StoredDiagnostic } from './diagnostics/stored.js';
+import { REPORT_TEXTS, type ReportDiagnostic } from './diagnostics/report.js';
 
 export type { Severity } from './diagnostics/kind-text.js';
 export type { StatDiagnostic, StatDiagnosticKind } from './diagnostics/stats.js';
@@ -20,11 +21,12 @@ export { FAILURE_KINDS, type FailureDiagnostic, type FailureKind } from './diagn
 export type { KvmCause, RunDiagnostic } from './diagnostics/run.js';
 export type { ComparisonDiagnostic } from './diagnostics/comparison.js';
 export type { SampleSlot, StoredDiagnostic, StoredDiagnosticKind } from './diagnostics/stored.js';
+export type { ReportDiagnostic } from './diagnostics/report.js';
 
-export type Diagnostic = StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic | StoredDiagnostic;
+export type Diagnostic = StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic | StoredDiagnostic | ReportDiagnostic;
 export type DiagnosticKind = Diagnostic['kind'];
 
-const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...RUN_TEXTS, ...COMPARISON_TEXTS, ...STORED_TEXTS };
+const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...RUN_TEXTS, ...COMPARISON_TEXTS, ...STORED_TEXTS, ...REPORT_TEXTS };
 
 /** Every kind, for docs and tests. */
 export const DIAGNOSTIC_KINDS = Object.keys(TABLE) as DiagnosticKind[];

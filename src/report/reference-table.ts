@@ -13,6 +13,7 @@ import type { ReferenceRecord } from '../store/reference-store.js';
 import type { IopsMatrix } from './iops-matrix.js';
 import { tableStyle } from './format.js';
 import { formatCount } from '../util/number-format.js';
+import { diagnosticBlock, type Diagnostic } from '../model/diagnostic.js';
 
 export interface ReferenceRatios {
   metric: string;
@@ -81,9 +82,10 @@ export function renderReferenceTable(t: ReferenceRatios, opts: { color?: boolean
     `${t.metric} as % of host-native (the same fio job on the host against ${t.targets.join(', ') || 'the backing store'}, before the guests)`,
     table.toString(),
   ];
-  if (t.anyAbove100) {
-    lines.push('info: values above 100 % are shown as measured: the guest beat host O_DIRECT (with disk.cache: writeback its reads can come from the host page cache)');
-  }
-  for (const f of t.failed) lines.push(`warning: host reference ${f.fioKey} failed: ${f.reason}`);
+  const diagnostics: Diagnostic[] = [
+    ...(t.anyAbove100 ? [{ kind: 'ReferenceAbove100' as const }] : []),
+    ...t.failed.map((f): Diagnostic => ({ kind: 'HostReferenceFailed', fioKey: f.fioKey, reason: f.reason })),
+  ];
+  lines.push(...diagnosticBlock(diagnostics));
   return lines.join('\n');
 }

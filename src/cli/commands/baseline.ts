@@ -11,6 +11,7 @@ import { writeJsonAtomic } from '../../util/atomic-file.js';
 import { freezeRun } from '../../fingerprint/result-set.js';
 import { reportError } from '../errors.js';
 import { warnIncompleteRuns } from '../run-status.js';
+import { diagnosticLines } from '../../model/diagnostic.js';
 
 export function registerBaselineCommand(program: Command, setExit: (code: number) => void): void {
   const baseline = program.command('baseline').description('freeze results as a baseline file for `gate`');
@@ -27,7 +28,7 @@ export function registerBaselineCommand(program: Command, setExit: (code: number
         process.stderr.write(`baseline: ${options.output} (${frozen.samples.length} samples, ${ok} ok, run ${frozen.manifest.status})\n`);
         // Missing or skipped data goes into the baseline as missing: a gate against it is inconclusive, and so is this exit.
         const notWhole = warnIncompleteRuns([run]);
-        if (notWhole) process.stderr.write(`warning: ${dir} is not whole: a gate against this baseline is inconclusive\n`);
+        if (notWhole) for (const line of diagnosticLines({ kind: 'BaselineNotWhole', dir })) process.stderr.write(`${line}\n`);
         setExit(notWhole ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {
         setExit(reportError(err));

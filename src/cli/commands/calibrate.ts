@@ -24,6 +24,7 @@ import { formatFraction, formatNumber, formatP, formatSignedPct, formatCount } f
 import { tableStyle } from '../../report/format.js';
 import { reportError } from '../errors.js';
 import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
+import { diagnosticBlock, diagnosticLines, type Diagnostic } from '../../model/diagnostic.js';
 
 interface CalibrateOptions {
   effect: string;
@@ -106,7 +107,7 @@ async function calibrateCommand(profilePath: string, options: CalibrateOptions):
     (line) => process.stderr.write(`${line}\n`),
   );
   if (outcome.kind === 'no-run') {
-    process.stderr.write(`error: calibrate: the A/A run exited with ${outcome.exitCode} and stored nothing\n`);
+    printDiagnostic({ kind: 'CalibrationRunFailed', exitCode: outcome.exitCode });
     return outcome.exitCode === ExitCode.Success ? ExitCode.Partial : outcome.exitCode;
   }
   const { calibration: cal, runDir } = outcome;
@@ -114,15 +115,15 @@ async function calibrateCommand(profilePath: string, options: CalibrateOptions):
   process.stdout.write(renderCalibration(cal, process.stdout.isTTY) + '\n');
   process.stdout.write(`A/A results: ${runDir}\ncalibration: ${options.output}\n`);
 
-  for (const c of cal.cells.filter((c) => c.aaP < settings.alpha)) {
-    process.stderr.write(
-      `warning: A/A arms differ at p = ${formatP(c.aaP)} for ${c.metric} @ ${c.cellKey} (${formatSignedPct(c.aaDeltaPct)}): ` +
-        `identical configurations should not; the host drifted or was disturbed during the run\n`,
-    );
-  }
-  if (outcome.runExitCode !== ExitCode.Success || cal.cells.length < outcome.expected) {
-    process.stderr.write(`warning: ${cal.cells.length} of ${outcome.expected} cell × metric pairs calibrated; see ${runDir}\n`);
-    return ExitCode.Partial;
-  }
+  const differ = cal.cells.filter((c) => c.aaP < settings.alpha);
+  const diagnostics: Diagnostic[] = differ.map((c) => ({ kind: 'AaArmsDiffer', metric: c.metric, cellKey: c.cellKey, p: c.aaP, deltaPct: c.aaDeltaPct }));
+  const partial = outcome.runExitCode !== ExitCode.Success || cal.cells.length < outcome.expected;
+  if (partial) diagnostics.push({ kind: 'CalibrationPartial', calibrated: cal.cells.length, expected: outcome.expected, dir: runDir });
+  for (const line of diagnosticBlock(diagnostics)) process.stderr.write(`${line}\n`);
+  if (partial) return ExitCode.Partial;
   return ExitCode.Success;
+}
+
+function printDiagnostic(d: Diagnostic): void {
+  for (const line of diagnosticLines(d)) process.stderr.write(`${line}\n`);
 }

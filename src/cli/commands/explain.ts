@@ -18,6 +18,7 @@ import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';
 import { formatOption } from '../format-option.js';
 import { warnIncompleteRuns } from '../run-status.js';
+import { diagnosticLines, type Diagnostic } from '../../model/diagnostic.js';
 
 interface ExplainOptions {
   by: string;
@@ -47,11 +48,8 @@ export function registerExplainCommand(program: Command, setExit: (code: number)
         let code: number = ExitCode.Success;
         if (explained.length < pairs.length || pairs.length === 0) {
           const missing = pairs.length - explained.length;
-          process.stderr.write(
-            pairs.length === 0
-              ? `warning: ${what}: no pair of cells to explain\n`
-              : `warning: ${missing} of ${pairs.length} pair(s) have no ok sample with insight on one side (failed cells, or recorded by an older vblk-bench)\n`,
-          );
+          const d: Diagnostic = pairs.length === 0 ? { kind: 'NothingToExplain', what } : { kind: 'PairsWithoutInsight', missing, pairs: pairs.length };
+          for (const line of diagnosticLines(d)) process.stderr.write(`${line}\n`);
           code = ExitCode.Partial;
         }
         if (warnIncompleteRuns(runs)) code = ExitCode.Partial;

@@ -10,6 +10,7 @@ import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';
 import { warnIncompleteRuns } from '../run-status.js';
 import { formatOption } from '../format-option.js';
+import { diagnosticBlock, type Diagnostic } from '../../model/diagnostic.js';
 
 interface HistoryOptions {
   profile: string;
@@ -48,7 +49,8 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
         const alpha = positive('--alpha', options.alpha, false);
         if (alpha >= 1) throw new InputError(`--alpha: expected a number between 0 and 1, got ${options.alpha}`);
         const found = await findRuns(parent);
-        for (const r of found) if (!r.run) process.stderr.write(`warning: skipped ${r.dir}: ${r.error}\n`);
+        const unreadable = found.flatMap((r): Diagnostic[] => (r.run ? [] : [{ kind: 'RunUnreadable', dir: r.dir, error: r.error ?? 'unreadable' }]));
+        for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
         const listed = found.filter((r) => r.run?.manifest.profileName === options.profile);
         let runs = listed.map((r) => r.run!).reverse();
         if (options.last) runs = runs.slice(-positive('--last', options.last, true));

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../model/exit-codes.js';
 import { importFiles, type ImportOptions } from '../../store/import.js';
 import { reportError } from '../errors.js';
+import { diagnosticBlock, type Diagnostic } from '../../model/diagnostic.js';
 
 export function registerImportCommand(program: Command, setExit: (code: number) => void): void {
   program
@@ -17,7 +18,7 @@ export function registerImportCommand(program: Command, setExit: (code: number) 
     .action(async (files: string[], options: ImportOptions) => {
       try {
         const r = await importFiles(files, options);
-        for (const f of r.failed) process.stderr.write(`error: not imported: ${f}\n`);
+        for (const line of diagnosticBlock(r.failed.map((file): Diagnostic => ({ kind: 'ImportFileSkipped', file })))) process.stderr.write(`${line}\n`);
         process.stdout.write(`imported ${r.imported} file(s): ${r.dir}\n`);
         setExit(r.failed.length ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {

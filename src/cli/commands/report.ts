@@ -12,6 +12,7 @@ import { formatOption } from '../format-option.js';
 import { warnIncompleteRuns } from '../run-status.js';
 import { parseChoice, parseFraction } from '../stat-options.js';
 import { TOOL_VERSION } from '../../util/version.js';
+import { diagnosticLines } from '../../model/diagnostic.js';
 
 export interface ReportCliOptions {
   format: Exporter<ReportModel>;
@@ -27,7 +28,7 @@ function renderReport(runs: readonly StoredRun[], options: ReportCliOptions, col
   const alpha = parseFraction('--alpha', options.alpha);
   const rows = parseChoice('--rows', options.rows, CSV_ROWS);
   const model = buildReportModel(runs, { metric: options.metric, alpha, by: options.by });
-  if (!model.cells.some((c) => c.stats)) process.stderr.write(`warning: no ok measurements of metric ${options.metric}\n`);
+  if (!model.cells.some((c) => c.stats)) for (const line of diagnosticLines({ kind: 'NoOkMeasurements', metric: options.metric })) process.stderr.write(`${line}\n`);
   return options.format.render(model, { color, rows, generatedAt: new Date().toISOString(), toolVersion: TOOL_VERSION });
 }
 

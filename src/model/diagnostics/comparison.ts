@@ -5,7 +5,7 @@
  * see the effect it is for. Why a verdict is inconclusive is typed apart
  * (src/compare/inconclusive.ts): it decides the verdict, these qualify it.
  */
-import { formatFraction, formatNumber } from '../../util/number-format.js';
+import { formatFraction, formatNumber, formatP, formatSignedPct } from '../../util/number-format.js';
 import type { KindTable } from './kind-text.js';
 
 export type ComparisonDiagnostic =
@@ -34,7 +34,10 @@ export type ComparisonDiagnostic =
       /** Repetitions per side that reach the target; null: more than 100. */
       needed: number | null;
     }
-  | { kind: 'CalibrationCoversNone'; calibrated: string[] };
+  | { kind: 'CalibrationCoversNone'; calibrated: string[] }
+  | { kind: 'CalibrationRunFailed'; exitCode: number }
+  | { kind: 'AaArmsDiffer'; metric: string; cellKey: string; p: number; deltaPct: number }
+  | { kind: 'CalibrationPartial'; calibrated: number; expected: number; dir: string };
 
 export const COMPARISON_TEXTS: KindTable<ComparisonDiagnostic> = {
   SubjectDiffers: {
@@ -97,5 +100,22 @@ export const COMPARISON_TEXTS: KindTable<ComparisonDiagnostic> = {
     severity: 'warning',
     explain: (d) => `calibration: covers none of the tested cells (calibrated: ${d.calibrated.join(' ')})`,
     hint: () => '`vblk-bench calibrate` the profile the gate tests, so its cells are covered',
+  },
+  CalibrationRunFailed: {
+    severity: 'error',
+    explain: (d) => `calibrate: the A/A run exited with ${d.exitCode} and stored nothing`,
+    hint: () => 'run the profile by hand (`vblk-bench run <profile>`) to see why',
+  },
+  AaArmsDiffer: {
+    severity: 'warning',
+    explain: (d) =>
+      `A/A arms differ at p = ${formatP(d.p)} for ${d.metric} @ ${d.cellKey} (${formatSignedPct(d.deltaPct)}): ` +
+      `identical configurations should not; the host drifted or was disturbed during the run`,
+    hint: () => 'calibrate again on a quiet host (`vblk-bench doctor` names noise sources); this noise floor is too optimistic',
+  },
+  CalibrationPartial: {
+    severity: 'warning',
+    explain: (d) => `${d.calibrated} of ${d.expected} cell × metric pairs calibrated; see ${d.dir}`,
+    hint: () => 'the A/A run has failed or missing samples (their reasons are in its results): fix that and calibrate again',
   },
 };

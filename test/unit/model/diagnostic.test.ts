@@ -72,6 +72,16 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
     minEffectPct: 5, minEffectTooLarge: true, noise: { cv: 0.03, madPct: 2 }, needed: 14,
   },
   CalibrationCoversNone: { kind: 'CalibrationCoversNone', calibrated: ['iodepth=1'] },
+  CalibrationRunFailed: { kind: 'CalibrationRunFailed', exitCode: 3 },
+  AaArmsDiffer: { kind: 'AaArmsDiffer', metric: 'iops', cellKey: 'iodepth=1', p: 0.004, deltaPct: -6 },
+  CalibrationPartial: { kind: 'CalibrationPartial', calibrated: 1, expected: 2, dir: 'results/aa' },
+  NoOkMeasurements: { kind: 'NoOkMeasurements', metric: 'iops' },
+  NothingToExplain: { kind: 'NothingToExplain', what: 'ioeventfd' },
+  PairsWithoutInsight: { kind: 'PairsWithoutInsight', missing: 1, pairs: 3 },
+  BaselineNotWhole: { kind: 'BaselineNotWhole', dir: 'results/q' },
+  RunUnreadable: { kind: 'RunUnreadable', dir: 'results/x', error: 'run.json: missing' },
+  HostReferenceFailed: { kind: 'HostReferenceFailed', fioKey: 'iodepth=1', reason: 'host fio: boom' },
+  ReferenceAbove100: { kind: 'ReferenceAbove100' },
 };
 
 describe('the diagnostics table', () => {
