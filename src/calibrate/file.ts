@@ -7,7 +7,8 @@
 import { InputError } from '../model/errors.js';
 import type { ComparisonDiagnostic } from '../model/diagnostic.js';
 import { CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, CalibrationFileSchema } from '../model/schemas/calibration.js';
-import { MAX_FILE_BYTES, FileProblem, readNamedJson } from '../store/stored-file.js';
+import { MAX_FILE_BYTES, FileProblem, checkOwnOutput, readNamedJson } from '../store/stored-file.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { exceedsMinEffect } from '../stats/min-effect.js';
 import { compareFingerprints, describeDiff, type Fingerprint } from '../fingerprint/environment.js';
 import type { AaArms, CellNoise } from './noise.js';
@@ -50,6 +51,12 @@ export function calibrateCells(noise: readonly CellNoise[], settings: Calibratio
     const q = { residuals: c.residuals, effectPct: settings.effectPct, alpha: settings.alpha, better: c.better, simulations: settings.simulations, seed: settings.seed };
     return { ...c, requiredRepetitions: requiredRepetitions(q, settings.power).n, powerAtMeasured: simulatePower(q, c.n[0], c.n[1]) };
   });
+}
+
+/** Writes a calibration file, checked first against the schema `loadCalibration` reads it with. */
+export async function writeCalibration(path: string, calibration: CalibrationFile): Promise<void> {
+  checkOwnOutput(CalibrationFileSchema, calibration, 'a calibration file');
+  await writeJsonAtomic(path, calibration);
 }
 
 /** A calibration file, validated (src/model/schemas/calibration.ts); any problem is one line naming the field. */

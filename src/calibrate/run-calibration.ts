@@ -5,11 +5,11 @@
  * cell and metric (noise.ts) and the repetitions an effect needs (power.ts).
  * Writing the file and printing it is the CLI's.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
-import { nameFromPath, parseYaml, validateProfile } from '../profile/load.js';
+import { nameFromPath, parseYaml, readProfileText, validateProfile } from '../profile/load.js';
 import { makePlan } from '../plan/plan.js';
 import { spawnRun } from '../run/spawn-run.js';
 import { loadResultSet } from '../fingerprint/result-set.js';
@@ -47,11 +47,8 @@ export type CalibrationOutcome =
 /** `log`: what is measured, before the A/A run starts. */
 export async function runCalibration(req: CalibrationRequest, log: (line: string) => void): Promise<CalibrationOutcome> {
   const { profilePath, settings } = req;
-  const raw = parseYaml(
-    await readFile(profilePath, 'utf8').catch(() => {
-      throw new InputError(`${profilePath}: cannot read the profile`);
-    }),
-  );
+  // The same way in as every profile: a regular file under the profile size cap.
+  const raw = parseYaml(await readProfileText(profilePath));
   const profile = validateProfile(raw, nameFromPath(profilePath));
   const group = makePlan(profile, 'tcg').groups[0];
   if (!group) throw new InputError(`${profilePath}: no runnable cell to calibrate`);

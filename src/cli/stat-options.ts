@@ -21,9 +21,11 @@ export function parsePercent(option: string, value: string): number {
   return x;
 }
 
-export function parsePositiveInt(option: string, value: string): number {
+export function parsePositiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
   const x = Number(value);
-  if (!Number.isInteger(x) || x < 1) throw new InputError(`${option}: expected a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(x) || x < 1 || x > max) {
+    throw new InputError(`${option}: expected a positive integer${max < Number.MAX_SAFE_INTEGER ? ` of at most ${max}` : ''}, got ${JSON.stringify(value)}`);
+  }
   return x;
 }
 

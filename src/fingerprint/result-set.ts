@@ -22,6 +22,7 @@ import type { IncompleteSet } from '../compare/inconclusive.js';
 import { cellKeyOf } from '../model/cell-key.js';
 import { fingerprintOf, type Fingerprint } from './environment.js';
 import { GUEST_FIO_KEY } from '../model/observed-keys.js';
+import { unsupportedCellKeys } from '../store/completeness.js';
 
 
 export interface BaselineFile {
@@ -121,7 +122,7 @@ async function loadBaselineFile(path: string): Promise<Omit<ResultSet, 'fingerpr
     }
   });
   const planned = plannedSlotsOf(file.plan as StoredPlan, `${path}: plan`);
-  const admitted = admitSamples(candidates, planned, { complete: file.manifest.status === 'complete', manifestFile: `${path}: manifest` });
+  const admitted = admitSamples(candidates, planned, { complete: file.manifest.status === 'complete', manifestFile: `${path}: manifest` }, unsupportedCellKeys(file.plan as StoredPlan));
   return {
     file,
     manifest: file.manifest,

@@ -119,7 +119,7 @@ export function nameFromPath(path: string): string | undefined {
 }
 
 /** A profile file's text: a regular file (not a directory, FIFO or device) of at most MAX_PROFILE_BYTES. */
-async function readProfileText(path: string): Promise<string> {
+export async function readProfileText(path: string): Promise<string> {
   try {
     return await readRegularFile(path, MAX_PROFILE_BYTES);
   } catch (err) {

@@ -22,16 +22,24 @@ export interface AdmittedSamples {
 /**
  * Keeps the first valid record of each planned slot; later records of a slot
  * and records of slots the plan does not have are skipped with a diagnostic.
+ * The `unsupported` record of a cell the plan pruned as unsupported is kept
+ * too (`unsupportedCells`), without being a planned slot.
  * `manifestFile` names run.json (or the baseline) when it claims `complete`.
  */
-export function admitSamples(candidates: readonly SampleCandidate[], planned: readonly SampleSlot[], claim: { complete: boolean; manifestFile: string }): AdmittedSamples {
+export function admitSamples(
+  candidates: readonly SampleCandidate[],
+  planned: readonly SampleSlot[],
+  claim: { complete: boolean; manifestFile: string },
+  unsupportedCells: ReadonlySet<string> = new Set(),
+): AdmittedSamples {
   const plannedKeys = new Set(planned.map(slotKey));
+  const expected = (sample: Sample, slot: string) => plannedKeys.has(slot) || (sample.status === 'unsupported' && sample.repetition === 0 && unsupportedCells.has(sample.cellKey));
   const firstFile = new Map<string, string>();
   const samples: Sample[] = [];
   const diagnostics: StoredDiagnostic[] = [];
   for (const { file, sample } of candidates) {
     const slot = slotKey(sample);
-    if (!plannedKeys.has(slot)) {
+    if (!expected(sample, slot)) {
       diagnostics.push({ kind: 'UnplannedSample', file, slot });
       continue;
     }

@@ -47,6 +47,23 @@ function collectSlots(plan: StoredPlan, out: SampleSlot[], depth: number): void 
   }
 }
 
+/**
+ * Cells a stored plan pruned as unsupported on its host. Each has one
+ * `unsupported` record (repetition 0, run/unsupported.ts) that is not a
+ * planned measurement: readers admit it without counting it as planned.
+ */
+export function unsupportedCellKeys(plan: StoredPlan, depth = 0): Set<string> {
+  const merged = (plan as Partial<MergedPlan>).sources;
+  if (Array.isArray(merged) && depth < 16) return new Set(merged.flatMap((s) => [...unsupportedCellKeys(s.plan, depth + 1)]));
+  const pruned = (plan as { pruned?: unknown }).pruned;
+  const keys = new Set<string>();
+  if (!Array.isArray(pruned)) return keys;
+  for (const p of pruned as { status?: unknown; cell?: { key?: unknown } }[]) {
+    if (p?.status === 'unsupported' && typeof p.cell?.key === 'string') keys.add(p.cell.key);
+  }
+  return keys;
+}
+
 /** Every planned (cell, repetition) of a stored plan; a one-line Error when the plan is inconsistent. */
 export function plannedSlots(plan: StoredPlan): SampleSlot[] {
   const out: SampleSlot[] = [];

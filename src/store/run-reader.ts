@@ -19,7 +19,7 @@ import { loadReference, type ReferenceRecord } from './reference-store.js';
 import { ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RUN_FILE, SAMPLES_DIR } from './layout.js';
 import { MAX_FILE_BYTES, FileProblem, listFilesUnder, readJsonUnder } from './stored-file.js';
 import { admitSamples, type SampleCandidate } from './admit-samples.js';
-import { plannedSlots, type Completeness, type SampleSlot } from './completeness.js';
+import { plannedSlots, unsupportedCellKeys, type Completeness, type SampleSlot } from './completeness.js';
 import type { StoredDiagnostic } from '../model/diagnostic.js';
 
 export interface StoredRun {
@@ -108,7 +108,7 @@ export async function loadRun(dir: string): Promise<StoredRun> {
   const planned = plannedSlotsOf(plan, join(dir, PLAN_FILE));
   const diagnostics: StoredDiagnostic[] = [];
   const candidates = await readSampleFiles(dir, diagnostics);
-  const admitted = admitSamples(candidates, planned, { complete: manifest.status === 'complete', manifestFile: join(dir, RUN_FILE) });
+  const admitted = admitSamples(candidates, planned, { complete: manifest.status === 'complete', manifestFile: join(dir, RUN_FILE) }, unsupportedCellKeys(plan));
   const reference = await loadReference(dir, (d) => diagnostics.push(d));
   // Measurement order: the file sequence numbers are the order samples were stored.
   return {

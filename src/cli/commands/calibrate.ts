@@ -16,10 +16,10 @@ import Table from 'cli-table3';
 import { resolve } from 'node:path';
 import { ExitCode } from '../../model/exit-codes.js';
 import { GATE_DEFAULTS } from '../../gate/defaults.js';
-import type { CalibrationFile } from '../../calibrate/file.js';
+import { writeCalibration, type CalibrationFile } from '../../calibrate/file.js';
+import { MAX_SIMULATIONS } from '../../model/schemas/calibration.js';
 import { POWER_DEFAULTS } from '../../calibrate/power.js';
 import { CALIBRATE_DEFAULTS, runCalibration } from '../../calibrate/run-calibration.js';
-import { writeJsonAtomic } from '../../util/atomic-file.js';
 import { formatFraction, formatNumber, formatP, formatSignedPct, formatCount } from '../../util/number-format.js';
 import { tableStyle } from '../../report/format.js';
 import { reportError } from '../errors.js';
@@ -92,7 +92,7 @@ async function calibrateCommand(profilePath: string, options: CalibrateOptions):
     effectPct: parsePercent('--effect', options.effect),
     alpha: parseFraction('--alpha', options.alpha),
     power: parseFraction('--power', options.power),
-    simulations: parsePositiveInt('--simulations', options.simulations),
+    simulations: parsePositiveInt('--simulations', options.simulations, MAX_SIMULATIONS),
     seed: POWER_DEFAULTS.seed,
   };
   const outcome = await runCalibration(
@@ -111,7 +111,7 @@ async function calibrateCommand(profilePath: string, options: CalibrateOptions):
     return outcome.exitCode === ExitCode.Success ? ExitCode.Partial : outcome.exitCode;
   }
   const { calibration: cal, runDir } = outcome;
-  await writeJsonAtomic(resolve(options.output), cal);
+  await writeCalibration(resolve(options.output), cal);
   process.stdout.write(renderCalibration(cal, process.stdout.isTTY) + '\n');
   process.stdout.write(`A/A results: ${runDir}\ncalibration: ${options.output}\n`);
 

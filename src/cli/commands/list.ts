@@ -8,6 +8,7 @@ import { buildRunListing, type RunListing } from '../../report/run-listing.js';
 import { reportError } from '../errors.js';
 import { warnIncompleteRuns } from '../run-status.js';
 import { printable } from '../../util/file-read.js';
+import { diagnosticBlock, type Diagnostic } from '../../model/diagnostic.js';
 import { formatOption } from '../format-option.js';
 
 export function registerListCommand(program: Command, setExit: (code: number) => void): void {
@@ -25,7 +26,8 @@ export function registerListCommand(program: Command, setExit: (code: number) =>
         const format = options.json ? exporterFor('runs', 'json') : options.format;
         process.stdout.write(format.render(buildRunListing(runs), { color: process.stdout.isTTY }));
         // Never exit 0 on missing data: an unreadable run, or one that is not whole, is also said on stderr.
-        for (const r of runs) if (!r.run) process.stderr.write(`warning: ${printable(r.dir)} is unreadable: ${r.error ?? ''}\n`);
+        const unreadable = runs.flatMap((r): Diagnostic[] => (r.run ? [] : [{ kind: 'RunUnreadable', dir: printable(r.dir), error: r.error ?? 'unreadable' }]));
+        for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
         const notWhole = warnIncompleteRuns(runs.flatMap((r) => (r.run ? [r.run] : [])));
         setExit(notWhole || runs.some((r) => !r.run) ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {

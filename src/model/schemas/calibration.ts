@@ -11,6 +11,9 @@ import { ProfileName } from './manifest.js';
 export const CALIBRATION_KIND = 'vblk-bench-calibration';
 export const CALIBRATION_SCHEMA_VERSION = 1;
 
+/** Simulated comparisons per power estimate at most: more only makes `gate --calibration` slower, not better. */
+export const MAX_SIMULATIONS = 100_000;
+
 const finite = z.number({ error: 'expected a finite number' });
 const fraction = finite.gt(0).lt(1);
 const reps = z.number().int().min(1).max(100_000);
@@ -43,7 +46,7 @@ export const CalibrationFileSchema = z.looseObject(
       effectPct: finite.gt(0).max(1000),
       alpha: fraction,
       power: fraction,
-      simulations: z.number().int().min(1).max(100_000),
+      simulations: z.number().int().min(1).max(MAX_SIMULATIONS),
       seed: z.number().int().nonnegative().max(2 ** 32),
     }),
     fingerprint: z.record(z.string(), z.string()),

@@ -15,6 +15,9 @@ export const AccelSchema = z.enum(['kvm', 'tcg'], { error: 'expected kvm or tcg'
 
 const Id = z.string({ error: 'expected an id' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { error: 'expected an id of letters, digits, . _ -' });
 
+/** A sample's group or boot: an id, or `-` for a sample no boot produced (an unsupported cell, run/unsupported.ts). */
+const SampleBootRef = z.union([z.literal('-'), Id], { error: 'expected an id of letters, digits, . _ - (or - for no boot)' });
+
 /** The kind of a failure (model/diagnostics/failures.ts): it picks the hint, so an unknown one cannot be shown. */
 export const FailureKindSchema = z.enum(FAILURE_KINDS, { error: 'expected a known failure kind' });
 
@@ -27,8 +30,8 @@ export const SampleSchema = z
       cellKey: Line(4096),
       cell: CellValues,
       requested: CellValues,
-      groupId: Id,
-      bootId: Id,
+      groupId: SampleBootRef,
+      bootId: SampleBootRef,
       repetition: Count.max(100_000),
       startedAt: Timestamp,
       finishedAt: Timestamp,

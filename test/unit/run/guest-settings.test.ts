@@ -15,6 +15,7 @@ import type { PrunedCell } from '../../../src/plan/rules.js';
 import { storeUnsupported, unsupportedSamples, unsupportedWarnings } from '../../../src/run/unsupported.js';
 import { explain } from '../../../src/model/diagnostic.js';
 import type { Plan } from '../../../src/plan/plan.js';
+import { SampleSchema } from '../../../src/model/schemas/sample.js';
 
 const WRITE = 'printf "%s\\n" "$1" > "/sys/block/$2/queue/$3"';
 
@@ -91,6 +92,9 @@ test('unsupported cells become unsupported samples and one warning per reason; i
     repetition: 0, startedAt: now.toISOString(), finishedAt: now.toISOString(), status: 'unsupported', reason: 'no vhost-blk', failureKind: 'CellUnsupported',
     accel: 'tcg', metrics: {}, observed: {}, notices: ['n'],
   });
+  // (The fixture's key 'a' stands for its cell; a stored record's key must match its values.)
+  const record = { schemaVersion: 1, ...unsupportedSamples(list, 'tcg', now)[0]!, cellKey: 'backend=vhost-blk,iodepth=1' };
+  assert.ok(SampleSchema.safeParse(record).success, 'its own reader accepts it (group and boot "-": no boot produced it)');
   const warnings = unsupportedWarnings(list);
   assert.deepEqual(warnings, [{ kind: 'CellUnsupported', reason: 'no vhost-blk', count: 2 }]);
   assert.equal(explain(warnings[0]!), '2 cell(s) unsupported on this host, recorded as such: no vhost-blk');

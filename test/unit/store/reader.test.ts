@@ -16,7 +16,7 @@ import { loadReference, writeReferenceRecord, type ReferenceRecord } from '../..
 import { FileProblem, readJsonUnder, relativePathProblem } from '../../../src/store/stored-file.js';
 import { explain } from '../../../src/model/diagnostic.js';
 import { freezeRun, loadResultSet, type BaselineFile } from '../../../src/fingerprint/result-set.js';
-import { loadCalibration, type CalibrationFile } from '../../../src/calibrate/file.js';
+import { loadCalibration, writeCalibration, type CalibrationFile } from '../../../src/calibrate/file.js';
 import type { RunManifest } from '../../../src/store/manifest.js';
 import { RunManifestSchema } from '../../../src/model/schemas/manifest.js';
 import { CalibrationFileSchema } from '../../../src/model/schemas/calibration.js';
@@ -85,7 +85,11 @@ test('round trip: a run written by RunWriter (manifest, profile, plan, environme
   assert.deepEqual(set.samples, written);
   assert.deepEqual(set.diagnostics, []);
   const calibrationPath = join(REPO_ROOT, 'test', 'fixtures', 'runs', 'gate', 'calibration.json');
-  assert.deepEqual(await loadCalibration(calibrationPath), JSON.parse(await readFile(calibrationPath, 'utf8')));
+  const calibration = await loadCalibration(calibrationPath);
+  assert.deepEqual(calibration, JSON.parse(await readFile(calibrationPath, 'utf8')));
+  await writeCalibration(join(root, 'calibration.json'), calibration);
+  assert.deepEqual(await loadCalibration(join(root, 'calibration.json')), calibration);
+  await assert.rejects(writeCalibration(join(root, 'bad.json'), { ...calibration, settings: { ...calibration.settings, simulations: 1e9 } }), /its own reader would refuse: settings\.simulations/);
   await rm(root, { recursive: true, force: true });
 });
 
