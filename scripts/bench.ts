@@ -26,7 +26,11 @@ interface BootRecord {
 async function benchProfile(profile: string): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), 'vblk-bench-bench-'));
   const started = Date.now();
-  const r = await execa(process.execPath, [join(ROOT, 'bin', 'vblk-bench'), 'run', '--quiet', '--out', out, profile], { cwd: ROOT, reject: false, stdin: 'ignore' });
+  const r = await execa(process.execPath, [join(ROOT, 'bin', 'vblk-bench'), 'run', '--quiet', '--out', out, profile], {
+    cwd: ROOT,
+    reject: false,
+    stdin: 'ignore',
+  });
   const wallMs = Date.now() - started;
   if (r.exitCode !== 0) {
     console.error(String(r.stderr));
@@ -43,12 +47,16 @@ async function benchProfile(profile: string): Promise<void> {
   const overhead = (wallMs - fioMs) / wallMs;
   console.log(`profile ${profile} (accel ${run.manifest.accel}, ${run.samples.length} samples, ${boots.length} boots)`);
   for (const b of boots) {
-    console.log(`  boot ${b.bootId} (${b.groupId}): ready ${(b.timings.readyMs / 1000).toFixed(2)} s, boot-to-SSH ${(b.timings.sshMs / 1000).toFixed(2)} s`);
+    console.log(
+      `  boot ${b.bootId} (${b.groupId}): ready ${(b.timings.readyMs / 1000).toFixed(2)} s, boot-to-SSH ${(b.timings.sshMs / 1000).toFixed(2)} s`,
+    );
   }
   const meanSsh = boots.reduce((a, b) => a + b.timings.sshMs, 0) / boots.length / 1000;
   console.log(`  mean boot-to-SSH:        ${meanSsh.toFixed(2)} s   (KVM target ≤ 1 s; TCG done criterion ≤ 15 s)`);
   console.log(`  sum of fio windows:      ${(fioMs / 1000).toFixed(1)} s (runtime + ramp_time per sample)`);
-  console.log(`  total wall time:         ${(wallMs / 1000).toFixed(1)} s (including process start and guest image check)`);
+  console.log(
+    `  total wall time:         ${(wallMs / 1000).toFixed(1)} s (including process start and guest image check)`,
+  );
   console.log(`  non-fio overhead ratio:  ${(overhead * 100).toFixed(1)} %   (KVM target ≤ 10 %)`);
 }
 

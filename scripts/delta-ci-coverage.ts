@@ -42,7 +42,11 @@ interface Row {
   extremes: number;
 }
 
-function measure(draw: (rng: Rng) => number, n: number, opts: { trials: number; iterations: number; seed: number }): Omit<Row, 'distribution'> {
+function measure(
+  draw: (rng: Rng) => number,
+  n: number,
+  opts: { trials: number; iterations: number; seed: number },
+): Omit<Row, 'distribution'> {
   const rng = mulberry32(opts.seed * 1_000 + n);
   let covered = 0;
   let extremes = 0;
@@ -61,7 +65,11 @@ function measure(draw: (rng: Rng) => number, n: number, opts: { trials: number; 
 
 function main(): void {
   const { values } = parseArgs({
-    options: { trials: { type: 'string', default: '4000' }, iterations: { type: 'string', default: '2000' }, seed: { type: 'string', default: '1' } },
+    options: {
+      trials: { type: 'string', default: '4000' },
+      iterations: { type: 'string', default: '2000' },
+      seed: { type: 'string', default: '1' },
+    },
   });
   const opts = {
     trials: parsePositiveInt('--trials', values.trials ?? '4000'),
@@ -74,7 +82,9 @@ function main(): void {
   for (const [distribution, draw] of Object.entries(DISTRIBUTIONS)) {
     for (const n of [1, 2, 3, 4, 5, 6, 8, 10]) {
       const r = measure(draw, n, opts);
-      console.log(`| ${distribution} | ${n} | ${(r.coverage * 100).toFixed(1)} % | ${(r.extremes * 100).toFixed(0)} % |`);
+      console.log(
+        `| ${distribution} | ${n} | ${(r.coverage * 100).toFixed(1)} % | ${(r.extremes * 100).toFixed(0)} % |`,
+      );
     }
   }
 }

@@ -149,7 +149,15 @@ const ROLE_LABEL: Record<CpuRole, string> = {
   other: 'other QEMU thread',
 };
 
-function row(key: string, label: string, group: RowGroup, unit: string, a: number | null, b: number | null, note?: string): BreakdownRow {
+function row(
+  key: string,
+  label: string,
+  group: RowGroup,
+  unit: string,
+  a: number | null,
+  b: number | null,
+  note?: string,
+): BreakdownRow {
   const delta = a !== null && b !== null ? b - a : null;
   const deltaPct = a !== null && b !== null && a !== 0 ? (b / a - 1) * 100 : null;
   return { key, label, group, unit, a, b, delta, deltaPct, share: null, ...(note ? { note } : {}) };
@@ -166,21 +174,50 @@ function breakdownRows(a: InsightFigures, b: InsightFigures): BreakdownRow[] {
   // Roles below 1 % of the host CPU per I/O on both sides are noise in a table (the total still counts them).
   const visible = (f: InsightFigures, r: CpuRole) => (f.cpuUsPerIo[r] ?? 0) > MIN_ROLE_SHARE * (f.totalCpuUsPerIo ?? 0);
   const roles = CPU_ROLES.filter((r) => visible(a, r) || visible(b, r));
-  const cpuRows = roles.map((r) => row(`cpu:${r}`, `${ROLE_LABEL[r]} CPU`, 'host-cpu', 'µs/I/O', a.cpuUsPerIo[r] ?? null, b.cpuUsPerIo[r] ?? null));
-  const total = row('cpu:total', 'host CPU, all roles', 'host-cpu', 'µs/I/O', a.totalCpuUsPerIo, b.totalCpuUsPerIo, reason('hostCpu'));
+  const cpuRows = roles.map((r) =>
+    row(`cpu:${r}`, `${ROLE_LABEL[r]} CPU`, 'host-cpu', 'µs/I/O', a.cpuUsPerIo[r] ?? null, b.cpuUsPerIo[r] ?? null),
+  );
+  const total = row(
+    'cpu:total',
+    'host CPU, all roles',
+    'host-cpu',
+    'µs/I/O',
+    a.totalCpuUsPerIo,
+    b.totalCpuUsPerIo,
+    reason('hostCpu'),
+  );
   const moved = cpuRows.reduce((s, r) => s + Math.abs(r.delta ?? 0), 0);
   for (const r of cpuRows) r.share = r.delta !== null && moved > 0 ? r.delta / moved : null;
-  const runRoles = CPU_ROLES.filter((r) => r !== 'other' && r !== 'aio-worker' && (a.runsPerIo[r] !== undefined || b.runsPerIo[r] !== undefined));
+  const runRoles = CPU_ROLES.filter(
+    (r) => r !== 'other' && r !== 'aio-worker' && (a.runsPerIo[r] !== undefined || b.runsPerIo[r] !== undefined),
+  );
   const events = [
-    row('exits', 'KVM exits', 'events', '/I/O', a.exitsPerIo, b.exitsPerIo, a.exitsPerIo === null || b.exitsPerIo === null ? reason('exits') : undefined),
+    row(
+      'exits',
+      'KVM exits',
+      'events',
+      '/I/O',
+      a.exitsPerIo,
+      b.exitsPerIo,
+      a.exitsPerIo === null || b.exitsPerIo === null ? reason('exits') : undefined,
+    ),
     row('irqs', 'guest virtio-blk IRQs', 'events', '/I/O', a.irqsPerIo, b.irqsPerIo, reason('guest')),
-    ...runRoles.map((r) => row(`runs:${r}`, `${ROLE_LABEL[r]} wakeups`, 'events', '/I/O', a.runsPerIo[r] ?? null, b.runsPerIo[r] ?? null)),
+    ...runRoles.map((r) =>
+      row(`runs:${r}`, `${ROLE_LABEL[r]} wakeups`, 'events', '/I/O', a.runsPerIo[r] ?? null, b.runsPerIo[r] ?? null),
+    ),
   ];
   return [
     row('iops', 'IOPS', 'result', 'IO/s', a.iops, b.iops),
     ...cpuRows.sort(bySizeOfChange),
     total,
-    row('iops-per-core', 'IOPS per host core-second', 'efficiency', 'I/O/core-s', a.iopsPerCoreSecond, b.iopsPerCoreSecond),
+    row(
+      'iops-per-core',
+      'IOPS per host core-second',
+      'efficiency',
+      'I/O/core-s',
+      a.iopsPerCoreSecond,
+      b.iopsPerCoreSecond,
+    ),
     ...events.sort((x, y) => (x.delta === null ? 1 : 0) - (y.delta === null ? 1 : 0) || bySizeOfChange(x, y)),
     row('guest-cpu', 'guest CPU', 'guest', 'µs/I/O', a.guestCpuUsPerIo, b.guestCpuUsPerIo, reason('guest')),
     row('merge', 'guest I/Os per host request', 'guest', 'ratio', a.mergeRatio, b.mergeRatio, reason('blockstats')),
@@ -206,11 +243,16 @@ function summaryLine(context: string, a: PairSide, b: PairSide, rows: BreakdownR
   const cpu = rows
     .filter((r) => r.group === 'host-cpu' && r.key !== 'cpu:total' && r.delta !== null && Math.abs(r.share ?? 0) >= 0.1)
     .slice(0, 2)
-    .map((r) => (r.deltaPct !== null ? `${pct(r.deltaPct)} ${r.label} per I/O` : `${signed(r.delta!, 1)} µs ${r.label} per I/O`));
+    .map((r) =>
+      r.deltaPct !== null ? `${pct(r.deltaPct)} ${r.label} per I/O` : `${signed(r.delta!, 1)} µs ${r.label} per I/O`,
+    );
   if (cpu.length > 0) parts.push(cpu.join(', '));
   const measured: string[] = [];
   const missing: string[] = [];
-  for (const [key, name] of [['exits', 'exits'], ['irqs', 'IRQs']] as const) {
+  for (const [key, name] of [
+    ['exits', 'exits'],
+    ['irqs', 'IRQs'],
+  ] as const) {
     const r = get(key);
     if (!r) continue;
     if (r.delta !== null) measured.push(`${signed(r.delta, 2)} ${name} per I/O`);
@@ -233,7 +275,14 @@ export function sideLabels(a: CellValues, b: CellValues): { a: string; b: string
   const axes = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   const differs = axes.filter((k) => String(a[k]) !== String(b[k]));
   const show = (c: CellValues, keys: string[]) => keys.map((k) => `${k}=${c[k] ?? '-'}`).join(' ');
-  return { a: show(a, differs), b: show(b, differs), context: show(a, axes.filter((k) => !differs.includes(k))) };
+  return {
+    a: show(a, differs),
+    b: show(b, differs),
+    context: show(
+      a,
+      axes.filter((k) => !differs.includes(k)),
+    ),
+  };
 }
 
 export interface SamplePair {
@@ -267,7 +316,14 @@ function byCell(samples: readonly Sample[]): Map<string, Sample[]> {
 
 /** The values an axis takes in these samples, in order of first appearance. */
 export function axisValues(samples: readonly Sample[], axis: string): string[] {
-  return [...new Set(samples.map((s) => s.cell[axis]).filter((v) => v !== undefined).map(String))];
+  return [
+    ...new Set(
+      samples
+        .map((s) => s.cell[axis])
+        .filter((v) => v !== undefined)
+        .map(String),
+    ),
+  ];
 }
 
 /** The value a cell carries on an axis that does not apply to it (ioeventfd on vhost backends). */
@@ -307,7 +363,11 @@ export function pairsByAxis(samples: readonly Sample[], axis: string, baseline?:
 }
 
 /** Pairs across two runs: cells with the same key (A from the first run). */
-export function pairsAcrossRuns(a: readonly Sample[], b: readonly Sample[], labels: { a: string; b: string }): SamplePair[] {
+export function pairsAcrossRuns(
+  a: readonly Sample[],
+  b: readonly Sample[],
+  labels: { a: string; b: string },
+): SamplePair[] {
   const cellsB = byCell(b);
   return [...byCell(a).entries()].flatMap(([key, list]) => {
     const other = cellsB.get(key);
@@ -336,5 +396,7 @@ const EXPLAINED_AXES = ['ioeventfd', 'backend'] as const;
 
 /** Breakdowns `run` prints: each explained axis that has at least one pair with insight. */
 export function defaultBreakdowns(samples: readonly Sample[]): AxisBreakdown[] {
-  return EXPLAINED_AXES.map((axis) => breakdownByAxis(samples, axis)).filter((b): b is AxisBreakdown => b !== null && b.pairs.length > 0);
+  return EXPLAINED_AXES.map((axis) => breakdownByAxis(samples, axis)).filter(
+    (b): b is AxisBreakdown => b !== null && b.pairs.length > 0,
+  );
 }

@@ -38,21 +38,36 @@ function cellSamples(run: StoredRun, key: string, flag: string) {
 export function choosePairs(runs: StoredRun[], o: PairChoice): { pairs: SamplePair[]; what: string } {
   const [first, second] = runs as [StoredRun, StoredRun | undefined];
   if (o.a !== undefined || o.b !== undefined) {
-    if (o.a === undefined || o.b === undefined) throw new InputError('--a and --b: give both cells (cell keys as stored in samples/*.json)');
+    if (o.a === undefined || o.b === undefined)
+      throw new InputError('--a and --b: give both cells (cell keys as stored in samples/*.json)');
     const other = second ?? first;
     const labels = second ? { a: `${basename(first.dir)}: ${o.a}`, b: `${basename(second.dir)}: ${o.b}` } : undefined;
-    return { pairs: [{ a: cellSamples(first, o.a, '--a'), b: cellSamples(other, o.b, '--b'), ...(labels && o.a === o.b ? { labels } : {}) }], what: `${o.b} vs ${o.a}` };
+    return {
+      pairs: [
+        {
+          a: cellSamples(first, o.a, '--a'),
+          b: cellSamples(other, o.b, '--b'),
+          ...(labels && o.a === o.b ? { labels } : {}),
+        },
+      ],
+      what: `${o.b} vs ${o.a}`,
+    };
   }
   if (second) {
     const labels = { a: basename(first.dir), b: basename(second.dir) };
-    return { pairs: pairsAcrossRuns(first.samples, second.samples, labels), what: `${labels.b} vs ${labels.a}, cells present in both` };
+    return {
+      pairs: pairsAcrossRuns(first.samples, second.samples, labels),
+      what: `${labels.b} vs ${labels.a}, cells present in both`,
+    };
   }
   const values = axisValues(first.samples, o.by);
   if (values.length < 2) {
     const axes = pairableAxes(first);
     throw new InputError(
       `--by ${o.by}: the run has ${values.length === 0 ? 'no such axis' : `only ${o.by}=${values[0]}`}; ` +
-        (axes.length > 0 ? `axes with two or more values: ${axes.join(', ')}` : 'no axis takes two values here; compare two runs or two cells (--a, --b)'),
+        (axes.length > 0
+          ? `axes with two or more values: ${axes.join(', ')}`
+          : 'no axis takes two values here; compare two runs or two cells (--a, --b)'),
     );
   }
   if (o.baseline !== undefined && !values.includes(o.baseline)) {

@@ -22,19 +22,29 @@ export interface AaProfile {
 
 /** `raw`: the profile as parsed from its file; `group`: its plan's first boot group. */
 export function aaProfile(raw: unknown, group: BootGroup, opts: { name: string; repetitions: number }): AaProfile {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError('calibrate: the profile is not a mapping');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new InputError('calibrate: the profile is not a mapping');
   const first = group.cells[0];
-  if (!first || !AXES.some((a) => a.name === ARM_AXIS)) throw new InputError(`calibrate: needs a ${ARM_AXIS} axis and at least one runnable cell`);
+  if (!first || !AXES.some((a) => a.name === ARM_AXIS))
+    throw new InputError(`calibrate: needs a ${ARM_AXIS} axis and at least one runnable cell`);
   const input = raw as Record<string, unknown>;
   const matrix: Record<string, unknown> = { ...((input.matrix ?? {}) as Record<string, unknown>) };
   for (const axis of AXES) {
-    if (axis.scope === 'boot' && axis.name !== ARM_AXIS && axis.name in first.requested) matrix[axis.name] = [first.requested[axis.name]];
+    if (axis.scope === 'boot' && axis.name !== ARM_AXIS && axis.name in first.requested)
+      matrix[axis.name] = [first.requested[axis.name]];
   }
   const { backend, ...options } = group.options[ARM_AXIS] ?? {};
   const name = String(backend ?? first.requested[ARM_AXIS]);
   matrix[ARM_AXIS] = AA_LABELS.map((label) => ({ name, ...options, label }));
   return {
-    input: { ...input, name: opts.name, repetitions: opts.repetitions, order: 'round-robin', reboot_per_repetition: true, matrix },
+    input: {
+      ...input,
+      name: opts.name,
+      repetitions: opts.repetitions,
+      order: 'round-robin',
+      reboot_per_repetition: true,
+      matrix,
+    },
     arms: { axis: ARM_AXIS, labels: AA_LABELS, original: String(group.boot[ARM_AXIS]) },
   };
 }

@@ -48,8 +48,19 @@ export interface CalibrationFile {
 
 export function calibrateCells(noise: readonly CellNoise[], settings: CalibrationSettings): CalibrationCell[] {
   return noise.map((c) => {
-    const q = { residuals: c.residuals, effectPct: settings.effectPct, alpha: settings.alpha, better: c.better, simulations: settings.simulations, seed: settings.seed };
-    return { ...c, requiredRepetitions: requiredRepetitions(q, settings.power).n, powerAtMeasured: simulatePower(q, c.n[0], c.n[1]) };
+    const q = {
+      residuals: c.residuals,
+      effectPct: settings.effectPct,
+      alpha: settings.alpha,
+      better: c.better,
+      simulations: settings.simulations,
+      seed: settings.seed,
+    };
+    return {
+      ...c,
+      requiredRepetitions: requiredRepetitions(q, settings.power).n,
+      powerAtMeasured: simulatePower(q, c.n[0], c.n[1]),
+    };
   });
 }
 
@@ -92,7 +103,12 @@ export interface GatedCells {
  * sizes, α/m and minimum effect; and environment differences between the
  * calibration and the current run (the noise floor may not apply).
  */
-export function calibrationWarnings(result: GatedCells, cal: CalibrationFile, current: Fingerprint, subjects: readonly string[]): ComparisonDiagnostic[] {
+export function calibrationWarnings(
+  result: GatedCells,
+  cal: CalibrationFile,
+  current: Fingerprint,
+  subjects: readonly string[],
+): ComparisonDiagnostic[] {
   const warnings = compareFingerprints(cal.fingerprint, current, subjects).environment.map(
     (d): ComparisonDiagnostic => ({ kind: 'CalibrationEnvironmentDiffers', difference: describeDiff(d) }),
   );
@@ -103,7 +119,15 @@ export function calibrationWarnings(result: GatedCells, cal: CalibrationFile, cu
     const noise = cal.cells.find((n) => n.cellKey === c.cellKey && n.metric === c.metric);
     if (!noise || !c.baseline || !c.current || c.p === null) continue;
     covered++;
-    const q = { residuals: noise.residuals, effectPct, alpha, better: c.better, minEffectPct: c.minEffectPct, simulations, seed };
+    const q = {
+      residuals: noise.residuals,
+      effectPct,
+      alpha,
+      better: c.better,
+      minEffectPct: c.minEffectPct,
+      simulations,
+      seed,
+    };
     const power = simulatePower(q, c.baseline.n, c.current.n);
     if (power >= target) continue;
     warnings.push({
@@ -121,6 +145,7 @@ export function calibrationWarnings(result: GatedCells, cal: CalibrationFile, cu
       needed: requiredRepetitions(q, target).n,
     });
   }
-  if (covered === 0) warnings.push({ kind: 'CalibrationCoversNone', calibrated: [...new Set(cal.cells.map((c) => c.cellKey))] });
+  if (covered === 0)
+    warnings.push({ kind: 'CalibrationCoversNone', calibrated: [...new Set(cal.cells.map((c) => c.cellKey))] });
   return warnings;
 }

@@ -57,7 +57,11 @@ export function aaNoise(samples: readonly Sample[], arms: AaArms, metrics: reado
       const cell = originalCell(info.cell, arms);
       const residuals = [...a.map((v) => v / median(a)), ...b.map((v) => v / median(b))];
       const deviations = residuals.map((r) => Math.abs(r - median(residuals)));
-      const row = compareValues({ cellKey: cellKeyOf(cell), baselineKey: cellKeyOf(cell), cell }, a, b, { alpha: 0.05, seed: 1, better });
+      const row = compareValues({ cellKey: cellKeyOf(cell), baselineKey: cellKeyOf(cell), cell }, a, b, {
+        alpha: 0.05,
+        seed: 1,
+        better,
+      });
       out.push({
         cellKey: cellKeyOf(cell),
         cell,

@@ -49,7 +49,10 @@ function gaussian(rng: Rng): number {
 }
 
 function draw(residuals: readonly number[], n: number, h: number, rng: Rng, scale: number): number[] {
-  return Array.from({ length: n }, () => ((residuals[randomInt(rng, residuals.length)] ?? 1) + h * gaussian(rng)) * scale);
+  return Array.from(
+    { length: n },
+    () => ((residuals[randomInt(rng, residuals.length)] ?? 1) + h * gaussian(rng)) * scale,
+  );
 }
 
 /** Share of simulated comparisons with sizes n₁, n₂ that detect the effect. */
@@ -81,7 +84,11 @@ export interface RequiredRepetitions {
  * searched from the first n that can reach α at all (min-samples.ts) by
  * doubling, then bisection (power grows with n).
  */
-export function requiredRepetitions(q: PowerQuestion, target: number, maxRepetitions: number = POWER_DEFAULTS.maxRepetitions): RequiredRepetitions {
+export function requiredRepetitions(
+  q: PowerQuestion,
+  target: number,
+  maxRepetitions: number = POWER_DEFAULTS.maxRepetitions,
+): RequiredRepetitions {
   if (q.residuals.length < 2 || !Number.isFinite(mean(q.residuals))) return { n: null, power: 0 };
   const powerAt = (n: number) => simulatePower(q, n, n);
   let low = minSamplesPerSide(q.alpha) - 1;

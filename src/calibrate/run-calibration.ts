@@ -14,7 +14,13 @@ import { makePlan } from '../plan/plan.js';
 import { spawnRun } from '../run/spawn-run.js';
 import { loadResultSet } from '../fingerprint/result-set.js';
 import { aaProfile } from './aa-profile.js';
-import { calibrateCells, CALIBRATION_KIND, CALIBRATION_SCHEMA_VERSION, type CalibrationFile, type CalibrationSettings } from './file.js';
+import {
+  calibrateCells,
+  CALIBRATION_KIND,
+  CALIBRATION_SCHEMA_VERSION,
+  type CalibrationFile,
+  type CalibrationSettings,
+} from './file.js';
 import { aaNoise } from './noise.js';
 
 export const CALIBRATE_DEFAULTS = { effectPct: 5, power: 0.8, minRepetitions: 6 } as const;
@@ -45,7 +51,10 @@ export type CalibrationOutcome =
     };
 
 /** `log`: what is measured, before the A/A run starts. */
-export async function runCalibration(req: CalibrationRequest, log: (line: string) => void): Promise<CalibrationOutcome> {
+export async function runCalibration(
+  req: CalibrationRequest,
+  log: (line: string) => void,
+): Promise<CalibrationOutcome> {
   const { profilePath, settings } = req;
   // The same way in as every profile: a regular file under the profile size cap.
   const raw = parseYaml(await readProfileText(profilePath));
@@ -82,5 +91,11 @@ export async function runCalibration(req: CalibrationRequest, log: (line: string
     fingerprint: run.fingerprint,
     cells: calibrateCells(aaNoise(run.samples, aa.arms, req.metrics), settings),
   };
-  return { kind: 'calibrated', calibration, runDir: child.dir, runExitCode: child.exitCode, expected: group.cells.length * req.metrics.length };
+  return {
+    kind: 'calibrated',
+    calibration,
+    runDir: child.dir,
+    runExitCode: child.exitCode,
+    expected: group.cells.length * req.metrics.length,
+  };
 }

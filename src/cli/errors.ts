@@ -11,15 +11,24 @@ import { LOCK_DIR_ENV } from '../lifecycle/lock-dir.js';
  * kind, never from its message.
  */
 export function describeError(err: unknown): { lines: string[]; exitCode: number } | null {
-  if (err instanceof InputError) return { lines: err.lines.map((line) => `error: ${line}`), exitCode: ExitCode.BadInput };
+  if (err instanceof InputError)
+    return { lines: err.lines.map((line) => `error: ${line}`), exitCode: ExitCode.BadInput };
   if (err instanceof LockHeldError) {
     const what = `wait for it with --wait-lock [seconds]; if that process is not vblk-bench any more, remove ${err.lockPath} (locks of dead processes are taken over automatically; ${LOCK_DIR_ENV} moves the host lock)`;
     return { lines: [`error: ${err.message}`, `hint: ${what}`], exitCode: ExitCode.Locked };
   }
-  if (err instanceof HostError) return { lines: [`error: ${err.message}`, ...(err.hint ? [`hint: ${err.hint}`] : [])], exitCode: ExitCode.BadInput };
+  if (err instanceof HostError)
+    return {
+      lines: [`error: ${err.message}`, ...(err.hint ? [`hint: ${err.hint}`] : [])],
+      exitCode: ExitCode.BadInput,
+    };
   if (err instanceof RunStepError) {
     return {
-      lines: [`error: ${err.step}: ${err.message}`, ...err.details.map((line) => `  ${line}`), `hint: ${hint({ kind: err.failure, reason: err.message })}`],
+      lines: [
+        `error: ${err.step}: ${err.message}`,
+        ...err.details.map((line) => `  ${line}`),
+        `hint: ${hint({ kind: err.failure, reason: err.message })}`,
+      ],
       exitCode: ExitCode.Partial,
     };
   }

@@ -38,11 +38,13 @@ export interface EtaInput {
   inPhaseMs: number;
 }
 
-const mean = (xs: readonly number[], fallback: number) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : fallback);
+const mean = (xs: readonly number[], fallback: number) =>
+  xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : fallback;
 
 /** Remaining time, ms: remaining boots and cells at their measured mean durations, less what the current one has used. */
 export function estimateRemainingMs(e: EtaInput): number {
-  const total = e.remainingBoots * mean(e.bootMs, e.fallbackBootMs) + e.remainingCells * mean(e.cellMs, e.fallbackCellMs);
+  const total =
+    e.remainingBoots * mean(e.bootMs, e.fallbackBootMs) + e.remainingCells * mean(e.cellMs, e.fallbackCellMs);
   return Math.max(0, total - e.inPhaseMs);
 }
 
@@ -79,7 +81,14 @@ export class RunProgress implements LoopProgress {
 
   constructor(
     private readonly log: TerminalLogger,
-    private readonly opts: { total: number; visits: number; accel: Accel; runtimeS: number; rampTimeS: number; now?: () => number },
+    private readonly opts: {
+      total: number;
+      visits: number;
+      accel: Accel;
+      runtimeS: number;
+      rampTimeS: number;
+      now?: () => number;
+    },
   ) {
     this.started = this.now();
     if (log.live) {
@@ -103,7 +112,15 @@ export class RunProgress implements LoopProgress {
       fallbackCellMs: (this.opts.runtimeS + this.opts.rampTimeS) * 1000 + CELL_OVERHEAD_MS,
       inPhaseMs: this.phase === 'idle' ? 0 : now - this.phaseStart,
     });
-    return { done: this.done, total: this.opts.total, phase: this.phase, group: this.group, cell: this.cell, elapsedMs: now - this.started, etaMs };
+    return {
+      done: this.done,
+      total: this.opts.total,
+      phase: this.phase,
+      group: this.group,
+      cell: this.cell,
+      elapsedMs: now - this.started,
+      etaMs,
+    };
   }
 
   private redraw(): void {

@@ -88,7 +88,16 @@ function depthDrops(
       const mw = mannWhitney(best.values, point.values);
       if (mw.p < opts.alpha && exceedsMinEffect(dropPct, opts.minDropPct ?? 10)) {
         const shallow = strip(best);
-        found.push({ kind: 'depth-drop', metric, configKey, shallow, deep: strip(point), dropPct, p: mw.p, method: mw.method });
+        found.push({
+          kind: 'depth-drop',
+          metric,
+          configKey,
+          shallow,
+          deep: strip(point),
+          dropPct,
+          p: mw.p,
+          method: mw.method,
+        });
       }
     }
     if (!best || lossPct(best.median, point.median, better) < 0) best = point;
@@ -107,7 +116,8 @@ export function findAnomalies(samples: readonly Sample[], opts: AnomalyOptions):
     const v = values.get(info.cellKey);
     if (!v) continue;
     const bi = bimodality(v);
-    if (bi.bimodal && bi.split) anomalies.push({ kind: 'bimodal', metric, cellKey: info.cellKey, cell: info.cell, ...bi.split });
+    if (bi.bimodal && bi.split)
+      anomalies.push({ kind: 'bimodal', metric, cellKey: info.cellKey, cell: info.cell, ...bi.split });
     const depth = Number(info.cell[axis]);
     if (info.cell[axis] === undefined || !Number.isFinite(depth)) continue;
     const configKey = cellKeyOf(info.cell, axis);

@@ -41,7 +41,10 @@ export function deltaInterval(
   const level = opts.level ?? 0.95;
   if (belowDeltaCiRule(a.length, b.length, level)) {
     const needed = minSamplesForDeltaCi(level);
-    return { ci: null, reason: `n = ${a.length} vs ${b.length}: a ${formatNumber(level * 100, 4)} % CI of Δ needs n ≥ ${needed} per side` };
+    return {
+      ci: null,
+      reason: `n = ${a.length} vs ${b.length}: a ${formatNumber(level * 100, 4)} % CI of Δ needs n ≥ ${needed} per side`,
+    };
   }
   const ci = bootstrapCi([a, b], ratioOfMedians, {
     seed: deriveSeed(opts.seed, opts.key),

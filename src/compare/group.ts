@@ -37,7 +37,12 @@ export function indexCells(samples: readonly Sample[]): Map<string, CellInfo> {
   for (const s of samples) {
     let info = out.get(s.cellKey);
     if (!info) {
-      info = { cellKey: s.cellKey, cell: s.cell, counts: { ok: 0, failed: 0, unsupported: 0, invalid: 0 }, reasons: [] };
+      info = {
+        cellKey: s.cellKey,
+        cell: s.cell,
+        counts: { ok: 0, failed: 0, unsupported: 0, invalid: 0 },
+        reasons: [],
+      };
       out.set(s.cellKey, info);
     }
     info.counts[s.status]++;

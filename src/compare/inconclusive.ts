@@ -116,7 +116,10 @@ function describeIncomplete(s: IncompleteSet): string {
   const claim = s.status === 'complete' ? 'says complete but has' : `is ${s.status}${why}:`;
   const short = s.status === 'complete' ? (s.shortCells ?? []) : [];
   const cells = short.length
-    ? ` (${short.slice(0, SHORT_CELLS_SHOWN).map((c) => `${c.cellKey}: ${c.samples} of ${c.planned}`).join('; ')}${short.length > SHORT_CELLS_SHOWN ? `; ${short.length - SHORT_CELLS_SHOWN} more cell(s)` : ''})`
+    ? ` (${short
+        .slice(0, SHORT_CELLS_SHOWN)
+        .map((c) => `${c.cellKey}: ${c.samples} of ${c.planned}`)
+        .join('; ')}${short.length > SHORT_CELLS_SHOWN ? `; ${short.length - SHORT_CELLS_SHOWN} more cell(s)` : ''})`
     : '';
   const skipped = s.skippedFiles ? `; ${s.skippedFiles} stored file(s) skipped as unusable` : '';
   return `the ${s.role} ${s.label} ${claim} ${s.samples} of ${s.planned} planned samples${cells}${skipped}`;
@@ -159,7 +162,9 @@ function environmentRemedy(differences: readonly EnvironmentDifference[]): strin
   const tops = new Set(differences.map((d) => d.path.split('.')[0] ?? d.path));
   const removal: string[] = [];
   if (tops.has('guest')) {
-    removal.push('pin the guest (`guest export` once, `guest import --expect-hash` on every runner; docs: "Pinning the guest for nightly and CI")');
+    removal.push(
+      'pin the guest (`guest export` once, `guest import --expect-hash` on every runner; docs: "Pinning the guest for nightly and CI")',
+    );
   }
   if (['host', 'accel', 'qemu', 'hostFio', 'tool'].some((t) => tops.has(t))) {
     removal.push('measure both sides on the same host setup (or record the baseline again on this one)');
@@ -209,10 +214,21 @@ export function inconclusiveHint(r: Inconclusive): string {
  * on one side, then cells whose sizes cannot reach α (their `~` says nothing).
  * The environment refusal is decided by the caller before any row exists.
  */
-export function compareInconclusive(rows: readonly ComparisonRow[], opts: { metric: string; alpha: number }): Inconclusive[] {
+export function compareInconclusive(
+  rows: readonly ComparisonRow[],
+  opts: { metric: string; alpha: number },
+): Inconclusive[] {
   const out: Inconclusive[] = [];
   const missing = rows.flatMap((r) =>
-    r.status === 'missing' ? [{ cellKey: r.cellKey, metric: opts.metric, why: `no ok ${opts.metric} values in ${r.missingFrom.toUpperCase()}` }] : [],
+    r.status === 'missing'
+      ? [
+          {
+            cellKey: r.cellKey,
+            metric: opts.metric,
+            why: `no ok ${opts.metric} values in ${r.missingFrom.toUpperCase()}`,
+          },
+        ]
+      : [],
   );
   if (missing.length > 0) out.push({ kind: 'missing-cells', cells: missing });
   const needed = minSamplesPerSide(opts.alpha);

@@ -44,6 +44,7 @@ export function compareWithinRun(samples: readonly Sample[], opts: WithinRunOpti
     const baselineKey =
       baselineByRest.get(cellKeyOf(info.cell, opts.axis)) ?? cellKeyOf({ ...info.cell, [opts.axis]: baselineText });
     const va = values.get(baselineKey);
-    const vb = values.get(info.cellKey);    return compareOrMissing({ cellKey: info.cellKey, baselineKey, cell: info.cell }, va, vb, rowOpts);
+    const vb = values.get(info.cellKey);
+    return compareOrMissing({ cellKey: info.cellKey, baselineKey, cell: info.cell }, va, vb, rowOpts);
   });
 }

@@ -23,18 +23,29 @@ export interface EnvironmentCheck {
  * unless `allow` (then they are listed as warnings); informational fields are
  * listed only.
  */
-export function checkEnvironment(a: ResultSet, b: ResultSet, subjects: readonly string[], allow: boolean): EnvironmentCheck {
+export function checkEnvironment(
+  a: ResultSet,
+  b: ResultSet,
+  subjects: readonly string[],
+  allow: boolean,
+): EnvironmentCheck {
   checkSubjects(subjects, [a.fingerprint, b.fingerprint]);
   const comparison = compareFingerprints(a.fingerprint, b.fingerprint, subjects);
   const mismatch = comparison.environment.map((d) => ({ path: d.path, text: describeDiff(d) }));
   const diagnostics: ComparisonDiagnostic[] = [
     ...comparison.subject.map((d): ComparisonDiagnostic => ({ kind: 'SubjectDiffers', difference: describeDiff(d) })),
-    ...(allow ? mismatch.map((m): ComparisonDiagnostic => ({ kind: 'EnvironmentDiffersAllowed', difference: m.text })) : []),
-    ...comparison.info.map((d): ComparisonDiagnostic => ({ kind: 'InformationalDiffers', difference: describeDiff(d) })),
+    ...(allow
+      ? mismatch.map((m): ComparisonDiagnostic => ({ kind: 'EnvironmentDiffersAllowed', difference: m.text }))
+      : []),
+    ...comparison.info.map((d): ComparisonDiagnostic => ({
+      kind: 'InformationalDiffers',
+      difference: describeDiff(d),
+    })),
     ...stealWarning(a),
     ...stealWarning(b),
   ];
-  if (subjects.length > 0 && comparison.subject.length === 0) diagnostics.push({ kind: 'SubjectUnchanged', subjects: [...subjects] });
+  if (subjects.length > 0 && comparison.subject.length === 0)
+    diagnostics.push({ kind: 'SubjectUnchanged', subjects: [...subjects] });
   return { comparison, mismatch: allow ? [] : mismatch, diagnostics };
 }
 

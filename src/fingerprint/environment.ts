@@ -83,7 +83,14 @@ function axisText(entries: unknown): string {
 
 /** Distinct values of one `observed` key over the samples, sorted, comma-joined; null when none. */
 function observedValues(samples: readonly Sample[], key: string): string | null {
-  const values = [...new Set(samples.map((s) => s.observed[key]).filter((v) => v !== undefined).map(String))].sort();
+  const values = [
+    ...new Set(
+      samples
+        .map((s) => s.observed[key])
+        .filter((v) => v !== undefined)
+        .map(String),
+    ),
+  ].sort();
   return values.length > 0 ? values.join(', ') : null;
 }
 
@@ -111,7 +118,7 @@ export function fingerprintOf(input: FingerprintInput): Fingerprint {
 
   for (const [path, key] of Object.entries(OBSERVED_FIELDS)) {
     // Runs older than `observed.guestFio` carry the guest's fio version in their raw fio JSON (input.guestFio).
-    const value = observedValues(input.samples, key) ?? (key === GUEST_FIO_KEY ? input.guestFio ?? null : null);
+    const value = observedValues(input.samples, key) ?? (key === GUEST_FIO_KEY ? (input.guestFio ?? null) : null);
     if (value) fp[path] = value;
   }
   return fp;
@@ -147,12 +154,27 @@ export function checkSubjects(subjects: readonly string[], fingerprints: readonl
   const paths = [...new Set(fingerprints.flatMap((f) => Object.keys(f)))].sort();
   const unknown = subjects.filter((s) => !paths.some((p) => subjectCovers(s, p)));
   if (unknown.length > 0) {
-    const tops = [...new Set(paths.map((p) => p.split('.').slice(0, p.startsWith('profile.') ? 2 : 1).join('.')))];
-    throw new InputError(unknown.map((s) => `--subject ${s}: matches no field of the runs (top-level fields: ${tops.join(', ')})`));
+    const tops = [
+      ...new Set(
+        paths.map((p) =>
+          p
+            .split('.')
+            .slice(0, p.startsWith('profile.') ? 2 : 1)
+            .join('.'),
+        ),
+      ),
+    ];
+    throw new InputError(
+      unknown.map((s) => `--subject ${s}: matches no field of the runs (top-level fields: ${tops.join(', ')})`),
+    );
   }
 }
 
-export function compareFingerprints(a: Fingerprint, b: Fingerprint, subjects: readonly string[]): FingerprintComparison {
+export function compareFingerprints(
+  a: Fingerprint,
+  b: Fingerprint,
+  subjects: readonly string[],
+): FingerprintComparison {
   const out: FingerprintComparison = { subject: [], environment: [], info: [] };
   const paths = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   for (const path of paths) {

@@ -15,18 +15,25 @@ import { compareFingerprints, describeDiff, fingerprintOf } from './environment.
 import { TOOL_VERSION } from '../util/version.js';
 
 /** Reasons the runs cannot be merged (empty when they can). Pure. */
-export function mergeProblems(runs: readonly Pick<StoredRun, 'dir' | 'manifest' | 'profile' | 'environment' | 'samples'>[]): string[] {
+export function mergeProblems(
+  runs: readonly Pick<StoredRun, 'dir' | 'manifest' | 'profile' | 'environment' | 'samples'>[],
+): string[] {
   const problems: string[] = [];
   const first = runs[0];
   if (!first) return ['nothing to merge'];
   const seen = new Map<string, string>();
-  const fingerprint = (r: (typeof runs)[number]) => fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples });
+  const fingerprint = (r: (typeof runs)[number]) =>
+    fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples });
   const base = fingerprint(first);
   for (const r of runs) {
     if (r !== first) {
-      if (r.manifest.profileName !== first.manifest.profileName) problems.push(`${r.dir}: profile ${r.manifest.profileName}, but ${first.dir} has ${first.manifest.profileName}`);
+      if (r.manifest.profileName !== first.manifest.profileName)
+        problems.push(
+          `${r.dir}: profile ${r.manifest.profileName}, but ${first.dir} has ${first.manifest.profileName}`,
+        );
       // Profile settings, accel, host, QEMU, guest: the same comparison the gate makes, with no subject.
-      for (const d of compareFingerprints(base, fingerprint(r), []).environment) problems.push(`${r.dir}: differs from ${first.dir}: ${describeDiff(d)}`);
+      for (const d of compareFingerprints(base, fingerprint(r), []).environment)
+        problems.push(`${r.dir}: differs from ${first.dir}: ${describeDiff(d)}`);
     }
     const here = new Set<string>();
     for (const s of r.samples) {
@@ -41,7 +48,10 @@ export function mergeProblems(runs: readonly Pick<StoredRun, 'dir' | 'manifest' 
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 export interface MergeResult {
@@ -57,7 +67,8 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   for (const d of dirs) runs.push(await loadRun(d));
   const problems = mergeProblems(runs);
   if (problems.length) throw new InputError(problems.map((p) => `merge: ${p}`));
-  if (await exists(join(outDir, 'run.json'))) throw new InputError(`${outDir}: already a results directory (choose a new -o)`);
+  if (await exists(join(outDir, 'run.json')))
+    throw new InputError(`${outDir}: already a results directory (choose a new -o)`);
   const first = runs[0]!;
   const byStart = [...runs].sort((a, b) => a.manifest.startedAt.localeCompare(b.manifest.startedAt));
   const writer = await RunWriter.create(outDir, {
@@ -77,7 +88,8 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   // Boot ids restart in every shard: prefix them with the shard's position so they stay unique.
   for (const [i, r] of runs.entries()) {
     const prefix = `m${i + 1}-`;
-    for (const b of await bootIdsOf(r, diagnostics)) await copyBootDir(r, b, await writer.bootDir(prefix + b), diagnostics);
+    for (const b of await bootIdsOf(r, diagnostics))
+      await copyBootDir(r, b, await writer.bootDir(prefix + b), diagnostics);
     for (const s of [...r.samples].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
       const { schemaVersion: _v, rawFioPath: _p, ...draft } = s;
       const raw = await rawFioOf(r, s, diagnostics);

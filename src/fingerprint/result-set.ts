@@ -13,7 +13,15 @@ import { FioVersionSchema } from '../model/schemas/fio.js';
 import type { StoredPlan } from '../model/schemas/plan.js';
 import { loadRun, plannedSlotsOf, type StoredRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
-import { MAX_FILE_BYTES, FileProblem, checkOwnOutput, checkSchema, fieldPath, readJsonUnder, readNamedJson } from '../store/stored-file.js';
+import {
+  MAX_FILE_BYTES,
+  FileProblem,
+  checkOwnOutput,
+  checkSchema,
+  fieldPath,
+  readJsonUnder,
+  readNamedJson,
+} from '../store/stored-file.js';
 import { admitSamples, type SampleCandidate } from '../store/admit-samples.js';
 import type { Completeness } from '../store/completeness.js';
 import type { StoredDiagnostic } from '../model/diagnostic.js';
@@ -23,7 +31,6 @@ import { cellKeyOf } from '../model/cell-key.js';
 import { fingerprintOf, type Fingerprint } from './environment.js';
 import { GUEST_FIO_KEY } from '../model/observed-keys.js';
 import { unsupportedCellKeys } from '../store/completeness.js';
-
 
 export interface BaselineFile {
   kind: typeof BASELINE_KIND;
@@ -102,12 +109,17 @@ export async function freezeRun(dir: string): Promise<{ file: BaselineFile; run:
 }
 
 /** A baseline file, validated; its samples one by one (a damaged one is skipped and counts as missing). */
-async function loadBaselineFile(path: string): Promise<Omit<ResultSet, 'fingerprint' | 'path' | 'kind' | 'label'> & { file: BaselineFile }> {
+async function loadBaselineFile(
+  path: string,
+): Promise<Omit<ResultSet, 'fingerprint' | 'path' | 'kind' | 'label'> & { file: BaselineFile }> {
   let file: BaselineFile;
   try {
     file = (await readNamedJson(path, BaselineFileSchema, MAX_FILE_BYTES.baseline)) as BaselineFile;
   } catch (err) {
-    if (err instanceof FileProblem) throw new InputError(`${err.message}${err.problem.startsWith('not valid JSON') ? ' (neither a results directory nor a baseline file)' : ''}`);
+    if (err instanceof FileProblem)
+      throw new InputError(
+        `${err.message}${err.problem.startsWith('not valid JSON') ? ' (neither a results directory nor a baseline file)' : ''}`,
+      );
     throw err;
   }
   const diagnostics: StoredDiagnostic[] = [];
@@ -122,7 +134,12 @@ async function loadBaselineFile(path: string): Promise<Omit<ResultSet, 'fingerpr
     }
   });
   const planned = plannedSlotsOf(file.plan as StoredPlan, `${path}: plan`);
-  const admitted = admitSamples(candidates, planned, { complete: file.manifest.status === 'complete', manifestFile: `${path}: manifest` }, unsupportedCellKeys(file.plan as StoredPlan));
+  const admitted = admitSamples(
+    candidates,
+    planned,
+    { complete: file.manifest.status === 'complete', manifestFile: `${path}: manifest` },
+    unsupportedCellKeys(file.plan as StoredPlan),
+  );
   return {
     file,
     manifest: file.manifest,
@@ -151,7 +168,12 @@ export async function loadResultSet(path: string): Promise<ResultSet> {
       profile: run.profile,
       plan: run.plan,
       samples: run.samples,
-      fingerprint: fingerprintOf({ environment: run.environment, profile: run.profile, samples: run.samples, guestFio }),
+      fingerprint: fingerprintOf({
+        environment: run.environment,
+        profile: run.profile,
+        samples: run.samples,
+        guestFio,
+      }),
       diagnostics: run.diagnostics ?? [],
       completeness: run.completeness ?? { planned: run.samples.length, missing: [], shortCells: [] },
     };
@@ -166,7 +188,12 @@ export async function loadResultSet(path: string): Promise<ResultSet> {
     profile: b.profile,
     plan: b.plan,
     samples: b.samples,
-    fingerprint: fingerprintOf({ environment: b.environment, profile: b.profile, samples: b.samples, guestFio: b.file.facts.guestFio }),
+    fingerprint: fingerprintOf({
+      environment: b.environment,
+      profile: b.profile,
+      samples: b.samples,
+      guestFio: b.file.facts.guestFio,
+    }),
     diagnostics: b.diagnostics,
     completeness: b.completeness,
   };
@@ -174,7 +201,12 @@ export async function loadResultSet(path: string): Promise<ResultSet> {
 
 /** Values one axis takes in a set of samples. */
 function axisValues(samples: readonly Sample[], axis: string): Set<string> {
-  return new Set(samples.map((s) => s.cell[axis]).filter((v) => v !== undefined).map(String));
+  return new Set(
+    samples
+      .map((s) => s.cell[axis])
+      .filter((v) => v !== undefined)
+      .map(String),
+  );
 }
 
 /**

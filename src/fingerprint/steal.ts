@@ -6,7 +6,9 @@
 import { HOST_STEAL_KEY } from '../model/observed-keys.js';
 
 /** Mean steal of each cell's samples that recorded it (ok samples only), by cell key. */
-export function stealByCell(samples: readonly { cellKey: string; status: string; observed: Record<string, unknown> }[]): Map<string, number> {
+export function stealByCell(
+  samples: readonly { cellKey: string; status: string; observed: Record<string, unknown> }[],
+): Map<string, number> {
   const sums = new Map<string, { sum: number; n: number }>();
   for (const s of samples) {
     const v = s.observed[HOST_STEAL_KEY];
@@ -18,7 +20,9 @@ export function stealByCell(samples: readonly { cellKey: string; status: string;
 }
 
 /** Steal over all ok samples that recorded it: mean and max in %, and how many samples had any. */
-export function stealSummary(samples: readonly { status: string; observed: Record<string, unknown> }[]): { mean: number; max: number; nonZero: number; n: number } | null {
+export function stealSummary(
+  samples: readonly { status: string; observed: Record<string, unknown> }[],
+): { mean: number; max: number; nonZero: number; n: number } | null {
   const values = samples
     .filter((s) => s.status === 'ok')
     .map((s) => s.observed[HOST_STEAL_KEY])

@@ -22,16 +22,31 @@ export function regressedCellKeys(result: GateResult): string[] {
 }
 
 function confirmedCell(original: GateCell, rerun: GateCell | undefined): GateCell {
-  if (!rerun) return { ...original, status: 'inconclusive', samplesNeeded: null, reason: `not confirmed: the re-run has no result for this cell (${original.reason})` };
+  if (!rerun)
+    return {
+      ...original,
+      status: 'inconclusive',
+      samplesNeeded: null,
+      reason: `not confirmed: the re-run has no result for this cell (${original.reason})`,
+    };
   switch (rerun.status) {
     case 'regression':
       return { ...original, reason: `confirmed by a re-run (${rerun.reason}); first run: ${original.reason}` };
     case 'pass':
     case 'improvement':
     case 'unsupported':
-      return { ...original, status: 'pass', reason: `not confirmed: the re-run shows ${rerun.status} (${rerun.reason}); first run: ${original.reason}` };
+      return {
+        ...original,
+        status: 'pass',
+        reason: `not confirmed: the re-run shows ${rerun.status} (${rerun.reason}); first run: ${original.reason}`,
+      };
     default:
-      return { ...original, status: 'inconclusive', samplesNeeded: null, reason: `not confirmed: the re-run is ${rerun.status} (${rerun.reason})` };
+      return {
+        ...original,
+        status: 'inconclusive',
+        samplesNeeded: null,
+        reason: `not confirmed: the re-run is ${rerun.status} (${rerun.reason})`,
+      };
   }
 }
 
@@ -40,7 +55,11 @@ function confirmedCell(original: GateCell, rerun: GateCell | undefined): GateCel
  * incomplete data still counts; environment differences are the re-run's
  * (the original's, if any, made it inconclusive and nothing was re-run).
  */
-export function mergeConfirmation(original: GateResult, rerun: GateResult, envMismatch: readonly EnvironmentDifference[] = []): GateResult {
+export function mergeConfirmation(
+  original: GateResult,
+  rerun: GateResult,
+  envMismatch: readonly EnvironmentDifference[] = [],
+): GateResult {
   const byKey = new Map(rerun.cells.map((c) => [keyOf(c), c]));
   const cells = original.cells.map((c) => (c.status === 'regression' ? confirmedCell(c, byKey.get(keyOf(c))) : c));
   const incomplete = original.inconclusive.flatMap((r) => (r.kind === 'incomplete' ? r.sets : []));

@@ -3,7 +3,9 @@ import { metricEntries } from '../model/metrics.js';
 import type { GateMetric } from './types.js';
 
 export const GATE_DEFAULTS = {
-  metrics: metricEntries().flatMap(([name, m]): GateMetric[] => (m.defaultMinEffectPct === undefined ? [] : [{ name, minEffectPct: m.defaultMinEffectPct }])),
+  metrics: metricEntries().flatMap(([name, m]): GateMetric[] =>
+    m.defaultMinEffectPct === undefined ? [] : [{ name, minEffectPct: m.defaultMinEffectPct }],
+  ),
   alpha: 0.01,
   correction: 'holm',
   seed: 1,

@@ -16,7 +16,13 @@ import { summarizeCell } from '../stats/cell-stats.js';
 import { minSamplesPerSide } from '../stats/min-samples.js';
 import { adjustPValues } from '../stats/multiple.js';
 import { deriveSeed } from '../util/prng.js';
-import { byPrecedence, describeInconclusive, type EnvironmentDifference, type Inconclusive, type IncompleteSet } from '../compare/inconclusive.js';
+import {
+  byPrecedence,
+  describeInconclusive,
+  type EnvironmentDifference,
+  type Inconclusive,
+  type IncompleteSet,
+} from '../compare/inconclusive.js';
 import { GATE_DEFAULTS } from './defaults.js';
 import { judgeCell } from './judge-cell.js';
 import { precheck } from './precheck.js';
@@ -90,25 +96,37 @@ function inconclusiveReasons(cells: readonly GateCell[], ctx: VerdictContext): I
   const out: Inconclusive[] = [];
   if (ctx.envMismatch?.length) out.push({ kind: 'environment', differences: [...ctx.envMismatch] });
   if (ctx.incomplete?.length) out.push({ kind: 'incomplete', sets: [...ctx.incomplete] });
-  const unjudged = (keep: (c: GateCell) => boolean) => cells.filter(keep).map((c) => ({ cellKey: c.cellKey, metric: c.metric, why: c.reason }));
+  const unjudged = (keep: (c: GateCell) => boolean) =>
+    cells.filter(keep).map((c) => ({ cellKey: c.cellKey, metric: c.metric, why: c.reason }));
   const missing = unjudged((c) => c.status === 'missing');
   const failed = unjudged((c) => c.status === 'failed');
   const unconfirmed = unjudged((c) => c.status === 'inconclusive' && c.samplesNeeded === null);
   const short = cells.flatMap((c) =>
     c.status === 'inconclusive' && c.samplesNeeded !== null
-      ? [{ cellKey: c.cellKey, metric: c.metric, n: [c.baseline?.n ?? 0, c.current?.n ?? 0] as const, needed: c.samplesNeeded }]
+      ? [
+          {
+            cellKey: c.cellKey,
+            metric: c.metric,
+            n: [c.baseline?.n ?? 0, c.current?.n ?? 0] as const,
+            needed: c.samplesNeeded,
+          },
+        ]
       : [],
   );
   if (missing.length) out.push({ kind: 'missing-cells', cells: missing });
   if (failed.length) out.push({ kind: 'failed', cells: failed });
-  if (short.length) out.push({ kind: 'too-few-samples', cells: short, alpha: ctx.alpha / Math.max(1, ctx.tests), alphaName: 'α/m' });
+  if (short.length)
+    out.push({ kind: 'too-few-samples', cells: short, alpha: ctx.alpha / Math.max(1, ctx.tests), alphaName: 'α/m' });
   if (unconfirmed.length) out.push({ kind: 'unconfirmed', cells: unconfirmed });
   if (ctx.tests === 0) out.push({ kind: 'nothing-tested' });
   return byPrecedence(out);
 }
 
 /** The verdict and its reasons from judged cells (see the precedence above). */
-export function gateVerdict(cells: readonly GateCell[], ctx: VerdictContext): Pick<GateResult, 'verdict' | 'reasons' | 'inconclusive'> {
+export function gateVerdict(
+  cells: readonly GateCell[],
+  ctx: VerdictContext,
+): Pick<GateResult, 'verdict' | 'reasons' | 'inconclusive'> {
   const inconclusive = inconclusiveReasons(cells, ctx);
   const line = (c: GateCell) => `${c.status}: ${c.metric} @ ${c.cellKey}: ${c.reason}`;
   const regressions = cells.filter((c) => c.status === 'regression');
@@ -127,7 +145,11 @@ export function gateVerdict(cells: readonly GateCell[], ctx: VerdictContext): Pi
   return { verdict: 'pass', reasons: [`all ${ctx.tests} test(s) pass`], inconclusive };
 }
 
-export function evaluateGate(baseline: readonly Sample[], current: readonly Sample[], opts: GateOptions = {}): GateResult {
+export function evaluateGate(
+  baseline: readonly Sample[],
+  current: readonly Sample[],
+  opts: GateOptions = {},
+): GateResult {
   const metrics = opts.metrics ?? GATE_DEFAULTS.metrics;
   const alpha = opts.alpha ?? GATE_DEFAULTS.alpha;
   const correction = opts.correction ?? GATE_DEFAULTS.correction;

@@ -8,7 +8,8 @@ import type { GateResult } from './types.js';
  */
 export const GIT_BISECT_SKIP = 125;
 
-export type GateExitCode = typeof ExitCode.Success | typeof ExitCode.Regression | typeof ExitCode.Partial | typeof GIT_BISECT_SKIP;
+export type GateExitCode =
+  typeof ExitCode.Success | typeof ExitCode.Regression | typeof ExitCode.Partial | typeof GIT_BISECT_SKIP;
 
 /** pass → 0, regression → 1, inconclusive → 3 (or 125 with `bisect`, so bisection skips the commit). */
 export function exitCodeFor(result: Pick<GateResult, 'verdict'>, opts: { bisect: boolean }): GateExitCode {

@@ -37,7 +37,8 @@ export function judgeCell(input: CellJudgeInput): { status: GateCellStatus; reas
   const worsePct = better === 'higher' ? -row.deltaPct : row.deltaPct;
   const adj = `adjusted p = ${formatP(adjustedP)}`;
   const beyond = `by more than the ${minEffectPct} % minimum effect (${adj} < α = ${alpha})`;
-  if (!(adjustedP < alpha)) return { status: 'pass', reason: `no significant difference (${delta}, ${adj} ≥ α = ${alpha})` };
+  if (!(adjustedP < alpha))
+    return { status: 'pass', reason: `no significant difference (${delta}, ${adj} ≥ α = ${alpha})` };
   if (exceedsMinEffect(worsePct, minEffectPct)) {
     return { status: 'regression', reason: `${delta} is worse ${beyond}` };
   }

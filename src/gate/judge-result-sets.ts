@@ -32,11 +32,17 @@ export interface JudgedSets {
 }
 
 /** `onlyCells`: judge only these (baseline-side) cell keys — a confirmation re-run's. */
-export function judgeResultSets(baseline: ResultSet, current: ResultSet, s: GateSettings, opts: { onlyCells?: ReadonlySet<string> } = {}): JudgedSets {
+export function judgeResultSets(
+  baseline: ResultSet,
+  current: ResultSet,
+  s: GateSettings,
+  opts: { onlyCells?: ReadonlySet<string> } = {},
+): JudgedSets {
   const env = checkEnvironment(baseline, current, s.subjects, s.allowEnvMismatch);
   const aligned = alignSubjectAxes(baseline.samples, current.samples, s.subjects);
   const currentKeys = new Map(aligned.b.map((x, i) => [x.cellKey, current.samples[i]?.cellKey ?? x.cellKey]));
-  const keep = (samples: Sample[]) => (opts.onlyCells ? samples.filter((x) => opts.onlyCells?.has(x.cellKey)) : samples);
+  const keep = (samples: Sample[]) =>
+    opts.onlyCells ? samples.filter((x) => opts.onlyCells?.has(x.cellKey)) : samples;
   const gateOptions: GateOptions = {
     metrics: s.metrics,
     alpha: s.alpha,
@@ -45,6 +51,9 @@ export function judgeResultSets(baseline: ResultSet, current: ResultSet, s: Gate
     incomplete: [...incompleteness(baseline, 'baseline'), ...incompleteness(current, 'current run')],
   };
   const result = evaluateGate(keep(aligned.a), keep(aligned.b), gateOptions);
-  const diagnostics = [...env.diagnostics, ...aligned.folded.map((axis): ComparisonDiagnostic => ({ kind: 'SubjectAxisFolded', axis }))];
+  const diagnostics = [
+    ...env.diagnostics,
+    ...aligned.folded.map((axis): ComparisonDiagnostic => ({ kind: 'SubjectAxisFolded', axis })),
+  ];
   return { result, diagnostics, currentKeys, envMismatch: env.mismatch };
 }

@@ -35,8 +35,12 @@ export function precheck(
   if (!cur) return { status: 'missing', reason: 'cell not in the current run' };
   const failures = [problems(base, 'baseline'), problems(cur, 'current')].filter((x): x is string => x !== null);
   if (failures.length) return { status: 'failed', reason: failures.join('; ') };
-  if (onlyUnsupported(base) && onlyUnsupported(cur)) return { status: 'unsupported', reason: 'unsupported in both runs' };
-  for (const [info, side] of [[base, 'baseline'], [cur, 'current']] as const) {
+  if (onlyUnsupported(base) && onlyUnsupported(cur))
+    return { status: 'unsupported', reason: 'unsupported in both runs' };
+  for (const [info, side] of [
+    [base, 'baseline'],
+    [cur, 'current'],
+  ] as const) {
     if (info.counts.unsupported > 0) {
       return { status: 'missing', reason: `${info.counts.unsupported} sample(s) unsupported in the ${side}` };
     }

@@ -21,7 +21,8 @@ export interface RerunOptions {
 
 /** Whether every field the run recorded has the same value now (fields added to the schema since are not compared). */
 function recordedIn(recorded: unknown, now: unknown): boolean {
-  if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) return JSON.stringify(recorded) === JSON.stringify(now);
+  if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded))
+    return JSON.stringify(recorded) === JSON.stringify(now);
   if (now === null || typeof now !== 'object') return false;
   return Object.entries(recorded).every(([k, v]) => recordedIn(v, (now as Record<string, unknown>)[k]));
 }
@@ -30,10 +31,14 @@ function recordedIn(recorded: unknown, now: unknown): boolean {
 async function confirmationProfile(current: ResultSet): Promise<string> {
   const path = current.manifest.profilePath;
   if (current.kind !== 'run' || !path || !(await stat(path).catch(() => null))) {
-    throw new InputError(`--confirm: the profile of ${current.label} (${path ?? 'not recorded'}) is not available to re-run`);
+    throw new InputError(
+      `--confirm: the profile of ${current.label} (${path ?? 'not recorded'}) is not available to re-run`,
+    );
   }
   if (!recordedIn(current.profile, await loadProfile(path))) {
-    throw new InputError(`--confirm: ${path} changed since ${current.label} was measured; re-running it would measure something else`);
+    throw new InputError(
+      `--confirm: ${path} changed since ${current.label} was measured; re-running it would measure something else`,
+    );
   }
   return path;
 }
@@ -56,13 +61,29 @@ export async function confirmByRerun(
   const runKeys = keys.map((k) => first.currentKeys.get(k) ?? k);
   log(`confirm: re-running ${runKeys.length} regressed cell(s) of ${current.label}: ${runKeys.join(' ')}`);
   const profileName = String((current.profile as { name?: unknown } | null)?.name ?? current.manifest.profileName);
-  const child = await spawnRun(profilePath, { out: options.out, profileName, onlyCells: runKeys, quiet: true, waitLock: options.waitLock });
+  const child = await spawnRun(profilePath, {
+    out: options.out,
+    profileName,
+    onlyCells: runKeys,
+    quiet: true,
+    waitLock: options.waitLock,
+  });
   if (!child.dir) {
     const result = mergeConfirmation(first.result, { ...first.result, cells: [] });
-    return { judged: { ...first, result, diagnostics: [...first.diagnostics, { kind: 'ConfirmRerunFailed', exitCode: child.exitCode }] }, rerun: null };
+    return {
+      judged: {
+        ...first,
+        result,
+        diagnostics: [...first.diagnostics, { kind: 'ConfirmRerunFailed', exitCode: child.exitCode }],
+      },
+      rerun: null,
+    };
   }
   const rerunSet = await loadResultSet(child.dir);
   const second = judgeResultSets(baseline, rerunSet, settings, { onlyCells: new Set(keys) });
   const result = mergeConfirmation(first.result, second.result, second.envMismatch);
-  return { judged: { ...first, result, diagnostics: [...first.diagnostics, { kind: 'ConfirmRerunStored', dir: child.dir }] }, rerun: { dir: child.dir, result: second.result } };
+  return {
+    judged: { ...first, result, diagnostics: [...first.diagnostics, { kind: 'ConfirmRerunStored', dir: child.dir }] },
+    rerun: { dir: child.dir, result: second.result },
+  };
 }

@@ -52,6 +52,8 @@ export async function runGate(req: GateRequest, log: (line: string) => void): Pr
     ({ judged, rerun } = await confirmByRerun({ baseline, current }, judged, req.settings, req.confirm, log));
   }
   const { result } = judged;
-  const warnings = calibration ? calibrationWarnings(result, calibration, current.fingerprint, req.settings.subjects) : [];
+  const warnings = calibration
+    ? calibrationWarnings(result, calibration, current.fingerprint, req.settings.subjects)
+    : [];
   return { kind: 'judged', baseline, current, result, diagnostics: [...judged.diagnostics, ...warnings], rerun };
 }

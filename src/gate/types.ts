@@ -18,7 +18,8 @@ export type GateVerdict = 'pass' | 'regression' | 'inconclusive';
  * - failed: failed or invalid samples on either side;
  * - unsupported: unsupported on both sides (neutral, not tested).
  */
-export type GateCellStatus = 'pass' | 'regression' | 'improvement' | 'inconclusive' | 'missing' | 'failed' | 'unsupported';
+export type GateCellStatus =
+  'pass' | 'regression' | 'improvement' | 'inconclusive' | 'missing' | 'failed' | 'unsupported';
 
 export interface GateMetric {
   name: string;

@@ -76,7 +76,11 @@ function splitVersion(v: string): { epoch: number; upstream: string; revision: s
   const epoch = colon >= 0 ? Number(v.slice(0, colon)) : 0;
   const rest = colon >= 0 ? v.slice(colon + 1) : v;
   const dash = rest.lastIndexOf('-');
-  return { epoch: Number.isFinite(epoch) ? epoch : 0, upstream: dash >= 0 ? rest.slice(0, dash) : rest, revision: dash >= 0 ? rest.slice(dash + 1) : '' };
+  return {
+    epoch: Number.isFinite(epoch) ? epoch : 0,
+    upstream: dash >= 0 ? rest.slice(0, dash) : rest,
+    revision: dash >= 0 ? rest.slice(dash + 1) : '',
+  };
 }
 
 /** Debian version order (as `dpkg --compare-versions`): negative, 0 or positive. */
@@ -89,15 +93,16 @@ export function compareDebianVersions(a: string, b: string): number {
 
 /** What the local apt lists offer for the guest kernel, or why that is unknown. */
 export type AptKernelOffer =
-  | { package: string; version: string; listsChangedAt: string | null }
-  | { unavailable: string };
+  { package: string; version: string; listsChangedAt: string | null } | { unavailable: string };
 
 /** From the two apt-cache outputs (LC_ALL=C). Pure. */
 export function aptKernelOfferFrom(policy: string, depends: string, listsChangedAt: string | null): AptKernelOffer {
   const version = parseAptPolicyCandidate(policy, KERNEL_METAPACKAGE);
   const pkg = parseAptDependsKernel(depends);
   if (version === null || pkg === null) {
-    return { unavailable: `the apt lists offer no ${KERNEL_METAPACKAGE} (no Debian mirror configured, or apt-get update never ran)` };
+    return {
+      unavailable: `the apt lists offer no ${KERNEL_METAPACKAGE} (no Debian mirror configured, or apt-get update never ran)`,
+    };
   }
   return { package: pkg, version, listsChangedAt };
 }
@@ -118,16 +123,23 @@ async function aptListsChangedAt(dir: string): Promise<string | null> {
 export async function readAptKernelOffer(listsDir = APT_LISTS_DIR): Promise<AptKernelOffer> {
   const env = { LC_ALL: 'C' };
   const policy = await execa('apt-cache', ['policy', KERNEL_METAPACKAGE], { reject: false, timeout: 30_000, env });
-  if ((policy as { code?: string }).code === 'ENOENT') return { unavailable: 'apt-cache not found (not a Debian host)' };
+  if ((policy as { code?: string }).code === 'ENOENT')
+    return { unavailable: 'apt-cache not found (not a Debian host)' };
   const depends = await execa('apt-cache', ['depends', KERNEL_METAPACKAGE], { reject: false, timeout: 30_000, env });
-  return aptKernelOfferFrom(String(policy.stdout ?? ''), String(depends.stdout ?? ''), await aptListsChangedAt(listsDir));
+  return aptKernelOfferFrom(
+    String(policy.stdout ?? ''),
+    String(depends.stdout ?? ''),
+    await aptListsChangedAt(listsDir),
+  );
 }
 
 /** The pin docs: how to keep a guest everywhere, and how to move it. */
 const GUEST_PIN_DOCS = 'docs/comparing-and-gating.md, "Pinning the guest for nightly and CI"';
 
 const when = (offer: { listsChangedAt: string | null }) =>
-  offer.listsChangedAt ? `as of their last change, ${offer.listsChangedAt.slice(0, 16).replace('T', ' ')} UTC` : 'date unknown';
+  offer.listsChangedAt
+    ? `as of their last change, ${offer.listsChangedAt.slice(0, 16).replace('T', ' ')} UTC`
+    : 'date unknown';
 
 /**
  * doctor's verdict on the cached guest's kernel against the apt lists' offer. Pure.
@@ -144,7 +156,10 @@ export function guestKernelCheck(
   }
   const offered = `${offer.package} ${offer.version}`;
   if (cached === null) {
-    return { level: 'info', detail: `no cached guest to compare; a guest built now gets ${offered} (apt lists ${when(offer)})` };
+    return {
+      level: 'info',
+      detail: `no cached guest to compare; a guest built now gets ${offered} (apt lists ${when(offer)})`,
+    };
   }
   const have = `${cached.name} ${cached.version}`;
   const order = compareDebianVersions(offer.version, cached.version);
@@ -159,7 +174,10 @@ export function guestKernelCheck(
     };
   }
   if (order < 0) {
-    return { level: 'info', detail: `the cached guest's ${have} is newer than the apt lists offer (${offered}, ${when(offer)}): these lists are older than the ones it was built from` };
+    return {
+      level: 'info',
+      detail: `the cached guest's ${have} is newer than the apt lists offer (${offered}, ${when(offer)}): these lists are older than the ones it was built from`,
+    };
   }
   return { level: 'ok', detail: `${have}, the newest the apt lists offer (${when(offer)})` };
 }

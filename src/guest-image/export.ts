@@ -56,7 +56,11 @@ export async function exportGuestImage(image: GuestImage, archive: string): Prom
     const entries = [
       { name: EXPORT_RECORD_NAME, path: recordPath, mode: 0o644 },
       { name: GUEST_MANIFEST_NAME, path: join(image.dir, GUEST_MANIFEST_NAME), mode: 0o644 },
-      ...GUEST_IMAGE_FILES.map((f) => ({ name: f, path: join(image.dir, f), mode: f === 'id_ed25519' ? 0o600 : 0o644 })),
+      ...GUEST_IMAGE_FILES.map((f) => ({
+        name: f,
+        path: join(image.dir, f),
+        mode: f === 'id_ed25519' ? 0o600 : 0o644,
+      })),
     ];
     await replaceFileAtomic(archive, (partial) => writeTar(partial, entries));
   } finally {
@@ -67,7 +71,8 @@ export async function exportGuestImage(image: GuestImage, archive: string): Prom
 
 /** Every valid image in the cache whose content hash starts with `prefix`. */
 async function findCachedGuestImages(cacheRoot: string, prefix: string): Promise<GuestImage[]> {
-  if (!HASH_PREFIX_RE.test(prefix)) throw new HostError(`image hash: ${JSON.stringify(prefix)} is not 8 to 64 lower-case hex digits`);
+  if (!HASH_PREFIX_RE.test(prefix))
+    throw new HostError(`image hash: ${JSON.stringify(prefix)} is not 8 to 64 lower-case hex digits`);
   const base = join(cacheRoot, 'guest');
   const names = await readdir(base).catch(() => [] as string[]);
   const found: GuestImage[] = [];
@@ -91,7 +96,8 @@ export async function cachedGuestImageByHash(cacheRoot: string, prefix: string):
       'import it with `vblk-bench guest import <file.tar>` (see `vblk-bench guest export` on the host that has it)',
     );
   }
-  if (found.length > 1) throw new HostError(`content hash prefix ${prefix} matches ${found.length} images; give more digits`);
+  if (found.length > 1)
+    throw new HostError(`content hash prefix ${prefix} matches ${found.length} images; give more digits`);
   return found[0]!;
 }
 
@@ -137,12 +143,16 @@ export async function importGuestImage(
       throw err;
     }
     const missing = ARCHIVE_ENTRIES.filter((n) => !names.includes(n));
-    if (missing.length > 0) throw new ImportRefusedError(archive, `not a complete guest export: ${missing.join(', ')} missing`);
+    if (missing.length > 0)
+      throw new ImportRefusedError(archive, `not a complete guest export: ${missing.join(', ')} missing`);
     for (const f of [EXPORT_RECORD_NAME, GUEST_MANIFEST_NAME, ...GUEST_IMAGE_FILES]) {
       await chmod(join(staging, f), f === 'id_ed25519' ? 0o600 : 0o644);
     }
-    const parsed = exportRecordSchema.safeParse(JSON.parse(await readFile(join(staging, EXPORT_RECORD_NAME), 'utf8').catch(() => 'null')));
-    if (!parsed.success) throw new ImportRefusedError(archive, `${EXPORT_RECORD_NAME} is not a vblk-bench export record`);
+    const parsed = exportRecordSchema.safeParse(
+      JSON.parse(await readFile(join(staging, EXPORT_RECORD_NAME), 'utf8').catch(() => 'null')),
+    );
+    if (!parsed.success)
+      throw new ImportRefusedError(archive, `${EXPORT_RECORD_NAME} is not a vblk-bench export record`);
     const record = parsed.data;
 
     let image: GuestImage;
@@ -151,7 +161,10 @@ export async function importGuestImage(
     } catch (err) {
       if (!(err instanceof GuestImageError)) throw err;
       const first = err.problems[0] ?? err.message.split('\n')[0] ?? 'invalid';
-      throw new ImportRefusedError(archive, `${first}${/tampered|corrupt/.test(first) ? '' : ' (tampered or corrupt)'}`);
+      throw new ImportRefusedError(
+        archive,
+        `${first}${/tampered|corrupt/.test(first) ? '' : ' (tampered or corrupt)'}`,
+      );
     }
     if (image.contentHash !== record.contentHash) {
       throw new ImportRefusedError(
@@ -164,7 +177,10 @@ export async function importGuestImage(
     }
     const inputsHash = image.manifest.inputsHash;
     if (inputsHash === undefined || !/^[0-9a-f]{16,}$/.test(inputsHash)) {
-      throw new ImportRefusedError(archive, 'manifest.json has no inputsHash (image not built by `vblk-bench guest build`)');
+      throw new ImportRefusedError(
+        archive,
+        'manifest.json has no inputsHash (image not built by `vblk-bench guest build`)',
+      );
     }
     const dir = guestImageDirFor(opts.cacheRoot, inputsHash);
     const existing = await loadGuestImage(dir).catch(() => undefined);

@@ -159,7 +159,7 @@ export interface EnsureGuestImageOptions {
   log?: (line: string) => void;
 }
 
-const BUILD_HINT = 'run `vblk-bench guest build` (needs the packages of scripts/setup-host.sh and Debian\'s apt mirror)';
+const BUILD_HINT = "run `vblk-bench guest build` (needs the packages of scripts/setup-host.sh and Debian's apt mirror)";
 
 /**
  * Returns the image for the current build inputs, from the cache when it is valid,

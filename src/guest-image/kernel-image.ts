@@ -110,8 +110,11 @@ export function parseKernelConfig(text: string): Map<string, string> {
 }
 
 /** The compressed payload of a bzImage (setup_sects, payload_offset/length), with its compression. */
-function bzImagePayload(image: Buffer): { data: Buffer; compression: 'gzip' | 'xz' | 'zstd' | 'lzma' | 'other' } | null {
-  if (detectKernelFormat(image) !== 'bzImage' || image.length < 0x250 || image.readUInt16LE(0x206) < 0x0208) return null;
+function bzImagePayload(
+  image: Buffer,
+): { data: Buffer; compression: 'gzip' | 'xz' | 'zstd' | 'lzma' | 'other' } | null {
+  if (detectKernelFormat(image) !== 'bzImage' || image.length < 0x250 || image.readUInt16LE(0x206) < 0x0208)
+    return null;
   const setupSects = image[0x1f1] || 4;
   const offset = (setupSects + 1) * 512 + image.readUInt32LE(0x248);
   const length = image.readUInt32LE(0x24c);
@@ -133,7 +136,13 @@ function bzImagePayload(image: Buffer): { data: Buffer; compression: 'gzip' | 'x
 /** Decompresses a bzImage payload with node:zlib or Debian's xz/zstd tools; null when that is not possible. */
 async function decompressPayload(p: NonNullable<ReturnType<typeof bzImagePayload>>): Promise<Buffer | null> {
   const run = async (cmd: string, args: string[], input: Buffer) => {
-    const r = await execa(cmd, args, { input, encoding: 'buffer', reject: false, timeout: 120_000, maxBuffer: 1024 * 1024 * 1024 });
+    const r = await execa(cmd, args, {
+      input,
+      encoding: 'buffer',
+      reject: false,
+      timeout: 120_000,
+      maxBuffer: 1024 * 1024 * 1024,
+    });
     // The kernel appends a size trailer: decompressors may complain about it after writing everything.
     return r.stdout && r.stdout.length > 0 ? Buffer.from(r.stdout) : null;
   };
@@ -176,13 +185,27 @@ export async function readKernelImage(path: string, opts: { config?: boolean } =
   if (format === 'vmlinux') {
     const version = vmlinuxVersionString(image);
     const config = embeddedConfig(image);
-    return { path, format, version, release: version ? releaseOf(version) : null, pvh: hasPvhEntryNote(image), config: config ? parseKernelConfig(config) : null };
+    return {
+      path,
+      format,
+      version,
+      release: version ? releaseOf(version) : null,
+      pvh: hasPvhEntryNote(image),
+      config: config ? parseKernelConfig(config) : null,
+    };
   }
   const version = bzImageVersionString(image);
   const payload = bzImagePayload(image);
   const inner = payload && opts.config ? await decompressPayload(payload).catch(() => null) : null;
   const config = inner ? embeddedConfig(inner) : null;
-  return { path, format, version, release: version ? releaseOf(version) : null, pvh: false, config: config ? parseKernelConfig(config) : null };
+  return {
+    path,
+    format,
+    version,
+    release: version ? releaseOf(version) : null,
+    pvh: false,
+    config: config ? parseKernelConfig(config) : null,
+  };
 }
 
 /** Kernel drivers the guest loads, with the option that builds each in. */
@@ -208,7 +231,11 @@ export interface KernelAssessment {
  * be built in: decided from the embedded config when there is one, else left
  * to the boot (the guest's /init reports modules that fail to load).
  */
-export function assessUserKernel(facts: Pick<KernelImageFacts, 'release' | 'config'>, initramfsRelease: string, needed: readonly string[]): KernelAssessment {
+export function assessUserKernel(
+  facts: Pick<KernelImageFacts, 'release' | 'config'>,
+  initramfsRelease: string,
+  needed: readonly string[],
+): KernelAssessment {
   if (facts.release === initramfsRelease) return { missing: [], diagnostics: [] };
   const other = facts.release === null ? 'a kernel of unknown release' : `kernel ${facts.release}`;
   if (facts.config === null) {

@@ -157,7 +157,10 @@ export function guestImageDirFor(cacheRoot: string, inputsHash: string): string 
 
 /** The host public key line (`ssh-ed25519 AAAA...`) out of host_key.pub's text, or an error line. */
 export function parseHostKeyLine(text: string): { line: string } | { problem: string } {
-  const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
   if (!line) return { problem: 'host_key.pub: empty' };
   const m = /^(ssh-ed25519) ([A-Za-z0-9+/]+={0,2})(?: .*)?$/.exec(line);
   if (!m) return { problem: `host_key.pub: not an OpenSSH ssh-ed25519 public key line: ${line.slice(0, 60)}` };
@@ -179,7 +182,10 @@ export function lastLines(text: string, n: number): string[] {
  * instead of only a different image hash. The kernel's ABI (`6.1.0-N-amd64`)
  * is recorded beside it as `guest.initramfsModules` (and `guest.kernel`).
  */
-export function guestBuildRecord(manifest: GuestManifest): { packages: Record<string, string>; recipeHash: string | null } {
+export function guestBuildRecord(manifest: GuestManifest): {
+  packages: Record<string, string>;
+  recipeHash: string | null;
+} {
   return {
     packages: {
       kernel: manifest.kernelPackage.version,

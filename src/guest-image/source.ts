@@ -91,11 +91,19 @@ export function failedModulesFromSerial(serial: string): string[] {
   const lines = serial.split(/\r?\n/).filter((l) => l.includes('vblk-guest: modules that failed to load:'));
   const last = lines[lines.length - 1];
   if (last === undefined) return [];
-  return last.slice(last.indexOf('failed to load:') + 'failed to load:'.length).trim().split(/\s+/).filter(Boolean);
+  return last
+    .slice(last.indexOf('failed to load:') + 'failed to load:'.length)
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
 /** The boot error for modules a group needs but the guest kernel could not get, or null. Pure. */
-export function missingModulesMessage(failed: readonly string[], needed: readonly string[], kernel: { release: string | null; initramfsRelease: string }): string | null {
+export function missingModulesMessage(
+  failed: readonly string[],
+  needed: readonly string[],
+  kernel: { release: string | null; initramfsRelease: string },
+): string | null {
   const missing = needed.filter((m) => failed.includes(m));
   if (missing.length === 0) return null;
   const which = kernel.release ?? 'the guest kernel';
@@ -108,13 +116,20 @@ export function missingModulesMessage(failed: readonly string[], needed: readonl
 
 // ---------------------------------------------------------------- built-in guest
 
-async function userKernel(path: string, image: GuestImage, profile: Profile): Promise<{ facts: KernelImageFacts; diagnostics: RunDiagnostic[] }> {
+async function userKernel(
+  path: string,
+  image: GuestImage,
+  profile: Profile,
+): Promise<{ facts: KernelImageFacts; diagnostics: RunDiagnostic[] }> {
   const st = await stat(path).catch(() => null);
   if (!st?.isFile()) throw new InputError(`guest.kernel: ${path} is not a file`);
   let facts = await readKernelImage(path);
   // The embedded config matters only for a kernel of another release (bzImage: decompressing takes a second).
   if (facts && facts.release !== image.manifest.kernelVersion) facts = await readKernelImage(path, { config: true });
-  if (!facts) throw new InputError(`guest.kernel: ${path} is neither an ELF vmlinux nor a bzImage (no ELF magic, no "HdrS" boot header)`);
+  if (!facts)
+    throw new InputError(
+      `guest.kernel: ${path} is neither an ELF vmlinux nor a bzImage (no ELF magic, no "HdrS" boot header)`,
+    );
   if (facts.format === 'vmlinux' && !facts.pvh) {
     throw new InputError(
       `guest.kernel: ${path} is an ELF vmlinux without a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY): QEMU cannot boot it directly; use arch/x86/boot/bzImage or build with CONFIG_PVH=y`,
@@ -131,7 +146,11 @@ async function userKernel(path: string, image: GuestImage, profile: Profile): Pr
   return { facts, diagnostics: verdict.diagnostics };
 }
 
-async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, opts: ResolveOptions, firmwareDir: string | undefined): Promise<GuestSource> {
+async function builtinSource(
+  profile: Profile & { guest: { kind: 'builtin' } },
+  opts: ResolveOptions,
+  firmwareDir: string | undefined,
+): Promise<GuestSource> {
   const cacheRoot = opts.cacheRoot ?? defaultGuestCacheRoot();
   const g = profile.guest;
   const image = g.image_hash
@@ -149,7 +168,12 @@ async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, 
     ...guestBuildRecord(image.manifest),
   };
   if (own) {
-    record.userKernel = { path: kernelPath, sha256: sha256Of(await readFile(kernelPath)), version: own.facts.version, release: own.facts.release };
+    record.userKernel = {
+      path: kernelPath,
+      sha256: sha256Of(await readFile(kernelPath)),
+      version: own.facts.version,
+      release: own.facts.release,
+    };
   }
   return {
     kind: 'builtin',
@@ -166,7 +190,10 @@ async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, 
     diagnose: (serial, group) =>
       missingModulesMessage(
         failedModulesFromSerial(serial),
-        neededGuestModules(profile.qemu.machine, group.cells.map((c) => String(c.values.scheduler ?? 'none'))),
+        neededGuestModules(
+          profile.qemu.machine,
+          group.cells.map((c) => String(c.values.scheduler ?? 'none')),
+        ),
         { release, initramfsRelease: image.manifest.kernelVersion },
       ),
     diagnostics: own?.diagnostics ?? [],
@@ -176,7 +203,11 @@ async function builtinSource(profile: Profile & { guest: { kind: 'builtin' } }, 
 // ---------------------------------------------------------------- own image
 
 /** Launch fields of an image guest booting in `bootDir`. Pure. */
-export function imageLaunchOverrides(bootDir: string, seedPath: string, firmwareDir: string | undefined): Partial<QemuLaunchSpec> {
+export function imageLaunchOverrides(
+  bootDir: string,
+  seedPath: string,
+  firmwareDir: string | undefined,
+): Partial<QemuLaunchSpec> {
   return {
     kernel: '',
     initrd: '',
@@ -186,18 +217,26 @@ export function imageLaunchOverrides(bootDir: string, seedPath: string, firmware
   };
 }
 
-async function imageSource(profile: Profile & { guest: { kind: 'image' } }, opts: ResolveOptions, firmwareDir: string | undefined): Promise<GuestSource> {
+async function imageSource(
+  profile: Profile & { guest: { kind: 'image' } },
+  opts: ResolveOptions,
+  firmwareDir: string | undefined,
+): Promise<GuestSource> {
   const cacheRoot = opts.cacheRoot ?? defaultGuestCacheRoot();
   const g = profile.guest;
   if (profile.qemu.machine.startsWith('microvm')) {
-    throw new InputError(`qemu.machine: ${profile.qemu.machine} has no firmware boot from a PCI disk; an own image (guest.kind: image) needs q35 or pc`);
+    throw new InputError(
+      `qemu.machine: ${profile.qemu.machine} has no firmware boot from a PCI disk; an own image (guest.kind: image) needs q35 or pc`,
+    );
   }
   const st = await stat(g.path).catch(() => null);
   if (!st?.isFile()) throw new InputError(`guest.path: ${g.path} is not a file`);
   const path = await realpath(g.path);
   const info = await inspectImage(path);
   if (info.format !== 'qcow2' && info.format !== 'raw') {
-    throw new InputError(`guest.path: ${g.path} is a ${info.format} image; qcow2 and raw are supported (qemu-img convert -O qcow2 ...)`);
+    throw new InputError(
+      `guest.path: ${g.path} is a ${info.format} image; qcow2 and raw are supported (qemu-img convert -O qcow2 ...)`,
+    );
   }
   if (g.format !== undefined && g.format !== info.format) {
     throw new InputError(`guest.format: ${g.format}, but qemu-img reports ${info.format} for ${g.path}`);
@@ -240,7 +279,11 @@ async function imageSource(profile: Profile & { guest: { kind: 'image' } }, opts
     },
     readyMarker: null,
     bootTimeoutS: g.boot_timeout,
-    ssh: { username: g.user, privateKeyPath: state.clientKeyPath, commandPrefix: g.user === 'root' ? [] : ['sudo', '-n'] },
+    ssh: {
+      username: g.user,
+      privateKeyPath: state.clientKeyPath,
+      commandPrefix: g.user === 'root' ? [] : ['sudo', '-n'],
+    },
     pinnedHostKey: async () => (g.host_key === 'seed' ? state.seedHostKey.publicKey : await known()),
     rememberHostKey: async (line) => {
       parsePinnedHostKey(line); // refuses anything that is not a key line
@@ -262,12 +305,22 @@ export async function resolveGuestSource(profile: Profile, opts: ResolveOptions)
 }
 
 /** Launch fields for --dry-run, with placeholders for what a run creates. */
-export async function dryRunGuest(profile: Profile): Promise<{ kernel: string; initrd: string; overrides: (bootDir: string) => Partial<QemuLaunchSpec> }> {
+export async function dryRunGuest(
+  profile: Profile,
+): Promise<{ kernel: string; initrd: string; overrides: (bootDir: string) => Partial<QemuLaunchSpec> }> {
   const firmwareDir = await firmwareDirFor(profile.qemu.binary);
   const g = profile.guest;
   if (g.kind === 'image') {
-    return { kernel: '', initrd: '', overrides: (bootDir) => imageLaunchOverrides(bootDir, '<cache>/byo/<image-hash>/seed.iso', firmwareDir) };
+    return {
+      kernel: '',
+      initrd: '',
+      overrides: (bootDir) => imageLaunchOverrides(bootDir, '<cache>/byo/<image-hash>/seed.iso', firmwareDir),
+    };
   }
   const kernel = g.kernel ?? (g.kernel_format === 'vmlinux' ? '<guest>/vmlinux' : '<guest>/vmlinuz');
-  return { kernel, initrd: '<guest>/initramfs.cpio.zst', overrides: () => (firmwareDir === undefined ? {} : { firmwareDir }) };
+  return {
+    kernel,
+    initrd: '<guest>/initramfs.cpio.zst',
+    overrides: () => (firmwareDir === undefined ? {} : { firmwareDir }),
+  };
 }

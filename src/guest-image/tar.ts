@@ -110,7 +110,9 @@ export async function writeTar(archive: string, files: { name: string; path: str
       const src = await open(f.path, 'r');
       try {
         const st = await src.stat();
-        await out.write(encodeHeader({ name: f.name, mode: f.mode, size: st.size, mtime: Math.floor(st.mtimeMs / 1000) }));
+        await out.write(
+          encodeHeader({ name: f.name, mode: f.mode, size: st.size, mtime: Math.floor(st.mtimeMs / 1000) }),
+        );
         await copyRange(src, 0, out, st.size);
         const pad = (BLOCK - (st.size % BLOCK)) % BLOCK;
         if (pad) await out.write(Buffer.alloc(pad));
@@ -146,10 +148,14 @@ export async function extractTar(
       await src.read(header, 0, BLOCK, pos);
       const h = decodeHeader(header);
       if (h === null) break;
-      if (h.type !== '0') throw new TarFormatError(`entry ${JSON.stringify(h.name)} is not a regular file (type ${JSON.stringify(h.type)})`);
+      if (h.type !== '0')
+        throw new TarFormatError(
+          `entry ${JSON.stringify(h.name)} is not a regular file (type ${JSON.stringify(h.type)})`,
+        );
       if (!opts.allowed.includes(h.name)) throw new TarFormatError(`unexpected entry ${JSON.stringify(h.name)}`);
       if (names.includes(h.name)) throw new TarFormatError(`entry ${h.name} appears twice`);
-      if (h.size > opts.maxBytes) throw new TarFormatError(`entry ${h.name} is ${h.size} bytes, more than ${opts.maxBytes}`);
+      if (h.size > opts.maxBytes)
+        throw new TarFormatError(`entry ${h.name} is ${h.size} bytes, more than ${opts.maxBytes}`);
       if (pos + BLOCK + h.size > total) throw new TarFormatError(`archive ends inside ${h.name}`);
       const out = await open(`${destDir}/${h.name}`, 'wx', 0o600);
       try {

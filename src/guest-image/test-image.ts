@@ -58,9 +58,12 @@ export async function ensureTestImage(opts: {
   log?: (line: string) => void;
 }): Promise<TestImage> {
   const log = opts.log ?? (() => {});
-  const inputsHash = sha256Of(`${await dirInputsHash(join(opts.repoRoot, TEST_IMAGE_SCRIPTS_DIR))}\n${opts.guest.contentHash}\n`);
+  const inputsHash = sha256Of(
+    `${await dirInputsHash(join(opts.repoRoot, TEST_IMAGE_SCRIPTS_DIR))}\n${opts.guest.contentHash}\n`,
+  );
   const dir = join(opts.cacheRoot, 'test-image', inputsHash.slice(0, 16));
-  const cached = () => loadTestImage(dir).catch((e: unknown) => (e instanceof GuestImageError ? null : Promise.reject(e)));
+  const cached = () =>
+    loadTestImage(dir).catch((e: unknown) => (e instanceof GuestImageError ? null : Promise.reject(e)));
   if (!opts.force) {
     const image = await cached();
     if (image) return image;

@@ -39,7 +39,7 @@ export interface GuestDisk {
 export const LIST_DISKS_SCRIPT =
   'for d in /sys/block/vd*; do [ -e "$d" ] || continue; ' +
   'n=${d##*/}; s=$(cat "$d/serial" 2>/dev/null); p=$(readlink -f "$d/device" 2>/dev/null); ' +
-  "printf '%s\\t%s\\t%s\\n' \"$n\" \"$s\" \"$p\"; done";
+  'printf \'%s\\t%s\\t%s\\n\' "$n" "$s" "$p"; done';
 
 const PCI_COMPONENT = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
@@ -58,7 +58,13 @@ export function parseDiskListing(text: string): { disks: GuestDisk[]; unparsed: 
     if (line.trim() === '') continue;
     const fields = line.split('\t');
     const [name, serial, devicePath] = fields;
-    if (fields.length !== 3 || name === undefined || serial === undefined || devicePath === undefined || !DEVICE_NAME_PATTERN.test(name)) {
+    if (
+      fields.length !== 3 ||
+      name === undefined ||
+      serial === undefined ||
+      devicePath === undefined ||
+      !DEVICE_NAME_PATTERN.test(name)
+    ) {
       unparsed.push(line);
       continue;
     }
@@ -84,7 +90,10 @@ function describeDisks(disks: GuestDisk[]): string {
   return (
     'disks seen: ' +
     disks
-      .map((d) => `${d.name} (serial ${d.serial === '' ? 'none' : `'${d.serial}'`}, ${d.pciAddress ? `pci ${d.pciAddress}` : 'not on PCI'})`)
+      .map(
+        (d) =>
+          `${d.name} (serial ${d.serial === '' ? 'none' : `'${d.serial}'`}, ${d.pciAddress ? `pci ${d.pciAddress}` : 'not on PCI'})`,
+      )
       .join(', ')
   );
 }
@@ -140,7 +149,9 @@ export async function findDisk(
     throw new InputError('findDisk: give a serial, a PCI address or both');
   }
   if (by.serial !== undefined && !DISK_SERIAL_PATTERN.test(by.serial)) {
-    throw new InputError(`disk serial: '${by.serial}' is not a serial we can look for (expected ${DISK_SERIAL_PATTERN})`);
+    throw new InputError(
+      `disk serial: '${by.serial}' is not a serial we can look for (expected ${DISK_SERIAL_PATTERN})`,
+    );
   }
   const pci = by.pciAddress === undefined ? undefined : normalizePciAddress(by.pciAddress);
   const disks = await listGuestDisks(session);

@@ -24,7 +24,16 @@ export interface FioJob {
 }
 
 const FIO_READ_WORKLOADS = ['read', 'randread'] as const;
-const FIO_WRITE_WORKLOADS = ['write', 'randwrite', 'rw', 'readwrite', 'randrw', 'trim', 'randtrim', 'trimwrite'] as const;
+const FIO_WRITE_WORKLOADS = [
+  'write',
+  'randwrite',
+  'rw',
+  'readwrite',
+  'randrw',
+  'trim',
+  'randtrim',
+  'trimwrite',
+] as const;
 const FIO_IOENGINES = ['libaio', 'io_uring', 'psync', 'sync', 'pvsync', 'pvsync2', 'posixaio'] as const;
 
 const PATTERNS = {
@@ -71,8 +80,11 @@ function isReadWorkload(rw: string): boolean {
 /** The fio argv for one job (`fio --name=... --output-format=json`), validated. */
 export function buildFioArgs(job: FioJob, opts: { host?: boolean } = {}): string[] {
   const name = matches('name', job.name, 'letters, digits, ".", "_", "-"; max 64');
-  if (opts.host && !PATTERNS.hostFilename.test(job.filename)) throw bad('filename', job.filename, 'an absolute host path of letters, digits and "_.+@-"');
-  const filename = opts.host ? job.filename : matches('filename', job.filename, '/dev/vdX, or a plain file under /tmp, /var/tmp, /dev/shm or /mnt');
+  if (opts.host && !PATTERNS.hostFilename.test(job.filename))
+    throw bad('filename', job.filename, 'an absolute host path of letters, digits and "_.+@-"');
+  const filename = opts.host
+    ? job.filename
+    : matches('filename', job.filename, '/dev/vdX, or a plain file under /tmp, /var/tmp, /dev/shm or /mnt');
   if (filename.split('/').includes('..')) throw bad('filename', filename, 'a path without ".."');
   const rw = job.rw;
   if (!isReadWorkload(rw) && !(FIO_WRITE_WORKLOADS as readonly string[]).includes(rw)) {

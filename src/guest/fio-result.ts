@@ -76,7 +76,7 @@ export interface FioParseOptions {
 /** Character offsets [start, end) of the JSON object in fio's stdout. */
 function locateJson(stdout: string, quote: boolean): { start: number; end: number } {
   let start = -1;
-  for (let pos = 0; pos < stdout.length; ) {
+  for (let pos = 0; pos < stdout.length;) {
     if (stdout[pos] === '{') {
       start = pos;
       break;
@@ -174,7 +174,9 @@ function entryOf(jobname: string, dirName: string, d: FioDirection): Entry {
   const ns = d.clat_ns !== undefined;
   const lat = d.clat_ns ?? d.clat;
   if (lat === undefined) {
-    throw new FioOutputError(`fio output: job ${showName(jobname)} ${dirName} has neither clat_ns (fio 3) nor clat (fio 2)`);
+    throw new FioOutputError(
+      `fio output: job ${showName(jobname)} ${dirName} has neither clat_ns (fio 3) nor clat (fio 2)`,
+    );
   }
   const scale = ns ? 1 : 1000;
   const percentiles = Object.entries(lat.percentile ?? {})
@@ -228,7 +230,9 @@ const MAX_JOBS_LISTED = 10;
 
 function jobList(jobs: readonly FioJob[]): string {
   const names = jobs.slice(0, MAX_JOBS_LISTED).map((j) => showName(j.jobname));
-  return jobs.length > MAX_JOBS_LISTED ? `${names.join(', ')} and ${jobs.length - MAX_JOBS_LISTED} more` : names.join(', ');
+  return jobs.length > MAX_JOBS_LISTED
+    ? `${names.join(', ')} and ${jobs.length - MAX_JOBS_LISTED} more`
+    : names.join(', ');
 }
 
 /** The value of a job option as fio reports it: the job's own, else the global one. */
@@ -255,7 +259,9 @@ function checkJobsRanTogether(doc: FioJson): void {
   }
   const delays = new Set(doc.jobs.map((j) => optionOf(doc, j, 'startdelay') ?? '0'));
   if (delays.size > 1) {
-    throw new FioOutputError(`fio output: the jobs ${jobList(doc.jobs)} did not start together (startdelay differs), so their I/O cannot be summed into one measurement`);
+    throw new FioOutputError(
+      `fio output: the jobs ${jobList(doc.jobs)} did not start together (startdelay differs), so their I/O cannot be summed into one measurement`,
+    );
   }
 }
 
@@ -308,7 +314,16 @@ function validated(raw: unknown): FioJson {
   const checked = FioJsonSchema.safeParse(raw);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    const path = issue && issue.path.length > 0 ? ` at ${issue.path.map((p) => String(p).replace(/[^\x20-\x7e]/g, '?').slice(0, 40)).join('.')}` : '';
+    const path =
+      issue && issue.path.length > 0
+        ? ` at ${issue.path
+            .map((p) =>
+              String(p)
+                .replace(/[^\x20-\x7e]/g, '?')
+                .slice(0, 40),
+            )
+            .join('.')}`
+        : '';
     throw new FioOutputError(`fio output: unexpected JSON shape${path}: ${issue?.message ?? 'invalid'}`);
   }
   return checked.data;
@@ -324,7 +339,9 @@ export function parseFioOutput(stdout: string, options: FioParseOptions = {}): P
   for (const job of doc.jobs) {
     if (job.error !== undefined && job.error !== 0) {
       const hint = quote ? notes.find((n) => n.startsWith('fio:') || n.includes('error')) : undefined;
-      throw new FioOutputError(`fio output: job ${showName(job.jobname)} failed with error ${job.error}${errnoName(job.error)}${hint ? `: ${hint}` : ''}`);
+      throw new FioOutputError(
+        `fio output: job ${showName(job.jobname)} failed with error ${job.error}${errnoName(job.error)}${hint ? `: ${hint}` : ''}`,
+      );
     }
   }
   checkJobsRanTogether(doc);
@@ -338,7 +355,8 @@ export function parseFioOutput(stdout: string, options: FioParseOptions = {}): P
   const runtimes = doc.jobs.map((j) => j.job_runtime ?? 0);
   const weighted = runtimes.every((r) => r > 0);
   const weightSum = weighted ? runtimes.reduce((s, r) => s + r, 0) : doc.jobs.length;
-  const cpu = (pick: (j: FioJob) => number): number => doc.jobs.reduce((s, j, i) => s + pick(j) * (weighted ? (runtimes[i] ?? 0) : 1), 0) / weightSum;
+  const cpu = (pick: (j: FioJob) => number): number =>
+    doc.jobs.reduce((s, j, i) => s + pick(j) * (weighted ? (runtimes[i] ?? 0) : 1), 0) / weightSum;
 
   const summary: FioSummary = {
     fioVersion: doc['fio version'],
@@ -349,9 +367,12 @@ export function parseFioOutput(stdout: string, options: FioParseOptions = {}): P
     ctx: doc.jobs.reduce((s, j) => s + j.ctx, 0),
   };
   const directions = [...byDirection.keys()].filter((d): d is FioDirectionName => d !== 'mixed');
-  if (directions.length > 1) summary.directions = Object.fromEntries(directions.map((d) => [d, summarize(byDirection.get(d) ?? [])]));
+  if (directions.length > 1)
+    summary.directions = Object.fromEntries(directions.map((d) => [d, summarize(byDirection.get(d) ?? [])]));
   if (summary.percentilesApproximate) {
-    notes.push(`clat p50/p99 combined from ${entries.length} job/direction entries (approximate; group_reporting gives exact ones)`);
+    notes.push(
+      `clat p50/p99 combined from ${entries.length} job/direction entries (approximate; group_reporting gives exact ones)`,
+    );
   }
   return { summary, raw, notes };
 }
@@ -360,13 +381,20 @@ export function parseFioOutput(stdout: string, options: FioParseOptions = {}): P
 // Metrics
 
 /** IOPS, bandwidth and latency of one direction (or the total) as Sample metrics, names prefixed (units from model/metrics.ts). */
-function directionMetrics(d: DirectionSummary, prefix: string): { rates: Record<string, Metric>; percentiles: Record<string, Metric> } {
+function directionMetrics(
+  d: DirectionSummary,
+  prefix: string,
+): { rates: Record<string, Metric>; percentiles: Record<string, Metric> } {
   const entry = (name: MetricName, value: number): [string, Metric] => [`${prefix}${name}`, metricValue(name, value)];
   const percentiles: Record<string, Metric> = Object.fromEntries([
     ...(d.clatP50Ns !== undefined ? [entry(METRIC.clatP50, d.clatP50Ns)] : []),
     ...(d.clatP99Ns !== undefined ? [entry(METRIC.clatP99, d.clatP99Ns)] : []),
   ]);
-  const rates = Object.fromEntries([entry(METRIC.iops, d.iops), entry(METRIC.bandwidth, d.bwBytesPerSec), entry(METRIC.clatMean, d.clatMeanNs)]);
+  const rates = Object.fromEntries([
+    entry(METRIC.iops, d.iops),
+    entry(METRIC.bandwidth, d.bwBytesPerSec),
+    entry(METRIC.clatMean, d.clatMeanNs),
+  ]);
   return { rates, percentiles };
 }
 

@@ -51,9 +51,16 @@ function probeOnce(port: number, timeoutMs: number): Promise<string> {
  * Retries until the guest's sshd answers (or `deadline`, a Date.now() value,
  * passes, or `exited` settles) and returns its host key line.
  */
-export async function learnHostKey(opts: { port: number; deadline: number; exited?: Promise<unknown> }): Promise<string> {
+export async function learnHostKey(opts: {
+  port: number;
+  deadline: number;
+  exited?: Promise<unknown>;
+}): Promise<string> {
   let gone = false;
-  opts.exited?.then(() => (gone = true), () => (gone = true));
+  opts.exited?.then(
+    () => (gone = true),
+    () => (gone = true),
+  );
   let last = '';
   let delay = 200;
   while (!gone && Date.now() < opts.deadline) {
@@ -66,7 +73,9 @@ export async function learnHostKey(opts: { port: number; deadline: number; exite
     delay = Math.min(delay * 2, 2000);
   }
   throw new RunStepError(
-    gone ? `QEMU exited before the guest's SSH server answered (last: ${last})` : `the guest's SSH server did not answer before the boot timeout (last: ${last})`,
+    gone
+      ? `QEMU exited before the guest's SSH server answered (last: ${last})`
+      : `the guest's SSH server did not answer before the boot timeout (last: ${last})`,
     'ssh',
   );
 }

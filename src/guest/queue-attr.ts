@@ -31,17 +31,30 @@ function parseQueueAttribute(text: string, what: string): number {
 }
 
 /** Writes `value` to /sys/block/<device>/queue/<attr> and returns what it reads back. */
-export async function setQueueAttribute(session: GuestRunner, device: string, attr: QueueAttribute, value: number): Promise<number> {
+export async function setQueueAttribute(
+  session: GuestRunner,
+  device: string,
+  attr: QueueAttribute,
+  value: number,
+): Promise<number> {
   assertDeviceName(device);
-  if (!(QUEUE_ATTRIBUTES as readonly string[]).includes(attr)) throw new InputError(`queue attribute: '${attr}' is not one of ${QUEUE_ATTRIBUTES.join(', ')}`);
-  if (!Number.isSafeInteger(value) || value < 0) throw new InputError(`${attr}: expected a non-negative integer, got ${value}`);
+  if (!(QUEUE_ATTRIBUTES as readonly string[]).includes(attr))
+    throw new InputError(`queue attribute: '${attr}' is not one of ${QUEUE_ATTRIBUTES.join(', ')}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new InputError(`${attr}: expected a non-negative integer, got ${value}`);
   const path = `/sys/block/${device}/queue/${attr}`;
   // Value, device and attribute are positional parameters: the script text is constant.
-  const w = await session.exec(['sh', '-c', 'printf "%s\\n" "$1" > "/sys/block/$2/queue/$3"', 'sh', String(value), device, attr], { timeoutMs: STEP_TIMEOUT_MS });
+  const w = await session.exec(
+    ['sh', '-c', 'printf "%s\\n" "$1" > "/sys/block/$2/queue/$3"', 'sh', String(value), device, attr],
+    { timeoutMs: STEP_TIMEOUT_MS },
+  );
   if (w.code !== 0) {
     const why = w.stderr.trim().split('\n').pop() || `exit ${w.code ?? w.signal}`;
     const hint = HINTS[attr];
-    throw new RunStepError(`the guest refused ${attr}=${value} on ${device} (${why.replace(/^sh: (line \d+: )?/, '')})${hint ? `: ${hint}` : ''}`, 'guest');
+    throw new RunStepError(
+      `the guest refused ${attr}=${value} on ${device} (${why.replace(/^sh: (line \d+: )?/, '')})${hint ? `: ${hint}` : ''}`,
+      'guest',
+    );
   }
   const r = await session.run(['cat', path], { timeoutMs: STEP_TIMEOUT_MS });
   return parseQueueAttribute(r.stdout, path);

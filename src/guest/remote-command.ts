@@ -43,7 +43,10 @@ const KILL_GRACE_MS = 2000;
 
 /** Last non-empty lines of a text (for error details). */
 export function lastLines(text: string, n: number): string[] {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '');
   return lines.slice(-n);
 }
 
@@ -106,11 +109,16 @@ export class RemoteCommand {
     this.timer = setTimeout(() => this.timedOut(), this.opts.timeoutMs);
     try {
       client.exec(this.cmd, (openErr, stream) => {
-        if (openErr) this.finish(new RunStepError(`could not start guest command (${openErr.message}): ${shorten(this.cmd)}`, 'ssh'));
+        if (openErr)
+          this.finish(
+            new RunStepError(`could not start guest command (${openErr.message}): ${shorten(this.cmd)}`, 'ssh'),
+          );
         else this.opened(stream);
       });
     } catch (e) {
-      this.finish(new RunStepError(`could not start guest command (${(e as Error).message}): ${shorten(this.cmd)}`, 'ssh'));
+      this.finish(
+        new RunStepError(`could not start guest command (${(e as Error).message}): ${shorten(this.cmd)}`, 'ssh'),
+      );
     }
   }
 
@@ -133,7 +141,9 @@ export class RemoteCommand {
       if (sig) this.signal = sig;
     });
     stream.on('close', () => (this.stopping ? this.finish(this.stopping(true)) : this.finish()));
-    stream.on('error', (e: Error) => this.finish(new RunStepError(`guest command channel failed: ${e.message}`, 'ssh')));
+    stream.on('error', (e: Error) =>
+      this.finish(new RunStepError(`guest command channel failed: ${e.message}`, 'ssh')),
+    );
   }
 
   private abandon(ch: ClientChannel | undefined): void {
@@ -182,7 +192,11 @@ export class RemoteCommand {
     this.size += chunk.length;
     if (this.size > this.maxOutput) {
       this.stopThenFail(
-        (stopped) => new RunStepError(`guest command printed more than ${this.maxOutput} bytes (${stopped ? 'killed' : 'kill not confirmed'}): ${shorten(this.cmd)}`, 'guest'),
+        (stopped) =>
+          new RunStepError(
+            `guest command printed more than ${this.maxOutput} bytes (${stopped ? 'killed' : 'kill not confirmed'}): ${shorten(this.cmd)}`,
+            'guest',
+          ),
       );
       return;
     }

@@ -11,7 +11,6 @@ import type { GuestRunner } from './ssh-session.js';
 import { assertDeviceName } from './disk.js';
 import { mapLegacyScheduler, SCHEDULER_NAME_PATTERN } from '../model/scheduler-names.js';
 
-
 export interface SchedulerList {
   active: string;
   available: string[];
@@ -23,7 +22,10 @@ export interface SchedulerList {
  * support) counts as active too.
  */
 export function parseSchedulerList(text: string): SchedulerList {
-  const tokens = text.trim().split(/\s+/).filter((t) => t !== '');
+  const tokens = text
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t !== '');
   if (tokens.length === 0) throw new Error('scheduler list is empty');
   let active: string | undefined;
   const available: string[] = [];
@@ -34,7 +36,8 @@ export function parseSchedulerList(text: string): SchedulerList {
       throw new Error(`scheduler list has an unexpected entry '${tok}': ${JSON.stringify(text.trim())}`);
     }
     if (m) {
-      if (active !== undefined) throw new Error(`scheduler list marks two active entries: ${JSON.stringify(text.trim())}`);
+      if (active !== undefined)
+        throw new Error(`scheduler list marks two active entries: ${JSON.stringify(text.trim())}`);
       active = name;
     }
     available.push(name);
@@ -79,11 +82,7 @@ const STEP_TIMEOUT_MS = 15_000;
  * Select `requested` (legacy names mapped) on /dev/<device>, loading its module
  * first if needed, and verify by reading sysfs back.
  */
-export async function setScheduler(
-  session: GuestRunner,
-  device: string,
-  requested: string,
-): Promise<SchedulerResult> {
+export async function setScheduler(session: GuestRunner, device: string, requested: string): Promise<SchedulerResult> {
   assertDeviceName(device);
   if (!SCHEDULER_NAME_PATTERN.test(requested)) {
     throw new InputError(`scheduler: '${requested}' is not a scheduler name (expected ${SCHEDULER_NAME_PATTERN})`);
@@ -106,7 +105,9 @@ export async function setScheduler(
   if (!list.available.includes(effective) && module !== undefined) {
     const r = await session.exec(['modprobe', module], { timeoutMs: STEP_TIMEOUT_MS });
     if (r.code !== 0) {
-      details.push(`modprobe ${module} failed (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
+      details.push(
+        `modprobe ${module} failed (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').pop() ?? ''}`,
+      );
     }
     list = await read();
   }

@@ -49,11 +49,7 @@ export interface GuestRunner {
   run(argv: string[], opts: ExecOptions): Promise<ExecResult>;
 }
 
-export type SshConnectFailure =
-  | 'host-key-mismatch'
-  | 'auth-refused'
-  | 'unreachable'
-  | 'protocol';
+export type SshConnectFailure = 'host-key-mismatch' | 'auth-refused' | 'unreachable' | 'protocol';
 
 const SSH_CONNECT_FAILURE: Record<SshConnectFailure, FailureKind> = {
   'host-key-mismatch': 'HostKeyMismatch',
@@ -151,7 +147,9 @@ export class GuestSession implements GuestRunner {
       this.closed = true;
       const why = this.lostReason ?? 'connection closed';
       for (const p of this.pending) {
-        p.fail(new RunStepError(`SSH connection to ${this.target} lost while a command ran: ${why}`, 'ssh', [], 'GuestLost'));
+        p.fail(
+          new RunStepError(`SSH connection to ${this.target} lost while a command ran: ${why}`, 'ssh', [], 'GuestLost'),
+        );
       }
       this.pending.clear();
     });
@@ -217,7 +215,12 @@ export class GuestSession implements GuestRunner {
     }
     if (this.closed) {
       return Promise.reject(
-        new RunStepError(`SSH session to ${this.target} is closed; cannot run: ${shorten(cmd)}`, 'ssh', [], 'GuestLost'),
+        new RunStepError(
+          `SSH session to ${this.target} is closed; cannot run: ${shorten(cmd)}`,
+          'ssh',
+          [],
+          'GuestLost',
+        ),
       );
     }
     this.commands++;
@@ -239,7 +242,8 @@ export class GuestSession implements GuestRunner {
   async run(argv: string[], opts: ExecOptions): Promise<ExecResult> {
     const r = await this.exec(argv, opts);
     if (r.code !== 0) {
-      const status = r.signal !== undefined ? `signal ${r.signal}` : r.code === null ? 'no exit status' : `exit ${r.code}`;
+      const status =
+        r.signal !== undefined ? `signal ${r.signal}` : r.code === null ? 'no exit status' : `exit ${r.code}`;
       const tail = lastLines(r.stderr, 10);
       throw new RunStepError(
         `guest command failed (${status}): ${shorten(commandLine(argv))}`,
@@ -304,7 +308,12 @@ export class GuestSession implements GuestRunner {
 type PinnedKey = { type: string; blob: Buffer; fingerprint: string };
 
 /** Why an attempt's SSH client failed, and whether another attempt may succeed. */
-function attemptErrorOf(e: Error & { level?: string; code?: string }, hostKeyMismatch: string | undefined, opts: ConnectOptions, pin: PinnedKey): AttemptError {
+function attemptErrorOf(
+  e: Error & { level?: string; code?: string },
+  hostKeyMismatch: string | undefined,
+  opts: ConnectOptions,
+  pin: PinnedKey,
+): AttemptError {
   if (hostKeyMismatch !== undefined) return new AttemptError(hostKeyMismatch, 'host-key-mismatch', false);
   if (e.level === 'client-authentication') {
     return new AttemptError(
@@ -313,11 +322,17 @@ function attemptErrorOf(e: Error & { level?: string; code?: string }, hostKeyMis
       false,
     );
   }
-  if (e.level === 'client-socket' || e.level === 'client-timeout') return new AttemptError(`${e.code ?? e.message}`, 'unreachable', true);
+  if (e.level === 'client-socket' || e.level === 'client-timeout')
+    return new AttemptError(`${e.code ?? e.message}`, 'unreachable', true);
   // QEMU user-net accepts TCP before the guest's sshd listens, then drops it.
-  if (e.level === 'protocol' && /before handshake/i.test(e.message)) return new AttemptError(e.message, 'unreachable', true);
+  if (e.level === 'protocol' && /before handshake/i.test(e.message))
+    return new AttemptError(e.message, 'unreachable', true);
   if (/no matching host key/i.test(e.message)) {
-    return new AttemptError(`the server offers no ${pin.type} host key, which is the type pinned (${e.message})`, 'host-key-mismatch', false);
+    return new AttemptError(
+      `the server offers no ${pin.type} host key, which is the type pinned (${e.message})`,
+      'host-key-mismatch',
+      false,
+    );
   }
   return new AttemptError(`SSH protocol error: ${e.message}`, 'protocol', false);
 }
@@ -332,7 +347,11 @@ function hostKeyMismatchOf(key: Buffer, pin: PinnedKey): string | null {
 }
 
 /** One TCP connect + SSH handshake + authentication, within `timeoutMs`. */
-function attemptConnect(opts: ConnectOptions, pin: PinnedKey, timeoutMs: number): Promise<{ client: SshClient; sock: net.Socket }> {
+function attemptConnect(
+  opts: ConnectOptions,
+  pin: PinnedKey,
+  timeoutMs: number,
+): Promise<{ client: SshClient; sock: net.Socket }> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let hostKeyMismatch: string | undefined;
@@ -367,7 +386,9 @@ function attemptConnect(opts: ConnectOptions, pin: PinnedKey, timeoutMs: number)
         clearTimeout(timer);
         resolve({ client, sock });
       });
-      client.on('error', (e: Error & { level?: string; code?: string }) => fail(attemptErrorOf(e, hostKeyMismatch, opts, pin)));
+      client.on('error', (e: Error & { level?: string; code?: string }) =>
+        fail(attemptErrorOf(e, hostKeyMismatch, opts, pin)),
+      );
       client.on('close', () => {
         fail(new AttemptError('connection closed before the SSH session was ready', 'unreachable', true));
       });

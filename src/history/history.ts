@@ -70,8 +70,17 @@ export function buildHistory(
     }
     return true;
   });
-  const runs: HistoryRun[] = kept.map((r) => ({ label: basename(r.dir), startedAt: r.manifest.startedAt, accel: r.manifest.accel, status: r.manifest.status }));
-  const better = metricBetter(kept.flatMap((r) => r.samples), opts.metric) ?? 'higher';
+  const runs: HistoryRun[] = kept.map((r) => ({
+    label: basename(r.dir),
+    startedAt: r.manifest.startedAt,
+    accel: r.manifest.accel,
+    status: r.manifest.status,
+  }));
+  const better =
+    metricBetter(
+      kept.flatMap((r) => r.samples),
+      opts.metric,
+    ) ?? 'higher';
   const cells = new Map<string, CellHistory>();
   kept.forEach((r, run) => {
     const values = groupSamples(r.samples, opts.metric);
@@ -90,12 +99,17 @@ export function buildHistory(
     minEffectPct: opts.minEffectPct ?? 5,
   };
   for (const h of cells.values()) {
-    const found = detectChangePoints(h.points.map((p) => p.median), { ...opts, ...options });
+    const found = detectChangePoints(
+      h.points.map((p) => p.median),
+      { ...opts, ...options },
+    );
     h.changes = found.map((cp) => {
       const run = h.points[cp.index]!.run;
       const prev = h.points[cp.index - 1]!.run;
       const worse = better === 'higher' ? cp.deltaPct < 0 : cp.deltaPct > 0;
-      const [a, b] = [kept[prev]!, kept[run]!].map((r) => fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples }));
+      const [a, b] = [kept[prev]!, kept[run]!].map((r) =>
+        fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples }),
+      );
       const environment = compareFingerprints(a!, b!, []).environment.map(describeDiff);
       return { ...cp, run, direction: worse ? 'regression' : 'improvement', environment };
     });

@@ -50,7 +50,8 @@ const MIN_SHM_FREE_MIB = 256;
 const VHOST_FIX: Record<string, string> = {
   '/dev/vhost-net': 'modprobe vhost_net (only needed for comparisons with vhost-net style paths)',
   '/dev/vhost-scsi': 'modprobe vhost_scsi (needed for the vhost-scsi backend)',
-  '/dev/vhost-blk': 'in-kernel vhost-blk is not in mainline Linux: build and load the out-of-tree vhost_blk module (needed for the vhost-blk backend)',
+  '/dev/vhost-blk':
+    'in-kernel vhost-blk is not in mainline Linux: build and load the out-of-tree vhost_blk module (needed for the vhost-blk backend)',
 };
 
 export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
@@ -58,7 +59,12 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
   checks.push(
     f.qemu.version
       ? { name: 'QEMU', level: 'ok', detail: `${f.qemu.binary} ${f.qemu.version} (${f.qemu.banner ?? ''})` }
-      : { name: 'QEMU', level: 'error', detail: f.qemu.error ?? `${f.qemu.binary}: not usable`, hint: 'apt-get install qemu-system-x86 qemu-utils (./scripts/setup-host.sh), or set qemu.binary in the profile' },
+      : {
+          name: 'QEMU',
+          level: 'error',
+          detail: f.qemu.error ?? `${f.qemu.binary}: not usable`,
+          hint: 'apt-get install qemu-system-x86 qemu-utils (./scripts/setup-host.sh), or set qemu.binary in the profile',
+        },
   );
 
   const accel = decideAccel('auto', f.kvm);
@@ -74,28 +80,49 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
     checks.push(
       state === 'rw'
         ? { name: dev, level: 'ok', detail: 'present, read-write' }
-        : { name: dev, level: 'info', detail: state === 'present' ? 'present but not read-write for this user' : 'absent', hint: state === 'present' ? `give this user read-write access to ${dev}` : VHOST_FIX[dev] },
+        : {
+            name: dev,
+            level: 'info',
+            detail: state === 'present' ? 'present but not read-write for this user' : 'absent',
+            hint: state === 'present' ? `give this user read-write access to ${dev}` : VHOST_FIX[dev],
+          },
     );
   }
   checks.push(
     f.storageDaemon
       ? { name: 'qemu-storage-daemon', level: 'ok', detail: f.storageDaemon }
-      : { name: 'qemu-storage-daemon', level: 'info', detail: 'not found (needed for vhost-user-blk)', hint: 'apt-get install qemu-system-common' },
+      : {
+          name: 'qemu-storage-daemon',
+          level: 'info',
+          detail: 'not found (needed for vhost-user-blk)',
+          hint: 'apt-get install qemu-system-common',
+        },
   );
   checks.push(
     f.guestImage.present
       ? { name: 'guest image', level: 'ok', detail: f.guestImage.detail }
-      : { name: 'guest image', level: 'warning', detail: `not built: ${f.guestImage.detail}; \`run\` builds it on first use (needs the Debian mirror and the build packages)`, hint: 'vblk-bench guest build' },
+      : {
+          name: 'guest image',
+          level: 'warning',
+          detail: `not built: ${f.guestImage.detail}; \`run\` builds it on first use (needs the Debian mirror and the build packages)`,
+          hint: 'vblk-bench guest build',
+        },
   );
   checks.push({ name: 'guest kernel', ...guestKernelCheck(f.guestImage.kernelPackage ?? null, f.aptKernel) });
 
-  if (f.memAvailableKiB === null) checks.push({ name: 'memory', level: 'warning', detail: 'MemAvailable not readable from /proc/meminfo' });
+  if (f.memAvailableKiB === null)
+    checks.push({ name: 'memory', level: 'warning', detail: 'MemAvailable not readable from /proc/meminfo' });
   else {
     const mib = Math.floor(f.memAvailableKiB / 1024);
     checks.push(
       mib >= MIN_MEM_AVAILABLE_MIB
         ? { name: 'memory', level: 'ok', detail: `${mib} MiB available` }
-        : { name: 'memory', level: 'error', detail: `${mib} MiB available, the default profile needs about ${MIN_MEM_AVAILABLE_MIB} MiB (guest 512M + test disk on /dev/shm 256M + QEMU)`, hint: 'free memory, or lower qemu.memory and disk.size (or set disk.path to a file on disk)' },
+        : {
+            name: 'memory',
+            level: 'error',
+            detail: `${mib} MiB available, the default profile needs about ${MIN_MEM_AVAILABLE_MIB} MiB (guest 512M + test disk on /dev/shm 256M + QEMU)`,
+            hint: 'free memory, or lower qemu.memory and disk.size (or set disk.path to a file on disk)',
+          },
     );
   }
   if (f.shmFreeBytes !== null) {
@@ -103,22 +130,58 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
     checks.push(
       mib >= MIN_SHM_FREE_MIB
         ? { name: '/dev/shm', level: 'ok', detail: `${mib} MiB free` }
-        : { name: '/dev/shm', level: 'error', detail: `${mib} MiB free; the default test disk (256M) is created there`, hint: 'mount -o remount,size=1G /dev/shm, or set disk.path in the profile' },
+        : {
+            name: '/dev/shm',
+            level: 'error',
+            detail: `${mib} MiB free; the default test disk (256M) is created there`,
+            hint: 'mount -o remount,size=1G /dev/shm, or set disk.path in the profile',
+          },
     );
   }
 
-  if (f.governor === null) checks.push({ name: 'CPU governor', level: 'info', detail: 'not exposed (no cpufreq: typical in a VM, where the host decides)' });
+  if (f.governor === null)
+    checks.push({
+      name: 'CPU governor',
+      level: 'info',
+      detail: 'not exposed (no cpufreq: typical in a VM, where the host decides)',
+    });
   else if (f.governor === 'performance') checks.push({ name: 'CPU governor', level: 'ok', detail: 'performance' });
-  else checks.push({ name: 'CPU governor', level: 'warning', detail: `${f.governor}: frequency changes add noise between repetitions`, hint: 'cpupower frequency-set -g performance (or echo performance > /sys/devices/system/cpu/cpu*/cpufreq/scaling_governor)' });
+  else
+    checks.push({
+      name: 'CPU governor',
+      level: 'warning',
+      detail: `${f.governor}: frequency changes add noise between repetitions`,
+      hint: 'cpupower frequency-set -g performance (or echo performance > /sys/devices/system/cpu/cpu*/cpufreq/scaling_governor)',
+    });
   if (f.turbo === null) checks.push({ name: 'turbo', level: 'info', detail: 'not exposed' });
-  else if (/no_turbo=1|boost=0/.test(f.turbo)) checks.push({ name: 'turbo', level: 'ok', detail: `${f.turbo} (off: steadier numbers)` });
-  else checks.push({ name: 'turbo', level: 'warning', detail: `${f.turbo}: turbo on lets the clock follow temperature and load`, hint: /no_turbo/.test(f.turbo) ? 'echo 1 > /sys/devices/system/cpu/intel_pstate/no_turbo' : 'echo 0 > /sys/devices/system/cpu/cpufreq/boost' });
+  else if (/no_turbo=1|boost=0/.test(f.turbo))
+    checks.push({ name: 'turbo', level: 'ok', detail: `${f.turbo} (off: steadier numbers)` });
+  else
+    checks.push({
+      name: 'turbo',
+      level: 'warning',
+      detail: `${f.turbo}: turbo on lets the clock follow temperature and load`,
+      hint: /no_turbo/.test(f.turbo)
+        ? 'echo 1 > /sys/devices/system/cpu/intel_pstate/no_turbo'
+        : 'echo 0 > /sys/devices/system/cpu/cpufreq/boost',
+    });
   return checks;
 }
 
 async function vhostState(dev: string): Promise<'rw' | 'present' | 'absent'> {
-  if (await access(dev, constants.R_OK | constants.W_OK).then(() => true, () => false)) return 'rw';
-  return (await access(dev).then(() => true, () => false)) ? 'present' : 'absent';
+  if (
+    await access(dev, constants.R_OK | constants.W_OK).then(
+      () => true,
+      () => false,
+    )
+  )
+    return 'rw';
+  return (await access(dev).then(
+    () => true,
+    () => false,
+  ))
+    ? 'present'
+    : 'absent';
 }
 
 export async function gatherDoctorFacts(qemuBinary: string): Promise<DoctorFacts> {
@@ -128,7 +191,11 @@ export async function gatherDoctorFacts(qemuBinary: string): Promise<DoctorFacts
   );
   const sd = await execa('qemu-storage-daemon', ['--version'], { reject: false, timeout: 10_000 });
   const image = await ensureGuestImage({ repoRoot: repoRoot(), build: false }).then(
-    (i) => ({ present: true, detail: `${i.dir} (kernel ${i.manifest.kernelVersion})`, kernelPackage: i.manifest.kernelPackage }),
+    (i) => ({
+      present: true,
+      detail: `${i.dir} (kernel ${i.manifest.kernelVersion})`,
+      kernelPackage: i.manifest.kernelPackage,
+    }),
     (err: Error) => ({ present: false, detail: err.message.split('\n')[0] ?? 'missing' }),
   );
   const meminfo = await readFile('/proc/meminfo', 'utf8').catch(() => '');
@@ -140,7 +207,7 @@ export async function gatherDoctorFacts(qemuBinary: string): Promise<DoctorFacts
     qemu,
     kvm: await probeKvm(),
     vhost,
-    storageDaemon: sd.exitCode === 0 ? String(sd.stdout).split('\n')[0] ?? 'present' : null,
+    storageDaemon: sd.exitCode === 0 ? (String(sd.stdout).split('\n')[0] ?? 'present') : null,
     guestImage: image,
     aptKernel: await readAptKernelOffer(),
     memAvailableKiB: meminfoNumber(meminfo, 'MemAvailable'),

@@ -49,7 +49,11 @@ function parseQemuVersion(text: string): string | null {
   return /QEMU emulator version (\d+\.\d+(?:\.\d+)?)/.exec(text)?.[1] ?? null;
 }
 
-const readText = (path: string) => readFile(path, 'utf8').then((s) => s.trim(), () => null);
+const readText = (path: string) =>
+  readFile(path, 'utf8').then(
+    (s) => s.trim(),
+    () => null,
+  );
 
 async function readMitigations(): Promise<Record<string, string>> {
   const dir = '/sys/devices/system/cpu/vulnerabilities';
@@ -91,7 +95,10 @@ export async function qemuVersionOf(binary: string): Promise<{ version: string; 
   }
   const banner = String(result.stdout ?? '').split('\n')[0] ?? '';
   const version = parseQemuVersion(banner);
-  if (!version) throw new Error(`${binary} does not look like QEMU: \`${binary} --version\` printed ${JSON.stringify(banner.slice(0, 80))}`);
+  if (!version)
+    throw new Error(
+      `${binary} does not look like QEMU: \`${binary} --version\` printed ${JSON.stringify(banner.slice(0, 80))}`,
+    );
   return { version, banner };
 }
 

@@ -25,19 +25,29 @@ interface BlockstatsEntry {
 
 /** The test disk's read counters from a query-blockstats reply; throws naming what was there. */
 export function pickBlockCounters(reply: unknown, match: BlockstatsMatch): BlockCounters {
-  if (!Array.isArray(reply)) throw new Error(`query-blockstats: expected a list, got ${JSON.stringify(reply)?.slice(0, 80)}`);
+  if (!Array.isArray(reply))
+    throw new Error(`query-blockstats: expected a list, got ${JSON.stringify(reply)?.slice(0, 80)}`);
   const entries = reply as BlockstatsEntry[];
-  const hit = entries.find((e) => (match.nodeName !== undefined && e['node-name'] === match.nodeName) || (match.qdev !== undefined && e.qdev === match.qdev));
+  const hit = entries.find(
+    (e) =>
+      (match.nodeName !== undefined && e['node-name'] === match.nodeName) ||
+      (match.qdev !== undefined && e.qdev === match.qdev),
+  );
   if (!hit) {
     const seen = entries.map((e) => e['node-name'] ?? e.qdev ?? e.device ?? '?').join(', ') || 'none';
     throw new Error(`query-blockstats has no entry for ${JSON.stringify(match)} (entries: ${seen})`);
   }
   const num = (v: unknown, what: string): number => {
-    if (typeof v !== 'number') throw new Error(`query-blockstats: ${what} of ${hit['node-name'] ?? '?'} is not a number`);
+    if (typeof v !== 'number')
+      throw new Error(`query-blockstats: ${what} of ${hit['node-name'] ?? '?'} is not a number`);
     return v;
   };
   const s = hit.stats ?? {};
-  return { rdBytes: num(s.rd_bytes, 'rd_bytes'), rdOperations: num(s.rd_operations, 'rd_operations'), rdMerged: num(s.rd_merged, 'rd_merged') };
+  return {
+    rdBytes: num(s.rd_bytes, 'rd_bytes'),
+    rdOperations: num(s.rd_operations, 'rd_operations'),
+    rdMerged: num(s.rd_merged, 'rd_merged'),
+  };
 }
 
 /**
@@ -73,9 +83,11 @@ export function blockstatsInsight(opts: {
   const hostVsFioBytes = ratio(hostBytesPerS, opts.fioBytesPerS);
   const off = (r: number | null) => r !== null && (r > BYTES_TOLERANCE || r < 1 / BYTES_TOLERANCE);
   const problems: string[] = [];
-  if (off(hostVsGuestBytes)) problems.push(`the host read ${pct(hostVsGuestBytes!)} of the bytes the guest read from the disk`);
+  if (off(hostVsGuestBytes))
+    problems.push(`the host read ${pct(hostVsGuestBytes!)} of the bytes the guest read from the disk`);
   if (off(hostVsFioBytes)) problems.push(`the host's read rate is ${pct(hostVsFioBytes!)} of fio's`);
-  if (rdBytes === 0 && hostVsGuestBytes === null && (opts.ios ?? 0) > 0) problems.push('the host node read nothing while the guest completed I/O');
+  if (rdBytes === 0 && hostVsGuestBytes === null && (opts.ios ?? 0) > 0)
+    problems.push('the host node read nothing while the guest completed I/O');
   return {
     source: opts.source,
     node: opts.node,
@@ -88,7 +100,8 @@ export function blockstatsInsight(opts: {
     fioBytesPerS: opts.fioBytesPerS,
     hostVsFioBytes,
     mergeRatio: opts.ios !== null && issued > 0 ? opts.ios / issued : null,
-    mismatch: problems.length > 0 ? `large byte mismatch: ${problems.join('; ')} (caching, or not the disk under test)` : null,
+    mismatch:
+      problems.length > 0 ? `large byte mismatch: ${problems.join('; ')} (caching, or not the disk under test)` : null,
   };
 }
 

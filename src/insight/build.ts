@@ -71,7 +71,8 @@ export interface InsightInput {
   /** The block counter source, or why there is none. */
   block: { kind: 'qemu' | 'storage-daemon'; node: string } | Unavailable;
   fio: FioFigures;
-  config: { checks: ConfigCheck[]; facts: ConfigInsight['facts']; vcpuAffinity: ConfigInsight['vcpuAffinity'] } | Unavailable;
+  config:
+    { checks: ConfigCheck[]; facts: ConfigInsight['facts']; vcpuAffinity: ConfigInsight['vcpuAffinity'] } | Unavailable;
 }
 
 const no = (reason: string): Unavailable => ({ available: false, reason });
@@ -92,7 +93,9 @@ function windowNotes(window: InsightWindow, host: Maybe<HostCpuInsight>): string
   if (window.ios !== null && window.fioRateIos !== null && window.fioRateIos > 0) {
     const r = window.ios / window.fioRateIos;
     if (Math.abs(r - 1) > 0.15) {
-      notes.push(`the window held ${(r * 100).toFixed(0)} % of the I/Os fio's average rate predicts: the rate was not steady across fio's run`);
+      notes.push(
+        `the window held ${(r * 100).toFixed(0)} % of the I/Os fio's average rate predicts: the rate was not steady across fio's run`,
+      );
     }
   }
   if (window.guestMs !== null && window.hostMs > 0 && Math.abs(window.guestMs / window.hostMs - 1) > 0.1) {
@@ -103,7 +106,9 @@ function windowNotes(window: InsightWindow, host: Maybe<HostCpuInsight>): string
     );
   }
   if (host.available && host.endedThreads > 0) {
-    notes.push(`${host.endedThreads} host thread(s) ended during the window; their CPU after the window start is not counted`);
+    notes.push(
+      `${host.endedThreads} host thread(s) ended during the window; their CPU after the window start is not counted`,
+    );
   }
   return notes;
 }
@@ -155,7 +160,9 @@ export function buildSampleInsight(input: InsightInput): SampleInsight {
     window: { available: true, ...window },
     hostCpu,
     exits: exitsInsight(input.exits, both(w.before.exits, w.after.exits, 'exit counters'), ios),
-    guest: guestDiff ? { available: true, ...guestInsight(guestDiff.before, guestDiff.after, guestIos, input.fio) } : (guestParts as Unavailable),
+    guest: guestDiff
+      ? { available: true, ...guestInsight(guestDiff.before, guestDiff.after, guestIos, input.fio) }
+      : (guestParts as Unavailable),
     blockstats: isUnavailable(input.block)
       ? input.block
       : blockstatsMaybe(input.block, blockParts, windowMs, ios, guestDiff, input.fio),
@@ -177,7 +184,9 @@ function denominators(
   guest: { before: GuestReading; after: GuestReading } | null,
   block: { before: BlockCounters; after: BlockCounters } | null,
 ): Pick<InsightWindow, 'ios' | 'iosSource' | 'guestIos'> {
-  const guestIos = guest ? guest.after.disk.readIos + guest.after.disk.readMerges - guest.before.disk.readIos - guest.before.disk.readMerges : null;
+  const guestIos = guest
+    ? guest.after.disk.readIos + guest.after.disk.readMerges - guest.before.disk.readIos - guest.before.disk.readMerges
+    : null;
   if (!block) return { ios: guestIos, iosSource: guestIos === null ? null : 'guest-diskstats', guestIos };
   // rd_operations counts every virtio request (block_acct_start per request); rd_merged those QEMU merged into another.
   const requests = block.after.rdOperations - block.before.rdOperations;
@@ -197,7 +206,13 @@ function exitsInsight(
   if (isUnavailable(parts)) return parts;
   const counters = diffCounters(parts.before, parts.after);
   const perIoCounters = Object.fromEntries(Object.entries(counters).flatMap(([k, v]) => (ios ? [[k, v / ios]] : [])));
-  return { available: true, source: source.source, counters, perIo: perIoCounters, exitsPerIo: counters.exits !== undefined ? perIo(counters.exits, ios) : null };
+  return {
+    available: true,
+    source: source.source,
+    counters,
+    perIo: perIoCounters,
+    exitsPerIo: counters.exits !== undefined ? perIo(counters.exits, ios) : null,
+  };
 }
 
 function guestInsight(before: GuestReading, after: GuestReading, ios: number | null, fio: FioFigures): GuestInsight {
@@ -240,8 +255,16 @@ function blockstatsMaybe(
   const guestReadBytes = guest ? (guest.after.disk.readSectors - guest.before.disk.readSectors) * 512 : null;
   // QEMU 7.2's vhost-user-blk export does no I/O accounting: the daemon's counters
   // stay at zero whatever the guest reads. That is "not measurable", not a mismatch.
-  if (block.kind === 'storage-daemon' && parts.after.rdOperations === parts.before.rdOperations && (guestReadBytes ?? 0) > 0) {
-    return { available: false, reason: 'qemu-storage-daemon does not account I/O on vhost-user-blk exports (its query-blockstats counters stayed at 0 while the guest read)' };
+  if (
+    block.kind === 'storage-daemon' &&
+    parts.after.rdOperations === parts.before.rdOperations &&
+    (guestReadBytes ?? 0) > 0
+  ) {
+    return {
+      available: false,
+      reason:
+        'qemu-storage-daemon does not account I/O on vhost-user-blk exports (its query-blockstats counters stayed at 0 while the guest read)',
+    };
   }
   return {
     available: true,
@@ -269,7 +292,8 @@ function configInsight(config: InsightInput['config'], host: HostCpuInsight | nu
     const ioCpu = io.reduce((s, r) => s + r.cpuUs, 0);
     const vcpu = host.roles.find((r) => r.role === 'vcpu')?.cpuUs ?? 0;
     ioSideCpuShare = ioCpu + vcpu > 0 ? ioCpu / (ioCpu + vcpu) : null;
-    ioSideRunsPerIo = io.length > 0 && io.every((r) => r.runsPerIo !== null) ? io.reduce((s, r) => s + (r.runsPerIo ?? 0), 0) : null;
+    ioSideRunsPerIo =
+      io.length > 0 && io.every((r) => r.runsPerIo !== null) ? io.reduce((s, r) => s + (r.runsPerIo ?? 0), 0) : null;
   }
   return { available: true, ...config, notification: { ioSideCpuShare, ioSideRunsPerIo } };
 }

@@ -34,7 +34,12 @@ export interface BlockCounterSource {
 }
 
 /** `args`: qemu-storage-daemon has no guest device, its node's counters need `query-nodes: true`. */
-function qmpBlockCounterSource(qmp: QmpClient, kind: BlockCounterSource['kind'], match: BlockstatsMatch, args?: Record<string, unknown>): BlockCounterSource {
+function qmpBlockCounterSource(
+  qmp: QmpClient,
+  kind: BlockCounterSource['kind'],
+  match: BlockstatsMatch,
+  args?: Record<string, unknown>,
+): BlockCounterSource {
   return {
     kind,
     node: match.nodeName ?? match.qdev ?? '?',
@@ -59,7 +64,10 @@ export function hostSideInsightExtras(hostSide: HostSide): { processes: ProcessS
     fixedRole: HOST_SIDE_ROLES[role]?.role ?? 'other',
   }));
   if (!hostSide.qmp) return { processes };
-  return { processes, block: qmpBlockCounterSource(hostSide.qmp, 'storage-daemon', { nodeName: DISK_NODE }, { 'query-nodes': true }) };
+  return {
+    processes,
+    block: qmpBlockCounterSource(hostSide.qmp, 'storage-daemon', { nodeName: DISK_NODE }, { 'query-nodes': true }),
+  };
 }
 
 export interface InsightSources {
@@ -112,15 +120,24 @@ async function part<T>(read: () => Promise<T>): Promise<Part<T>> {
 const GUEST_TIMEOUT_MS = 15_000;
 
 async function readGuest(s: InsightSources) {
-  const r = await s.guest.session.run(['sh', '-c', GUEST_SNAPSHOT_SCRIPT, 'sh', s.guest.device], { timeoutMs: GUEST_TIMEOUT_MS });
+  const r = await s.guest.session.run(['sh', '-c', GUEST_SNAPSHOT_SCRIPT, 'sh', s.guest.device], {
+    timeoutMs: GUEST_TIMEOUT_MS,
+  });
   return parseGuestSnapshot(r.stdout);
 }
 
 /** Everything at (nearly) one instant: host, block and exit counters and the guest, concurrently. */
-async function takeSnapshot(s: InsightSources, processes: ProcessSource[], exits: ExitCounterSource | null, clock: Clock): Promise<Snapshot> {
+async function takeSnapshot(
+  s: InsightSources,
+  processes: ProcessSource[],
+  exits: ExitCounterSource | null,
+  clock: Clock,
+): Promise<Snapshot> {
   const atMs = clock.now();
   const [host, block, exitCounters, guest] = await Promise.all([
-    part(() => Promise.all(processes.map(async (source) => ({ source, threads: await readProcessThreads(source.pid) })))),
+    part(() =>
+      Promise.all(processes.map(async (source) => ({ source, threads: await readProcessThreads(source.pid) }))),
+    ),
     s.block ? part(() => s.block!.read()) : Promise.resolve(null),
     exits ? part(() => exits.read()) : Promise.resolve(null),
     part(() => readGuest(s)),
@@ -134,14 +151,28 @@ async function takeSnapshot(s: InsightSources, processes: ProcessSource[], exits
  * during fio's ramp only). The storage daemon's counters are not used: QEMU
  * 7.2's vhost-user-blk export does not account I/O, so they never move.
  */
-async function ioProbe(s: InsightSources): Promise<{ probe: () => Promise<number>; name: InsightWindow['ioStartProbe'] }> {
+async function ioProbe(
+  s: InsightSources,
+): Promise<{ probe: () => Promise<number>; name: InsightWindow['ioStartProbe'] }> {
   const block = s.block;
-  if (block && block.kind === 'qemu' && (await block.read().then(() => true, () => false))) {
-    return { probe: async () => (await block.read()).rdOperations, name: block.kind === 'qemu' ? 'qemu-blockstats' : 'storage-daemon-blockstats' };
+  if (
+    block &&
+    block.kind === 'qemu' &&
+    (await block.read().then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    return {
+      probe: async () => (await block.read()).rdOperations,
+      name: block.kind === 'qemu' ? 'qemu-blockstats' : 'storage-daemon-blockstats',
+    };
   }
   return {
     probe: async () => {
-      const r = await s.guest.session.run(['cat', `/sys/block/${s.guest.device}/stat`], { timeoutMs: GUEST_TIMEOUT_MS });
+      const r = await s.guest.session.run(['cat', `/sys/block/${s.guest.device}/stat`], {
+        timeoutMs: GUEST_TIMEOUT_MS,
+      });
       return parseBlockStat(r.stdout).readIos;
     },
     name: 'guest-diskstats',
@@ -181,7 +212,9 @@ export async function readObservedConfig(
     deviceType: await qom<string>(qmp, proxy, 'type'),
     ioeventfd: planned.ioeventfd === null ? undefined : await readDeviceIoeventfd(qmp, deviceId).catch(() => undefined),
     // A device without the link (vhost-user-blk) runs on no iothread of QEMU's.
-    iothread: await qom<string>(qmp, `${proxy}/virtio-backend`, 'iothread', '').then((v) => (v === undefined ? undefined : v === '' ? null : v)),
+    iothread: await qom<string>(qmp, `${proxy}/virtio-backend`, 'iothread', '').then((v) =>
+      v === undefined ? undefined : v === '' ? null : v,
+    ),
     iothreadThreadName: iothreadTid === undefined ? undefined : names.find((n) => n.tid === iothreadTid)?.name,
     queueSize: await qom<number>(qmp, proxy, 'queue-size'),
     numQueues: await qom<number>(qmp, proxy, 'num-queues'),
@@ -223,9 +256,15 @@ export async function runFioWithInsight<R>(opts: {
   const clock = opts.clock ?? realClock;
   const threads = await readThreads(s.qemu.qmp).catch(() => null);
   const hints: Omit<RoleHints, 'pid' | 'fixedRole'> = threads
-    ? { vcpuTids: new Set(threads.vcpus.map((v) => v.threadId)), iothreadTids: new Set(threads.iothreads.map((t) => t.threadId)) }
+    ? {
+        vcpuTids: new Set(threads.vcpus.map((v) => v.threadId)),
+        iothreadTids: new Set(threads.iothreads.map((t) => t.threadId)),
+      }
     : {};
-  const exitSource = await findExitCounterSource(s.qemu.qmp, s.qemu.pid, s.accel).catch((err): Unavailable => ({ available: false, reason: firstLine(err) }));
+  const exitSource = await findExitCounterSource(s.qemu.qmp, s.qemu.pid, s.accel).catch((err): Unavailable => ({
+    available: false,
+    reason: firstLine(err),
+  }));
   const exits = 'read' in exitSource ? exitSource : null;
   const processes: ProcessSource[] = [
     { label: 'qemu', pid: s.qemu.pid },
@@ -246,13 +285,22 @@ export async function runFioWithInsight<R>(opts: {
     finish: async (metrics, finishOpts) => {
       const scheduler = schedulerAtEnd(window) ?? finishOpts.schedulerReadBack;
       const config = await readObservedConfig(s, opts.planned, threads, scheduler)
-        .then(({ observed, facts }) => ({ checks: checkConfig(opts.planned, observed), facts, vcpuAffinity: observed.vcpuAffinity }))
-        .catch((err): Unavailable => ({ available: false, reason: `reading the configuration back failed: ${firstLine(err)}` }));
+        .then(({ observed, facts }) => ({
+          checks: checkConfig(opts.planned, observed),
+          facts,
+          vcpuAffinity: observed.vcpuAffinity,
+        }))
+        .catch((err): Unavailable => ({
+          available: false,
+          reason: `reading the configuration back failed: ${firstLine(err)}`,
+        }));
       const input = {
         probe: probe.name,
         hints,
         exits: exits ? { source: exits.source } : (exitSource as Unavailable),
-        block: s.block ? { kind: s.block.kind, node: s.block.node } : { available: false as const, reason: 'no QMP monitor holds block counters of this disk' },
+        block: s.block
+          ? { kind: s.block.kind, node: s.block.node }
+          : { available: false as const, reason: 'no QMP monitor holds block counters of this disk' },
         fio: fioFigures(metrics),
         config,
       };
@@ -260,7 +308,10 @@ export async function runFioWithInsight<R>(opts: {
         return buildSampleInsight({ ...input, window });
       } catch (err) {
         // A bug here must not cost the measurement: the sample keeps fio's numbers and says why it has no insight.
-        return buildSampleInsight({ ...input, window: { ok: false, reason: `insight could not be computed: ${firstLine(err)}` } });
+        return buildSampleInsight({
+          ...input,
+          window: { ok: false, reason: `insight could not be computed: ${firstLine(err)}` },
+        });
       }
     },
   };

@@ -31,7 +31,12 @@ export interface PlannedConfig {
  * What the plan asks of the running system for one cell: the device and vCPUs
  * of the launch spec its boot used, the cell's scheduler, the profile's `pin`.
  */
-export function plannedConfig(spec: Pick<QemuLaunchSpec, 'device' | 'vcpus'>, cell: Pick<Cell, 'values'>, accel: Accel, pin: PinSpec | undefined): PlannedConfig {
+export function plannedConfig(
+  spec: Pick<QemuLaunchSpec, 'device' | 'vcpus'>,
+  cell: Pick<Cell, 'values'>,
+  accel: Accel,
+  pin: PinSpec | undefined,
+): PlannedConfig {
   const { device, vcpus } = spec;
   let traits: BackendTraits | null = null;
   try {
@@ -73,7 +78,8 @@ export interface ObservedConfig {
 }
 
 /** An observed value as stored: null only when it could not be read. */
-const show = (v: unknown): string | number | boolean | null => (v === undefined || v === null ? null : (v as string | number | boolean));
+const show = (v: unknown): string | number | boolean | null =>
+  v === undefined || v === null ? null : (v as string | number | boolean);
 
 /**
  * Every item the plan fixes, compared. An item that could not be read is a
@@ -87,13 +93,24 @@ export function checkConfig(planned: PlannedConfig, observed: ObservedConfig): C
   if (planned.deviceType !== null) add('device type', planned.deviceType, observed.deviceType, 'QMP qom-get type');
   if (planned.ioeventfd !== null) add('ioeventfd', planned.ioeventfd, observed.ioeventfd, 'QMP qom-get ioeventfd');
   const mainLoop = (v: string | null) => v ?? 'none (main loop)';
-  add('iothread', mainLoop(planned.iothread), observed.iothread === undefined ? undefined : mainLoop(observed.iothread), 'QMP qom-get virtio-backend.iothread');
+  add(
+    'iothread',
+    mainLoop(planned.iothread),
+    observed.iothread === undefined ? undefined : mainLoop(observed.iothread),
+    'QMP qom-get virtio-backend.iothread',
+  );
   if (planned.iothread !== null) {
-    add('iothread host thread', `IO ${planned.iothread.split('/').pop()}`, observed.iothreadThreadName, 'QMP query-iothreads thread-id → /proc comm');
+    add(
+      'iothread host thread',
+      `IO ${planned.iothread.split('/').pop()}`,
+      observed.iothreadThreadName,
+      'QMP query-iothreads thread-id → /proc comm',
+    );
   }
   if (planned.queueSize !== null) add('queue-size', planned.queueSize, observed.queueSize, 'QMP qom-get queue-size');
   if (planned.numQueues !== null) add('num-queues', planned.numQueues, observed.numQueues, 'QMP qom-get num-queues');
-  if (planned.scheduler !== null) add('scheduler', planned.scheduler, observed.scheduler, 'guest /sys/block/<dev>/queue/scheduler at the window end');
+  if (planned.scheduler !== null)
+    add('scheduler', planned.scheduler, observed.scheduler, 'guest /sys/block/<dev>/queue/scheduler at the window end');
   // Without pin.vcpus every vCPU may run wherever the process may.
   const pinned = observed.vcpuAffinity.filter((v) => v.cpusAllowed !== observed.processAffinity);
   add(

@@ -58,7 +58,10 @@ export interface InterruptRow {
 export function parseProcInterrupts(text: string): InterruptRow[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const header = lines.shift() ?? '';
-  const cpus = header.trim().split(/\s+/).filter((c) => /^CPU\d+$/.test(c)).length;
+  const cpus = header
+    .trim()
+    .split(/\s+/)
+    .filter((c) => /^CPU\d+$/.test(c)).length;
   if (cpus === 0) throw new Error(`/proc/interrupts: no CPU header (${JSON.stringify(header.slice(0, 60))})`);
   const rows: InterruptRow[] = [];
   for (const line of lines) {
@@ -69,7 +72,10 @@ export function parseProcInterrupts(text: string): InterruptRow[] {
     while (perCpu.length < cpus && tokens.length > 0 && /^\d+$/.test(tokens[0]!)) perCpu.push(Number(tokens.shift()));
     const desc = tokens.join(' ');
     // The action names are the last whitespace-separated field(s); shared lines list them `a, b`.
-    const actions = desc.split(/,\s*/).map((a) => a.trim().split(/\s+/).pop() ?? '').filter(Boolean);
+    const actions = desc
+      .split(/,\s*/)
+      .map((a) => a.trim().split(/\s+/).pop() ?? '')
+      .filter(Boolean);
     rows.push({ irq: m[1]!, perCpu, desc, actions });
   }
   return rows;
@@ -78,7 +84,8 @@ export function parseProcInterrupts(text: string): InterruptRow[] {
 /** `virtio1` from the /sys/block/<dev>/device link (`../../../virtio1`). */
 export function virtioNameOf(link: string): string {
   const name = link.trim().split('/').pop() ?? '';
-  if (!/^virtio\d+$/.test(name)) throw new Error(`/sys/block/<dev>/device does not point at a virtio device: ${JSON.stringify(link.trim())}`);
+  if (!/^virtio\d+$/.test(name))
+    throw new Error(`/sys/block/<dev>/device does not point at a virtio device: ${JSON.stringify(link.trim())}`);
   return name;
 }
 
@@ -137,7 +144,8 @@ export interface BlockStat {
 /** /sys/block/<dev>/stat (Documentation/block/stat.rst): fields 1–3 reads, 9 in_flight. Sectors are 512 bytes. */
 export function parseBlockStat(text: string): BlockStat {
   const f = text.trim().split(/\s+/).map(Number);
-  if (f.length < 11 || f.some((n) => !Number.isFinite(n))) throw new Error(`not a /sys/block/<dev>/stat line: ${JSON.stringify(text.trim().slice(0, 80))}`);
+  if (f.length < 11 || f.some((n) => !Number.isFinite(n)))
+    throw new Error(`not a /sys/block/<dev>/stat line: ${JSON.stringify(text.trim().slice(0, 80))}`);
   return { readIos: f[0]!, readMerges: f[1]!, readSectors: f[2]!, inFlight: f[8]! };
 }
 
@@ -167,6 +175,8 @@ export function parseGuestSnapshot(text: string): GuestReading {
     uptimeS: Number(section('uptime').trim().split(/\s+/)[0]),
     virtio: virtioNameOf(section('virtio')),
     scheduler: parseSchedulerList(section('scheduler')).active,
-    hwQueues: section('mq').split('\n').filter((l) => /^\d+$/.test(l.trim())).length,
+    hwQueues: section('mq')
+      .split('\n')
+      .filter((l) => /^\d+$/.test(l.trim())).length,
   };
 }

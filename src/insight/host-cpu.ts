@@ -16,7 +16,11 @@ export function perIo(x: number, ios: number | null): number | null {
   return ios !== null && ios > 0 ? x / ios : null;
 }
 
-function threadDeltas(before: ProcessReading | undefined, after: ProcessReading, hints: RoleHints): { threads: ThreadCpu[]; ended: number; clocks: Set<string> } {
+function threadDeltas(
+  before: ProcessReading | undefined,
+  after: ProcessReading,
+  hints: RoleHints,
+): { threads: ThreadCpu[]; ended: number; clocks: Set<string> } {
   const earlier = new Map((before?.threads ?? []).map((t) => [t.tid, t]));
   const threads: ThreadCpu[] = [];
   const clocks = new Set<string>();

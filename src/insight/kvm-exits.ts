@@ -8,7 +8,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import type { Unavailable } from '../model/insight.js';
 import type { Accel } from '../model/sample.js';
 import type { QmpClient } from '../vm/qmp.js';
-import { cumulativeStatNames, noExitsReason, parseDebugfsCounters, parseQueryStats, sumProviderCounters, vmDebugfsDirs } from './kvm-stats.js';
+import {
+  cumulativeStatNames,
+  noExitsReason,
+  parseDebugfsCounters,
+  parseQueryStats,
+  sumProviderCounters,
+  vmDebugfsDirs,
+} from './kvm-stats.js';
 
 const KVM_DEBUGFS = '/sys/kernel/debug/kvm';
 
@@ -29,7 +36,11 @@ async function queryStatsSource(qmp: QmpClient): Promise<ExitCounterSource | str
     /* older QEMU or no schema: diff every scalar */
   }
   const read = async () => {
-    const sums = sumProviderCounters(parseQueryStats(await qmp.execute('query-stats', { target: 'vcpu', providers: [{ provider: 'kvm' }] })), 'kvm', cumulative);
+    const sums = sumProviderCounters(
+      parseQueryStats(await qmp.execute('query-stats', { target: 'vcpu', providers: [{ provider: 'kvm' }] })),
+      'kvm',
+      cumulative,
+    );
     if (!sums) throw new Error('QMP query-stats returned no kvm statistics');
     return sums;
   };
@@ -48,11 +59,14 @@ async function debugfsSource(pid: number): Promise<ExitCounterSource | string> {
     entries = await readdir(KVM_DEBUGFS);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? `${KVM_DEBUGFS} does not exist (debugfs not mounted, or no kvm module)` : `${KVM_DEBUGFS}: ${code ?? firstLine(err)}`;
+    return code === 'ENOENT'
+      ? `${KVM_DEBUGFS} does not exist (debugfs not mounted, or no kvm module)`
+      : `${KVM_DEBUGFS}: ${code ?? firstLine(err)}`;
   }
   const [dir, second] = vmDebugfsDirs(entries, pid);
   if (dir === undefined) return `no ${KVM_DEBUGFS}/${pid}-<fd> directory`;
-  if (second !== undefined) return `several VM directories for pid ${pid} in ${KVM_DEBUGFS}; cannot tell which is the guest`;
+  if (second !== undefined)
+    return `several VM directories for pid ${pid} in ${KVM_DEBUGFS}; cannot tell which is the guest`;
   const path = `${KVM_DEBUGFS}/${dir}`;
   const read = async () => {
     const files: Record<string, string> = {};
@@ -65,7 +79,11 @@ async function debugfsSource(pid: number): Promise<ExitCounterSource | string> {
 }
 
 /** The first source that works, or why none does. */
-export async function findExitCounterSource(qmp: QmpClient, pid: number, accel: Accel): Promise<ExitCounterSource | Unavailable> {
+export async function findExitCounterSource(
+  qmp: QmpClient,
+  pid: number,
+  accel: Accel,
+): Promise<ExitCounterSource | Unavailable> {
   const viaQmp = await queryStatsSource(qmp);
   if (typeof viaQmp !== 'string') return viaQmp;
   const viaDebugfs = await debugfsSource(pid);

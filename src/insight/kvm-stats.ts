@@ -53,7 +53,11 @@ export function cumulativeStatNames(reply: unknown, provider: string, target: st
  * vcpu). With `only`, other names are left out (instant and peak values do
  * not subtract). null when the provider returned nothing.
  */
-export function sumProviderCounters(results: StatsResult[], provider: string, only?: ReadonlySet<string>): Record<string, number> | null {
+export function sumProviderCounters(
+  results: StatsResult[],
+  provider: string,
+  only?: ReadonlySet<string>,
+): Record<string, number> | null {
   const mine = results.filter((r) => r.provider === provider);
   if (mine.length === 0) return null;
   const sum: Record<string, number> = {};
@@ -83,7 +87,18 @@ export function parseDebugfsCounters(files: Record<string, string>): Record<stri
 }
 
 /** The exit counters that matter most for block I/O, always reported when present. */
-const KEY_EXIT_COUNTERS = ['exits', 'io_exits', 'mmio_exits', 'halt_exits', 'irq_exits', 'irq_window_exits', 'request_irq_exits', 'signal_exits', 'halt_wakeup', 'insn_emulation'] as const;
+const KEY_EXIT_COUNTERS = [
+  'exits',
+  'io_exits',
+  'mmio_exits',
+  'halt_exits',
+  'irq_exits',
+  'irq_window_exits',
+  'request_irq_exits',
+  'signal_exits',
+  'halt_wakeup',
+  'insn_emulation',
+] as const;
 
 /** after − before for counters present in both; zero deltas kept only for the key counters. */
 export function diffCounters(before: Record<string, number>, after: Record<string, number>): Record<string, number> {

@@ -32,13 +32,17 @@ export function parseTaskStat(line: string): TaskStat {
   if (open < 1 || close < open) throw new Error(`not a /proc stat line: ${JSON.stringify(line.slice(0, 80))}`);
   const tid = Number(line.slice(0, open).trim());
   // After ") ": field 3 (state) is rest[0], so field N is rest[N - 3].
-  const rest = line.slice(close + 2).trim().split(/\s+/);
+  const rest = line
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const field = (n: number): number => {
     const v = Number(rest[n - 3]);
     if (!Number.isFinite(v)) throw new Error(`/proc stat line of ${tid}: field ${n} is not a number`);
     return v;
   };
-  if (!Number.isInteger(tid) || rest.length < 13) throw new Error(`not a /proc stat line: ${JSON.stringify(line.slice(0, 80))}`);
+  if (!Number.isInteger(tid) || rest.length < 13)
+    throw new Error(`not a /proc stat line: ${JSON.stringify(line.slice(0, 80))}`);
   return {
     tid,
     name: line.slice(open + 1, close),
@@ -102,5 +106,11 @@ export function threadReadingOf(statText: string, schedstatText: string | null):
       /* malformed: fall back to ticks */
     }
   }
-  return { tid: stat.tid, name: stat.name, cpuNs: (stat.utimeTicks + stat.stimeTicks) * NS_PER_TICK, runs: null, clock: 'stat-ticks' };
+  return {
+    tid: stat.tid,
+    name: stat.name,
+    cpuNs: (stat.utimeTicks + stat.stimeTicks) * NS_PER_TICK,
+    runs: null,
+    clock: 'stat-ticks',
+  };
 }

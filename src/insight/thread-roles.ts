@@ -26,7 +26,8 @@ export function classifyThread(thread: { tid: number; name: string }, hints: Rol
   if (hints.fixedRole) return hints.fixedRole;
   const { tid, name } = thread;
   if (hints.vcpuTids ? hints.vcpuTids.has(tid) : VCPU_THREAD_NAME.test(name)) return 'vcpu';
-  if (hints.iothreadTids ? hints.iothreadTids.has(tid) : name.startsWith('IO ') && name !== MONITOR_IOTHREAD_NAME) return 'iothread';
+  if (hints.iothreadTids ? hints.iothreadTids.has(tid) : name.startsWith('IO ') && name !== MONITOR_IOTHREAD_NAME)
+    return 'iothread';
   if (tid === hints.pid) return 'main-loop';
   if (VHOST_WORKER_NAME.test(name)) return 'vhost';
   if (name === 'worker') return 'aio-worker';

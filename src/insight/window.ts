@@ -36,8 +36,7 @@ export const WINDOW = {
 } as const;
 
 export type WindowOutcome<S> =
-  | { ok: true; before: S; after: S; ioStartMs: number; startMs: number; endMs: number }
-  | { ok: false; reason: string };
+  { ok: true; before: S; after: S; ioStartMs: number; startMs: number; endMs: number } | { ok: false; reason: string };
 
 export interface WindowRequest<R, S> {
   /** Starts the workload; settles when it has ended. */
@@ -72,11 +71,19 @@ export async function runWithWindow<R, S>(req: WindowRequest<R, S>): Promise<{ r
   // Observed by the `await running` below; this only keeps Node from reporting it early.
   running.catch(() => undefined);
   const window: WindowOutcome<S> =
-    baseline === null ? { ok: false, reason: `cannot detect fio's first I/O: ${probeError}` } : await place(req, clock, t0, baseline, () => ended);
+    baseline === null
+      ? { ok: false, reason: `cannot detect fio's first I/O: ${probeError}` }
+      : await place(req, clock, t0, baseline, () => ended);
   return { result: await running, window };
 }
 
-async function place<R, S>(req: WindowRequest<R, S>, clock: Clock, t0: number, baseline: number, ended: () => boolean): Promise<WindowOutcome<S>> {
+async function place<R, S>(
+  req: WindowRequest<R, S>,
+  clock: Clock,
+  t0: number,
+  baseline: number,
+  ended: () => boolean,
+): Promise<WindowOutcome<S>> {
   const since = () => clock.now() - t0;
   const fail = (reason: string): WindowOutcome<S> => ({ ok: false, reason });
   try {
@@ -84,12 +91,16 @@ async function place<R, S>(req: WindowRequest<R, S>, clock: Clock, t0: number, b
     while (ioStartMs === undefined) {
       if (ended()) return fail('fio ended before its first I/O was seen');
       if ((await req.probe()) > baseline) ioStartMs = since();
-      else if (since() > req.rampMs + WINDOW.startTimeoutMs) return fail(`no I/O on the disk within ${((req.rampMs + WINDOW.startTimeoutMs) / 1000).toFixed(0)} s of starting fio`);
+      else if (since() > req.rampMs + WINDOW.startTimeoutMs)
+        return fail(
+          `no I/O on the disk within ${((req.rampMs + WINDOW.startTimeoutMs) / 1000).toFixed(0)} s of starting fio`,
+        );
       else await clock.sleep(WINDOW.pollMs);
     }
     const startAt = ioStartMs + req.rampMs + WINDOW.afterRampMs;
     const endAt = ioStartMs + req.rampMs + req.runtimeMs - WINDOW.beforeEndMs;
-    if (endAt - startAt < WINDOW.minWindowMs) return fail(`fio's runtime leaves a window of ${Math.round(endAt - startAt)} ms, under ${WINDOW.minWindowMs} ms`);
+    if (endAt - startAt < WINDOW.minWindowMs)
+      return fail(`fio's runtime leaves a window of ${Math.round(endAt - startAt)} ms, under ${WINDOW.minWindowMs} ms`);
     await clock.sleep(Math.max(0, startAt - since()));
     if (ended()) return fail('fio ended before the window began');
     const startMs = since();

@@ -27,12 +27,18 @@ export async function resolveLockDir(env: NodeJS.ProcessEnv = process.env): Prom
   const chosen = env[LOCK_DIR_ENV];
   if (chosen) {
     if (await usable(chosen)) return chosen;
-    throw new HostError(`${LOCK_DIR_ENV}=${chosen}: cannot create or write that directory`, `point ${LOCK_DIR_ENV} at a writable directory, or unset it`);
+    throw new HostError(
+      `${LOCK_DIR_ENV}=${chosen}: cannot create or write that directory`,
+      `point ${LOCK_DIR_ENV} at a writable directory, or unset it`,
+    );
   }
   for (const dir of [DEFAULT_LOCK_DIR, join(defaultGuestCacheRoot(), 'locks')]) {
     if (await usable(dir)) return dir;
   }
-  throw new HostError(`no writable lock directory (${DEFAULT_LOCK_DIR}, ${join(defaultGuestCacheRoot(), 'locks')})`, `set ${LOCK_DIR_ENV} to a writable directory`);
+  throw new HostError(
+    `no writable lock directory (${DEFAULT_LOCK_DIR}, ${join(defaultGuestCacheRoot(), 'locks')})`,
+    `set ${LOCK_DIR_ENV} to a writable directory`,
+  );
 }
 
 /** The lock that makes one run at a time use this host (its CPUs, memory bandwidth, tmpfs). */

@@ -32,7 +32,9 @@ export class LockHeldError extends Error {
     readonly holder: LockRecord,
     readonly waitedMs: number,
   ) {
-    super(`another vblk-bench run holds ${lockPath}: ${describeHolder(holder)}${waitedMs > 0 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}`);
+    super(
+      `another vblk-bench run holds ${lockPath}: ${describeHolder(holder)}${waitedMs > 0 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : ''}`,
+    );
     this.name = 'LockHeldError';
   }
 }
@@ -70,7 +72,10 @@ const CORRUPT_GRACE_MS = 5_000;
 /** A takeover marker older than this belongs to a process that died mid-takeover. */
 const TAKEOVER_STALE_MS = 10_000;
 
-type Observed = { kind: 'missing' } | { kind: 'held'; text: string; record: LockRecord } | { kind: 'corrupt'; text: string; ageMs: number };
+type Observed =
+  | { kind: 'missing' }
+  | { kind: 'held'; text: string; record: LockRecord }
+  | { kind: 'corrupt'; text: string; ageMs: number };
 
 function parseRecord(text: string): LockRecord | null {
   try {
@@ -191,7 +196,10 @@ export async function acquireLock(path: string, opts: AcquireOptions): Promise<H
       continue;
     }
     const waited = Date.now() - started;
-    const holder = seen.kind === 'held' ? seen.record : { pid: 0, startTicks: '?', hostname: '?', since: '?', purpose: 'a lock being written' };
+    const holder =
+      seen.kind === 'held'
+        ? seen.record
+        : { pid: 0, startTicks: '?', hostname: '?', since: '?', purpose: 'a lock being written' };
     if (holder.pid === me.pid && holder.startTicks === me.startTicks) {
       throw new Error(`${path} is already held by this process`);
     }

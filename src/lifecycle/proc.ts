@@ -54,7 +54,9 @@ export function isAlive(id: ProcessIdentity): boolean {
 
 function readNulSeparated(path: string): string[] | null {
   try {
-    return readFileSync(path, 'utf8').split('\0').filter((s) => s !== '');
+    return readFileSync(path, 'utf8')
+      .split('\0')
+      .filter((s) => s !== '');
   } catch {
     return null;
   }

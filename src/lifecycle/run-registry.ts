@@ -21,7 +21,15 @@ import { writeJsonAtomicSync } from '../util/atomic-file.js';
 import { watchChildren } from '../vm/children.js';
 import { BOOTS_DIR, PIDS_DIR } from '../store/layout.js';
 import { onExit } from './exit-guard.js';
-import { isAlive, processCmdline, processEnviron, processStartTicks, selfIdentity, waitGone, type ProcessIdentity } from './proc.js';
+import {
+  isAlive,
+  processCmdline,
+  processEnviron,
+  processStartTicks,
+  selfIdentity,
+  waitGone,
+  type ProcessIdentity,
+} from './proc.js';
 
 /** Set in vblk-bench's environment during a run, so every child inherits it: marks children as the run's. */
 export const RUN_DIR_ENV = 'VBLK_BENCH_RUN_DIR';
@@ -124,7 +132,14 @@ export class RunLifecycle {
       if (event === 'exited') return unlinkQuiet(path);
       const startTicks = processStartTicks(child.pid);
       if (!startTicks) return; // already gone
-      const rec: ChildRecord = { pid: child.pid, startTicks, label: child.label, runDir, owner, startedAt: new Date().toISOString() };
+      const rec: ChildRecord = {
+        pid: child.pid,
+        startTicks,
+        label: child.label,
+        runDir,
+        owner,
+        startedAt: new Date().toISOString(),
+      };
       writeJsonAtomicSync(path, rec);
     });
     this.forgetExit = onExit(() => this.closeSync());
@@ -137,7 +152,8 @@ export class RunLifecycle {
 
   /** A temporary file of this run: removed at the end, at exit, or by the next start's sweep. */
   trackTemp(path: string): void {
-    if (!basename(path).startsWith(TEMP_FILE_PREFIX)) throw new Error(`temporary files must be named ${TEMP_FILE_PREFIX}*: ${path}`);
+    if (!basename(path).startsWith(TEMP_FILE_PREFIX))
+      throw new Error(`temporary files must be named ${TEMP_FILE_PREFIX}*: ${path}`);
     this.entry.tempPaths.push(path);
     writeJsonAtomicSync(this.entryPath, this.entry);
   }
@@ -190,7 +206,9 @@ export async function sweepRunDir(runDir: string): Promise<SweepReport> {
           /* ended meanwhile */
         }
         const gone = await waitGone(rec, 3000);
-        actions.push(`killed leftover ${rec.label} pid ${rec.pid} of ${rec.runDir}${gone ? '' : ' (still there after SIGKILL)'}`);
+        actions.push(
+          `killed leftover ${rec.label} pid ${rec.pid} of ${rec.runDir}${gone ? '' : ' (still there after SIGKILL)'}`,
+        );
       } else if (processStartTicks(rec.pid) !== null) {
         actions.push(`pid ${rec.pid} (recorded as ${rec.label} of ${rec.runDir}) is now another process: left alone`);
       }

@@ -23,7 +23,8 @@ export type { ComparisonDiagnostic } from './diagnostics/comparison.js';
 export type { SampleSlot, StoredDiagnostic, StoredDiagnosticKind } from './diagnostics/stored.js';
 export type { ReportDiagnostic } from './diagnostics/report.js';
 
-export type Diagnostic = StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic | StoredDiagnostic | ReportDiagnostic;
+export type Diagnostic =
+  StatDiagnostic | FailureDiagnostic | RunDiagnostic | ComparisonDiagnostic | StoredDiagnostic | ReportDiagnostic;
 export type DiagnosticKind = Diagnostic['kind'];
 
 const TABLE = { ...STAT_TEXTS, ...FAILURE_TEXTS, ...RUN_TEXTS, ...COMPARISON_TEXTS, ...STORED_TEXTS, ...REPORT_TEXTS };
@@ -58,13 +59,17 @@ export function diagnosticBlock(list: readonly Diagnostic[]): string[] {
 }
 
 /** The kinds run.json stores in `warnings`: what qualifies every result of the run (schema: src/model/schemas/manifest.ts). */
-export type RunWarning = Extract<Diagnostic, { kind: 'TcgEmulation' | 'KvmUnusable' | 'CellUnsupported' | 'ImportedRun' | 'ImportFileSkipped' }>;
+export type RunWarning = Extract<
+  Diagnostic,
+  { kind: 'TcgEmulation' | 'KvmUnusable' | 'CellUnsupported' | 'ImportedRun' | 'ImportFileSkipped' }
+>;
 
 /** A warning in run.json: a diagnostic, or its text in runs stored before kinds existed. */
 export type StoredWarning = RunWarning | string;
 
 /** The diagnostic of a stored warning: old text reads as RecordedText. */
-export const storedWarning = (w: StoredWarning): Diagnostic => (typeof w === 'string' ? { kind: 'RecordedText', text: w } : w);
+export const storedWarning = (w: StoredWarning): Diagnostic =>
+  typeof w === 'string' ? { kind: 'RecordedText', text: w } : w;
 
 /** Distinct diagnostics, first occurrence kept (the same kind with the same fields is one). */
 export function uniqueDiagnostics<D extends Diagnostic>(list: readonly D[]): D[] {
@@ -82,6 +87,12 @@ export function uniqueDiagnostics<D extends Diagnostic>(list: readonly D[]): D[]
  */
 export function sampleFailure(s: Pick<Sample, 'status' | 'reason' | 'failureKind'>): FailureDiagnostic | null {
   if (s.status === 'ok') return null;
-  const kind = s.failureKind ?? (s.status === 'invalid' ? 'ConfigMismatch' : s.status === 'unsupported' ? 'CellUnsupported' : 'UnclassifiedFailure');
+  const kind =
+    s.failureKind ??
+    (s.status === 'invalid'
+      ? 'ConfigMismatch'
+      : s.status === 'unsupported'
+        ? 'CellUnsupported'
+        : 'UnclassifiedFailure');
   return { kind, reason: s.reason ?? s.status };
 }

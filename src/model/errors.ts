@@ -7,7 +7,10 @@ import type { FailureKind } from './diagnostics/failures.js';
 /** Bad input: each line is one `path: problem` (exit code 2). */
 export class InputError extends Error {
   readonly lines: string[];
-  constructor(lines: string[] | string, readonly source?: string) {
+  constructor(
+    lines: string[] | string,
+    readonly source?: string,
+  ) {
     const list = Array.isArray(lines) ? lines : [lines];
     super(list.join('\n'));
     this.name = 'InputError';
@@ -17,7 +20,10 @@ export class InputError extends Error {
 
 /** The host cannot do what was asked (missing QEMU, KVM that does not boot...). */
 export class HostError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'HostError';
   }

@@ -18,4 +18,3 @@ export const ExitCode = {
   /** Terminated by SIGTERM (128 + 15). */
   Terminated: 143,
 } as const;
-

@@ -28,7 +28,15 @@ export const INSIGHT_VERSION = 1;
  */
 export type CpuRole = 'vcpu' | 'main-loop' | 'iothread' | 'aio-worker' | 'vhost' | 'storage-daemon' | 'other';
 
-export const CPU_ROLES: readonly CpuRole[] = ['vcpu', 'main-loop', 'iothread', 'aio-worker', 'vhost', 'storage-daemon', 'other'];
+export const CPU_ROLES: readonly CpuRole[] = [
+  'vcpu',
+  'main-loop',
+  'iothread',
+  'aio-worker',
+  'vhost',
+  'storage-daemon',
+  'other',
+];
 
 /** Where the window sits and what the per-I/O figures are divided by. */
 export interface InsightWindow {

@@ -36,10 +36,22 @@ export const FIELDS_THAT_MAY_DIFFER: readonly MayDifferRule[] = [
   },
   { path: 'profile.guest.boot_timeout', where: 'anywhere', why: 'how long a boot may take before it counts as failed' },
   { path: 'host.nodeVersion', where: 'anywhere', why: 'runs the harness, which stays out of the fio window' },
-  { path: 'host.hostname', where: 'comparison', why: 'a name: the host is compared by its facts (kernel, CPU, mitigations...); a run is resumed on its own host' },
-  { path: 'hostFio', where: 'comparison', why: 'runs only the host-native reference, not the guest samples; a resumed run keeps its reference' },
+  {
+    path: 'host.hostname',
+    where: 'comparison',
+    why: 'a name: the host is compared by its facts (kernel, CPU, mitigations...); a run is resumed on its own host',
+  },
+  {
+    path: 'hostFio',
+    where: 'comparison',
+    why: 'runs only the host-native reference, not the guest samples; a resumed run keeps its reference',
+  },
   { path: 'profile.name', where: 'comparison', why: 'a label; a resumed run keeps its name' },
-  { path: 'profile.repetitions', where: 'comparison', why: 'how many samples per cell, not how one is measured; a resumed run keeps its plan' },
+  {
+    path: 'profile.repetitions',
+    where: 'comparison',
+    why: 'how many samples per cell, not how one is measured; a resumed run keeps its plan',
+  },
   { path: 'profile.order', where: 'comparison', why: 'the visit order; a resumed run keeps its plan' },
   { path: 'profile.seed', where: 'comparison', why: 'seeds the visit order; a resumed run keeps its plan' },
 ];
@@ -55,5 +67,7 @@ export function pathCovers(prefix: string, path: string): boolean {
 /** Whether the field at `path` may differ in `context` without counting as a change. */
 export function mayDiffer(path: string, context: MayDifferContext): boolean {
   if (!path.startsWith('profile.') && POINT_IN_TIME_KEY.test(path.slice(path.lastIndexOf('.') + 1))) return true;
-  return FIELDS_THAT_MAY_DIFFER.some((r) => pathCovers(r.path, path) && (r.where === 'anywhere' || context === 'comparison'));
+  return FIELDS_THAT_MAY_DIFFER.some(
+    (r) => pathCovers(r.path, path) && (r.where === 'anywhere' || context === 'comparison'),
+  );
 }

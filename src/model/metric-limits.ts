@@ -36,7 +36,9 @@ export function impossibleMetricValue(value: number, unit: string): string | nul
 }
 
 /** Metrics of a record whose values cannot be measurements, with why. */
-export function impossibleMetrics(metrics: Readonly<Record<string, { value: number; unit: string }>>): { name: string; why: string }[] {
+export function impossibleMetrics(
+  metrics: Readonly<Record<string, { value: number; unit: string }>>,
+): { name: string; why: string }[] {
   return Object.entries(metrics).flatMap(([name, m]) => {
     const why = impossibleMetricValue(m.value, m.unit);
     return why ? [{ name, why }] : [];

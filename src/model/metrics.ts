@@ -43,7 +43,12 @@ export const METRICS: Readonly<Record<MetricName, MetricInfo>> = {
   [METRIC.bandwidth]: { unit: 'B/s', better: 'higher', gobench: { unit: 'B/s', scale: 1 } },
   [METRIC.clatMean]: { unit: 'ns', better: 'lower', gobench: { unit: 'clat-mean-sec', scale: 1e-9 } },
   [METRIC.clatP50]: { unit: 'ns', better: 'lower' },
-  [METRIC.clatP99]: { unit: 'ns', better: 'lower', gobench: { unit: 'clat-p99-sec', scale: 1e-9 }, defaultMinEffectPct: 5 },
+  [METRIC.clatP99]: {
+    unit: 'ns',
+    better: 'lower',
+    gobench: { unit: 'clat-p99-sec', scale: 1e-9 },
+    defaultMinEffectPct: 5,
+  },
   [METRIC.usrCpu]: { unit: '%', better: 'lower' },
   [METRIC.sysCpu]: { unit: '%', better: 'lower' },
   [METRIC.ctx]: { unit: 'count', better: 'lower' },

@@ -52,9 +52,13 @@ function vhostBlkSupport(host: HostFacts): string | null {
     );
   }
   if (host.qemuDevices === null) {
-    missing.push(`cannot list the devices of ${host.qemuBinary} (${host.qemuDevicesError ?? 'qemu -device help failed'})`);
+    missing.push(
+      `cannot list the devices of ${host.qemuBinary} (${host.qemuDevicesError ?? 'qemu -device help failed'})`,
+    );
   } else if (!host.qemuDevices.includes(VHOST_BLK_DEVICE)) {
-    missing.push(`${host.qemuBinary} has no device ${VHOST_BLK_DEVICE} (needs a QEMU built with the vhost-blk patches of the same series; set qemu.binary to it)`);
+    missing.push(
+      `${host.qemuBinary} has no device ${VHOST_BLK_DEVICE} (needs a QEMU built with the vhost-blk patches of the same series; set qemu.binary to it)`,
+    );
   }
   if (!host.backing.blockDevice) {
     missing.push(
@@ -70,17 +74,33 @@ function vhostBlkSupport(host: HostFacts): string | null {
 function vhostUserBlkSupport(host: HostFacts): string | null {
   const missing: string[] = [];
   if (host.storageDaemon === null) {
-    missing.push(`qemu-storage-daemon was not found (looked beside ${host.qemuBinary} and on PATH): ${STORAGE_DAEMON_MISSING_HINT}`);
+    missing.push(
+      `qemu-storage-daemon was not found (looked beside ${host.qemuBinary} and on PATH): ${STORAGE_DAEMON_MISSING_HINT}`,
+    );
   }
   if (host.qemuDevices !== null && !host.qemuDevices.includes(VHOST_USER_BLK_DEVICE)) {
-    missing.push(`${host.qemuBinary} has no device ${VHOST_USER_BLK_DEVICE} (a QEMU built with --enable-vhost-user has it)`);
+    missing.push(
+      `${host.qemuBinary} has no device ${VHOST_USER_BLK_DEVICE} (a QEMU built with --enable-vhost-user has it)`,
+    );
   }
   return missing.length === 0 ? null : `vhost-user-blk is not available on this host: ${missing.join('; ')}`;
 }
 
 const TRAITS: { readonly [N in BackendName]: BackendTraits & { name: N } } = {
-  'virtio-blk': { name: 'virtio-blk', ioeventfdApplies: true, usesIothread: false, locateBy: 'serial', deviceType: VIRTIO_BLK_DEVICE },
-  'virtio-blk-iothread': { name: 'virtio-blk-iothread', ioeventfdApplies: true, usesIothread: true, locateBy: 'serial', deviceType: VIRTIO_BLK_DEVICE },
+  'virtio-blk': {
+    name: 'virtio-blk',
+    ioeventfdApplies: true,
+    usesIothread: false,
+    locateBy: 'serial',
+    deviceType: VIRTIO_BLK_DEVICE,
+  },
+  'virtio-blk-iothread': {
+    name: 'virtio-blk-iothread',
+    ioeventfdApplies: true,
+    usesIothread: true,
+    locateBy: 'serial',
+    deviceType: VIRTIO_BLK_DEVICE,
+  },
   'vhost-user-blk': {
     name: 'vhost-user-blk',
     ioeventfdApplies: false,
@@ -103,7 +123,8 @@ const TRAITS: { readonly [N in BackendName]: BackendTraits & { name: N } } = {
 /** Throws InputError naming the known backends when `name` is not one. */
 export function backendTraits(name: string): BackendTraits {
   const traits = (TRAITS as Record<string, BackendTraits>)[name];
-  if (!traits) throw new InputError(`device.backend: unknown backend "${name}" (known: ${Object.keys(TRAITS).join(', ')})`);
+  if (!traits)
+    throw new InputError(`device.backend: unknown backend "${name}" (known: ${Object.keys(TRAITS).join(', ')})`);
   return traits;
 }
 
@@ -119,7 +140,8 @@ export function backendHostNodes(): string[] {
 export function inapplicableAxes(name: string): Record<string, string> {
   const b = backendTraits(name);
   const out: Record<string, string> = {};
-  if (!b.ioeventfdApplies) out.ioeventfd = `${name} has no ioeventfd property (its virtqueues are not served by QEMU's device emulation)`;
+  if (!b.ioeventfdApplies)
+    out.ioeventfd = `${name} has no ioeventfd property (its virtqueues are not served by QEMU's device emulation)`;
   if (!b.usesIothread) out.poll_max_ns = `${name} uses no QEMU iothread, so there is no poll-max-ns to set`;
   return out;
 }

@@ -52,7 +52,8 @@ export function bootConfig(values: CellValues, options: Options, profile: Profil
     numQueues: num(values.num_queues) ?? num(backendOptions.num_queues) ?? vcpus,
     queueSize: num(values.queue_size) ?? num(backendOptions.queue_size) ?? DEFAULT_QUEUE_SIZE,
   };
-  if (values.poll_max_ns !== undefined && values.poll_max_ns !== NOT_APPLICABLE) config.pollMaxNs = Number(values.poll_max_ns);
+  if (values.poll_max_ns !== undefined && values.poll_max_ns !== NOT_APPLICABLE)
+    config.pollMaxNs = Number(values.poll_max_ns);
   return config;
 }
 

@@ -50,7 +50,10 @@ function checkMatrixSize(profile: Profile): void {
     .slice(0, 3)
     .map((a) => `${a.name} (${a.n} values)`)
     .join(', ');
-  const what = cells > MAX_PLANNED_CELLS ? `${cells} cells, more than the ${MAX_PLANNED_CELLS} allowed` : `${samples} samples (cells × repetitions), more than the ${MAX_PLANNED_SAMPLES} allowed`;
+  const what =
+    cells > MAX_PLANNED_CELLS
+      ? `${cells} cells, more than the ${MAX_PLANNED_CELLS} allowed`
+      : `${samples} samples (cells × repetitions), more than the ${MAX_PLANNED_SAMPLES} allowed`;
   throw new InputError(`matrix: ${what}; the longest axes: ${largest}`);
 }
 

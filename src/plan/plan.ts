@@ -31,13 +31,19 @@ export interface Plan {
 }
 
 /** The runnable cells named by `onlyCells` (all when absent); an unknown or pruned key is bad input. */
-function selectCells<C extends { key: string }>(runnable: C[], pruned: PrunedCell[], onlyCells?: readonly string[]): C[] {
+function selectCells<C extends { key: string }>(
+  runnable: C[],
+  pruned: PrunedCell[],
+  onlyCells?: readonly string[],
+): C[] {
   if (!onlyCells) return runnable;
   const wanted = new Set(onlyCells);
   const problems = [...wanted].flatMap((key) => {
     if (runnable.some((c) => c.key === key)) return [];
     const p = pruned.find((c) => c.cell.key === key);
-    return [`--only-cell ${key}: ${p ? `pruned: ${p.reason}` : `not a cell of this profile (cells: ${runnable.map((c) => c.key).join(' ')})`}`];
+    return [
+      `--only-cell ${key}: ${p ? `pruned: ${p.reason}` : `not a cell of this profile (cells: ${runnable.map((c) => c.key).join(' ')})`}`,
+    ];
   });
   if (problems.length > 0) throw new InputError(problems);
   return runnable.filter((c) => wanted.has(c.key));
@@ -48,18 +54,30 @@ function selectCells<C extends { key: string }>(runnable: C[], pruned: PrunedCel
  * host cannot run are pruned as `unsupported` (an error for `required: true`
  * backends) and `pin:` CPUs are checked; without it the plan is host-blind.
  */
-export function makePlan(profile: Profile, accel: Accel, opts: { onlyCells?: readonly string[]; host?: HostFacts } = {}): Plan {
+export function makePlan(
+  profile: Profile,
+  accel: Accel,
+  opts: { onlyCells?: readonly string[]; host?: HostFacts } = {},
+): Plan {
   checkConflictingSettings(profile);
   if (opts.host) {
     const pinProblems = pinCpuProblems(profile.pin, opts.host.onlineCpus, opts.host.allowedCpus);
     if (pinProblems.length > 0) throw new InputError(pinProblems);
   }
-  const { runnable: all, pruned } = pruneCells(collapseInapplicable(expandMatrix(profile)), { profile, host: opts.host });
+  const { runnable: all, pruned } = pruneCells(collapseInapplicable(expandMatrix(profile)), {
+    profile,
+    host: opts.host,
+  });
   checkRequiredBackends(pruned);
   const runnable = selectCells(all, pruned, opts.onlyCells);
   const groups = groupCells(runnable);
   const rebootPerRepetition = profile.reboot_per_repetition;
-  const visits = scheduleVisits(groups, { repetitions: profile.repetitions, order: profile.order, seed: profile.seed, rebootPerRepetition });
+  const visits = scheduleVisits(groups, {
+    repetitions: profile.repetitions,
+    order: profile.order,
+    seed: profile.seed,
+    rebootPerRepetition,
+  });
   const sampleCount = runnable.length * profile.repetitions;
   const estimate = estimateDuration({
     accel,
@@ -69,7 +87,17 @@ export function makePlan(profile: Profile, accel: Accel, opts: { onlyCells?: rea
     rampTimeS: profile.fio.ramp_time,
   });
   const cellFilter = opts.onlyCells ? [...opts.onlyCells] : null;
-  return { profileName: profile.name, accel, groups, pruned, visits, rebootPerRepetition, cellFilter, sampleCount, estimate };
+  return {
+    profileName: profile.name,
+    accel,
+    groups,
+    pruned,
+    visits,
+    rebootPerRepetition,
+    cellFilter,
+    sampleCount,
+    estimate,
+  };
 }
 
 export function groupById(plan: Plan, id: string): BootGroup {

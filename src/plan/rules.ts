@@ -53,7 +53,8 @@ const CELL_RULES: readonly CellRule[] = [
       if (!ctx.profile) return null;
       const { aio, cache } = bootConfig(cell.values, cell.options, ctx.profile);
       if (aio !== 'native' || cache === 'none') return null;
-      const from = (axis: string, field: string) => (axis in cell.values ? `${axis}=${String(cell.values[axis])}` : `${axis} ${field} (disk.${axis})`);
+      const from = (axis: string, field: string) =>
+        axis in cell.values ? `${axis}=${String(cell.values[axis])}` : `${axis} ${field} (disk.${axis})`;
       return (
         `aio=native requires cache.direct=on: QEMU refuses ${from('aio', aio)} with ${from('cache', cache)} ` +
         '("aio=native was specified, but it requires cache.direct=on"); use cache none, or aio threads or io_uring'
@@ -92,9 +93,15 @@ export function pruneCells(cells: Cell[], ctx: RuleContext = {}): { runnable: Ce
 export function checkRequiredBackends(pruned: readonly PrunedCell[]): void {
   const reasons = new Map<string, string>();
   for (const p of pruned) {
-    if (p.status === 'unsupported' && p.cell.options.backend?.required === true) reasons.set(backendOf(p.cell), p.reason);
+    if (p.status === 'unsupported' && p.cell.options.backend?.required === true)
+      reasons.set(backendOf(p.cell), p.reason);
   }
   if (reasons.size === 0) return;
-  const [first, ...rest] = [...reasons].map(([backend, reason]) => `backend ${backend} is required (required: true) but cannot run here: ${reason}`);
-  throw new HostError([first, ...rest].join('\n'), 'make the host support it (see the reason), or remove required: true to record its cells as unsupported and run the rest');
+  const [first, ...rest] = [...reasons].map(
+    ([backend, reason]) => `backend ${backend} is required (required: true) but cannot run here: ${reason}`,
+  );
+  throw new HostError(
+    [first, ...rest].join('\n'),
+    'make the host support it (see the reason), or remove required: true to record its cells as unsupported and run the rest',
+  );
 }

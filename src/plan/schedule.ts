@@ -31,7 +31,13 @@ export function scheduleVisits(
   opts: { repetitions: number; order: 'round-robin' | 'random'; seed: number; rebootPerRepetition?: boolean },
 ): Visit[] {
   const random = mulberry32(opts.seed);
-  const ids = () => (opts.order === 'random' ? shuffled(groups.map((g) => g.id), random) : groups.map((g) => g.id));
+  const ids = () =>
+    opts.order === 'random'
+      ? shuffled(
+          groups.map((g) => g.id),
+          random,
+        )
+      : groups.map((g) => g.id);
   if (opts.rebootPerRepetition === false) {
     // Without reboots a group's repetitions share its one boot: groups cannot interleave.
     const rounds = Array.from({ length: opts.repetitions }, (_, i) => i);

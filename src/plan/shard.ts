@@ -53,8 +53,16 @@ export function shardPlan(plan: Plan, spec: ShardSpec, opts: { runtimeS: number;
   const keep = new Set(groups);
   const kept = plan.groups.filter((g) => keep.has(g.id));
   const visits = plan.visits.filter((v) => keep.has(v.groupId));
-  const perGroupRepetitions = plan.groups.length ? plan.sampleCount / plan.groups.reduce((s, g) => s + g.cells.length, 0) : 0;
+  const perGroupRepetitions = plan.groups.length
+    ? plan.sampleCount / plan.groups.reduce((s, g) => s + g.cells.length, 0)
+    : 0;
   const sampleCount = Math.round(kept.reduce((s, g) => s + g.cells.length, 0) * perGroupRepetitions);
-  const estimate = estimateDuration({ accel: plan.accel, visits: visits.length, samples: sampleCount, runtimeS: opts.runtimeS, rampTimeS: opts.rampTimeS });
+  const estimate = estimateDuration({
+    accel: plan.accel,
+    visits: visits.length,
+    samples: sampleCount,
+    runtimeS: opts.runtimeS,
+    rampTimeS: opts.rampTimeS,
+  });
   return { ...plan, groups: kept, visits, sampleCount, estimate, shard: { ...spec, groups } };
 }

@@ -88,7 +88,10 @@ const backendEntry = z.union(
     z
       .strictObject({
         name: z.enum(BACKEND_NAMES, { error: `expected one of ${BACKEND_NAMES.join(', ')}` }),
-        label: z.string().regex(SAFE.label, { error: `expected ${PATTERN_HINT.label}` }).optional(),
+        label: z
+          .string()
+          .regex(SAFE.label, { error: `expected ${PATTERN_HINT.label}` })
+          .optional(),
         /** true: a host that cannot run this backend is an error (exit 2) instead of `unsupported` cells. */
         required: z.boolean({ error: 'expected true or false' }).optional(),
         queue_size: queueSize.optional(),
@@ -119,7 +122,8 @@ export const AXES: readonly AxisDef[] = [
   {
     name: 'backend',
     scope: 'boot',
-    description: 'block I/O path: in-process virtio-blk (main loop or iothread), vhost-user-blk (qemu-storage-daemon), in-kernel vhost-blk',
+    description:
+      'block I/O path: in-process virtio-blk (main loop or iothread), vhost-user-blk (qemu-storage-daemon), in-kernel vhost-blk',
     defaults: [plain('virtio-blk')],
     entrySchema: backendEntry,
     effective: identity,
@@ -127,7 +131,8 @@ export const AXES: readonly AxisDef[] = [
   {
     name: 'ioeventfd',
     scope: 'boot',
-    description: 'virtio-blk ioeventfd: guest notifications as eventfds (on) or synchronous exits (off); n/a for vhost backends',
+    description:
+      'virtio-blk ioeventfd: guest notifications as eventfds (on) or synchronous exits (off); n/a for vhost backends',
     defaults: [plain('on')],
     entrySchema: onOff,
     effective: identity,
@@ -135,7 +140,8 @@ export const AXES: readonly AxisDef[] = [
   {
     name: 'aio',
     scope: 'boot',
-    description: 'host I/O submission of the disk node (QEMU or qemu-storage-daemon): threads, native (Linux AIO, needs cache none), io_uring',
+    description:
+      'host I/O submission of the disk node (QEMU or qemu-storage-daemon): threads, native (Linux AIO, needs cache none), io_uring',
     entrySchema: oneOf(['threads', 'native', 'io_uring'] as const),
     effective: identity,
   },
@@ -170,7 +176,8 @@ export const AXES: readonly AxisDef[] = [
   {
     name: 'poll_max_ns',
     scope: 'boot',
-    description: "iothread adaptive polling limit (poll-max-ns; 0 = no polling); n/a for backends without QEMU's iothread",
+    description:
+      "iothread adaptive polling limit (poll-max-ns; 0 = no polling); n/a for backends without QEMU's iothread",
     entrySchema: intRange(0, MAX_POLL_NS).transform(plain),
     effective: identity,
   },
@@ -198,7 +205,8 @@ export const AXES: readonly AxisDef[] = [
   {
     name: 'nr_requests',
     scope: 'guest',
-    description: 'guest /sys/block/<dev>/queue/nr_requests (requests the block layer queues; capped by the device queue without a scheduler)',
+    description:
+      'guest /sys/block/<dev>/queue/nr_requests (requests the block layer queues; capped by the device queue without a scheduler)',
     entrySchema: intRange(4, 65536).transform(plain),
     effective: identity,
   },

@@ -68,8 +68,11 @@ export function parseYaml(text: string): unknown {
   } catch (err) {
     // toJS fails on alias expansion beyond the limit (a "billion laughs" document) and on aliases it cannot resolve.
     const message = (err as Error).message;
-    if (/excessive alias/i.test(message)) throw new InputError(`YAML: too many alias expansions (at most ${MAX_ALIAS_COUNT})`);
-    throw new InputError(/alias/i.test(message) ? 'YAML: an alias whose anchor is not defined before it' : 'YAML: cannot be read as data');
+    if (/excessive alias/i.test(message))
+      throw new InputError(`YAML: too many alias expansions (at most ${MAX_ALIAS_COUNT})`);
+    throw new InputError(
+      /alias/i.test(message) ? 'YAML: an alias whose anchor is not defined before it' : 'YAML: cannot be read as data',
+    );
   }
 }
 
@@ -102,7 +105,9 @@ export function validateProfile(data: unknown, fallbackName?: string): Profile {
   const known = Object.keys(ProfileSchema.shape);
   if (looksLikeAnotherFile(input, known, 'matrix')) {
     const n = Object.keys(input as object).length;
-    throw new InputError(`(top level): not a vblk-bench profile: no matrix, and most of its ${n} top-level key(s) are not profile keys (${known.join(', ')})`);
+    throw new InputError(
+      `(top level): not a vblk-bench profile: no matrix, and most of its ${n} top-level key(s) are not profile keys (${known.join(', ')})`,
+    );
   }
   if (fallbackName && typeof input === 'object' && !Array.isArray(input) && !('name' in input)) {
     input = { name: fallbackName, ...input };
@@ -124,7 +129,8 @@ export async function readProfileText(path: string): Promise<string> {
     return await readRegularFile(path, MAX_PROFILE_BYTES);
   } catch (err) {
     if (!(err instanceof FileProblem)) throw err;
-    const problem = err.problem === 'missing' ? 'no such file' : err.problem.replace(/ for this file$/, ' for a profile');
+    const problem =
+      err.problem === 'missing' ? 'no such file' : err.problem.replace(/ for this file$/, ' for a profile');
     throw new InputError(`${path}: ${problem}`, path);
   }
 }
@@ -137,7 +143,11 @@ export async function loadProfile(path: string): Promise<Profile> {
     if (hostProblems.length > 0) throw new InputError(hostProblems);
     return profile;
   } catch (err) {
-    if (err instanceof InputError) throw new InputError(err.lines.map((l) => (l.startsWith(path) ? l : `${path}: ${l}`)), path);
+    if (err instanceof InputError)
+      throw new InputError(
+        err.lines.map((l) => (l.startsWith(path) ? l : `${path}: ${l}`)),
+        path,
+      );
     throw err;
   }
 }

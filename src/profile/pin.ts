@@ -23,15 +23,28 @@ const cpu = z
 
 /** One CPU or a list of CPUs, normalised to a sorted list without duplicates. */
 const cpuSet = z
-  .union([cpu, z.array(cpu, { error: 'expected a host CPU number or a list of them' }).min(1, { error: 'expected at least one CPU' }).max(1024)], {
-    error: 'expected a host CPU number or a list of them',
-  })
+  .union(
+    [
+      cpu,
+      z
+        .array(cpu, { error: 'expected a host CPU number or a list of them' })
+        .min(1, { error: 'expected at least one CPU' })
+        .max(1024),
+    ],
+    {
+      error: 'expected a host CPU number or a list of them',
+    },
+  )
   .transform((v) => [...new Set(Array.isArray(v) ? v : [v])].sort((a, b) => a - b));
 
 export const PinSchema = z.strictObject(
   {
     /** vCPU i → host CPU vcpus[i mod length]. */
-    vcpus: z.array(cpu, { error: 'expected a list of host CPU numbers, one per vCPU' }).min(1, { error: 'expected at least one CPU' }).max(1024).optional(),
+    vcpus: z
+      .array(cpu, { error: 'expected a list of host CPU numbers, one per vCPU' })
+      .min(1, { error: 'expected at least one CPU' })
+      .max(1024)
+      .optional(),
     /** QEMU's iothread (virtio-blk-iothread). */
     iothread: cpuSet.optional(),
     /** Every thread of qemu-storage-daemon (vhost-user-blk). */
@@ -47,15 +60,23 @@ export type PinSpec = z.output<typeof PinSchema>;
  * this process may use are `allowed`, e.g. a container's cpuset): one
  * `pin.x[i]: ...` line each.
  */
-export function pinCpuProblems(pin: PinSpec | undefined, online: readonly number[], allowed: readonly number[] = online): string[] {
+export function pinCpuProblems(
+  pin: PinSpec | undefined,
+  online: readonly number[],
+  allowed: readonly number[] = online,
+): string[] {
   if (!pin) return [];
   const onlineSet = new Set(online);
   const allowedSet = new Set(allowed);
   const problems: string[] = [];
   const check = (cpus: readonly number[], where: (i: number) => string) =>
     cpus.forEach((c, i) => {
-      if (!onlineSet.has(c)) problems.push(`${where(i)}: host CPU ${c} is not online (online CPUs: ${formatCpuList(online)})`);
-      else if (!allowedSet.has(c)) problems.push(`${where(i)}: host CPU ${c} is outside the CPUs vblk-bench may use (its affinity: ${formatCpuList(allowed)})`);
+      if (!onlineSet.has(c))
+        problems.push(`${where(i)}: host CPU ${c} is not online (online CPUs: ${formatCpuList(online)})`);
+      else if (!allowedSet.has(c))
+        problems.push(
+          `${where(i)}: host CPU ${c} is outside the CPUs vblk-bench may use (its affinity: ${formatCpuList(allowed)})`,
+        );
     });
   check(pin.vcpus ?? [], (i) => `pin.vcpus[${i}]`);
   for (const key of ['iothread', 'storage_daemon'] as const) {
@@ -85,7 +106,7 @@ export function parseCpuList(text: string): number[] {
 export function formatCpuList(cpus: readonly number[]): string {
   const sorted = [...new Set(cpus)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);

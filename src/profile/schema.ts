@@ -21,33 +21,32 @@ const intIn = (min: number, max: number) =>
 
 /** A size such as `512M` or a byte count, bounded; output in bytes. */
 const size = (minBytes: number, maxBytes: number) =>
-  z
-    .union([z.string(), z.number()], { error: 'expected a size such as 512M' })
-    .transform((v, ctx) => {
-      const bytes = parseSizeBytes(v);
-      if (bytes === null) {
-        ctx.addIssue({ code: 'custom', message: `expected a size such as 512M or 2G, got ${JSON.stringify(v)}` });
-        return z.NEVER;
-      }
-      if (bytes < minBytes || bytes > maxBytes) {
-        ctx.addIssue({ code: 'custom', message: `must be between ${minBytes / MiB}M and ${maxBytes / MiB}M` });
-        return z.NEVER;
-      }
-      return bytes;
-    });
+  z.union([z.string(), z.number()], { error: 'expected a size such as 512M' }).transform((v, ctx) => {
+    const bytes = parseSizeBytes(v);
+    if (bytes === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a size such as 512M or 2G, got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    if (bytes < minBytes || bytes > maxBytes) {
+      ctx.addIssue({ code: 'custom', message: `must be between ${minBytes / MiB}M and ${maxBytes / MiB}M` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
 
 /** A duration such as `3s` or a number of seconds, bounded; output in seconds. */
 const duration = (min: number, max: number) =>
-  z
-    .union([z.string(), z.number()], { error: 'expected a duration such as 5s' })
-    .transform((v, ctx) => {
-      const s = parseDurationSeconds(v);
-      if (s === null || s < min || s > max) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration between ${min}s and ${max}s, got ${JSON.stringify(v)}` });
-        return z.NEVER;
-      }
-      return s;
-    });
+  z.union([z.string(), z.number()], { error: 'expected a duration such as 5s' }).transform((v, ctx) => {
+    const s = parseDurationSeconds(v);
+    if (s === null || s < min || s > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration between ${min}s and ${max}s, got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return s;
+  });
 
 const QemuSchema = z.strictObject({
   /** A binary name on PATH or a path (e.g. into a QEMU build tree). */
@@ -69,7 +68,12 @@ const BuiltinGuestSchema = z.strictObject({
   /** Use the cached built-in image with this content hash (prefix), e.g. one brought by `vblk-bench guest import`. */
   image_hash: z
     // YAML reads an unquoted hash of decimal digits (or like `12e45678`) as a number: say to quote it.
-    .string({ error: (issue) => (issue.input === undefined ? undefined : 'expected a quoted string of 8 to 64 lower-case hex digits (YAML reads some unquoted hashes as numbers: write image_hash: "…")') })
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? undefined
+          : 'expected a quoted string of 8 to 64 lower-case hex digits (YAML reads some unquoted hashes as numbers: write image_hash: "…")',
+    })
     .regex(/^[0-9a-f]{8,64}$/, { error: 'expected 8 to 64 lower-case hex digits of a content hash' })
     .optional(),
 });
@@ -106,7 +110,11 @@ const DiskSchema = z
   })
   .superRefine((d, ctx) => {
     if (d.aio === 'native' && d.cache !== 'none') {
-      ctx.addIssue({ code: 'custom', path: ['aio'], message: 'aio native requires cache: none (QEMU: "aio=native was specified, but it requires cache.direct=on")' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aio'],
+        message: 'aio native requires cache: none (QEMU: "aio=native was specified, but it requires cache.direct=on")',
+      });
     }
   });
 
@@ -132,9 +140,14 @@ const MatrixSchema = z
         axis.name,
         z
           // The schema-level message is for a value that is not a list only; the length checks say their own.
-          .array(axis.entrySchema, { error: (issue) => (issue.code === 'invalid_type' ? 'expected a list' : undefined) })
+          .array(axis.entrySchema, {
+            error: (issue) => (issue.code === 'invalid_type' ? 'expected a list' : undefined),
+          })
           .min(1, { error: 'expected at least one value' })
-          .max(MAX_AXIS_VALUES, { error: (issue) => `at most ${MAX_AXIS_VALUES} values per axis, got ${Array.isArray(issue.input) ? issue.input.length : 'more'}` })
+          .max(MAX_AXIS_VALUES, {
+            error: (issue) =>
+              `at most ${MAX_AXIS_VALUES} values per axis, got ${Array.isArray(issue.input) ? issue.input.length : 'more'}`,
+          })
           .optional(),
       ]),
     ) as Record<string, z.ZodOptional<z.ZodArray<z.ZodType<AxisEntry, unknown>>>>,
@@ -151,7 +164,11 @@ const MatrixSchema = z
         const key = String(axis.effective(entry.requested).value);
         const first = seen.get(key);
         if (first !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [axis.name, i], message: `duplicate of ${axis.name}[${first}] (both mean ${key})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [axis.name, i],
+            message: `duplicate of ${axis.name}[${first}] (both mean ${key})`,
+          });
         } else seen.set(key, i);
       });
     }

@@ -36,7 +36,8 @@ function formatDelta(row: BreakdownRow): string {
   return `${row.delta < 0 && /[1-9]/.test(text) ? '-' : '+'}${text}`;
 }
 
-const shareText = (share: number | null) => (share === null ? '' : `${share >= 0 ? '+' : '-'}${Math.abs(share * 100).toFixed(0)}%`);
+const shareText = (share: number | null) =>
+  share === null ? '' : `${share >= 0 ? '+' : '-'}${Math.abs(share * 100).toFixed(0)}%`;
 
 /** Distinct reasons for n/a values, one line each. */
 function notesOf(rows: BreakdownRow[]): string[] {
@@ -116,7 +117,10 @@ export function renderAxisOverview(axis: AxisBreakdown, opts: RenderOptions = {}
 }
 
 /** What `run` prints: full tables for a few pairs, the overview per axis beyond that. */
-export function renderBreakdowns(axes: readonly AxisBreakdown[], opts: RenderOptions & { maxDetailed?: number } = {}): string {
+export function renderBreakdowns(
+  axes: readonly AxisBreakdown[],
+  opts: RenderOptions & { maxDetailed?: number } = {},
+): string {
   const total = axes.reduce((s, a) => s + a.pairs.length, 0);
   if (total <= (opts.maxDetailed ?? 4)) {
     return axes.flatMap((a) => a.pairs.map((p) => renderPairBreakdown(p, opts))).join('\n\n');

@@ -65,8 +65,15 @@ export function renderCellStatsTable(model: ReportModel, run: number, opts: { co
   const lines = [
     `${model.metric} per cell (median, distribution-free 95 % CI of the median, coefficient of variation)`,
     table.toString(),
-    ...warnings.flatMap((g) => warningLines(g, g.cells.filter((c) => c.run === run).map((c) => c.label))),
-    ...model.anomalies.filter((a) => a.run === run).map((a) => describeAnomaly(a.anomaly, (key) => labels.get(key) ?? key)),
+    ...warnings.flatMap((g) =>
+      warningLines(
+        g,
+        g.cells.filter((c) => c.run === run).map((c) => c.label),
+      ),
+    ),
+    ...model.anomalies
+      .filter((a) => a.run === run)
+      .map((a) => describeAnomaly(a.anomaly, (key) => labels.get(key) ?? key)),
   ];
   return lines.join('\n');
 }

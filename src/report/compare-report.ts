@@ -6,7 +6,12 @@
  */
 import type { ComparisonRow } from '../compare/types.js';
 import { belowDeltaCiRule, deltaCiRuleNote, formatDeltaCi } from '../compare/delta-ci.js';
-import { describeInconclusive, inconclusiveHint, type EnvironmentDifference, type Inconclusive } from '../compare/inconclusive.js';
+import {
+  describeInconclusive,
+  inconclusiveHint,
+  type EnvironmentDifference,
+  type Inconclusive,
+} from '../compare/inconclusive.js';
 import { cellWithout } from '../model/cell-key.js';
 import type { ComparisonDiagnostic } from '../model/diagnostic.js';
 import type { CellStats } from '../stats/cell-stats.js';
@@ -44,11 +49,18 @@ export interface CompareReport {
  * PARTIAL (cells missing on a side: exit 3) or INCONCLUSIVE (sizes that
  * cannot reach α); null when every cell was compared with enough samples.
  */
-export function compareHeadline(reasons: readonly Inconclusive[] = []): { state: string; why: string; hint: string; also: string[] } | null {
+export function compareHeadline(
+  reasons: readonly Inconclusive[] = [],
+): { state: string; why: string; hint: string; also: string[] } | null {
   const [first, ...rest] = reasons;
   if (!first) return null;
   const state = first.kind === 'missing-cells' ? 'PARTIAL' : 'INCONCLUSIVE';
-  return { state, why: describeInconclusive(first), hint: inconclusiveHint(first), also: rest.map(describeInconclusive) };
+  return {
+    state,
+    why: describeInconclusive(first),
+    hint: inconclusiveHint(first),
+    also: rest.map(describeInconclusive),
+  };
 }
 
 function side(s: CellStats | null): string {
@@ -57,7 +69,8 @@ function side(s: CellStats | null): string {
 
 /** The table's cells for one row: label, A, B, Δ (or `~`), CI of Δ, p. */
 export function rowCells(row: ComparisonRow, label: string): string[] {
-  if (row.status === 'missing') return [label, side(row.a), side(row.b), `missing in ${row.missingFrom.toUpperCase()}`, '', ''];
+  if (row.status === 'missing')
+    return [label, side(row.a), side(row.b), `missing in ${row.missingFrom.toUpperCase()}`, '', ''];
   const delta = row.significant ? formatSignedPct(row.deltaPct) : '~';
   return [label, side(row.a), side(row.b), delta, formatDeltaCi(row.deltaCi), formatP(row.p)];
 }
@@ -72,7 +85,12 @@ export function rowLabels(rows: readonly ComparisonRow[], omitAxis?: string): st
 export const compareHead = (h: CompareHeader) => ['cell', `A: ${h.a}`, `B: ${h.b}`, 'Δ', '95 % CI of Δ', 'p'];
 
 /** Under the table: the legend, the CI-of-Δ rule when it hid an interval, the typed warnings of both sides (unless listed elsewhere). */
-export function compareFooter(rows: readonly ComparisonRow[], h: CompareHeader, names: readonly string[], withWarnings = true): string[] {
+export function compareFooter(
+  rows: readonly ComparisonRow[],
+  h: CompareHeader,
+  names: readonly string[],
+  withWarnings = true,
+): string[] {
   const entries = rows.flatMap((r, i) => {
     const name = names[i] ?? r.cellKey;
     return [

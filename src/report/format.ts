@@ -6,7 +6,6 @@ export function tableStyle(color?: boolean): { head: string[]; border: string[] 
   return { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
 }
 
-
 export function formatPct(pct: number): string {
   const rounded = Math.abs(pct) < 0.05 ? 0 : pct;
   return `${rounded >= 0 ? '+' : ''}${rounded.toFixed(1)}%`;
@@ -14,7 +13,10 @@ export function formatPct(pct: number): string {
 
 /** Text safe inside HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);
+  return text.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch,
+  );
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
@@ -39,14 +41,23 @@ export function formatTimestamp(iso: string | null | undefined): string {
 
 /** A median with its confidence interval: `8535 [7212, 9104]`, or `8535 (no CI, n=3)`. */
 export function formatMedianWithCi(median: number, ci: { low: number; high: number } | null, n: number): string {
-  return ci ? `${formatCount(median)} [${formatCount(ci.low)}, ${formatCount(ci.high)}]` : `${formatCount(median)} (no CI, n=${n})`;
+  return ci
+    ? `${formatCount(median)} [${formatCount(ci.low)}, ${formatCount(ci.high)}]`
+    : `${formatCount(median)} (no CI, n=${n})`;
 }
 
 /** Plain text columns, left-aligned and padded, for listings that are read and grepped. */
 export function alignColumns(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Make text safe inside a Markdown table cell: no line breaks, pipes escaped. */

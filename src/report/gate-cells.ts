@@ -4,7 +4,15 @@ import type { CellStats } from '../stats/cell-stats.js';
 import { formatNumber, formatP, formatSignedPct } from '../util/number-format.js';
 import type { GateCell } from '../gate/types.js';
 
-const ORDER: readonly GateCell['status'][] = ['regression', 'failed', 'missing', 'inconclusive', 'improvement', 'pass', 'unsupported'];
+const ORDER: readonly GateCell['status'][] = [
+  'regression',
+  'failed',
+  'missing',
+  'inconclusive',
+  'improvement',
+  'pass',
+  'unsupported',
+];
 
 /** Cells worst first: regressions, then what kept the gate from judging, then the rest. */
 export function sortWorstFirst(cells: readonly GateCell[]): GateCell[] {
@@ -17,7 +25,14 @@ function formatStats(s: CellStats | null): string {
 
 /** The figures every tabular gate view shows, in column order: baseline, current, Δ, Δ CI, p, adjusted p. */
 export function gateFigures(c: GateCell): string[] {
-  return [formatStats(c.baseline), formatStats(c.current), formatSignedPct(c.deltaPct), formatDeltaCi(c.deltaCi), formatP(c.p), formatP(c.adjustedP)];
+  return [
+    formatStats(c.baseline),
+    formatStats(c.current),
+    formatSignedPct(c.deltaPct),
+    formatDeltaCi(c.deltaCi),
+    formatP(c.p),
+    formatP(c.adjustedP),
+  ];
 }
 
 /** Warning kinds per side, e.g. "baseline: HighCv; current: OutliersPresent". */

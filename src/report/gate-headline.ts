@@ -37,10 +37,22 @@ export function gateHeadline(result: GateResult): GateHeadline {
   const verdict = result.verdict.toUpperCase();
   const [first, ...rest] = result.inconclusive;
   if (result.verdict === 'inconclusive' && first) {
-    return { verdict, why: describeInconclusive(first), hint: inconclusiveHint(first), also: rest.map(describeInconclusive), setting };
+    return {
+      verdict,
+      why: describeInconclusive(first),
+      hint: inconclusiveHint(first),
+      also: rest.map(describeInconclusive),
+      setting,
+    };
   }
   if (result.verdict === 'regression') {
-    return { verdict, why: regressionWhy(result), hint: null, also: result.inconclusive.map(describeInconclusive), setting };
+    return {
+      verdict,
+      why: regressionWhy(result),
+      hint: null,
+      also: result.inconclusive.map(describeInconclusive),
+      setting,
+    };
   }
   return { verdict, why: result.reasons[0] ?? '', hint: null, also: [], setting };
 }
@@ -59,12 +71,15 @@ export function headlineLines(h: GateHeadline): string[] {
 export function runLevelLines(result: GateResult): string[] {
   return result.inconclusive.flatMap((r) => {
     if (r.kind === 'environment') return r.differences.map((d) => `environment differs: ${d.text}`);
-    if (r.kind === 'incomplete') return r.sets.map((s) => `incomplete: ${describeInconclusive({ kind: 'incomplete', sets: [s] })}`);
+    if (r.kind === 'incomplete')
+      return r.sets.map((s) => `incomplete: ${describeInconclusive({ kind: 'incomplete', sets: [s] })}`);
     return [];
   });
 }
 
 /** Whether some tested cell shows no CI of Δ because of the sample-size rule (the legend then says so). */
 export function hasRuleHiddenDeltaCi(result: GateResult): boolean {
-  return result.cells.some((c) => c.baseline && c.current && c.deltaCi === null && belowDeltaCiRule(c.baseline.n, c.current.n));
+  return result.cells.some(
+    (c) => c.baseline && c.current && c.deltaCi === null && belowDeltaCiRule(c.baseline.n, c.current.n),
+  );
 }

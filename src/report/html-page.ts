@@ -67,8 +67,13 @@ function td(tag: 'td' | 'th', c: CellInput): string {
 }
 
 /** A table from plain-text (escaped here) or pre-rendered cells. */
-export function htmlTable(head: readonly CellInput[], rows: readonly { cells: readonly CellInput[]; className?: string }[]): string {
-  const body = rows.map((r) => `<tr${r.className ? ` class="${r.className}"` : ''}>${r.cells.map((c) => td('td', c)).join('')}</tr>`);
+export function htmlTable(
+  head: readonly CellInput[],
+  rows: readonly { cells: readonly CellInput[]; className?: string }[],
+): string {
+  const body = rows.map(
+    (r) => `<tr${r.className ? ` class="${r.className}"` : ''}>${r.cells.map((c) => td('td', c)).join('')}</tr>`,
+  );
   return `<table><thead><tr>${head.map((h) => td('th', h)).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 

@@ -53,9 +53,9 @@ export function buildIopsMatrix(
   const columnAxis = opts.columnAxis ?? 'iodepth';
   const present = new Set(samples.flatMap((s) => Object.keys(s.cell)));
   const rowAxes = AXES.map((a) => a.name).filter((a) => a !== columnAxis && present.has(a));
-  const columns = [...new Set(samples.map((s) => s.cell[columnAxis]).filter((v): v is AxisValue => v !== undefined))].sort(
-    (a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))),
-  );
+  const columns = [
+    ...new Set(samples.map((s) => s.cell[columnAxis]).filter((v): v is AxisValue => v !== undefined)),
+  ].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
   const rowsByLabel = new Map<string, { values: CellValues; byColumn: Map<AxisValue, Sample[]> }>();
   for (const s of samples) {
     const values = Object.fromEntries(rowAxes.map((a) => [a, s.cell[a]!]));

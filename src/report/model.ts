@@ -155,12 +155,19 @@ function unitOf(samples: readonly Sample[], metric: string): string {
 
 function runWarnings(run: ReportRun): Diagnostic[] {
   const out = run.manifest.warnings.map(storedWarning);
-  if (run.manifest.status !== 'complete') out.push({ kind: 'RunIncomplete', run: run.label, dir: run.dir, stopReason: run.manifest.stopReason });
+  if (run.manifest.status !== 'complete')
+    out.push({ kind: 'RunIncomplete', run: run.label, dir: run.dir, stopReason: run.manifest.stopReason });
   return out;
 }
 
-function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Required<Pick<ReportModelOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string }): ComparisonTable[] {
-  const [byAxis, byBaseline] = opts.by ? (opts.by.split('=', 2) as [string, string | undefined]) : [undefined, undefined];
+function comparisonsWithin(
+  samples: readonly Sample[],
+  axes: string[],
+  opts: Required<Pick<ReportModelOptions, 'metric' | 'alpha' | 'seed'>> & { by?: string },
+): ComparisonTable[] {
+  const [byAxis, byBaseline] = opts.by
+    ? (opts.by.split('=', 2) as [string, string | undefined])
+    : [undefined, undefined];
   const tables: ComparisonTable[] = [];
   for (const axis of byAxis ? [byAxis] : axes) {
     const values = axisValues(samples, axis);
@@ -168,7 +175,13 @@ function comparisonsWithin(samples: readonly Sample[], axes: string[], opts: Req
     const baseline = byBaseline ?? values[0]!;
     const rows = compareWithinRun(samples, { axis, baseline, metric: opts.metric, alpha: opts.alpha, seed: opts.seed });
     const others = values.filter((v) => String(v) !== String(baseline));
-    tables.push({ title: `${axis}: ${others.join(', ')} vs ${baseline}`, axis, baseline: `${axis}=${baseline}`, candidate: others.map((v) => `${axis}=${v}`).join(', '), rows });
+    tables.push({
+      title: `${axis}: ${others.join(', ')} vs ${baseline}`,
+      axis,
+      baseline: `${axis}=${baseline}`,
+      candidate: others.map((v) => `${axis}=${v}`).join(', '),
+      rows,
+    });
   }
   return tables;
 }
@@ -184,7 +197,12 @@ interface CellContext {
 }
 
 /** One run's cells with their statistics (steal included), and its chart lines: metric vs depth per configuration. */
-function runCells(r: StoredRun, run: number, runLabel: string | null, ctx: CellContext): { cells: CellReport[]; series: ChartSeries[] } {
+function runCells(
+  r: StoredRun,
+  run: number,
+  runLabel: string | null,
+  ctx: CellContext,
+): { cells: CellReport[]; series: ChartSeries[] } {
   const values = groupSamples(r.samples, ctx.metric);
   const steal = stealByCell(r.samples);
   const cells: CellReport[] = [];
@@ -196,7 +214,18 @@ function runCells(r: StoredRun, run: number, runLabel: string | null, ctx: CellC
     const configKey = cellKeyOf(info.cell, ctx.depthAxis);
     const depth = info.cell[ctx.depthAxis] ?? null;
     const label = cellLabel(info.cell, ctx.shownAxes);
-    cells.push({ run, cellKey: info.cellKey, cell: info.cell, label, configKey, depth, stats, counts: info.counts, reasons: info.reasons, stealPct });
+    cells.push({
+      run,
+      cellKey: info.cellKey,
+      cell: info.cell,
+      label,
+      configKey,
+      depth,
+      stats,
+      counts: info.counts,
+      reasons: info.reasons,
+      stealPct,
+    });
     if (!stats || typeof depth !== 'number') continue;
     let s = bySeries.get(configKey);
     if (!s) {
@@ -227,7 +256,13 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportModel
     fingerprint: fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples }),
     samples: r.samples,
   }));
-  const ctx: CellContext = { metric, better, depthAxis, labelAxes, shownAxes: varyingAxes([...indexCells(all).values()].map((c) => c.cell)) };
+  const ctx: CellContext = {
+    metric,
+    better,
+    depthAxis,
+    labelAxes,
+    shownAxes: varyingAxes([...indexCells(all).values()].map((c) => c.cell)),
+  };
   const perRun = stored.map((r, run) => runCells(r, run, stored.length > 1 ? runs[run]!.label : null, ctx));
   const cells = perRun.flatMap((p) => p.cells);
 
@@ -257,10 +292,19 @@ export function buildReportModel(stored: readonly StoredRun[], opts: ReportModel
     cells,
     series: perRun.flatMap((p) => p.series),
     comparisons,
-    anomalies: stored.flatMap((r, run) => findAnomalies(r.samples, { alpha, metric }).map((anomaly) => ({ run, anomaly }))),
-    cellWarnings: groupWarnings(cells.map((c) => ({ cell: { run: c.run, cellKey: c.cellKey, label: c.label }, warnings: c.stats?.warnings ?? [] }))),
+    anomalies: stored.flatMap((r, run) =>
+      findAnomalies(r.samples, { alpha, metric }).map((anomaly) => ({ run, anomaly })),
+    ),
+    cellWarnings: groupWarnings(
+      cells.map((c) => ({
+        cell: { run: c.run, cellKey: c.cellKey, label: c.label },
+        warnings: c.stats?.warnings ?? [],
+      })),
+    ),
     matrices,
-    references: stored.map((r, run) => (r.reference?.length ? buildReferenceRatios(matrices[run]!, r.reference) : null)),
+    references: stored.map((r, run) =>
+      r.reference?.length ? buildReferenceRatios(matrices[run]!, r.reference) : null,
+    ),
     warnings: uniqueDiagnostics(runs.flatMap(runWarnings)).map(renderDiagnostic),
     breakdowns: stored.map((r, run) => ({ run, axes: defaultBreakdowns(r.samples) })).filter((b) => b.axes.length > 0),
   };

@@ -61,7 +61,9 @@ export function buildReferenceRatios(matrix: IopsMatrix, references: readonly Re
     rows,
     targets: [...new Set(references.map((r) => r.target))],
     anyAbove100: rows.some((r) => r.ratios.some((x) => x !== null && x > 1)),
-    failed: references.filter((r) => r.status !== 'ok').map((r) => ({ fioKey: r.fioKey, reason: r.reason ?? r.status })),
+    failed: references
+      .filter((r) => r.status !== 'ok')
+      .map((r) => ({ fioKey: r.fioKey, reason: r.reason ?? r.status })),
   };
 }
 

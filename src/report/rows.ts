@@ -35,7 +35,14 @@ export function cellGrid(model: ReportModel): Grid {
     let row = rows.get(key);
     if (!row) {
       const label = cellLabel(c.cell, model.labelAxes);
-      rows.set(key, (row = { run: c.run, label: model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${label}` : label, cells: depths.map(() => null) }));
+      rows.set(
+        key,
+        (row = {
+          run: c.run,
+          label: model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${label}` : label,
+          cells: depths.map(() => null),
+        }),
+      );
     }
     row.cells[depths.indexOf(c.depth!)] = c;
   }
@@ -68,10 +75,21 @@ export function comparisonText(row: ComparisonRow, labelAxes: readonly string[],
   const med = (s: { median: number; n: number } | null) => (s ? `${formatCount(s.median)} (n=${s.n})` : '—');
   const cell = cellLabel(row.cell, labelAxes);
   if (row.status === 'missing') {
-    return { cell, a: med(row.a), b: med(row.b), delta: '—', deltaCi: '—', p: '—', marker: '', note: `no ok measurements in ${row.missingFrom === 'a' ? 'the baseline' : 'the candidate'}` };
+    return {
+      cell,
+      a: med(row.a),
+      b: med(row.b),
+      delta: '—',
+      deltaCi: '—',
+      p: '—',
+      marker: '',
+      note: `no ok measurements in ${row.missingFrom === 'a' ? 'the baseline' : 'the candidate'}`,
+    };
   }
   const why = powerlessBecause(row.a.n, row.b.n, row.minP, alpha);
-  const powerless = why ? `${why === 'ties' ? 'too many ties' : 'n too small'}: p can never be below α = ${formatNumber(alpha, 3)}` : '';
+  const powerless = why
+    ? `${why === 'ties' ? 'too many ties' : 'n too small'}: p can never be below α = ${formatNumber(alpha, 3)}`
+    : '';
   const noCi = row.deltaCiReason ? `no CI of Δ: ${row.deltaCiReason}` : '';
   return {
     cell,
@@ -98,12 +116,17 @@ export function findings(model: ReportModel): string[] {
     const significant = ok.filter((r) => r.significant).sort((x, y) => Math.abs(y.deltaPct) - Math.abs(x.deltaPct));
     for (const r of significant) {
       const where = cellLabel(r.cell, [...model.labelAxes, model.depthAxis]);
-      const dir = (r.deltaPct > 0) === (model.better === 'higher') ? better : worse;
+      const dir = r.deltaPct > 0 === (model.better === 'higher') ? better : worse;
       const ci = r.deltaCi ? `, ${formatNumber(r.deltaCi.level * 100, 3)} % CI ${formatDeltaCi(r.deltaCi)}` : '';
-      lines.push(`${where}: ${model.metric} ${formatSignedPct(r.deltaPct)} (${dir} is ${dir === better ? 'better' : 'worse'}) against ${table.baseline} (${formatCount(r.a.median)} → ${formatCount(r.b.median)}${ci}, p = ${formatP(r.p)})`);
+      lines.push(
+        `${where}: ${model.metric} ${formatSignedPct(r.deltaPct)} (${dir} is ${dir === better ? 'better' : 'worse'}) against ${table.baseline} (${formatCount(r.a.median)} → ${formatCount(r.b.median)}${ci}, p = ${formatP(r.p)})`,
+      );
     }
     const none = ok.length - significant.length;
-    if (none > 0) lines.push(`${table.title}: ${none} of ${ok.length} cell(s) show no significant difference at α = ${formatNumber(model.alpha, 3)} (marked ~)`);
+    if (none > 0)
+      lines.push(
+        `${table.title}: ${none} of ${ok.length} cell(s) show no significant difference at α = ${formatNumber(model.alpha, 3)} (marked ~)`,
+      );
   }
   return lines;
 }

@@ -6,7 +6,15 @@
  * warning kind — the host steal one included — reaches the table, JSON, CSV,
  * Markdown and HTML alike.
  */
-import { explain, hint, severityOf, type Diagnostic, type DiagnosticKind, type Severity, type StatDiagnostic } from '../model/diagnostic.js';
+import {
+  explain,
+  hint,
+  severityOf,
+  type Diagnostic,
+  type DiagnosticKind,
+  type Severity,
+  type StatDiagnostic,
+} from '../model/diagnostic.js';
 
 /** A diagnostic as every exporter shows it: its kind and severity, the explanation, the hint. */
 export interface RenderedDiagnostic<K extends DiagnosticKind = DiagnosticKind> {
@@ -18,14 +26,22 @@ export interface RenderedDiagnostic<K extends DiagnosticKind = DiagnosticKind> {
   hint: string;
 }
 
-export const renderDiagnostic = (d: Diagnostic): RenderedDiagnostic => ({ kind: d.kind, severity: severityOf(d), text: explain(d), hint: hint(d) });
+export const renderDiagnostic = (d: Diagnostic): RenderedDiagnostic => ({
+  kind: d.kind,
+  severity: severityOf(d),
+  text: explain(d),
+  hint: hint(d),
+});
 
 export interface WarningGroup<C> extends RenderedDiagnostic<StatDiagnostic['kind']> {
   /** The cells it applies to, in order of first appearance. */
   cells: C[];
 }
 
-export function groupWarnings<C>(entries: readonly { cell: C; warnings: readonly StatDiagnostic[] }[], skip: readonly string[] = []): WarningGroup<C>[] {
+export function groupWarnings<C>(
+  entries: readonly { cell: C; warnings: readonly StatDiagnostic[] }[],
+  skip: readonly string[] = [],
+): WarningGroup<C>[] {
   const byText = new Map<string, WarningGroup<C>>();
   for (const { cell, warnings } of entries) {
     for (const w of warnings) {
@@ -48,7 +64,13 @@ export function warningLines(group: WarningGroup<unknown>, labels: readonly stri
 export const warningParagraph = (d: RenderedDiagnostic): string => `${d.text} Hint: ${d.hint}`;
 
 /** Terminal lines for labelled warnings, one group (and its hint) per distinct explanation. */
-export function renderWarnings(entries: readonly { label: string; warnings: readonly StatDiagnostic[] }[], skip: readonly string[] = []): string[] {
-  const groups = groupWarnings(entries.map((e) => ({ cell: e.label, warnings: e.warnings })), skip);
+export function renderWarnings(
+  entries: readonly { label: string; warnings: readonly StatDiagnostic[] }[],
+  skip: readonly string[] = [],
+): string[] {
+  const groups = groupWarnings(
+    entries.map((e) => ({ cell: e.label, warnings: e.warnings })),
+    skip,
+  );
   return groups.flatMap((g) => warningLines(g, g.cells));
 }

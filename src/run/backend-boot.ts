@@ -17,7 +17,14 @@ import type { QemuLaunchSpec } from '../vm/launch-spec.js';
 import { DEFAULT_IOTHREAD_ID, DEVICE_ID } from '../vm/launch-spec.js';
 import { getBackend, type HostSide } from '../vm/backends/index.js';
 import type { QmpClient } from '../vm/qmp.js';
-import { queryBlockDevice, readDeviceIoeventfd, readDeviceQueues, readIothreadPollMaxNs, readPciAddress, readThreads } from '../vm/readback.js';
+import {
+  queryBlockDevice,
+  readDeviceIoeventfd,
+  readDeviceQueues,
+  readIothreadPollMaxNs,
+  readPciAddress,
+  readThreads,
+} from '../vm/readback.js';
 import { applyPinActions, pinActions } from '../vm/pinning.js';
 import type { GuestRunner } from '../guest/ssh-session.js';
 import { findDiskByPciAddress, findDiskBySerial } from '../guest/disk.js';
@@ -49,7 +56,8 @@ export async function verifyDevice(qmp: QmpClient, spec: QemuLaunchSpec, hostSid
 
   if (backend.ioeventfdApplies) {
     const ioeventfd = await readDeviceIoeventfd(qmp, DEVICE_ID);
-    if (ioeventfd !== spec.device.ioeventfd) throw differs('ioeventfd', onOffText(ioeventfd), onOffText(spec.device.ioeventfd));
+    if (ioeventfd !== spec.device.ioeventfd)
+      throw differs('ioeventfd', onOffText(ioeventfd), onOffText(spec.device.ioeventfd));
     observed.ioeventfd = onOffText(ioeventfd);
   } else {
     // vhost-user-blk-pci: "Property 'vhost-user-blk-pci.ioeventfd' not found" — nothing to read.
@@ -67,12 +75,14 @@ export async function verifyDevice(qmp: QmpClient, spec: QemuLaunchSpec, hostSid
   observed.num_queues = queues.numQueues;
 
   const threads = await readThreads(qmp);
-  if (threads.vcpus.length !== spec.vcpus) throw differs('vCPU count (query-cpus-fast)', threads.vcpus.length, spec.vcpus);
+  if (threads.vcpus.length !== spec.vcpus)
+    throw differs('vCPU count (query-cpus-fast)', threads.vcpus.length, spec.vcpus);
   observed.vcpus = threads.vcpus.length;
 
   if (backend.usesIothread) {
     const poll = await readIothreadPollMaxNs(qmp, spec.device.iothreadId ?? DEFAULT_IOTHREAD_ID);
-    if (spec.device.pollMaxNs !== undefined && poll !== spec.device.pollMaxNs) throw differs('poll-max-ns', poll, spec.device.pollMaxNs);
+    if (spec.device.pollMaxNs !== undefined && poll !== spec.device.pollMaxNs)
+      throw differs('poll-max-ns', poll, spec.device.pollMaxNs);
     observed.poll_max_ns = poll;
   } else {
     observed.poll_max_ns = NOT_APPLICABLE;
@@ -87,14 +97,27 @@ export async function verifyDevice(qmp: QmpClient, spec: QemuLaunchSpec, hostSid
 }
 
 /** Pins what `pin` names and returns the placement read back (`pin.vcpu0: "1"`, ...); {} without `pin`. */
-export async function pinThreads(pin: PinSpec | undefined, qmp: QmpClient, qemuPid: number, hostSide: HostSide): Promise<Observed> {
+export async function pinThreads(
+  pin: PinSpec | undefined,
+  qmp: QmpClient,
+  qemuPid: number,
+  hostSide: HostSide,
+): Promise<Observed> {
   if (!pin) return {};
-  const { actions, notApplicable } = pinActions(pin, { qemuPid, threads: await readThreads(qmp), hostPids: hostSide.pids });
+  const { actions, notApplicable } = pinActions(pin, {
+    qemuPid,
+    threads: await readThreads(qmp),
+    hostPids: hostSide.pids,
+  });
   return applyPinActions(actions, notApplicable);
 }
 
 /** The guest's name for the disk under test, and how it was found (recorded). */
-export async function locateTestDisk(session: GuestRunner, qmp: QmpClient, spec: QemuLaunchSpec): Promise<{ device: string; locatedBy: string }> {
+export async function locateTestDisk(
+  session: GuestRunner,
+  qmp: QmpClient,
+  spec: QemuLaunchSpec,
+): Promise<{ device: string; locatedBy: string }> {
   if (getBackend(spec.device.backend).locateBy === 'serial') {
     return { device: await findDiskBySerial(session, spec.disk.serial), locatedBy: `serial ${spec.disk.serial}` };
   }

@@ -58,11 +58,15 @@ export async function checkDirectIo(
   }
 }
 
-export async function prepareBackingStore(disk: { path?: string; size: number; cache?: 'none' | 'writeback' }, runId: string): Promise<BackingStore> {
+export async function prepareBackingStore(
+  disk: { path?: string; size: number; cache?: 'none' | 'writeback' },
+  runId: string,
+): Promise<BackingStore> {
   if (disk.path) {
     const info = await stat(disk.path).catch(() => null);
     if (!info) throw new InputError(`disk.path: ${disk.path} does not exist`);
-    if (!info.isFile() && !info.isBlockDevice()) throw new InputError(`disk.path: ${disk.path} is neither a file nor a block device`);
+    if (!info.isFile() && !info.isBlockDevice())
+      throw new InputError(`disk.path: ${disk.path} is neither a file nor a block device`);
     if (disk.cache === 'none') await checkDirectIo(disk.path, false);
     const sizeBytes = info.isBlockDevice() ? await blockDeviceBytes(info.rdev) : info.size;
     return { path: disk.path, sizeBytes, created: false, remove: async () => undefined };
@@ -77,9 +81,10 @@ export async function prepareBackingStore(disk: { path?: string; size: number; c
   } finally {
     await handle.close();
   }
-  if (disk.cache === 'none') await checkDirectIo(path, true).catch(async (err: unknown) => {
-    await unlink(path).catch(() => undefined);
-    throw err;
-  });
+  if (disk.cache === 'none')
+    await checkDirectIo(path, true).catch(async (err: unknown) => {
+      await unlink(path).catch(() => undefined);
+      throw err;
+    });
   return { path, sizeBytes: disk.size, created: true, remove: () => unlink(path).catch(() => undefined) };
 }

@@ -24,10 +24,16 @@ export function renderDryRun(
   paths: { kernel: string; initrd: string; backing: string; overrides?: (bootDir: string) => Partial<QemuLaunchSpec> },
 ): string {
   const out: string[] = [];
-  out.push(`plan for profile ${profile.name}: ${plan.groups.length} QEMU configuration(s), ${plan.sampleCount} sample(s), accel ${plan.accel}`);
-  const rounds = (v: Plan['visits'][number]) => (v.rounds.length > 1 ? `r${v.rounds[0]}-r${v.rounds[v.rounds.length - 1]}` : `r${v.round}`);
+  out.push(
+    `plan for profile ${profile.name}: ${plan.groups.length} QEMU configuration(s), ${plan.sampleCount} sample(s), accel ${plan.accel}`,
+  );
+  const rounds = (v: Plan['visits'][number]) =>
+    v.rounds.length > 1 ? `r${v.rounds[0]}-r${v.rounds[v.rounds.length - 1]}` : `r${v.round}`;
   out.push(`visits (one boot each): ${plan.visits.map((v) => `${v.groupId}/${rounds(v)}`).join(' ')}`);
-  if (!plan.rebootPerRepetition) out.push('reboot_per_repetition: false — each group measures all its repetitions in one boot; groups are not interleaved');
+  if (!plan.rebootPerRepetition)
+    out.push(
+      'reboot_per_repetition: false — each group measures all its repetitions in one boot; groups are not interleaved',
+    );
   for (const group of plan.groups) {
     out.push('', `group ${group.id}: ${group.key} — ${group.cells.length} cell(s), one boot per visit`);
     const spec = launchSpecFor(group, {
@@ -45,7 +51,9 @@ export function renderDryRun(
     for (const c of backend.hostCommands?.(spec) ?? []) out.push(`  ${c.role}: ${commandLine([c.binary, ...c.args])}`);
     out.push(`  qemu: ${commandLine([spec.binary, ...buildQemuArgs(spec)])}`);
     const foundBy = backend.locateBy === 'serial' ? 'its serial' : 'the PCI address QEMU reports for it';
-    out.push(`        (hostfwd port 0 stands for a free 127.0.0.1 port chosen at boot; /dev/${DRY_RUN_DISK} for the test disk, found by ${foundBy})`);
+    out.push(
+      `        (hostfwd port 0 stands for a free 127.0.0.1 port chosen at boot; /dev/${DRY_RUN_DISK} for the test disk, found by ${foundBy})`,
+    );
     for (const cell of group.cells) {
       out.push(`  cell ${cell.key}`);
       for (const notice of cell.notices) out.push(`    info: ${notice}`);
@@ -56,7 +64,10 @@ export function renderDryRun(
     // The backing path may be a placeholder (`<run>`) that a real path never looks like.
     const standIn = '/dev/shm/vblk-bench-RUN.raw';
     const jobs = referenceJobs(profile, plan, /[<>]/.test(paths.backing) ? standIn : paths.backing);
-    out.push('', `host-native reference (before the guests): ${jobs.length} fio job(s) on the host against the backing store`);
+    out.push(
+      '',
+      `host-native reference (before the guests): ${jobs.length} fio job(s) on the host against the backing store`,
+    );
     for (const job of jobs) out.push(`  ${job.fioKey}: ${commandLine(job.argv).replace(standIn, paths.backing)}`);
   }
   if (plan.pruned.length > 0) {

@@ -8,7 +8,9 @@ import type { Sample } from '../model/sample.js';
 import { sampleFailure, type FailureDiagnostic } from '../model/diagnostic.js';
 
 /** Failed and invalid samples (unsupported ones are reported before the run): per kind, one diagnostic per distinct reason with its count. Pure. */
-export function groupFailures(samples: readonly Pick<Sample, 'status' | 'reason' | 'failureKind'>[]): FailureDiagnostic[][] {
+export function groupFailures(
+  samples: readonly Pick<Sample, 'status' | 'reason' | 'failureKind'>[],
+): FailureDiagnostic[][] {
   const byKind = new Map<string, Map<string, FailureDiagnostic & { count: number }>>();
   for (const s of samples) {
     if (s.status !== 'failed' && s.status !== 'invalid') continue;

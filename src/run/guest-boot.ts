@@ -103,7 +103,10 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     throw err;
   });
   const started = Date.now();
-  const qemu = await startQemu(spec.binary, args, { stderrLog: join(req.bootDir, 'qemu.stderr.log'), cwd: req.bootDir }).catch(async (err: unknown) => {
+  const qemu = await startQemu(spec.binary, args, {
+    stderrLog: join(req.bootDir, 'qemu.stderr.log'),
+    cwd: req.bootDir,
+  }).catch(async (err: unknown) => {
     await hostSide.stop();
     await cleanupBootFiles();
     throw err;
@@ -126,7 +129,11 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     let ready;
     try {
       ready = await waitUntilReady(req.guestSource, {
-        serialLog: spec.serialLog, port: sshHostPort, exited: qemu.exited, deadline: started + req.guestSource.bootTimeoutS * 1000, group: req.group,
+        serialLog: spec.serialLog,
+        port: sshHostPort,
+        exited: qemu.exited,
+        deadline: started + req.guestSource.bootTimeoutS * 1000,
+        group: req.group,
       });
     } catch (err) {
       throw await bootFailure((err as Error).message, req);
@@ -137,7 +144,14 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     const { device, locatedBy } = await locateTestDisk(session, qmp, spec);
     const facts = await readGuestFacts(session);
     const timings = { readyMs, sshMs };
-    await writeJsonAtomic(join(req.bootDir, 'boot.json'), { bootId: req.bootId, groupId: req.group.id, accel: req.accel, timings, device, guestKernel: facts.kernel });
+    await writeJsonAtomic(join(req.bootDir, 'boot.json'), {
+      bootId: req.bootId,
+      groupId: req.group.id,
+      accel: req.accel,
+      timings,
+      device,
+      guestKernel: facts.kernel,
+    });
     const liveQmp = qmp;
     const liveSession = session;
     return {
@@ -149,7 +163,13 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
       guestKernel: facts.kernel,
       fioVersion: facts.fioVersion,
       timings,
-      observed: { ...deviceObserved, ...pinObserved, qemuDevice: spec.device.backend, device, testDiskLocatedBy: locatedBy },
+      observed: {
+        ...deviceObserved,
+        ...pinObserved,
+        qemuDevice: spec.device.backend,
+        device,
+        testDiskLocatedBy: locatedBy,
+      },
       hostSide,
       spec,
       stop: stopAll,

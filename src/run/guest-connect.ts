@@ -45,11 +45,17 @@ export async function waitUntilReady(source: GuestSource, w: ReadyWait): Promise
     try {
       return { presentedHostKey: await learnHostKey({ port: w.port, deadline: w.deadline, exited: w.exited }) };
     } catch (err) {
-      throw new RunStepError(`guest not reachable over SSH within ${source.bootTimeoutS}s: ${(err as Error).message}`, 'boot');
+      throw new RunStepError(
+        `guest not reachable over SSH within ${source.bootTimeoutS}s: ${(err as Error).message}`,
+        'boot',
+      );
     }
   }
   try {
-    await waitForSerialMarker(w.serialLog, MARKER_PREFIX, { timeoutMs: Math.max(1, w.deadline - Date.now()), exited: w.exited });
+    await waitForSerialMarker(w.serialLog, MARKER_PREFIX, {
+      timeoutMs: Math.max(1, w.deadline - Date.now()),
+      exited: w.exited,
+    });
     for (let i = 0; i < 20; i++) {
       const text = await serialText(w.serialLog);
       const failed = text.split(/\r?\n/).find((l) => l.startsWith(GUEST_FAILED_MARKER));
@@ -60,7 +66,10 @@ export async function waitUntilReady(source: GuestSource, w: ReadyWait): Promise
   } catch (err) {
     const modules = source.diagnose(await serialText(w.serialLog), w.group);
     const first = (err as Error).message.split('\n')[0];
-    const why = err instanceof RunStepError && first?.startsWith("the guest's init") ? first : `guest did not reach init's ready marker within ${source.bootTimeoutS}s (${first})`;
+    const why =
+      err instanceof RunStepError && first?.startsWith("the guest's init")
+        ? first
+        : `guest did not reach init's ready marker within ${source.bootTimeoutS}s (${first})`;
     throw new RunStepError(modules ? `${modules}; ${why}` : why, 'boot');
   }
   const modules = source.diagnose(await serialText(w.serialLog), w.group);
@@ -74,7 +83,10 @@ const sameKey = (a: string, b: string) => parsePinnedHostKey(a).blob.equals(pars
  * The SSH session to a ready guest, host key pinned: the source's pin, or —
  * first boot of a tofu image — the key it just presented, which is stored.
  */
-export async function connectGuest(source: GuestSource, opts: { port: number; ready: Ready; retryUntilMs: number }): Promise<GuestSession> {
+export async function connectGuest(
+  source: GuestSource,
+  opts: { port: number; ready: Ready; retryUntilMs: number },
+): Promise<GuestSession> {
   let pin = await source.pinnedHostKey();
   const presented = opts.ready.presentedHostKey;
   if (pin === null) {
@@ -88,7 +100,12 @@ export async function connectGuest(source: GuestSource, opts: { port: number; re
       source.record.hostKey === 'seed'
         ? 'the image did not install the host key from its cloud-init seed (ssh_keys); if it keeps a host key of its own, set guest.host_key: tofu'
         : `the image's host key changed since it was learned; if that is expected, delete ${String(source.record.hostKeyFile)}`;
-    throw new RunStepError(`host key mismatch: the guest presented ${shown}, ${pinned} is pinned; refusing to log in (${hint})`, 'ssh', [], 'HostKeyMismatch');
+    throw new RunStepError(
+      `host key mismatch: the guest presented ${shown}, ${pinned} is pinned; refusing to log in (${hint})`,
+      'ssh',
+      [],
+      'HostKeyMismatch',
+    );
   }
   return GuestSession.connect({
     host: '127.0.0.1',

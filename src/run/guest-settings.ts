@@ -33,7 +33,11 @@ const queueAttributeApplier = (axis: QueueAttribute): GuestSettingApplier => ({
 });
 
 /** In application order: the scheduler first, since selecting one resets the queue's nr_requests. */
-const GUEST_SETTING_APPLIERS: readonly GuestSettingApplier[] = [schedulerApplier, queueAttributeApplier('nomerges'), queueAttributeApplier('nr_requests')];
+const GUEST_SETTING_APPLIERS: readonly GuestSettingApplier[] = [
+  schedulerApplier,
+  queueAttributeApplier('nomerges'),
+  queueAttributeApplier('nr_requests'),
+];
 
 /** What is active in one boot, per axis: changed only when a cell needs another value. */
 export type ActiveGuestSettings = Map<string, AxisValue>;
@@ -42,7 +46,11 @@ export type ActiveGuestSettings = Map<string, AxisValue>;
  * Applies every guest-scope axis of `cell`; returns the observed values, or
  * throws with `axis: reason` when one cannot be applied.
  */
-export async function applyGuestSettings(guest: RunningGuest, cell: Cell, active: ActiveGuestSettings): Promise<Record<string, AxisValue>> {
+export async function applyGuestSettings(
+  guest: RunningGuest,
+  cell: Cell,
+  active: ActiveGuestSettings,
+): Promise<Record<string, AxisValue>> {
   const observed: Record<string, AxisValue> = {};
   let wrote = false;
   for (const applier of GUEST_SETTING_APPLIERS) {

@@ -14,7 +14,12 @@ import { parseFioOutput, fioSummaryToMetrics } from '../guest/fio-result.js';
 import type { RunningGuest } from './guest-boot.js';
 import { fioJobFor, fioTimeoutMs } from './cell-job.js';
 import { applyGuestSettings, type ActiveGuestSettings } from './guest-settings.js';
-import { hostSideInsightExtras, insightSourcesFor, runFioWithInsight, type FioWithInsight } from '../insight/collect.js';
+import {
+  hostSideInsightExtras,
+  insightSourcesFor,
+  runFioWithInsight,
+  type FioWithInsight,
+} from '../insight/collect.js';
 import { configMismatch, plannedConfig } from '../insight/config.js';
 import { GUEST_FIO_KEY, HOST_STEAL_KEY } from '../model/observed-keys.js';
 import { readHostCpuTimes, stealPctBetween } from '../host/steal.js';
@@ -36,10 +41,14 @@ function lastLine(text: string): string {
 const firstLine = (err: unknown): string => ((err as Error)?.message ?? String(err)).split('\n')[0] ?? '';
 
 /** Why a fio that ran but did not exit 0 failed: its kind and one line. Pure. */
-export function fioExitFailure(result: Pick<ExecResult, 'code' | 'signal' | 'stdout' | 'stderr'>): { failureKind: FailureKind; reason: string } {
+export function fioExitFailure(result: Pick<ExecResult, 'code' | 'signal' | 'stdout' | 'stderr'>): {
+  failureKind: FailureKind;
+  reason: string;
+} {
   const why = lastLine(result.stderr) || lastLine(result.stdout) || `exit code ${result.code ?? result.signal}`;
   // 127: the guest's shell found no fio to run.
-  if (result.code === 127) return { failureKind: 'FioNotFound', reason: `fio not found in the guest (exit 127: ${why})` };
+  if (result.code === 127)
+    return { failureKind: 'FioNotFound', reason: `fio not found in the guest (exit 127: ${why})` };
   return { failureKind: 'FioFailed', reason: `fio exited with ${result.code ?? result.signal}: ${why}` };
 }
 
@@ -65,18 +74,30 @@ export async function measureCell(req: MeasureRequest): Promise<CellOutcome> {
   try {
     Object.assign(observed, await applyGuestSettings(guest, cell, req.activeSettings));
   } catch (err) {
-    return { draft: draftOf('failed', { reason: (err as Error).message, failureKind: failureKindOf(err, 'GuestCommandFailed') }) };
+    return {
+      draft: draftOf('failed', {
+        reason: (err as Error).message,
+        failureKind: failureKindOf(err, 'GuestCommandFailed'),
+      }),
+    };
   }
   const mismatch = Object.entries(observed).find(([axis, value]) => axis in cell.values && cell.values[axis] !== value);
   if (mismatch) {
     const [axis, value] = mismatch;
-    return { draft: draftOf('invalid', { reason: `guest reports ${axis}=${value}, the cell asked for ${cell.values[axis]}`, failureKind: 'ConfigMismatch' }) };
+    return {
+      draft: draftOf('invalid', {
+        reason: `guest reports ${axis}=${value}, the cell asked for ${cell.values[axis]}`,
+        failureKind: 'ConfigMismatch',
+      }),
+    };
   }
   let run: FioWithInsight<ExecResult>;
   try {
     run = await runFio(req, observed);
   } catch (err) {
-    return { draft: draftOf('failed', { reason: `fio: ${firstLine(err)}`, failureKind: failureKindOf(err, 'FioFailed') }) };
+    return {
+      draft: draftOf('failed', { reason: `fio: ${firstLine(err)}`, failureKind: failureKindOf(err, 'FioFailed') }),
+    };
   }
   if (run.result.code !== 0) return { draft: draftOf('failed', fioExitFailure(run.result)) };
   return sampleOf(run, observed, draftOf);
@@ -95,11 +116,21 @@ function draftsFor({ guest, group, cell, repetition, accel }: MeasureRequest, ob
     accel,
     notices: [...cell.notices],
   };
-  return (status, extra = {}) => ({ ...base, finishedAt: new Date().toISOString(), status, metrics: {}, observed, ...extra });
+  return (status, extra = {}) => ({
+    ...base,
+    finishedAt: new Date().toISOString(),
+    status,
+    metrics: {},
+    observed,
+    ...extra,
+  });
 }
 
 /** fio in the guest inside the insight window, with the host's CPU steal over it recorded in `observed`. */
-async function runFio({ guest, profile, cell, accel }: MeasureRequest, observed: Observed): Promise<FioWithInsight<ExecResult>> {
+async function runFio(
+  { guest, profile, cell, accel }: MeasureRequest,
+  observed: Observed,
+): Promise<FioWithInsight<ExecResult>> {
   const argv = buildFioArgs(fioJobFor(profile, cell, guest.device));
   const cpuBefore = await readHostCpuTimes();
   const run = await runFioWithInsight({
@@ -121,7 +152,9 @@ async function sampleOf(run: FioWithInsight<ExecResult>, observed: Observed, dra
   try {
     const parsed = parseFioOutput(stdout);
     const metrics = fioSummaryToMetrics(parsed.summary);
-    const insight = await run.finish(metrics, { schedulerReadBack: typeof observed.scheduler === 'string' ? observed.scheduler : undefined });
+    const insight = await run.finish(metrics, {
+      schedulerReadBack: typeof observed.scheduler === 'string' ? observed.scheduler : undefined,
+    });
     const differs = insight.config.available ? configMismatch(insight.config.checks) : null;
     const draft = draftOf(differs ? 'invalid' : 'ok', {
       ...(differs ? { reason: differs, failureKind: 'ConfigMismatch' as const } : {}),
@@ -129,9 +162,16 @@ async function sampleOf(run: FioWithInsight<ExecResult>, observed: Observed, dra
       observed: { ...observed, [GUEST_FIO_KEY]: parsed.summary.fioVersion },
       insight,
     });
-    draft.notices = [...draft.notices, ...parsed.notes.map((n) => `fio: ${n}`), ...insight.notes.map((n) => `insight: ${n}`)];
+    draft.notices = [
+      ...draft.notices,
+      ...parsed.notes.map((n) => `fio: ${n}`),
+      ...insight.notes.map((n) => `insight: ${n}`),
+    ];
     return { draft, rawFio: parsed.raw };
   } catch (err) {
-    return { draft: draftOf('failed', { reason: firstLine(err), failureKind: failureKindOf(err, 'FioOutputUnusable') }), rawFio: { unparsedStdout: stdout } };
+    return {
+      draft: draftOf('failed', { reason: firstLine(err), failureKind: failureKindOf(err, 'FioOutputUnusable') }),
+      rawFio: { unparsedStdout: stdout },
+    };
   }
 }

@@ -70,13 +70,27 @@ export async function runHostReference(opts: {
       stdin: 'ignore',
     });
     if (opts.signal.aborted) break;
-    const base = { schemaVersion: 1, kind: 'host-reference' as const, fioKey: job.fioKey, fio: job.fio, target: opts.target, argv: job.argv, startedAt };
+    const base = {
+      schemaVersion: 1,
+      kind: 'host-reference' as const,
+      fioKey: job.fioKey,
+      fio: job.fio,
+      target: opts.target,
+      argv: job.argv,
+      startedAt,
+    };
     const stdout = String(r.stdout ?? '');
     let record: ReferenceRecord;
     if (r.exitCode !== 0) {
       const why = lastLine(String(r.stderr ?? '')) || lastLine(stdout) || r.shortMessage || `exit code ${r.exitCode}`;
       record = await writeReferenceRecord(opts.runDir, ++seq, {
-        ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: `host fio: ${why}`, failureKind: 'FioFailed', metrics: {}, notices: [],
+        ...base,
+        finishedAt: new Date().toISOString(),
+        status: 'failed',
+        reason: `host fio: ${why}`,
+        failureKind: 'FioFailed',
+        metrics: {},
+        notices: [],
       });
     } else {
       try {
@@ -84,17 +98,31 @@ export async function runHostReference(opts: {
         record = await writeReferenceRecord(
           opts.runDir,
           ++seq,
-          { ...base, finishedAt: new Date().toISOString(), status: 'ok', metrics: fioSummaryToMetrics(parsed.summary), notices: parsed.notes.map((n) => `fio: ${n}`) },
+          {
+            ...base,
+            finishedAt: new Date().toISOString(),
+            status: 'ok',
+            metrics: fioSummaryToMetrics(parsed.summary),
+            notices: parsed.notes.map((n) => `fio: ${n}`),
+          },
           parsed.raw,
         );
       } catch (err) {
         record = await writeReferenceRecord(opts.runDir, ++seq, {
-          ...base, finishedAt: new Date().toISOString(), status: 'failed', reason: (err as Error).message.split('\n')[0] ?? 'unparsable fio output', failureKind: 'FioOutputUnusable', metrics: {}, notices: [],
+          ...base,
+          finishedAt: new Date().toISOString(),
+          status: 'failed',
+          reason: (err as Error).message.split('\n')[0] ?? 'unparsable fio output',
+          failureKind: 'FioOutputUnusable',
+          metrics: {},
+          notices: [],
         });
       }
     }
     const iops = record.metrics.iops?.value;
-    opts.log(`host reference ${job.fioKey}: ${record.status === 'ok' && iops !== undefined ? `${Math.round(iops)} IOPS` : `failed: ${record.reason}`}`);
+    opts.log(
+      `host reference ${job.fioKey}: ${record.status === 'ok' && iops !== undefined ? `${Math.round(iops)} IOPS` : `failed: ${record.reason}`}`,
+    );
     out.push(record);
   }
   return out;

@@ -87,7 +87,11 @@ export interface RunLoopOptions {
 /** Every planned sample, in visit order, with the index of the visit (boot) that measures it. */
 export function plannedSamples(plan: Plan): { cellKey: string; repetition: number; visit: number }[] {
   return plan.visits.flatMap((visit, index) =>
-    visitMeasurements(visit, groupById(plan, visit.groupId).cells).map(({ round, cell }) => ({ cellKey: cell.key, repetition: round, visit: index })),
+    visitMeasurements(visit, groupById(plan, visit.groupId).cells).map(({ round, cell }) => ({
+      cellKey: cell.key,
+      repetition: round,
+      visit: index,
+    })),
   );
 }
 
@@ -119,7 +123,8 @@ function stopFor(err: unknown): StopRun | null {
 const firstLine = (text: string): string => text.split('\n')[0] ?? '';
 
 function describeFailure(err: unknown): { step: string; message: string; failureKind: FailureKind } {
-  if (err instanceof RunStepError) return { step: err.step, message: `${err.step}: ${firstLine(err.message)}`, failureKind: err.failure };
+  if (err instanceof RunStepError)
+    return { step: err.step, message: `${err.step}: ${firstLine(err.message)}`, failureKind: err.failure };
   return { step: 'boot', message: firstLine((err as Error)?.message ?? String(err)), failureKind: 'BootFailed' };
 }
 
@@ -135,9 +140,21 @@ function unmeasured(
 ): SampleDraft {
   const now = new Date().toISOString();
   return {
-    cellKey: cell.key, cell: cell.values, requested: cell.requested, groupId: group.id, bootId: at.bootId,
-    repetition: at.round, startedAt: now, finishedAt: now, status: 'failed', ...failure,
-    accel: at.accel, metrics: {}, observed: {}, notices: cell.notices, bootRetries: [...retries],
+    cellKey: cell.key,
+    cell: cell.values,
+    requested: cell.requested,
+    groupId: group.id,
+    bootId: at.bootId,
+    repetition: at.round,
+    startedAt: now,
+    finishedAt: now,
+    status: 'failed',
+    ...failure,
+    accel: at.accel,
+    metrics: {},
+    observed: {},
+    notices: cell.notices,
+    bootRetries: [...retries],
   };
 }
 
@@ -178,7 +195,9 @@ class RunLoop {
   private async visit(visitIndex: number, visit: Plan['visits'][number]): Promise<void> {
     const { plan, profile, log, signal } = this.opts;
     const group = groupById(plan, visit.groupId);
-    const pending: Pending = visitMeasurements(visit, group.cells).filter(({ round, cell }) => this.todo(cell.key, round));
+    const pending: Pending = visitMeasurements(visit, group.cells).filter(({ round, cell }) =>
+      this.todo(cell.key, round),
+    );
     if (pending.length === 0) return;
     const baseId = `b${String(visitIndex + 1).padStart(3, '0')}-${group.id}-r${visit.round}${this.opts.bootSuffix ?? ''}`;
     const retries: BootRetry[] = [];
@@ -201,7 +220,8 @@ class RunLoop {
       }
       const why = `${'stop' in booted ? 'not measured' : 'boot failed'}: ${lost.reason} (${attempt} boot attempt(s), boot_retries: ${profile.boot_retries})`;
       const failure = { reason: why, failureKind: lost.failureKind ?? 'BootFailed' };
-      for (const { round, cell } of pending.splice(0)) await this.store(unmeasured(group, cell, { round, bootId, accel: this.opts.accel }, failure, retries));
+      for (const { round, cell } of pending.splice(0))
+        await this.store(unmeasured(group, cell, { round, bootId, accel: this.opts.accel }, failure, retries));
     }
   }
 
@@ -216,8 +236,13 @@ class RunLoop {
     this.result.samplesWritten += 1;
     progress?.sampleStored();
     const iops = draft.metrics.iops?.value;
-    const what = draft.status === 'ok' && iops !== undefined ? `${formatCount(iops)} IOPS` : `${draft.status}: ${draft.reason ?? ''}`;
-    log.info(`[${this.result.samplesWritten}/${this.total}] ${draft.cellKey} r${draft.repetition}: ${what}${progress?.timing() ?? ''}`);
+    const what =
+      draft.status === 'ok' && iops !== undefined
+        ? `${formatCount(iops)} IOPS`
+        : `${draft.status}: ${draft.reason ?? ''}`;
+    log.info(
+      `[${this.result.samplesWritten}/${this.total}] ${draft.cellKey} r${draft.repetition}: ${what}${progress?.timing() ?? ''}`,
+    );
   }
 
   /** One boot attempt: the guest, or the failure (already reported and recorded in the boot directory). */
@@ -240,7 +265,10 @@ class RunLoop {
   }
 
   /** Reports a failed boot with its evidence and records it in boot.json. */
-  private async bootFailed(err: unknown, at: { group: BootGroup; bootId: string; bootDir: string; attempt: number }): Promise<BootRetry> {
+  private async bootFailed(
+    err: unknown,
+    at: { group: BootGroup; bootId: string; bootDir: string; attempt: number },
+  ): Promise<BootRetry> {
     const { log, signal } = this.opts;
     const { group, bootId, bootDir, attempt } = at;
     const { step, message, failureKind } = describeFailure(err);
@@ -249,9 +277,21 @@ class RunLoop {
     const details = err instanceof RunStepError && err.step !== 'boot' ? err.details : [];
     const evidence = await bootEvidence(bootDir);
     // Its hint comes with the retry, or with the failed samples when no retry is left.
-    log.diagnostic({ kind: failureKind, reason: message }, { prefix: `boot ${bootId} failed: `, details: [...details, ...evidence], hint: false });
+    log.diagnostic(
+      { kind: failureKind, reason: message },
+      { prefix: `boot ${bootId} failed: `, details: [...details, ...evidence], hint: false },
+    );
     this.result.boots.push({ bootId, groupId: group.id, timings: null, error: message });
-    await writeJsonAtomic(join(bootDir, 'boot.json'), { bootId, groupId: group.id, attempt, status: 'failed', step, error: message, details, evidence }).catch((e) => {
+    await writeJsonAtomic(join(bootDir, 'boot.json'), {
+      bootId,
+      groupId: group.id,
+      attempt,
+      status: 'failed',
+      step,
+      error: message,
+      details,
+      evidence,
+    }).catch((e) => {
       throw stopFor(e) ?? e;
     });
     return { bootId, step, reason: message, failureKind };
@@ -261,10 +301,18 @@ class RunLoop {
    * Measures the pending cells in this guest, in order, storing each sample;
    * stops the guest after. Returns how the guest was lost, if it was.
    */
-  private async measureInGuest(guest: RunningGuest, group: BootGroup, bootId: string, pending: Pending, retries: readonly BootRetry[]): Promise<BootRetry | undefined> {
+  private async measureInGuest(
+    guest: RunningGuest,
+    group: BootGroup,
+    bootId: string,
+    pending: Pending,
+    retries: readonly BootRetry[],
+  ): Promise<BootRetry | undefined> {
     const { profile, accel, log, signal, progress, writer } = this.opts;
     this.result.boots.push({ bootId, groupId: group.id, timings: guest.timings });
-    log.info(`boot ${bootId}: ready in ${(guest.timings.readyMs / 1000).toFixed(1)}s, ssh in ${(guest.timings.sshMs / 1000).toFixed(1)}s, test disk /dev/${guest.device}`);
+    log.info(
+      `boot ${bootId}: ready in ${(guest.timings.readyMs / 1000).toFixed(1)}s, ssh in ${(guest.timings.sshMs / 1000).toFixed(1)}s, test disk /dev/${guest.device}`,
+    );
     const activeSettings = new Map<string, string | number>();
     try {
       while (pending.length > 0 && !signal.aborted) {
@@ -278,14 +326,21 @@ class RunLoop {
         pending.shift();
         if (pending.length > 0 && !guestAlive(guest)) {
           // That sample failed and stays failed; the cells after it need a guest.
-          const lost: BootRetry = { bootId, step: 'guest', reason: `guest lost during ${cell.key} r${round}: ${outcome.draft.reason ?? 'QEMU exited'}`, failureKind: 'GuestLost' };
+          const lost: BootRetry = {
+            bootId,
+            step: 'guest',
+            reason: `guest lost during ${cell.key} r${round}: ${outcome.draft.reason ?? 'QEMU exited'}`,
+            failureKind: 'GuestLost',
+          };
           log.diagnostic({ kind: 'GuestLost', reason: lost.reason }, { prefix: `boot ${bootId}: `, hint: false });
           return lost;
         }
       }
       return undefined;
     } finally {
-      await guest.stop().catch((err) => log.diagnostic({ kind: 'QemuStopFailed', bootId, message: (err as Error).message }));
+      await guest
+        .stop()
+        .catch((err) => log.diagnostic({ kind: 'QemuStopFailed', bootId, message: (err as Error).message }));
       removeSocketsIn(bootDirOf(writer.dir, bootId));
     }
   }

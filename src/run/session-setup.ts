@@ -54,13 +54,25 @@ async function checkQemu(binary: string): Promise<{ version: string; banner: str
   try {
     return await qemuVersionOf(binary);
   } catch (err) {
-    throw new HostError((err as Error).message, "set qemu.binary to a qemu-system-x86_64 binary (scripts/setup-host.sh installs Debian's)");
+    throw new HostError(
+      (err as Error).message,
+      "set qemu.binary to a qemu-system-x86_64 binary (scripts/setup-host.sh installs Debian's)",
+    );
   }
 }
 
-async function buildPlan(profile: Profile, accel: Accel, onlyCells: readonly string[] | undefined, shard: ShardSpec | undefined): Promise<Plan> {
+async function buildPlan(
+  profile: Profile,
+  accel: Accel,
+  onlyCells: readonly string[] | undefined,
+  shard: ShardSpec | undefined,
+): Promise<Plan> {
   // What this host can run (vhost-blk, qemu-storage-daemon) and where pin: may put threads.
-  const host = await probeHostFacts({ qemuBinary: profile.qemu.binary, backingPath: profile.disk.path, nodes: backendHostNodes() });
+  const host = await probeHostFacts({
+    qemuBinary: profile.qemu.binary,
+    backingPath: profile.disk.path,
+    nodes: backendHostNodes(),
+  });
   const full = makePlan(profile, accel, { onlyCells, host });
   return shard ? shardPlan(full, shard, { runtimeS: profile.fio.runtime, rampTimeS: profile.fio.ramp_time }) : full;
 }
@@ -72,23 +84,33 @@ async function newSession(req: SessionRequest, log: Logger): Promise<Session> {
   const { accel, warnings } = await chooseAccel(profile, log);
   const qemu = await checkQemu(profile.qemu.binary);
   const profilePath = req.profilePath;
-  const plan = await buildPlan(profile, accel, req.onlyCells, req.shard ? parseShard(req.shard) : undefined).catch((err: unknown) => {
-    // The planner's problems are the profile's (matrix size, conflicting settings), except those of an option.
-    if (err instanceof InputError) throw new InputError(err.lines.map((l) => (l.startsWith('--') ? l : `${profilePath}: ${l}`)));
-    throw err;
-  });
+  const plan = await buildPlan(profile, accel, req.onlyCells, req.shard ? parseShard(req.shard) : undefined).catch(
+    (err: unknown) => {
+      // The planner's problems are the profile's (matrix size, conflicting settings), except those of an option.
+      if (err instanceof InputError)
+        throw new InputError(err.lines.map((l) => (l.startsWith('--') ? l : `${profilePath}: ${l}`)));
+      throw err;
+    },
+  );
   return { profile, profilePath: resolve(req.profilePath), accel, warnings, qemu, plan };
 }
 
 async function chooseAccel(profile: Profile, log: Logger): Promise<{ accel: Accel; warnings: RunWarning[] }> {
   const decision = decideAccel(profile.qemu.accel, await probeKvm());
-  const warnings: RunWarning[] = [...decision.warnings, ...(decision.accel === 'tcg' ? [{ kind: 'TcgEmulation' as const }] : [])];
+  const warnings: RunWarning[] = [
+    ...decision.warnings,
+    ...(decision.accel === 'tcg' ? [{ kind: 'TcgEmulation' as const }] : []),
+  ];
   for (const w of warnings) log.diagnostic(w);
   return { accel: decision.accel, warnings };
 }
 
 /** The profile to resume with: the file (given, or the one the run started with) must say what the stored run used. */
-async function resumeProfile(stored: StoredRun, profileArg: string | undefined, log: Logger): Promise<{ profile: Profile; source: string | undefined }> {
+async function resumeProfile(
+  stored: StoredRun,
+  profileArg: string | undefined,
+  log: Logger,
+): Promise<{ profile: Profile; source: string | undefined }> {
   const source = profileArg ?? stored.manifest.profilePath ?? undefined;
   if (!source || !existsSync(source)) {
     log.diagnostic({ kind: 'ProfileFileGone', path: source ?? null, dir: stored.dir });
@@ -111,7 +133,8 @@ async function resumeProfile(stored: StoredRun, profileArg: string | undefined, 
  * and the plan rebuilt from it must be the stored plan.
  */
 async function resumeSession(dir: string, req: SessionRequest, log: Logger): Promise<Session> {
-  if (req.shard || req.onlyCells) throw new InputError('--resume: --shard and --only-cell come from the stored run; do not give them again');
+  if (req.shard || req.onlyCells)
+    throw new InputError('--resume: --shard and --only-cell come from the stored run; do not give them again');
   const stored = await loadRun(resolve(dir));
   const { profile, source } = await resumeProfile(stored, req.profilePath, log);
   const { accel, warnings } = await chooseAccel(profile, log);
@@ -120,7 +143,10 @@ async function resumeSession(dir: string, req: SessionRequest, log: Logger): Pro
   const plan = await buildPlan(profile, accel, storedPlan.cellFilter ?? undefined, storedPlan.shard);
   const planChanges = jsonChanges(storedPlan, JSON.parse(JSON.stringify(plan)), (path) => path === 'estimate');
   if (planChanges.length > 0) {
-    throw new InputError([`--resume ${stored.dir}: the plan built now differs from the stored one (another vblk-bench version?):`, ...planChanges.slice(0, 20).map((c) => `  plan.${c}`)]);
+    throw new InputError([
+      `--resume ${stored.dir}: the plan built now differs from the stored one (another vblk-bench version?):`,
+      ...planChanges.slice(0, 20).map((c) => `  plan.${c}`),
+    ]);
   }
   return { profile, profilePath: source ?? null, accel, warnings, qemu, plan, stored };
 }

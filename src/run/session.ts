@@ -25,7 +25,15 @@ import { createRunDir } from '../store/new-run-dir.js';
 import { environmentChanges, missingSlots, recordedSlots, sampleSlot } from '../store/resume.js';
 import { RunWriter } from '../store/run-writer.js';
 import { loadRun, type StoredRun } from '../store/run-reader.js';
-import { checkFreeSpace, checkResultsLocation, errnoCode, estimateResultsBytes, formatBytes, rescueSamples, unsavedAsJsonLines } from '../store/storage.js';
+import {
+  checkFreeSpace,
+  checkResultsLocation,
+  errnoCode,
+  estimateResultsBytes,
+  formatBytes,
+  rescueSamples,
+  unsavedAsJsonLines,
+} from '../store/storage.js';
 import { killAllChildren } from '../vm/children.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { repoRoot } from '../util/paths.js';
@@ -118,7 +126,9 @@ export async function runSession(req: RunRequest, ctx: RunContext): Promise<RunO
   logPruned(session, ctx.log);
   const todo = samplesToMeasure(session);
   if (req.dryRun) return { kind: 'dry-run', text: await dryRunText(session, todo) };
-  const purpose = session.stored ? `vblk-bench run --resume ${session.stored.dir}` : `vblk-bench run ${session.profilePath ?? ''}`;
+  const purpose = session.stored
+    ? `vblk-bench run --resume ${session.stored.dir}`
+    : `vblk-bench run ${session.profilePath ?? ''}`;
   const lockOptions: AcquireOptions = {
     purpose,
     waitMs: req.waitLockMs,
@@ -142,13 +152,17 @@ function logPruned({ plan }: Session, log: Logger): void {
   const prunedByReason = new Map<string, string[]>();
   for (const p of plan.pruned) prunedByReason.set(p.reason, [...(prunedByReason.get(p.reason) ?? []), p.cell.key]);
   for (const [reason, keys] of prunedByReason) {
-    log.info(`not run: ${keys.length} cell(s), e.g. ${keys[0]}: ${reason}${keys.length > 1 ? ' (--dry-run lists them all)' : ''}`);
+    log.info(
+      `not run: ${keys.length} cell(s), e.g. ${keys[0]}: ${reason}${keys.length > 1 ? ' (--dry-run lists them all)' : ''}`,
+    );
   }
 }
 
 /** What the sweep removed, one line each, the hint once. */
 function logCleanup(actions: readonly string[], log: Logger): void {
-  actions.forEach((action, i) => log.diagnostic({ kind: 'LeftoverCleaned', action }, { hint: i === actions.length - 1 }));
+  actions.forEach((action, i) =>
+    log.diagnostic({ kind: 'LeftoverCleaned', action }, { hint: i === actions.length - 1 }),
+  );
 }
 
 function samplesToMeasure({ plan, stored }: Session): Todo {
@@ -161,8 +175,14 @@ function samplesToMeasure({ plan, stored }: Session): Todo {
 }
 
 async function dryRunText({ profile, plan, stored }: Session, todo: Todo): Promise<string> {
-  if (stored) return `resume ${stored.dir}: ${todo.missing.length} of ${plan.sampleCount} planned sample(s) missing\n${todo.missing.map((m) => `  ${m}\n`).join('')}`;
-  return renderDryRun(profile, plan, { ...(await dryRunGuest(profile)), backing: profile.disk.path ?? '/dev/shm/vblk-bench-<run>.raw' }) + '\n';
+  if (stored)
+    return `resume ${stored.dir}: ${todo.missing.length} of ${plan.sampleCount} planned sample(s) missing\n${todo.missing.map((m) => `  ${m}\n`).join('')}`;
+  return (
+    renderDryRun(profile, plan, {
+      ...(await dryRunGuest(profile)),
+      backing: profile.disk.path ?? '/dev/shm/vblk-bench-<run>.raw',
+    }) + '\n'
+  );
 }
 
 async function measureSession(m: Measuring): Promise<FinishedRun> {
@@ -178,7 +198,11 @@ async function measureSession(m: Measuring): Promise<FinishedRun> {
     logCleanup((await sweepRunDir(stored.dir)).actions, ctx.log);
     if (todo.missing.length === 0) {
       ctx.log.info(`resume ${stored.dir}: every planned sample already has a record; nothing to measure`);
-      const writer = await RunWriter.resume(stored, { startedAt: new Date().toISOString(), missingSamples: 0, bootSuffix: '' });
+      const writer = await RunWriter.resume(stored, {
+        startedAt: new Date().toISOString(),
+        missingSamples: 0,
+        bootSuffix: '',
+      });
       return finishRun(session, writer, null, ctx.signal);
     }
   }
@@ -189,17 +213,30 @@ async function measureSession(m: Measuring): Promise<FinishedRun> {
   hostLock.update({ runDir: writer.dir });
   const loop = await measure(m, writer, guestSource, lockDir);
   // Cells this host cannot run: stored after the measured ones (tables keep a measured reference row).
-  if (!loop.stopped) await storeUnsupported(writer, session.plan, new Set((stored?.samples ?? []).map((s) => s.cellKey)));
+  if (!loop.stopped)
+    await storeUnsupported(writer, session.plan, new Set((stored?.samples ?? []).map((s) => s.cellKey)));
   return finishRun(session, writer, loop, ctx.signal);
 }
 
 /** The guest to boot, its key, and the environment — which a resumed run must still have. */
-async function prepareGuest({ profile, stored, accel, qemu }: Session, ctx: RunContext): Promise<{ guestSource: GuestSource; environment: Record<string, unknown> }> {
-  const guestSource = await resolveGuestSource(profile, { repoRoot: repoRoot(), log: (l) => ctx.log.info(`guest: ${l}`) });
+async function prepareGuest(
+  { profile, stored, accel, qemu }: Session,
+  ctx: RunContext,
+): Promise<{ guestSource: GuestSource; environment: Record<string, unknown> }> {
+  const guestSource = await resolveGuestSource(profile, {
+    repoRoot: repoRoot(),
+    log: (l) => ctx.log.info(`guest: ${l}`),
+  });
   for (const d of guestSource.diagnostics) ctx.log.diagnostic(d);
   ctx.signal.throwIfAborted();
   await readPrivateKey(guestSource.ssh.privateKeyPath); // 0600 or refuse, before anything boots
-  const environment = await collectRunEnvironment({ accel, qemuBinary: profile.qemu.binary, qemu, guest: guestSource.record, tool: TOOL_VERSION });
+  const environment = await collectRunEnvironment({
+    accel,
+    qemuBinary: profile.qemu.binary,
+    qemu,
+    guest: guestSource.record,
+    tool: TOOL_VERSION,
+  });
   if (stored) {
     const changes = environmentChanges(stored.environment, environment);
     if (changes.length > 0) {
@@ -221,7 +258,12 @@ async function checkRoom(m: Measuring): Promise<void> {
   const need = estimateResultsBytes(missing.length, visits * (1 + profile.boot_retries));
   await checkResultsLocation(resultsParent(m), need, `${missing.length} sample(s) and ${visits} boot(s)`);
   if (!profile.disk.path) {
-    await checkFreeSpace('/dev/shm', profile.disk.size + 16 * 1024 * 1024, `the ${formatBytes(profile.disk.size)} backing file (disk.size)`, 'lower disk.size, or name an existing file with disk.path');
+    await checkFreeSpace(
+      '/dev/shm',
+      profile.disk.size + 16 * 1024 * 1024,
+      `the ${formatBytes(profile.disk.size)} backing file (disk.size)`,
+      'lower disk.size, or name an existing file with disk.path',
+    );
   }
 }
 
@@ -231,7 +273,11 @@ async function openWriter(m: Measuring, environment: Record<string, unknown>): P
   const { profile, plan, stored } = session;
   if (stored) {
     const bootSuffix = `-s${(stored.manifest.resumes?.length ?? 0) + 2}`;
-    const writer = await RunWriter.resume(stored, { startedAt: new Date().toISOString(), missingSamples: m.todo.missing.length, bootSuffix });
+    const writer = await RunWriter.resume(stored, {
+      startedAt: new Date().toISOString(),
+      missingSamples: m.todo.missing.length,
+      bootSuffix,
+    });
     ctx.log.info(`resume ${stored.dir}: measuring ${m.todo.missing.length} missing sample(s) of ${plan.sampleCount}`);
     return writer;
   }
@@ -257,7 +303,12 @@ async function openWriter(m: Measuring, environment: Record<string, unknown>): P
 }
 
 /** The backing store, the host reference (if asked for) and the run loop; an interrupt ends it with what was stored. */
-async function measure(m: Measuring, writer: RunWriter, guestSource: GuestSource, lockDir: string): Promise<RunLoopResult> {
+async function measure(
+  m: Measuring,
+  writer: RunWriter,
+  guestSource: GuestSource,
+  lockDir: string,
+): Promise<RunLoopResult> {
   const { session, todo, ctx } = m;
   const { profile, plan, accel } = session;
   const lifecycle = RunLifecycle.start(runRegistryDir(lockDir), writer.dir);
@@ -269,12 +320,33 @@ async function measure(m: Measuring, writer: RunWriter, guestSource: GuestSource
     const backing = await prepareBackingStore(profile.disk, runId);
     try {
       if (profile.reference === 'host') {
-        await runHostReference({ profile, plan, target: backing.path, runDir: writer.dir, signal: ctx.signal, log: (l) => ctx.log.info(l) });
+        await runHostReference({
+          profile,
+          plan,
+          target: backing.path,
+          runDir: writer.dir,
+          signal: ctx.signal,
+          log: (l) => ctx.log.info(l),
+        });
         ctx.signal.throwIfAborted();
       }
-      progress = ctx.startProgress?.({ total: todo.missing.length, visits: todo.visits, accel, runtimeS: profile.fio.runtime, rampTimeS: profile.fio.ramp_time });
+      progress = ctx.startProgress?.({
+        total: todo.missing.length,
+        visits: todo.visits,
+        accel,
+        runtimeS: profile.fio.runtime,
+        rampTimeS: profile.fio.ramp_time,
+      });
       return await runPlan({
-        profile, plan, accel, guestSource, backingPath: backing.path, writer, log: ctx.log, signal: ctx.signal, progress,
+        profile,
+        plan,
+        accel,
+        guestSource,
+        backingPath: backing.path,
+        writer,
+        log: ctx.log,
+        signal: ctx.signal,
+        progress,
         todo: todo.isMissing,
         bootSuffix: writer.runManifest.resumes?.at(-1)?.bootSuffix,
       });
@@ -291,7 +363,8 @@ async function measure(m: Measuring, writer: RunWriter, guestSource: GuestSource
   }
 }
 
-const interruptedBy = (signal: AbortSignal): NodeJS.Signals | null => (signal.aborted && signal.reason instanceof InterruptedError ? signal.reason.signal : null);
+const interruptedBy = (signal: AbortSignal): NodeJS.Signals | null =>
+  signal.aborted && signal.reason instanceof InterruptedError ? signal.reason.signal : null;
 
 /** Keeps the measured samples that could not be stored: on another filesystem, or as lines to print. */
 async function keepUnsaved(runDir: string, loop: RunLoopResult): Promise<UnsavedReport> {
@@ -301,7 +374,12 @@ async function keepUnsaved(runDir: string, loop: RunLoopResult): Promise<Unsaved
 }
 
 /** Marks the run complete or incomplete (with why) and gathers what the CLI prints. */
-async function finishRun(session: Session, writer: RunWriter, loop: RunLoopResult | null, signal: AbortSignal): Promise<FinishedRun> {
+async function finishRun(
+  session: Session,
+  writer: RunWriter,
+  loop: RunLoopResult | null,
+  signal: AbortSignal,
+): Promise<FinishedRun> {
   const runDir = writer.dir;
   const storageStop = loop?.stopped?.kind === 'storage' ? loop.stopped.error : undefined;
   const unsaved = loop && storageStop ? await keepUnsaved(runDir, loop) : undefined;
@@ -320,7 +398,23 @@ async function finishRun(session: Session, writer: RunWriter, loop: RunLoopResul
           : `${stillMissing} planned sample(s) not measured`;
   const finishError = await writer.finish({ complete, stopReason }).then(
     () => undefined,
-    (err: unknown): RunDiagnostic => ({ kind: 'ManifestNotUpdated', path: join(runDir, 'run.json'), why: errnoCode(err) ?? (err as Error).message }),
+    (err: unknown): RunDiagnostic => ({
+      kind: 'ManifestNotUpdated',
+      path: join(runDir, 'run.json'),
+      why: errnoCode(err) ?? (err as Error).message,
+    }),
   );
-  return { kind: 'finished', runDir, accel: session.accel, stored, stillMissing, complete, interrupted, stopped: loop?.stopped, unsaved, stopReason, finishError };
+  return {
+    kind: 'finished',
+    runDir,
+    accel: session.accel,
+    stored,
+    stillMissing,
+    complete,
+    interrupted,
+    stopped: loop?.stopped,
+    unsaved,
+    stopReason,
+    finishError,
+  };
 }

@@ -20,7 +20,13 @@ export interface ChildRun {
 /** `waitLock` is passed on as `run --wait-lock [seconds]`; `profileName` finds the new results directory. */
 export async function spawnRun(
   profilePath: string,
-  opts: { out: string; profileName: string; onlyCells?: readonly string[]; quiet?: boolean; waitLock?: boolean | string },
+  opts: {
+    out: string;
+    profileName: string;
+    onlyCells?: readonly string[];
+    quiet?: boolean;
+    waitLock?: boolean | string;
+  },
 ): Promise<ChildRun> {
   const out = resolve(opts.out);
   await mkdir(out, { recursive: true });
@@ -32,15 +38,25 @@ export async function spawnRun(
     '--out',
     out,
     ...(opts.quiet ? ['--quiet'] : []),
-    ...(opts.waitLock === true ? ['--wait-lock'] : typeof opts.waitLock === 'string' ? ['--wait-lock', opts.waitLock] : []),
+    ...(opts.waitLock === true
+      ? ['--wait-lock']
+      : typeof opts.waitLock === 'string'
+        ? ['--wait-lock', opts.waitLock]
+        : []),
     ...(opts.onlyCells ?? []).flatMap((key) => ['--only-cell', key]),
   ];
   const exitCode = await new Promise<number>((done, fail) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', opts.quiet ? 'ignore' : process.stderr, process.stderr] });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', opts.quiet ? 'ignore' : process.stderr, process.stderr],
+    });
     child.on('error', fail);
-    child.on('exit', (code, signal) => done(code ?? (signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated)));
+    child.on('exit', (code, signal) =>
+      done(code ?? (signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated)),
+    );
   });
-  const created = (await readdir(out)).filter((name) => !before.has(name) && name.startsWith(`${opts.profileName}-`)).sort();
+  const created = (await readdir(out))
+    .filter((name) => !before.has(name) && name.startsWith(`${opts.profileName}-`))
+    .sort();
   const name = created[created.length - 1];
   return { dir: name ? join(out, name) : null, exitCode };
 }

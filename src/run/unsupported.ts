@@ -50,7 +50,11 @@ export function unsupportedWarnings(pruned: readonly PrunedCell[]): RunWarning[]
 const isFirstShard = (plan: Plan) => ((plan as Plan & { shard?: { index: number } }).shard?.index ?? 1) === 1;
 
 /** Warns (log and run.json) about a new run's unsupported cells, before anything boots. */
-export async function warnUnsupported(writer: { addWarning(w: RunWarning): Promise<void> }, plan: Plan, log: Logger): Promise<void> {
+export async function warnUnsupported(
+  writer: { addWarning(w: RunWarning): Promise<void> },
+  plan: Plan,
+  log: Logger,
+): Promise<void> {
   for (const w of unsupportedWarnings(plan.pruned)) {
     log.diagnostic(w);
     await writer.addWarning(w);

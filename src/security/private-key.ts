@@ -8,7 +8,10 @@ import { HostError } from '../model/errors.js';
 
 export async function readPrivateKey(path: string): Promise<Buffer> {
   const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new HostError(`private key ${path}: cannot open (${err.code ?? err.message})`, 'rebuild the guest image with `vblk-bench guest build --force`');
+    throw new HostError(
+      `private key ${path}: cannot open (${err.code ?? err.message})`,
+      'rebuild the guest image with `vblk-bench guest build --force`',
+    );
   });
   try {
     const st = await fh.stat();
@@ -22,7 +25,10 @@ export async function readPrivateKey(path: string): Promise<Buffer> {
     }
     const uid = process.getuid?.();
     if (uid !== undefined && st.uid !== uid) {
-      throw new HostError(`private key ${path} belongs to uid ${st.uid}, not to us (uid ${uid}); refusing to use it`, `chown ${uid} ${path}`);
+      throw new HostError(
+        `private key ${path} belongs to uid ${st.uid}, not to us (uid ${uid}); refusing to use it`,
+        `chown ${uid} ${path}`,
+      );
     }
     return await fh.readFile();
   } finally {

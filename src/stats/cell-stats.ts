@@ -39,7 +39,11 @@ export interface CellStats extends Descriptive {
   warnings: StatDiagnostic[];
 }
 
-function firstSampleSlow(values: readonly number[], better: 'higher' | 'lower', threshold: number): StatDiagnostic | null {
+function firstSampleSlow(
+  values: readonly number[],
+  better: 'higher' | 'lower',
+  threshold: number,
+): StatDiagnostic | null {
   if (values.length < 3) return null;
   const first = values[0] ?? NaN;
   const medianOfRest = median(values.slice(1));
@@ -65,11 +69,16 @@ export function summarizeCell(values: readonly number[], opts: SummarizeOptions 
   }
   if (d.cv > cvThreshold) warnings.push({ kind: 'HighCv', cv: d.cv, threshold: cvThreshold });
   if (outliers.length > 0) warnings.push({ kind: 'OutliersPresent', indices: outliers, n: d.n });
-  const slow = firstSampleSlow(values, opts.better ?? 'higher', opts.firstSlowThreshold ?? CELL_DEFAULTS.firstSlowThreshold);
+  const slow = firstSampleSlow(
+    values,
+    opts.better ?? 'higher',
+    opts.firstSlowThreshold ?? CELL_DEFAULTS.firstSlowThreshold,
+  );
   if (slow) warnings.push(slow);
   const bi = bimodality(values);
   if (bi.bimodal && bi.split) warnings.push({ kind: 'Bimodal', ...bi.split });
-  if (opts.stealPct !== undefined && opts.stealPct > 0) warnings.push({ kind: 'NonZeroSteal', stealPct: opts.stealPct });
+  if (opts.stealPct !== undefined && opts.stealPct > 0)
+    warnings.push({ kind: 'NonZeroSteal', stealPct: opts.stealPct });
 
   return { ...d, ci: ciResult.ci, outliers, warnings };
 }

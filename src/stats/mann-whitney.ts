@@ -62,7 +62,12 @@ function normalSigma(n1: number, n2: number, tieSizes: readonly number[]): numbe
 }
 
 /** Normal approximation; minP from the most extreme U the tie pattern allows (complete separation without ties). */
-function normalTest(u: number, n1: number, ranks: readonly number[], tieSizes: readonly number[]): Pick<MannWhitneyResult, 'p' | 'z' | 'minP'> {
+function normalTest(
+  u: number,
+  n1: number,
+  ranks: readonly number[],
+  tieSizes: readonly number[],
+): Pick<MannWhitneyResult, 'p' | 'z' | 'minP'> {
   const n2 = ranks.length - n1;
   const sigma = normalSigma(n1, n2, tieSizes);
   const mu = (n1 * n2) / 2;
@@ -83,7 +88,11 @@ function chooseMethod(n1: number, n2: number, ties: boolean, opts: MannWhitneyOp
   return choose(n1 + n2, Math.min(n1, n2)) <= choose(2 * tiesN, tiesN) ? 'exact-ties' : 'normal';
 }
 
-export function mannWhitney(a: readonly number[], b: readonly number[], opts: MannWhitneyOptions = {}): MannWhitneyResult {
+export function mannWhitney(
+  a: readonly number[],
+  b: readonly number[],
+  opts: MannWhitneyOptions = {},
+): MannWhitneyResult {
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) {

@@ -33,7 +33,9 @@ export function admitSamples(
   unsupportedCells: ReadonlySet<string> = new Set(),
 ): AdmittedSamples {
   const plannedKeys = new Set(planned.map(slotKey));
-  const expected = (sample: Sample, slot: string) => plannedKeys.has(slot) || (sample.status === 'unsupported' && sample.repetition === 0 && unsupportedCells.has(sample.cellKey));
+  const expected = (sample: Sample, slot: string) =>
+    plannedKeys.has(slot) ||
+    (sample.status === 'unsupported' && sample.repetition === 0 && unsupportedCells.has(sample.cellKey));
   const firstFile = new Map<string, string>();
   const samples: Sample[] = [];
   const diagnostics: StoredDiagnostic[] = [];
@@ -53,7 +55,13 @@ export function admitSamples(
   }
   const completeness = completenessOf(planned, samples);
   if (claim.complete && completeness.missing.length > 0) {
-    diagnostics.push({ kind: 'MissingSamples', file: claim.manifestFile, missing: completeness.missing.length, planned: completeness.planned, first: completeness.missing.slice(0, 3) });
+    diagnostics.push({
+      kind: 'MissingSamples',
+      file: claim.manifestFile,
+      missing: completeness.missing.length,
+      planned: completeness.planned,
+      first: completeness.missing.slice(0, 3),
+    });
   }
   return { samples, diagnostics, completeness };
 }

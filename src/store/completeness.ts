@@ -43,7 +43,8 @@ function collectSlots(plan: StoredPlan, out: SampleSlot[], depth: number): void 
   }
   for (const visit of visits) {
     const group = groups.get(visit.groupId)!;
-    for (const round of visit.rounds ?? [visit.round]) for (const cell of group.cells) out.push({ cellKey: cell.key, repetition: round });
+    for (const round of visit.rounds ?? [visit.round])
+      for (const cell of group.cells) out.push({ cellKey: cell.key, repetition: round });
   }
 }
 
@@ -54,7 +55,8 @@ function collectSlots(plan: StoredPlan, out: SampleSlot[], depth: number): void 
  */
 export function unsupportedCellKeys(plan: StoredPlan, depth = 0): Set<string> {
   const merged = (plan as Partial<MergedPlan>).sources;
-  if (Array.isArray(merged) && depth < 16) return new Set(merged.flatMap((s) => [...unsupportedCellKeys(s.plan, depth + 1)]));
+  if (Array.isArray(merged) && depth < 16)
+    return new Set(merged.flatMap((s) => [...unsupportedCellKeys(s.plan, depth + 1)]));
   const pruned = (plan as { pruned?: unknown }).pruned;
   const keys = new Set<string>();
   if (!Array.isArray(pruned)) return keys;
@@ -86,7 +88,10 @@ export interface Completeness {
   shortCells: ShortCell[];
 }
 
-export function completenessOf(planned: readonly SampleSlot[], samples: readonly Pick<Sample, 'cellKey' | 'repetition'>[]): Completeness {
+export function completenessOf(
+  planned: readonly SampleSlot[],
+  samples: readonly Pick<Sample, 'cellKey' | 'repetition'>[],
+): Completeness {
   const recorded = new Set(samples.map(slotKey));
   const missing = planned.filter((s) => !recorded.has(slotKey(s)));
   const perCell = new Map<string, ShortCell>();

@@ -38,7 +38,10 @@ const LabelValue = z.union([z.string(), z.number(), z.boolean()]);
 const Labels = z.record(z.string(), LabelValue);
 
 const MappingSchema = z.strictObject({
-  name: z.string().regex(SAFE.name, { error: `expected ${PATTERN_HINT.name}` }).optional(),
+  name: z
+    .string()
+    .regex(SAFE.name, { error: `expected ${PATTERN_HINT.name}` })
+    .optional(),
   accel: z.enum(['kvm', 'tcg'], { error: 'expected kvm or tcg' }).optional(),
   labels: Labels.optional(),
   files: z.array(z.strictObject({ match: z.string().min(1), labels: Labels })).optional(),
@@ -47,7 +50,12 @@ export type Mapping = z.infer<typeof MappingSchema>;
 
 /** `*` and `?` glob on a whole path or its base name. */
 export function globMatches(pattern: string, path: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(path) || re.test(basename(path));
 }
 
@@ -57,13 +65,15 @@ async function loadMapping(path: string): Promise<Mapping> {
   try {
     text = await readRegularFile(path, MAX_FILE_BYTES.mapping);
   } catch (err) {
-    if (err instanceof FileProblem) throw new InputError(`${path}: ${err.problem === 'missing' ? 'no such file' : err.problem}`);
+    if (err instanceof FileProblem)
+      throw new InputError(`${path}: ${err.problem === 'missing' ? 'no such file' : err.problem}`);
     throw err;
   }
   try {
     const data = parseYaml(text) ?? {};
     const known = Object.keys(MappingSchema.shape);
-    if (looksLikeAnotherFile(data, known, 'files')) throw new InputError(`(top level): not a mapping file: most of its top-level keys are not ${known.join(', ')}`);
+    if (looksLikeAnotherFile(data, known, 'files'))
+      throw new InputError(`(top level): not a mapping file: most of its top-level keys are not ${known.join(', ')}`);
     const result = MappingSchema.safeParse(data);
     if (!result.success) throw new InputError(capProblems(formatIssues(result.error.issues)));
     return result.data;
@@ -81,12 +91,25 @@ function parseLabel(text: string): [string, string] {
 }
 
 /** Validated effective and requested values of one label, through the axis's own profile schema. */
-export function labelValue(axis: string, value: unknown, where: string): { value: AxisValue; requested: AxisValue; notice?: string } {
+export function labelValue(
+  axis: string,
+  value: unknown,
+  where: string,
+): { value: AxisValue; requested: AxisValue; notice?: string } {
   const def = axisByName(axis);
-  if (!def) throw new InputError(`${where}: unknown axis ${JSON.stringify(axis)} (axes: ${AXES.map((a) => a.name).join(', ')})`);
+  if (!def)
+    throw new InputError(
+      `${where}: unknown axis ${JSON.stringify(axis)} (axes: ${AXES.map((a) => a.name).join(', ')})`,
+    );
   let parsed = def.entrySchema.safeParse(value);
-  if (!parsed.success && typeof value === 'string' && /^\d+$/.test(value)) parsed = def.entrySchema.safeParse(Number(value));
-  if (!parsed.success) throw new InputError(`${where}: ${axis}: ${formatIssues(parsed.error.issues).map((l) => l.replace(/^\(top level\): /, '')).join('; ')}`);
+  if (!parsed.success && typeof value === 'string' && /^\d+$/.test(value))
+    parsed = def.entrySchema.safeParse(Number(value));
+  if (!parsed.success)
+    throw new InputError(
+      `${where}: ${axis}: ${formatIssues(parsed.error.issues)
+        .map((l) => l.replace(/^\(top level\): /, ''))
+        .join('; ')}`,
+    );
   const requested = parsed.data.requested;
   const eff = def.effective(requested);
   return { value: eff.value, requested, ...(eff.notice ? { notice: eff.notice } : {}) };
@@ -94,7 +117,10 @@ export function labelValue(axis: string, value: unknown, where: string): { value
 
 /** fio's own iodepth for the first job (job options, then global options), if it states one. */
 function fioIodepth(raw: unknown): number | undefined {
-  const doc = raw as { jobs?: { 'job options'?: Record<string, unknown> }[]; 'global options'?: Record<string, unknown> };
+  const doc = raw as {
+    jobs?: { 'job options'?: Record<string, unknown> }[];
+    'global options'?: Record<string, unknown>;
+  };
   const v = doc.jobs?.[0]?.['job options']?.iodepth ?? doc['global options']?.iodepth;
   const n = Number(v);
   return Number.isInteger(n) && n > 0 ? n : undefined;
@@ -167,14 +193,18 @@ export interface ImportOptions {
   out: string;
 }
 
-export async function importFiles(files: readonly string[], options: ImportOptions): Promise<{ dir: string; imported: number; failed: string[] }> {
+export async function importFiles(
+  files: readonly string[],
+  options: ImportOptions,
+): Promise<{ dir: string; imported: number; failed: string[] }> {
   const mapping = options.map ? await loadMapping(options.map) : {};
   const cliLabels = Object.fromEntries((options.label ?? []).map(parseLabel));
   for (const [k, v] of Object.entries(cliLabels)) labelValue(k, v, '--label');
   const name = options.name ?? mapping.name ?? 'imported';
   if (!SAFE.name.test(name)) throw new InputError(`--name: expected ${PATTERN_HINT.name}, got ${JSON.stringify(name)}`);
   const accelText = options.accel ?? mapping.accel ?? 'kvm';
-  if (accelText !== 'kvm' && accelText !== 'tcg') throw new InputError(`--accel: expected kvm or tcg, got ${accelText}`);
+  if (accelText !== 'kvm' && accelText !== 'tcg')
+    throw new InputError(`--accel: expected kvm or tcg, got ${accelText}`);
   const accel: Accel = accelText;
 
   const ok: ImportedFile[] = [];
@@ -207,7 +237,11 @@ export async function importFiles(files: readonly string[], options: ImportOptio
   });
   const fioVersions = [...new Set(ok.map((f) => (f.raw as { 'fio version'?: string })['fio version'] ?? 'unknown'))];
   await writer.writeProfile({ name, imported: true, mapping, labels: cliLabels });
-  await writer.writePlan({ imported: true, files: ok.map((f) => ({ path: resolve(f.path), cellKey: cellKeyOf(f.cell) })), failed });
+  await writer.writePlan({
+    imported: true,
+    files: ok.map((f) => ({ path: resolve(f.path), cellKey: cellKeyOf(f.cell) })),
+    failed,
+  });
   await writer.writeEnvironment({ accel, imported: true, fio: fioVersions.join(', '), tool: TOOL_VERSION });
   const reps = new Map<string, number>();
   for (const f of ok) {
@@ -216,9 +250,19 @@ export async function importFiles(files: readonly string[], options: ImportOptio
     reps.set(cellKey, repetition + 1);
     const stored = await writer.writeSample(
       {
-        cellKey, cell: f.cell, requested: f.requested, groupId: 'import', bootId: 'import', repetition,
-        startedAt: f.startedAt, finishedAt: f.finishedAt, status: 'ok', accel, metrics: f.metrics,
-        observed: {}, notices: [`imported from ${basename(f.path)}`, ...f.notices],
+        cellKey,
+        cell: f.cell,
+        requested: f.requested,
+        groupId: 'import',
+        bootId: 'import',
+        repetition,
+        startedAt: f.startedAt,
+        finishedAt: f.finishedAt,
+        status: 'ok',
+        accel,
+        metrics: f.metrics,
+        observed: {},
+        notices: [`imported from ${basename(f.path)}`, ...f.notices],
       },
       f.raw,
     );

@@ -26,7 +26,10 @@ export const RUN_LOCK_FILE = '.lock';
 
 /** A file-name-safe form of a cell key: `backend=virtio-blk,iodepth=4` → `backend-virtio-blk_iodepth-4`. */
 export function cellSlug(cellKey: string): string {
-  return cellKey.replace(/=/g, '-').replace(/,/g, '_').replace(/[^A-Za-z0-9._-]/g, '');
+  return cellKey
+    .replace(/=/g, '-')
+    .replace(/,/g, '_')
+    .replace(/[^A-Za-z0-9._-]/g, '');
 }
 
 export function sampleBaseName(seq: number, cellKey: string, repetition: number): string {
@@ -48,6 +51,9 @@ export function bootDir(runDir: string, bootId: string): string {
 
 /** `quick-20261126T051500Z`: sortable, unique per second, safe in paths. */
 export function runDirName(profileName: string, startedAt: Date): string {
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${profileName}-${stamp}`;
 }

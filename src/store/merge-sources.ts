@@ -31,25 +31,52 @@ export async function bootIdsOf(run: StoredRun, diagnostics: StoredDiagnostic[])
   const ids: string[] = [];
   for (const e of await readdir(join(run.dir, BOOTS_DIR), { withFileTypes: true })) {
     if (e.isDirectory() && BOOT_ID.test(e.name)) ids.push(e.name);
-    else diagnostics.push({ kind: 'StoredFileSkipped', what: 'boot file', file: join(run.dir, BOOTS_DIR, e.name), problem: e.isSymbolicLink() ? 'a symbolic link (not followed)' : 'not a boot directory' });
+    else
+      diagnostics.push({
+        kind: 'StoredFileSkipped',
+        what: 'boot file',
+        file: join(run.dir, BOOTS_DIR, e.name),
+        problem: e.isSymbolicLink() ? 'a symbolic link (not followed)' : 'not a boot directory',
+      });
   }
   return ids.sort();
 }
 
 /** Copies one boot's directory into `target`: regular files only, and boot.json only when it is a boot record. */
-export async function copyBootDir(run: StoredRun, bootId: string, target: string, diagnostics: StoredDiagnostic[]): Promise<void> {
+export async function copyBootDir(
+  run: StoredRun,
+  bootId: string,
+  target: string,
+  diagnostics: StoredDiagnostic[],
+): Promise<void> {
   const rel = `${BOOTS_DIR}/${bootId}`;
   const listing = await listFilesUnder(run.dir, rel);
-  for (const s of listing.skipped) diagnostics.push({ kind: 'StoredFileSkipped', what: 'boot file', file: join(run.dir, rel, s.name), problem: s.problem });
+  for (const s of listing.skipped)
+    diagnostics.push({
+      kind: 'StoredFileSkipped',
+      what: 'boot file',
+      file: join(run.dir, rel, s.name),
+      problem: s.problem,
+    });
   for (const name of listing.files) {
     const isRecord = name === BOOT_RECORD_FILE;
     try {
-      const text = await readTextUnder(run.dir, `${rel}/${name}`, isRecord ? MAX_FILE_BYTES.boot : MAX_FILE_BYTES.bootLog);
-      if (isRecord) checkSchema(BootRecordSchema, parseJsonText(text, join(run.dir, rel, name)), join(run.dir, rel, name));
+      const text = await readTextUnder(
+        run.dir,
+        `${rel}/${name}`,
+        isRecord ? MAX_FILE_BYTES.boot : MAX_FILE_BYTES.bootLog,
+      );
+      if (isRecord)
+        checkSchema(BootRecordSchema, parseJsonText(text, join(run.dir, rel, name)), join(run.dir, rel, name));
       await writeFile(join(target, name), text, { flag: 'wx' });
     } catch (err) {
       if (!(err instanceof FileProblem)) throw err;
-      diagnostics.push({ kind: 'StoredFileSkipped', what: isRecord ? 'boot record' : 'boot file', file: err.file, problem: err.problem });
+      diagnostics.push({
+        kind: 'StoredFileSkipped',
+        what: isRecord ? 'boot record' : 'boot file',
+        file: err.file,
+        problem: err.problem,
+      });
     }
   }
 }
@@ -58,10 +85,18 @@ export async function copyBootDir(run: StoredRun, bootId: string, target: string
 export async function rawFioOf(run: StoredRun, sample: Sample, diagnostics: StoredDiagnostic[]): Promise<unknown> {
   if (!sample.rawFioPath) return undefined;
   try {
-    return parseJsonText(await readTextUnder(run.dir, sample.rawFioPath, MAX_FILE_BYTES.rawFio), join(run.dir, sample.rawFioPath));
+    return parseJsonText(
+      await readTextUnder(run.dir, sample.rawFioPath, MAX_FILE_BYTES.rawFio),
+      join(run.dir, sample.rawFioPath),
+    );
   } catch (err) {
     if (!(err instanceof FileProblem)) throw err;
-    diagnostics.push({ kind: 'StoredFileSkipped', what: 'raw fio JSON', file: err.file, problem: `${err.problem}; its sample is left out (it counts as missing)` });
+    diagnostics.push({
+      kind: 'StoredFileSkipped',
+      what: 'raw fio JSON',
+      file: err.file,
+      problem: `${err.problem}; its sample is left out (it counts as missing)`,
+    });
     return null;
   }
 }

@@ -20,7 +20,6 @@ import { writeJsonAtomic } from '../util/atomic-file.js';
 import { cellSlug } from './layout.js';
 import type { FailureKind } from '../model/diagnostic.js';
 
-
 export interface ReferenceRecord {
   schemaVersion: number;
   kind: 'host-reference';
@@ -43,7 +42,12 @@ export interface ReferenceRecord {
   notices: string[];
 }
 
-export async function writeReferenceRecord(runDir: string, seq: number, record: Omit<ReferenceRecord, 'rawFioPath'>, rawFio?: unknown): Promise<ReferenceRecord> {
+export async function writeReferenceRecord(
+  runDir: string,
+  seq: number,
+  record: Omit<ReferenceRecord, 'rawFioPath'>,
+  rawFio?: unknown,
+): Promise<ReferenceRecord> {
   await mkdir(join(runDir, REFERENCE_DIR), { recursive: true });
   const base = `${String(seq).padStart(4, '0')}-${cellSlug(record.fioKey) || 'job'}`;
   const out: ReferenceRecord = { ...record };
@@ -51,7 +55,12 @@ export async function writeReferenceRecord(runDir: string, seq: number, record: 
   if (bad.length > 0) {
     // Values no device produces are not a reference: stored failed with the reason (fio's raw JSON keeps them).
     out.metrics = Object.fromEntries(Object.entries(out.metrics).filter(([name]) => !bad.some((b) => b.name === name)));
-    if (out.status === 'ok') Object.assign(out, { status: 'failed', reason: `impossible metric values: ${bad.map((b) => `${b.name}: ${b.why}`).join('; ')}`, failureKind: 'ImpossibleValue' });
+    if (out.status === 'ok')
+      Object.assign(out, {
+        status: 'failed',
+        reason: `impossible metric values: ${bad.map((b) => `${b.name}: ${b.why}`).join('; ')}`,
+        failureKind: 'ImpossibleValue',
+      });
   }
   checkOwnOutput(ReferenceRecordSchema, JSON.parse(JSON.stringify(out)), `reference record ${base}`);
   if (rawFio !== undefined) {
@@ -67,7 +76,10 @@ export async function writeReferenceRecord(runDir: string, seq: number, record: 
  * none. A record that cannot be used is skipped and reported to `onSkipped`
  * (its fio-scope cells then have no reference column).
  */
-export async function loadReference(runDir: string, onSkipped: (d: StoredDiagnostic) => void = () => undefined): Promise<ReferenceRecord[]> {
+export async function loadReference(
+  runDir: string,
+  onSkipped: (d: StoredDiagnostic) => void = () => undefined,
+): Promise<ReferenceRecord[]> {
   let listing;
   try {
     listing = await listFilesUnder(runDir, REFERENCE_DIR);
@@ -77,11 +89,25 @@ export async function loadReference(runDir: string, onSkipped: (d: StoredDiagnos
     return [];
   }
   const isRecord = (n: string) => n.endsWith('.json') && !n.endsWith('.fio.json') && !n.startsWith('.');
-  for (const s of listing.skipped) if (isRecord(s.name)) onSkipped({ kind: 'StoredFileSkipped', what: 'reference record', file: join(runDir, REFERENCE_DIR, s.name), problem: s.problem });
+  for (const s of listing.skipped)
+    if (isRecord(s.name))
+      onSkipped({
+        kind: 'StoredFileSkipped',
+        what: 'reference record',
+        file: join(runDir, REFERENCE_DIR, s.name),
+        problem: s.problem,
+      });
   const out: ReferenceRecord[] = [];
   for (const name of listing.files.filter(isRecord)) {
     try {
-      out.push((await readJsonUnder(runDir, `${REFERENCE_DIR}/${name}`, ReferenceRecordSchema, MAX_FILE_BYTES.reference)) as ReferenceRecord);
+      out.push(
+        (await readJsonUnder(
+          runDir,
+          `${REFERENCE_DIR}/${name}`,
+          ReferenceRecordSchema,
+          MAX_FILE_BYTES.reference,
+        )) as ReferenceRecord,
+      );
     } catch (err) {
       if (!(err instanceof FileProblem)) throw err;
       onSkipped({ kind: 'StoredFileSkipped', what: 'reference record', file: err.file, problem: err.problem });

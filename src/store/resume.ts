@@ -19,7 +19,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** `path: stored → now` lines for every leaf that differs, skipping ignored paths. */
-export function jsonChanges(stored: unknown, current: unknown, ignore: (path: string, key: string) => boolean, path = ''): string[] {
+export function jsonChanges(
+  stored: unknown,
+  current: unknown,
+  ignore: (path: string, key: string) => boolean,
+  path = '',
+): string[] {
   if (isPlainObject(stored) && isPlainObject(current)) {
     const keys = [...new Set([...Object.keys(stored), ...Object.keys(current)])].sort();
     return keys.flatMap((k) => {
@@ -30,7 +35,9 @@ export function jsonChanges(stored: unknown, current: unknown, ignore: (path: st
   if (Array.isArray(stored) && Array.isArray(current) && stored.length === current.length) {
     return stored.flatMap((v, i) => jsonChanges(v, current[i], ignore, `${path}[${i}]`));
   }
-  return JSON.stringify(stored) === JSON.stringify(current) ? [] : [`${path || '(top level)'}: ${show(stored)} → ${show(current)}`];
+  return JSON.stringify(stored) === JSON.stringify(current)
+    ? []
+    : [`${path || '(top level)'}: ${show(stored)} → ${show(current)}`];
 }
 
 /** JSON round trip: what would be stored (undefined fields dropped). */
@@ -54,6 +61,9 @@ export function recordedSlots(samples: readonly Pick<Sample, 'cellKey' | 'repeti
 }
 
 /** Planned slots without a record. */
-export function missingSlots(planned: readonly { cellKey: string; repetition: number }[], recorded: Set<string>): string[] {
+export function missingSlots(
+  planned: readonly { cellKey: string; repetition: number }[],
+  recorded: Set<string>,
+): string[] {
   return planned.map((p) => sampleSlot(p.cellKey, p.repetition)).filter((slot) => !recorded.has(slot));
 }

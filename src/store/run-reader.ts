@@ -74,19 +74,30 @@ export function plannedSlotsOf(plan: StoredPlan, file: string): SampleSlot[] {
 /** Every sample file that passes the sample schema, in file order; the others as diagnostics. */
 async function readSampleFiles(dir: string, diagnostics: StoredDiagnostic[]): Promise<SampleCandidate[]> {
   const listing = await readRequired(() => listFilesUnder(dir, SAMPLES_DIR));
-  for (const s of listing.skipped) diagnostics.push({ kind: 'StoredFileSkipped', what: 'sample', file: join(dir, SAMPLES_DIR, s.name), problem: s.problem });
+  for (const s of listing.skipped)
+    diagnostics.push({
+      kind: 'StoredFileSkipped',
+      what: 'sample',
+      file: join(dir, SAMPLES_DIR, s.name),
+      problem: s.problem,
+    });
   const names = listing.files.filter((n) => n.endsWith('.json') && !n.startsWith('.'));
   const results: (SampleCandidate | StoredDiagnostic)[] = [];
   for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
-    const batch = names.slice(i, i + READ_CONCURRENCY).map(async (name): Promise<SampleCandidate | StoredDiagnostic> => {
-      const rel = `${SAMPLES_DIR}/${name}`;
-      try {
-        return { file: join(dir, rel), sample: (await readJsonUnder(dir, rel, SampleSchema, MAX_FILE_BYTES.sample)) as Sample };
-      } catch (err) {
-        if (!(err instanceof FileProblem)) throw err;
-        return { kind: 'StoredFileSkipped', what: 'sample', file: join(dir, rel), problem: err.problem };
-      }
-    });
+    const batch = names
+      .slice(i, i + READ_CONCURRENCY)
+      .map(async (name): Promise<SampleCandidate | StoredDiagnostic> => {
+        const rel = `${SAMPLES_DIR}/${name}`;
+        try {
+          return {
+            file: join(dir, rel),
+            sample: (await readJsonUnder(dir, rel, SampleSchema, MAX_FILE_BYTES.sample)) as Sample,
+          };
+        } catch (err) {
+          if (!(err instanceof FileProblem)) throw err;
+          return { kind: 'StoredFileSkipped', what: 'sample', file: join(dir, rel), problem: err.problem };
+        }
+      });
     results.push(...(await Promise.all(batch)));
   }
   const candidates: SampleCandidate[] = [];
@@ -102,13 +113,20 @@ export async function loadRun(dir: string): Promise<StoredRun> {
     () => readJsonUnder(dir, RUN_FILE, RunManifestSchema, MAX_FILE_BYTES.manifest),
     ' (is this a vblk-bench results directory?)',
   )) as RunManifest;
-  const profile = await readRequired(() => readJsonUnder(dir, PROFILE_FILE, StoredProfileSchema, MAX_FILE_BYTES.profile));
+  const profile = await readRequired(() =>
+    readJsonUnder(dir, PROFILE_FILE, StoredProfileSchema, MAX_FILE_BYTES.profile),
+  );
   const environment = await readEnvironment(dir);
   const plan = await readRequired(() => readJsonUnder(dir, PLAN_FILE, StoredPlanSchema, MAX_FILE_BYTES.plan));
   const planned = plannedSlotsOf(plan, join(dir, PLAN_FILE));
   const diagnostics: StoredDiagnostic[] = [];
   const candidates = await readSampleFiles(dir, diagnostics);
-  const admitted = admitSamples(candidates, planned, { complete: manifest.status === 'complete', manifestFile: join(dir, RUN_FILE) }, unsupportedCellKeys(plan));
+  const admitted = admitSamples(
+    candidates,
+    planned,
+    { complete: manifest.status === 'complete', manifestFile: join(dir, RUN_FILE) },
+    unsupportedCellKeys(plan),
+  );
   const reference = await loadReference(dir, (d) => diagnostics.push(d));
   // Measurement order: the file sequence numbers are the order samples were stored.
   return {

@@ -19,8 +19,17 @@ import { RunManifestSchema } from '../model/schemas/manifest.js';
 import { StoredEnvironmentSchema, StoredProfileSchema } from '../model/schemas/environment.js';
 import { StoredPlanSchema } from '../model/schemas/plan.js';
 import {
-  BOOTS_DIR, ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RAW_DIR, RUN_FILE, SAMPLES_DIR,
-  bootDir, rawFioRelPath, sampleBaseName, samplePath,
+  BOOTS_DIR,
+  ENVIRONMENT_FILE,
+  PLAN_FILE,
+  PROFILE_FILE,
+  RAW_DIR,
+  RUN_FILE,
+  SAMPLES_DIR,
+  bootDir,
+  rawFioRelPath,
+  sampleBaseName,
+  samplePath,
 } from './layout.js';
 
 /** A measured sample as it would have been stored. */
@@ -53,9 +62,17 @@ const asStored = (value: unknown): unknown => JSON.parse(JSON.stringify(value ??
 function withoutImpossibleMetrics(sample: Sample): Sample {
   const bad = impossibleMetrics(sample.metrics);
   if (bad.length === 0) return sample;
-  const metrics = Object.fromEntries(Object.entries(sample.metrics).filter(([name]) => !bad.some((b) => b.name === name)));
+  const metrics = Object.fromEntries(
+    Object.entries(sample.metrics).filter(([name]) => !bad.some((b) => b.name === name)),
+  );
   const why = bad.map((b) => `${b.name}: ${b.why}`).join('; ');
-  return { ...sample, metrics, ...(sample.status === 'ok' ? { status: 'invalid', reason: `impossible metric values: ${why}`, failureKind: 'ImpossibleValue' } : {}) };
+  return {
+    ...sample,
+    metrics,
+    ...(sample.status === 'ok'
+      ? { status: 'invalid', reason: `impossible metric values: ${why}`, failureKind: 'ImpossibleValue' }
+      : {}),
+  };
 }
 
 /** Highest sequence number among stored sample files (`0007-….json` → 7). */
@@ -68,7 +85,10 @@ export class RunWriter {
   private seq = 0;
   private readonly counts: Record<string, number> = {};
 
-  private constructor(readonly dir: string, private manifest: RunManifest) {}
+  private constructor(
+    readonly dir: string,
+    private manifest: RunManifest,
+  ) {}
 
   static async create(
     dir: string,

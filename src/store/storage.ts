@@ -54,7 +54,10 @@ async function freeBytes(path: string): Promise<number> {
 export async function checkFreeSpace(dir: string, needBytes: number, what: string, hint: string): Promise<void> {
   const free = await freeBytes(dir);
   if (free < needBytes) {
-    throw new HostError(`not enough free space in ${dir} for ${what}: ${formatBytes(free)} free, about ${formatBytes(needBytes)} needed`, hint);
+    throw new HostError(
+      `not enough free space in ${dir} for ${what}: ${formatBytes(free)} free, about ${formatBytes(needBytes)} needed`,
+      hint,
+    );
   }
 }
 
@@ -66,7 +69,10 @@ export async function checkResultsLocation(dir: string, needBytes: number, what:
   const hint = 'free some space there, or choose another parent directory with --out';
   const fail = (action: string, err: unknown): never => {
     const code = errnoCode(err) ?? (err as Error).message;
-    throw new HostError(`results directory ${dir}: cannot ${action} (${code})`, isStorageFull(err) ? hint : 'check its permissions, or choose another parent directory with --out');
+    throw new HostError(
+      `results directory ${dir}: cannot ${action} (${code})`,
+      isStorageFull(err) ? hint : 'check its permissions, or choose another parent directory with --out',
+    );
   };
   await mkdir(dir, { recursive: true }).catch((err) => fail('create it', err));
   const probe = join(dir, `.vblk-bench-probe-${process.pid}`);
@@ -88,10 +94,16 @@ export async function checkResultsLocation(dir: string, needBytes: number, what:
 
 /** Where rescued samples may go: temporary directories on another filesystem than the results. */
 async function rescueCandidates(runDir: string): Promise<string[]> {
-  const runDev = await stat(runDir).then((s) => s.dev, () => -1);
+  const runDev = await stat(runDir).then(
+    (s) => s.dev,
+    () => -1,
+  );
   const out: string[] = [];
   for (const dir of [...new Set([tmpdir(), '/dev/shm', '/var/tmp'])]) {
-    const dev = await stat(dir).then((s) => s.dev, () => null);
+    const dev = await stat(dir).then(
+      (s) => s.dev,
+      () => null,
+    );
     if (dev !== null && dev !== runDev) out.push(dir);
   }
   return out;
@@ -120,5 +132,12 @@ export async function rescueSamples(runDir: string, unsaved: UnsavedSample[]): P
 
 /** The last resort: one JSON line per unsaved sample, for stderr. */
 export function unsavedAsJsonLines(unsaved: UnsavedSample[]): string[] {
-  return unsaved.map((u) => JSON.stringify({ file: join(SAMPLES_DIR, `${u.base}.json`), sample: u.record, rawFioFile: u.record.rawFioPath, rawFio: u.rawFio }));
+  return unsaved.map((u) =>
+    JSON.stringify({
+      file: join(SAMPLES_DIR, `${u.base}.json`),
+      sample: u.record,
+      rawFioFile: u.record.rawFioPath,
+      rawFio: u.rawFio,
+    }),
+  );
 }

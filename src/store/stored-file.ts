@@ -45,7 +45,8 @@ export const MAX_FILE_BYTES = {
 export function relativePathProblem(rel: string): string | null {
   if (rel.length === 0 || rel.length > 4096 || rel.includes('\0')) return 'not a file name';
   if (isAbsolute(rel)) return 'an absolute path (stored paths are relative to the results directory)';
-  if (rel.split('/').some((part) => part === '' || part === '.' || part === '..')) return 'leaves the results directory (.. or empty path segments)';
+  if (rel.split('/').some((part) => part === '' || part === '.' || part === '..'))
+    return 'leaves the results directory (.. or empty path segments)';
   return null;
 }
 
@@ -57,7 +58,8 @@ async function checkDirectories(root: string, rel: string, display: string): Pro
     const info = await lstat(join(root, sub)).catch((err: unknown) => {
       throw new FileProblem(display, errnoProblem(err));
     });
-    if (info.isSymbolicLink()) throw new FileProblem(display, `reached through the symbolic link ${sub}/ (not followed)`);
+    if (info.isSymbolicLink())
+      throw new FileProblem(display, `reached through the symbolic link ${sub}/ (not followed)`);
     if (!info.isDirectory()) throw new FileProblem(display, `${sub} is not a directory`);
   }
 }
@@ -86,7 +88,10 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 /** zod issues as one line: `field: problem; field: problem; and N more`. zod's messages name types, never values. */
 function schemaProblem(issues: readonly z.core.$ZodIssue[], shown = 3): string {
   // `input` is looked at only to tell a missing field from a wrong one; it is never shown.
-  const message = (i: z.core.$ZodIssue) => (i.code === 'invalid_type' && 'input' in i && i.input === undefined ? 'missing' : i.message.replace(/^Invalid input: /, ''));
+  const message = (i: z.core.$ZodIssue) =>
+    i.code === 'invalid_type' && 'input' in i && i.input === undefined
+      ? 'missing'
+      : i.message.replace(/^Invalid input: /, '');
   const lines = issues.slice(0, shown).map((i) => `${fieldPath(i.path)}: ${message(i)}`);
   return issues.length > shown ? `${lines.join('; ')}; and ${issues.length - shown} more` : lines.join('; ');
 }
@@ -99,13 +104,22 @@ export function checkSchema<S extends z.ZodType>(schema: S, value: unknown, disp
 }
 
 /** A JSON file inside a results directory, read, parsed and validated. */
-export async function readJsonUnder<S extends z.ZodType>(root: string, rel: string, schema: S, maxBytes: number): Promise<z.output<S>> {
+export async function readJsonUnder<S extends z.ZodType>(
+  root: string,
+  rel: string,
+  schema: S,
+  maxBytes: number,
+): Promise<z.output<S>> {
   const display = join(root, rel);
   return checkSchema(schema, parseJsonText(await readTextUnder(root, rel, maxBytes), display), display);
 }
 
 /** A JSON file a user named, read, parsed and validated. */
-export async function readNamedJson<S extends z.ZodType>(path: string, schema: S, maxBytes: number): Promise<z.output<S>> {
+export async function readNamedJson<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  maxBytes: number,
+): Promise<z.output<S>> {
   return checkSchema(schema, parseJsonText(await readRegularFile(path, maxBytes), path), path);
 }
 
@@ -123,14 +137,23 @@ export async function listFilesUnder(root: string, rel: string): Promise<Directo
   if (problem) throw new FileProblem(display, problem);
   const info = await lstat(display).catch(() => null);
   if (info === null) return { files: [], skipped: [] };
-  if (info.isSymbolicLink()) throw new FileProblem(display, 'a symbolic link (not followed: results are read from a real directory only)');
+  if (info.isSymbolicLink())
+    throw new FileProblem(display, 'a symbolic link (not followed: results are read from a real directory only)');
   if (!info.isDirectory()) throw new FileProblem(display, 'not a directory');
   const entries = await readdir(display, { withFileTypes: true });
   const files: string[] = [];
   const skipped: DirectoryListing['skipped'] = [];
   for (const e of entries) {
     if (e.isFile()) files.push(e.name);
-    else skipped.push({ name: e.name, problem: e.isSymbolicLink() ? 'a symbolic link (not followed)' : e.isDirectory() ? 'a directory' : 'not a regular file' });
+    else
+      skipped.push({
+        name: e.name,
+        problem: e.isSymbolicLink()
+          ? 'a symbolic link (not followed)'
+          : e.isDirectory()
+            ? 'a directory'
+            : 'not a regular file',
+      });
   }
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return { files: files.sort(byName), skipped: skipped.sort((a, b) => byName(a.name, b.name)) };
@@ -143,5 +166,8 @@ export async function listFilesUnder(root: string, rel: string): Promise<Directo
  */
 export function checkOwnOutput<S extends z.ZodType>(schema: S, value: unknown, what: string): void {
   const result = schema.safeParse(value);
-  if (!result.success) throw new Error(`vblk-bench was about to store ${what} that its own reader would refuse: ${schemaProblem(result.error.issues)}`);
+  if (!result.success)
+    throw new Error(
+      `vblk-bench was about to store ${what} that its own reader would refuse: ${schemaProblem(result.error.issues)}`,
+    );
 }

@@ -15,7 +15,11 @@ export interface ReadSet {
 }
 
 export function isWhole(set: ReadSet): boolean {
-  return set.manifest.status === 'complete' && (set.completeness?.missing.length ?? 0) === 0 && (set.diagnostics?.length ?? 0) === 0;
+  return (
+    set.manifest.status === 'complete' &&
+    (set.completeness?.missing.length ?? 0) === 0 &&
+    (set.diagnostics?.length ?? 0) === 0
+  );
 }
 
 /** `complete`, `incomplete`, or `complete, 1 of 24 missing, 2 file(s) skipped`: the status column of `list`. */

@@ -28,7 +28,11 @@ function tempPathFor(path: string): string {
  * path it is given (a tool writing an ISO, a tar writer, ...). `produce` must
  * have finished writing when its promise resolves.
  */
-export async function replaceFileAtomic(path: string, produce: (tmp: string) => Promise<void>, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function replaceFileAtomic(
+  path: string,
+  produce: (tmp: string) => Promise<void>,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
@@ -47,7 +51,11 @@ export async function replaceFileAtomic(path: string, produce: (tmp: string) => 
   }
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   await replaceFileAtomic(
     path,
     async (tmp) => {

@@ -55,7 +55,8 @@ export async function readOpened(path: string, flags: number, maxBytes: number):
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new FileProblem(path, 'not a regular file');
-    if (info.size > maxBytes) throw new FileProblem(path, `${info.size} bytes, more than the ${maxBytes} allowed for this file`);
+    if (info.size > maxBytes)
+      throw new FileProblem(path, `${info.size} bytes, more than the ${maxBytes} allowed for this file`);
     const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
     let length = 0;
     for (;;) {
@@ -89,7 +90,13 @@ export function parseJsonText(text: string, display: string): unknown {
     const message = (err as Error).message;
     const at = /position (\d+)/.exec(message)?.[1];
     const why =
-      text.trim() === '' ? 'empty' : /end of JSON input/.test(message) ? 'ends early (truncated?)' : at !== undefined ? `syntax error at character ${at}` : 'syntax error';
+      text.trim() === ''
+        ? 'empty'
+        : /end of JSON input/.test(message)
+          ? 'ends early (truncated?)'
+          : at !== undefined
+            ? `syntax error at character ${at}`
+            : 'syntax error';
     throw new FileProblem(display, `not valid JSON: ${why}`);
   }
   if (nestsDeeperThan(value)) throw new FileProblem(display, `nested deeper than ${MAX_JSON_DEPTH} levels`);

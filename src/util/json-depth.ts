@@ -17,7 +17,8 @@ export function nestsDeeperThan(value: unknown, max: number = MAX_JSON_DEPTH): b
     if (v === null || typeof v !== 'object') continue;
     if (depth + 1 > max) return true;
     const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
-    for (const child of children) if (child !== null && typeof child === 'object') stack.push({ v: child, depth: depth + 1 });
+    for (const child of children)
+      if (child !== null && typeof child === 'object') stack.push({ v: child, depth: depth + 1 });
   }
   return false;
 }

@@ -24,10 +24,14 @@ const TCG_HINT = 'set qemu.accel: tcg (or auto) in the profile';
 
 /** Why KVM is unusable and which fix applies, or null when it is usable. */
 export function kvmUnusable(probe: KvmProbe): { why: string; cause: KvmCause } | null {
-  if (probe.provider === 'kvm_pvm') return { why: `${PVM_REASON} (standard guests do not boot) — a known non-working KVM`, cause: 'pvm' };
+  if (probe.provider === 'kvm_pvm')
+    return { why: `${PVM_REASON} (standard guests do not boot) — a known non-working KVM`, cause: 'pvm' };
   if (!probe.devicePresent) return { why: '/dev/kvm does not exist (no KVM on this host)', cause: 'absent' };
   if (!probe.openable) {
-    return { why: `/dev/kvm exists but cannot be opened read-write${probe.openError ? ` (${probe.openError})` : ''}`, cause: 'permission' };
+    return {
+      why: `/dev/kvm exists but cannot be opened read-write${probe.openError ? ` (${probe.openError})` : ''}`,
+      cause: 'permission',
+    };
   }
   return null;
 }
@@ -42,12 +46,16 @@ export function decideAccel(requested: AccelRequest, probe: KvmProbe): { accel: 
       if (unusable) {
         throw new HostError(
           `qemu.accel is kvm but KVM is not usable here: ${unusable.why}`,
-          unusable.cause === 'permission' ? `give this user access to /dev/kvm (the kvm group), or ${TCG_HINT}` : TCG_HINT,
+          unusable.cause === 'permission'
+            ? `give this user access to /dev/kvm (the kvm group), or ${TCG_HINT}`
+            : TCG_HINT,
         );
       }
       return { accel: 'kvm', warnings: [] };
     case 'auto':
-      return unusable ? { accel: 'tcg', warnings: [{ kind: 'KvmUnusable', ...unusable }] } : { accel: 'kvm', warnings: [] };
+      return unusable
+        ? { accel: 'tcg', warnings: [{ kind: 'KvmUnusable', ...unusable }] }
+        : { accel: 'kvm', warnings: [] };
     default: {
       const never: never = requested;
       throw new HostError(`unknown accelerator request ${String(never)}`);
@@ -55,7 +63,11 @@ export function decideAccel(requested: AccelRequest, probe: KvmProbe): { accel: 
   }
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Looks at /dev/kvm and /sys/module. Never throws. */
 export async function probeKvm(root = ''): Promise<KvmProbe> {
@@ -83,5 +95,7 @@ export async function probeKvm(root = ''): Promise<KvmProbe> {
     }
   }
   if (provider === null && devicePresent) provider = 'unknown';
-  return openError === undefined ? { devicePresent, openable, provider } : { devicePresent, openable, openError, provider };
+  return openError === undefined
+    ? { devicePresent, openable, provider }
+    : { devicePresent, openable, openError, provider };
 }

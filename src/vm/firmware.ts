@@ -31,7 +31,13 @@ export async function firmwareDirFor(binary: string): Promise<string | undefined
   if (!path) return undefined;
   const found = new Set<string>();
   for (const c of firmwareDirCandidates(path)) {
-    if (await access(join(c, MARKER_BLOB)).then(() => true, () => false)) found.add(c);
+    if (
+      await access(join(c, MARKER_BLOB)).then(
+        () => true,
+        () => false,
+      )
+    )
+      found.add(c);
   }
   return pickFirmwareDir(path, (p) => found.has(dirname(p)));
 }

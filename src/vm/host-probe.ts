@@ -30,10 +30,23 @@ async function readCpuList(path: string): Promise<number[] | null> {
   }
 }
 
-const isCharDevice = (path: string) => stat(path).then((s) => s.isCharacterDevice(), () => false);
+const isCharDevice = (path: string) =>
+  stat(path).then(
+    (s) => s.isCharacterDevice(),
+    () => false,
+  );
 
-export async function probeHostFacts(opts: { qemuBinary: string; backingPath?: string; nodes: readonly string[] }): Promise<HostFacts> {
-  const r = await execa(opts.qemuBinary, ['-device', 'help'], { reject: false, timeout: 20_000, stdin: 'ignore', env: { LC_ALL: 'C' } });
+export async function probeHostFacts(opts: {
+  qemuBinary: string;
+  backingPath?: string;
+  nodes: readonly string[];
+}): Promise<HostFacts> {
+  const r = await execa(opts.qemuBinary, ['-device', 'help'], {
+    reject: false,
+    timeout: 20_000,
+    stdin: 'ignore',
+    env: { LC_ALL: 'C' },
+  });
   const devicesOk = r.exitCode === 0;
   const nodes: Record<string, boolean> = {};
   for (const node of opts.nodes) nodes[node] = await isCharDevice(node);
@@ -49,6 +62,8 @@ export async function probeHostFacts(opts: { qemuBinary: string; backingPath?: s
     onlineCpus: online,
     allowedCpus: cpusAllowedFromStatus(status) ?? online,
   };
-  if (!devicesOk) facts.qemuDevicesError = (String(r.stderr).trim().split('\n').pop() ?? '') || r.shortMessage || `exit ${r.exitCode}`;
+  if (!devicesOk)
+    facts.qemuDevicesError =
+      (String(r.stderr).trim().split('\n').pop() ?? '') || r.shortMessage || `exit ${r.exitCode}`;
   return facts;
 }

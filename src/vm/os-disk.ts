@@ -17,7 +17,8 @@ const SEED_SERIAL = 'vblk-seed';
 /** null if the boot source of the spec is consistent, else why not. */
 export function checkBootSource(spec: Pick<QemuLaunchSpec, 'kernel' | 'initrd' | 'append' | 'osDisk'>): string | null {
   if (spec.osDisk === undefined) return spec.kernel === '' ? 'kernel: empty (and no osDisk to boot from)' : null;
-  if (spec.kernel !== '' || spec.initrd !== '') return 'osDisk: a guest booted from its own disk takes no kernel or initrd';
+  if (spec.kernel !== '' || spec.initrd !== '')
+    return 'osDisk: a guest booted from its own disk takes no kernel or initrd';
   if (spec.osDisk.path === '') return 'osDisk.path: empty';
   return null;
 }

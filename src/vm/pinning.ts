@@ -46,7 +46,13 @@ export function pinActions(
   const vcpuCpus = pin.vcpus;
   if (vcpuCpus) {
     for (const v of threads.vcpus) {
-      actions.push({ role: `vcpu${v.cpuIndex}`, pid: qemuPid, tid: v.threadId, cpus: [vcpuCpus[v.cpuIndex % vcpuCpus.length]!], allTasks: false });
+      actions.push({
+        role: `vcpu${v.cpuIndex}`,
+        pid: qemuPid,
+        tid: v.threadId,
+        cpus: [vcpuCpus[v.cpuIndex % vcpuCpus.length]!],
+        allTasks: false,
+      });
     }
   }
   if (pin.iothread) {
@@ -90,7 +96,14 @@ async function affinityOf(pid: number, tid: number): Promise<string> {
 export async function readAffinity(action: Pick<PinAction, 'pid' | 'tid' | 'allTasks'>): Promise<string> {
   if (!action.allTasks) return affinityOf(action.pid, action.tid);
   const tids = (await readdir(`/proc/${action.pid}/task`)).map(Number).sort((a, b) => a - b);
-  const lists = await Promise.all(tids.map((t) => affinityOf(action.pid, t).then((l) => [t, l] as const, () => null)));
+  const lists = await Promise.all(
+    tids.map((t) =>
+      affinityOf(action.pid, t).then(
+        (l) => [t, l] as const,
+        () => null,
+      ),
+    ),
+  );
   const present = lists.filter((x): x is readonly [number, string] => x !== null);
   const distinct = new Set(present.map(([, l]) => l));
   return distinct.size === 1 ? [...distinct][0]! : present.map(([t, l]) => `${t}:${l}`).join(' ');
@@ -101,21 +114,35 @@ export async function readAffinity(action: Pick<PinAction, 'pid' | 'tid' | 'allT
  * `observed` entries (`pin.vcpu0: "1"`, `pin.iothread: "1"`, ...). Throws
  * when taskset fails or the kernel holds another placement than asked.
  */
-export async function applyPinActions(actions: PinAction[], notApplicable: string[] = []): Promise<Record<string, string>> {
+export async function applyPinActions(
+  actions: PinAction[],
+  notApplicable: string[] = [],
+): Promise<Record<string, string>> {
   const observed: Record<string, string> = {};
   for (const role of notApplicable) observed[`pin.${role}`] = PIN_NOT_APPLICABLE;
   if (actions.length === 0) return observed;
   const taskset = await findExecutable('taskset');
-  if (!taskset) throw new HostError('pin: taskset (util-linux) is not installed', 'install util-linux, or remove pin: from the profile');
+  if (!taskset)
+    throw new HostError(
+      'pin: taskset (util-linux) is not installed',
+      'install util-linux, or remove pin: from the profile',
+    );
   for (const action of actions) {
     const args = tasksetArgs(action);
     const r = await execa(taskset, args, { reject: false, timeout: 10_000, stdin: 'ignore' });
     if (r.exitCode !== 0) {
-      throw new RunStepError(`pin ${action.role}: taskset ${args.join(' ')} failed: ${(String(r.stderr).trim() || r.shortMessage) ?? ''}`, 'boot');
+      throw new RunStepError(
+        `pin ${action.role}: taskset ${args.join(' ')} failed: ${(String(r.stderr).trim() || r.shortMessage) ?? ''}`,
+        'boot',
+      );
     }
     const held = await readAffinity(action);
     const wanted = formatCpuList(action.cpus);
-    if (held !== wanted) throw new RunStepError(`pin ${action.role}: thread ${action.tid} runs on CPUs ${held} after pinning to ${wanted}`, 'boot');
+    if (held !== wanted)
+      throw new RunStepError(
+        `pin ${action.role}: thread ${action.tid} runs on CPUs ${held} after pinning to ${wanted}`,
+        'boot',
+      );
     observed[`pin.${action.role}`] = held;
   }
   return observed;

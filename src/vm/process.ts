@@ -58,7 +58,10 @@ export interface StartOptions {
 export async function findExecutable(command: string): Promise<string | null> {
   const candidates = command.includes('/')
     ? [isAbsolute(command) ? command : resolve(command)]
-    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
   for (const c of candidates) {
     try {
       await access(c, constants.X_OK);
@@ -83,7 +86,10 @@ export function checkSetpriv(): Promise<SetprivCheck> {
     if (!path) return { ok: false, problem: 'setpriv (util-linux) is not installed' };
     const r = await execa(path, ['--pdeathsig', 'KILL', '--', 'true'], { reject: false, timeout: 5000 });
     if (r.exitCode === 0) return { ok: true, path };
-    return { ok: false, problem: `setpriv --pdeathsig does not work here: ${(String(r.stderr ?? '') || r.shortMessage || '').trim()}` };
+    return {
+      ok: false,
+      problem: `setpriv --pdeathsig does not work here: ${(String(r.stderr ?? '') || r.shortMessage || '').trim()}`,
+    };
   })();
   return setprivCheck;
 }
@@ -100,7 +106,10 @@ const settledWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
 export async function startQemu(binary: string, args: string[], opts: StartOptions): Promise<QemuProcess> {
   const resolved = await findExecutable(binary);
   if (!resolved) {
-    const program = opts.program ?? { name: 'QEMU', hint: 'install qemu-system-x86 (Debian) or set qemu.binary in the profile' };
+    const program = opts.program ?? {
+      name: 'QEMU',
+      hint: 'install qemu-system-x86 (Debian) or set qemu.binary in the profile',
+    };
     throw new HostError(`${program.name} binary not found: ${binary}`, program.hint);
   }
   const warnings: string[] = [];
@@ -108,7 +117,10 @@ export async function startQemu(binary: string, args: string[], opts: StartOptio
   if (opts.pdeathsig ?? true) {
     const setpriv = await checkSetpriv();
     if (setpriv.ok) command = [setpriv.path, '--pdeathsig', 'KILL', '--', ...command];
-    else warnings.push(`${setpriv.problem}: ${opts.program?.name ?? 'QEMU'} will keep running if vblk-bench is killed with SIGKILL`);
+    else
+      warnings.push(
+        `${setpriv.problem}: ${opts.program?.name ?? 'QEMU'} will keep running if vblk-bench is killed with SIGKILL`,
+      );
   }
   const [file, ...argv] = command as [string, ...string[]];
   const subprocess = execa(file, argv, {

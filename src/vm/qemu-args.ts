@@ -16,20 +16,25 @@ export { UNIX_PATH_MAX };
 /** Problems that are not a backend's business (every launch has them). */
 function checkCommon(spec: QemuLaunchSpec): string[] {
   const problems: string[] = [];
-  if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB < 1) problems.push(`memoryMiB: expected a positive integer, got ${spec.memoryMiB}`);
-  if (!Number.isInteger(spec.vcpus) || spec.vcpus < 1) problems.push(`vcpus: expected a positive integer, got ${spec.vcpus}`);
+  if (!Number.isInteger(spec.memoryMiB) || spec.memoryMiB < 1)
+    problems.push(`memoryMiB: expected a positive integer, got ${spec.memoryMiB}`);
+  if (!Number.isInteger(spec.vcpus) || spec.vcpus < 1)
+    problems.push(`vcpus: expected a positive integer, got ${spec.vcpus}`);
   // 0 is valid: slirp then binds an ephemeral port (see readHostForwards).
   if (!Number.isInteger(spec.sshHostPort) || spec.sshHostPort < 0 || spec.sshHostPort > 65535) {
     problems.push(`sshHostPort: expected 0..65535, got ${spec.sshHostPort}`);
   }
-  if (spec.accel !== 'kvm' && spec.accel !== 'tcg') problems.push(`accel: expected kvm or tcg, got ${String(spec.accel)}`);
+  if (spec.accel !== 'kvm' && spec.accel !== 'tcg')
+    problems.push(`accel: expected kvm or tcg, got ${String(spec.accel)}`);
   for (const key of ['machine', 'name', 'qmpSocket', 'serialLog'] as const) {
     if (spec[key] === '') problems.push(`${key}: empty`);
   }
   const boot = checkBootSource(spec);
   if (boot) problems.push(boot);
   if (Buffer.byteLength(spec.qmpSocket) >= UNIX_PATH_MAX) {
-    problems.push(`qmpSocket: a unix socket path must be shorter than ${UNIX_PATH_MAX} bytes, got ${Buffer.byteLength(spec.qmpSocket)}`);
+    problems.push(
+      `qmpSocket: a unix socket path must be shorter than ${UNIX_PATH_MAX} bytes, got ${Buffer.byteLength(spec.qmpSocket)}`,
+    );
   }
   return problems;
 }
@@ -48,20 +53,34 @@ export function buildQemuArgs(spec: QemuLaunchSpec): string[] {
   const backend = getBackend(spec.device.backend);
   const kvm = spec.accel === 'kvm';
   return [
-    '-name', `${escapeOptValue(spec.name)},debug-threads=on`,
-    '-machine', spec.machine,
-    '-accel', kvm ? 'kvm' : 'tcg',
-    '-cpu', kvm ? 'host' : 'max',
-    '-m', `${spec.memoryMiB}M`,
-    '-smp', String(spec.vcpus),
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    '-name',
+    `${escapeOptValue(spec.name)},debug-threads=on`,
+    '-machine',
+    spec.machine,
+    '-accel',
+    kvm ? 'kvm' : 'tcg',
+    '-cpu',
+    kvm ? 'host' : 'max',
+    '-m',
+    `${spec.memoryMiB}M`,
+    '-smp',
+    String(spec.vcpus),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
     ...(spec.firmwareDir === undefined ? [] : ['-L', spec.firmwareDir]),
     ...bootSourceArgs(spec),
     // `-serial file:` takes the rest of the string literally (no comma escaping).
-    '-serial', `file:${spec.serialLog}`,
-    '-qmp', `unix:${escapeOptValue(spec.qmpSocket)},server=on,wait=off`,
-    '-netdev', `user,id=${NETDEV_ID},hostfwd=tcp:127.0.0.1:${spec.sshHostPort}-:22`,
-    '-device', `virtio-net-pci,netdev=${NETDEV_ID},romfile=`,
+    '-serial',
+    `file:${spec.serialLog}`,
+    '-qmp',
+    `unix:${escapeOptValue(spec.qmpSocket)},server=on,wait=off`,
+    '-netdev',
+    `user,id=${NETDEV_ID},hostfwd=tcp:127.0.0.1:${spec.sshHostPort}-:22`,
+    '-device',
+    `virtio-net-pci,netdev=${NETDEV_ID},romfile=`,
     ...backend.args(spec),
     ...spec.extraArgs,
   ];

@@ -100,7 +100,11 @@ export class QmpLineParser {
       out.push(parseQmpLine(line));
     }
     if (this.buffer.length > this.maxLineBytes) {
-      out.push({ kind: 'invalid', line: this.buffer.slice(0, 200), problem: `line longer than ${this.maxLineBytes} bytes` });
+      out.push({
+        kind: 'invalid',
+        line: this.buffer.slice(0, 200),
+        problem: `line longer than ${this.maxLineBytes} bytes`,
+      });
       this.buffer = '';
       this.discarding = true;
     }

@@ -103,15 +103,19 @@ export class QmpClient {
     let lastError = 'no attempt';
     let socket: Socket | undefined;
     while (!socket) {
-      if (exitedFirst) throw new RunStepError(`QEMU exited before its QMP socket ${path} accepted a connection`, 'qmp', [lastError]);
+      if (exitedFirst)
+        throw new RunStepError(`QEMU exited before its QMP socket ${path} accepted a connection`, 'qmp', [lastError]);
       try {
         socket = await connectOnce(path);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         lastError = `${e.code ?? 'error'}: ${e.message}`;
-        if (!e.code || !RETRYABLE.has(e.code)) throw new RunStepError(`cannot connect to QMP socket ${path}: ${lastError}`, 'qmp');
+        if (!e.code || !RETRYABLE.has(e.code))
+          throw new RunStepError(`cannot connect to QMP socket ${path}: ${lastError}`, 'qmp');
         if (Date.now() >= deadline) {
-          throw new RunStepError(`QMP socket ${path} did not accept a connection within ${timeoutMs} ms`, 'qmp', [lastError]);
+          throw new RunStepError(`QMP socket ${path} did not accept a connection within ${timeoutMs} ms`, 'qmp', [
+            lastError,
+          ]);
         }
         await sleep(opts.retryIntervalMs ?? 50);
       }
@@ -189,7 +193,12 @@ export class QmpClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         cleanup();
-        reject(new RunStepError(`no QMP greeting on ${this.path} within ${timeoutMs} ms (is another client connected?)`, 'qmp'));
+        reject(
+          new RunStepError(
+            `no QMP greeting on ${this.path} within ${timeoutMs} ms (is another client connected?)`,
+            'qmp',
+          ),
+        );
       }, timeoutMs);
       const onClose = (reason: string) => {
         cleanup();

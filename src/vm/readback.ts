@@ -20,7 +20,8 @@ async function qomGet(qmp: QmpClient, path: string, property: string): Promise<u
 }
 
 function expect<T>(value: unknown, type: 'boolean' | 'number' | 'string', what: string): T {
-  if (typeof value !== type) throw new RunStepError(`QMP ${what}: expected a ${type}, got ${JSON.stringify(value)}`, 'qmp');
+  if (typeof value !== type)
+    throw new RunStepError(`QMP ${what}: expected a ${type}, got ${JSON.stringify(value)}`, 'qmp');
   return value as T;
 }
 
@@ -85,7 +86,12 @@ export async function queryBlockDevice(
 ): Promise<BlockDeviceSummary> {
   const nodes = await qmp.execute<NamedNode[]>('query-named-block-nodes', { flat: true });
   const node = nodes.find((n) => n['node-name'] === nodeName);
-  if (!node) throw new RunStepError(`QMP: no block node named ${nodeName}`, 'qmp', nodes.map((n) => String(n['node-name'])));
+  if (!node)
+    throw new RunStepError(
+      `QMP: no block node named ${nodeName}`,
+      'qmp',
+      nodes.map((n) => String(n['node-name'])),
+    );
   const proto = nodes.find((n) => n['node-name'] === protocolNodeName);
   const blocks = await qmp.execute<{ qdev?: string; inserted?: { 'node-name'?: string } }[]>('query-block');
   const attached = blocks.find((b) => b.inserted?.['node-name'] === nodeName);
@@ -162,7 +168,13 @@ export function parseInfoUsernet(text: string): HostForward[] {
   for (const line of text.split(/\r?\n/)) {
     const m = /^\s*(\w+)\[HOST_FORWARD\]\s+\S+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)/.exec(line);
     if (!m) continue;
-    out.push({ protocol: m[1]!, hostAddress: m[2]!, hostPort: Number(m[3]), guestAddress: m[4]!, guestPort: Number(m[5]) });
+    out.push({
+      protocol: m[1]!,
+      hostAddress: m[2]!,
+      hostPort: Number(m[3]),
+      guestAddress: m[4]!,
+      guestPort: Number(m[5]),
+    });
   }
   return out;
 }
@@ -213,7 +225,10 @@ export async function readPciAddress(qmp: QmpClient, deviceId = DEVICE_ID): Prom
 }
 
 /** queue-size and num-queues as the device holds them (virtio-blk-pci and vhost-user-blk-pci alike, on the proxy). */
-export async function readDeviceQueues(qmp: QmpClient, deviceId = DEVICE_ID): Promise<{ queueSize: number; numQueues: number }> {
+export async function readDeviceQueues(
+  qmp: QmpClient,
+  deviceId = DEVICE_ID,
+): Promise<{ queueSize: number; numQueues: number }> {
   const proxy = devicePath(deviceId);
   const queueSize = expect<number>(await qomGet(qmp, proxy, 'queue-size'), 'number', `qom-get ${proxy} queue-size`);
   const numQueues = expect<number>(await qomGet(qmp, proxy, 'num-queues'), 'number', `qom-get ${proxy} num-queues`);

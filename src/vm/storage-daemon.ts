@@ -74,7 +74,11 @@ export function buildStorageDaemonArgs(spec: StorageDaemonSpec): string[] {
 export function storageDaemonCandidates(qemuBinary: string): string[] {
   if (!qemuBinary.includes('/')) return [STORAGE_DAEMON_PROGRAM];
   const dir = dirname(qemuBinary);
-  return [join(dir, STORAGE_DAEMON_PROGRAM), join(dir, 'storage-daemon', STORAGE_DAEMON_PROGRAM), STORAGE_DAEMON_PROGRAM];
+  return [
+    join(dir, STORAGE_DAEMON_PROGRAM),
+    join(dir, 'storage-daemon', STORAGE_DAEMON_PROGRAM),
+    STORAGE_DAEMON_PROGRAM,
+  ];
 }
 
 /** The daemon's path for this QEMU, or null when there is none. */
@@ -86,7 +90,11 @@ export async function resolveStorageDaemon(qemuBinary: string): Promise<string |
   return null;
 }
 
-const isSocket = (path: string) => stat(path).then((s) => s.isSocket(), () => false);
+const isSocket = (path: string) =>
+  stat(path).then(
+    (s) => s.isSocket(),
+    () => false,
+  );
 
 /**
  * Starts the daemon (found for `qemuBinary`, see storageDaemonCandidates),
@@ -117,17 +125,26 @@ export async function startStorageDaemon(opts: {
   const failed = async (message: string): Promise<RunStepError> => {
     await stop();
     const tail = await tailLines(log, 10).catch(() => [] as string[]);
-    return new RunStepError(message, 'daemon', tail.length ? [`qemu-storage-daemon log (${log}), last lines:`, ...tail.map((l) => `  | ${l}`)] : []);
+    return new RunStepError(
+      message,
+      'daemon',
+      tail.length ? [`qemu-storage-daemon log (${log}), last lines:`, ...tail.map((l) => `  | ${l}`)] : [],
+    );
   };
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
   while (!(await isSocket(socket))) {
-    if (!daemon.running) throw await failed(`qemu-storage-daemon exited before creating its vhost-user socket ${socket}`);
-    if (Date.now() >= deadline) throw await failed(`qemu-storage-daemon did not create its vhost-user socket ${socket} within ${timeoutMs} ms`);
+    if (!daemon.running)
+      throw await failed(`qemu-storage-daemon exited before creating its vhost-user socket ${socket}`);
+    if (Date.now() >= deadline)
+      throw await failed(`qemu-storage-daemon did not create its vhost-user socket ${socket} within ${timeoutMs} ms`);
     await sleep(10);
   }
   try {
-    qmp = await QmpClient.connect(qmpSocket, { timeoutMs: Math.max(1000, deadline - Date.now()), exited: daemon.exited });
+    qmp = await QmpClient.connect(qmpSocket, {
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+      exited: daemon.exited,
+    });
   } catch (err) {
     throw await failed(`qemu-storage-daemon's QMP monitor: ${(err as Error).message}`);
   }
@@ -138,6 +155,14 @@ export async function startStorageDaemon(opts: {
     throw await failed(`qemu-storage-daemon's QMP monitor: ${(err as Error).message}`);
   }
   const ours = exports.find((e) => e.id === EXPORT_ID);
-  if (ours?.type !== 'vhost-user-blk') throw await failed(`qemu-storage-daemon reports no vhost-user-blk export ${EXPORT_ID} (query-block-exports: ${JSON.stringify(exports)})`);
-  return { pids: { storage_daemon: daemon.pid }, qmp, observed: { storageDaemonExport: `${ours.type} ${EXPORT_ID}` }, stop };
+  if (ours?.type !== 'vhost-user-blk')
+    throw await failed(
+      `qemu-storage-daemon reports no vhost-user-blk export ${EXPORT_ID} (query-block-exports: ${JSON.stringify(exports)})`,
+    );
+  return {
+    pids: { storage_daemon: daemon.pid },
+    qmp,
+    observed: { storageDaemonExport: `${ours.type} ${EXPORT_ID}` },
+    stop,
+  };
 }

@@ -25,22 +25,40 @@ async function runIn(args: string[]): Promise<{ out: string; r: Awaited<ReturnTy
 }
 
 const noDaemonLeft = async (out: string) => {
-  assert.deepEqual(await leftoverProcesses(out), [], 'no QEMU or qemu-storage-daemon of this run left (checked in /proc)');
-  assert.deepEqual(processesMatching('qemu-storage-daemon').filter((p) => p.cmdline.includes(out)), []);
+  assert.deepEqual(
+    await leftoverProcesses(out),
+    [],
+    'no QEMU or qemu-storage-daemon of this run left (checked in /proc)',
+  );
+  assert.deepEqual(
+    processesMatching('qemu-storage-daemon').filter((p) => p.cmdline.includes(out)),
+    [],
+  );
 };
 
 test('seed-2011-ci: vhost-user-blk (real daemon) beside virtio-blk, vhost-blk unsupported with its reason, exit 0', async () => {
   const { out, r } = await runIn(['profiles/seed-2011-ci.yaml']);
   assert.equal(r.exitCode, 0, `exit ${r.exitCode}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   assert.ok(!hasStackTrace(r.stderr), r.stderr);
-  assert.match(r.stderr, /warning: 4 cell\(s\) unsupported on this host, recorded as such: in-kernel vhost-blk is not available on this host: \/dev\/vhost-blk does not exist/);
+  assert.match(
+    r.stderr,
+    /warning: 4 cell\(s\) unsupported on this host, recorded as such: in-kernel vhost-blk is not available on this host: \/dev\/vhost-blk does not exist/,
+  );
   assert.match(r.stdout, /backend=vhost-user-blk ioeventfd=n\/a/);
   assert.match(r.stdout, /unsupported/);
 
   const [dirName] = await readdir(out);
   const run = await loadRun(join(out, dirName!));
   assert.equal(run.manifest.status, 'complete');
-  assert.ok(run.manifest.warnings.map(storedWarning).some((w) => explain(w).startsWith('4 cell(s) unsupported on this host, recorded as such: in-kernel vhost-blk is not available')));
+  assert.ok(
+    run.manifest.warnings
+      .map(storedWarning)
+      .some((w) =>
+        explain(w).startsWith(
+          '4 cell(s) unsupported on this host, recorded as such: in-kernel vhost-blk is not available',
+        ),
+      ),
+  );
   const by = (backend: string) => run.samples.filter((s) => s.cell.backend === backend);
   for (const backend of ['virtio-blk', 'virtio-blk-iothread', 'vhost-user-blk']) {
     assert.ok(by(backend).length > 0, backend);
@@ -59,23 +77,36 @@ test('seed-2011-ci: vhost-user-blk (real daemon) beside virtio-blk, vhost-blk un
     // Insight covers the daemon: its CPU per I/O; its blockstats say why they are not measurable.
     const insight = s.insight!;
     assert.ok(insight.hostCpu.available, `${s.cellKey}: ${JSON.stringify(insight.hostCpu)}`);
-    assert.ok(insight.hostCpu.roles.some((r) => r.role === 'storage-daemon' && (r.usPerIo ?? 0) > 0), 'storage-daemon CPU per I/O');
+    assert.ok(
+      insight.hostCpu.roles.some((r) => r.role === 'storage-daemon' && (r.usPerIo ?? 0) > 0),
+      'storage-daemon CPU per I/O',
+    );
     assert.equal(insight.blockstats.available, false);
   }
-  assert.match(r.stdout, /backend=vhost-user-blk ioeventfd=n\/a vs backend=virtio-blk ioeventfd=on/, 'the why-table pairs vhost-user-blk with virtio-blk');
+  assert.match(
+    r.stdout,
+    /backend=vhost-user-blk ioeventfd=n\/a vs backend=virtio-blk ioeventfd=on/,
+    'the why-table pairs vhost-user-blk with virtio-blk',
+  );
   assert.equal(by('vhost-user-blk').length, 4, 'ioeventfd on/off collapsed into one n/a cell per scheduler × iodepth');
   const unsupported = by('vhost-blk');
   assert.equal(unsupported.length, 4);
   for (const s of unsupported) {
     assert.equal(s.status, 'unsupported');
-    assert.match(s.reason!, /^in-kernel vhost-blk is not available on this host: \/dev\/vhost-blk does not exist .*has no device vhost-blk-pci.*not a raw block device/);
+    assert.match(
+      s.reason!,
+      /^in-kernel vhost-blk is not available on this host: \/dev\/vhost-blk does not exist .*has no device vhost-blk-pci.*not a raw block device/,
+    );
   }
   // The daemon's files beside the serial log of its boot.
   const vuBoot = by('vhost-user-blk')[0]!.bootId;
   const bootDir = join(run.dir, 'boots', vuBoot);
   assert.ok(existsSync(join(bootDir, 'storage-daemon.log')));
   const argv = JSON.parse(await readFile(join(bootDir, 'storage-daemon.argv.json'), 'utf8')) as string[];
-  assert.match(argv.join(' '), /--export type=vhost-user-blk,id=vblk-export,node-name=vblk-disk,addr\.type=unix,addr\.path=.*writable=off,num-queues=2/);
+  assert.match(
+    argv.join(' '),
+    /--export type=vhost-user-blk,id=vblk-export,node-name=vblk-disk,addr\.type=unix,addr\.path=.*writable=off,num-queues=2/,
+  );
   await noDaemonLeft(out);
 });
 
@@ -114,30 +145,57 @@ matrix:
     assert.equal(s.status, 'ok', `${s.cellKey}: ${s.reason}`);
     assert.ok(s.metrics.iops!.value > 0);
     const o = s.observed;
-    assert.deepEqual([o.queue_size, o.num_queues, o.vcpus, o.cache, o.nomerges, o.nr_requests], [128, 1, 2, 'writeback', 2, 64]);
+    assert.deepEqual(
+      [o.queue_size, o.num_queues, o.vcpus, o.cache, o.nomerges, o.nr_requests],
+      [128, 1, 2, 'writeback', 2, 64],
+    );
     assert.deepEqual([o['pin.vcpu0'], o['pin.vcpu1']], [String(b), String(a)]);
-    const raw = JSON.parse(await readFile(join(run.dir, s.rawFioPath!), 'utf8')) as { 'global options'?: Record<string, string>; jobs: { 'job options': Record<string, string> }[] };
+    const raw = JSON.parse(await readFile(join(run.dir, s.rawFioPath!), 'utf8')) as {
+      'global options'?: Record<string, string>;
+      jobs: { 'job options': Record<string, string> }[];
+    };
     const opts = { ...raw['global options'], ...raw.jobs[0]!['job options'] };
     assert.deepEqual([opts.rw, opts.bs, opts.numjobs, opts.iodepth], ['randread', '8k', '2', '2']);
   }
   const [iothread, vhostUser] = run.samples as [(typeof run.samples)[0], (typeof run.samples)[0]];
-  assert.deepEqual([iothread.observed.poll_max_ns, iothread.observed['pin.iothread'], iothread.observed['pin.storage_daemon']], [0, String(a), 'n/a']);
-  assert.deepEqual([vhostUser.cell.poll_max_ns, vhostUser.observed['pin.storage_daemon'], vhostUser.observed['pin.iothread']], ['n/a', String(b), 'n/a']);
-  const qemuArgv = JSON.parse(await readFile(join(run.dir, 'boots', iothread.bootId, 'qemu.argv.json'), 'utf8')) as string[];
+  assert.deepEqual(
+    [iothread.observed.poll_max_ns, iothread.observed['pin.iothread'], iothread.observed['pin.storage_daemon']],
+    [0, String(a), 'n/a'],
+  );
+  assert.deepEqual(
+    [vhostUser.cell.poll_max_ns, vhostUser.observed['pin.storage_daemon'], vhostUser.observed['pin.iothread']],
+    ['n/a', String(b), 'n/a'],
+  );
+  const qemuArgv = JSON.parse(
+    await readFile(join(run.dir, 'boots', iothread.bootId, 'qemu.argv.json'), 'utf8'),
+  ) as string[];
   assert.ok(qemuArgv.includes('iothread,id=iothread0,poll-max-ns=0'));
   assert.ok(qemuArgv.some((x) => x.includes('cache.direct=off,aio=io_uring')));
   await noDaemonLeft(out);
 });
 
-test('required: true on a backend this host lacks: exit 2 with the reason, nothing booted', { skip: existsSync('/dev/vhost-blk') && 'this host has /dev/vhost-blk' }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'vblk-e2e-required-'));
-  const profile = join(dir, 'required.yaml');
-  await writeFile(profile, 'name: required\nqemu: {accel: tcg}\nmatrix:\n  backend: [virtio-blk, {name: vhost-blk, required: true}]\n');
-  const { out, r } = await runIn([profile]);
-  assert.equal(r.exitCode, 2, r.stderr);
-  assert.match(r.stderr, /^error: backend vhost-blk is required \(required: true\) but cannot run here: in-kernel vhost-blk is not available on this host: \/dev\/vhost-blk does not exist /m);
-  assert.match(r.stderr, /^hint: make the host support it \(see the reason\), or remove required: true to record its cells as unsupported and run the rest$/m);
-  assert.ok(!hasStackTrace(r.stderr), r.stderr);
-  assert.deepEqual(await readdir(out), [], 'no results directory: nothing started');
-  assert.deepEqual(await leftoverProcesses(out, 0), []);
-});
+test(
+  'required: true on a backend this host lacks: exit 2 with the reason, nothing booted',
+  { skip: existsSync('/dev/vhost-blk') && 'this host has /dev/vhost-blk' },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vblk-e2e-required-'));
+    const profile = join(dir, 'required.yaml');
+    await writeFile(
+      profile,
+      'name: required\nqemu: {accel: tcg}\nmatrix:\n  backend: [virtio-blk, {name: vhost-blk, required: true}]\n',
+    );
+    const { out, r } = await runIn([profile]);
+    assert.equal(r.exitCode, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^error: backend vhost-blk is required \(required: true\) but cannot run here: in-kernel vhost-blk is not available on this host: \/dev\/vhost-blk does not exist /m,
+    );
+    assert.match(
+      r.stderr,
+      /^hint: make the host support it \(see the reason\), or remove required: true to record its cells as unsupported and run the rest$/m,
+    );
+    assert.ok(!hasStackTrace(r.stderr), r.stderr);
+    assert.deepEqual(await readdir(out), [], 'no results directory: nothing started');
+    assert.deepEqual(await leftoverProcesses(out, 0), []);
+  },
+);

@@ -21,7 +21,10 @@ import { generateEd25519KeyPair } from '../../src/guest-image/byo/ssh-keys.js';
 import { defaultGuestCacheRoot } from '../../src/util/cache-root.js';
 
 let image: TestImage;
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 before(async () => {
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -31,7 +34,10 @@ before(async () => {
 
 async function profile(dir: string, name: string, guest: string, extra = ''): Promise<string> {
   const path = join(dir, `${name}.yaml`);
-  await writeFile(path, `name: ${name}\nguest: ${guest}\nboot_retries: 0\nfio: {runtime: 2s, ramp_time: 1s}\n${extra}matrix:\n  iodepth: [1]\n`);
+  await writeFile(
+    path,
+    `name: ${name}\nguest: ${guest}\nboot_retries: 0\nfio: {runtime: 2s, ramp_time: 1s}\n${extra}matrix:\n  iodepth: [1]\n`,
+  );
   return path;
 }
 
@@ -40,7 +46,14 @@ describe('guest: {kind: image}', { timeout: 10 * 60_000 }, () => {
     const before = await sha256(image.path);
     const dir = await mkdtemp(join(tmpdir(), 'vblk-e2e-byo-'));
     const out = join(dir, 'results');
-    const r = await runCli(['run', await profile(dir, 'byo', `{kind: image, path: ${image.path}}`), '--out', out, '--wait-lock', '900']);
+    const r = await runCli([
+      'run',
+      await profile(dir, 'byo', `{kind: image, path: ${image.path}}`),
+      '--out',
+      out,
+      '--wait-lock',
+      '900',
+    ]);
     assert.equal(r.exitCode, 0, `exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
     assert.ok(!hasStackTrace(r.stderr), r.stderr);
 
@@ -89,9 +102,22 @@ describe('guest: {kind: image}', { timeout: 10 * 60_000 }, () => {
     // Someone else's key pinned: the next boot must refuse to log in.
     await writeFile(join(cache, 'byo', hashDir!, 'known_host_key.pub'), `${generateEd25519KeyPair('x').publicKey}\n`);
     const out2 = join(dir, 'results2');
-    const bad = await runCli(['run', await profile(dir, 'tofu2', `{kind: image, path: ${image.path}, host_key: tofu}`), '--out', out2, '--wait-lock', '900'], { env });
+    const bad = await runCli(
+      [
+        'run',
+        await profile(dir, 'tofu2', `{kind: image, path: ${image.path}, host_key: tofu}`),
+        '--out',
+        out2,
+        '--wait-lock',
+        '900',
+      ],
+      { env },
+    );
     assert.equal(bad.exitCode, 3, `${bad.stdout}\n${bad.stderr}`);
-    assert.match(`${bad.stdout}\n${bad.stderr}`, /host key mismatch: the guest presented SHA256:\S+, SHA256:\S+ is pinned; refusing to log in/);
+    assert.match(
+      `${bad.stdout}\n${bad.stderr}`,
+      /host key mismatch: the guest presented SHA256:\S+, SHA256:\S+ is pinned; refusing to log in/,
+    );
     assert.deepEqual(await leftoverProcesses(dir), [], 'no QEMU left running');
   });
 });

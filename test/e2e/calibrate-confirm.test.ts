@@ -21,20 +21,46 @@ const F = 'test/fixtures/runs/gate';
 test('calibrate: A/A arms interleaved, noise per cell and metric, a file the gate reads', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vblk-e2e-cal-'));
   const profile = join(dir, 'cal.yaml');
-  await writeFile(profile, 'name: cal\nfio:\n  runtime: 1s\n  ramp_time: 0s\nmatrix:\n  ioeventfd: [off, on]\n  iodepth: [1]\n');
+  await writeFile(
+    profile,
+    'name: cal\nfio:\n  runtime: 1s\n  ramp_time: 0s\nmatrix:\n  ioeventfd: [off, on]\n  iodepth: [1]\n',
+  );
   const file = join(dir, 'calibration.json');
-  const r = await runCli(['calibrate', profile, '--repetitions', '3', '--out', join(dir, 'results'), '-o', file, '--simulations', '200', '--wait-lock', '900'], {
-    timeoutMs: 1_200_000,
-  });
+  const r = await runCli(
+    [
+      'calibrate',
+      profile,
+      '--repetitions',
+      '3',
+      '--out',
+      join(dir, 'results'),
+      '-o',
+      file,
+      '--simulations',
+      '200',
+      '--wait-lock',
+      '900',
+    ],
+    {
+      timeoutMs: 1_200_000,
+    },
+  );
   assert.equal(r.exitCode, 0, `exit ${r.exitCode}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   assert.ok(!hasStackTrace(r.stderr), r.stderr);
   assert.match(r.stdout, /noise floor \(A\/A: aa-a vs aa-b, both backend=virtio-blk\)/);
 
   const cal = JSON.parse(await readFile(file, 'utf8'));
   assert.equal(cal.kind, 'vblk-bench-calibration');
-  assert.deepEqual(cal.cells.map((c: { metric: string }) => c.metric), ['iops', 'clat_p99_ns']);
+  assert.deepEqual(
+    cal.cells.map((c: { metric: string }) => c.metric),
+    ['iops', 'clat_p99_ns'],
+  );
   for (const c of cal.cells) {
-    assert.equal(c.cellKey, 'backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=1', 'the first group: ioeventfd=off, pinned');
+    assert.equal(
+      c.cellKey,
+      'backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=1',
+      'the first group: ioeventfd=off, pinned',
+    );
     assert.deepEqual(c.n, [3, 3]);
     assert.equal(c.residuals.length, 6);
     assert.ok(c.cv >= 0);
@@ -55,7 +81,10 @@ test('calibrate: A/A arms interleaved, noise per cell and metric, a file the gat
  * those fields to a wrong value: the re-run, recorded by the real CLI, then
  * shows whether alignment missed any.
  */
-async function confirmCopies(dir: string, variant: 'as recorded' | 'scrambled'): Promise<{ baseline: string; current: string }> {
+async function confirmCopies(
+  dir: string,
+  variant: 'as recorded' | 'scrambled',
+): Promise<{ baseline: string; current: string }> {
   const copyRun = async (name: string, profile: string): Promise<string> => {
     const copy = join(dir, name);
     await cp(join(REPO_ROOT, F, name), copy, { recursive: true });
@@ -79,13 +108,30 @@ for (const variant of ['as recorded', 'scrambled'] as const) {
     const out = join(dir, 'results');
     const junit = join(dir, 'gate.xml');
     const r = await runCli(
-      ['gate', '--baseline', baseline, current, '--subject', 'qemu.binary', '--confirm', '--out', out, '--wait-lock', '900', '--junit', junit],
+      [
+        'gate',
+        '--baseline',
+        baseline,
+        current,
+        '--subject',
+        'qemu.binary',
+        '--confirm',
+        '--out',
+        out,
+        '--wait-lock',
+        '900',
+        '--junit',
+        junit,
+      ],
       { timeoutMs: 1_200_000 },
     );
     assert.equal(r.exitCode, 1, `exit ${r.exitCode}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
     assert.ok(!hasStackTrace(r.stderr), r.stderr);
     assert.doesNotMatch(`${r.stdout}\n${r.stderr}`, /environment differs/);
-    assert.match(r.stderr, /confirm: re-running 1 regressed cell\(s\) of confirm-throttled: backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4/);
+    assert.match(
+      r.stderr,
+      /confirm: re-running 1 regressed cell\(s\) of confirm-throttled: backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4/,
+    );
     assert.match(r.stdout, /REGRESSION .*iops/);
     assert.match(await readFile(junit, 'utf8'), /confirmed by a re-run/);
 
@@ -93,8 +139,14 @@ for (const variant of ['as recorded', 'scrambled'] as const) {
     assert.deepEqual(others, [], 'one re-run');
     assert.match(name!, /^confirm-\d{8}T\d{6}Z$/, 'stored like any run, beside the others');
     const rerun = await loadRun(join(out, name!));
-    assert.equal(rerun.samples.length, 6, 'the re-run measured only the regressed cell, with the profile\'s 6 repetitions');
-    assert.deepEqual((rerun.plan as { cellFilter: string[] }).cellFilter, ['backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4']);
+    assert.equal(
+      rerun.samples.length,
+      6,
+      "the re-run measured only the regressed cell, with the profile's 6 repetitions",
+    );
+    assert.deepEqual((rerun.plan as { cellFilter: string[] }).cellFilter, [
+      'backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4',
+    ]);
     await rm(dir, { recursive: true, force: true });
   });
 }

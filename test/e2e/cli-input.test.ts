@@ -50,11 +50,17 @@ test('--dry-run prints groups, exact command lines, pruned cells and an estimate
   assert.match(r.stdout, /4 QEMU configuration\(s\), 72 sample\(s\)/);
   assert.match(r.stdout, /group g4: backend=vhost-user-blk,ioeventfd=n\/a/);
   assert.match(r.stdout, /storage_daemon: qemu-storage-daemon .*--export 'type=vhost-user-blk,/);
-  assert.match(r.stdout, /backend=vhost-blk,ioeventfd=n\/a,scheduler=bfq,iodepth=1: unsupported: in-kernel vhost-blk is not available on this host: /);
+  assert.match(
+    r.stdout,
+    /backend=vhost-blk,ioeventfd=n\/a,scheduler=bfq,iodepth=1: unsupported: in-kernel vhost-blk is not available on this host: /,
+  );
   assert.match(r.stdout, /group g2: backend=virtio-blk,ioeventfd=off/);
   assert.match(r.stdout, /qemu-system-x86_64 .*-device .*virtio-blk-pci.*ioeventfd=off/);
   assert.match(r.stdout, /fio: fio .*--iodepth=16/);
-  assert.match(r.stdout, /backend=virtio-blk-iothread,ioeventfd=off,scheduler=bfq,iodepth=1: impossible: ioeventfd is required for iothread/);
+  assert.match(
+    r.stdout,
+    /backend=virtio-blk-iothread,ioeventfd=off,scheduler=bfq,iodepth=1: impossible: ioeventfd is required for iothread/,
+  );
   assert.match(r.stdout, /info: .*cfq/);
   assert.match(r.stdout, /estimated duration: /);
 });

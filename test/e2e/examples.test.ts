@@ -53,7 +53,10 @@ test('the example profiles pin the guest, with the same placeholder hash as the 
 
 test('github-actions.yml: every shard imports the pinned guest into a cache of its own, checked against the hash, before it runs', async () => {
   type Step = { name?: string; run?: string; env?: Record<string, string> };
-  const workflow = parse(await text('github-actions.yml')) as { env: Record<string, string>; jobs: { measure: { steps: Step[] } } };
+  const workflow = parse(await text('github-actions.yml')) as {
+    env: Record<string, string>;
+    jobs: { measure: { steps: Step[] } };
+  };
   const steps = workflow.jobs.measure.steps;
   const importAt = steps.findIndex((s) => /guest import \S+ --expect-hash "\$GUEST_HASH"/.test(s.run ?? ''));
   const runAt = steps.findIndex((s) => /vblk-bench run "\$PROFILE" --shard/.test(s.run ?? ''));
@@ -74,7 +77,10 @@ function nightly(env: Record<string, string>) {
 
 test('nightly.sh imports the pinned guest into its own cache, runs on it, writes the reports; another hash: refused before anything boots', async () => {
   const profile = join(work, 'tiny.yaml');
-  await writeFile(profile, `name: tiny\nguest: {kind: builtin, image_hash: ${pin}}\nfio: {runtime: 1s, ramp_time: 0s}\nmatrix: {iodepth: [1]}\n`);
+  await writeFile(
+    profile,
+    `name: tiny\nguest: {kind: builtin, image_hash: ${pin}}\nfio: {runtime: 1s, ramp_time: 0s}\nmatrix: {iodepth: [1]}\n`,
+  );
   const env = {
     PROFILE: profile,
     NAME: 'tiny',
@@ -87,11 +93,18 @@ test('nightly.sh imports the pinned guest into its own cache, runs on it, writes
   };
   const r = await nightly(env);
   assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
-  assert.match(await readFile(join(work, 'reports', 'guest-import.txt'), 'utf8'), new RegExp(`^imported: .*\\ncontent hash: ${image.contentHash}`, 'm'));
-  for (const f of ['last-run.txt', 'latest.html', 'latest.md', 'history.html', 'history.txt']) assert.ok(existsSync(join(work, 'reports', f)), f);
+  assert.match(
+    await readFile(join(work, 'reports', 'guest-import.txt'), 'utf8'),
+    new RegExp(`^imported: .*\\ncontent hash: ${image.contentHash}`, 'm'),
+  );
+  for (const f of ['last-run.txt', 'latest.html', 'latest.md', 'history.html', 'history.txt'])
+    assert.ok(existsSync(join(work, 'reports', f)), f);
   const [dir, ...more] = await readdir(join(work, 'results'));
   assert.deepEqual(more, []);
-  const guest = (await loadRun(join(work, 'results', dir!))).environment.guest as { imageHash: string; packages: { kernel: string } };
+  const guest = (await loadRun(join(work, 'results', dir!))).environment.guest as {
+    imageHash: string;
+    packages: { kernel: string };
+  };
   assert.equal(guest.imageHash, image.contentHash, 'the run booted the imported guest');
   assert.equal(guest.packages.kernel, image.manifest.kernelPackage.version);
 

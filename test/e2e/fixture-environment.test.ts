@@ -15,7 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
 import {
-  alignRunEnvironment, machineEnvironment, machineFields, machineFingerprint, scrambleRunEnvironment, type MachineEnvironment,
+  alignRunEnvironment,
+  machineEnvironment,
+  machineFields,
+  machineFingerprint,
+  scrambleRunEnvironment,
+  type MachineEnvironment,
 } from '../helpers/fixture-environment.js';
 import { loadResultSet } from '../../src/fingerprint/result-set.js';
 import { compareFingerprints, fieldClass } from '../../src/fingerprint/environment.js';
@@ -26,7 +31,8 @@ const RUNS = join(REPO_ROOT, 'test', 'fixtures', 'runs');
 async function recordedRuns(): Promise<string[]> {
   const dirs: string[] = [];
   for (const parent of [RUNS, join(RUNS, 'gate')]) {
-    for (const name of (await readdir(parent)).sort()) if (existsSync(join(parent, name, 'run.json'))) dirs.push(join(parent, name));
+    for (const name of (await readdir(parent)).sort())
+      if (existsSync(join(parent, name, 'run.json'))) dirs.push(join(parent, name));
   }
   return dirs;
 }
@@ -48,22 +54,55 @@ test('every recorded run, scrambled then aligned: no machine field differs from 
     const original = await loadResultSet(copy);
 
     const scrambled = await scrambleRunEnvironment(copy);
-    for (const field of ['accel', 'host.hostKernel', 'host.cpuModel', 'host.microcode', 'qemu.version', 'qemu.banner', 'guest.kernel', 'guest.imageHash', 'guest.runningKernel', 'guest.fio', 'tool.version']) {
+    for (const field of [
+      'accel',
+      'host.hostKernel',
+      'host.cpuModel',
+      'host.microcode',
+      'qemu.version',
+      'qemu.banner',
+      'guest.kernel',
+      'guest.imageHash',
+      'guest.runningKernel',
+      'guest.fio',
+      'tool.version',
+    ]) {
       assert.ok(scrambled.includes(field), `${source}: ${field} scrambled`);
     }
-    assert.ok(scrambled.some((f) => f.startsWith('host.mitigations.')), 'the mitigations scrambled');
-    const refused = compareFingerprints((await loadResultSet(copy)).fingerprint, machine.fingerprint, []).environment.map((d) => d.path);
-    assert.deepEqual(scrambled.filter((f) => machine.fingerprint[f] !== undefined && !refused.includes(f)), [], 'a gate would refuse every scrambled field');
+    assert.ok(
+      scrambled.some((f) => f.startsWith('host.mitigations.')),
+      'the mitigations scrambled',
+    );
+    const refused = compareFingerprints(
+      (await loadResultSet(copy)).fingerprint,
+      machine.fingerprint,
+      [],
+    ).environment.map((d) => d.path);
+    assert.deepEqual(
+      scrambled.filter((f) => machine.fingerprint[f] !== undefined && !refused.includes(f)),
+      [],
+      'a gate would refuse every scrambled field',
+    );
 
     const aligned = await alignRunEnvironment(copy, machine);
     const after = await loadResultSet(copy);
     const comparison = compareFingerprints(after.fingerprint, machine.fingerprint, []);
-    assert.deepEqual(comparison.environment.filter((d) => !d.path.startsWith('profile.')), [], `${source}: no environment difference left`);
-    for (const f of machineFields(after.fingerprint, machine.fingerprint)) assert.equal(after.fingerprint[f], machine.fingerprint[f], f);
+    assert.deepEqual(
+      comparison.environment.filter((d) => !d.path.startsWith('profile.')),
+      [],
+      `${source}: no environment difference left`,
+    );
+    for (const f of machineFields(after.fingerprint, machine.fingerprint))
+      assert.equal(after.fingerprint[f], machine.fingerprint[f], f);
     for (const [f, v] of Object.entries(original.fingerprint)) {
-      if (f.startsWith('profile.') || fieldClass(f) === 'info') assert.equal(after.fingerprint[f], v, `${f} as recorded`);
+      if (f.startsWith('profile.') || fieldClass(f) === 'info')
+        assert.equal(after.fingerprint[f], v, `${f} as recorded`);
     }
-    assert.deepEqual(after.samples.map((s) => s.metrics), original.samples.map((s) => s.metrics), 'measurements as recorded');
+    assert.deepEqual(
+      after.samples.map((s) => s.metrics),
+      original.samples.map((s) => s.metrics),
+      'measurements as recorded',
+    );
     t.diagnostic(`${source.slice(RUNS.length + 1)}: ${scrambled.length} fields scrambled, ${aligned.length} aligned`);
   }
   t.diagnostic(`fields aligned (derived from the fingerprint): ${machineFields(machine.fingerprint).join(' ')}`);

@@ -36,10 +36,23 @@ describe('gate on recorded runs: exit codes', () => {
   it('regression (1): the throttled QEMU, declared as the subject; JUnit and Markdown written', async () => {
     const junit = join(tmp, 'gate.xml');
     const markdown = join(tmp, 'gate.md');
-    const r = await gate(['--baseline', `${F}/base`, `${F}/throttled`, '--subject', 'qemu.binary', '--junit', junit, '--markdown', markdown]);
+    const r = await gate([
+      '--baseline',
+      `${F}/base`,
+      `${F}/throttled`,
+      '--subject',
+      'qemu.binary',
+      '--junit',
+      junit,
+      '--markdown',
+      markdown,
+    ]);
     expectExit(r, 1);
     assert.match(r.stdout, /gate: REGRESSION/);
-    assert.match(r.stderr, /subject under test: profile\.qemu\.binary: qemu-system-x86_64 → test\/fixtures\/runs\/gate\/qemu-throttled/);
+    assert.match(
+      r.stderr,
+      /subject under test: profile\.qemu\.binary: qemu-system-x86_64 → test\/fixtures\/runs\/gate\/qemu-throttled/,
+    );
 
     const xml = parseXml(await readFile(junit, 'utf8'));
     assert.equal(xml.name, 'testsuites');
@@ -68,7 +81,10 @@ describe('gate on recorded runs: exit codes', () => {
   it('inconclusive (3, or 125 with --bisect): too few repetitions', async () => {
     const r = await gate(['--baseline', `${F}/base`, `${F}/small`]);
     expectExit(r, 3);
-    assert.match(r.stdout, /^gate: INCONCLUSIVE — too few samples: n = 6 vs 3 in 4 test\(s\); at α\/m = 0\.0025 a difference can be significant only with at least 6 per side$/m);
+    assert.match(
+      r.stdout,
+      /^gate: INCONCLUSIVE — too few samples: n = 6 vs 3 in 4 test\(s\); at α\/m = 0\.0025 a difference can be significant only with at least 6 per side$/m,
+    );
     assert.match(r.stdout, /^ {2}hint: run at least 6 repetitions per side \(have 6 vs 3\)/m);
     assert.match(r.stdout, /n = 6 vs 3: the smallest p/);
     expectExit(await gate(['--baseline', `${F}/base`, `${F}/small`, '--bisect']), 125);
@@ -80,13 +96,25 @@ describe('gate on recorded runs: exit codes', () => {
     expectExit(r, 3);
     // The reason heads the output (n = 6 per side is enough here: the repetitions are not the reason).
     const [first, second] = r.stdout.split('\n');
-    assert.equal(first, 'gate: INCONCLUSIVE — environment differs in 1 field(s): profile.qemu.binary: qemu-system-x86_64 → test/fixtures/runs/gate/qemu-throttled');
-    assert.match(second ?? '', /^ {2}hint: if the difference is the point, declare it with --subject <path> \(here: --subject profile\.qemu\.binary\); to judge anyway, pass --allow-env-mismatch/);
-    assert.match(r.stdout, /environment differs: profile\.qemu\.binary: qemu-system-x86_64 → test\/fixtures\/runs\/gate\/qemu-throttled/);
+    assert.equal(
+      first,
+      'gate: INCONCLUSIVE — environment differs in 1 field(s): profile.qemu.binary: qemu-system-x86_64 → test/fixtures/runs/gate/qemu-throttled',
+    );
+    assert.match(
+      second ?? '',
+      /^ {2}hint: if the difference is the point, declare it with --subject <path> \(here: --subject profile\.qemu\.binary\); to judge anyway, pass --allow-env-mismatch/,
+    );
+    assert.match(
+      r.stdout,
+      /environment differs: profile\.qemu\.binary: qemu-system-x86_64 → test\/fixtures\/runs\/gate\/qemu-throttled/,
+    );
     const xml = parseXml(await readFile(junit, 'utf8'));
     const env = findAll(xml, 'testcase').find((c) => c.attrs.name === 'environment');
     assert.ok(env && findAll(env, 'skipped').length === 1, 'an environment testcase, skipped');
-    assert.match(findAll(env, 'skipped')[0]?.attrs.message ?? '', /^environment differs in 1 field\(s\): profile\.qemu\.binary: .*\. Hint: .*--allow-env-mismatch/);
+    assert.match(
+      findAll(env, 'skipped')[0]?.attrs.message ?? '',
+      /^environment differs in 1 field\(s\): profile\.qemu\.binary: .*\. Hint: .*--allow-env-mismatch/,
+    );
     const props = Object.fromEntries(findAll(xml, 'property').map((p) => [p.attrs.name, p.attrs.value]));
     assert.equal(props.reason, first?.replace('gate: INCONCLUSIVE — ', ''));
     expectExit(await gate(['--baseline', `${F}/base`, `${F}/throttled`, '--bisect']), 125);
@@ -98,7 +126,10 @@ describe('gate on recorded runs: exit codes', () => {
   it('inconclusive (3): a cell missing from the current run (recorded with run --only-cell)', async () => {
     const r = await gate(['--baseline', `${F}/base`, `${F}/partial`]);
     expectExit(r, 3);
-    assert.match(r.stdout, /^gate: INCONCLUSIVE — 1 cell\(s\) not measured on both sides: iops, clat_p99_ns @ backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=4 \(cell not in the current run\)$/m);
+    assert.match(
+      r.stdout,
+      /^gate: INCONCLUSIVE — 1 cell\(s\) not measured on both sides: iops, clat_p99_ns @ backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=4 \(cell not in the current run\)$/m,
+    );
     assert.match(r.stdout, /MISSING .*ioeventfd=off/);
     assert.match(r.stdout, /cell not in the current run/);
   });
@@ -125,9 +156,20 @@ describe('gate on recorded runs: exit codes', () => {
   });
 
   it('--calibration warns that this noise hides a 5 % regression at these sample sizes', async () => {
-    const r = await gate(['--baseline', `${F}/base`, `${F}/same`, '--min-effect', 'iops=5', '--calibration', `${F}/calibration.json`]);
+    const r = await gate([
+      '--baseline',
+      `${F}/base`,
+      `${F}/same`,
+      '--min-effect',
+      'iops=5',
+      '--calibration',
+      `${F}/calibration.json`,
+    ]);
     expectExit(r, 0);
-    assert.match(r.stderr, /calibration: iops @ backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4: a real 5 % regression is caught only/);
+    assert.match(
+      r.stderr,
+      /calibration: iops @ backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4: a real 5 % regression is caught only/,
+    );
   });
 });
 
@@ -146,7 +188,9 @@ describe('compare on recorded runs', () => {
     assert.match(r.stdout, /subject under test: profile\.qemu\.binary/);
     const rows = r.stdout.split('\n').filter((l) => /^│ ioeventfd=o(n|ff)/.test(l));
     for (const row of rows) assert.match(row, /│ -\d+(\.\d+)? % │ .* │ 0\.00216 │/);
-    const json = JSON.parse((await compare([`${F}/base`, `${F}/throttled`, '--subject', 'qemu.binary', '--format', 'json'])).stdout);
+    const json = JSON.parse(
+      (await compare([`${F}/base`, `${F}/throttled`, '--subject', 'qemu.binary', '--format', 'json'])).stdout,
+    );
     assert.equal(json.rows.length, 2);
     for (const row of json.rows) assert.equal(row.significant, true);
     const md = await compare([`${F}/base`, `${F}/throttled`, '--subject', 'qemu.binary', '--format', 'markdown']);
@@ -156,7 +200,10 @@ describe('compare on recorded runs', () => {
   it('refuses (3) when the environment differs outside the declared subject, listing the difference', async () => {
     const r = await compare([`${F}/base`, `${F}/throttled`]);
     expectExit(r, 3);
-    assert.match(r.stderr.split('\n')[0] ?? '', /^compare: REFUSED — environment differs in 1 field\(s\): profile\.qemu\.binary/);
+    assert.match(
+      r.stderr.split('\n')[0] ?? '',
+      /^compare: REFUSED — environment differs in 1 field\(s\): profile\.qemu\.binary/,
+    );
     assert.match(r.stderr, /profile\.qemu\.binary: qemu-system-x86_64 → test\/fixtures\/runs\/gate\/qemu-throttled/);
     assert.match(r.stderr, /^hint: .*--subject <path> \(here: --subject profile\.qemu\.binary\)/m);
   });
@@ -167,7 +214,10 @@ describe('compare on recorded runs', () => {
     assert.match(r.stdout, /A = ioeventfd=on, B = ioeventfd=off/);
     const partial = await compare([`${F}/base`, `${F}/partial`]);
     expectExit(partial, 3);
-    assert.match(partial.stdout, /^compare: PARTIAL — 1 cell\(s\) not measured on both sides: iops @ backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=4 \(no ok iops values in B\)$/m);
+    assert.match(
+      partial.stdout,
+      /^compare: PARTIAL — 1 cell\(s\) not measured on both sides: iops @ backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=4 \(no ok iops values in B\)$/m,
+    );
     expectExit(await compare([`${F}/base`, '--by', 'nosuchaxis']), 2);
   });
 });

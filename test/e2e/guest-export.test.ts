@@ -25,7 +25,7 @@ async function dataOffset(archive: string, member: string): Promise<number> {
   const fh = await open(archive, 'r');
   try {
     const header = Buffer.alloc(BLOCK);
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       await fh.read(header, 0, BLOCK, pos);
       const h = decodeHeader(header);
       if (!h) throw new Error(`${member} not in ${archive}`);
@@ -44,7 +44,9 @@ describe('guest export / import', { timeout: 5 * 60_000 }, () => {
     assert.equal(ex.exitCode, 0, ex.stderr);
     assert.match(ex.stdout, new RegExp(`content hash: ${image.contentHash}`));
 
-    const im = await runCli(['guest', 'import', archive, '--expect-hash', image.contentHash.slice(0, 16)], { env: { VBLK_BENCH_CACHE: join(dir, 'cache') } });
+    const im = await runCli(['guest', 'import', archive, '--expect-hash', image.contentHash.slice(0, 16)], {
+      env: { VBLK_BENCH_CACHE: join(dir, 'cache') },
+    });
     assert.equal(im.exitCode, 0, im.stderr);
     assert.match(im.stdout, /^imported: /);
     const info = await runCli(['guest', 'info'], { env: { VBLK_BENCH_CACHE: join(dir, 'cache') } });
@@ -52,7 +54,10 @@ describe('guest export / import', { timeout: 5 * 60_000 }, () => {
     const doc = JSON.parse(info.stdout);
     assert.equal(doc.schema, 'vblk-bench/guest-image');
     assert.equal(doc.contentHash, image.contentHash);
-    assert.equal((await stat(join(dir, 'cache', 'guest', image.dir.split('/').pop()!, 'id_ed25519'))).mode & 0o777, 0o600);
+    assert.equal(
+      (await stat(join(dir, 'cache', 'guest', image.dir.split('/').pop()!, 'id_ed25519'))).mode & 0o777,
+      0o600,
+    );
 
     // One flipped bit inside the initramfs.
     const at = (await dataOffset(archive, 'initramfs.cpio.zst')) + 1000;
@@ -66,8 +71,13 @@ describe('guest export / import', { timeout: 5 * 60_000 }, () => {
     assert.equal(bad.exitCode, 2, bad.stderr);
     const lines = bad.stderr.trim().split('\n');
     assert.equal(lines.length, 1, bad.stderr);
-    assert.match(lines[0]!, /^error: refusing .*guest\.tar: initramfs\.cpio\.zst: sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64} \(corrupt or tampered\)$/);
-    const installed = (await readdir(join(dir, 'cache2', 'guest')).catch(() => [] as string[])).filter((n) => /^[0-9a-f]{16}$/.test(n));
+    assert.match(
+      lines[0]!,
+      /^error: refusing .*guest\.tar: initramfs\.cpio\.zst: sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64} \(corrupt or tampered\)$/,
+    );
+    const installed = (await readdir(join(dir, 'cache2', 'guest')).catch(() => [] as string[])).filter((n) =>
+      /^[0-9a-f]{16}$/.test(n),
+    );
     assert.deepEqual(installed, [], 'nothing installed');
   });
 });

@@ -67,11 +67,22 @@ describe('built-in guest image', { timeout: 30 * 60_000 }, () => {
     const init = await stat(join(unpacked, 'init'));
     assert.ok((init.mode & 0o111) !== 0);
     assert.match(await readFile(join(unpacked, 'init'), 'utf8'), /VBLK-GUEST-READY/);
-    for (const p of ['bin/busybox', 'bin/sh', 'sbin/modprobe', 'usr/sbin/dropbear', 'lib64/ld-linux-x86-64.so.2',
-      'lib/x86_64-linux-gnu/libgmp.so.10', 'lib/x86_64-linux-gnu/libtomcrypt.so.1', 'etc/dropbear/dropbear_ed25519_host_key']) {
+    for (const p of [
+      'bin/busybox',
+      'bin/sh',
+      'sbin/modprobe',
+      'usr/sbin/dropbear',
+      'lib64/ld-linux-x86-64.so.2',
+      'lib/x86_64-linux-gnu/libgmp.so.10',
+      'lib/x86_64-linux-gnu/libtomcrypt.so.1',
+      'etc/dropbear/dropbear_ed25519_host_key',
+    ]) {
       await lstat(join(unpacked, p)); // throws if missing (symlinks point at absolute in-guest paths)
     }
-    assert.equal(await readlink(join(unpacked, 'lib64', 'ld-linux-x86-64.so.2')), '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2');
+    assert.equal(
+      await readlink(join(unpacked, 'lib64', 'ld-linux-x86-64.so.2')),
+      '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
+    );
     assert.ok((await lstat(join(unpacked, 'lib', 'x86_64-linux-gnu', 'ld-linux-x86-64.so.2'))).isFile());
     const modDir = join(unpacked, 'lib', 'modules', image.manifest.kernelVersion);
     const dep = await readFile(join(modDir, 'modules.dep'), 'utf8');
@@ -127,18 +138,26 @@ describe('built-in guest image', { timeout: 30 * 60_000 }, () => {
     // bfq and kyber are modules: they must be loaded before the kernel lists them.
     const dir = await mkdtemp(join(tmpdir(), 'vblk-guest-boot-'));
     const profile = join(dir, 'schedulers.yaml');
-    await writeFile(profile, 'name: schedulers\nqemu: {accel: tcg}\nfio: {runtime: 1s, ramp_time: 0s}\nmatrix:\n  scheduler: [mq-deadline, bfq, kyber]\n');
+    await writeFile(
+      profile,
+      'name: schedulers\nqemu: {accel: tcg}\nfio: {runtime: 1s, ramp_time: 0s}\nmatrix:\n  scheduler: [mq-deadline, bfq, kyber]\n',
+    );
     const r = await runCli(['run', profile, '--out', dir, '--quiet']);
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
     const runDir = (await readdir(dir)).find((n) => n.startsWith('schedulers-'))!;
     const run = await loadRun(join(dir, runDir));
-    assert.deepEqual(run.samples.map((s) => s.observed.scheduler), ['mq-deadline', 'bfq', 'kyber']);
+    assert.deepEqual(
+      run.samples.map((s) => s.observed.scheduler),
+      ['mq-deadline', 'bfq', 'kyber'],
+    );
     for (const s of run.samples) {
       assert.equal(s.status, 'ok', s.reason);
       assert.ok(s.metrics.iops!.value > 0);
       assert.equal(s.observed.device, 'vda');
     }
-    const fio = JSON.parse(await readFile(join(run.dir, run.samples[0]!.rawFioPath!), 'utf8')) as { 'fio version': string };
+    const fio = JSON.parse(await readFile(join(run.dir, run.samples[0]!.rawFioPath!), 'utf8')) as {
+      'fio version': string;
+    };
     assert.equal(fio['fio version'], image.manifest.fio.version);
     assert.deepEqual(await leftoverProcesses(dir), []);
   });

@@ -30,7 +30,15 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -43,7 +51,10 @@ async function open(html: string, name: string) {
   await writeFile(file, html);
   const page = await context.newPage();
   const problems: string[] = [];
-  page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`console ${m.type()}: ${m.text()}`));
+  page.on(
+    'console',
+    (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`console ${m.type()}: ${m.text()}`),
+  );
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('request', (r) => !r.url().startsWith('file:') && problems.push(`network request: ${r.url()}`));
   page.on('requestfailed', (r) => problems.push(`failed request: ${r.url()}`));
@@ -56,7 +67,10 @@ async function open(html: string, name: string) {
 describe('HTML reports in headless chromium', () => {
   it('run report: no console errors, charts with data and bands, a non-blank screenshot', async () => {
     const run = await loadFixtureRun();
-    const { page, problems, png } = await open(renderHtml(buildReportModel([run]), { generatedAt: new Date().toISOString() }), 'report');
+    const { page, problems, png } = await open(
+      renderHtml(buildReportModel([run]), { generatedAt: new Date().toISOString() }),
+      'report',
+    );
     assert.deepEqual(problems, []);
     const charts = await page.evaluate(() =>
       [...document.querySelectorAll('svg.chart')].map((svg) => ({
@@ -84,8 +98,15 @@ describe('HTML reports in headless chromium', () => {
 
   it('history report: one trend chart per cell', async () => {
     const run = await loadFixtureRun();
-    const runs = Array.from({ length: 8 }, (_, n) => ({ ...run, dir: `/r/nightly-${n}`, manifest: { ...run.manifest, startedAt: new Date(Date.UTC(2026, 9, 1 + n)).toISOString() } }));
-    const { page, problems, png } = await open(renderHistoryHtml(buildHistory(runs, { profile: 'quick', metric: 'iops' })), 'history');
+    const runs = Array.from({ length: 8 }, (_, n) => ({
+      ...run,
+      dir: `/r/nightly-${n}`,
+      manifest: { ...run.manifest, startedAt: new Date(Date.UTC(2026, 9, 1 + n)).toISOString() },
+    }));
+    const { page, problems, png } = await open(
+      renderHistoryHtml(buildHistory(runs, { profile: 'quick', metric: 'iops' })),
+      'history',
+    );
     assert.deepEqual(problems, []);
     assert.equal(await page.locator('svg.chart').count(), 4);
     assert.equal(await page.locator('svg.chart circle.point').count(), 32);

@@ -33,16 +33,37 @@ const noGuest: GuestRunner = {
   run: () => Promise.reject(new Error('no guest in this test')),
 };
 
-async function withQemu(device: QemuLaunchSpec['device'], body: (q: { pid: number; qmp: QmpClient }) => Promise<void>): Promise<void> {
+async function withQemu(
+  device: QemuLaunchSpec['device'],
+  body: (q: { pid: number; qmp: QmpClient }) => Promise<void>,
+): Promise<void> {
   const dir = await tempDir('insight-host');
   await writeStubKernel(join(dir, 'kernel'));
   await writeFile(join(dir, 'disk.img'), '');
   await truncate(join(dir, 'disk.img'), 8 * 1024 * 1024);
   const spec: QemuLaunchSpec = {
-    binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'q35', memoryMiB: 128, vcpus: 2, name: 'vblk', kernel: join(dir, 'kernel'),
-    initrd: '', append: '', qmpSocket: join(dir, 'qmp.sock'), serialLog: join(dir, 'serial.log'), sshHostPort: await findFreePort(),
-    disk: { path: join(dir, 'disk.img'), format: 'raw', cache: 'none', aio: 'io_uring', serial: 'vblk-test', readOnly: true },
-    device, extraArgs: ['-S'],
+    binary: 'qemu-system-x86_64',
+    accel: 'tcg',
+    machine: 'q35',
+    memoryMiB: 128,
+    vcpus: 2,
+    name: 'vblk',
+    kernel: join(dir, 'kernel'),
+    initrd: '',
+    append: '',
+    qmpSocket: join(dir, 'qmp.sock'),
+    serialLog: join(dir, 'serial.log'),
+    sshHostPort: await findFreePort(),
+    disk: {
+      path: join(dir, 'disk.img'),
+      format: 'raw',
+      cache: 'none',
+      aio: 'io_uring',
+      serial: 'vblk-test',
+      readOnly: true,
+    },
+    device,
+    extraArgs: ['-S'],
   };
   const qemu = await startQemu(spec.binary, buildQemuArgs(spec), { stderrLog: join(dir, 'qemu.stderr.log'), cwd: dir });
   const qmp = await QmpClient.connect(spec.qmpSocket, { timeoutMs: 20_000, exited: qemu.exited });
@@ -56,8 +77,14 @@ async function withQemu(device: QemuLaunchSpec['device'], body: (q: { pid: numbe
 }
 
 const planned: PlannedConfig = {
-  accel: 'tcg', backend: 'virtio-blk-iothread', deviceType: 'virtio-blk-pci', ioeventfd: true,
-  iothread: '/objects/iothread0', queueSize: null, numQueues: null, scheduler: 'none',
+  accel: 'tcg',
+  backend: 'virtio-blk-iothread',
+  deviceType: 'virtio-blk-pci',
+  ioeventfd: true,
+  iothread: '/objects/iothread0',
+  queueSize: null,
+  numQueues: null,
+  scheduler: 'none',
 };
 
 test('live QEMU: every thread parsed from its own /proc lines, roles from names and QMP ids agree', async () => {
@@ -75,12 +102,29 @@ test('live QEMU: every thread parsed from its own /proc lines, roles from names 
       assert.ok(later >= r.cpuNs, 'CPU time only grows');
     }
     const threads = await readThreads(qmp);
-    const hints = { pid, vcpuTids: new Set(threads.vcpus.map((v) => v.threadId)), iothreadTids: new Set(threads.iothreads.map((t) => t.threadId)) };
+    const hints = {
+      pid,
+      vcpuTids: new Set(threads.vcpus.map((v) => v.threadId)),
+      iothreadTids: new Set(threads.iothreads.map((t) => t.threadId)),
+    };
     const roles = readings.map((r) => [r.name, classifyThread(r, hints)] as const);
-    assert.deepEqual(roles.filter(([, role]) => role === 'vcpu').map(([n]) => n).sort(), ['CPU 0/TCG', 'CPU 1/TCG']);
-    assert.deepEqual(roles.filter(([, role]) => role === 'iothread').map(([n]) => n), ['IO iothread0']);
-    assert.deepEqual(roles.filter(([, role]) => role === 'main-loop').map(([n]) => n), ['qemu-system-x86']);
-    for (const r of readings) assert.equal(classifyThread(r, { pid }), classifyThread(r, hints), `${r.name}: names alone agree with QMP`);
+    assert.deepEqual(
+      roles
+        .filter(([, role]) => role === 'vcpu')
+        .map(([n]) => n)
+        .sort(),
+      ['CPU 0/TCG', 'CPU 1/TCG'],
+    );
+    assert.deepEqual(
+      roles.filter(([, role]) => role === 'iothread').map(([n]) => n),
+      ['IO iothread0'],
+    );
+    assert.deepEqual(
+      roles.filter(([, role]) => role === 'main-loop').map(([n]) => n),
+      ['qemu-system-x86'],
+    );
+    for (const r of readings)
+      assert.equal(classifyThread(r, { pid }), classifyThread(r, hints), `${r.name}: names alone agree with QMP`);
     assert.deepEqual(await findKernelVhostWorkers(pid), [], 'no in-kernel vhost here');
   });
 });
@@ -89,14 +133,20 @@ test('live QEMU under TCG: exit counters are "not available" with the reason; bl
   await withQemu({ backend: 'virtio-blk-iothread', ioeventfd: true, iothreadId: 'iothread0' }, async ({ pid, qmp }) => {
     const exits = await findExitCounterSource(qmp, pid, 'tcg');
     assert.ok(!('read' in exits));
-    assert.match(exits.reason, /^not available under TCG: QEMU emulates the CPU, so there are no KVM exits to count \(query-stats: QEMU returned no kvm statistics; debugfs: /);
+    assert.match(
+      exits.reason,
+      /^not available under TCG: QEMU emulates the CPU, so there are no KVM exits to count \(query-stats: QEMU returned no kvm statistics; debugfs: /,
+    );
 
     const sources = insightSourcesFor({ qemu: { pid }, qmp, session: noGuest, device: 'vda' }, 'tcg');
     assert.deepEqual(await sources.block!.read(), { rdBytes: 0, rdOperations: 0, rdMerged: 0 });
     const threads = await readThreads(qmp);
     const { observed, facts } = await readObservedConfig(sources, planned, threads, 'none');
     const checks = checkConfig(planned, observed);
-    assert.ok(checks.every((c) => c.ok), JSON.stringify(checks.filter((c) => !c.ok)));
+    assert.ok(
+      checks.every((c) => c.ok),
+      JSON.stringify(checks.filter((c) => !c.ok)),
+    );
     assert.equal(observed.iothreadThreadName, 'IO iothread0');
     assert.equal(facts.queueSize, 256);
     assert.equal(observed.vcpuAffinity.length, 2);
@@ -106,10 +156,20 @@ test('live QEMU under TCG: exit counters are "not available" with the reason; bl
 test('live QEMU whose device contradicts the plan: the checks name it (a sample would be invalid)', async () => {
   await withQemu({ backend: 'virtio-blk', ioeventfd: false, queueSize: 128 }, async ({ pid, qmp }) => {
     const sources = insightSourcesFor({ qemu: { pid }, qmp, session: noGuest, device: 'vda' }, 'tcg');
-    const { observed } = await readObservedConfig(sources, { ...planned, queueSize: 256 }, await readThreads(qmp), 'none');
-    const failed = checkConfig({ ...planned, queueSize: 256 }, observed).filter((c) => !c.ok).map((c) => c.item);
+    const { observed } = await readObservedConfig(
+      sources,
+      { ...planned, queueSize: 256 },
+      await readThreads(qmp),
+      'none',
+    );
+    const failed = checkConfig({ ...planned, queueSize: 256 }, observed)
+      .filter((c) => !c.ok)
+      .map((c) => c.item);
     assert.deepEqual(failed, ['ioeventfd', 'iothread', 'iothread host thread', 'queue-size']);
-    assert.match(configMismatch(checkConfig(planned, observed)) ?? '', /^running system differs from the plan: ioeventfd is false, planned true; iothread is none \(main loop\), planned \/objects\/iothread0/);
+    assert.match(
+      configMismatch(checkConfig(planned, observed)) ?? '',
+      /^running system differs from the plan: ioeventfd is false, planned true; iothread is none \(main loop\), planned \/objects\/iothread0/,
+    );
   });
   assert.deepEqual(await leftoverProcesses('vblk-fault-insight-host'), []);
 });
@@ -121,14 +181,21 @@ test('live qemu-storage-daemon (vhost-user-blk): its process and its monitor plu
   const paths = storageDaemonPaths(dir);
   const args = buildStorageDaemonArgs({
     disk: { path: join(dir, 'disk.img'), format: 'raw', cache: 'none', aio: 'io_uring', serial: '', readOnly: true },
-    socket: paths.socket, qmpSocket: paths.qmpSocket, numQueues: 1,
+    socket: paths.socket,
+    qmpSocket: paths.qmpSocket,
+    numQueues: 1,
   });
   const hostSide = await startStorageDaemon({ qemuBinary: 'qemu-system-x86_64', args, paths });
   try {
     const extras = hostSideInsightExtras(hostSide);
-    assert.deepEqual(extras.processes, [{ label: 'qemu-storage-daemon', pid: hostSide.pids.storage_daemon, fixedRole: 'storage-daemon' }]);
+    assert.deepEqual(extras.processes, [
+      { label: 'qemu-storage-daemon', pid: hostSide.pids.storage_daemon, fixedRole: 'storage-daemon' },
+    ]);
     const threads = await readProcessThreads(extras.processes[0]!.pid);
-    assert.ok(threads.length > 0 && threads.every((t) => classifyThread(t, { pid: 0, fixedRole: 'storage-daemon' }) === 'storage-daemon'));
+    assert.ok(
+      threads.length > 0 &&
+        threads.every((t) => classifyThread(t, { pid: 0, fixedRole: 'storage-daemon' }) === 'storage-daemon'),
+    );
     assert.equal(extras.block?.kind, 'storage-daemon');
     // The daemon has no guest device: its node's counters come from query-blockstats with query-nodes.
     assert.deepEqual(await extras.block!.read(), { rdBytes: 0, rdOperations: 0, rdMerged: 0 });

@@ -36,7 +36,7 @@ test('run with ioeventfd on/off: insight stored per sample, breakdown printed, e
     assert.ok(i.window.startMs > i.window.ioStartMs + 1000, 'the window starts after the ramp');
 
     assert.ok(i.hostCpu.available, JSON.stringify(i.hostCpu));
-    const role = (name: string) => i.hostCpu.available ? i.hostCpu.roles.find((x) => x.role === name) : undefined;
+    const role = (name: string) => (i.hostCpu.available ? i.hostCpu.roles.find((x) => x.role === name) : undefined);
     assert.ok(role('vcpu')!.usPerIo! > 0, 'vCPU CPU per I/O');
     assert.ok(role('main-loop')!.usPerIo! > 0, 'main-loop CPU per I/O');
     assert.ok(i.hostCpu.iopsPerCoreSecond! > 0);
@@ -48,15 +48,24 @@ test('run with ioeventfd on/off: insight stored per sample, breakdown printed, e
     assert.ok(i.blockstats.available, JSON.stringify(i.blockstats));
     assert.equal(i.blockstats.mismatch, null);
     // The same requests on both sides; the windows differ by the SSH timing of the guest's snapshots only.
-    assert.ok(Math.abs(i.blockstats.hostVsGuestBytes! - 1) < 0.2, `host vs guest bytes ${i.blockstats.hostVsGuestBytes}`);
+    assert.ok(
+      Math.abs(i.blockstats.hostVsGuestBytes! - 1) < 0.2,
+      `host vs guest bytes ${i.blockstats.hostVsGuestBytes}`,
+    );
     // fio's bandwidth is timed by the guest's clock: within the tolerance, not exactly.
-    assert.ok(i.blockstats.hostVsFioBytes! > 1 / 1.5 && i.blockstats.hostVsFioBytes! < 1.5, `host vs fio bytes ${i.blockstats.hostVsFioBytes}`);
+    assert.ok(
+      i.blockstats.hostVsFioBytes! > 1 / 1.5 && i.blockstats.hostVsFioBytes! < 1.5,
+      `host vs fio bytes ${i.blockstats.hostVsFioBytes}`,
+    );
 
     assert.equal(i.exits.available, false);
     assert.match(!i.exits.available ? i.exits.reason : '', /^not available under TCG: QEMU emulates the CPU/);
 
     assert.ok(i.config.available);
-    assert.ok(i.config.checks.every((c) => c.ok), JSON.stringify(i.config.checks));
+    assert.ok(
+      i.config.checks.every((c) => c.ok),
+      JSON.stringify(i.config.checks),
+    );
     assert.deepEqual(i.config.checks.find((c) => c.item === 'ioeventfd')?.observed, s.cell.ioeventfd === 'on');
   }
 
@@ -70,7 +79,10 @@ test('run with ioeventfd on/off: insight stored per sample, breakdown printed, e
   assert.equal(explained.exitCode, 0, explained.stderr);
   assert.match(explained.stdout, /ioeventfd=off vs ioeventfd=on — backend=virtio-blk scheduler=none iodepth=4/);
   const json = await runCli(['explain', runDir, '--format', 'json']);
-  const doc = JSON.parse(json.stdout) as { explained: string; pairs: { a: { label: string }; rows: { key: string }[] }[] };
+  const doc = JSON.parse(json.stdout) as {
+    explained: string;
+    pairs: { a: { label: string }; rows: { key: string }[] }[];
+  };
   assert.equal(doc.explained, 'ioeventfd (baseline ioeventfd=on)');
   assert.equal(doc.pairs.length, 2);
   assert.ok(doc.pairs.every((p) => p.a.label === 'ioeventfd=on' && p.rows[0]!.key === 'iops'));
@@ -79,7 +91,10 @@ test('run with ioeventfd on/off: insight stored per sample, breakdown printed, e
   assert.match(cells.stdout, /^iodepth=4 vs iodepth=1 — backend=virtio-blk ioeventfd=on scheduler=none/);
   const bad = await runCli(['explain', runDir, '--by', 'scheduler']);
   assert.equal(bad.exitCode, 2);
-  assert.match(bad.stderr, /--by scheduler: the run has only scheduler=none; axes with two or more values: ioeventfd, iodepth/);
+  assert.match(
+    bad.stderr,
+    /--by scheduler: the run has only scheduler=none; axes with two or more values: ioeventfd, iodepth/,
+  );
 
   await assertNothingLeft(dir);
   await removeTemp(dir);

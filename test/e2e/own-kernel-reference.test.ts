@@ -53,7 +53,10 @@ describe('own kernel, QEMU build tree, host-native reference', { timeout: 10 * 6
     const r = await runCli(['run', profile, '--out', out, '--wait-lock', '900']);
     assert.equal(r.exitCode, 0, `exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
     assert.ok(!hasStackTrace(r.stderr), r.stderr);
-    assert.match(r.stdout, /iops as % of host-native \(the same fio job on the host against \/dev\/shm\/vblk-bench-[0-9a-f]+\.raw, before the guests\)/);
+    assert.match(
+      r.stdout,
+      /iops as % of host-native \(the same fio job on the host against \/dev\/shm\/vblk-bench-[0-9a-f]+\.raw, before the guests\)/,
+    );
     assert.match(r.stdout, /host-native \(fio on the host\)/);
     assert.match(r.stdout, /backend=virtio-blk ioeventfd=on scheduler=none +│ +[0-9.]+ %/);
 
@@ -61,7 +64,13 @@ describe('own kernel, QEMU build tree, host-native reference', { timeout: 10 * 6
     const run = await loadRun(join(out, runName!));
     assert.equal(run.manifest.status, 'complete');
     for (const s of run.samples) assert.equal(s.status, 'ok', s.reason);
-    assert.deepEqual(run.reference?.map((x) => [x.fioKey, x.status]), [['iodepth=1', 'ok'], ['iodepth=4', 'ok']]);
+    assert.deepEqual(
+      run.reference?.map((x) => [x.fioKey, x.status]),
+      [
+        ['iodepth=1', 'ok'],
+        ['iodepth=4', 'ok'],
+      ],
+    );
     for (const ref of run.reference ?? []) {
       assert.ok(ref.metrics.iops!.value > 0);
       assert.ok(ref.argv.includes('--direct=1') && ref.argv.includes('--readonly'));
@@ -91,7 +100,10 @@ describe('own kernel, QEMU build tree, host-native reference', { timeout: 10 * 6
     const out = join(dir, 'results-nomod');
     const r = await runCli(['run', profile, '--out', out, '--wait-lock', '900']);
     assert.equal(r.exitCode, 3, `${r.stdout}\n${r.stderr}`);
-    assert.match(`${r.stdout}\n${r.stderr}`, /guest kernel \S+ lacks modules the guest needs: virtio_blk \(neither built in nor loadable/);
+    assert.match(
+      `${r.stdout}\n${r.stderr}`,
+      /guest kernel \S+ lacks modules the guest needs: virtio_blk \(neither built in nor loadable/,
+    );
     assert.deepEqual(await leftoverProcesses(out), [], 'no QEMU left running');
   });
 });

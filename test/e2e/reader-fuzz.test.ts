@@ -25,8 +25,16 @@ import { join } from 'node:path';
 import { CLI, REPO_ROOT, hasStackTrace, runCli, type CliResult } from '../helpers/cli.js';
 import { FUZZ_SEED } from '../helpers/profile-fuzz.js';
 import {
-  CALIBRATION_FIELDS, FIELD_TABLES, directoryMutation, duplicateMutation, fieldMutation, fileMutation, plantOutside,
-  type Damage, type Mutation, type Outside,
+  CALIBRATION_FIELDS,
+  FIELD_TABLES,
+  directoryMutation,
+  duplicateMutation,
+  fieldMutation,
+  fileMutation,
+  plantOutside,
+  type Damage,
+  type Mutation,
+  type Outside,
 } from '../helpers/results-fuzz.js';
 import { mulberry32, randomInt, type Rng } from '../../src/util/prng.js';
 import { MAX_FILE_BYTES } from '../../src/store/stored-file.js';
@@ -66,18 +74,40 @@ const REPORT_FORMATS = ['table', 'json', 'csv', 'markdown', 'html', 'gobench'];
 
 const COMMANDS: Command[] = [
   { name: 'list', reads: ['records'], codes: [0, 3], args: (c) => ['list', c.results] },
-  { name: 'report', reads: ['records'], codes: [0, 2, 3], args: (c) => ['report', c.run, '-f', REPORT_FORMATS[randomInt(c.rng, REPORT_FORMATS.length)]!] },
+  {
+    name: 'report',
+    reads: ['records'],
+    codes: [0, 2, 3],
+    args: (c) => ['report', c.run, '-f', REPORT_FORMATS[randomInt(c.rng, REPORT_FORMATS.length)]!],
+  },
   { name: 'explain', reads: ['records'], codes: [0, 2, 3], args: (c) => ['explain', c.run] },
-  { name: 'compare', reads: ['records'], codes: [0, 2, 3], args: (c) => (c.rng() < 0.5 ? ['compare', PRISTINE, c.run] : ['compare', c.run, PRISTINE]) },
+  {
+    name: 'compare',
+    reads: ['records'],
+    codes: [0, 2, 3],
+    args: (c) => (c.rng() < 0.5 ? ['compare', PRISTINE, c.run] : ['compare', c.run, PRISTINE]),
+  },
   {
     name: 'gate',
     reads: ['records'],
     codes: [0, 1, 2, 3],
     args: (c) => (c.rng() < 0.5 ? ['gate', '--baseline', PRISTINE, c.run] : ['gate', '--baseline', c.run, PRISTINE]),
   },
-  { name: 'merge', reads: ['records', 'raw', 'boots'], codes: [0, 2, 3], args: (c) => ['merge', c.run, '-o', join(c.out, 'merged')], writes: (c) => [join(c.out, 'merged')] },
+  {
+    name: 'merge',
+    reads: ['records', 'raw', 'boots'],
+    codes: [0, 2, 3],
+    args: (c) => ['merge', c.run, '-o', join(c.out, 'merged')],
+    writes: (c) => [join(c.out, 'merged')],
+  },
   { name: 'history', reads: ['records'], codes: [0, 2, 3], args: (c) => ['history', c.results, '--profile', 'gate'] },
-  { name: 'baseline save', reads: ['records'], codes: [0, 2, 3], args: (c) => ['baseline', 'save', c.run, '-o', join(c.out, 'baseline.json')], writes: (c) => [join(c.out, 'baseline.json')] },
+  {
+    name: 'baseline save',
+    reads: ['records'],
+    codes: [0, 2, 3],
+    args: (c) => ['baseline', 'save', c.run, '-o', join(c.out, 'baseline.json')],
+    writes: (c) => [join(c.out, 'baseline.json')],
+  },
   {
     name: 'gate --calibration',
     reads: ['calibration'],
@@ -103,7 +133,9 @@ const pickFrom = <T>(rng: Rng, items: readonly T[]): T => items[randomInt(rng, i
 async function mutationFor(command: Command, c: Case): Promise<Mutation> {
   const { rng, outside } = c;
   if (command.reads.includes('calibration')) {
-    return rng() < 0.8 ? fieldMutation('calibration.json', CALIBRATION_FIELDS, rng, 'calibration') : fileMutation('calibration.json', rng, 'calibration', outside, MAX_FILE_BYTES.calibration);
+    return rng() < 0.8
+      ? fieldMutation('calibration.json', CALIBRATION_FIELDS, rng, 'calibration')
+      : fileMutation('calibration.json', rng, 'calibration', outside, MAX_FILE_BYTES.calibration);
   }
   const samples = (await readdir(join(c.run, 'samples'))).map((n) => `samples/${n}`);
   const raws = (await readdir(join(c.run, 'raw'))).map((n) => `raw/${n}`);
@@ -129,7 +161,8 @@ async function mutationFor(command: Command, c: Case): Promise<Mutation> {
     const rel = pickFrom(rng, ['run.json', 'plan.json', 'profile.json', 'environment.json']);
     const m = fileMutation(rel, rng, 'records', outside, MAX_FILE_BYTES.plan);
     // Without environment.json a run reads as one measured before it existed; `list` does not list a directory without run.json.
-    const harmless = m.what.endsWith(': deleted') && (rel === 'environment.json' || (rel === 'run.json' && command.name === 'list'));
+    const harmless =
+      m.what.endsWith(': deleted') && (rel === 'environment.json' || (rel === 'run.json' && command.name === 'list'));
     return harmless ? { ...m, damages: 'none' } : m;
   }
   if (roll < 0.87) return duplicateMutation(sample, rng);
@@ -182,7 +215,8 @@ function judge(r: CliResult, opts: { codes: number[]; damaged: boolean; marker: 
   const all = `${r.stdout}\n${r.stderr}`;
   const fail = (why: string): Verdict => ({ ok: false, why });
   if (hasStackTrace(all) || /a bug, please report it/.test(all)) return fail('a stack trace');
-  if (all.includes(opts.marker) || opts.written.includes(opts.marker)) return fail('the marker from outside the results directory in the output');
+  if (all.includes(opts.marker) || opts.written.includes(opts.marker))
+    return fail('the marker from outside the results directory in the output');
   if (all.includes('\u001b')) return fail('an escape sequence in the output');
   if (!opts.codes.includes(r.exitCode)) return fail(`exit ${r.exitCode}, not one of ${opts.codes.join(', ')}`);
   if (opts.damaged && r.exitCode === 0) return fail('exit 0 although what it reads was damaged');
@@ -191,7 +225,8 @@ function judge(r: CliResult, opts: { codes: number[]; damaged: boolean; marker: 
     if (!lines.some((l) => l.startsWith('error: '))) return fail('exit 2 without an error: line');
     if (lines.length > 12) return fail(`exit 2 with ${lines.length} lines on stderr`);
   }
-  if (r.exitCode === 3 && !lines.some((l) => /^(warning|error|gate): /.test(l))) return fail('exit 3 without a warning or error line');
+  if (r.exitCode === 3 && !lines.some((l) => /^(warning|error|gate): /.test(l)))
+    return fail('exit 3 without a warning or error line');
   if (lines.some((l) => l.length > 4000)) return fail('a message line longer than 4000 characters');
   return { ok: true, why: '' };
 }
@@ -203,81 +238,175 @@ async function newCase(root: string, seed: number): Promise<Case> {
   const calibration = join(root, 'calibration.json');
   await cp(CALIBRATION, calibration);
   const firstSample = (await readdir(join(run, 'samples'))).sort()[0]!;
-  const outside = await plantOutside(join(root, 'outside'), `VBLKMARKER${seed.toString(36)}X`, await readFile(join(run, 'samples', firstSample), 'utf8'));
+  const outside = await plantOutside(
+    join(root, 'outside'),
+    `VBLKMARKER${seed.toString(36)}X`,
+    await readFile(join(run, 'samples', firstSample), 'utf8'),
+  );
   const out = join(root, 'out');
   await mkdir(out);
   return { root, results, run, out, calibration, outside, rng: mulberry32(seed) };
 }
 
-test(`reader fuzz (seed ${FUZZ_SEED}): ${PER_COMMAND} damaged results directories per offline command through the real CLI`, { timeout: 1_800_000 }, async (t) => {
-  const base = await mkdtemp(join(tmpdir(), 'vblk-reader-fuzz-'));
-  const jobs = COMMANDS.flatMap((command, ci) =>
-    Array.from({ length: PER_COMMAND }, (_, k) => async () => {
-      const seed = FUZZ_SEED + ci * 1000 + k;
-      const c = await newCase(join(base, `${ci}-${k}`), seed);
-      const mutation = await mutationFor(command, c);
-      const damages = (await mutation.apply(command.reads.includes('calibration') ? c.root : c.run)) ?? mutation.damages;
-      const args = command.args(c);
-      const r = await runCli(args, { timeoutMs: 120_000 });
-      const files = (await Promise.all((command.writes?.(c) ?? []).map(filesUnder))).flat();
-      const written = (await Promise.all(files.map((f) => readFile(f, 'latin1')))).join('\n');
-      const verdict = judge(r, { codes: command.codes, damaged: command.reads.includes(damages), marker: c.outside.marker, written });
-      await rm(c.root, { recursive: true, force: true });
-      return { command: command.name, seed, what: mutation.what, damaged: command.reads.includes(damages), exit: r.exitCode, verdict, stderr: r.stderr };
-    }),
-  );
-  const results = await pool(jobs);
-  await rm(base, { recursive: true, force: true });
-  const perCommand = new Map<string, { cases: number; damaged: number; exits: Record<number, number> }>();
-  for (const r of results) {
-    const s = perCommand.get(r.command) ?? { cases: 0, damaged: 0, exits: {} };
-    s.cases++;
-    if (r.damaged) s.damaged++;
-    s.exits[r.exit] = (s.exits[r.exit] ?? 0) + 1;
-    perCommand.set(r.command, s);
-  }
-  for (const [name, s] of perCommand) t.diagnostic(`${name}: ${s.cases} damaged inputs (${s.damaged} in what it reads), exits ${JSON.stringify(s.exits)}`);
-  const failures = results.filter((r) => !r.verdict.ok);
-  assert.deepEqual(
-    failures.map((f) => `${f.command} (seed ${f.seed}): ${JSON.stringify(f.what)}: ${f.verdict.why}; exit ${f.exit}; stderr: ${f.stderr.slice(0, 600)}`),
-    [],
-  );
-  assert.equal(results.length, COMMANDS.length * PER_COMMAND);
-  for (const [name, s] of perCommand) assert.ok(s.damaged >= PER_COMMAND / 2, `${name}: only ${s.damaged} cases damaged what it reads`);
-});
+test(
+  `reader fuzz (seed ${FUZZ_SEED}): ${PER_COMMAND} damaged results directories per offline command through the real CLI`,
+  { timeout: 1_800_000 },
+  async (t) => {
+    const base = await mkdtemp(join(tmpdir(), 'vblk-reader-fuzz-'));
+    const jobs = COMMANDS.flatMap((command, ci) =>
+      Array.from({ length: PER_COMMAND }, (_, k) => async () => {
+        const seed = FUZZ_SEED + ci * 1000 + k;
+        const c = await newCase(join(base, `${ci}-${k}`), seed);
+        const mutation = await mutationFor(command, c);
+        const damages =
+          (await mutation.apply(command.reads.includes('calibration') ? c.root : c.run)) ?? mutation.damages;
+        const args = command.args(c);
+        const r = await runCli(args, { timeoutMs: 120_000 });
+        const files = (await Promise.all((command.writes?.(c) ?? []).map(filesUnder))).flat();
+        const written = (await Promise.all(files.map((f) => readFile(f, 'latin1')))).join('\n');
+        const verdict = judge(r, {
+          codes: command.codes,
+          damaged: command.reads.includes(damages),
+          marker: c.outside.marker,
+          written,
+        });
+        await rm(c.root, { recursive: true, force: true });
+        return {
+          command: command.name,
+          seed,
+          what: mutation.what,
+          damaged: command.reads.includes(damages),
+          exit: r.exitCode,
+          verdict,
+          stderr: r.stderr,
+        };
+      }),
+    );
+    const results = await pool(jobs);
+    await rm(base, { recursive: true, force: true });
+    const perCommand = new Map<string, { cases: number; damaged: number; exits: Record<number, number> }>();
+    for (const r of results) {
+      const s = perCommand.get(r.command) ?? { cases: 0, damaged: 0, exits: {} };
+      s.cases++;
+      if (r.damaged) s.damaged++;
+      s.exits[r.exit] = (s.exits[r.exit] ?? 0) + 1;
+      perCommand.set(r.command, s);
+    }
+    for (const [name, s] of perCommand)
+      t.diagnostic(
+        `${name}: ${s.cases} damaged inputs (${s.damaged} in what it reads), exits ${JSON.stringify(s.exits)}`,
+      );
+    const failures = results.filter((r) => !r.verdict.ok);
+    assert.deepEqual(
+      failures.map(
+        (f) =>
+          `${f.command} (seed ${f.seed}): ${JSON.stringify(f.what)}: ${f.verdict.why}; exit ${f.exit}; stderr: ${f.stderr.slice(0, 600)}`,
+      ),
+      [],
+    );
+    assert.equal(results.length, COMMANDS.length * PER_COMMAND);
+    for (const [name, s] of perCommand)
+      assert.ok(s.damaged >= PER_COMMAND / 2, `${name}: only ${s.damaged} cases damaged what it reads`);
+  },
+);
 
 /** A damaged fio output among good ones: `import` names it and goes on (exit 3), never quoting it. */
 const IMPORT_DAMAGE: { what: string; damaged: boolean; make(dir: string, o: Outside, rng: Rng): Promise<string> }[] = [
-  { what: 'truncated', damaged: true, make: async (d, _o, rng) => write(d, 'f.json', (await fixture('libaio-direct1-qd1.stdout')).slice(0, 1 + randomInt(rng, 3000))) },
+  {
+    what: 'truncated',
+    damaged: true,
+    make: async (d, _o, rng) =>
+      write(d, 'f.json', (await fixture('libaio-direct1-qd1.stdout')).slice(0, 1 + randomInt(rng, 3000))),
+  },
   { what: 'garbage', damaged: true, make: (d, o) => write(d, 'f.json', `\u0000\u00ff${o.marker}{"x": ${o.marker}}`) },
   { what: 'a symbolic link to a text file', damaged: true, make: async (d, o) => link(d, o.textFile) },
   { what: 'a symbolic link to a fio-like document', damaged: true, make: async (d, o) => link(d, o.fioFile) },
   { what: 'a FIFO', damaged: true, make: async (d) => fifo(join(d, 'f.json')) },
   { what: 'a directory', damaged: true, make: async (d) => mkdir(join(d, 'f.json')).then(() => join(d, 'f.json')) },
   { what: 'missing', damaged: true, make: async (d) => join(d, 'nope.json') },
-  { what: 'larger than 64 MiB (sparse)', damaged: true, make: async (d) => write(d, 'f.json', '').then(async (p) => (await truncate(p, MAX_FILE_BYTES.fioInput + 1), p)) },
-  { what: 'JSON nested 100 000 deep', damaged: true, make: (d, o) => fioWith(d, (doc) => ({ ...doc, deep: `${'['.repeat(100_000)}"${o.marker}"${']'.repeat(100_000)}` }), true) },
-  { what: 'iops negative', damaged: true, make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'iops'], -5000)) },
-  { what: 'iops 1e308', damaged: true, make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'iops'], 1e308)) },
-  { what: 'iops 1e400', damaged: true, make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'iops'], '__INF__')) },
-  { what: 'iops a string', damaged: true, make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'iops'], 'abc')) },
+  {
+    what: 'larger than 64 MiB (sparse)',
+    damaged: true,
+    make: async (d) => write(d, 'f.json', '').then(async (p) => (await truncate(p, MAX_FILE_BYTES.fioInput + 1), p)),
+  },
+  {
+    what: 'JSON nested 100 000 deep',
+    damaged: true,
+    make: (d, o) =>
+      fioWith(d, (doc) => ({ ...doc, deep: `${'['.repeat(100_000)}"${o.marker}"${']'.repeat(100_000)}` }), true),
+  },
+  {
+    what: 'iops negative',
+    damaged: true,
+    make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'iops'], -5000)),
+  },
+  {
+    what: 'iops 1e308',
+    damaged: true,
+    make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'iops'], 1e308)),
+  },
+  {
+    what: 'iops 1e400',
+    damaged: true,
+    make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'iops'], '__INF__')),
+  },
+  {
+    what: 'iops a string',
+    damaged: true,
+    make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'iops'], 'abc')),
+  },
   { what: 'usr_cpu null', damaged: true, make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'usr_cpu'], null)) },
   { what: 'jobs empty', damaged: true, make: (d) => fioWith(d, (doc) => ({ ...doc, jobs: [] })) },
   { what: 'jobs an object', damaged: true, make: (d) => fioWith(d, (doc) => ({ ...doc, jobs: {} })) },
   { what: 'fio version a number', damaged: true, make: (d) => fioWith(d, (doc) => ({ ...doc, 'fio version': 5 })) },
-  { what: 'clat_ns.mean negative', damaged: true, make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'clat_ns', 'mean'], -1)) },
-  { what: 'stonewalled groups (recorded)', damaged: true, make: async (d) => cp(join(FIO, 'two-groups-stonewall.stdout'), join(d, 'f.json')).then(() => join(d, 'f.json')) },
-  { what: 'new_group (recorded)', damaged: true, make: async (d) => cp(join(FIO, 'two-groups-new-group.stdout'), join(d, 'f.json')).then(() => join(d, 'f.json')) },
-  { what: 'startdelay (recorded)', damaged: true, make: async (d) => cp(join(FIO, 'two-jobs-startdelay.stdout'), join(d, 'f.json')).then(() => join(d, 'f.json')) },
-  { what: 'a timestamp that is not a time', damaged: false, make: (d) => fioWith(d, (doc) => ({ ...doc, timestamp_ms: 'x', timestamp: -1e300 })) },
-  { what: 'a job name with control characters', damaged: false, make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'jobname'], 'a\u001b[31mb\nc')) },
-  { what: 'mixed read/write (recorded)', damaged: false, make: async (d) => cp(join(FIO, 'randrw-qd4.stdout'), join(d, 'f.json')).then(() => join(d, 'f.json')) },
+  {
+    what: 'clat_ns.mean negative',
+    damaged: true,
+    make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'read', 'clat_ns', 'mean'], -1)),
+  },
+  {
+    what: 'stonewalled groups (recorded)',
+    damaged: true,
+    make: async (d) => cp(join(FIO, 'two-groups-stonewall.stdout'), join(d, 'f.json')).then(() => join(d, 'f.json')),
+  },
+  {
+    what: 'new_group (recorded)',
+    damaged: true,
+    make: async (d) => cp(join(FIO, 'two-groups-new-group.stdout'), join(d, 'f.json')).then(() => join(d, 'f.json')),
+  },
+  {
+    what: 'startdelay (recorded)',
+    damaged: true,
+    make: async (d) => cp(join(FIO, 'two-jobs-startdelay.stdout'), join(d, 'f.json')).then(() => join(d, 'f.json')),
+  },
+  {
+    what: 'a timestamp that is not a time',
+    damaged: false,
+    make: (d) => fioWith(d, (doc) => ({ ...doc, timestamp_ms: 'x', timestamp: -1e300 })),
+  },
+  {
+    what: 'a job name with control characters',
+    damaged: false,
+    make: (d) => fioWith(d, (doc) => setIn(doc, ['jobs', 0, 'jobname'], 'a\u001b[31mb\nc')),
+  },
+  {
+    what: 'mixed read/write (recorded)',
+    damaged: false,
+    make: async (d) => cp(join(FIO, 'randrw-qd4.stdout'), join(d, 'f.json')).then(() => join(d, 'f.json')),
+  },
 ];
 
 const MAPPING_DAMAGE: { what: string; make(dir: string, o: Outside): Promise<string> }[] = [
-  { what: 'a key: value file', make: (d, o) => write(d, 'map.yaml', Array.from({ length: 40 }, (_, i) => `${o.marker}_${i}: ${o.marker}`).join('\n')) },
+  {
+    what: 'a key: value file',
+    make: (d, o) =>
+      write(d, 'map.yaml', Array.from({ length: 40 }, (_, i) => `${o.marker}_${i}: ${o.marker}`).join('\n')),
+  },
   { what: 'a passwd-like file', make: async (d, o) => link(d, o.textFile, 'map.yaml') },
-  { what: 'YAML garbage', make: (d, o) => write(d, 'map.yaml', `files: [${o.marker}\n\t- {: ${o.marker}\n"${o.marker}`) },
+  {
+    what: 'YAML garbage',
+    make: (d, o) => write(d, 'map.yaml', `files: [${o.marker}\n\t- {: ${o.marker}\n"${o.marker}`),
+  },
   { what: 'files of the wrong type', make: (d) => write(d, 'map.yaml', 'files: {match: 1}\n') },
   { what: 'a FIFO', make: async (d) => fifo(join(d, 'map.yaml')) },
   { what: 'an unknown tag', make: (d, o) => write(d, 'map.yaml', `labels: !!python/object:${o.marker} {}\n`) },
@@ -285,25 +414,53 @@ const MAPPING_DAMAGE: { what: string; make(dir: string, o: Outside): Promise<str
 
 const FILES_PER_PROFILE: { what: string; make(dir: string, o: Outside): Promise<string> }[] = [
   { what: 'a passwd-like file', make: async (d, o) => link(d, o.textFile, 'p.yaml') },
-  { what: 'key: value lines', make: (d, o) => write(d, 'p.yaml', Array.from({ length: 50 }, (_, i) => `${o.marker}${i}: value`).join('\n')) },
-  { what: 'a JSON document with other keys', make: (d, o) => write(d, 'p.json', JSON.stringify({ [o.marker]: 1, b: 2, c: 3 })) },
-  { what: 'YAML garbage', make: (d, o) => write(d, 'p.yaml', Array.from({ length: 30 }, () => `- ${o.marker}: [\n\t"${o.marker}`).join('\n')) },
+  {
+    what: 'key: value lines',
+    make: (d, o) => write(d, 'p.yaml', Array.from({ length: 50 }, (_, i) => `${o.marker}${i}: value`).join('\n')),
+  },
+  {
+    what: 'a JSON document with other keys',
+    make: (d, o) => write(d, 'p.json', JSON.stringify({ [o.marker]: 1, b: 2, c: 3 })),
+  },
+  {
+    what: 'YAML garbage',
+    make: (d, o) => write(d, 'p.yaml', Array.from({ length: 30 }, () => `- ${o.marker}: [\n\t"${o.marker}`).join('\n')),
+  },
   { what: 'binary garbage', make: (d, o) => write(d, 'p.yaml', `\u0000\u0001${o.marker}\u00ff\u0007`.repeat(50)) },
-  { what: 'an unknown tag', make: (d, o) => write(d, 'p.yaml', `matrix: !!python/object:${o.marker} {iodepth: [1]}\n`) },
+  {
+    what: 'an unknown tag',
+    make: (d, o) => write(d, 'p.yaml', `matrix: !!python/object:${o.marker} {iodepth: [1]}\n`),
+  },
   { what: 'an invalid escape', make: (d, o) => write(d, 'p.yaml', `name: "\\q${o.marker}"\nmatrix: {iodepth: [1]}\n`) },
-  { what: 'JSON nested 10 000 deep', make: (d, o) => write(d, 'p.yaml', `matrix: {iodepth: ${'['.repeat(10_000)}"${o.marker}"${']'.repeat(10_000)}}`) },
-  { what: 'an axis of 65 values', make: (d) => write(d, 'p.yaml', `matrix: {iodepth: [${Array.from({ length: 65 }, (_, i) => i + 1).join(', ')}]}\n`) },
+  {
+    what: 'JSON nested 10 000 deep',
+    make: (d, o) => write(d, 'p.yaml', `matrix: {iodepth: ${'['.repeat(10_000)}"${o.marker}"${']'.repeat(10_000)}}`),
+  },
+  {
+    what: 'an axis of 65 values',
+    make: (d) => write(d, 'p.yaml', `matrix: {iodepth: [${Array.from({ length: 65 }, (_, i) => i + 1).join(', ')}]}\n`),
+  },
   {
     what: 'a 16.7 M-cell matrix',
     make: (d) => {
       const values = `[${Array.from({ length: 64 }, (_, i) => i + 1).join(', ')}]`;
-      return write(d, 'p.yaml', `matrix:\n  iodepth: ${values}\n  numjobs: ${values}\n  num_queues: ${values}\n  bs: [${Array.from({ length: 64 }, (_, i) => `"${i + 1}k"`).join(', ')}]\n`);
+      return write(
+        d,
+        'p.yaml',
+        `matrix:\n  iodepth: ${values}\n  numjobs: ${values}\n  num_queues: ${values}\n  bs: [${Array.from({ length: 64 }, (_, i) => `"${i + 1}k"`).join(', ')}]\n`,
+      );
     },
   },
-  { what: '40 problems', make: (d) => write(d, 'p.yaml', `matrix: {iodepth: [${Array.from({ length: 40 }, () => 0).join(', ')}]}\n`) },
+  {
+    what: '40 problems',
+    make: (d) => write(d, 'p.yaml', `matrix: {iodepth: [${Array.from({ length: 40 }, () => 0).join(', ')}]}\n`),
+  },
   { what: 'a FIFO', make: async (d) => fifo(join(d, 'p.yaml')) },
   { what: 'a directory', make: async (d) => mkdir(join(d, 'p.yaml')).then(() => join(d, 'p.yaml')) },
-  { what: 'larger than 1 MiB (sparse)', make: async (d) => write(d, 'p.yaml', '').then(async (p) => (await truncate(p, 1024 * 1024 + 1), p)) },
+  {
+    what: 'larger than 1 MiB (sparse)',
+    make: async (d) => write(d, 'p.yaml', '').then(async (p) => (await truncate(p, 1024 * 1024 + 1), p)),
+  },
 ];
 
 async function fixture(name: string): Promise<string> {
@@ -328,86 +485,143 @@ function setIn(doc: Record<string, unknown>, path: (string | number)[], value: u
   return doc;
 }
 /** A recorded fio document, changed; `raw` values are spliced in as JSON text. */
-async function fioWith(dir: string, change: (doc: Record<string, unknown>) => Record<string, unknown>, raw = false): Promise<string> {
+async function fioWith(
+  dir: string,
+  change: (doc: Record<string, unknown>) => Record<string, unknown>,
+  raw = false,
+): Promise<string> {
   const text = await fixture('libaio-direct1-qd1.stdout');
   const doc = change(JSON.parse(text.slice(text.indexOf('{'))));
   let json = JSON.stringify(doc).replaceAll('"__INF__"', '1e400');
-  if (raw) json = json.replace(/"deep":"((?:[^"\\]|\\.)*)"/, (_, inner: string) => `"deep":${JSON.parse(`"${inner}"`)}`);
+  if (raw)
+    json = json.replace(/"deep":"((?:[^"\\]|\\.)*)"/, (_, inner: string) => `"deep":${JSON.parse(`"${inner}"`)}`);
   return write(dir, 'f.json', json);
 }
 
-test(`import: ${IMPORT_DAMAGE.length} damaged fio outputs and ${MAPPING_DAMAGE.length} damaged mapping files`, { timeout: 600_000 }, async () => {
-  const root = await mkdtemp(join(tmpdir(), 'vblk-import-fuzz-'));
-  const outside = await plantOutside(join(root, 'outside'), 'VBLKMARKERIMPORTX', await readFile(join(BASE, 'samples', (await readdir(join(BASE, 'samples'))).sort()[0]!), 'utf8'));
-  const good = join(FIO, 'libaio-direct1-qd8.stdout');
-  const jobs = [
-    ...IMPORT_DAMAGE.map((d, i) => async () => {
-      const dir = join(root, `i${i}`);
-      await mkdir(dir);
-      const file = await d.make(dir, outside, mulberry32(FUZZ_SEED + i));
-      const r = await runCli(['import', good, file, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
-      return { what: `import: ${d.what}`, verdict: judge(r, { codes: [0, 3], damaged: d.damaged, marker: outside.marker, written: '' }), r };
-    }),
-    ...MAPPING_DAMAGE.map((d, i) => async () => {
-      const dir = join(root, `m${i}`);
-      await mkdir(dir);
-      const map = await d.make(dir, outside);
-      const r = await runCli(['import', good, '--map', map, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
-      const verdict = judge(r, { codes: [2], damaged: true, marker: outside.marker, written: '' });
-      const lines = r.stderr.trim().split('\n');
-      return { what: `--map: ${d.what}`, verdict: verdict.ok && lines.length > 11 ? { ok: false, why: `${lines.length} lines` } : verdict, r };
-    }),
-  ];
-  const results = await pool(jobs);
-  await rm(root, { recursive: true, force: true });
-  assert.deepEqual(results.filter((x) => !x.verdict.ok).map((x) => `${x.what}: ${x.verdict.why}; exit ${x.r.exitCode}; ${x.r.stderr.slice(0, 400)}`), []);
-});
+test(
+  `import: ${IMPORT_DAMAGE.length} damaged fio outputs and ${MAPPING_DAMAGE.length} damaged mapping files`,
+  { timeout: 600_000 },
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'vblk-import-fuzz-'));
+    const outside = await plantOutside(
+      join(root, 'outside'),
+      'VBLKMARKERIMPORTX',
+      await readFile(join(BASE, 'samples', (await readdir(join(BASE, 'samples'))).sort()[0]!), 'utf8'),
+    );
+    const good = join(FIO, 'libaio-direct1-qd8.stdout');
+    const jobs = [
+      ...IMPORT_DAMAGE.map((d, i) => async () => {
+        const dir = join(root, `i${i}`);
+        await mkdir(dir);
+        const file = await d.make(dir, outside, mulberry32(FUZZ_SEED + i));
+        const r = await runCli(['import', good, file, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
+        return {
+          what: `import: ${d.what}`,
+          verdict: judge(r, { codes: [0, 3], damaged: d.damaged, marker: outside.marker, written: '' }),
+          r,
+        };
+      }),
+      ...MAPPING_DAMAGE.map((d, i) => async () => {
+        const dir = join(root, `m${i}`);
+        await mkdir(dir);
+        const map = await d.make(dir, outside);
+        const r = await runCli(['import', good, '--map', map, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
+        const verdict = judge(r, { codes: [2], damaged: true, marker: outside.marker, written: '' });
+        const lines = r.stderr.trim().split('\n');
+        return {
+          what: `--map: ${d.what}`,
+          verdict: verdict.ok && lines.length > 11 ? { ok: false, why: `${lines.length} lines` } : verdict,
+          r,
+        };
+      }),
+    ];
+    const results = await pool(jobs);
+    await rm(root, { recursive: true, force: true });
+    assert.deepEqual(
+      results
+        .filter((x) => !x.verdict.ok)
+        .map((x) => `${x.what}: ${x.verdict.why}; exit ${x.r.exitCode}; ${x.r.stderr.slice(0, 400)}`),
+      [],
+    );
+  },
+);
 
-test(`run --dry-run: ${FILES_PER_PROFILE.length} files that are not profiles, or profiles too big, refused in a few lines that quote none of them`, { timeout: 600_000 }, async () => {
-  const root = await mkdtemp(join(tmpdir(), 'vblk-profile-fuzz-'));
-  const outside = await plantOutside(join(root, 'outside'), 'VBLKMARKERPROFILEX', await readFile(join(BASE, 'samples', (await readdir(join(BASE, 'samples'))).sort()[0]!), 'utf8'));
-  const results = await pool(
-    FILES_PER_PROFILE.map((d, i) => async () => {
-      const dir = join(root, `p${i}`);
-      await mkdir(dir);
-      const file = await d.make(dir, outside);
-      const r = await runCli(['run', '--dry-run', file, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
-      let verdict = judge(r, { codes: [2], damaged: true, marker: outside.marker, written: '' });
-      const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
-      if (verdict.ok && (errors.length > 11 || !errors.every((l) => l.startsWith(`error: ${file}: `)))) verdict = { ok: false, why: `error lines: ${errors.length}, not all naming the file` };
-      if (verdict.ok && r.stdout !== '') verdict = { ok: false, why: 'output on stdout' };
-      return { what: d.what, verdict, r };
-    }),
-  );
-  await rm(root, { recursive: true, force: true });
-  assert.deepEqual(results.filter((x) => !x.verdict.ok).map((x) => `${x.what}: ${x.verdict.why}; exit ${x.r.exitCode}; ${x.r.stderr.slice(0, 400)}`), []);
-  const cells = results.find((x) => x.what === 'a 16.7 M-cell matrix')!;
-  assert.match(cells.r.stderr, /matrix: 16777216 cells, more than the 100000 allowed; the longest axes: /);
-  const axis = results.find((x) => x.what === 'an axis of 65 values')!;
-  assert.match(axis.r.stderr, /matrix\.iodepth: at most 64 values per axis, got 65/);
-});
+test(
+  `run --dry-run: ${FILES_PER_PROFILE.length} files that are not profiles, or profiles too big, refused in a few lines that quote none of them`,
+  { timeout: 600_000 },
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'vblk-profile-fuzz-'));
+    const outside = await plantOutside(
+      join(root, 'outside'),
+      'VBLKMARKERPROFILEX',
+      await readFile(join(BASE, 'samples', (await readdir(join(BASE, 'samples'))).sort()[0]!), 'utf8'),
+    );
+    const results = await pool(
+      FILES_PER_PROFILE.map((d, i) => async () => {
+        const dir = join(root, `p${i}`);
+        await mkdir(dir);
+        const file = await d.make(dir, outside);
+        const r = await runCli(['run', '--dry-run', file, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
+        let verdict = judge(r, { codes: [2], damaged: true, marker: outside.marker, written: '' });
+        const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+        if (verdict.ok && (errors.length > 11 || !errors.every((l) => l.startsWith(`error: ${file}: `))))
+          verdict = { ok: false, why: `error lines: ${errors.length}, not all naming the file` };
+        if (verdict.ok && r.stdout !== '') verdict = { ok: false, why: 'output on stdout' };
+        return { what: d.what, verdict, r };
+      }),
+    );
+    await rm(root, { recursive: true, force: true });
+    assert.deepEqual(
+      results
+        .filter((x) => !x.verdict.ok)
+        .map((x) => `${x.what}: ${x.verdict.why}; exit ${x.r.exitCode}; ${x.r.stderr.slice(0, 400)}`),
+      [],
+    );
+    const cells = results.find((x) => x.what === 'a 16.7 M-cell matrix')!;
+    assert.match(cells.r.stderr, /matrix: 16777216 cells, more than the 100000 allowed; the longest axes: /);
+    const axis = results.find((x) => x.what === 'an axis of 65 values')!;
+    assert.match(axis.r.stderr, /matrix\.iodepth: at most 64 values per axis, got 65/);
+  },
+);
 
-test('a skipped sample counts as missing: run --resume --dry-run lists it to be measured again', { timeout: 300_000 }, async () => {
-  const root = await mkdtemp(join(tmpdir(), 'vblk-resume-fuzz-'));
-  const run = join(root, 'run');
-  await cp(BASE, run, { recursive: true });
-  const names = (await readdir(join(run, 'samples'))).sort();
-  const damaged = JSON.parse(await readFile(join(run, 'samples', names[4]!), 'utf8'));
-  await writeFile(join(run, 'samples', names[4]!), JSON.stringify({ ...damaged, metrics: { ...damaged.metrics, iops: { ...damaged.metrics.iops, value: -1 } } }));
-  const r = await runCli(['run', '--resume', run, '--dry-run'], { timeoutMs: 240_000 });
-  await rm(root, { recursive: true, force: true });
-  assert.equal(r.exitCode, 0, r.stderr);
-  const slot = `${damaged.cellKey}#r${damaged.repetition}`;
-  assert.match(r.stdout, /1 of 12 planned sample\(s\) missing\n/);
-  assert.ok(r.stdout.split('\n').some((l) => l.trim() === slot), r.stdout);
-});
+test(
+  'a skipped sample counts as missing: run --resume --dry-run lists it to be measured again',
+  { timeout: 300_000 },
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'vblk-resume-fuzz-'));
+    const run = join(root, 'run');
+    await cp(BASE, run, { recursive: true });
+    const names = (await readdir(join(run, 'samples'))).sort();
+    const damaged = JSON.parse(await readFile(join(run, 'samples', names[4]!), 'utf8'));
+    await writeFile(
+      join(run, 'samples', names[4]!),
+      JSON.stringify({ ...damaged, metrics: { ...damaged.metrics, iops: { ...damaged.metrics.iops, value: -1 } } }),
+    );
+    const r = await runCli(['run', '--resume', run, '--dry-run'], { timeoutMs: 240_000 });
+    await rm(root, { recursive: true, force: true });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const slot = `${damaged.cellKey}#r${damaged.repetition}`;
+    assert.match(r.stdout, /1 of 12 planned sample\(s\) missing\n/);
+    assert.ok(
+      r.stdout.split('\n').some((l) => l.trim() === slot),
+      r.stdout,
+    );
+  },
+);
 
-test('output into a pipe that closes early (report | head -c 1): exit 0, nothing on stderr', { timeout: 120_000 }, async () => {
-  const child = spawn(process.execPath, [CLI, 'report', BASE, PRISTINE, BASE, PRISTINE, '-f', 'json'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout.once('data', () => child.stdout.destroy());
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  assert.equal(code, 0, stderr);
-  assert.equal(stderr, '');
-});
+test(
+  'output into a pipe that closes early (report | head -c 1): exit 0, nothing on stderr',
+  { timeout: 120_000 },
+  async () => {
+    const child = spawn(process.execPath, [CLI, 'report', BASE, PRISTINE, BASE, PRISTINE, '-f', 'json'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '');
+  },
+);

@@ -17,7 +17,10 @@ import { loadRun } from '../../src/store/run-reader.js';
 test('repetitions: 3 with two groups are interleaved round by round (from the stored timestamps)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vblk-e2e-reps-'));
   const profile = join(dir, 'reps.yaml');
-  await writeFile(profile, 'name: reps\nrepetitions: 3\nfio:\n  runtime: 1s\n  ramp_time: 0s\nmatrix:\n  ioeventfd: [on, off]\n  iodepth: [1]\n');
+  await writeFile(
+    profile,
+    'name: reps\nrepetitions: 3\nfio:\n  runtime: 1s\n  ramp_time: 0s\nmatrix:\n  ioeventfd: [on, off]\n  iodepth: [1]\n',
+  );
   const out = join(dir, 'results');
   const r = await runCli(['run', profile, '--out', out, '--wait-lock', '900'], { timeoutMs: 1_200_000 });
   assert.equal(r.exitCode, 0, `exit ${r.exitCode}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -45,6 +48,9 @@ test('repetitions: 3 with two groups are interleaved round by round (from the st
 
   assert.match(r.stdout, /iops per cell \(median, distribution-free 95 % CI of the median/);
   assert.match(r.stdout, /│ ioeventfd=on {2}│ 3 │/);
-  assert.match(r.stdout, /warning: TooFewSamples \[ioeventfd=on; ioeventfd=off\]: Only 3 repetition\(s\): a 95 % confidence interval/);
+  assert.match(
+    r.stdout,
+    /warning: TooFewSamples \[ioeventfd=on; ioeventfd=off\]: Only 3 repetition\(s\): a 95 % confidence interval/,
+  );
   assert.deepEqual(await leftoverProcesses(out), [], 'no QEMU left running');
 });

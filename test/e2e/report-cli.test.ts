@@ -58,8 +58,20 @@ describe('vblk-bench list / import / history', () => {
     await cp(FIXTURE_RUN, join(out, 'quick-20261126T051715Z'), { recursive: true });
     const fio = join(REPO_ROOT, 'test', 'fixtures', 'fio');
     const map = join(out, 'map.yaml');
-    await writeFile(map, 'name: imported-2011\nfiles:\n  - match: "*qd1*"\n    labels: {ioeventfd: on}\n  - match: "*qd8*"\n    labels: {ioeventfd: off}\n');
-    const imp = await runCli(['import', join(fio, 'libaio-direct1-qd1.stdout'), join(fio, 'fio2-libaio-direct1-qd8.stdout'), join(fio, 'libaio-direct1-qd1-corrupt.stdout'), '--map', map, '--out', out]);
+    await writeFile(
+      map,
+      'name: imported-2011\nfiles:\n  - match: "*qd1*"\n    labels: {ioeventfd: on}\n  - match: "*qd8*"\n    labels: {ioeventfd: off}\n',
+    );
+    const imp = await runCli([
+      'import',
+      join(fio, 'libaio-direct1-qd1.stdout'),
+      join(fio, 'fio2-libaio-direct1-qd8.stdout'),
+      join(fio, 'libaio-direct1-qd1-corrupt.stdout'),
+      '--map',
+      map,
+      '--out',
+      out,
+    ]);
     assert.equal(imp.exitCode, 3, imp.stderr);
     assert.match(imp.stderr, /error: not imported: .*qd1-corrupt\.stdout: fio output: corrupt JSON at byte \d+/);
     const imported = /imported 2 file\(s\): (\S+)/.exec(imp.stdout)?.[1];
@@ -76,7 +88,11 @@ describe('vblk-bench list / import / history', () => {
     assert.equal(lines.length, 3);
     assert.match(list.stdout, /quick\s+tcg\s+4\s+24 ok\/24\s+complete/);
     assert.match(list.stdout, /imported-2011\s+kvm\s+2\s+2 ok\/2\s+complete/);
-    const json = JSON.parse((await runCli(['list', out, '--json'])).stdout) as { schema: string; version: number; runs: { dir: string; cells: number }[] };
+    const json = JSON.parse((await runCli(['list', out, '--json'])).stdout) as {
+      schema: string;
+      version: number;
+      runs: { dir: string; cells: number }[];
+    };
     assert.equal(json.schema, 'vblk-bench/runs');
     assert.deepEqual(json.runs.map((r) => r.cells).sort(), [2, 4]);
   });
@@ -86,7 +102,12 @@ describe('vblk-bench list / import / history', () => {
     const base = await loadRun(FIXTURE_RUN);
     for (let night = 0; night < 10; night++) {
       const startedAt = new Date(Date.UTC(2026, 9, 1 + night, 2)).toISOString();
-      const w = await RunWriter.create(join(out, `nightly-${night}`), { ...base.manifest, profileName: 'nightly', startedAt, plannedSamples: base.samples.length });
+      const w = await RunWriter.create(join(out, `nightly-${night}`), {
+        ...base.manifest,
+        profileName: 'nightly',
+        startedAt,
+        plannedSamples: base.samples.length,
+      });
       await w.writeProfile(base.profile);
       await w.writePlan(base.plan);
       await w.writeEnvironment(base.environment);
@@ -102,7 +123,18 @@ describe('vblk-bench list / import / history', () => {
     assert.match(text.stdout, /^10 run\(s\) from 2026-10-01 02:00 UTC to 2026-10-10 02:00 UTC/m);
     assert.ok(!ESC.test(text.stdout));
     const html = join(out, 'history.html');
-    const h = await runCli(['history', out, '--profile', 'nightly', '--format', 'html', '-o', html, '--min-segment', '3']);
+    const h = await runCli([
+      'history',
+      out,
+      '--profile',
+      'nightly',
+      '--format',
+      'html',
+      '-o',
+      html,
+      '--min-segment',
+      '3',
+    ]);
     assert.equal(h.exitCode, 0, h.stderr);
     assert.equal(((await readFile(html, 'utf8')).match(/<svg /g) ?? []).length, 4);
     const none = await runCli(['history', out, '--profile', 'weekly']);
@@ -142,10 +174,29 @@ describe('vblk-bench schema / init / doctor', () => {
     const doc = JSON.parse(j.stdout) as { schema: string; version: number; checks: { name: string; level: string }[] };
     assert.equal(doc.schema, 'vblk-bench/doctor');
     const names = (stdout: string) => (JSON.parse(stdout) as typeof doc).checks.map((c) => c.name);
-    assert.deepEqual(names((await runCli(['doctor', '--format', 'json'])).stdout), names(j.stdout), '--json is --format json');
+    assert.deepEqual(
+      names((await runCli(['doctor', '--format', 'json'])).stdout),
+      names(j.stdout),
+      '--json is --format json',
+    );
     const checks = doc.checks;
-    for (const name of ['QEMU', 'KVM', '/dev/vhost-net', '/dev/vhost-blk', '/dev/vhost-scsi', 'qemu-storage-daemon', 'guest image', 'guest kernel', 'memory', 'CPU governor', 'turbo']) {
-      assert.ok(checks.some((c) => c.name === name), name);
+    for (const name of [
+      'QEMU',
+      'KVM',
+      '/dev/vhost-net',
+      '/dev/vhost-blk',
+      '/dev/vhost-scsi',
+      'qemu-storage-daemon',
+      'guest image',
+      'guest kernel',
+      'memory',
+      'CPU governor',
+      'turbo',
+    ]) {
+      assert.ok(
+        checks.some((c) => c.name === name),
+        name,
+      );
     }
     const noQemu = await runCli(['doctor', '--qemu', '/nonexistent/qemu']);
     assert.equal(noQemu.exitCode, 3);
@@ -163,9 +214,16 @@ describe('vblk-bench schema / init / doctor', () => {
     manifest.kernelPackage.version = '0.1-1';
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
     const d = await runCli(['doctor', '--json'], { env: { VBLK_BENCH_CACHE: cache } });
-    const check = (JSON.parse(d.stdout) as { checks: { name: string; level: string; detail: string; hint?: string }[] }).checks.find((c) => c.name === 'guest kernel')!;
+    const check = (
+      JSON.parse(d.stdout) as { checks: { name: string; level: string; detail: string; hint?: string }[] }
+    ).checks.find((c) => c.name === 'guest kernel')!;
     assert.equal(check.level, 'warning', check.detail);
-    assert.match(check.detail, new RegExp(`^the apt lists \\(as of their last change, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\) offer linux-image-\\S+-amd64 \\S+, newer than the cached guest's ${manifest.kernelPackage.name} 0\\.1-1`));
+    assert.match(
+      check.detail,
+      new RegExp(
+        `^the apt lists \\(as of their last change, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\) offer linux-image-\\S+-amd64 \\S+, newer than the cached guest's ${manifest.kernelPackage.name} 0\\.1-1`,
+      ),
+    );
     assert.match(check.hint!, /guest import --expect-hash/);
     await rm(cache, { recursive: true, force: true });
   });

@@ -32,7 +32,10 @@ test('run --shard 1/2 + 2/2 on two "runners" sharing one pinned guest, merge: th
   const ex = await runCli(['guest', 'export', archive]);
   assert.equal(ex.exitCode, 0, ex.stderr);
   const profile = join(work, 'quick-pinned.yaml');
-  await writeFile(profile, `${await readFile(join(REPO_ROOT, 'profiles', 'quick.yaml'), 'utf8')}guest: {kind: builtin, image_hash: ${pin}}\n`);
+  await writeFile(
+    profile,
+    `${await readFile(join(REPO_ROOT, 'profiles', 'quick.yaml'), 'utf8')}guest: {kind: builtin, image_hash: ${pin}}\n`,
+  );
 
   const shards = [];
   for (const shard of ['1/2', '2/2']) {
@@ -48,7 +51,11 @@ test('run --shard 1/2 + 2/2 on two "runners" sharing one pinned guest, merge: th
     for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /, line);
     const cellLines = lines.filter((l) => /\[\d+\/\d+\] /.test(l));
     assert.equal(cellLines.length, 2, r.stderr);
-    for (const l of cellLines) assert.match(l, /\[\d\/2\] backend=virtio-blk,ioeventfd=(on|off),scheduler=none,iodepth=(1|4) r0: [\d.]+K? IOPS · \S+ elapsed · ETA \S+$/);
+    for (const l of cellLines)
+      assert.match(
+        l,
+        /\[\d\/2\] backend=virtio-blk,ioeventfd=(on|off),scheduler=none,iodepth=(1|4) r0: [\d.]+K? IOPS · \S+ elapsed · ETA \S+$/,
+      );
     shards.push(/results: (\S+)/.exec(r.stdout)?.[1]!);
   }
   for (const dir of shards) {

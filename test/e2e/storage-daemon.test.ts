@@ -19,8 +19,19 @@ test('a real daemon: socket, QMP with the export and node stats, stop leaves not
   const image = join(dir, 'disk.raw');
   await writeFile(image, Buffer.alloc(1024 * 1024, 1));
   const paths = storageDaemonPaths(dir);
-  const disk = { path: image, format: 'raw' as const, cache: 'writeback' as const, aio: 'threads' as const, serial: '', readOnly: true };
-  const side = await startStorageDaemon({ qemuBinary: 'qemu-system-x86_64', args: buildStorageDaemonArgs({ disk, socket: paths.socket, qmpSocket: paths.qmpSocket, numQueues: 2 }), paths });
+  const disk = {
+    path: image,
+    format: 'raw' as const,
+    cache: 'writeback' as const,
+    aio: 'threads' as const,
+    serial: '',
+    readOnly: true,
+  };
+  const side = await startStorageDaemon({
+    qemuBinary: 'qemu-system-x86_64',
+    args: buildStorageDaemonArgs({ disk, socket: paths.socket, qmpSocket: paths.qmpSocket, numQueues: 2 }),
+    paths,
+  });
   try {
     assert.ok(existsSync(paths.socket));
     assert.ok(existsSync(join(dir, 'storage-daemon.argv.json')));
@@ -42,12 +53,19 @@ test('a daemon that cannot start: a daemon-step error with its log, nothing left
   const dir = await mkdtemp(join(tmpdir(), 'vblk-qsd-bad-'));
   const paths = storageDaemonPaths(dir);
   await assert.rejects(
-    startStorageDaemon({ qemuBinary: 'qemu-system-x86_64', args: ['--blockdev', `driver=file,node-name=x,filename=${dir}/missing.raw`], paths }),
+    startStorageDaemon({
+      qemuBinary: 'qemu-system-x86_64',
+      args: ['--blockdev', `driver=file,node-name=x,filename=${dir}/missing.raw`],
+      paths,
+    }),
     (err: unknown) => {
       assert.ok(err instanceof RunStepError);
       assert.equal(err.step, 'daemon');
       assert.equal(err.message, `qemu-storage-daemon exited before creating its vhost-user socket ${paths.socket}`);
-      assert.ok(err.details.some((l) => l.includes('missing.raw')), err.details.join('\n'));
+      assert.ok(
+        err.details.some((l) => l.includes('missing.raw')),
+        err.details.join('\n'),
+      );
       return true;
     },
   );

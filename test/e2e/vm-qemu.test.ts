@@ -96,7 +96,11 @@ async function prepare(
   return { dir: root, spec: over(spec) };
 }
 
-async function start(over?: (s: QemuLaunchSpec) => QemuLaunchSpec, dirName?: string, diskName?: string): Promise<Guest> {
+async function start(
+  over?: (s: QemuLaunchSpec) => QemuLaunchSpec,
+  dirName?: string,
+  diskName?: string,
+): Promise<Guest> {
   const { dir, spec } = await prepare(dirName, over, diskName);
   const stderrLog = join(dir, 'qemu.stderr.log');
   const qemu = await startQemu(spec.binary, buildQemuArgs(spec), { stderrLog, cwd: dir });
@@ -125,7 +129,12 @@ test('virtio-blk, ioeventfd on: QMP readback, threads, events, errors; quit ends
     assert.equal(`${q?.major}.${q?.minor}.${q?.micro}`.startsWith(version), true, `${JSON.stringify(q)} vs ${version}`);
     assert.equal(await readDeviceIoeventfd(g.qmp), true);
     // QEMU defaults (platform facts): queue-size 256, one queue per vCPU.
-    assert.deepEqual(await readVirtioBlkConfig(g.qmp), { ioeventfd: true, queueSize: 256, numQueues: 2, iothread: null });
+    assert.deepEqual(await readVirtioBlkConfig(g.qmp), {
+      ioeventfd: true,
+      queueSize: 256,
+      numQueues: 2,
+      iothread: null,
+    });
 
     const block = await queryBlockDevice(g.qmp);
     assert.equal(block.format, 'raw');
@@ -149,9 +158,14 @@ test('virtio-blk, ioeventfd on: QMP readback, threads, events, errors; quit ends
     await assert.rejects(
       g.qmp.execute('qom-get', { path: '/machine/peripheral/vblk0/virtio-backend', property: 'ioeventfd' }),
       (err: unknown) =>
-        err instanceof QmpError && err.desc === "Property 'virtio-blk-device.ioeventfd' not found" && err.errorClass === 'GenericError',
+        err instanceof QmpError &&
+        err.desc === "Property 'virtio-blk-device.ioeventfd' not found" &&
+        err.errorClass === 'GenericError',
     );
-    await assert.rejects(g.qmp.execute('no-such-command'), (err: unknown) => err instanceof QmpError && err.errorClass === 'CommandNotFound');
+    await assert.rejects(
+      g.qmp.execute('no-such-command'),
+      (err: unknown) => err instanceof QmpError && err.errorClass === 'CommandNotFound',
+    );
 
     // An event arriving between a request and its reply lands in `events`; replies still match.
     const [status] = await Promise.all([
@@ -174,17 +188,28 @@ test('virtio-blk, ioeventfd on: QMP readback, threads, events, errors; quit ends
 });
 
 test('virtio-blk, ioeventfd off with queue-size and num-queues: read back as off', async () => {
-  const g = await start((s) => ({ ...s, device: { backend: 'virtio-blk', ioeventfd: false, queueSize: 128, numQueues: 1 } }));
+  const g = await start((s) => ({
+    ...s,
+    device: { backend: 'virtio-blk', ioeventfd: false, queueSize: 128, numQueues: 1 },
+  }));
   try {
     assert.equal(await readDeviceIoeventfd(g.qmp), false);
-    assert.deepEqual(await readVirtioBlkConfig(g.qmp), { ioeventfd: false, queueSize: 128, numQueues: 1, iothread: null });
+    assert.deepEqual(await readVirtioBlkConfig(g.qmp), {
+      ioeventfd: false,
+      queueSize: 128,
+      numQueues: 1,
+      iothread: null,
+    });
   } finally {
     await finish(g);
   }
 });
 
 test('virtio-blk-iothread: query-iothreads shows the iothread and its host thread "IO <id>"', async () => {
-  const g = await start((s) => ({ ...s, device: { backend: 'virtio-blk-iothread', ioeventfd: true, iothreadId: 'iothread0' } }));
+  const g = await start((s) => ({
+    ...s,
+    device: { backend: 'virtio-blk-iothread', ioeventfd: true, iothreadId: 'iothread0' },
+  }));
   try {
     const threads = await readThreads(g.qmp);
     assert.equal(threads.iothreads.length, 1);
@@ -193,24 +218,36 @@ test('virtio-blk-iothread: query-iothreads shows the iothread and its host threa
     assert.ok(io.threadId > 0);
     const names = await readHostThreadNames(g.qemu.pid);
     assert.equal(names.find((n) => n.tid === io.threadId)?.name, 'IO iothread0');
-    assert.deepEqual(await readVirtioBlkConfig(g.qmp), { ioeventfd: true, queueSize: 256, numQueues: 2, iothread: '/objects/iothread0' });
+    assert.deepEqual(await readVirtioBlkConfig(g.qmp), {
+      ioeventfd: true,
+      queueSize: 256,
+      numQueues: 2,
+      iothread: '/objects/iothread0',
+    });
   } finally {
     await finish(g);
   }
 });
 
 test('QEMU itself refuses what buildQemuArgs rejects at plan time', async () => {
-  const { dir, spec } = await prepare('r', (s) => ({ ...s, device: { backend: 'virtio-blk-iothread', ioeventfd: true } }));
+  const { dir, spec } = await prepare('r', (s) => ({
+    ...s,
+    device: { backend: 'virtio-blk-iothread', ioeventfd: true },
+  }));
   try {
     // Bypass our check: take valid argv and flip ioeventfd on the device.
-    const args = buildQemuArgs(spec).map((a) => (a.startsWith('virtio-blk-pci,') ? a.replace('ioeventfd=on', 'ioeventfd=off') : a));
+    const args = buildQemuArgs(spec).map((a) =>
+      a.startsWith('virtio-blk-pci,') ? a.replace('ioeventfd=on', 'ioeventfd=off') : a,
+    );
     assert.ok(args.some((a) => a.includes('ioeventfd=off,iothread=iothread0')));
     const r1 = await execa(QEMU, args, { reject: false, timeout: 20_000 });
     assert.equal(r1.exitCode, 1);
     assert.match(r1.stderr, /ioeventfd is required for iothread/);
 
     const plain = buildQemuArgs({ ...spec, device: { backend: 'virtio-blk', ioeventfd: true } }).map((a) =>
-      a.startsWith('driver=file,') ? a.replace('cache.direct=on', 'cache.direct=off').replace('aio=io_uring', 'aio=native') : a,
+      a.startsWith('driver=file,')
+        ? a.replace('cache.direct=on', 'cache.direct=off').replace('aio=io_uring', 'aio=native')
+        : a,
     );
     const r2 = await execa(QEMU, plain, { reject: false, timeout: 20_000 });
     assert.equal(r2.exitCode, 1);
@@ -253,7 +290,7 @@ test('stop without QMP: SIGTERM, which QEMU treats as a clean shutdown', async (
     const exit = await g.qemu.stop();
     assert.deepEqual(exit, { code: 0, signal: null });
     assert.ok(processGone(g.qemu.pid));
-    assert.match((await readFile(g.stderrLog, 'utf8')), /terminating on signal 15/);
+    assert.match(await readFile(g.stderrLog, 'utf8'), /terminating on signal 15/);
   } finally {
     await finish(g);
   }
@@ -262,7 +299,10 @@ test('stop without QMP: SIGTERM, which QEMU treats as a clean shutdown', async (
 test('waitForSerialMarker rejects when QEMU exits first', async () => {
   const g = await start();
   try {
-    const waiting = waitForSerialMarker(g.spec.serialLog, 'VBLK-GUEST-READY', { timeoutMs: 20_000, exited: g.qemu.exited });
+    const waiting = waitForSerialMarker(g.spec.serialLog, 'VBLK-GUEST-READY', {
+      timeoutMs: 20_000,
+      exited: g.qemu.exited,
+    });
     await g.qemu.stop(g.qmp);
     await assert.rejects(waiting, /QEMU exited \(exit code 0\) before the serial console showed "VBLK-GUEST-READY"/);
   } finally {
@@ -270,30 +310,40 @@ test('waitForSerialMarker rejects when QEMU exits first', async () => {
   }
 });
 
-test('a QEMU that fails at start: QMP connect gives up at once, stderr has the reason', { timeout: 300_000 }, async () => {
-  const { dir, spec } = await prepare('f', (s) => ({ ...s, extraArgs: ['-S', '-device', 'no-such-device'] }));
-  const stderrLog = join(dir, 'stderr.log');
-  try {
-    const qemu = await startQemu(spec.binary, buildQemuArgs(spec), { stderrLog });
-    // "At once": it gives up because QEMU exited (before the socket existed, or by resetting the
-    // connection), not because the connect timeout ran out — that one is longer than the test's.
-    await assert.rejects(QmpClient.connect(spec.qmpSocket, { timeoutMs: 3_600_000, exited: qemu.exited }), (err: unknown) => {
-      assert.ok(err instanceof RunStepError, String(err));
-      assert.match(err.message, /QEMU exited before its QMP socket|ECONNRESET|EPIPE|closed/, err.message);
-      return true;
-    });
-    assert.equal((await qemu.exited).code, 1);
-    assert.match(await readFile(stderrLog, 'utf8'), /'no-such-device' is not a valid device model name/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'a QEMU that fails at start: QMP connect gives up at once, stderr has the reason',
+  { timeout: 300_000 },
+  async () => {
+    const { dir, spec } = await prepare('f', (s) => ({ ...s, extraArgs: ['-S', '-device', 'no-such-device'] }));
+    const stderrLog = join(dir, 'stderr.log');
+    try {
+      const qemu = await startQemu(spec.binary, buildQemuArgs(spec), { stderrLog });
+      // "At once": it gives up because QEMU exited (before the socket existed, or by resetting the
+      // connection), not because the connect timeout ran out — that one is longer than the test's.
+      await assert.rejects(
+        QmpClient.connect(spec.qmpSocket, { timeoutMs: 3_600_000, exited: qemu.exited }),
+        (err: unknown) => {
+          assert.ok(err instanceof RunStepError, String(err));
+          assert.match(err.message, /QEMU exited before its QMP socket|ECONNRESET|EPIPE|closed/, err.message);
+          return true;
+        },
+      );
+      assert.equal((await qemu.exited).code, 1);
+      assert.match(await readFile(stderrLog, 'utf8'), /'no-such-device' is not a valid device model name/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('QMP per-call timeout: a stopped QEMU times out, a late reply is dropped, the next call matches', async () => {
   const g = await start();
   try {
     process.kill(g.qemu.pid, 'SIGSTOP');
-    await assert.rejects(g.qmp.execute('query-status', undefined, { timeoutMs: 300 }), /QMP query-status got no reply within 300 ms/);
+    await assert.rejects(
+      g.qmp.execute('query-status', undefined, { timeoutMs: 300 }),
+      /QMP query-status got no reply within 300 ms/,
+    );
     process.kill(g.qemu.pid, 'SIGCONT');
     // The late reply to the timed-out request (its own id) must not satisfy this one.
     assert.deepEqual(await g.qmp.execute('query-name'), { name: 'vblk-e2e' });
@@ -330,9 +380,13 @@ test('SIGKILL of the parent process takes QEMU down (setpriv --pdeathsig)', asyn
       `console.log(JSON.stringify({ pid: q.pid, warnings: q.warnings }));\n` +
       `setInterval(() => {}, 1000);\n`,
   );
-  const parent = spawn(process.execPath, [script, spec.binary, JSON.stringify(buildQemuArgs(spec)), join(dir, 'stderr.log')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const parent = spawn(
+    process.execPath,
+    [script, spec.binary, JSON.stringify(buildQemuArgs(spec)), join(dir, 'stderr.log')],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';

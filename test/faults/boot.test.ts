@@ -11,14 +11,33 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { runCli, hasStackTrace } from '../helpers/cli.js';
-import { assertNothingLeft, bootNames, fastProfile, guestImage, readJson, runDirIn, samplesOf, startRun, tempDir, waitForBootFile, writeProfile, removeTemp } from '../helpers/faults.js';
+import {
+  assertNothingLeft,
+  bootNames,
+  fastProfile,
+  guestImage,
+  readJson,
+  runDirIn,
+  samplesOf,
+  startRun,
+  tempDir,
+  waitForBootFile,
+  writeProfile,
+  removeTemp,
+} from '../helpers/faults.js';
 import { kernelCmdline } from '../../src/run/launch.js';
 
 test('a kernel that panics: the boot is retried once with a fresh guest, serial logs kept and printed, cells failed', async () => {
   const dir = await tempDir('panic');
   // The last -append wins: the usual command line plus an init that does not exist → "Kernel panic".
   const append = `${kernelCmdline()} rdinit=/nonexistent init=/nonexistent`;
-  const profile = await writeProfile(dir, 'panic', fastProfile('panic', { extra: `boot_retries: 1\nguest: {kind: builtin, boot_timeout: 60s}\nqemu: {accel: tcg, extra_args: ['-append', '${append}']}` }).replace('qemu: {accel: tcg}\n', ''));
+  const profile = await writeProfile(
+    dir,
+    'panic',
+    fastProfile('panic', {
+      extra: `boot_retries: 1\nguest: {kind: builtin, boot_timeout: 60s}\nqemu: {accel: tcg, extra_args: ['-append', '${append}']}`,
+    }).replace('qemu: {accel: tcg}\n', ''),
+  );
   const r = await runCli(['run', profile, '--out', join(dir, 'out')]);
   assert.equal(r.exitCode, 3, r.stderr);
   assert.ok(!hasStackTrace(r.stderr), r.stderr);
@@ -27,7 +46,9 @@ test('a kernel that panics: the boot is retried once with a fresh guest, serial 
   for (const boot of bootNames(runDir)) {
     const serial = await readFile(join(runDir, 'boots', boot, 'serial.log'), 'utf8');
     assert.match(serial, /Kernel panic/, `${boot}: serial log kept`);
-    const record = await readJson<{ status: string; attempt: number; step: string }>(join(runDir, 'boots', boot, 'boot.json'));
+    const record = await readJson<{ status: string; attempt: number; step: string }>(
+      join(runDir, 'boots', boot, 'boot.json'),
+    );
     assert.equal(record.status, 'failed');
   }
   assert.match(r.stderr, /boot b001-g1-r0 failed: boot: guest did not reach init's ready marker/);
@@ -44,7 +65,11 @@ test('a kernel that panics: the boot is retried once with a fresh guest, serial 
 
 test('a boot slower than guest.boot_timeout: timeout, serial log kept, no retry with boot_retries: 0', async () => {
   const dir = await tempDir('timeout');
-  const profile = await writeProfile(dir, 'slow', fastProfile('slow', { extra: 'boot_retries: 0\nguest: {kind: builtin, boot_timeout: 1s}' }));
+  const profile = await writeProfile(
+    dir,
+    'slow',
+    fastProfile('slow', { extra: 'boot_retries: 0\nguest: {kind: builtin, boot_timeout: 1s}' }),
+  );
   const r = await runCli(['run', profile, '--out', join(dir, 'out')]);
   assert.equal(r.exitCode, 3, r.stderr);
   const runDir = runDirIn(join(dir, 'out'))!;

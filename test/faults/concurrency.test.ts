@@ -9,7 +9,16 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCli, runCli, hasStackTrace } from '../helpers/cli.js';
-import { assertNothingLeft, fastProfile, readJson, removeTemp, runDirIn, startRun, tempDir, waitFor } from '../helpers/faults.js';
+import {
+  assertNothingLeft,
+  fastProfile,
+  readJson,
+  removeTemp,
+  runDirIn,
+  startRun,
+  tempDir,
+  waitFor,
+} from '../helpers/faults.js';
 
 /** A run holding the host lock of a lock directory of the test's own. */
 async function firstRun(name: string) {
@@ -30,9 +39,15 @@ test('two concurrent runs: the second exits 4 naming the holder, or waits with -
   const second = await runCli(['run', profile, '--out', join(dir, 'b')], { env });
   assert.equal(second.exitCode, 4, second.stderr);
   assert.ok(!hasStackTrace(second.stderr));
-  assert.match(second.stderr, new RegExp(`error: another vblk-bench run holds ${hostLock}: pid ${first.pid}, started ${holder.since}`));
+  assert.match(
+    second.stderr,
+    new RegExp(`error: another vblk-bench run holds ${hostLock}: pid ${first.pid}, started ${holder.since}`),
+  );
   assert.match(second.stderr, /hint: wait for it with --wait-lock/);
-  assert.ok(!existsSync(join(dir, 'b')) || runDirIn(join(dir, 'b')) === undefined, 'the second run created no results directory');
+  assert.ok(
+    !existsSync(join(dir, 'b')) || runDirIn(join(dir, 'b')) === undefined,
+    'the second run created no results directory',
+  );
 
   // Resuming the directory the first run is writing: refused as well.
   const resume = await runCli(['run', '--resume', runDirIn(join(dir, 'out'))!], { env });

@@ -45,7 +45,8 @@ test(`fuzz: 24 malformed profiles (seed ${FUZZ_SEED + 1}) through the real CLI: 
     assert.equal(r.stdout, '', c.what);
     const lines = r.stderr.trimEnd().split('\n');
     assert.ok(lines.length >= 1, c.what);
-    for (const line of lines) assert.ok(line.startsWith(`error: ${file}: `), `${c.what}: ${JSON.stringify(line).slice(0, 300)}`);
+    for (const line of lines)
+      assert.ok(line.startsWith(`error: ${file}: `), `${c.what}: ${JSON.stringify(line).slice(0, 300)}`);
   };
   for (let i = 0; i < cases.length; i += 2) await Promise.all(cases.slice(i, i + 2).map((c, j) => check(c, i + j)));
   assert.ok(!existsSync(join(dir, 'out')), 'no results directory for a bad profile');
@@ -55,7 +56,14 @@ test(`fuzz: 24 malformed profiles (seed ${FUZZ_SEED + 1}) through the real CLI: 
 const MARK = (dir: string) => join(dir, 'PWNED');
 
 /** Every way a shell would run `touch <marker>`. */
-const payloads = (mark: string) => [`$(touch ${mark})`, `\`touch ${mark}\``, `;touch ${mark}`, `|touch ${mark}`, `&&touch ${mark}`, `\ntouch ${mark}`];
+const payloads = (mark: string) => [
+  `$(touch ${mark})`,
+  `\`touch ${mark}\``,
+  `;touch ${mark}`,
+  `|touch ${mark}`,
+  `&&touch ${mark}`,
+  `\ntouch ${mark}`,
+];
 
 test('shell metacharacters in allow-listed profile values are refused (exit 2) and never run', async () => {
   const dir = await tempDir('metachar-refused');
@@ -72,7 +80,11 @@ test('shell metacharacters in allow-listed profile values are refused (exit 2) a
   // Each payload alone, in-process; all of them together in one value, through the CLI.
   for (const field of fields) {
     for (const payload of payloads(mark)) {
-      assert.throws(() => validateProfile(parseYaml(`${field(JSON.stringify(payload).slice(1, -1))}\n`), 'x'), InputError, field(payload));
+      assert.throws(
+        () => validateProfile(parseYaml(`${field(JSON.stringify(payload).slice(1, -1))}\n`), 'x'),
+        InputError,
+        field(payload),
+      );
     }
   }
   for (const [i, field] of fields.entries()) {
@@ -106,7 +118,9 @@ test('shell metacharacters in free-form values (extra QEMU arguments, descriptio
   const out = join(dir, 'out');
   const r = await runCli(['run', profile, '--out', out]);
   assert.equal(r.exitCode, 0, r.stderr);
-  const argv = JSON.parse(await readFile(join(runDirIn(out)!, 'boots', 'b001-g1-r0', 'qemu.argv.json'), 'utf8')) as string[];
+  const argv = JSON.parse(
+    await readFile(join(runDirIn(out)!, 'boots', 'b001-g1-r0', 'qemu.argv.json'), 'utf8'),
+  ) as string[];
   assert.ok(argv.includes(fwcfg), 'passed to QEMU as one argument, unchanged');
   assert.ok(!existsSync(mark), 'nothing executed');
   await assertNothingLeft(dir);

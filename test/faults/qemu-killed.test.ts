@@ -7,10 +7,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasStackTrace } from '../helpers/cli.js';
-import { assertNothingLeft, fastProfile, qemuProcesses, samplesOf, startRun, waitFor, waitForSamples, readJson, removeTemp } from '../helpers/faults.js';
+import {
+  assertNothingLeft,
+  fastProfile,
+  qemuProcesses,
+  samplesOf,
+  startRun,
+  waitFor,
+  waitForSamples,
+  readJson,
+  removeTemp,
+} from '../helpers/faults.js';
 
 test('kill -9 QEMU mid-fio: that sample fails, the others complete on a fresh guest, no orphan', async () => {
-  const { dir, out, cli } = await startRun('killed', fastProfile('killed', { fio: 'runtime: 2s, ramp_time: 0s', matrix: 'iodepth: [1, 2, 4]' }));
+  const { dir, out, cli } = await startRun(
+    'killed',
+    fastProfile('killed', { fio: 'runtime: 2s, ramp_time: 0s', matrix: 'iodepth: [1, 2, 4]' }),
+  );
 
   const runDir = await waitForSamples(out, 1);
   // The second cell's fio starts right after the first sample is stored and runs 2 s.
@@ -22,7 +35,15 @@ test('kill -9 QEMU mid-fio: that sample fails, the others complete on a fresh gu
   assert.equal(r.exitCode, 3, r.stderr);
   assert.ok(!hasStackTrace(r.stderr), r.stderr);
   const samples = await samplesOf(runDir);
-  assert.deepEqual(samples.map((s) => [s.cell.iodepth, s.status]), [[1, 'ok'], [2, 'failed'], [4, 'ok']], JSON.stringify(samples.map((s) => s.reason)));
+  assert.deepEqual(
+    samples.map((s) => [s.cell.iodepth, s.status]),
+    [
+      [1, 'ok'],
+      [2, 'failed'],
+      [4, 'ok'],
+    ],
+    JSON.stringify(samples.map((s) => s.reason)),
+  );
   const [, killed, after] = samples;
   assert.match(killed!.reason ?? '', /fio|SSH|lost/);
   assert.equal(killed!.failureKind, 'GuestLost', killed!.reason);

@@ -13,7 +13,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, hasStackTrace, testLockDirectory } from '../helpers/cli.js';
 import {
-  assertNothingLeft, fastProfile, qemuProcesses, readJson, removeTemp, samplesOf, startRun, waitFor, waitForBootFile, waitForSamples,
+  assertNothingLeft,
+  fastProfile,
+  qemuProcesses,
+  readJson,
+  removeTemp,
+  samplesOf,
+  startRun,
+  waitFor,
+  waitForBootFile,
+  waitForSamples,
 } from '../helpers/faults.js';
 import { leftoverProcesses } from '../helpers/processes.js';
 import { loadProfile } from '../../src/profile/load.js';
@@ -26,7 +35,9 @@ const PROFILE = (name: string) => fastProfile(name, { fio: 'runtime: 2s, ramp_ti
 /** What a clean run of the profile stores: every planned (cell, repetition), once. */
 async function cleanRunSlots(profilePath: string): Promise<string[]> {
   const plan = makePlan(await loadProfile(profilePath), 'tcg');
-  return plannedSamples(plan).map((p) => sampleSlot(p.cellKey, p.repetition)).sort();
+  return plannedSamples(plan)
+    .map((p) => sampleSlot(p.cellKey, p.repetition))
+    .sort();
 }
 
 async function interruptThenResume(signal: 'SIGINT' | 'SIGTERM', exitCode: number): Promise<void> {
@@ -51,7 +62,11 @@ async function interruptThenResume(signal: 'SIGINT' | 'SIGTERM', exitCode: numbe
   assert.equal(resumed.exitCode, 0, resumed.stderr);
   assert.match(resumed.stderr, /measuring 1 missing sample\(s\) of 2/);
   const samples = await samplesOf(runDir);
-  assert.deepEqual(samples.map((s) => sampleSlot(s.cellKey, s.repetition)).sort(), await cleanRunSlots(profile), "a clean run's cell set");
+  assert.deepEqual(
+    samples.map((s) => sampleSlot(s.cellKey, s.repetition)).sort(),
+    await cleanRunSlots(profile),
+    "a clean run's cell set",
+  );
   assert.ok(samples.every((s) => s.status === 'ok'));
   assert.match(samples[1]!.bootId, /-s2$/, 'the resumed sample came from a boot of the second session');
   const after = await readJson<{ status: string; resumes: unknown[] }>(join(runDir, 'run.json'));
@@ -61,9 +76,11 @@ async function interruptThenResume(signal: 'SIGINT' | 'SIGTERM', exitCode: numbe
   await removeTemp(dir);
 }
 
-test('SIGINT mid-fio: exit 130, incomplete results, nothing left; --resume completes the clean cell set', () => interruptThenResume('SIGINT', 130));
+test('SIGINT mid-fio: exit 130, incomplete results, nothing left; --resume completes the clean cell set', () =>
+  interruptThenResume('SIGINT', 130));
 
-test('SIGTERM mid-fio: exit 143, incomplete results, nothing left; --resume completes the clean cell set', () => interruptThenResume('SIGTERM', 143));
+test('SIGTERM mid-fio: exit 143, incomplete results, nothing left; --resume completes the clean cell set', () =>
+  interruptThenResume('SIGTERM', 143));
 
 test('--resume refuses a changed profile or environment and lists what changed', async () => {
   const { dir, profile, out, cli } = await startRun('refuse', PROFILE('refuse'));

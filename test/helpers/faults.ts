@@ -42,7 +42,11 @@ export async function writeProfile(dir: string, name: string, yaml: string): Pro
  * The start of most fault tests: a temporary directory (or `opts.dir`), the
  * profile in it, and the real CLI running it into `<dir>/out`.
  */
-export async function startRun(name: string, yaml: string, opts: { dir?: string; args?: string[]; env?: Record<string, string> } = {}) {
+export async function startRun(
+  name: string,
+  yaml: string,
+  opts: { dir?: string; args?: string[]; env?: Record<string, string> } = {},
+) {
   await guestImage(opts.env?.VBLK_BENCH_CACHE); // a (re)build of the guest must not eat the test's waiting time
   const dir = opts.dir ?? (await tempDir(name));
   const profile = await writeProfile(dir, name, yaml);
@@ -52,7 +56,12 @@ export async function startRun(name: string, yaml: string, opts: { dir?: string;
 }
 
 /** Polls until `fn` returns something truthy; fails the test with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 180_000, pollMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 180_000,
+  pollMs = 100,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -76,28 +85,38 @@ export function runDirIn(out: string): string | undefined {
   return dirs.length === 1 ? join(out, dirs[0]!) : undefined;
 }
 
-export const sampleNames = (runDir: string): string[] => list(join(runDir, 'samples')).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+export const sampleNames = (runDir: string): string[] =>
+  list(join(runDir, 'samples')).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
 export const bootNames = (runDir: string): string[] => list(join(runDir, 'boots'));
 
 /** Waits until the run under `out` has stored `n` samples; returns its directory. */
 export async function waitForSamples(out: string, n: number, timeoutMs = 180_000): Promise<string> {
-  return waitFor(`${n} stored sample(s) under ${out}`, () => {
-    const dir = runDirIn(out);
-    return dir && sampleNames(dir).length >= n ? dir : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${n} stored sample(s) under ${out}`,
+    () => {
+      const dir = runDirIn(out);
+      return dir && sampleNames(dir).length >= n ? dir : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Waits until a boot of the run under `out` has a file `name` (qemu.argv.json: QEMU starts; boot.json: guest ready). */
 export async function waitForBootFile(out: string, name: string, timeoutMs = 180_000): Promise<string> {
-  return waitFor(`boots/*/${name} under ${out}`, () => {
-    const dir = runDirIn(out);
-    const boot = dir && bootNames(dir).find((b) => existsSync(join(dir, 'boots', b, name)));
-    return boot ? join(dir, 'boots', boot) : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `boots/*/${name} under ${out}`,
+    () => {
+      const dir = runDirIn(out);
+      const boot = dir && bootNames(dir).find((b) => existsSync(join(dir, 'boots', b, name)));
+      return boot ? join(dir, 'boots', boot) : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** QEMU processes whose command line names `needle` (e.g. the results directory). */
-export const qemuProcesses = (needle: string) => processesMatching(needle).filter((p) => p.cmdline.includes('qemu-system'));
+export const qemuProcesses = (needle: string) =>
+  processesMatching(needle).filter((p) => p.cmdline.includes('qemu-system'));
 
 /** The built-in guest image of this checkout (built by the first run of the suite if needed). */
 export function guestImage(cacheRoot?: string): Promise<GuestImage> {
@@ -135,7 +154,8 @@ export function socketsIn(dir: string): string[] {
 /** The test's own leftovers: no process naming `needle` (QEMU names its results directory), no socket in it. */
 export async function assertNothingLeft(needle: string): Promise<void> {
   assert.deepEqual(await leftoverProcesses(needle), [], `processes left running that name ${needle}`);
-  if (existsSync(needle) && lstatSync(needle).isDirectory()) assert.deepEqual(socketsIn(needle), [], 'sockets left behind');
+  if (existsSync(needle) && lstatSync(needle).isDirectory())
+    assert.deepEqual(socketsIn(needle), [], 'sockets left behind');
 }
 
 export async function readJson<T = Record<string, unknown>>(path: string): Promise<T> {
@@ -143,7 +163,9 @@ export async function readJson<T = Record<string, unknown>>(path: string): Promi
 }
 
 export async function samplesOf(runDir: string): Promise<Sample[]> {
-  const names = (await readdir(join(runDir, 'samples'))).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  const names = (await readdir(join(runDir, 'samples')))
+    .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+    .sort();
   return Promise.all(names.map((n) => readJson<Sample>(join(runDir, 'samples', n))));
 }
 

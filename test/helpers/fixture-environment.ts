@@ -32,7 +32,13 @@ import { resolveGuestSource } from '../../src/guest-image/source.js';
 import { cachedGuestImageByHash } from '../../src/guest-image/export.js';
 import { collectRunEnvironment } from '../../src/run/environment.js';
 import { loadResultSet } from '../../src/fingerprint/result-set.js';
-import { fieldClass, fingerprintOf, OBSERVED_FIELDS, TOOL_VERSION_PATH, type Fingerprint } from '../../src/fingerprint/environment.js';
+import {
+  fieldClass,
+  fingerprintOf,
+  OBSERVED_FIELDS,
+  TOOL_VERSION_PATH,
+  type Fingerprint,
+} from '../../src/fingerprint/environment.js';
 import type { Sample } from '../../src/model/sample.js';
 import { GUEST_FIO_KEY } from '../../src/model/observed-keys.js';
 import { defaultGuestCacheRoot } from '../../src/util/cache-root.js';
@@ -60,13 +66,23 @@ export async function machineEnvironment(profilePath: string): Promise<MachineEn
   const profile = await loadProfile(profilePath);
   const accel = decideAccel(profile.qemu.accel, await probeKvm()).accel;
   const guest = await resolveGuestSource(profile, { repoRoot: REPO_ROOT });
-  if (guest.kind !== 'builtin') throw new Error(`${profilePath}: only the built-in guest's running facts are known before it boots`);
+  if (guest.kind !== 'builtin')
+    throw new Error(`${profilePath}: only the built-in guest's running facts are known before it boots`);
   const binary = profile.qemu.binary;
   // `run` reads the version of the binary as the profile names it, relative to the repository root where the tests run it.
   const qemu = await qemuVersionOf(binary.includes('/') ? resolve(REPO_ROOT, binary) : binary);
-  const environment = await collectRunEnvironment({ accel, qemuBinary: binary, qemu, guest: guest.record, tool: TOOL_VERSION });
+  const environment = await collectRunEnvironment({
+    accel,
+    qemuBinary: binary,
+    qemu,
+    guest: guest.record,
+    tool: TOOL_VERSION,
+  });
   const image = await cachedGuestImageByHash(defaultGuestCacheRoot(), String(guest.record.imageHash));
-  const observed: Record<string, string> = { guestKernel: String(guest.record.kernel), [GUEST_FIO_KEY]: image.manifest.fio.version };
+  const observed: Record<string, string> = {
+    guestKernel: String(guest.record.kernel),
+    [GUEST_FIO_KEY]: image.manifest.fio.version,
+  };
   return { environment, observed, fingerprint: machineFingerprint(environment, observed) };
 }
 
@@ -107,7 +123,12 @@ interface RunFiles {
 async function readRunFiles(dir: string): Promise<RunFiles> {
   const environment = JSON.parse(await readFile(join(dir, 'environment.json'), 'utf8')) as Json;
   const names = (await readdir(join(dir, 'samples'))).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-  const samples = await Promise.all(names.map(async (n) => ({ path: join(dir, 'samples', n), sample: JSON.parse(await readFile(join(dir, 'samples', n), 'utf8')) as Json })));
+  const samples = await Promise.all(
+    names.map(async (n) => ({
+      path: join(dir, 'samples', n),
+      sample: JSON.parse(await readFile(join(dir, 'samples', n), 'utf8')) as Json,
+    })),
+  );
   return { dir, environment, samples };
 }
 
@@ -146,7 +167,8 @@ function storedValue(path: string, environment: Json, observed: Record<string, s
   if (path === TOOL_VERSION_PATH) return environment.tool;
   const key = OBSERVED_FIELDS[path];
   if (key !== undefined) {
-    if (observed[key] === undefined) throw new Error(`machineEnvironment knows no current value of observed.${key} (fingerprint field ${path})`);
+    if (observed[key] === undefined)
+      throw new Error(`machineEnvironment knows no current value of observed.${key} (fingerprint field ${path})`);
     return observed[key];
   }
   return valueAt(environment, path.split('.'));
@@ -163,8 +185,11 @@ export async function alignRunEnvironment(dir: string, machine: MachineEnvironme
   await writeRunFiles(run);
 
   const after = (await loadResultSet(dir)).fingerprint;
-  const left = fields.filter((p) => after[p] !== machine.fingerprint[p]).map((p) => `${p}: ${after[p] ?? '(absent)'} ≠ ${machine.fingerprint[p] ?? '(absent)'}`);
-  if (left.length > 0) throw new Error(`${dir}: alignment left fields different from this machine:\n${left.join('\n')}`);
+  const left = fields
+    .filter((p) => after[p] !== machine.fingerprint[p])
+    .map((p) => `${p}: ${after[p] ?? '(absent)'} ≠ ${machine.fingerprint[p] ?? '(absent)'}`);
+  if (left.length > 0)
+    throw new Error(`${dir}: alignment left fields different from this machine:\n${left.join('\n')}`);
   return fields;
 }
 
@@ -181,7 +206,11 @@ export async function scrambleRunEnvironment(dir: string): Promise<string[]> {
   const before = (await loadResultSet(dir)).fingerprint;
   const fields = machineFields(before);
   const run = await readRunFiles(dir);
-  const observedNow = Object.fromEntries(Object.entries(OBSERVED_FIELDS).filter(([p]) => before[p] !== undefined).map(([p, key]) => [key, before[p]!]));
+  const observedNow = Object.fromEntries(
+    Object.entries(OBSERVED_FIELDS)
+      .filter(([p]) => before[p] !== undefined)
+      .map(([p, key]) => [key, before[p]!]),
+  );
   for (const path of fields) setField(run, path, wrong(storedValue(path, run.environment, observedNow)));
   await writeRunFiles(run);
 

@@ -36,7 +36,8 @@ export function decodePng(png: Uint8Array): Pixels {
       height = data.readUInt32BE(4);
       const depth = data[8];
       const colorType = data[9];
-      if (depth !== 8 || (colorType !== 2 && colorType !== 6) || data[12] !== 0) throw new Error(`unsupported PNG: depth ${depth}, color type ${colorType}`);
+      if (depth !== 8 || (colorType !== 2 && colorType !== 6) || data[12] !== 0)
+        throw new Error(`unsupported PNG: depth ${depth}, color type ${colorType}`);
       channels = colorType === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
@@ -55,10 +56,27 @@ export function decodePng(png: Uint8Array): Pixels {
       const b = prev[i]!;
       const c = i >= channels ? prev[i - channels]! : 0;
       const x = line[i]!;
-      cur[i] = (filter === 0 ? x : filter === 1 ? x + a : filter === 2 ? x + b : filter === 3 ? x + ((a + b) >> 1) : x + paeth(a, b, c)) & 0xff;
+      cur[i] =
+        (filter === 0
+          ? x
+          : filter === 1
+            ? x + a
+            : filter === 2
+              ? x + b
+              : filter === 3
+                ? x + ((a + b) >> 1)
+                : x + paeth(a, b, c)) & 0xff;
     }
     for (let x = 0; x < width; x++) {
-      out.set([cur[x * channels]!, cur[x * channels + 1]!, cur[x * channels + 2]!, channels === 4 ? cur[x * channels + 3]! : 255], (y * width + x) * 4);
+      out.set(
+        [
+          cur[x * channels]!,
+          cur[x * channels + 1]!,
+          cur[x * channels + 2]!,
+          channels === 4 ? cur[x * channels + 3]! : 255,
+        ],
+        (y * width + x) * 4,
+      );
     }
     prev = cur;
   }

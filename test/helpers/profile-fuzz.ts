@@ -34,7 +34,18 @@ export function baseProfile(): { [k: string]: Json } {
   };
 }
 
-const HOSTILE = ['$(touch /tmp/vblk-fuzz-pwned)', '`id`', 'a;b', 'a b', '../../etc', 'x\ny', '\u0000', '', 'é', 'a'.repeat(5000)];
+const HOSTILE = [
+  '$(touch /tmp/vblk-fuzz-pwned)',
+  '`id`',
+  'a;b',
+  'a b',
+  '../../etc',
+  'x\ny',
+  '\u0000',
+  '',
+  'é',
+  'a'.repeat(5000),
+];
 
 /** Values each path must refuse (docs/profiles.md: types, ranges, allow-lists). */
 const INVALID: Record<string, Json[]> = {
@@ -48,7 +59,13 @@ const INVALID: Record<string, Json[]> = {
   'qemu.vcpus': [0, -1, 1.5, 257, 'two', null, 1e300],
   'qemu.extra_args': ['-m 1G', [1], ['a\nb'], ['x\u0000y'], [''], [null], { a: 1 }],
   'qemu.bogus': [1],
-  guest: ['builtin', { kind: 'vmware' }, { kind: 'builtin', boot_timeout: '0s' }, { kind: 'builtin', boot_timeout: 'soon' }, { kind: 'builtin', typo: 1 }],
+  guest: [
+    'builtin',
+    { kind: 'vmware' },
+    { kind: 'builtin', boot_timeout: '0s' },
+    { kind: 'builtin', boot_timeout: 'soon' },
+    { kind: 'builtin', typo: 1 },
+  ],
   disk: [[], 'big'],
   'disk.path': [123, ...HOSTILE.filter((h) => h !== '../../etc')],
   'disk.size': ['0', '1K', '1P', -5, 'huge', 3.5],
@@ -69,10 +86,28 @@ const INVALID: Record<string, Json[]> = {
   seed: [-1, 2 ** 31, 'seed', 0.5],
   boot_retries: [-1, 11, 'x', 1.5],
   matrix: [null, [], 'iodepth', {}, { iodepth: [] }],
-  'matrix.iodepth': [[], [0], [1, 0], [-1], [4097], ['x'], [1.5], 4, [1, 1], [null], Array.from({ length: 65 }, (_, i) => i + 1)],
+  'matrix.iodepth': [
+    [],
+    [0],
+    [1, 0],
+    [-1],
+    [4097],
+    ['x'],
+    [1.5],
+    4,
+    [1, 1],
+    [null],
+    Array.from({ length: 65 }, (_, i) => i + 1),
+  ],
   'matrix.ioeventfd': [['maybe'], ['on', 'on'], [1], 'on', [null]],
   'matrix.scheduler': [['CFQ'], ['none;reboot'], [''], ['noop', 'none'], [7], ['$(reboot)']],
-  'matrix.backend': [['vhost-blk-nope'], [{ name: 'virtio-blk', bogus: 1 }], [{ label: 'x' }], [{ name: 'virtio-blk', queue_size: 0 }], [{ name: 'virtio-blk', label: 'Bad Label' }]],
+  'matrix.backend': [
+    ['vhost-blk-nope'],
+    [{ name: 'virtio-blk', bogus: 1 }],
+    [{ label: 'x' }],
+    [{ name: 'virtio-blk', queue_size: 0 }],
+    [{ name: 'virtio-blk', label: 'Bad Label' }],
+  ],
   'matrix.iodepths': [[1]],
 };
 
@@ -87,10 +122,16 @@ const NOT_PROFILES: FuzzCase[] = [
   { what: 'unbalanced flow', text: 'matrix: {iodepth: [1, 2\n' },
   { what: 'tab indentation', text: 'matrix:\n\tiodepth: [1]\n' },
   { what: 'duplicate key', text: 'matrix: {iodepth: [1]}\nmatrix: {iodepth: [2]}\n' },
-  { what: 'alias bomb', text: 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nmatrix: {iodepth: [*d]}\n' },
+  {
+    what: 'alias bomb',
+    text: 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nmatrix: {iodepth: [*d]}\n',
+  },
   { what: 'undefined alias', text: 'matrix: {iodepth: *nope}\n' },
   { what: 'deep flow nesting', text: `matrix: {iodepth: ${'['.repeat(20000)}` },
-  { what: 'deep block nesting', text: `matrix:\n${Array.from({ length: 1500 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')}\n` },
+  {
+    what: 'deep block nesting',
+    text: `matrix:\n${Array.from({ length: 1500 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')}\n`,
+  },
   { what: 'unknown tag', text: 'matrix: !!python/object:os.system {iodepth: [1]}\n' },
   { what: 'binary tag', text: 'matrix: {iodepth: !!binary aGVsbG8=}\n' },
   { what: 'merge key', text: 'x: &x {iodepth: [1]}\nmatrix:\n  <<: *x\n' },

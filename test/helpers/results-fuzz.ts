@@ -191,7 +191,10 @@ export function fileMutation(rel: string, rng: Rng, damages: Damage, outside: Ou
       damages,
       apply: async (run) => {
         await rm(join(run, rel), { force: true });
-        await symlink(rel.endsWith('.fio.json') ? outside.fioFile : pick(rng, [outside.sampleFile, outside.textFile]), join(run, rel));
+        await symlink(
+          rel.endsWith('.fio.json') ? outside.fioFile : pick(rng, [outside.sampleFile, outside.textFile]),
+          join(run, rel),
+        );
       },
     },
     {
@@ -226,7 +229,12 @@ export function fileMutation(rel: string, rng: Rng, damages: Damage, outside: Ou
 }
 
 /** Damage of a whole subdirectory: removed, or a symbolic link to a directory outside. */
-export function directoryMutation(rel: 'samples' | 'raw' | 'boots', rng: Rng, damages: Damage, outside: Outside): Mutation {
+export function directoryMutation(
+  rel: 'samples' | 'raw' | 'boots',
+  rng: Rng,
+  damages: Damage,
+  outside: Outside,
+): Mutation {
   return pick(rng, [
     { what: `${rel}/: removed`, damages, apply: (run: string) => rm(join(run, rel), { recursive: true, force: true }) },
     {
@@ -250,7 +258,14 @@ export function duplicateMutation(sampleRel: string, rng: Rng): Mutation {
   };
 }
 
-export const FIELD_TABLES = { sample: SAMPLE_FIELDS, run: RUN_FIELDS, plan: PLAN_FIELDS, profile: PROFILE_FIELDS, environment: ENVIRONMENT_FIELDS, boot: BOOT_FIELDS };
+export const FIELD_TABLES = {
+  sample: SAMPLE_FIELDS,
+  run: RUN_FIELDS,
+  plan: PLAN_FIELDS,
+  profile: PROFILE_FIELDS,
+  environment: ENVIRONMENT_FIELDS,
+  boot: BOOT_FIELDS,
+};
 
 /** Plants the marker files outside the results directory. */
 export async function plantOutside(dir: string, marker: string, sampleText: string): Promise<Outside> {

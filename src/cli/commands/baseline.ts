@@ -25,10 +25,13 @@ export function registerBaselineCommand(program: Command, setExit: (code: number
         const { file: frozen, run } = await freezeRun(dir);
         await writeJsonAtomic(resolve(options.output), frozen);
         const ok = frozen.samples.filter((s) => s.status === 'ok').length;
-        process.stderr.write(`baseline: ${options.output} (${frozen.samples.length} samples, ${ok} ok, run ${frozen.manifest.status})\n`);
+        process.stderr.write(
+          `baseline: ${options.output} (${frozen.samples.length} samples, ${ok} ok, run ${frozen.manifest.status})\n`,
+        );
         // Missing or skipped data goes into the baseline as missing: a gate against it is inconclusive, and so is this exit.
         const notWhole = warnIncompleteRuns([run]);
-        if (notWhole) for (const line of diagnosticLines({ kind: 'BaselineNotWhole', dir })) process.stderr.write(`${line}\n`);
+        if (notWhole)
+          for (const line of diagnosticLines({ kind: 'BaselineNotWhole', dir })) process.stderr.write(`${line}\n`);
         setExit(notWhole ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {
         setExit(reportError(err));

@@ -40,16 +40,24 @@ interface CalibrateOptions {
 export function registerCalibrateCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('calibrate')
-    .description('run the profile\'s first QEMU configuration as A/A and report the noise floor and the repetitions an effect needs')
+    .description(
+      "run the profile's first QEMU configuration as A/A and report the noise floor and the repetitions an effect needs",
+    )
     .argument('<profile>', 'profile YAML file')
     .option('--effect <percent>', 'smallest regression worth catching, in %', String(CALIBRATE_DEFAULTS.effectPct))
     .option('--alpha <p>', 'significance level the gate will use', String(GATE_DEFAULTS.alpha))
     .option('--power <p>', 'target probability of catching the effect', String(CALIBRATE_DEFAULTS.power))
-    .option('--repetitions <n>', `repetitions per arm (default: the profile's, at least ${CALIBRATE_DEFAULTS.minRepetitions})`)
+    .option(
+      '--repetitions <n>',
+      `repetitions per arm (default: the profile's, at least ${CALIBRATE_DEFAULTS.minRepetitions})`,
+    )
     .option('--simulations <n>', 'simulated comparisons per power estimate', String(POWER_DEFAULTS.simulations))
     .option('-o, --output <file>', 'calibration file to write', 'calibration.json')
     .option('--out <dir>', 'parent directory of the A/A results directory', 'results')
-    .option('--wait-lock [seconds]', 'when another run holds the host lock, wait for it (for ever, or at most this many seconds) instead of failing')
+    .option(
+      '--wait-lock [seconds]',
+      'when another run holds the host lock, wait for it (for ever, or at most this many seconds) instead of failing',
+    )
     .action(async (profilePath: string, options: CalibrateOptions) => {
       try {
         setExit(await calibrateCommand(profilePath, options));
@@ -62,7 +70,18 @@ export function registerCalibrateCommand(program: Command, setExit: (code: numbe
 function renderCalibration(cal: CalibrationFile, color: boolean): string {
   const { effectPct, alpha, power } = cal.settings;
   const table = new Table({
-    head: ['cell', 'metric', 'n (A+B)', 'median', 'CV', 'MAD', 'A/A Δ', 'A/A p', `reps for ${effectPct} %`, 'power at n'],
+    head: [
+      'cell',
+      'metric',
+      'n (A+B)',
+      'median',
+      'CV',
+      'MAD',
+      'A/A Δ',
+      'A/A p',
+      `reps for ${effectPct} %`,
+      'power at n',
+    ],
     style: tableStyle(color),
   });
   for (const c of cal.cells) {
@@ -116,9 +135,21 @@ async function calibrateCommand(profilePath: string, options: CalibrateOptions):
   process.stdout.write(`A/A results: ${runDir}\ncalibration: ${options.output}\n`);
 
   const differ = cal.cells.filter((c) => c.aaP < settings.alpha);
-  const diagnostics: Diagnostic[] = differ.map((c) => ({ kind: 'AaArmsDiffer', metric: c.metric, cellKey: c.cellKey, p: c.aaP, deltaPct: c.aaDeltaPct }));
+  const diagnostics: Diagnostic[] = differ.map((c) => ({
+    kind: 'AaArmsDiffer',
+    metric: c.metric,
+    cellKey: c.cellKey,
+    p: c.aaP,
+    deltaPct: c.aaDeltaPct,
+  }));
   const partial = outcome.runExitCode !== ExitCode.Success || cal.cells.length < outcome.expected;
-  if (partial) diagnostics.push({ kind: 'CalibrationPartial', calibrated: cal.cells.length, expected: outcome.expected, dir: runDir });
+  if (partial)
+    diagnostics.push({
+      kind: 'CalibrationPartial',
+      calibrated: cal.cells.length,
+      expected: outcome.expected,
+      dir: runDir,
+    });
   for (const line of diagnosticBlock(diagnostics)) process.stderr.write(`${line}\n`);
   if (partial) return ExitCode.Partial;
   return ExitCode.Success;

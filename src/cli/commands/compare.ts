@@ -41,14 +41,24 @@ interface CompareOptions {
 export function registerCompareCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('compare')
-    .description('compare two result sets (results directories or baseline files) cell by cell, or one axis inside one run (--by)')
+    .description(
+      'compare two result sets (results directories or baseline files) cell by cell, or one axis inside one run (--by)',
+    )
     .argument('<A>', 'baseline: results directory or baseline file')
     .argument('[B]', 'candidate: results directory or baseline file (omit with --by)')
     .option('--metric <name>', 'metric to compare', COMPARE_DEFAULTS.metric)
-    .option('--alpha <p>', 'significance level of the Mann-Whitney test (uncorrected: exploratory)', String(COMPARE_DEFAULTS.alpha))
+    .option(
+      '--alpha <p>',
+      'significance level of the Mann-Whitney test (uncorrected: exploratory)',
+      String(COMPARE_DEFAULTS.alpha),
+    )
     .option('--by <axis>', 'compare inside one run: each value of <axis> against --baseline, all other axes equal')
     .option('--baseline <value>', 'with --by: the reference value of the axis (default: its first value in the run)')
-    .option('--subject <path>', 'what the comparison is about (repeatable), e.g. qemu.binary, guest.kernel, matrix.backend', collect)
+    .option(
+      '--subject <path>',
+      'what the comparison is about (repeatable), e.g. qemu.binary, guest.kernel, matrix.backend',
+      collect,
+    )
     .option('--allow-env-mismatch', 'compare even when the measurement environment differs (differences are listed)')
     .addOption(formatOption('compare'))
     .action(async (a: string, b: string | undefined, options: CompareOptions) => {
@@ -60,15 +70,38 @@ export function registerCompareCommand(program: Command, setExit: (code: number)
     });
 }
 
-function withinRun(set: ResultSet, axis: string, baseline: string | undefined, metric: string, alpha: number): CompareReport {
-  const values = [...new Set(set.samples.map((s) => s.cell[axis]).filter((v) => v !== undefined).map(String))];
+function withinRun(
+  set: ResultSet,
+  axis: string,
+  baseline: string | undefined,
+  metric: string,
+  alpha: number,
+): CompareReport {
+  const values = [
+    ...new Set(
+      set.samples
+        .map((s) => s.cell[axis])
+        .filter((v) => v !== undefined)
+        .map(String),
+    ),
+  ];
   if (values.length === 0) throw new InputError(`--by ${axis}: no cell of ${set.label} has the axis ${axis}`);
   const reference = baseline ?? values[0] ?? '';
-  if (!values.includes(reference)) throw new InputError(`--baseline ${reference}: ${axis} takes ${values.join(', ')} in ${set.label}`);
-  if (values.length < 2) throw new InputError(`--by ${axis}: ${set.label} has only ${axis}=${reference}; nothing to compare`);
+  if (!values.includes(reference))
+    throw new InputError(`--baseline ${reference}: ${axis} takes ${values.join(', ')} in ${set.label}`);
+  if (values.length < 2)
+    throw new InputError(`--by ${axis}: ${set.label} has only ${axis}=${reference}; nothing to compare`);
   const rows = compareWithinRun(set.samples, { axis, baseline: reference, metric, alpha, seed: COMPARE_DEFAULTS.seed });
   const others = values.filter((v) => v !== reference).join(', ');
-  const header = { a: `${axis}=${reference}`, b: `${axis}=${others}`, metric, alpha, run: set.label, diagnostics: [], omitAxis: values.length === 2 ? axis : undefined };
+  const header = {
+    a: `${axis}=${reference}`,
+    b: `${axis}=${others}`,
+    metric,
+    alpha,
+    run: set.label,
+    diagnostics: [],
+    omitAxis: values.length === 2 ? axis : undefined,
+  };
   return { header, rows, refused: [] };
 }
 
@@ -76,9 +109,16 @@ function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: num
   const subjects = options.subject ?? [];
   const env = checkEnvironment(a, b, subjects, options.allowEnvMismatch === true);
   const aligned = alignSubjectAxes(a.samples, b.samples, subjects);
-  const diagnostics = [...env.diagnostics, ...aligned.folded.map((axis): ComparisonDiagnostic => ({ kind: 'SubjectAxisFolded', axis }))];
+  const diagnostics = [
+    ...env.diagnostics,
+    ...aligned.folded.map((axis): ComparisonDiagnostic => ({ kind: 'SubjectAxisFolded', axis })),
+  ];
   const rows = compareSets(aligned.a, aligned.b, { metric: options.metric, alpha, seed: COMPARE_DEFAULTS.seed });
-  return { header: { a: a.label, b: b.label, metric: options.metric, alpha, diagnostics }, rows, refused: env.mismatch };
+  return {
+    header: { a: a.label, b: b.label, metric: options.metric, alpha, diagnostics },
+    rows,
+    refused: env.mismatch,
+  };
 }
 
 async function compareCommand(pathA: string, pathB: string | undefined, options: CompareOptions): Promise<number> {
@@ -91,15 +131,24 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
   const b = options.by ? null : await loadResultSet(pathB ?? '');
   const sets = b ? [a, b] : [a];
   for (const set of sets) warnStoredDiagnostics(set.label, set.diagnostics);
-  const cmp = b ? twoSets(a, b, options, alpha) : withinRun(a, options.by ?? '', options.baseline, options.metric, alpha);
+  const cmp = b
+    ? twoSets(a, b, options, alpha)
+    : withinRun(a, options.by ?? '', options.baseline, options.metric, alpha);
   // Sets that are not whole (interrupted, planned samples without a valid record, skipped files): never a clean exit.
-  const incomplete = b ? [...incompleteness(a, 'baseline (A)'), ...incompleteness(b, 'candidate (B)')] : incompleteness(a, 'run');
+  const incomplete = b
+    ? [...incompleteness(a, 'baseline (A)'), ...incompleteness(b, 'candidate (B)')]
+    : incompleteness(a, 'run');
 
   if (cmp.refused.length > 0) {
     // The refusal is on stderr; only the JSON document has a refused form (the table and Markdown have no rows to show).
     const [headline, ...details] = refusalLines('compare', cmp.refused);
-    for (const line of [headline, ...diagnosticBlock(cmp.header.diagnostics), ...details]) process.stderr.write(`${line}\n`);
-    const refused = { ...cmp, rows: [], header: { ...cmp.header, inconclusive: [{ kind: 'environment' as const, differences: cmp.refused }] } };
+    for (const line of [headline, ...diagnosticBlock(cmp.header.diagnostics), ...details])
+      process.stderr.write(`${line}\n`);
+    const refused = {
+      ...cmp,
+      rows: [],
+      header: { ...cmp.header, inconclusive: [{ kind: 'environment' as const, differences: cmp.refused }] },
+    };
     process.stdout.write(options.format.render(refused, { color: process.stdout.isTTY }));
     return ExitCode.Partial;
   }

@@ -18,7 +18,9 @@ export function doctorExitCode(checks: readonly DoctorCheck[]): number {
 export function registerDoctorCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('doctor')
-    .description('check the host: QEMU, KVM, vhost devices, qemu-storage-daemon, guest image and kernel, memory, CPU frequency policy')
+    .description(
+      'check the host: QEMU, KVM, vhost devices, qemu-storage-daemon, guest image and kernel, memory, CPU frequency policy',
+    )
     .option('--qemu <binary>', 'QEMU binary to check', 'qemu-system-x86_64')
     .addOption(formatOption('doctor'))
     .option('--json', 'the same as --format json')

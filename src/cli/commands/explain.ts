@@ -31,7 +31,9 @@ interface ExplainOptions {
 export function registerExplainCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('explain')
-    .description('why two configurations differ: IOPS next to host CPU per I/O by role, exits, IRQs and wakeups per I/O')
+    .description(
+      'why two configurations differ: IOPS next to host CPU per I/O by role, exits, IRQs and wakeups per I/O',
+    )
     .argument('<results>', 'results directory written by `run`')
     .argument('[other]', 'a second results directory: compare the same cells across the two runs')
     .option('--by <axis>', 'pair cells across this axis, equal on every other axis', 'ioeventfd')
@@ -44,11 +46,16 @@ export function registerExplainCommand(program: Command, setExit: (code: number)
         const runs = [await loadRun(resolve(dir)), ...(other ? [await loadRun(resolve(other))] : [])];
         const { pairs, what } = choosePairs(runs, options);
         const explained = pairs.map(breakdownPair).filter((p): p is PairBreakdown => p !== null);
-        process.stdout.write(options.format.render({ explained: what, pairs: explained }, { color: process.stdout.isTTY }));
+        process.stdout.write(
+          options.format.render({ explained: what, pairs: explained }, { color: process.stdout.isTTY }),
+        );
         let code: number = ExitCode.Success;
         if (explained.length < pairs.length || pairs.length === 0) {
           const missing = pairs.length - explained.length;
-          const d: Diagnostic = pairs.length === 0 ? { kind: 'NothingToExplain', what } : { kind: 'PairsWithoutInsight', missing, pairs: pairs.length };
+          const d: Diagnostic =
+            pairs.length === 0
+              ? { kind: 'NothingToExplain', what }
+              : { kind: 'PairsWithoutInsight', missing, pairs: pairs.length };
           for (const line of diagnosticLines(d)) process.stderr.write(`${line}\n`);
           code = ExitCode.Partial;
         }

@@ -55,14 +55,28 @@ export function registerGateCommand(program: Command, setExit: (code: number) =>
     .requiredOption('--baseline <path>', 'results directory or baseline file (`baseline save`) to compare against')
     .option('--alpha <p>', 'family-wise (holm) or false-discovery (bh) level', String(GATE_DEFAULTS.alpha))
     .option('--min-effect <list>', `gated metrics and their minimum effect in % (default ${defaults})`)
-    .option('--correction <method>', `multiple-comparison correction: ${CORRECTIONS.join(', ')}`, GATE_DEFAULTS.correction)
+    .option(
+      '--correction <method>',
+      `multiple-comparison correction: ${CORRECTIONS.join(', ')}`,
+      GATE_DEFAULTS.correction,
+    )
     .option('--junit <file>', 'write a JUnit XML report (one testcase per cell × metric)')
     .option('--markdown <file>', 'write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--bisect', 'exit 125 instead of 3 when inconclusive, so `git bisect run` skips the commit')
-    .option('--confirm', 'on a regression, re-run only the regressed cells (the current run\'s profile) and fail only if the re-run regresses too')
+    .option(
+      '--confirm',
+      "on a regression, re-run only the regressed cells (the current run's profile) and fail only if the re-run regresses too",
+    )
     .option('--out <dir>', 'with --confirm: where the re-run is stored', 'results')
-    .option('--wait-lock [seconds]', 'with --confirm: when another run holds the host lock, wait for it (for ever, or at most this many seconds) instead of failing')
-    .option('--subject <path>', 'what differs on purpose (repeatable): qemu.binary, guest.kernel, matrix.backend, ...', collect)
+    .option(
+      '--wait-lock [seconds]',
+      'with --confirm: when another run holds the host lock, wait for it (for ever, or at most this many seconds) instead of failing',
+    )
+    .option(
+      '--subject <path>',
+      'what differs on purpose (repeatable): qemu.binary, guest.kernel, matrix.backend, ...',
+      collect,
+    )
     .option('--allow-env-mismatch', 'judge even when the measurement environment differs (differences are listed)')
     .option('--calibration <file>', 'a `calibrate` file: warn when these settings cannot detect its effect size')
     .addOption(formatOption('gate'))
@@ -107,7 +121,8 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
   for (const line of diagnosticBlock(diagnostics)) process.stderr.write(`${line}\n`);
   const report: GateReport = { result, title: `vblk-bench gate: ${current.label} vs ${baseline.label}`, diagnostics };
   if (options.junit) await writeFile(options.junit, exporterFor('gate', 'junit').render(report, { color: false }));
-  if (options.markdown) await writeFile(options.markdown, exporterFor('gate', 'markdown').render(report, { color: false }));
+  if (options.markdown)
+    await writeFile(options.markdown, exporterFor('gate', 'markdown').render(report, { color: false }));
   process.stdout.write(options.format.render(report, { color: process.stdout.isTTY }));
   const code = exitCodeFor(result, { bisect: options.bisect === true });
   if (code !== ExitCode.Success) process.stderr.write(`gate: ${result.verdict} (exit ${code})\n`);

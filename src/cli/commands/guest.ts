@@ -35,7 +35,9 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
     .action(
       guarded(async (options: { force?: boolean }) => {
         const image = await ensureGuestImage({ repoRoot: repoRoot(), build: true, force: options.force, log });
-        process.stdout.write(`guest image: ${image.dir}\ncontent hash: ${image.contentHash}\nkernel: ${image.manifest.kernelVersion}\n`);
+        process.stdout.write(
+          `guest image: ${image.dir}\ncontent hash: ${image.contentHash}\nkernel: ${image.manifest.kernelVersion}\n`,
+        );
       }),
     );
   guest
@@ -44,47 +46,80 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
     .action(
       guarded(async () => {
         const image = await ensureGuestImage({ repoRoot: repoRoot(), build: false });
-        process.stdout.write(exporterFor('guest-image', 'json').render({ dir: image.dir, contentHash: image.contentHash, manifest: image.manifest }, { color: false }));
+        process.stdout.write(
+          exporterFor('guest-image', 'json').render(
+            { dir: image.dir, contentHash: image.contentHash, manifest: image.manifest },
+            { color: false },
+          ),
+        );
       }),
     );
   guest
     .command('export')
-    .description('write the built guest (files, manifest, content hash) to one tar file, for `guest import` on another host')
+    .description(
+      'write the built guest (files, manifest, content hash) to one tar file, for `guest import` on another host',
+    )
     .argument('<file.tar>', 'archive to write')
-    .option('--image-hash <hex>', 'export the cached image with this content hash (prefix) instead of the one for the current inputs')
+    .option(
+      '--image-hash <hex>',
+      'export the cached image with this content hash (prefix) instead of the one for the current inputs',
+    )
     .action(
       guarded(async (file: string, options: { imageHash?: string }) => {
         const image = options.imageHash
           ? await cachedGuestImageByHash(defaultGuestCacheRoot(), options.imageHash)
           : await ensureGuestImage({ repoRoot: repoRoot(), build: false });
         const record = await exportGuestImage(image, file);
-        process.stdout.write(`exported ${image.dir} to ${file}\ncontent hash: ${record.contentHash}\nkernel: ${record.kernelVersion}\n`);
+        process.stdout.write(
+          `exported ${image.dir} to ${file}\ncontent hash: ${record.contentHash}\nkernel: ${record.kernelVersion}\n`,
+        );
       }),
     );
   guest
     .command('import')
-    .description('check a `guest export` archive (every file against the manifest, the content hash) and put it into the cache')
+    .description(
+      'check a `guest export` archive (every file against the manifest, the content hash) and put it into the cache',
+    )
     .argument('<file.tar>', 'archive written by `guest export`')
-    .option('--expect-hash <hex>', 'refuse unless the content hash starts with this (from the exporting host or a results environment.json)')
+    .option(
+      '--expect-hash <hex>',
+      'refuse unless the content hash starts with this (from the exporting host or a results environment.json)',
+    )
     .option('--force', 'replace a different image already cached for the same build inputs')
     .action(
       guarded(async (file: string, options: { expectHash?: string; force?: boolean }) => {
-        const { image, installed } = await importGuestImage(file, { cacheRoot: defaultGuestCacheRoot(), expectHash: options.expectHash, force: options.force });
-        process.stdout.write(`${installed ? 'imported' : 'already present'}: ${image.dir}\ncontent hash: ${image.contentHash}\nkernel: ${image.manifest.kernelVersion}\n`);
+        const { image, installed } = await importGuestImage(file, {
+          cacheRoot: defaultGuestCacheRoot(),
+          expectHash: options.expectHash,
+          force: options.force,
+        });
+        process.stdout.write(
+          `${installed ? 'imported' : 'already present'}: ${image.dir}\ncontent hash: ${image.contentHash}\nkernel: ${image.manifest.kernelVersion}\n`,
+        );
         const current = await guestInputsHash(repoRoot()).catch(() => undefined);
         if (current !== image.manifest.inputsHash) {
-          process.stdout.write(`info: built from other scripts/guest/ than this checkout's; select it with guest: {kind: builtin, image_hash: ${image.contentHash.slice(0, 16)}}\n`);
+          process.stdout.write(
+            `info: built from other scripts/guest/ than this checkout's; select it with guest: {kind: builtin, image_hash: ${image.contentHash.slice(0, 16)}}\n`,
+          );
         }
       }),
     );
   guest
     .command('test-image')
-    .description('build (cached) the small qcow2 test image that stands in for your own guest image, and print its path')
+    .description(
+      'build (cached) the small qcow2 test image that stands in for your own guest image, and print its path',
+    )
     .option('--force', 'rebuild it')
     .action(
       guarded(async (options: { force?: boolean }) => {
         const guestImage = await ensureGuestImage({ repoRoot: repoRoot(), build: true, log });
-        const image = await ensureTestImage({ repoRoot: repoRoot(), cacheRoot: defaultGuestCacheRoot(), guest: guestImage, force: options.force, log });
+        const image = await ensureTestImage({
+          repoRoot: repoRoot(),
+          cacheRoot: defaultGuestCacheRoot(),
+          guest: guestImage,
+          force: options.force,
+          log,
+        });
         process.stdout.write(`${image.path}\n`);
       }),
     );

@@ -26,7 +26,8 @@ interface HistoryOptions {
 
 function positive(name: string, text: string, integer: boolean): number {
   const n = Number(text);
-  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new InputError(`${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${text}`);
+  if (!(n > 0) || (integer && !Number.isInteger(n)))
+    throw new InputError(`${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${text}`);
   return n;
 }
 
@@ -49,7 +50,9 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
         const alpha = positive('--alpha', options.alpha, false);
         if (alpha >= 1) throw new InputError(`--alpha: expected a number between 0 and 1, got ${options.alpha}`);
         const found = await findRuns(parent);
-        const unreadable = found.flatMap((r): Diagnostic[] => (r.run ? [] : [{ kind: 'RunUnreadable', dir: r.dir, error: r.error ?? 'unreadable' }]));
+        const unreadable = found.flatMap((r): Diagnostic[] =>
+          r.run ? [] : [{ kind: 'RunUnreadable', dir: r.dir, error: r.error ?? 'unreadable' }],
+        );
         for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
         const listed = found.filter((r) => r.run?.manifest.profileName === options.profile);
         let runs = listed.map((r) => r.run!).reverse();
@@ -71,7 +74,13 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
         // A run that could not be read (it may be of this profile), or one that is not whole, is missing data: never exit 0 on it.
         const skipped = found.some((r) => !r.run);
         const notWhole = warnIncompleteRuns(runs);
-        setExit(options.failOnRegression && regressed ? ExitCode.Regression : skipped || notWhole ? ExitCode.Partial : ExitCode.Success);
+        setExit(
+          options.failOnRegression && regressed
+            ? ExitCode.Regression
+            : skipped || notWhole
+              ? ExitCode.Partial
+              : ExitCode.Success,
+        );
       } catch (err) {
         setExit(reportError(err));
       }

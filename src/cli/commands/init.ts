@@ -75,7 +75,14 @@ export function registerInitCommand(program: Command, setExit: (code: number) =>
         if (!file) {
           process.stdout.write(text);
         } else {
-          if (!options.force && (await access(file).then(() => true, () => false))) throw new InputError(`${file}: exists (use --force to overwrite)`);
+          if (
+            !options.force &&
+            (await access(file).then(
+              () => true,
+              () => false,
+            ))
+          )
+            throw new InputError(`${file}: exists (use --force to overwrite)`);
           await writeFileAtomic(file, text);
           process.stderr.write(`wrote ${file}; check it with: vblk-bench run --dry-run ${file}\n`);
         }

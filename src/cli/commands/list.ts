@@ -21,12 +21,16 @@ export function registerListCommand(program: Command, setExit: (code: number) =>
     .option('--json', 'the same as --format json')
     .action(async (parent: string, options: { profile?: string; json?: boolean; format: Exporter<RunListing> }) => {
       try {
-        const runs = (await findRuns(parent)).filter((r) => !options.profile || r.run?.manifest.profileName === options.profile);
+        const runs = (await findRuns(parent)).filter(
+          (r) => !options.profile || r.run?.manifest.profileName === options.profile,
+        );
         if (runs.length === 0) process.stderr.write(`no runs in ${parent}\n`);
         const format = options.json ? exporterFor('runs', 'json') : options.format;
         process.stdout.write(format.render(buildRunListing(runs), { color: process.stdout.isTTY }));
         // Never exit 0 on missing data: an unreadable run, or one that is not whole, is also said on stderr.
-        const unreadable = runs.flatMap((r): Diagnostic[] => (r.run ? [] : [{ kind: 'RunUnreadable', dir: printable(r.dir), error: r.error ?? 'unreadable' }]));
+        const unreadable = runs.flatMap((r): Diagnostic[] =>
+          r.run ? [] : [{ kind: 'RunUnreadable', dir: printable(r.dir), error: r.error ?? 'unreadable' }],
+        );
         for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
         const notWhole = warnIncompleteRuns(runs.flatMap((r) => (r.run ? [r.run] : [])));
         setExit(notWhole || runs.some((r) => !r.run) ? ExitCode.Partial : ExitCode.Success);

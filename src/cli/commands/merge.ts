@@ -9,7 +9,9 @@ import { warnStoredDiagnostics } from '../run-status.js';
 export function registerMergeCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('merge')
-    .description('merge results directories of one profile and environment (e.g. the shards of `run --shard i/n`) into one')
+    .description(
+      'merge results directories of one profile and environment (e.g. the shards of `run --shard i/n`) into one',
+    )
     .argument('<dirs...>', 'results directories')
     .requiredOption('-o, --out <dir>', 'the merged results directory (must not exist yet)')
     .action(async (dirs: string[], options: { out: string }) => {

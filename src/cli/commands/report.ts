@@ -28,8 +28,15 @@ function renderReport(runs: readonly StoredRun[], options: ReportCliOptions, col
   const alpha = parseFraction('--alpha', options.alpha);
   const rows = parseChoice('--rows', options.rows, CSV_ROWS);
   const model = buildReportModel(runs, { metric: options.metric, alpha, by: options.by });
-  if (!model.cells.some((c) => c.stats)) for (const line of diagnosticLines({ kind: 'NoOkMeasurements', metric: options.metric })) process.stderr.write(`${line}\n`);
-  return options.format.render(model, { color, rows, generatedAt: new Date().toISOString(), toolVersion: TOOL_VERSION });
+  if (!model.cells.some((c) => c.stats))
+    for (const line of diagnosticLines({ kind: 'NoOkMeasurements', metric: options.metric }))
+      process.stderr.write(`${line}\n`);
+  return options.format.render(model, {
+    color,
+    rows,
+    generatedAt: new Date().toISOString(),
+    toolVersion: TOOL_VERSION,
+  });
 }
 
 export function registerReportCommand(program: Command, setExit: (code: number) => void): void {

@@ -44,10 +44,23 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
     .option('-o, --out <dir>', 'parent directory of the results directory', 'results')
     .option('-q, --quiet', 'only warnings and the final table')
     .option('-v, --verbose', 'also print QEMU command lines and boot details')
-    .option('--shard <i/n>', 'run only the i-th of n deterministic parts of the plan (whole QEMU configurations); merge with `vblk-bench merge`')
-    .option('--only-cell <key>', 'run only this cell key (repeatable), e.g. backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=1', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--resume <results-dir>', 'measure only the samples an interrupted run is missing (refuses if the profile or the environment changed)')
-    .option('--wait-lock [seconds]', 'when another run holds the lock, wait for it (for ever, or at most this many seconds) instead of exiting 4')
+    .option(
+      '--shard <i/n>',
+      'run only the i-th of n deterministic parts of the plan (whole QEMU configurations); merge with `vblk-bench merge`',
+    )
+    .option(
+      '--only-cell <key>',
+      'run only this cell key (repeatable), e.g. backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=1',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--resume <results-dir>',
+      'measure only the samples an interrupted run is missing (refuses if the profile or the environment changed)',
+    )
+    .option(
+      '--wait-lock [seconds]',
+      'when another run holds the lock, wait for it (for ever, or at most this many seconds) instead of exiting 4',
+    )
     .action(async (profilePath: string | undefined, options: RunOptions) => {
       setExit(await runCommand(profilePath, options));
     });
@@ -57,7 +70,8 @@ function waitLockMs(value: RunOptions['waitLock']): number {
   if (value === undefined) return 0;
   if (value === true) return Infinity;
   const s = Number(value);
-  if (!Number.isFinite(s) || s < 0) throw new InputError(`--wait-lock: expected a number of seconds, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(s) || s < 0)
+    throw new InputError(`--wait-lock: expected a number of seconds, got ${JSON.stringify(value)}`);
   return s * 1000;
 }
 
@@ -65,10 +79,20 @@ async function runCommand(profilePath: string | undefined, options: RunOptions):
   const verbosity: Verbosity = options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal';
   const log = createLogger(verbosity);
   // Its hint comes with the run's end (what is missing and how to complete it).
-  const interrupt = installInterruptHandlers((signal) => log.diagnostic({ kind: 'Interrupted', signal }, { hint: false }));
+  const interrupt = installInterruptHandlers((signal) =>
+    log.diagnostic({ kind: 'Interrupted', signal }, { hint: false }),
+  );
   try {
     const outcome = await runSession(
-      { profilePath, resume: options.resume, shard: options.shard, onlyCells: options.onlyCell, dryRun: options.dryRun, out: options.out, waitLockMs: waitLockMs(options.waitLock) },
+      {
+        profilePath,
+        resume: options.resume,
+        shard: options.shard,
+        onlyCells: options.onlyCell,
+        dryRun: options.dryRun,
+        out: options.out,
+        waitLockMs: waitLockMs(options.waitLock),
+      },
       { log, signal: interrupt.controller.signal, startProgress: (plan) => new RunProgress(log, plan) },
     );
     if (outcome.kind === 'dry-run') {
@@ -92,13 +116,23 @@ function printRun(run: FinishedRun, log: TerminalLogger): number {
   if (run.finishError) log.diagnostic(run.finishError);
 
   // The same table `report` prints, from the same model.
-  if (run.stored) process.stdout.write(exporterFor('report', 'table').render(buildReportModel([run.stored]), { color: process.stdout.isTTY }));
+  if (run.stored)
+    process.stdout.write(
+      exporterFor('report', 'table').render(buildReportModel([run.stored]), { color: process.stdout.isTTY }),
+    );
   if (run.accel === 'tcg') process.stdout.write(`(${explain({ kind: 'TcgEmulation' })})\n`);
   process.stdout.write(`results: ${runDir}\n`);
 
   const notOk = samples.filter((s) => s.status === 'failed' || s.status === 'invalid');
-  for (const reasons of groupFailures(notOk)) reasons.forEach((d, i) => log.diagnostic(d, { hint: i === reasons.length - 1 }));
-  const incomplete = { kind: 'RunIncomplete', run: basename(runDir), dir: runDir, stopReason: run.stopReason ?? null, missing: stillMissing } as const;
+  for (const reasons of groupFailures(notOk))
+    reasons.forEach((d, i) => log.diagnostic(d, { hint: i === reasons.length - 1 }));
+  const incomplete = {
+    kind: 'RunIncomplete',
+    run: basename(runDir),
+    dir: runDir,
+    stopReason: run.stopReason ?? null,
+    missing: stillMissing,
+  } as const;
   if (run.interrupted) {
     log.diagnostic(incomplete);
     return exitCodeForSignal(run.interrupted);
@@ -117,7 +151,10 @@ function printRun(run: FinishedRun, log: TerminalLogger): number {
 
 /** The results directory filled up: say where the measured samples went, or print them. */
 function printUnsaved(runDir: string, unsaved: UnsavedReport, error: unknown, log: TerminalLogger): void {
-  log.diagnostic({ kind: 'ResultsUnwritable', dir: runDir, code: errnoCode(error) ?? 'write error' }, { hint: unsaved.count === 0 });
+  log.diagnostic(
+    { kind: 'ResultsUnwritable', dir: runDir, code: errnoCode(error) ?? 'write error' },
+    { hint: unsaved.count === 0 },
+  );
   if (unsaved.count === 0) return;
   if (unsaved.rescuedTo) {
     log.diagnostic({ kind: 'SamplesRescued', count: unsaved.count, to: unsaved.rescuedTo, dir: runDir });

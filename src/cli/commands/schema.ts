@@ -34,7 +34,8 @@ export function profileJsonSchema(): JsonSchema {
     if (prop) prop.description = text;
   }
   const matrix = schema.properties?.matrix?.properties;
-  for (const axis of AXES) if (matrix?.[axis.name]) matrix[axis.name]!.description = `${axis.description} (scope: ${axis.scope})`;
+  for (const axis of AXES)
+    if (matrix?.[axis.name]) matrix[axis.name]!.description = `${axis.description} (scope: ${axis.scope})`;
   return schema;
 }
 

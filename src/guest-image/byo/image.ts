@@ -55,15 +55,23 @@ export function overlayArgv(image: string, format: ImageFormat, overlay: string)
 export async function inspectImage(path: string): Promise<ImageInfo> {
   const r = await execa('qemu-img', qemuImgInfoArgv(path), { reject: false, timeout: 60_000 });
   if (r.exitCode !== 0) {
-    const why = String(r.stderr ?? r.shortMessage ?? '').trim().split('\n').pop() ?? 'failed';
-    throw new HostError(`guest.path: qemu-img cannot read ${path}: ${why}`, 'qemu-img comes with qemu-utils (scripts/setup-host.sh)');
+    const why =
+      String(r.stderr ?? r.shortMessage ?? '')
+        .trim()
+        .split('\n')
+        .pop() ?? 'failed';
+    throw new HostError(
+      `guest.path: qemu-img cannot read ${path}: ${why}`,
+      'qemu-img comes with qemu-utils (scripts/setup-host.sh)',
+    );
   }
   return parseQemuImgInfo(String(r.stdout));
 }
 
 export async function createOverlay(image: string, format: ImageFormat, overlay: string): Promise<void> {
   const r = await execa('qemu-img', overlayArgv(image, format, overlay), { reject: false, timeout: 60_000 });
-  if (r.exitCode !== 0) throw new HostError(`qemu-img create (overlay of ${image}): ${String(r.stderr ?? '').trim() || r.shortMessage}`);
+  if (r.exitCode !== 0)
+    throw new HostError(`qemu-img create (overlay of ${image}): ${String(r.stderr ?? '').trim() || r.shortMessage}`);
 }
 
 /** sha256 of the image, from the index when the file's size, mtime and inode are unchanged. */
@@ -72,15 +80,28 @@ export async function imageSha256(path: string, cacheRoot: string): Promise<stri
   const st = await stat(real);
   const indexDir = join(cacheRoot, 'byo', 'index');
   const indexFile = join(indexDir, `${sha256Of(real)}.json`);
-  const cached = JSON.parse(await readFile(indexFile, 'utf8').catch(() => 'null')) as
-    | { size: number; mtimeMs: number; ino: number; sha256: string }
-    | null;
-  if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs && cached.ino === st.ino && /^[0-9a-f]{64}$/.test(cached.sha256)) {
+  const cached = JSON.parse(await readFile(indexFile, 'utf8').catch(() => 'null')) as {
+    size: number;
+    mtimeMs: number;
+    ino: number;
+    sha256: string;
+  } | null;
+  if (
+    cached &&
+    cached.size === st.size &&
+    cached.mtimeMs === st.mtimeMs &&
+    cached.ino === st.ino &&
+    /^[0-9a-f]{64}$/.test(cached.sha256)
+  ) {
     return cached.sha256;
   }
   const sha256 = await sha256File(real);
   await mkdir(indexDir, { recursive: true });
-  await writeFileAtomic(indexFile, JSON.stringify({ path: real, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256 }), { mode: 0o644 });
+  await writeFileAtomic(
+    indexFile,
+    JSON.stringify({ path: real, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256 }),
+    { mode: 0o644 },
+  );
   return sha256;
 }
 
@@ -124,7 +145,10 @@ export async function byoStateFor(cacheRoot: string, imageHash: string): Promise
 async function findIsoTool(): Promise<IsoTool> {
   if (await findExecutable('genisoimage')) return 'genisoimage';
   if (await findExecutable('xorriso')) return 'xorriso';
-  throw new HostError('neither genisoimage nor xorriso is installed: cannot write the cloud-init seed', 'install genisoimage (scripts/setup-host.sh)');
+  throw new HostError(
+    'neither genisoimage nor xorriso is installed: cannot write the cloud-init seed',
+    'install genisoimage (scripts/setup-host.sh)',
+  );
 }
 
 /** Writes the seed files and the ISO into the state directory; returns the ISO's path. */
@@ -142,7 +166,14 @@ export async function writeSeedIso(state: ByoState, input: SeedInput): Promise<s
       const [bin, ...args] = seedIsoArgv(tool, tmp, files);
       const r = await execa(bin!, args, { reject: false, timeout: 60_000 });
       if (r.exitCode !== 0) {
-        throw new HostError(`${bin} could not write the cloud-init seed: ${String(r.stderr ?? '').trim().split('\n').pop() ?? r.shortMessage}`);
+        throw new HostError(
+          `${bin} could not write the cloud-init seed: ${
+            String(r.stderr ?? '')
+              .trim()
+              .split('\n')
+              .pop() ?? r.shortMessage
+          }`,
+        );
       }
     },
     { mode: 0o600 },

@@ -33,13 +33,22 @@ const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const HOSTNAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 function check(input: SeedInput): void {
-  if (!SAFE.user.test(input.user)) throw new TypeError(`seed: user ${JSON.stringify(input.user)} is not a plain user name`);
-  if (!PUBLIC_KEY_LINE.test(input.authorizedKey)) throw new TypeError('seed: authorizedKey is not an ssh-ed25519 public key line');
-  if (!INSTANCE_ID.test(input.instanceId)) throw new TypeError(`seed: instanceId ${JSON.stringify(input.instanceId)} is not allowed`);
-  if (!HOSTNAME.test(input.hostname)) throw new TypeError(`seed: hostname ${JSON.stringify(input.hostname)} is not allowed`);
+  if (!SAFE.user.test(input.user))
+    throw new TypeError(`seed: user ${JSON.stringify(input.user)} is not a plain user name`);
+  if (!PUBLIC_KEY_LINE.test(input.authorizedKey))
+    throw new TypeError('seed: authorizedKey is not an ssh-ed25519 public key line');
+  if (!INSTANCE_ID.test(input.instanceId))
+    throw new TypeError(`seed: instanceId ${JSON.stringify(input.instanceId)} is not allowed`);
+  if (!HOSTNAME.test(input.hostname))
+    throw new TypeError(`seed: hostname ${JSON.stringify(input.hostname)} is not allowed`);
   if (input.hostKey) {
-    if (!PUBLIC_KEY_LINE.test(input.hostKey.publicKey)) throw new TypeError('seed: hostKey.publicKey is not an ssh-ed25519 public key line');
-    if (!/^-----BEGIN OPENSSH PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END OPENSSH PRIVATE KEY-----\n?$/.test(input.hostKey.privateKey)) {
+    if (!PUBLIC_KEY_LINE.test(input.hostKey.publicKey))
+      throw new TypeError('seed: hostKey.publicKey is not an ssh-ed25519 public key line');
+    if (
+      !/^-----BEGIN OPENSSH PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END OPENSSH PRIVATE KEY-----\n?$/.test(
+        input.hostKey.privateKey,
+      )
+    ) {
       throw new TypeError('seed: hostKey.privateKey is not an unencrypted OpenSSH private key');
     }
   }
@@ -80,7 +89,10 @@ export function buildUserData(input: SeedInput): string {
       'ssh_genkeytypes: []',
       'ssh_keys:',
       '  ed25519_private: |',
-      ...input.hostKey.privateKey.trimEnd().split('\n').map((l) => `    ${l}`),
+      ...input.hostKey.privateKey
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`),
       `  ed25519_public: ${input.hostKey.publicKey}`,
     );
   }
@@ -94,6 +106,18 @@ export type IsoTool = 'genisoimage' | 'xorriso';
  * Rock Ridge and Joliet names, holding exactly the given files at its root.
  */
 export function seedIsoArgv(tool: IsoTool, output: string, files: { userData: string; metaData: string }): string[] {
-  const mkisofs = ['-output', output, '-volid', SEED_VOLUME_ID, '-joliet', '-rock', '-input-charset', 'utf-8', '-quiet', files.userData, files.metaData];
+  const mkisofs = [
+    '-output',
+    output,
+    '-volid',
+    SEED_VOLUME_ID,
+    '-joliet',
+    '-rock',
+    '-input-charset',
+    'utf-8',
+    '-quiet',
+    files.userData,
+    files.metaData,
+  ];
   return tool === 'xorriso' ? ['xorriso', '-as', 'mkisofs', ...mkisofs] : ['genisoimage', ...mkisofs];
 }

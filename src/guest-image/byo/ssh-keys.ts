@@ -70,7 +70,10 @@ export function encodeOpensshEd25519(seed32: Buffer, publicKey32: Buffer, commen
     sshString(pubBlob),
     sshString(priv),
   ]);
-  const b64 = body.toString('base64').replace(/(.{70})/g, '$1\n').replace(/\n$/, '');
+  const b64 = body
+    .toString('base64')
+    .replace(/(.{70})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}\n-----END OPENSSH PRIVATE KEY-----\n`;
 }
 
@@ -78,7 +81,8 @@ export function encodeOpensshEd25519(seed32: Buffer, publicKey32: Buffer, commen
 export function generateEd25519KeyPair(comment: string): SshKeyPair {
   const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
-  if (typeof jwk.d !== 'string' || typeof jwk.x !== 'string') throw new Error('node:crypto returned an ed25519 JWK without d/x');
+  if (typeof jwk.d !== 'string' || typeof jwk.x !== 'string')
+    throw new Error('node:crypto returned an ed25519 JWK without d/x');
   const seed = Buffer.from(jwk.d, 'base64url');
   const pub = Buffer.from(jwk.x, 'base64url');
   return {

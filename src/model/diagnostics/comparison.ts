@@ -48,7 +48,8 @@ export const COMPARISON_TEXTS: KindTable<ComparisonDiagnostic> = {
   EnvironmentDiffersAllowed: {
     severity: 'warning',
     explain: (d) => `environment differs (allowed by --allow-env-mismatch): ${d.difference}`,
-    hint: () => "the verdict mixes the subject's effect with this difference: measure both sides on the same setup to trust it",
+    hint: () =>
+      "the verdict mixes the subject's effect with this difference: measure both sides on the same setup to trust it",
   },
   InformationalDiffers: {
     severity: 'info',
@@ -58,7 +59,8 @@ export const COMPARISON_TEXTS: KindTable<ComparisonDiagnostic> = {
   SubjectUnchanged: {
     severity: 'warning',
     explain: (d) => `the declared subject (${d.subjects.join(', ')}) is the same on both sides`,
-    hint: () => 'check that --subject names the field that differs (the fingerprint paths are those of the differences listed above)',
+    hint: () =>
+      'check that --subject names the field that differs (the fingerprint paths are those of the differences listed above)',
   },
   SubjectAxisFolded: {
     severity: 'info',
@@ -94,7 +96,8 @@ export const COMPARISON_TEXTS: KindTable<ComparisonDiagnostic> = {
       `with n = ${d.n[0]}/${d.n[1]}, α/m = ${formatNumber(d.alpha, 3)} and minimum effect ${d.minEffectPct} %` +
       `${d.minEffectTooLarge ? ` (the minimum effect ${d.minEffectPct} % is not below it, so about half of such regressions look smaller)` : ''} ` +
       `(calibrated noise: CV ${formatFraction(d.noise.cv)}, MAD ${formatNumber(d.noise.madPct, 3)} %)`,
-    hint: (d) => `run ${d.needed === null ? 'more than 100' : d.needed} repetitions per side to catch it ${formatFraction(d.target)} of the time (\`repetitions\` in the profile)`,
+    hint: (d) =>
+      `run ${d.needed === null ? 'more than 100' : d.needed} repetitions per side to catch it ${formatFraction(d.target)} of the time (\`repetitions\` in the profile)`,
   },
   CalibrationCoversNone: {
     severity: 'warning',
@@ -111,11 +114,13 @@ export const COMPARISON_TEXTS: KindTable<ComparisonDiagnostic> = {
     explain: (d) =>
       `A/A arms differ at p = ${formatP(d.p)} for ${d.metric} @ ${d.cellKey} (${formatSignedPct(d.deltaPct)}): ` +
       `identical configurations should not; the host drifted or was disturbed during the run`,
-    hint: () => 'calibrate again on a quiet host (`vblk-bench doctor` names noise sources); this noise floor is too optimistic',
+    hint: () =>
+      'calibrate again on a quiet host (`vblk-bench doctor` names noise sources); this noise floor is too optimistic',
   },
   CalibrationPartial: {
     severity: 'warning',
     explain: (d) => `${d.calibrated} of ${d.expected} cell × metric pairs calibrated; see ${d.dir}`,
-    hint: () => 'the A/A run has failed or missing samples (their reasons are in its results): fix that and calibrate again',
+    hint: () =>
+      'the A/A run has failed or missing samples (their reasons are in its results): fix that and calibrate again',
   },
 };

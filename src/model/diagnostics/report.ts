@@ -18,16 +18,19 @@ export const REPORT_TEXTS: KindTable<ReportDiagnostic> = {
   NoOkMeasurements: {
     severity: 'warning',
     explain: (d) => `no ok measurements of metric ${d.metric}`,
-    hint: () => 'check --metric against the metrics the samples record, and why the samples are not ok (`report --format csv --rows sample` lists each with its reason)',
+    hint: () =>
+      'check --metric against the metrics the samples record, and why the samples are not ok (`report --format csv --rows sample` lists each with its reason)',
   },
   NothingToExplain: {
     severity: 'warning',
     explain: (d) => `${d.what}: no pair of cells to explain`,
-    hint: () => 'explain needs two cells that differ in the explained axis only (--by with two of its values, or --a/--b cell keys)',
+    hint: () =>
+      'explain needs two cells that differ in the explained axis only (--by with two of its values, or --a/--b cell keys)',
   },
   PairsWithoutInsight: {
     severity: 'warning',
-    explain: (d) => `${d.missing} of ${d.pairs} pair(s) have no ok sample with insight on one side (failed cells, or recorded by an older vblk-bench)`,
+    explain: (d) =>
+      `${d.missing} of ${d.pairs} pair(s) have no ok sample with insight on one side (failed cells, or recorded by an older vblk-bench)`,
     hint: () => 'measure those cells again with this vblk-bench (`run <profile> --only-cell <cell key>`)',
   },
   BaselineNotWhole: {
@@ -38,7 +41,8 @@ export const REPORT_TEXTS: KindTable<ReportDiagnostic> = {
   RunUnreadable: {
     severity: 'warning',
     explain: (d) => `skipped ${d.dir}: ${d.error}`,
-    hint: () => 'not a results directory, or a damaged one: `vblk-bench list` names the problem; move it out of the directory to silence this',
+    hint: () =>
+      'not a results directory, or a damaged one: `vblk-bench list` names the problem; move it out of the directory to silence this',
   },
   HostReferenceFailed: {
     severity: 'warning',

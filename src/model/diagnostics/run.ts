@@ -50,8 +50,10 @@ export const RUN_TEXTS: KindTable<RunDiagnostic> = {
   },
   BootRetry: {
     severity: 'warning',
-    explain: (d) => `boot ${d.bootId}: retrying ${d.samples} sample(s) with a fresh guest (boot_retries: ${d.bootRetries})`,
-    hint: () => "the retry is recorded in the samples' bootRetries; if boots keep failing, see serial.log and qemu.stderr.log in boots/<id>/",
+    explain: (d) =>
+      `boot ${d.bootId}: retrying ${d.samples} sample(s) with a fresh guest (boot_retries: ${d.bootRetries})`,
+    hint: () =>
+      "the retry is recorded in the samples' bootRetries; if boots keep failing, see serial.log and qemu.stderr.log in boots/<id>/",
   },
   RunIncomplete: {
     severity: 'warning',
@@ -64,37 +66,45 @@ export const RUN_TEXTS: KindTable<RunDiagnostic> = {
   RunPartial: {
     severity: 'error',
     explain: (d) => `${d.failed} sample(s) failed or invalid, ${d.missing} missing; see ${d.dir}`,
-    hint: (d) => `each failure's hint is above; \`run --resume ${d.dir}\` measures missing samples, a new run measures failed ones again`,
+    hint: (d) =>
+      `each failure's hint is above; \`run --resume ${d.dir}\` measures missing samples, a new run measures failed ones again`,
   },
   QemuStopFailed: {
     severity: 'warning',
     explain: (d) => `boot ${d.bootId}: stopping QEMU: ${d.message}`,
-    hint: () => "a QEMU of this run may still be running: the next run's cleanup ends it, or end it by hand (its pid is in the boot's directory)",
+    hint: () =>
+      "a QEMU of this run may still be running: the next run's cleanup ends it, or end it by hand (its pid is in the boot's directory)",
   },
   ManifestNotUpdated: {
     severity: 'warning',
     explain: (d) => `cannot update ${d.path} (${d.why}); it still says incomplete`,
-    hint: () => 'every stored sample is kept; once the directory is writable, `vblk-bench run --resume` on it rewrites run.json',
+    hint: () =>
+      'every stored sample is kept; once the directory is writable, `vblk-bench run --resume` on it rewrites run.json',
   },
   ResultsUnwritable: {
     severity: 'error',
-    explain: (d) => `results directory ${d.dir} cannot be written (${d.code}): the run stopped cleanly; every sample stored before is kept`,
+    explain: (d) =>
+      `results directory ${d.dir} cannot be written (${d.code}): the run stopped cleanly; every sample stored before is kept`,
     hint: (d) => `free some space, then complete the run with: vblk-bench run --resume ${d.dir}`,
   },
   SamplesRescued: {
     severity: 'error',
     explain: (d) => `${d.count} measured sample(s) that could not be stored were saved to ${d.to}`,
-    hint: (d) => `free some space, copy them in (cp -r ${d.to}/. ${d.dir}/), then complete the run with: vblk-bench run --resume ${d.dir}`,
+    hint: (d) =>
+      `free some space, copy them in (cp -r ${d.to}/. ${d.dir}/), then complete the run with: vblk-bench run --resume ${d.dir}`,
   },
   SamplesUnsaved: {
     severity: 'error',
     explain: (d) => `${d.count} measured sample(s) could not be stored anywhere; here they are, one JSON line each:`,
-    hint: (d) => `free some space, put them back as samples/<name>.json, then complete the run with: vblk-bench run --resume ${d.dir}`,
+    hint: (d) =>
+      `free some space, put them back as samples/<name>.json, then complete the run with: vblk-bench run --resume ${d.dir}`,
   },
   ProfileFileGone: {
     severity: 'warning',
-    explain: (d) => `--resume: profile file ${d.path ?? '(none recorded)'} is gone; resuming with the resolved profile stored in ${d.dir}`,
-    hint: () => 'nothing to do if the profile did not change; give the profile file to have it checked against the stored one',
+    explain: (d) =>
+      `--resume: profile file ${d.path ?? '(none recorded)'} is gone; resuming with the resolved profile stored in ${d.dir}`,
+    hint: () =>
+      'nothing to do if the profile did not change; give the profile file to have it checked against the stored one',
   },
   LockWait: {
     severity: 'info',
@@ -121,11 +131,13 @@ export const RUN_TEXTS: KindTable<RunDiagnostic> = {
     explain: (d) =>
       `${d.kernel} is not ${d.initramfs}, whose modules the built-in initramfs carries, and it does not embed its config (CONFIG_IKCONFIG): ` +
       `${d.modules.join(', ')} must be built in; checked when the guest boots`,
-    hint: () => 'build the kernel with CONFIG_IKCONFIG=y (or use the built-in kernel) to have it checked before anything boots',
+    hint: () =>
+      'build the kernel with CONFIG_IKCONFIG=y (or use the built-in kernel) to have it checked before anything boots',
   },
   GuestImageBackingFile: {
     severity: 'info',
-    explain: (d) => `guest image ${d.path} has a backing file (${d.backingFile}); it is opened read-only through the overlay`,
+    explain: (d) =>
+      `guest image ${d.path} has a backing file (${d.backingFile}); it is opened read-only through the overlay`,
     hint: () => 'nothing to do: the backing file must stay where it is while runs use the image',
   },
   ImportedRun: {
@@ -145,6 +157,7 @@ export const RUN_TEXTS: KindTable<RunDiagnostic> = {
   RecordedText: {
     severity: 'warning',
     explain: (d) => d.text,
-    hint: () => 'recorded as text by an older vblk-bench, so no hint is stored with it; docs/diagnostics.md lists what each warning means',
+    hint: () =>
+      'recorded as text by an older vblk-bench, so no hint is stored with it; docs/diagnostics.md lists what each warning means',
   },
 };

@@ -44,7 +44,8 @@ export const STAT_TEXTS: KindTable<StatDiagnostic> = {
       `${w.indices.length} of ${w.n} repetitions are statistical outliers (modified z-score > 3.5; ` +
       `repetition index ${w.indices.join(', ')}). Something else may have run on the host or in the guest ` +
       `during those repetitions; the median and the rank test are robust to them, the mean is not.`,
-    hint: () => 'check what else ran on the host at those times; if it recurs, use a dedicated host or pinned, isolated CPUs',
+    hint: () =>
+      'check what else ran on the host at those times; if it recurs, use a dedicated host or pinned, isolated CPUs',
   },
   FirstSampleSlow: {
     severity: 'warning',
@@ -59,7 +60,8 @@ export const STAT_TEXTS: KindTable<StatDiagnostic> = {
     explain: (w) =>
       `The repetitions fall into two separate groups (${w.lowerCount} at or below ${formatNumber(w.lowerMax)}, ` +
       `${w.upperCount} at or above ${formatNumber(w.upperMin)}). The median then describes neither.`,
-    hint: () => 'look for a state that alternates between boots or repetitions (vCPU/IRQ placement, NUMA node, cache state)',
+    hint: () =>
+      'look for a state that alternates between boots or repetitions (vCPU/IRQ placement, NUMA node, cache state)',
   },
   NonZeroSteal: {
     severity: 'warning',

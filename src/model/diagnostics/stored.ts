@@ -16,7 +16,12 @@ export interface SampleSlot {
 
 export type StoredDiagnostic =
   /** A stored file that cannot be used: not a regular file, outside the directory, too large, not JSON, wrong fields, impossible values. */
-  | { kind: 'StoredFileSkipped'; file: string; what: 'sample' | 'reference record' | 'raw fio JSON' | 'boot record' | 'boot file'; problem: string }
+  | {
+      kind: 'StoredFileSkipped';
+      file: string;
+      what: 'sample' | 'reference record' | 'raw fio JSON' | 'boot record' | 'boot file';
+      problem: string;
+    }
   /** A second valid record of one planned (cell, repetition): the first, in file order, is used. */
   | { kind: 'DuplicateSample'; file: string; slot: string; kept: string }
   /** A valid record of a (cell, repetition) the plan does not have. */
@@ -32,7 +37,8 @@ const slotText = (s: SampleSlot) => printable(`${s.cellKey}#r${s.repetition}`);
 export const STORED_TEXTS: KindTable<StoredDiagnostic> = {
   StoredFileSkipped: {
     severity: 'warning',
-    explain: (d) => `${printable(d.file)}: ${d.what} skipped: ${d.problem}${d.what === 'sample' ? ' (it counts as missing)' : ''}`,
+    explain: (d) =>
+      `${printable(d.file)}: ${d.what} skipped: ${d.problem}${d.what === 'sample' ? ' (it counts as missing)' : ''}`,
     hint: (d) =>
       d.what === 'sample'
         ? '`vblk-bench run --resume <results dir>` measures the missing samples again; remove or restore the damaged file to silence this'
@@ -40,7 +46,8 @@ export const STORED_TEXTS: KindTable<StoredDiagnostic> = {
   },
   DuplicateSample: {
     severity: 'warning',
-    explain: (d) => `${printable(d.file)}: sample skipped: a second record of ${printable(d.slot)} (the first is ${printable(d.kept)})`,
+    explain: (d) =>
+      `${printable(d.file)}: sample skipped: a second record of ${printable(d.slot)} (the first is ${printable(d.kept)})`,
     hint: () => 'the results directory was edited or mixed with another run: remove the extra file',
   },
   UnplannedSample: {

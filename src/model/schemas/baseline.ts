@@ -16,7 +16,9 @@ export const BASELINE_SCHEMA_VERSION = 1;
 export const BaselineFileSchema = z.looseObject(
   {
     kind: z.literal(BASELINE_KIND, { error: `expected "kind": "${BASELINE_KIND}" (not a vblk-bench baseline file)` }),
-    schemaVersion: z.literal(BASELINE_SCHEMA_VERSION, { error: `expected baseline schemaVersion ${BASELINE_SCHEMA_VERSION}` }),
+    schemaVersion: z.literal(BASELINE_SCHEMA_VERSION, {
+      error: `expected baseline schemaVersion ${BASELINE_SCHEMA_VERSION}`,
+    }),
     savedAt: Timestamp,
     source: Line(4096),
     label: Line(256),

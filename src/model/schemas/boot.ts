@@ -10,8 +10,24 @@ const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { error: 'expe
 
 export const BootRecordSchema = z.union(
   [
-    z.looseObject({ bootId: Id, groupId: Id, accel: z.enum(['kvm', 'tcg']), timings: z.record(z.string(), z.number().nonnegative()).nullable(), device: Line(256), guestKernel: Line(256) }),
-    z.looseObject({ bootId: Id, groupId: Id, attempt: z.number().int().nonnegative(), status: z.literal('failed'), step: Line(64), error: Line(), details: z.array(Line()), evidence: z.array(Line()) }),
+    z.looseObject({
+      bootId: Id,
+      groupId: Id,
+      accel: z.enum(['kvm', 'tcg']),
+      timings: z.record(z.string(), z.number().nonnegative()).nullable(),
+      device: Line(256),
+      guestKernel: Line(256),
+    }),
+    z.looseObject({
+      bootId: Id,
+      groupId: Id,
+      attempt: z.number().int().nonnegative(),
+      status: z.literal('failed'),
+      step: Line(64),
+      error: Line(),
+      details: z.array(Line()),
+      evidence: z.array(Line()),
+    }),
   ],
   { error: 'expected a boot record' },
 );

@@ -36,8 +36,12 @@ const CalibrationCellSchema = z.looseObject({
 
 export const CalibrationFileSchema = z.looseObject(
   {
-    kind: z.literal(CALIBRATION_KIND, { error: `expected "kind": "${CALIBRATION_KIND}" (not a vblk-bench calibration file)` }),
-    schemaVersion: z.literal(CALIBRATION_SCHEMA_VERSION, { error: `expected calibration schemaVersion ${CALIBRATION_SCHEMA_VERSION}` }),
+    kind: z.literal(CALIBRATION_KIND, {
+      error: `expected "kind": "${CALIBRATION_KIND}" (not a vblk-bench calibration file)`,
+    }),
+    schemaVersion: z.literal(CALIBRATION_SCHEMA_VERSION, {
+      error: `expected calibration schemaVersion ${CALIBRATION_SCHEMA_VERSION}`,
+    }),
     createdAt: Timestamp,
     profileName: ProfileName,
     runDir: Line(4096),
@@ -47,7 +51,11 @@ export const CalibrationFileSchema = z.looseObject(
       alpha: fraction,
       power: fraction,
       simulations: z.number().int().min(1).max(MAX_SIMULATIONS),
-      seed: z.number().int().nonnegative().max(2 ** 32),
+      seed: z
+        .number()
+        .int()
+        .nonnegative()
+        .max(2 ** 32),
     }),
     fingerprint: z.record(z.string(), z.string()),
     cells: z.array(CalibrationCellSchema).max(100_000),

@@ -17,18 +17,21 @@ export const Timestamp = z
   .refine((s) => Number.isFinite(Date.parse(s)), { error: 'not a valid date' });
 
 /** A single-line text of bounded length (reasons, labels, notices). */
-export const Line = (max = 65_536) => z.string({ error: 'expected a string' }).max(max, { error: `longer than ${max} characters` });
+export const Line = (max = 65_536) =>
+  z.string({ error: 'expected a string' }).max(max, { error: `longer than ${max} characters` });
 
-export const Count = z.number({ error: 'expected a number' }).int({ error: 'expected an integer' }).nonnegative({ error: 'expected a non-negative integer' });
+export const Count = z
+  .number({ error: 'expected a number' })
+  .int({ error: 'expected an integer' })
+  .nonnegative({ error: 'expected a non-negative integer' });
 
 /** Axis names as the profile's AXES spell them. */
 const AxisName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'expected an axis name' });
 
 /** One axis value: a name (no control characters, no `,` or `=`, which would break cell keys) or a non-negative number. */
-export const AxisValue = z.union(
-  [z.string().regex(/^[^\u0000-\u001f\u007f,=]{1,256}$/), z.number().nonnegative()],
-  { error: 'expected an axis value (a name or a non-negative number)' },
-);
+export const AxisValue = z.union([z.string().regex(/^[^\u0000-\u001f\u007f,=]{1,256}$/), z.number().nonnegative()], {
+  error: 'expected an axis value (a name or a non-negative number)',
+});
 
 export const CellValues = z.record(AxisName, AxisValue, { error: 'expected a mapping of axis values' });
 
@@ -43,7 +46,14 @@ export const Better = z.enum(['higher', 'lower'], { error: 'expected higher or l
 
 /** A measured value: finite, not negative, at most its unit's ceiling (src/model/metric-limits.ts). */
 const MetricSchema = z
-  .looseObject({ value: z.number({ error: 'expected a finite number' }), unit: z.string({ error: 'expected a unit' }), better: Better }, { error: 'expected a metric' })
+  .looseObject(
+    {
+      value: z.number({ error: 'expected a finite number' }),
+      unit: z.string({ error: 'expected a unit' }),
+      better: Better,
+    },
+    { error: 'expected a metric' },
+  )
   .superRefine((m, ctx) => {
     const why = impossibleMetricValue(m.value, m.unit);
     if (why) ctx.addIssue({ code: 'custom', path: [why.startsWith('unknown unit') ? 'unit' : 'value'], message: why });
@@ -67,11 +77,15 @@ export const MetricsSchema = z
   .superRefine((metrics, ctx) => {
     for (const [name, m] of Object.entries(metrics)) {
       const known = knownMetric(name);
-      if (known && known.unit !== m.unit) ctx.addIssue({ code: 'custom', path: [name, 'unit'], message: `expected ${known.unit} for this metric` });
-      if (known && known.better !== m.better) ctx.addIssue({ code: 'custom', path: [name, 'better'], message: `expected ${known.better} for this metric` });
+      if (known && known.unit !== m.unit)
+        ctx.addIssue({ code: 'custom', path: [name, 'unit'], message: `expected ${known.unit} for this metric` });
+      if (known && known.better !== m.better)
+        ctx.addIssue({ code: 'custom', path: [name, 'better'], message: `expected ${known.better} for this metric` });
     }
   });
 
 /** A path inside a results directory as vblk-bench writes it: `raw/0001-….fio.json` (no `..`, not absolute). */
 export const RelativeFile = (dir: string) =>
-  z.string().regex(new RegExp(`^${dir}/[A-Za-z0-9][A-Za-z0-9._-]{0,250}$`), { error: `expected a file name under ${dir}/` });
+  z
+    .string()
+    .regex(new RegExp(`^${dir}/[A-Za-z0-9][A-Za-z0-9._-]{0,250}$`), { error: `expected a file name under ${dir}/` });

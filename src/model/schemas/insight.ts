@@ -20,7 +20,9 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 const Unavailable = z.looseObject({ available: z.literal(false), reason: text });
 const maybe = <T extends z.core.$ZodLooseShape>(shape: T) =>
-  z.discriminatedUnion('available', [Unavailable, z.looseObject({ available: z.literal(true), ...shape })], { error: 'expected {available: true, …} or {available: false, reason}' });
+  z.discriminatedUnion('available', [Unavailable, z.looseObject({ available: z.literal(true), ...shape })], {
+    error: 'expected {available: true, …} or {available: false, reason}',
+  });
 
 const Role = z.enum(CPU_ROLES as [CpuRole, ...CpuRole[]]);
 
@@ -41,12 +43,23 @@ const Window = maybe({
 const HostCpu = maybe({
   clock: z.enum(['schedstat', 'stat-ticks']),
   processes: z.array(z.looseObject({ label: text, pid: int })),
-  roles: z.array(z.looseObject({ role: Role, threads: int, cpuUs: num, usPerIo: numOrNull, busyCores: num, runsPerIo: numOrNull })),
+  roles: z.array(
+    z.looseObject({ role: Role, threads: int, cpuUs: num, usPerIo: numOrNull, busyCores: num, runsPerIo: numOrNull }),
+  ),
   totalCpuUs: num,
   totalUsPerIo: numOrNull,
   iopsPerCoreSecond: numOrNull,
   threads: z.array(
-    z.looseObject({ process: text, pid: int, tid: int, name: text, role: Role, cpuUs: num, runs: numOrNull, seen: z.enum(['window', 'started']) }),
+    z.looseObject({
+      process: text,
+      pid: int,
+      tid: int,
+      name: text,
+      role: Role,
+      cpuUs: num,
+      runs: numOrNull,
+      seen: z.enum(['window', 'started']),
+    }),
   ),
   endedThreads: int,
 });
@@ -64,7 +77,16 @@ const Guest = maybe({
   irqs: num,
   irqsPerIo: numOrNull,
   cpu: z.looseObject({
-    ticks: z.looseObject({ user: num, nice: num, system: num, idle: num, iowait: num, irq: num, softirq: num, steal: num }),
+    ticks: z.looseObject({
+      user: num,
+      nice: num,
+      system: num,
+      idle: num,
+      iowait: num,
+      irq: num,
+      softirq: num,
+      steal: num,
+    }),
     busyPct: num,
     usPerIo: numOrNull,
   }),
@@ -90,7 +112,9 @@ const Blockstats = maybe({
 });
 
 const Config = maybe({
-  checks: z.array(z.looseObject({ item: text, planned: scalar.nullish(), observed: scalar.nullish(), ok: z.boolean(), source: text })),
+  checks: z.array(
+    z.looseObject({ item: text, planned: scalar.nullish(), observed: scalar.nullish(), ok: z.boolean(), source: text }),
+  ),
   facts: z.record(z.string(), scalar.nullable()),
   vcpuAffinity: z.array(z.looseObject({ cpuIndex: int, tid: int, cpusAllowed: text })),
   notification: z.looseObject({ ioSideCpuShare: numOrNull, ioSideRunsPerIo: numOrNull }),

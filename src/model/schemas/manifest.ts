@@ -23,11 +23,15 @@ export const StoredWarningSchema = z.union(
   { error: 'expected a warning: text, or {kind, …} of a kind run.json stores' },
 );
 
-export const ProfileName = z.string({ error: 'expected a profile name' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { error: 'expected a profile name' });
+export const ProfileName = z
+  .string({ error: 'expected a profile name' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { error: 'expected a profile name' });
 
 export const RunManifestSchema = z.looseObject(
   {
-    schemaVersion: z.literal(RESULTS_SCHEMA_VERSION, { error: `expected schemaVersion ${RESULTS_SCHEMA_VERSION} (written by another vblk-bench version?)` }),
+    schemaVersion: z.literal(RESULTS_SCHEMA_VERSION, {
+      error: `expected schemaVersion ${RESULTS_SCHEMA_VERSION} (written by another vblk-bench version?)`,
+    }),
     tool: z.looseObject({ name: z.literal('vblk-bench'), version: Line(64) }),
     profileName: ProfileName,
     profilePath: Line(4096).nullable(),

@@ -12,12 +12,26 @@ import { ProfileName } from './manifest.js';
 const Key = Line(4096);
 const GroupId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected a group id' });
 
-const PlannedCell = z.looseObject({ key: Key, values: CellValues, requested: CellValues, options: z.record(z.string(), z.unknown()), notices: z.array(Line()) });
+const PlannedCell = z.looseObject({
+  key: Key,
+  values: CellValues,
+  requested: CellValues,
+  options: z.record(z.string(), z.unknown()),
+  notices: z.array(Line()),
+});
 
 export const RunPlanSchema = z.looseObject({
   profileName: ProfileName,
   accel: AccelSchema,
-  groups: z.array(z.looseObject({ id: GroupId, key: Line(4096), boot: CellValues, options: z.record(z.string(), z.unknown()), cells: z.array(PlannedCell) })),
+  groups: z.array(
+    z.looseObject({
+      id: GroupId,
+      key: Line(4096),
+      boot: CellValues,
+      options: z.record(z.string(), z.unknown()),
+      cells: z.array(PlannedCell),
+    }),
+  ),
   pruned: z.array(z.unknown()),
   // `rounds` since reboot_per_repetition; older plans measure one round per visit: [round].
   visits: z.array(z.looseObject({ round: Count, groupId: GroupId, rounds: z.array(Count).optional() })),
@@ -40,7 +54,9 @@ export interface MergedPlan {
 }
 
 export const StoredPlanSchema: z.ZodType<StoredPlan> = z.lazy(() =>
-  z.union([RunPlanSchema, ImportPlanSchema, MergedPlanSchema], { error: 'expected a plan (of a run, an import or a merge)' }),
+  z.union([RunPlanSchema, ImportPlanSchema, MergedPlanSchema], {
+    error: 'expected a plan (of a run, an import or a merge)',
+  }),
 );
 
 const MergedPlanSchema: z.ZodType<MergedPlan> = z.looseObject({

@@ -1,6 +1,14 @@
 /** Markdown exporter of `compare` (pull requests, CI job summaries); the report's Markdown embeds its tables. */
 import type { ComparisonRow } from '../../compare/types.js';
-import { compareFooter, compareHead, compareHeadline, rowCells, rowLabels, type CompareHeader, type CompareReport } from '../compare-report.js';
+import {
+  compareFooter,
+  compareHead,
+  compareHeadline,
+  rowCells,
+  rowLabels,
+  type CompareHeader,
+  type CompareReport,
+} from '../compare-report.js';
 import { escapeMarkdownCell, escapeMarkdownText } from '../format.js';
 import type { Exporter } from './exporter.js';
 import { diagnosticItems } from './markdown-diagnostics.js';
@@ -9,11 +17,20 @@ function headlineMarkdown(h: CompareHeader): string[] {
   const head = compareHeadline(h.inconclusive);
   if (!head) return [];
   const e = escapeMarkdownText;
-  return [`**${head.state}** — ${e(head.why)}  `, `**Hint:** ${e(head.hint)}  `, ...head.also.map((a) => `**Also:** ${e(a)}  `), ''];
+  return [
+    `**${head.state}** — ${e(head.why)}  `,
+    `**Hint:** ${e(head.hint)}  `,
+    ...head.also.map((a) => `**Also:** ${e(a)}  `),
+    '',
+  ];
 }
 
 /** `withWarnings: false` where the cells' warnings are listed once for the whole document (the report). */
-export function renderCompareMarkdown(rows: readonly ComparisonRow[], h: CompareHeader, opts: { withWarnings?: boolean } = {}): string {
+export function renderCompareMarkdown(
+  rows: readonly ComparisonRow[],
+  h: CompareHeader,
+  opts: { withWarnings?: boolean } = {},
+): string {
   const names = rowLabels(rows, h.omitAxis);
   const line = (cells: readonly string[]) => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
   return [

@@ -44,7 +44,9 @@ export function toJUnit(result: GateResult, opts: { suiteName?: string } = {}): 
     if (!name) continue;
     skipped++;
     const message = `${describeInconclusive(reason)}. Hint: ${inconclusiveHint(reason)}`;
-    cases.push(`    <testcase classname="gate" name="${name}">\n      <skipped message="${escapeAttr(message)}"/>\n    </testcase>`);
+    cases.push(
+      `    <testcase classname="gate" name="${name}">\n      <skipped message="${escapeAttr(message)}"/>\n    </testcase>`,
+    );
   }
   const counts = `tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}"`;
   const h = gateHeadline(result);
@@ -72,4 +74,7 @@ export function toJUnit(result: GateResult, opts: { suiteName?: string } = {}): 
   ].join('\n');
 }
 
-export const gateJUnit: Exporter<GateReport> = { format: 'junit', render: (g) => toJUnit(g.result, { suiteName: g.title }) };
+export const gateJUnit: Exporter<GateReport> = {
+  format: 'junit',
+  render: (g) => toJUnit(g.result, { suiteName: g.title }),
+};

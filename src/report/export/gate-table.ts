@@ -19,7 +19,8 @@ export function renderGateTable(result: GateResult, opts: { color?: boolean } = 
   });
   const cells = sortWorstFirst(result.cells);
   const axes = varyingAxes(cells.map((c) => c.cell));
-  for (const c of cells) table.push([c.status.toUpperCase(), c.metric, cellLabel(c.cell, axes), ...gateFigures(c), c.reason]);
+  for (const c of cells)
+    table.push([c.status.toUpperCase(), c.metric, cellLabel(c.cell, axes), ...gateFigures(c), c.reason]);
   return [
     ...headlineLines(gateHeadline(result)),
     table.toString(),
@@ -29,4 +30,7 @@ export function renderGateTable(result: GateResult, opts: { color?: boolean } = 
   ].join('\n');
 }
 
-export const gateTable: Exporter<GateReport> = { format: 'table', render: (g, ctx) => `${renderGateTable(g.result, ctx)}\n` };
+export const gateTable: Exporter<GateReport> = {
+  format: 'table',
+  render: (g, ctx) => `${renderGateTable(g.result, ctx)}\n`,
+};

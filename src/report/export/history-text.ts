@@ -15,13 +15,20 @@ export function renderHistoryText(report: HistoryReport): string {
   const first = report.runs[0];
   const last = report.runs[report.runs.length - 1];
   out.push(`vblk-bench history: profile ${report.profile}, metric ${report.metric} (${report.better} is better)`);
-  out.push(first && last ? `${report.runs.length} run(s) from ${formatTimestamp(first.startedAt)} to ${formatTimestamp(last.startedAt)}; latest: ${last.label} (${last.status}, ${last.accel})` : 'no runs');
-  if (last?.accel === 'tcg') out.push('accel tcg: these numbers measure an emulator; shifts in them say nothing about virtio performance.');
+  out.push(
+    first && last
+      ? `${report.runs.length} run(s) from ${formatTimestamp(first.startedAt)} to ${formatTimestamp(last.startedAt)}; latest: ${last.label} (${last.status}, ${last.accel})`
+      : 'no runs',
+  );
+  if (last?.accel === 'tcg')
+    out.push('accel tcg: these numbers measure an emulator; shifts in them say nothing about virtio performance.');
   for (const e of report.excluded) out.push(`left out: ${e}`);
   out.push('');
   const changes = report.cells.flatMap((h) => h.changes.map((c) => ({ h, c })));
   const o = report.options;
-  out.push(`Change points (sustained shifts: Pettitt/Mann-Whitney scan, permutation p < ${formatNumber(o.alpha, 3)}, ≥ ${o.minSegment} runs each side, > ${o.minEffectPct} % shift):`);
+  out.push(
+    `Change points (sustained shifts: Pettitt/Mann-Whitney scan, permutation p < ${formatNumber(o.alpha, 3)}, ≥ ${o.minSegment} runs each side, > ${o.minEffectPct} % shift):`,
+  );
   if (changes.length === 0) out.push('  none');
   for (const { h, c } of changes.sort((x, y) => y.c.run - x.c.run)) out.push(`  ${changeLine(report, h.cellKey, c)}`);
   out.push('');
@@ -30,7 +37,9 @@ export function renderHistoryText(report: HistoryReport): string {
   for (const h of report.cells) {
     const p = h.points[h.points.length - 1];
     const q = h.points[h.points.length - 2];
-    const latest = p ? `${formatCount(p.median)}${p.low !== null && p.high !== null ? ` [${formatCount(p.low)}, ${formatCount(p.high)}]` : ''}` : '—';
+    const latest = p
+      ? `${formatCount(p.median)}${p.low !== null && p.high !== null ? ` [${formatCount(p.low)}, ${formatCount(p.high)}]` : ''}`
+      : '—';
     const change = p && q && q.median !== 0 ? formatSignedPct((p.median / q.median - 1) * 100) : '—';
     rows.push([h.cellKey, latest, q ? formatCount(q.median) : '—', change, String(h.points.length)]);
   }

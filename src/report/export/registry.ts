@@ -61,11 +61,20 @@ const EXPORTERS: Registry = {
   compare: [
     compareTable,
     compareMarkdown,
-    jsonExporter('compare', (m: CompareReport) => ({ ...m.header, diagnostics: m.header.diagnostics.map(renderDiagnostic), rows: m.rows, refused: m.refused.map((d) => d.text) })),
+    jsonExporter('compare', (m: CompareReport) => ({
+      ...m.header,
+      diagnostics: m.header.diagnostics.map(renderDiagnostic),
+      rows: m.rows,
+      refused: m.refused.map((d) => d.text),
+    })),
   ],
   gate: [
     gateTable,
-    jsonExporter('gate', (g: GateReport) => ({ ...g.result, headline: gateHeadline(g.result), diagnostics: g.diagnostics.map(renderDiagnostic) })),
+    jsonExporter('gate', (g: GateReport) => ({
+      ...g.result,
+      headline: gateHeadline(g.result),
+      diagnostics: g.diagnostics.map(renderDiagnostic),
+    })),
     gateMarkdown,
     gateJUnit,
   ],
@@ -82,7 +91,11 @@ export function formatsOf(kind: OutputKind): string[] {
 }
 
 /** The exporter `value` names for this kind; bad input (exit 2) naming `option` and the accepted formats otherwise. */
-export function exporterFor<K extends OutputKind>(kind: K, value: string, option = '--format'): Exporter<OutputModels[K]> {
+export function exporterFor<K extends OutputKind>(
+  kind: K,
+  value: string,
+  option = '--format',
+): Exporter<OutputModels[K]> {
   const found = (EXPORTERS[kind] as readonly Exporter<OutputModels[K]>[]).find((e) => e.format === value);
   if (!found) throw new InputError(`${option}: expected one of ${formatsOf(kind).join(', ')}, got ${value}`);
   return found;

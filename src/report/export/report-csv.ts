@@ -31,15 +31,40 @@ export function renderSampleCsv(model: ReportModel): string {
   const all = model.runs.flatMap((r) => r.samples);
   const axes = axesOf(all);
   const metrics = metricNames(all);
-  const head = ['run', 'cell_key', ...axes, 'repetition', 'status', 'reason', 'accel', 'group_id', 'boot_id', 'started_at', 'finished_at', ...metrics, 'cell_warnings'];
+  const head = [
+    'run',
+    'cell_key',
+    ...axes,
+    'repetition',
+    'status',
+    'reason',
+    'accel',
+    'group_id',
+    'boot_id',
+    'started_at',
+    'finished_at',
+    ...metrics,
+    'cell_warnings',
+  ];
   const lines = [csvRecord(head)];
   model.runs.forEach((r, run) => {
     const cells = new Map(model.cells.filter((c) => c.run === run).map((c) => [c.cellKey, c]));
     for (const s of r.samples) {
       lines.push(
         csvRecord([
-          r.label, s.cellKey, ...axes.map((a) => s.cell[a]), s.repetition, s.status, s.reason, s.accel,
-          s.groupId, s.bootId, s.startedAt, s.finishedAt, ...metrics.map((m) => s.metrics[m]?.value), warningKinds(cells.get(s.cellKey)),
+          r.label,
+          s.cellKey,
+          ...axes.map((a) => s.cell[a]),
+          s.repetition,
+          s.status,
+          s.reason,
+          s.accel,
+          s.groupId,
+          s.bootId,
+          s.startedAt,
+          s.finishedAt,
+          ...metrics.map((m) => s.metrics[m]?.value),
+          warningKinds(cells.get(s.cellKey)),
         ]),
       );
     }
@@ -50,18 +75,56 @@ export function renderSampleCsv(model: ReportModel): string {
 export function renderCellCsv(model: ReportModel): string {
   const axes = axesOf(model.runs.flatMap((r) => r.samples));
   const head = [
-    'run', 'cell_key', ...axes, 'metric', 'unit', 'n', 'ok', 'failed', 'unsupported', 'invalid',
-    'median', 'ci_low', 'ci_high', 'ci_level', 'mean', 'stdev', 'cv', 'min', 'max', 'host_steal_pct', 'warnings', 'reasons',
+    'run',
+    'cell_key',
+    ...axes,
+    'metric',
+    'unit',
+    'n',
+    'ok',
+    'failed',
+    'unsupported',
+    'invalid',
+    'median',
+    'ci_low',
+    'ci_high',
+    'ci_level',
+    'mean',
+    'stdev',
+    'cv',
+    'min',
+    'max',
+    'host_steal_pct',
+    'warnings',
+    'reasons',
   ];
   const lines = [csvRecord(head)];
   for (const c of model.cells) {
     const s = c.stats;
     lines.push(
       csvRecord([
-        model.runs[c.run]!.label, c.cellKey, ...axes.map((a) => c.cell[a]), model.metric, model.unit, s?.n ?? 0,
-        c.counts.ok, c.counts.failed, c.counts.unsupported, c.counts.invalid,
-        s?.median, s?.ci?.low, s?.ci?.high, s?.ci?.achievedLevel, s?.mean, s?.stdev, s?.cv, s?.min, s?.max,
-        c.stealPct, warningKinds(c), c.reasons.join('; '),
+        model.runs[c.run]!.label,
+        c.cellKey,
+        ...axes.map((a) => c.cell[a]),
+        model.metric,
+        model.unit,
+        s?.n ?? 0,
+        c.counts.ok,
+        c.counts.failed,
+        c.counts.unsupported,
+        c.counts.invalid,
+        s?.median,
+        s?.ci?.low,
+        s?.ci?.high,
+        s?.ci?.achievedLevel,
+        s?.mean,
+        s?.stdev,
+        s?.cv,
+        s?.min,
+        s?.max,
+        c.stealPct,
+        warningKinds(c),
+        c.reasons.join('; '),
       ]),
     );
   }

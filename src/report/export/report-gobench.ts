@@ -46,14 +46,20 @@ export function benchmarkName(profileName: string, sample: Pick<Sample, 'cell'>)
 
 /** A file-configuration value: one line, trimmed. */
 function configValue(v: unknown): string {
-  return String(v ?? '').replace(/\s+/g, ' ').trim();
+  return String(v ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function renderGoBench(model: ReportModel): string {
   const out: string[] = [];
   for (const m of GOBENCH_METRICS) out.push(`Unit ${m.unit} better=${m.better}`);
   model.runs.forEach((r, run) => {
-    const env = r.environment as { qemu?: { version?: string }; host?: { hostKernel?: string; cpuModel?: string }; guest?: { kernel?: string } };
+    const env = r.environment as {
+      qemu?: { version?: string };
+      host?: { hostKernel?: string; cpuModel?: string };
+      guest?: { kernel?: string };
+    };
     const config: [string, unknown][] = [
       ['run', r.label],
       ['profile', r.manifest.profileName],
@@ -70,7 +76,8 @@ export function renderGoBench(model: ReportModel): string {
     // Comment lines (benchfmt skips them): the typed warnings of this run's cells.
     for (const g of model.cellWarnings) {
       const cells = g.cells.filter((c) => c.run === run).map((c) => c.label);
-      if (cells.length) out.push(`# ${g.severity}: ${g.kind} [${cells.join('; ')}]: ${configValue(warningParagraph(g))}`);
+      if (cells.length)
+        out.push(`# ${g.severity}: ${g.kind} [${cells.join('; ')}]: ${configValue(warningParagraph(g))}`);
     }
     for (const s of r.samples) {
       if (s.status !== 'ok') {

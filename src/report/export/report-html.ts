@@ -20,7 +20,11 @@ function charts(model: ReportModel): string {
   const figures = model.runs.map((run, i) => {
     const lines = model.series
       .filter((s) => s.run === i)
-      .map((s, k) => ({ label: s.label.replace(`${run.label}: `, ''), colorIndex: k, points: s.points.map((p) => ({ ...p, note: `n=${p.n}${p.low === null ? ', no CI: n < 6' : ''}` })) }));
+      .map((s, k) => ({
+        label: s.label.replace(`${run.label}: `, ''),
+        colorIndex: k,
+        points: s.points.map((p) => ({ ...p, note: `n=${p.n}${p.low === null ? ', no CI: n < 6' : ''}` })),
+      }));
     const svg = renderLineChart({
       title: `${model.metric} vs ${model.depthAxis} — ${run.label}`,
       xLabel: model.depthAxis,
@@ -50,7 +54,16 @@ function comparisonTables(model: ReportModel): string[] {
       const num = (text: string): CellInput => ({ text, className: 'num' });
       return {
         className: r.status === 'ok' && r.significant ? 'sig' : undefined,
-        cells: [t.cell, num(t.a), num(t.b), num(t.delta), num(t.deltaCi), num(t.p), { text: t.marker, className: 'marker' }, t.note],
+        cells: [
+          t.cell,
+          num(t.a),
+          num(t.b),
+          num(t.delta),
+          num(t.deltaCi),
+          num(t.p),
+          { text: t.marker, className: 'marker' },
+          t.note,
+        ],
       };
     });
     return [
@@ -69,12 +82,31 @@ function breakdownTables(model: ReportModel): string[] {
       axis.pairs.map((pair) => {
         const runLabel = model.runs.length > 1 ? `${model.runs[b.run]!.label}: ` : '';
         const rows = pair.rows.map((r) => ({
-          cells: [r.label, { text: r.unit, className: 'muted' }, num(r.a), num(r.b), { text: formatSignedPct(r.deltaPct), className: 'num' }, { text: r.share === null ? '' : formatSignedPct(r.share * 100, 2), className: 'num' }, { text: r.note ?? '', className: 'muted' }],
+          cells: [
+            r.label,
+            { text: r.unit, className: 'muted' },
+            num(r.a),
+            num(r.b),
+            { text: formatSignedPct(r.deltaPct), className: 'num' },
+            { text: r.share === null ? '' : formatSignedPct(r.share * 100, 2), className: 'num' },
+            { text: r.note ?? '', className: 'muted' },
+          ],
         }));
         return [
           `<h3>${escapeHtml(`${runLabel}${pair.context}: ${pair.b.label} vs ${pair.a.label}`)}</h3>`,
           `<p>${escapeHtml(pair.summary)}</p>`,
-          htmlTable(['', 'unit', `A: ${pair.a.label} (n=${pair.a.n})`, `B: ${pair.b.label} (n=${pair.b.n})`, 'Δ', 'share of Δ CPU', 'note'], rows),
+          htmlTable(
+            [
+              '',
+              'unit',
+              `A: ${pair.a.label} (n=${pair.a.n})`,
+              `B: ${pair.b.label} (n=${pair.b.n})`,
+              'Δ',
+              'share of Δ CPU',
+              'note',
+            ],
+            rows,
+          ),
         ].join('\n');
       }),
     ),
@@ -89,7 +121,13 @@ function environmentTable(model: ReportModel): string {
     keys.map((k) => {
       const values = flat.map((m) => m.get(k) ?? '—');
       const differs = new Set(values).size > 1;
-      return { className: differs ? 'sig' : undefined, cells: [{ html: `<code>${escapeHtml(k)}</code>` }, ...values.map((v) => ({ html: `<span class="mono">${escapeHtml(v)}</span>` }))] };
+      return {
+        className: differs ? 'sig' : undefined,
+        cells: [
+          { html: `<code>${escapeHtml(k)}</code>` },
+          ...values.map((v) => ({ html: `<span class="mono">${escapeHtml(v)}</span>` })),
+        ],
+      };
     }),
   );
 }
@@ -105,7 +143,9 @@ function runsTable(model: ReportModel): string {
         formatTimestamp(r.manifest.startedAt),
         formatTimestamp(r.manifest.finishedAt),
         r.manifest.status + (r.manifest.stopReason ? `: ${r.manifest.stopReason}` : ''),
-        Object.entries(r.manifest.counts).map(([k, v]) => `${v} ${k}`).join(', ') || '—',
+        Object.entries(r.manifest.counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ') || '—',
       ],
     })),
   );
@@ -113,8 +153,12 @@ function runsTable(model: ReportModel): string {
 
 /** The cells' typed warnings, one item per distinct explanation with the cells it applies to. */
 function warningList(model: ReportModel): string {
-  const where = (c: { run: number; label: string }) => (model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${c.label}` : c.label);
-  const items = model.cellWarnings.map((g) => `<li><strong>${escapeHtml(g.kind)}</strong> (${escapeHtml(g.cells.map(where).join('; '))}): ${escapeHtml(warningParagraph(g))}</li>`);
+  const where = (c: { run: number; label: string }) =>
+    model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${c.label}` : c.label;
+  const items = model.cellWarnings.map(
+    (g) =>
+      `<li><strong>${escapeHtml(g.kind)}</strong> (${escapeHtml(g.cells.map(where).join('; '))}): ${escapeHtml(warningParagraph(g))}</li>`,
+  );
   return `<ul class="warnings">${items.join('')}</ul>`;
 }
 
@@ -122,25 +166,52 @@ export function renderHtml(model: ReportModel, opts: Pick<ExportContext, 'genera
   const tcg = model.runs.some((r) => r.manifest.accel === 'tcg');
   const body: string[] = [];
   if (tcg) {
-    body.push(banner('Measured under TCG (CPU emulation), not KVM', [
-      'These numbers measure an emulator. They check the pipeline; they do not rank virtio I/O paths.',
-    ]));
+    body.push(
+      banner('Measured under TCG (CPU emulation), not KVM', [
+        'These numbers measure an emulator. They check the pipeline; they do not rank virtio I/O paths.',
+      ]),
+    );
   }
   const found = findings(model);
-  body.push(section('Findings', found.length ? `<ul class="findings">${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : '<p class="muted">No comparison was possible (a single configuration, or no ok measurements).</p>'));
+  body.push(
+    section(
+      'Findings',
+      found.length
+        ? `<ul class="findings">${found.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
+        : '<p class="muted">No comparison was possible (a single configuration, or no ok measurements).</p>',
+    ),
+  );
   body.push(section(`${model.metric} vs ${model.depthAxis}`, charts(model)));
   body.push(section(`${model.metric}: median [95 % CI] per cell`, gridTable(model)));
   if (model.comparisons.length) body.push(section('Comparisons', ...comparisonTables(model)));
-  if (model.anomalies.length) body.push(section('Anomalies', `<ul>${model.anomalies.map((a) => `<li>${escapeHtml(describeAnomaly(a.anomaly, (k) => k))}</li>`).join('')}</ul>`));
+  if (model.anomalies.length)
+    body.push(
+      section(
+        'Anomalies',
+        `<ul>${model.anomalies.map((a) => `<li>${escapeHtml(describeAnomaly(a.anomaly, (k) => k))}</li>`).join('')}</ul>`,
+      ),
+    );
   const breakdowns = breakdownTables(model);
   if (breakdowns.length) body.push(section('Why: insight breakdown (medians per cell)', ...breakdowns));
   if (model.cellWarnings.length) body.push(section('Statistical warnings', warningList(model)));
-  if (model.warnings.length) body.push(section('Run warnings', `<ul>${model.warnings.map((w) => `<li>${escapeHtml(warningParagraph(w))}</li>`).join('')}</ul>`));
+  if (model.warnings.length)
+    body.push(
+      section(
+        'Run warnings',
+        `<ul>${model.warnings.map((w) => `<li>${escapeHtml(warningParagraph(w))}</li>`).join('')}</ul>`,
+      ),
+    );
   body.push(section('Runs', runsTable(model)));
   body.push(section('Environment', environmentTable(model)));
-  body.push(`<p class="muted">Generated by vblk-bench${opts.toolVersion ? ` ${escapeHtml(opts.toolVersion)}` : ''}${opts.generatedAt ? ` at ${escapeHtml(formatTimestamp(opts.generatedAt))}` : ''} from the stored samples; α = ${model.alpha}.</p>`);
+  body.push(
+    `<p class="muted">Generated by vblk-bench${opts.toolVersion ? ` ${escapeHtml(opts.toolVersion)}` : ''}${opts.generatedAt ? ` at ${escapeHtml(formatTimestamp(opts.generatedAt))}` : ''} from the stored samples; α = ${model.alpha}.</p>`,
+  );
   const accels = [...new Set(model.runs.map((r) => r.manifest.accel))].join(', ');
-  return htmlPage({ title: model.title, subtitle: `${model.runs.length} run(s), accel ${accels}, metric ${model.metric}${model.unit ? ` (${model.unit})` : ''}, better: ${model.better}`, body });
+  return htmlPage({
+    title: model.title,
+    subtitle: `${model.runs.length} run(s), accel ${accels}, metric ${model.metric}${model.unit ? ` (${model.unit})` : ''}, better: ${model.better}`,
+    body,
+  });
 }
 
 export const reportHtml: Exporter<ReportModel> = { format: 'html', render: renderHtml };

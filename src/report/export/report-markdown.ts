@@ -23,8 +23,20 @@ export function renderMarkdown(model: ReportModel): string {
 
   out.push(row(['run', 'profile', 'accel', 'started', 'status', 'samples']), rule('llllll'));
   for (const r of model.runs) {
-    const counts = Object.entries(r.manifest.counts).map(([k, v]) => `${v} ${k}`).join(', ') || '—';
-    out.push(row([`\`${r.label}\``, r.manifest.profileName, r.manifest.accel, formatTimestamp(r.manifest.startedAt), r.manifest.status, counts]));
+    const counts =
+      Object.entries(r.manifest.counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ') || '—';
+    out.push(
+      row([
+        `\`${r.label}\``,
+        r.manifest.profileName,
+        r.manifest.accel,
+        formatTimestamp(r.manifest.startedAt),
+        r.manifest.status,
+        counts,
+      ]),
+    );
   }
   out.push('');
 
@@ -35,19 +47,40 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(`### ${model.metric} — median [95 % CI] by ${model.depthAxis}`, '');
   out.push(row(['configuration', ...grid.columns]), rule(`l${'r'.repeat(grid.columns.length)}`));
   for (const r of grid.rows) out.push(row([r.label, ...r.cells.map(gridCellText)]));
-  out.push('', 'A 95 % order-statistic interval for the median needs n ≥ 6 repetitions; cells with fewer show "no CI".', '');
+  out.push(
+    '',
+    'A 95 % order-statistic interval for the median needs n ≥ 6 repetitions; cells with fewer show "no CI".',
+    '',
+  );
 
   for (const table of model.comparisons) {
-    const header = { a: table.baseline, b: table.candidate, metric: model.metric, alpha: model.alpha, diagnostics: [], omitAxis: table.axis };
+    const header = {
+      a: table.baseline,
+      b: table.candidate,
+      metric: model.metric,
+      alpha: model.alpha,
+      diagnostics: [],
+      omitAxis: table.axis,
+    };
     out.push(renderCompareMarkdown(table.rows, header, { withWarnings: false }).replace(/^## /, '### '));
   }
 
   const why = model.breakdowns.flatMap((b) => b.axes.flatMap((a) => a.pairs.map((p) => p.summary)));
   if (why.length) out.push('### Why (insight breakdown)', '', ...why.map((w) => `- ${w.replace(/\r?\n/g, ' ')}`), '');
-  if (model.anomalies.length) out.push('### Anomalies', '', ...model.anomalies.map((a) => `- ${describeAnomaly(a.anomaly, (k) => k)}`), '');
+  if (model.anomalies.length)
+    out.push('### Anomalies', '', ...model.anomalies.map((a) => `- ${describeAnomaly(a.anomaly, (k) => k)}`), '');
   if (model.cellWarnings.length) {
-    const where = (c: { run: number; label: string }) => (model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${c.label}` : c.label);
-    out.push('### Warnings', '', ...model.cellWarnings.map((g) => `- **${g.kind}** (${escapeMarkdownText(g.cells.map(where).join('; '))}): ${escapeMarkdownText(warningParagraph(g))}`), '');
+    const where = (c: { run: number; label: string }) =>
+      model.runs.length > 1 ? `${model.runs[c.run]!.label}: ${c.label}` : c.label;
+    out.push(
+      '### Warnings',
+      '',
+      ...model.cellWarnings.map(
+        (g) =>
+          `- **${g.kind}** (${escapeMarkdownText(g.cells.map(where).join('; '))}): ${escapeMarkdownText(warningParagraph(g))}`,
+      ),
+      '',
+    );
   }
   return out.join('\n');
 }

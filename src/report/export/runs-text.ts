@@ -15,7 +15,15 @@ export function listRows(listing: RunListing): string[][] {
     const notOk = r.samples - r.ok;
     const status = r.status === 'complete' && notOk > 0 ? `complete, ${notOk} not ok` : r.status;
     // A directory name may hold control characters: shown printable, like every name a reader reports.
-    rows.push([formatTimestamp(m.startedAt), m.profileName, m.accel, String(r.cells), `${r.ok} ok/${r.planned}`, status, printable(r.dir)]);
+    rows.push([
+      formatTimestamp(m.startedAt),
+      m.profileName,
+      m.accel,
+      String(r.cells),
+      `${r.ok} ok/${r.planned}`,
+      status,
+      printable(r.dir),
+    ]);
   }
   return rows;
 }

@@ -51,14 +51,21 @@ function yExtent(lines: readonly ChartLine[], fromZero: boolean): [number, numbe
 }
 
 function band(points: readonly ChartPoint[], x: (v: number) => number, y: (v: number) => number): string | null {
-  const withCi = points.filter((p) => p.low != null && p.high != null && Number.isFinite(p.low) && Number.isFinite(p.high));
+  const withCi = points.filter(
+    (p) => p.low != null && p.high != null && Number.isFinite(p.low) && Number.isFinite(p.high),
+  );
   if (withCi.length === 0) return null;
   const upper = withCi.map((p) => [x(p.x), y(p.high!)] as const);
   const lower = withCi.map((p) => [x(p.x), y(p.low!)] as const).reverse();
   // A single point gets a short vertical bar's worth of band.
   if (withCi.length === 1) {
     const [px] = upper[0]!;
-    return `${polyline([[px - 4, upper[0]![1]], [px + 4, upper[0]![1]], [px + 4, lower[0]![1]], [px - 4, lower[0]![1]]])} Z`;
+    return `${polyline([
+      [px - 4, upper[0]![1]],
+      [px + 4, upper[0]![1]],
+      [px + 4, lower[0]![1]],
+      [px - 4, lower[0]![1]],
+    ])} Z`;
   }
   return `${polyline([...upper, ...lower])} Z`;
 }
@@ -80,8 +87,18 @@ export function renderLineChart(spec: LineChartSpec): string {
   const x =
     spec.xScale === 'log2'
       ? log2Scale(xs, x0 + pad, x1 - pad)
-      : linearScale(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, x0 + pad, x1 - pad, 6, spec.xScale !== 'time');
-  const xTicks = spec.xScale === 'time' ? [...new Set(xs)].sort((a, b) => a - b).filter((_, i, all) => i % Math.ceil(all.length / 6) === 0) : x.ticks;
+      : linearScale(
+          xs.length ? Math.min(...xs) : 0,
+          xs.length ? Math.max(...xs) : 1,
+          x0 + pad,
+          x1 - pad,
+          6,
+          spec.xScale !== 'time',
+        );
+  const xTicks =
+    spec.xScale === 'time'
+      ? [...new Set(xs)].sort((a, b) => a - b).filter((_, i, all) => i % Math.ceil(all.length / 6) === 0)
+      : x.ticks;
   const [lo, hi] = yExtent(spec.lines, spec.yFromZero ?? true);
   const y = linearScale(lo, hi, yBottom, yTop);
 
@@ -99,10 +116,27 @@ export function renderLineChart(spec: LineChartSpec): string {
   parts.push(el('line', { x1: x0, x2: x1, y1: yBottom, y2: yBottom, class: 'axis' }));
   parts.push(el('line', { x1: x0, x2: x0, y1: yTop, y2: yBottom, class: 'axis' }));
   parts.push(text({ x: (x0 + x1) / 2, y: yBottom + 36, 'text-anchor': 'middle', class: 'axis-label' }, spec.xLabel));
-  parts.push(text({ x: 14, y: (yTop + yBottom) / 2, 'text-anchor': 'middle', transform: `rotate(-90 14 ${num((yTop + yBottom) / 2)})`, class: 'axis-label' }, spec.yLabel));
+  parts.push(
+    text(
+      {
+        x: 14,
+        y: (yTop + yBottom) / 2,
+        'text-anchor': 'middle',
+        transform: `rotate(-90 14 ${num((yTop + yBottom) / 2)})`,
+        class: 'axis-label',
+      },
+      spec.yLabel,
+    ),
+  );
 
   for (const m of spec.markers ?? []) {
-    parts.push(el('line', { x1: x(m.x), x2: x(m.x), y1: yTop, y2: yBottom, class: 'marker', 'data-marker': m.label }, el('title', {}, escapeHtml(m.label))));
+    parts.push(
+      el(
+        'line',
+        { x1: x(m.x), x2: x(m.x), y1: yTop, y2: yBottom, class: 'marker', 'data-marker': m.label },
+        el('title', {}, escapeHtml(m.label)),
+      ),
+    );
   }
 
   spec.lines.forEach((line, i) => {
@@ -111,14 +145,33 @@ export function renderLineChart(spec: LineChartSpec): string {
     const bandPath = band(pts, x, y);
     const g: string[] = [];
     if (bandPath) g.push(el('path', { d: bandPath, fill: color, 'fill-opacity': 0.16, stroke: 'none', class: 'band' }));
-    if (pts.length > 1) g.push(el('path', { d: polyline(pts.map((p) => [x(p.x), y(p.y)])), fill: 'none', stroke: color, 'stroke-width': 2, class: 'line' }));
+    if (pts.length > 1)
+      g.push(
+        el('path', {
+          d: polyline(pts.map((p) => [x(p.x), y(p.y)])),
+          fill: 'none',
+          stroke: color,
+          'stroke-width': 2,
+          class: 'line',
+        }),
+      );
     for (const p of pts) {
       const ci = p.low != null && p.high != null ? `, CI ${fmtY(p.low)}–${fmtY(p.high)}` : '';
       const tip = `${line.label}: ${spec.xLabel} ${fmtX(p.x)}: ${fmtY(p.y)}${ci}${p.note ? ` (${p.note})` : ''}`;
       g.push(
         el(
           'circle',
-          { cx: x(p.x), cy: y(p.y), r: 3.5, fill: color, class: 'point', 'data-x': p.x, 'data-y': p.y, 'data-low': p.low ?? undefined, 'data-high': p.high ?? undefined },
+          {
+            cx: x(p.x),
+            cy: y(p.y),
+            r: 3.5,
+            fill: color,
+            class: 'point',
+            'data-x': p.x,
+            'data-y': p.y,
+            'data-low': p.low ?? undefined,
+            'data-high': p.high ?? undefined,
+          },
           el('title', {}, escapeHtml(tip)),
         ),
       );
@@ -129,8 +182,22 @@ export function renderLineChart(spec: LineChartSpec): string {
     parts.push(el('g', { class: 'series', 'data-series': line.label }, g));
   });
   if (spec.lines.every((l) => l.points.length === 0)) {
-    parts.push(text({ x: width / 2, y: (yTop + yBottom) / 2, 'text-anchor': 'middle', class: 'empty' }, 'no measured values'));
+    parts.push(
+      text({ x: width / 2, y: (yTop + yBottom) / 2, 'text-anchor': 'middle', class: 'empty' }, 'no measured values'),
+    );
   }
 
-  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${width} ${num(height)}`, width, height, role: 'img', 'aria-label': spec.title, class: 'chart' }, parts);
+  return el(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      viewBox: `0 0 ${width} ${num(height)}`,
+      width,
+      height,
+      role: 'img',
+      'aria-label': spec.title,
+      class: 'chart',
+    },
+    parts,
+  );
 }

@@ -24,13 +24,15 @@ export const vhostBlk: BlockBackend = {
   check(spec) {
     const common = checkVhostCommon(spec, TRAITS.name) ?? checkPciMachine(spec, TRAITS.deviceType);
     if (common) return common;
-    if (!spec.disk.blockDevice) return `disk.path: vhost-blk needs a raw block device (S_ISBLK) as backing, ${LOOP_HINT}; ${spec.disk.path} is not one`;
+    if (!spec.disk.blockDevice)
+      return `disk.path: vhost-blk needs a raw block device (S_ISBLK) as backing, ${LOOP_HINT}; ${spec.disk.path} is not one`;
     return null;
   },
   args(spec) {
     return [
       ...blockdevArgs(spec.disk),
-      '-device', [`${TRAITS.deviceType},id=${DEVICE_ID},drive=${DISK_NODE}`, ...vhostQueueProps(spec)].join(','),
+      '-device',
+      [`${TRAITS.deviceType},id=${DEVICE_ID},drive=${DISK_NODE}`, ...vhostQueueProps(spec)].join(','),
     ];
   },
 };

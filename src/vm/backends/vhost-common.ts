@@ -26,5 +26,7 @@ export function checkVhostCommon(spec: QemuLaunchSpec, backend: string): string 
 
 /** vhost devices are PCI functions here; microvm has no PCI bus by default. */
 export function checkPciMachine(spec: QemuLaunchSpec, device: string): string | null {
-  return spec.machine.startsWith('microvm') ? `machine: ${device} needs a PCI machine (q35 or pc); microvm has no PCI bus` : null;
+  return spec.machine.startsWith('microvm')
+    ? `machine: ${device} needs a PCI machine (q35 or pc); microvm has no PCI bus`
+    : null;
 }

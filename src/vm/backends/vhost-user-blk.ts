@@ -14,7 +14,12 @@
 import { DEVICE_ID, type QemuLaunchSpec } from '../launch-spec.js';
 import { escapeOptValue } from '../qemu-opts.js';
 import { UNIX_PATH_MAX } from '../unix-path.js';
-import { buildStorageDaemonArgs, startStorageDaemon, storageDaemonCandidates, storageDaemonPaths } from '../storage-daemon.js';
+import {
+  buildStorageDaemonArgs,
+  startStorageDaemon,
+  storageDaemonCandidates,
+  storageDaemonPaths,
+} from '../storage-daemon.js';
 import type { BlockBackend, HostCommand } from './backend.js';
 import { backendTraits } from '../../plan/backend-traits.js';
 import { checkPciMachine, checkVhostCommon, vhostNumQueues, vhostQueueProps } from './vhost-common.js';
@@ -33,7 +38,12 @@ function daemonCommand(spec: QemuLaunchSpec): HostCommand {
   return {
     role: 'storage_daemon',
     binary: storageDaemonCandidates(spec.binary)[0]!,
-    args: buildStorageDaemonArgs({ disk: spec.disk, socket: p.socket, qmpSocket: p.qmpSocket, numQueues: vhostNumQueues(spec) }),
+    args: buildStorageDaemonArgs({
+      disk: spec.disk,
+      socket: p.socket,
+      qmpSocket: p.qmpSocket,
+      numQueues: vhostNumQueues(spec),
+    }),
   };
 }
 
@@ -42,10 +52,15 @@ export const vhostUserBlk: BlockBackend = {
   check(spec) {
     const common = checkVhostCommon(spec, TRAITS.name) ?? checkPciMachine(spec, TRAITS.deviceType);
     if (common) return common;
-    if (!spec.device.hostDir) return 'device.hostDir: vhost-user-blk needs a directory for its socket and qemu-storage-daemon files';
-    for (const [what, path] of [['vhost-user socket', paths(spec).socket], ['storage daemon QMP socket', paths(spec).qmpSocket]] as const) {
+    if (!spec.device.hostDir)
+      return 'device.hostDir: vhost-user-blk needs a directory for its socket and qemu-storage-daemon files';
+    for (const [what, path] of [
+      ['vhost-user socket', paths(spec).socket],
+      ['storage daemon QMP socket', paths(spec).qmpSocket],
+    ] as const) {
       const bytes = Buffer.byteLength(path);
-      if (bytes >= UNIX_PATH_MAX) return `device.hostDir: the ${what} ${path} is ${bytes} bytes; unix socket paths must be shorter than ${UNIX_PATH_MAX}`;
+      if (bytes >= UNIX_PATH_MAX)
+        return `device.hostDir: the ${what} ${path} is ${bytes} bytes; unix socket paths must be shorter than ${UNIX_PATH_MAX}`;
     }
     if (/(^|,)memory-backend=/.test(spec.machine)) {
       return `machine: vhost-user-blk sets its own memory-backend (shared memfd guest RAM); remove memory-backend= from "${spec.machine}"`;
@@ -55,10 +70,14 @@ export const vhostUserBlk: BlockBackend = {
   args(spec) {
     return [
       // The daemon maps guest RAM: it must be a shared file mapping, sized like -m.
-      '-object', `memory-backend-memfd,id=${GUEST_MEMORY_ID},size=${spec.memoryMiB}M,share=on`,
-      '-machine', `memory-backend=${GUEST_MEMORY_ID}`,
-      '-chardev', `socket,id=${VHOST_USER_CHARDEV},path=${escapeOptValue(paths(spec).socket)}`,
-      '-device', [`${TRAITS.deviceType},id=${DEVICE_ID},chardev=${VHOST_USER_CHARDEV}`, ...vhostQueueProps(spec)].join(','),
+      '-object',
+      `memory-backend-memfd,id=${GUEST_MEMORY_ID},size=${spec.memoryMiB}M,share=on`,
+      '-machine',
+      `memory-backend=${GUEST_MEMORY_ID}`,
+      '-chardev',
+      `socket,id=${VHOST_USER_CHARDEV},path=${escapeOptValue(paths(spec).socket)}`,
+      '-device',
+      [`${TRAITS.deviceType},id=${DEVICE_ID},chardev=${VHOST_USER_CHARDEV}`, ...vhostQueueProps(spec)].join(','),
     ];
   },
   hostCommands: (spec) => [daemonCommand(spec)],

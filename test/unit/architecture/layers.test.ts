@@ -18,7 +18,10 @@ const TIERS: readonly { name: string; folders: readonly string[] }[] = [
   { name: 'base', folders: ['model', 'util'] },
   { name: 'profile', folders: ['profile'] },
   { name: 'plan', folders: ['plan'] },
-  { name: 'engine', folders: ['host', 'security', 'vm', 'guest', 'guest-image', 'insight', 'lifecycle', 'run', 'store'] },
+  {
+    name: 'engine',
+    folders: ['host', 'security', 'vm', 'guest', 'guest-image', 'insight', 'lifecycle', 'run', 'store'],
+  },
   { name: 'analysis: statistics', folders: ['stats'] },
   { name: 'analysis: comparison', folders: ['compare'] },
   { name: 'analysis', folders: ['gate', 'fingerprint', 'calibrate', 'history', 'breakdown'] },
@@ -38,7 +41,11 @@ const SRC = join(repoRoot(), 'src');
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? tsFiles(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -72,8 +79,12 @@ function layerViolations(edges: readonly Edge[]): string[] {
     if (a === b) continue;
     const ta = tierOf.get(a);
     const tb = tierOf.get(b);
-    if (!ta || !tb) out.push(`src/${e.from} imports '${e.spec}': folder ${!ta ? a : b} has no place in the layer order (add it to TIERS and docs/architecture.md)`);
-    else if (tb.rank > ta.rank) out.push(`src/${e.from} imports '${e.spec}': ${a} (${ta.name}) must not import ${b} (${tb.name}, a higher tier)`);
+    if (!ta || !tb)
+      out.push(
+        `src/${e.from} imports '${e.spec}': folder ${!ta ? a : b} has no place in the layer order (add it to TIERS and docs/architecture.md)`,
+      );
+    else if (tb.rank > ta.rank)
+      out.push(`src/${e.from} imports '${e.spec}': ${a} (${ta.name}) must not import ${b} (${tb.name}, a higher tier)`);
   }
   return out;
 }
@@ -128,7 +139,9 @@ function graphOf(edges: readonly Edge[], node: (file: string) => string): Map<st
 function cycleViolations(edges: readonly Edge[], node: (file: string) => string, what: string): string[] {
   return cycles(graphOf(edges, node)).map((scc) => {
     const inside = new Set(scc);
-    const imports = edges.filter((e) => node(e.from) !== node(e.to) && inside.has(node(e.from)) && inside.has(node(e.to)));
+    const imports = edges.filter(
+      (e) => node(e.from) !== node(e.to) && inside.has(node(e.from)) && inside.has(node(e.to)),
+    );
     return `${what} cycle {${scc.join(', ')}}: ${imports.map((e) => `src/${e.from} imports '${e.spec}'`).join('; ')}`;
   });
 }
@@ -139,12 +152,18 @@ test('the scan sees the source tree: every folder, type imports, export-from and
   const folders = new Set(tsFiles(SRC).map((f) => folderOf(rel(f))));
   assert.ok(folders.size >= 15, `only ${folders.size} folders under ${SRC}`);
   assert.ok(edges.length > 500, `only ${edges.length} import edges`);
-  assert.ok(edges.some((e) => e.from === 'cli/main.ts'), 'cli/main.ts has imports');
+  assert.ok(
+    edges.some((e) => e.from === 'cli/main.ts'),
+    'cli/main.ts has imports',
+  );
 });
 
 test('every folder of src/ has a place in the layer order', () => {
   const folders = [...new Set(tsFiles(SRC).map((f) => folderOf(rel(f))))].sort();
-  assert.deepEqual(folders.filter((f) => !tierOf.has(f)), []);
+  assert.deepEqual(
+    folders.filter((f) => !tierOf.has(f)),
+    [],
+  );
 });
 
 test('no folder imports a folder of a higher tier (import type included)', () => {
@@ -156,7 +175,10 @@ test('no two folders depend on each other, directly or through others, inside a 
 });
 
 test('no two files depend on each other, directly or through others', () => {
-  assert.deepEqual(cycleViolations(edges, (f) => f, 'file'), []);
+  assert.deepEqual(
+    cycleViolations(edges, (f) => f, 'file'),
+    [],
+  );
 });
 
 test('the checks find what they look for (a synthetic graph)', () => {
@@ -171,9 +193,18 @@ test('the checks find what they look for (a synthetic graph)', () => {
     "src/plan/plan.ts imports '../vm/host.js': plan (plan) must not import vm (engine, a higher tier)",
     "src/newfolder/x.ts imports '../model/y.js': folder newfolder has no place in the layer order (add it to TIERS and docs/architecture.md)",
   ]);
-  assert.deepEqual(cycleViolations(bad, folderOf, 'folder'), ["folder cycle {run, store}: src/run/a.ts imports '../store/b.js'; src/store/b.ts imports '../run/c.js'"]);
+  assert.deepEqual(cycleViolations(bad, folderOf, 'folder'), [
+    "folder cycle {run, store}: src/run/a.ts imports '../store/b.js'; src/store/b.ts imports '../run/c.js'",
+  ]);
   assert.equal(cycleViolations(bad, (f) => f, 'file').length, 1);
   // A type-only import and a dynamic import are edges too.
-  const scanned = ts.preProcessFile("import type { A } from './a.js';\nexport { B } from './b.js';\nconst c = await import('./c.js');\n// import './d.js'\n", true, true);
-  assert.deepEqual(scanned.importedFiles.map((f) => f.fileName), ['./a.js', './b.js', './c.js']);
+  const scanned = ts.preProcessFile(
+    "import type { A } from './a.js';\nexport { B } from './b.js';\nconst c = await import('./c.js');\n// import './d.js'\n",
+    true,
+    true,
+  );
+  assert.deepEqual(
+    scanned.importedFiles.map((f) => f.fileName),
+    ['./a.js', './b.js', './c.js'],
+  );
 });

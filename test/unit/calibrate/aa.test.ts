@@ -29,9 +29,17 @@ describe('the A/A profile', () => {
     assert.equal(profile.repetitions, 6);
     assert.equal(profile.reboot_per_repetition, true);
     const plan = makePlan(profile, 'tcg');
-    assert.deepEqual(plan.groups.map((g) => g.key), ['backend=aa-a,ioeventfd=on', 'backend=aa-b,ioeventfd=on']);
-    for (const g of plan.groups) assert.deepEqual(g.options.backend, { backend: 'virtio-blk-iothread', queue_size: 128 });
-    assert.deepEqual(plan.groups[0]!.cells.map((c) => c.values.iodepth), [1, 4], 'fio axes untouched');
+    assert.deepEqual(
+      plan.groups.map((g) => g.key),
+      ['backend=aa-a,ioeventfd=on', 'backend=aa-b,ioeventfd=on'],
+    );
+    for (const g of plan.groups)
+      assert.deepEqual(g.options.backend, { backend: 'virtio-blk-iothread', queue_size: 128 });
+    assert.deepEqual(
+      plan.groups[0]!.cells.map((c) => c.values.iodepth),
+      [1, 4],
+      'fio axes untouched',
+    );
     assert.deepEqual(plan.visits.map((v) => v.groupId).slice(0, 4), ['g1', 'g2', 'g1', 'g2'], 'arms interleaved');
     assert.deepEqual(aa.arms, { axis: 'backend', labels: AA_LABELS, original: 'fast' });
   });
@@ -70,9 +78,19 @@ describe('calibrationWarnings', () => {
     fingerprint: { 'host.hostKernel': '6.1' },
     cells: [
       {
-        cellKey: 'backend=virtio-blk,iodepth=1', cell, metric: 'iops', better: 'higher', n: [10, 10], median: 100, cv, madPct: cv * 67,
-        aaDeltaPct: 0, aaP: 1, residuals: Array.from({ length: 20 }, (_, i) => 1 + cv * 1.7 * ((i % 5) - 2) / 2),
-        requiredRepetitions: null, powerAtMeasured: 0,
+        cellKey: 'backend=virtio-blk,iodepth=1',
+        cell,
+        metric: 'iops',
+        better: 'higher',
+        n: [10, 10],
+        median: 100,
+        cv,
+        madPct: cv * 67,
+        aaDeltaPct: 0,
+        aaP: 1,
+        residuals: Array.from({ length: 20 }, (_, i) => 1 + (cv * 1.7 * ((i % 5) - 2)) / 2),
+        requiredRepetitions: null,
+        powerAtMeasured: 0,
       },
     ],
   });
@@ -89,7 +107,10 @@ describe('calibrationWarnings', () => {
   it('warns when the calibration comes from another environment or covers no tested cell', () => {
     const cal = calibration(0.005);
     const lines = calibrationWarnings(result, { ...cal, cells: [] }, { 'host.hostKernel': '6.12' }, []);
-    assert.deepEqual(lines.map((d) => d.kind), ['CalibrationEnvironmentDiffers', 'CalibrationCoversNone']);
+    assert.deepEqual(
+      lines.map((d) => d.kind),
+      ['CalibrationEnvironmentDiffers', 'CalibrationCoversNone'],
+    );
     assert.match(explain(lines[0]!), /another environment.*host\.hostKernel: 6\.1 → 6\.12/);
     assert.match(explain(lines[1]!), /covers none of the tested cells/);
   });

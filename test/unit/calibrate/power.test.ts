@@ -28,12 +28,22 @@ describe('simulated power of the Mann-Whitney comparison', () => {
   });
 
   it('required repetitions: none below what α allows, more for more noise, null beyond the limit', () => {
-    const quiet = requiredRepetitions({ residuals: residuals(0.01), effectPct: 5, alpha: 0.01, better: 'higher', simulations: 300 }, 0.8);
+    const quiet = requiredRepetitions(
+      { residuals: residuals(0.01), effectPct: 5, alpha: 0.01, better: 'higher', simulations: 300 },
+      0.8,
+    );
     assert.equal(quiet.n, 5, 'n = 5 is the smallest that can reach α = 0.01 and suffices for a 5σ effect');
     assert.ok(quiet.power >= 0.8);
-    const noisy = requiredRepetitions({ residuals: residuals(0.05), effectPct: 5, alpha: 0.01, better: 'higher', simulations: 300 }, 0.8);
+    const noisy = requiredRepetitions(
+      { residuals: residuals(0.05), effectPct: 5, alpha: 0.01, better: 'higher', simulations: 300 },
+      0.8,
+    );
     assert.ok(noisy.n !== null && noisy.n > 10, `got ${noisy.n}`);
-    const hopeless = requiredRepetitions({ residuals: residuals(0.5), effectPct: 1, alpha: 0.01, better: 'higher', simulations: 100 }, 0.8, 20);
+    const hopeless = requiredRepetitions(
+      { residuals: residuals(0.5), effectPct: 1, alpha: 0.01, better: 'higher', simulations: 100 },
+      0.8,
+      20,
+    );
     assert.equal(hopeless.n, null);
   });
 

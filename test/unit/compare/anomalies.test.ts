@@ -35,7 +35,11 @@ describe('findAnomalies', () => {
   });
 
   it('reports bimodal cells', () => {
-    const split = makeRuns(cell('virtio-scsi', 1), 'iops', [10_000, 12_000, 10_050, 12_100, 9_950, 11_900, 10_020, 12_050]);
+    const split = makeRuns(
+      cell('virtio-scsi', 1),
+      'iops',
+      [10_000, 12_000, 10_050, 12_100, 9_950, 11_900, 10_020, 12_050],
+    );
     const found = findAnomalies(split, { alpha: 0.01 });
     assert.deepEqual(
       found.map((a) => a.kind),

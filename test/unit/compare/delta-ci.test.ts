@@ -62,7 +62,11 @@ describe('the rule: sample size below which no CI of Δ is shown', () => {
 });
 
 describe('n = 1 vs n = 1 shows no CI of Δ in any view', () => {
-  const rows = compareSets(makeRuns(cell, 'iops', [1000]), makeRuns(cell, 'iops', [1197]), { metric: 'iops', alpha: 0.05, seed: 1 });
+  const rows = compareSets(makeRuns(cell, 'iops', [1000]), makeRuns(cell, 'iops', [1197]), {
+    metric: 'iops',
+    alpha: 0.05,
+    seed: 1,
+  });
   const row = rows[0] as ComparedRow;
 
   it('JSON: deltaCi null, deltaCiReason says why', () => {
@@ -86,10 +90,13 @@ describe('n = 1 vs n = 1 shows no CI of Δ in any view', () => {
   });
 
   it('gate table, Markdown and JUnit: —, and the reason in the cell details', () => {
-    const r = evaluateGate(makeRuns(cell, 'iops', [1000]), makeRuns(cell, 'iops', [1197]), { metrics: [{ name: 'iops', minEffectPct: 5 }] });
+    const r = evaluateGate(makeRuns(cell, 'iops', [1000]), makeRuns(cell, 'iops', [1197]), {
+      metrics: [{ name: 'iops', minEffectPct: 5 }],
+    });
     assert.equal(r.cells[0]?.deltaCi, null);
     assert.equal(r.cells[0]?.deltaCiReason, 'n = 1 vs 1: a 95 % CI of Δ needs n ≥ 6 per side');
-    for (const text of [renderGateTable(r), toMarkdown(r), toJUnit(r)]) assert.doesNotMatch(text, /\+19\.7 % … \+19\.7 %/);
+    for (const text of [renderGateTable(r), toMarkdown(r), toJUnit(r)])
+      assert.doesNotMatch(text, /\+19\.7 % … \+19\.7 %/);
     assert.match(renderGateTable(r), /— in the CI of Δ: fewer than 6 values on a side/);
     assert.match(toMarkdown(r), /^\| inconclusive \| iops \| .* \| \+19\.7 % \| — \|/m);
     assert.match(toJUnit(r), /delta: \+19\.7 % \(CI none: n = 1 vs 1: a 95 % CI of Δ needs n ≥ 6 per side\)/);

@@ -18,14 +18,30 @@ const environment = (differences: ReturnType<typeof diff>[]): Inconclusive => ({
 
 describe('precedence', () => {
   it('environment, incomplete, missing cells, failed, too few samples, unconfirmed, nothing tested', () => {
-    assert.deepEqual(INCONCLUSIVE_PRECEDENCE, ['environment', 'incomplete', 'missing-cells', 'failed', 'too-few-samples', 'unconfirmed', 'nothing-tested']);
+    assert.deepEqual(INCONCLUSIVE_PRECEDENCE, [
+      'environment',
+      'incomplete',
+      'missing-cells',
+      'failed',
+      'too-few-samples',
+      'unconfirmed',
+      'nothing-tested',
+    ]);
     const shuffled: Inconclusive[] = [
       { kind: 'nothing-tested' },
-      { kind: 'too-few-samples', cells: [{ cellKey: 'k', metric: 'iops', n: [3, 3], needed: 6 }], alpha: 0.0025, alphaName: 'α/m' },
+      {
+        kind: 'too-few-samples',
+        cells: [{ cellKey: 'k', metric: 'iops', n: [3, 3], needed: 6 }],
+        alpha: 0.0025,
+        alphaName: 'α/m',
+      },
       environment([diff('host.hostKernel', '6.1', '6.6')]),
       { kind: 'missing-cells', cells: [{ cellKey: 'k', metric: 'iops', why: 'cell not in the current run' }] },
     ];
-    assert.deepEqual(byPrecedence(shuffled).map((r) => r.kind), ['environment', 'missing-cells', 'too-few-samples', 'nothing-tested']);
+    assert.deepEqual(
+      byPrecedence(shuffled).map((r) => r.kind),
+      ['environment', 'missing-cells', 'too-few-samples', 'nothing-tested'],
+    );
   });
 
   it('firstFew lists three, then says how many more', () => {
@@ -51,7 +67,10 @@ describe('environment', () => {
 
   it('a guest difference: pin the guest; a host difference: same host; always --subject (with a real path) and --allow-env-mismatch', () => {
     const guest = inconclusiveHint(environment([diff('guest.imageHash', 'a', 'b'), diff('guest.kernel', '1', '2')]));
-    assert.match(guest, /pin the guest \(`guest export` once, `guest import --expect-hash` on every runner; docs: "Pinning the guest for nightly and CI"\)/);
+    assert.match(
+      guest,
+      /pin the guest \(`guest export` once, `guest import --expect-hash` on every runner; docs: "Pinning the guest for nightly and CI"\)/,
+    );
     assert.doesNotMatch(guest, /same host/);
     assert.match(guest, /--subject guest\.kernel\b/);
     assert.match(guest, /--allow-env-mismatch/);
@@ -65,7 +84,10 @@ describe('environment', () => {
 
     const profile = inconclusiveHint(environment([diff('profile.qemu.binary', 'qemu-system-x86_64', '/opt/qemu')]));
     assert.doesNotMatch(profile, /to remove the difference/);
-    assert.match(profile, /^if the difference is the point, declare it with --subject <path> \(here: --subject profile\.qemu\.binary\); to judge anyway, pass --allow-env-mismatch/);
+    assert.match(
+      profile,
+      /^if the difference is the point, declare it with --subject <path> \(here: --subject profile\.qemu\.binary\); to judge anyway, pass --allow-env-mismatch/,
+    );
   });
 });
 
@@ -74,8 +96,26 @@ describe('the other kinds: what, with the numbers, and the hint', () => {
     const r: Inconclusive = {
       kind: 'incomplete',
       sets: [
-        { role: 'current run', label: 'r2', path: 'results/r2', kind: 'run', status: 'incomplete', stopReason: 'interrupted by SIGTERM', samples: 5, planned: 12 },
-        { role: 'baseline', label: 'main', path: 'ci/baseline.json', kind: 'baseline', status: 'incomplete', stopReason: null, samples: 10, planned: 12 },
+        {
+          role: 'current run',
+          label: 'r2',
+          path: 'results/r2',
+          kind: 'run',
+          status: 'incomplete',
+          stopReason: 'interrupted by SIGTERM',
+          samples: 5,
+          planned: 12,
+        },
+        {
+          role: 'baseline',
+          label: 'main',
+          path: 'ci/baseline.json',
+          kind: 'baseline',
+          status: 'incomplete',
+          stopReason: null,
+          samples: 10,
+          planned: 12,
+        },
       ],
     };
     assert.equal(
@@ -96,13 +136,22 @@ describe('the other kinds: what, with the numbers, and the hint', () => {
         { cellKey: 'iodepth=32', metric: 'clat_p99_ns', why: 'cell not in the current run' },
       ],
     };
-    assert.equal(describeInconclusive(r), '1 cell(s) not measured on both sides: iops, clat_p99_ns @ iodepth=32 (cell not in the current run)');
+    assert.equal(
+      describeInconclusive(r),
+      '1 cell(s) not measured on both sides: iops, clat_p99_ns @ iodepth=32 (cell not in the current run)',
+    );
     assert.match(inconclusiveHint(r), /`vblk-bench run <profile> --only-cell <cell key>`.*`vblk-bench merge`/);
   });
 
   it('failed: fix and measure again', () => {
-    const r: Inconclusive = { kind: 'failed', cells: [{ cellKey: 'iodepth=1', metric: 'iops', why: 'current: 1 failed (fio: io_u error)' }] };
-    assert.equal(describeInconclusive(r), '1 cell(s) with failed or invalid samples: iops @ iodepth=1 (current: 1 failed (fio: io_u error))');
+    const r: Inconclusive = {
+      kind: 'failed',
+      cells: [{ cellKey: 'iodepth=1', metric: 'iops', why: 'current: 1 failed (fio: io_u error)' }],
+    };
+    assert.equal(
+      describeInconclusive(r),
+      '1 cell(s) with failed or invalid samples: iops @ iodepth=1 (current: 1 failed (fio: io_u error))',
+    );
     assert.match(inconclusiveHint(r), /^fix what failed .* --only-cell <cell key>/);
   });
 
@@ -121,11 +170,17 @@ describe('the other kinds: what, with the numbers, and the hint', () => {
       describeInconclusive(r),
       'too few samples: n = 6 vs 3, 6 vs 2 in 3 test(s); at α/m = 0.00333 a difference can be significant only with at least 6 per side',
     );
-    assert.match(inconclusiveHint(r), /^run at least 6 repetitions per side \(have 6 vs 3, 6 vs 2\): raise `repetitions` in the profile/);
+    assert.match(
+      inconclusiveHint(r),
+      /^run at least 6 repetitions per side \(have 6 vs 3, 6 vs 2\): raise `repetitions` in the profile/,
+    );
   });
 
   it('unconfirmed and nothing tested', () => {
-    const r: Inconclusive = { kind: 'unconfirmed', cells: [{ cellKey: 'iodepth=1', metric: 'iops', why: 'not confirmed: the re-run has no result for this cell' }] };
+    const r: Inconclusive = {
+      kind: 'unconfirmed',
+      cells: [{ cellKey: 'iodepth=1', metric: 'iops', why: 'not confirmed: the re-run has no result for this cell' }],
+    };
     assert.match(describeInconclusive(r), /^the confirmation re-run could not judge 1 cell\(s\): iops @ iodepth=1/);
     assert.match(inconclusiveHint(r), /--confirm/);
     assert.equal(describeInconclusive({ kind: 'nothing-tested' }), 'no cell × metric could be compared');
@@ -145,10 +200,23 @@ describe('compareInconclusive', () => {
       { metric: 'iops', alpha: 0.05, seed: 1 },
     );
     const reasons = compareInconclusive(rows, { metric: 'iops', alpha: 0.05 });
-    assert.deepEqual(reasons.map((r) => r.kind), ['missing-cells', 'too-few-samples']);
-    assert.equal(describeInconclusive(reasons[0]!), '1 cell(s) not measured on both sides: iops @ iodepth=8 (no ok iops values in B)');
-    assert.equal(describeInconclusive(reasons[1]!), 'too few samples: n = 2 vs 2 in 1 test(s); at α = 0.05 a difference can be significant only with at least 4 per side');
-    const enough = compareSets(makeRuns(c8, 'iops', ten), makeRuns(c8, 'iops', ten), { metric: 'iops', alpha: 0.05, seed: 1 });
+    assert.deepEqual(
+      reasons.map((r) => r.kind),
+      ['missing-cells', 'too-few-samples'],
+    );
+    assert.equal(
+      describeInconclusive(reasons[0]!),
+      '1 cell(s) not measured on both sides: iops @ iodepth=8 (no ok iops values in B)',
+    );
+    assert.equal(
+      describeInconclusive(reasons[1]!),
+      'too few samples: n = 2 vs 2 in 1 test(s); at α = 0.05 a difference can be significant only with at least 4 per side',
+    );
+    const enough = compareSets(makeRuns(c8, 'iops', ten), makeRuns(c8, 'iops', ten), {
+      metric: 'iops',
+      alpha: 0.05,
+      seed: 1,
+    });
     assert.deepEqual(compareInconclusive(enough, { metric: 'iops', alpha: 0.05 }), []);
   });
 });

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import { compareWithinRun } from '../../../src/compare/within-run.js';
 import { makeRuns } from '../gate/sample-factory.js';
 
-const cell = (ioeventfd: string, scheduler: string, iodepth: number) => ({ backend: 'virtio-blk', ioeventfd, scheduler, iodepth });
+const cell = (ioeventfd: string, scheduler: string, iodepth: number) => ({
+  backend: 'virtio-blk',
+  ioeventfd,
+  scheduler,
+  iodepth,
+});
 const low = [100, 101, 102, 103, 104, 105, 106, 107];
 const high = low.map((x) => x * 1.3);
 
@@ -21,8 +26,16 @@ describe('compareWithinRun (--by AXIS)', () => {
     assert.deepEqual(
       rows.map((r) => [r.baselineKey, r.cellKey, r.status]),
       [
-        ['backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=1', 'backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=1', 'ok'],
-        ['backend=virtio-blk,ioeventfd=on,scheduler=bfq,iodepth=1', 'backend=virtio-blk,ioeventfd=off,scheduler=bfq,iodepth=1', 'ok'],
+        [
+          'backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=1',
+          'backend=virtio-blk,ioeventfd=off,scheduler=none,iodepth=1',
+          'ok',
+        ],
+        [
+          'backend=virtio-blk,ioeventfd=on,scheduler=bfq,iodepth=1',
+          'backend=virtio-blk,ioeventfd=off,scheduler=bfq,iodepth=1',
+          'ok',
+        ],
         [
           'backend=virtio-blk,ioeventfd=on,scheduler=mq-deadline,iodepth=1',
           'backend=virtio-blk,ioeventfd=off,scheduler=mq-deadline,iodepth=1',

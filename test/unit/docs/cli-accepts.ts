@@ -49,11 +49,13 @@ export function synopsisProblem(words: string[]): string | null {
     if (!sub) break;
     cmd = sub;
   }
-  if (cmd.commands.length > 0) return `"${words.slice(0, i).join(' ')}" needs a subcommand (${cmd.commands.map((c) => c.name()).join(', ')})`;
+  if (cmd.commands.length > 0)
+    return `"${words.slice(0, i).join(' ')}" needs a subcommand (${cmd.commands.map((c) => c.name()).join(', ')})`;
   for (const word of words.slice(i)) {
     const option = /^\[*(--?[A-Za-z][\w-]*)/.exec(word)?.[1];
     if (option === undefined || option === '--help' || option === '-h') continue;
-    if (!cmd.options.some((o) => o.long === option || o.short === option)) return `${cmd.name()} has no option ${option}`;
+    if (!cmd.options.some((o) => o.long === option || o.short === option))
+      return `${cmd.name()} has no option ${option}`;
   }
   return null;
 }

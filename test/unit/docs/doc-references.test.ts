@@ -68,7 +68,8 @@ test('a renamed file, a file named as a folder and a glob without a match are re
 });
 
 test('links and anchors: relative to the file, GitHub slugs, repeats numbered', () => {
-  const md = '# Title\n## `gate` and the rest: why?\n## Repeat\n## Repeat\n```\n## not a heading\n[x](nope.md)\n```\n[a](other.md#x) [b](https://example.org) [c](#repeat-1)\n';
+  const md =
+    '# Title\n## `gate` and the rest: why?\n## Repeat\n## Repeat\n```\n## not a heading\n[x](nope.md)\n```\n[a](other.md#x) [b](https://example.org) [c](#repeat-1)\n';
   assert.deepEqual([...anchors(md)], ['title', 'gate-and-the-rest-why', 'repeat', 'repeat-1']);
   assert.deepEqual(
     findMarkdownLinks(md).map((l) => l.target),
@@ -100,7 +101,8 @@ test('section references name a heading, which may add a code reference', () => 
       ['docs/statistics.md', 'Inconclusive: the reasons'],
     ],
   );
-  const wrapped = '# see docs/a.md, "Pinning the guest for\n# nightly and CI" and\n * docs/b.md, *At the\n * minimum effect*';
+  const wrapped =
+    '# see docs/a.md, "Pinning the guest for\n# nightly and CI" and\n * docs/b.md, *At the\n * minimum effect*';
   assert.deepEqual(
     findSectionReferences(wrapped).map((r) => [r.file, r.title, r.line]),
     [
@@ -144,7 +146,16 @@ test('commands: sh blocks split at operators, comments and assignments dropped; 
 test('comments of code: strings and templates are not comments, line numbers are kept', () => {
   const ts = "const u = 'http://x/src/a.ts'; // see src/b.ts\n/* docs/c.md\n */ const t = `//${'src/d.ts'}`;\n";
   const c = commentsOf(ts, 'c');
-  assert.deepEqual(findPathReferences(c).map((r) => [r.path, r.line]), [['src/b.ts', 1], ['docs/c.md', 2]]);
+  assert.deepEqual(
+    findPathReferences(c).map((r) => [r.path, r.line]),
+    [
+      ['src/b.ts', 1],
+      ['docs/c.md', 2],
+    ],
+  );
   const sh = 'echo "#x src/e.sh" # src/f.sh\nfoo#bar src/g.sh\n';
-  assert.deepEqual(findPathReferences(commentsOf(sh, 'hash')).map((r) => r.path), ['src/f.sh']);
+  assert.deepEqual(
+    findPathReferences(commentsOf(sh, 'hash')).map((r) => r.path),
+    ['src/f.sh'],
+  );
 });

@@ -160,7 +160,12 @@ export function anchors(markdown: string): Set<string> {
 }
 
 /** Why a link from `fromFile` (repo-relative) does not resolve, or null. */
-export function checkMarkdownLink(root: string, fromFile: string, link: MarkdownLink, read: (p: string) => string): string | null {
+export function checkMarkdownLink(
+  root: string,
+  fromFile: string,
+  link: MarkdownLink,
+  read: (p: string) => string,
+): string | null {
   const [pathPart, anchor] = link.target.split('#', 2) as [string, string | undefined];
   const target = pathPart === '' ? fromFile : posix.normalize(posix.join(dirname(fromFile), pathPart));
   if (target.startsWith('..')) return 'points outside the repository';

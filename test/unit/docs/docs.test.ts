@@ -38,10 +38,7 @@ const read = (rel: string): string => readFileSync(join(REPO_ROOT, rel), 'utf8')
  */
 function scannedFiles(): string[] {
   return files().filter(
-    (f) =>
-      !f.endsWith('/') &&
-      !f.startsWith('test/unit/docs/') &&
-      (f.endsWith('.md') || commentStyle(f) !== null),
+    (f) => !f.endsWith('/') && !f.startsWith('test/unit/docs/') && (f.endsWith('.md') || commentStyle(f) !== null),
   );
 }
 
@@ -60,12 +57,19 @@ function prose(file: string): string {
 
 test('README.md is at most 12 KB', () => {
   const size = statSync(join(REPO_ROOT, 'README.md')).size;
-  assert.ok(size <= README_MAX_BYTES, `README.md is ${size} bytes, more than ${README_MAX_BYTES}: move reference material to docs/`);
+  assert.ok(
+    size <= README_MAX_BYTES,
+    `README.md is ${size} bytes, more than ${README_MAX_BYTES}: move reference material to docs/`,
+  );
 });
 
 test('every repo path named in docs, examples and sources exists', () => {
   const scanned = scannedFiles();
-  assert.ok(scanned.includes('README.md') && scanned.some((f) => f.startsWith('src/')) && scanned.some((f) => f.startsWith('docs/')));
+  assert.ok(
+    scanned.includes('README.md') &&
+      scanned.some((f) => f.startsWith('src/')) &&
+      scanned.some((f) => f.startsWith('docs/')),
+  );
   const problems: string[] = [];
   let checked = 0;
   for (const file of scanned) {
@@ -144,7 +148,9 @@ test('every npm dependency is justified in the README', () => {
   const readme = read('README.md');
   const section = readme.slice(readme.indexOf('## Dependencies and why'));
   assert.ok(section.length < readme.length, 'README.md has no "Dependencies and why" section');
-  const named = new Set([...section.matchAll(/^\| `([^`]+)`(?:, `([^`]+)`)*/gm)].flatMap((m) => m.slice(1).filter(Boolean)));
+  const named = new Set(
+    [...section.matchAll(/^\| `([^`]+)`(?:, `([^`]+)`)*/gm)].flatMap((m) => m.slice(1).filter(Boolean)),
+  );
   const justified = (name: string) => named.has(name) || (name.startsWith('@types/') && named.has('@types/*'));
   const missing = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((n) => !justified(n));
   assert.deepEqual(missing, [], 'add a row saying why to "Dependencies and why"');
@@ -159,7 +165,9 @@ test("the README's quick start: the setup script chained with a run, and .ci/run
   assert.match(ciLine, /npm test$/);
   const shLines = readme.split('\n').map((l) => l.trim());
   assert.ok(shLines.includes(ciLine), `README.md lacks the line .ci/run runs: ${ciLine}`);
-  const run = shLines.find((l) => /^\.\/scripts\/setup-host\.sh && npm ci && \.\/bin\/vblk-bench run profiles\/[\w.-]+\.yaml$/.test(l));
+  const run = shLines.find((l) =>
+    /^\.\/scripts\/setup-host\.sh && npm ci && \.\/bin\/vblk-bench run profiles\/[\w.-]+\.yaml$/.test(l),
+  );
   assert.ok(run, 'README.md lacks "./scripts/setup-host.sh && npm ci && ./bin/vblk-bench run profiles/<name>.yaml"');
 });
 

@@ -13,7 +13,13 @@ import { makeSample } from '../gate/sample-factory.js';
 
 const environment = {
   accel: 'tcg',
-  host: { hostname: 'ci-1', hostKernel: '6.1.0-18-amd64', cpuModel: 'Xeon', mitigations: { mds: 'Not affected' }, nodeVersion: 'v20.1.0' },
+  host: {
+    hostname: 'ci-1',
+    hostKernel: '6.1.0-18-amd64',
+    cpuModel: 'Xeon',
+    mitigations: { mds: 'Not affected' },
+    nodeVersion: 'v20.1.0',
+  },
   qemu: { binary: 'qemu-system-x86_64', version: '7.2.22', banner: 'QEMU emulator version 7.2.22' },
   guest: { kind: 'builtin', imageHash: 'abc', kernel: '6.1.0-56-amd64' },
   tool: '0.1.0',
@@ -23,7 +29,13 @@ const profile = {
   qemu: { binary: 'qemu-system-x86_64', memory: 536870912 },
   fio: { bs: '4k', runtime: 3 },
   repetitions: 6,
-  matrix: { ioeventfd: [{ requested: 'on', options: {} }, { requested: 'off', options: {} }], backend: [{ requested: 'fast', options: { backend: 'virtio-blk', queue_size: 128 } }] },
+  matrix: {
+    ioeventfd: [
+      { requested: 'on', options: {} },
+      { requested: 'off', options: {} },
+    ],
+    backend: [{ requested: 'fast', options: { backend: 'virtio-blk', queue_size: 128 } }],
+  },
 };
 const sample = makeSample({ ioeventfd: 'on' }, { iops: 1 });
 sample.observed = { guestKernel: '6.1.0-56-amd64', guestFio: 'fio-3.33' };
@@ -62,7 +74,10 @@ describe('compareFingerprints: subject vs environment', () => {
 
   it('an environment difference is an environment difference unless declared as the subject', () => {
     const other = variant((e) => (e.host.hostKernel = '6.12.0'));
-    assert.deepEqual(compareFingerprints(base, other, []).environment.map((d) => d.path), ['host.hostKernel']);
+    assert.deepEqual(
+      compareFingerprints(base, other, []).environment.map((d) => d.path),
+      ['host.hostKernel'],
+    );
     const declared = compareFingerprints(base, other, ['host.hostKernel']);
     assert.deepEqual(declared.environment, []);
     assert.deepEqual(declared.subject.map(describeDiff), ['host.hostKernel: 6.1.0-18-amd64 → 6.12.0']);
@@ -88,12 +103,21 @@ describe('compareFingerprints: subject vs environment', () => {
     });
     const c = compareFingerprints(base, other, ['guest.kernel', 'matrix.ioeventfd']);
     assert.deepEqual(c.environment, []);
-    assert.deepEqual(c.subject.map((d) => d.path).sort(), ['guest.imageHash', 'guest.kernel', 'profile.matrix.ioeventfd']);
+    assert.deepEqual(c.subject.map((d) => d.path).sort(), [
+      'guest.imageHash',
+      'guest.kernel',
+      'profile.matrix.ioeventfd',
+    ]);
   });
 
   it('a rebuilt guest names the packages that moved; --subject guest.kernel also covers the kernel package and its ABI', () => {
     const withPackages = (kernel: string, abi: string, busybox: string) =>
-      variant((e) => Object.assign(e.guest, { initramfsModules: abi, packages: { kernel, busybox, dropbear: '2022.83-1+deb12u3', fio: '3.33-3' } }));
+      variant((e) =>
+        Object.assign(e.guest, {
+          initramfsModules: abi,
+          packages: { kernel, busybox, dropbear: '2022.83-1+deb12u3', fio: '3.33-3' },
+        }),
+      );
     const a = withPackages('6.1.176-1', '6.1.0-50-amd64', '1:1.35.0-4+b3');
     const b = withPackages('6.1.192-3', '6.1.0-57-amd64', '1:1.35.0-4+deb12u1+b1');
     assert.deepEqual(compareFingerprints(a, b, []).environment.map(describeDiff), [
@@ -102,8 +126,15 @@ describe('compareFingerprints: subject vs environment', () => {
       'guest.packages.kernel: 6.1.176-1 → 6.1.192-3',
     ]);
     const declared = compareFingerprints(a, b, ['guest.kernel']);
-    assert.deepEqual(declared.subject.map((d) => d.path), ['guest.initramfsModules', 'guest.packages.kernel']);
-    assert.deepEqual(declared.environment.map((d) => d.path), ['guest.packages.busybox'], 'other packages are still the environment');
+    assert.deepEqual(
+      declared.subject.map((d) => d.path),
+      ['guest.initramfsModules', 'guest.packages.kernel'],
+    );
+    assert.deepEqual(
+      declared.environment.map((d) => d.path),
+      ['guest.packages.busybox'],
+      'other packages are still the environment',
+    );
   });
 
   it('host name, Node.js version and repetitions are informational; a fact recorded on one side only too', () => {
@@ -115,12 +146,20 @@ describe('compareFingerprints: subject vs environment', () => {
     });
     const c = compareFingerprints(base, other, []);
     assert.deepEqual(c.environment, []);
-    assert.deepEqual(c.info.map((d) => d.path).sort(), ['guest.initramfsModules', 'host.hostname', 'host.nodeVersion', 'profile.repetitions']);
+    assert.deepEqual(c.info.map((d) => d.path).sort(), [
+      'guest.initramfsModules',
+      'host.hostname',
+      'host.nodeVersion',
+      'profile.repetitions',
+    ]);
   });
 
   it('a profile field absent on one side is still an environment difference (absent means its default)', () => {
     const other = variant((_e, p) => ((p as Record<string, unknown>).disk = { path: '/dev/nvme0n1' }));
-    assert.deepEqual(compareFingerprints(base, other, []).environment.map((d) => d.path), ['profile.disk.path']);
+    assert.deepEqual(
+      compareFingerprints(base, other, []).environment.map((d) => d.path),
+      ['profile.disk.path'],
+    );
   });
 
   it('subject paths match on dot boundaries only', () => {
@@ -131,7 +170,10 @@ describe('compareFingerprints: subject vs environment', () => {
   });
 
   it('a subject that names no field is bad input, not a silent no-op', () => {
-    assert.throws(() => checkSubjects(['qemu.binry'], [base]), (err: unknown) => err instanceof InputError && /qemu\.binry/.test(err.message));
+    assert.throws(
+      () => checkSubjects(['qemu.binry'], [base]),
+      (err: unknown) => err instanceof InputError && /qemu\.binry/.test(err.message),
+    );
     assert.doesNotThrow(() => checkSubjects(['qemu.binary', 'matrix.backend'], [base]));
   });
 });

@@ -25,7 +25,13 @@ describe('host steal time', () => {
       return x;
     };
     const samples = [s(1, 0), s(1, 2), s(4, undefined), s(4, 0)];
-    assert.deepEqual([...stealByCell(samples)], [['iodepth=1', 1], ['iodepth=4', 0]]);
+    assert.deepEqual(
+      [...stealByCell(samples)],
+      [
+        ['iodepth=1', 1],
+        ['iodepth=4', 0],
+      ],
+    );
     assert.deepEqual(stealSummary(samples), { mean: 2 / 3, max: 2, nonZero: 1, n: 3 });
     assert.equal(stealSummary([s(1, undefined)]), null);
   });

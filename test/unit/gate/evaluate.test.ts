@@ -14,7 +14,10 @@ const deep = { backend: 'virtio-blk', ioeventfd: 'on', iodepth: 32 };
 /** n repetitions of a cell: IOPS around `iops`, p99 latency around `p99` (CV ≈ 1 %). */
 function measure(cell: CellValues, n: number, iops: number, p99: number, seed: number): Sample[] {
   const rng = trialRng(seed, iops + p99);
-  return makeRunsMulti(cell, { iops: normalSample(rng, n, iops, iops / 100), clat_p99_ns: normalSample(rng, n, p99, p99 / 100) });
+  return makeRunsMulti(cell, {
+    iops: normalSample(rng, n, iops, iops / 100),
+    clat_p99_ns: normalSample(rng, n, p99, p99 / 100),
+  });
 }
 
 function run(n: number, seed: number, scale: { iops?: number; p99?: number } = {}): Sample[] {
@@ -92,7 +95,8 @@ describe('evaluateGate verdicts', () => {
   });
 
   it('all-equal samples on both sides: p = 1, pass, never a bogus verdict', () => {
-    const flat = (cell: CellValues) => makeRunsMulti(cell, { iops: Array(8).fill(5000), clat_p99_ns: Array(8).fill(1e6) });
+    const flat = (cell: CellValues) =>
+      makeRunsMulti(cell, { iops: Array(8).fill(5000), clat_p99_ns: Array(8).fill(1e6) });
     const r = evaluateGate([...flat(shallow), ...flat(deep)], [...flat(shallow), ...flat(deep)]);
     assert.equal(r.verdict, 'pass');
     assert.ok(r.cells.every((c) => c.p === 1));
@@ -149,7 +153,10 @@ describe('evaluateGate: inconclusive, never pass', () => {
     const envMismatch = [env('host.hostKernel', '6.1 → 6.6'), env('qemu.version', '8.2 → 9.0')];
     const r = evaluateGate(base, [...base].reverse(), { envMismatch });
     assert.equal(r.verdict, 'inconclusive');
-    assert.deepEqual(r.reasons, ['environment differs: host.hostKernel: 6.1 → 6.6', 'environment differs: qemu.version: 8.2 → 9.0']);
+    assert.deepEqual(r.reasons, [
+      'environment differs: host.hostKernel: 6.1 → 6.6',
+      'environment differs: qemu.version: 8.2 → 9.0',
+    ]);
     assert.deepEqual(r.inconclusive, [{ kind: 'environment', differences: envMismatch }]);
     const withReg = evaluateGate(base, run(10, 2, { iops: 0.5 }), { envMismatch: [env('host.cpuModel', 'A → B')] });
     assert.equal(withReg.verdict, 'inconclusive');
@@ -167,12 +174,16 @@ describe('evaluateGate: inconclusive, never pass', () => {
   });
 
   it('unsupported on both sides is neutral; on one side only it is missing', () => {
-    const unsupported = (rep: number) => makeSample({ backend: 'io_uring', iodepth: 1 }, {}, { status: 'unsupported', repetition: rep });
+    const unsupported = (rep: number) =>
+      makeSample({ backend: 'io_uring', iodepth: 1 }, {}, { status: 'unsupported', repetition: rep });
     const base = run(10, 1);
     const both = evaluateGate([...base, unsupported(0)], [...base, unsupported(0)]);
     assert.equal(both.verdict, 'pass');
     assert.equal(byStatus(both, 'unsupported').length, 2);
-    const one = evaluateGate(base.concat(makeRunsMulti({ backend: 'io_uring', iodepth: 1 }, { iops: [1, 2, 3] })), [...base, unsupported(0)]);
+    const one = evaluateGate(base.concat(makeRunsMulti({ backend: 'io_uring', iodepth: 1 }, { iops: [1, 2, 3] })), [
+      ...base,
+      unsupported(0),
+    ]);
     assert.equal(one.verdict, 'inconclusive');
     assert.equal(byStatus(one, 'missing').length, 2);
   });

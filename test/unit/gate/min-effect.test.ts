@@ -13,9 +13,13 @@ import { makeRuns } from './sample-factory.js';
 const cell = { backend: 'virtio-blk', iodepth: 1 };
 
 function judged(metric: string, baseline: number, current: number, minEffectPct: number): GateCell {
-  const r = evaluateGate(makeRuns(cell, metric, Array(6).fill(baseline)), makeRuns(cell, metric, Array(6).fill(current)), {
-    metrics: [{ name: metric, minEffectPct }],
-  });
+  const r = evaluateGate(
+    makeRuns(cell, metric, Array(6).fill(baseline)),
+    makeRuns(cell, metric, Array(6).fill(current)),
+    {
+      metrics: [{ name: metric, minEffectPct }],
+    },
+  );
   const [c] = r.cells;
   assert.ok(c && c.p !== null && c.adjustedP !== null);
   assert.equal(c.method, 'exact-ties');

@@ -23,7 +23,10 @@ const cur = [
   ...makeRunsMulti(failedCell, { iops: up }),
   makeSample(failedCell, {}, { status: 'failed', reason: 'guest <panic> & "oops"', repetition: 11 }),
 ];
-const result = evaluateGate(base, cur, { metrics: [{ name: 'iops', minEffectPct: 5 }], envMismatch: [{ path: 'qemu.version', text: 'qemu <8.2> & "9.0"' }] });
+const result = evaluateGate(base, cur, {
+  metrics: [{ name: 'iops', minEffectPct: 5 }],
+  envMismatch: [{ path: 'qemu.version', text: 'qemu <8.2> & "9.0"' }],
+});
 
 describe('XML escaping', () => {
   it('escapes & < > " \' and drops characters XML 1.0 forbids', () => {
@@ -62,8 +65,14 @@ describe('toMarkdown', () => {
 
   it('has a verdict heading, reasons and one table row per cell × metric, worst first', () => {
     assert.match(md, /^## vblk-bench gate: INCONCLUSIVE$/m);
-    assert.match(md, /^- environment differs: qemu &lt;8.2> &amp; "9.0"$/m, 'a bare <8.2> would be taken for an HTML tag and dropped');
-    const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Status') && !l.startsWith('| ---'));
+    assert.match(
+      md,
+      /^- environment differs: qemu &lt;8.2> &amp; "9.0"$/m,
+      'a bare <8.2> would be taken for an HTML tag and dropped',
+    );
+    const rows = md
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Status') && !l.startsWith('| ---'));
     assert.equal(rows.length, 3);
     assert.ok(rows[0]?.startsWith('| **regression** | iops |'));
     assert.ok(rows[1]?.startsWith('| failed | iops |'));
@@ -81,7 +90,10 @@ describe('toMarkdown', () => {
 
 describe('escapeMarkdownText', () => {
   it('escapes < and & outside code spans only, and joins lines', () => {
-    assert.equal(escapeMarkdownText('--subject <path> and `run <profile>` & more\nnext'), '--subject &lt;path> and `run <profile>` &amp; more next');
+    assert.equal(
+      escapeMarkdownText('--subject <path> and `run <profile>` & more\nnext'),
+      '--subject &lt;path> and `run <profile>` &amp; more next',
+    );
     assert.equal(escapeMarkdownText('an unpaired ` <tag>'), 'an unpaired ` &lt;tag>');
   });
 });

@@ -1,6 +1,12 @@
 /** Builds Sample records for compare and gate tests (the one factory; import it, do not copy it). */
 import { cellKeyOf } from '../../../src/model/cell-key.js';
-import { RESULTS_SCHEMA_VERSION, type CellValues, type Metric, type Sample, type SampleStatus } from '../../../src/model/sample.js';
+import {
+  RESULTS_SCHEMA_VERSION,
+  type CellValues,
+  type Metric,
+  type Sample,
+  type SampleStatus,
+} from '../../../src/model/sample.js';
 
 /** Units and directions of the metrics used in tests; anything else is 'higher'. */
 const METRIC_META: Record<string, Omit<Metric, 'value'>> = {
@@ -38,7 +44,10 @@ export function makeSample(cell: CellValues, metrics: Record<string, number>, op
     metrics:
       status === 'ok'
         ? Object.fromEntries(
-            Object.entries(metrics).map(([name, value]) => [name, { value, ...(METRIC_META[name] ?? { unit: '', better: 'higher' }) }]),
+            Object.entries(metrics).map(([name, value]) => [
+              name,
+              { value, ...(METRIC_META[name] ?? { unit: '', better: 'higher' }) },
+            ]),
           )
         : {},
     observed: {},
@@ -55,6 +64,8 @@ export function makeRuns(cell: CellValues, metric: string, values: readonly numb
 export function makeRunsMulti(cell: CellValues, metrics: Record<string, readonly number[]>): Sample[] {
   const n = Math.min(...Object.values(metrics).map((v) => v.length));
   return Array.from({ length: n }, (_, repetition) =>
-    makeSample(cell, Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v[repetition] ?? NaN])), { repetition }),
+    makeSample(cell, Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v[repetition] ?? NaN])), {
+      repetition,
+    }),
   );
 }

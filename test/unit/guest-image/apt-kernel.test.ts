@@ -9,7 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import {
-  aptKernelOfferFrom, compareDebianVersions, guestKernelCheck, parseAptDependsKernel, parseAptPolicyCandidate,
+  aptKernelOfferFrom,
+  compareDebianVersions,
+  guestKernelCheck,
+  parseAptDependsKernel,
+  parseAptPolicyCandidate,
 } from '../../../src/guest-image/apt-kernel.js';
 
 const capture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'apt', name), 'utf8');
@@ -21,7 +25,11 @@ test('apt-cache policy: the candidate of the named package, in its own block; (n
   assert.equal(parseAptPolicyCandidate(two, 'linux-image-amd64'), '6.1.192-3');
   assert.equal(parseAptPolicyCandidate(capture('installed.policy.txt'), 'qemu-system-x86'), '1:7.2+dfsg-7+deb12u18+b3');
   assert.equal(parseAptPolicyCandidate(capture('unknown.policy.txt'), 'no-such-package'), null);
-  assert.equal(parseAptPolicyCandidate(capture('installed.policy.txt'), 'linux-image-amd64'), null, 'another package only');
+  assert.equal(
+    parseAptPolicyCandidate(capture('installed.policy.txt'), 'linux-image-amd64'),
+    null,
+    'another package only',
+  );
 });
 
 test('apt-cache depends: the ABI package build-guest.sh downloads', () => {
@@ -54,8 +62,16 @@ test('Debian version order agrees with dpkg --compare-versions', () => {
 });
 
 test('the offer from the captures, and the verdict against cached guests older, equal and newer', () => {
-  const offer = aptKernelOfferFrom(capture('linux-image-amd64.policy.txt'), capture('linux-image-amd64.depends.txt'), '2026-12-02T18:06:37.838Z');
-  assert.deepEqual(offer, { package: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3', listsChangedAt: '2026-12-02T18:06:37.838Z' });
+  const offer = aptKernelOfferFrom(
+    capture('linux-image-amd64.policy.txt'),
+    capture('linux-image-amd64.depends.txt'),
+    '2026-12-02T18:06:37.838Z',
+  );
+  assert.deepEqual(offer, {
+    package: 'linux-image-6.1.0-57-amd64',
+    version: '6.1.192-3',
+    listsChangedAt: '2026-12-02T18:06:37.838Z',
+  });
 
   const older = guestKernelCheck({ name: 'linux-image-6.1.0-50-amd64', version: '6.1.176-1' }, offer);
   assert.equal(older.level, 'warning');
@@ -65,14 +81,20 @@ test('the offer from the captures, and the verdict against cached guests older, 
       'linux-image-6.1.0-50-amd64 6.1.176-1: a guest built now (fresh cache, another runner, `guest build --force`) boots the newer kernel, ' +
       'and gates between runs on the two say inconclusive (guest.packages.kernel: 6.1.176-1 → 6.1.192-3)',
   );
-  assert.match(older.hint!, /guest export once, guest import --expect-hash on every runner, guest\.image_hash in the profile/);
+  assert.match(
+    older.hint!,
+    /guest export once, guest import --expect-hash on every runner, guest\.image_hash in the profile/,
+  );
   assert.match(older.hint!, /Pinning the guest for nightly and CI/);
 
   assert.equal(guestKernelCheck({ name: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3' }, offer).level, 'ok');
   const newer = guestKernelCheck({ name: 'linux-image-6.1.0-60-amd64', version: '6.1.200-1' }, offer);
   assert.equal(newer.level, 'info');
   assert.match(newer.detail, /newer than the apt lists offer \(linux-image-6\.1\.0-57-amd64 6\.1\.192-3/);
-  assert.match(guestKernelCheck(null, offer).detail, /no cached guest to compare; a guest built now gets linux-image-6\.1\.0-57-amd64 6\.1\.192-3/);
+  assert.match(
+    guestKernelCheck(null, offer).detail,
+    /no cached guest to compare; a guest built now gets linux-image-6\.1\.0-57-amd64 6\.1\.192-3/,
+  );
 });
 
 test('no offer: lists without the metapackage, or no apt at all, say so (info)', () => {

@@ -3,11 +3,20 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import ssh2 from 'ssh2';
 import { buildMetaData, buildUserData, seedIsoArgv, type SeedInput } from '../../../src/guest-image/byo/seed.js';
-import { encodeOpensshEd25519, ed25519PublicLine, generateEd25519KeyPair } from '../../../src/guest-image/byo/ssh-keys.js';
+import {
+  encodeOpensshEd25519,
+  ed25519PublicLine,
+  generateEd25519KeyPair,
+} from '../../../src/guest-image/byo/ssh-keys.js';
 
 const client = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGvh9qmgYPd4/F3mxn3qUWUvcgwx8tZcaMqmHupnk852 vblk-bench-client';
 const hostKey = generateEd25519KeyPair('vblk-bench-host');
-const base: SeedInput = { user: 'root', authorizedKey: client, instanceId: 'vblk-0123456789abcdef', hostname: 'vblk-guest' };
+const base: SeedInput = {
+  user: 'root',
+  authorizedKey: client,
+  instanceId: 'vblk-0123456789abcdef',
+  hostname: 'vblk-guest',
+};
 
 test('meta-data names the instance and the host name', () => {
   assert.equal(buildMetaData(base), 'instance-id: vblk-0123456789abcdef\nlocal-hostname: vblk-guest\n');
@@ -17,7 +26,12 @@ test('user-data for root: #cloud-config, key at top level, root login enabled, n
   const text = buildUserData(base);
   assert.ok(text.startsWith('#cloud-config\n'), text);
   const doc = parse(text) as Record<string, unknown>;
-  assert.deepEqual(doc, { ssh_pwauth: false, manage_etc_hosts: true, disable_root: false, ssh_authorized_keys: [client] });
+  assert.deepEqual(doc, {
+    ssh_pwauth: false,
+    manage_etc_hosts: true,
+    disable_root: false,
+    ssh_authorized_keys: [client],
+  });
 });
 
 test('user-data for another user: a users entry with the key and passwordless sudo, the default user kept', () => {
@@ -46,9 +60,26 @@ test('seed builders refuse values that could break the YAML or the guest', () =>
 test('the ISO is volume cidata with Rock Ridge and Joliet names, as an argv for genisoimage or xorriso', () => {
   const files = { userData: '/c/seed/user-data', metaData: '/c/seed/meta-data' };
   assert.deepEqual(seedIsoArgv('genisoimage', '/c/seed.iso', files), [
-    'genisoimage', '-output', '/c/seed.iso', '-volid', 'cidata', '-joliet', '-rock', '-input-charset', 'utf-8', '-quiet', '/c/seed/user-data', '/c/seed/meta-data',
+    'genisoimage',
+    '-output',
+    '/c/seed.iso',
+    '-volid',
+    'cidata',
+    '-joliet',
+    '-rock',
+    '-input-charset',
+    'utf-8',
+    '-quiet',
+    '/c/seed/user-data',
+    '/c/seed/meta-data',
   ]);
-  assert.deepEqual(seedIsoArgv('xorriso', '/c/seed.iso', files).slice(0, 5), ['xorriso', '-as', 'mkisofs', '-output', '/c/seed.iso']);
+  assert.deepEqual(seedIsoArgv('xorriso', '/c/seed.iso', files).slice(0, 5), [
+    'xorriso',
+    '-as',
+    'mkisofs',
+    '-output',
+    '/c/seed.iso',
+  ]);
 });
 
 test('generated ed25519 keys: OpenSSH private key ssh2 parses and signs with, matching public line', () => {
@@ -92,6 +123,9 @@ test('the OpenSSH container is deterministic given the check value, and padded t
   assert.equal(priv.length % 8, 0);
   assert.equal(priv.readUInt32BE(0), 0x01020304);
   assert.equal(priv.readUInt32BE(4), 0x01020304);
-  assert.equal(ed25519PublicLine(pub), `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), pub]).toString('base64')}`);
+  assert.equal(
+    ed25519PublicLine(pub),
+    `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), pub]).toString('base64')}`,
+  );
   assert.throws(() => encodeOpensshEd25519(Buffer.alloc(31), pub, 'c', 1), /32 bytes/);
 });

@@ -12,8 +12,20 @@ import { execa } from 'execa';
 import { GUEST_IMAGE_FILES } from '../../../src/guest-image/manifest.js';
 import { sha256Of } from '../../../src/util/sha256.js';
 import { loadGuestImage } from '../../../src/guest-image/guest-image.js';
-import { exportGuestImage, importGuestImage, ImportRefusedError, cachedGuestImageByHash } from '../../../src/guest-image/export.js';
-import { decodeHeader, encodeHeader, extractTar, writeTar, TarFormatError, BLOCK } from '../../../src/guest-image/tar.js';
+import {
+  exportGuestImage,
+  importGuestImage,
+  ImportRefusedError,
+  cachedGuestImageByHash,
+} from '../../../src/guest-image/export.js';
+import {
+  decodeHeader,
+  encodeHeader,
+  extractTar,
+  writeTar,
+  TarFormatError,
+  BLOCK,
+} from '../../../src/guest-image/tar.js';
 
 let work: string;
 const INPUTS = 'a'.repeat(64);
@@ -41,11 +53,17 @@ test('tar headers round-trip and carry a valid checksum; other tools read the ar
 
 test('extractTar refuses entries it was not told about, and links', async () => {
   const dest = await mkdtemp(join(work, 'x-'));
-  await assert.rejects(extractTar(join(work, 'x.tar'), dest, { allowed: ['b.txt'], maxBytes: 100 }), (e: unknown) => e instanceof TarFormatError && /unexpected entry "a.txt"/.test(e.message));
+  await assert.rejects(
+    extractTar(join(work, 'x.tar'), dest, { allowed: ['b.txt'], maxBytes: 100 }),
+    (e: unknown) => e instanceof TarFormatError && /unexpected entry "a.txt"/.test(e.message),
+  );
   await execa('ln', ['-sf', '/etc/passwd', join(work, 'link')]);
   await execa('tar', ['-C', work, '--format=ustar', '-cf', join(work, 'link.tar'), 'link']);
   const dest2 = await mkdtemp(join(work, 'x-'));
-  await assert.rejects(extractTar(join(work, 'link.tar'), dest2, { allowed: ['link'], maxBytes: 100 }), /not a regular file/);
+  await assert.rejects(
+    extractTar(join(work, 'link.tar'), dest2, { allowed: ['link'], maxBytes: 100 }),
+    /not a regular file/,
+  );
 });
 
 test('export then import into another cache: same files, same content hash, usable image', async () => {
@@ -58,11 +76,15 @@ test('export then import into another cache: same files, same content hash, usab
   assert.equal(imported.installed, true);
   assert.equal(imported.image.contentHash, image.contentHash);
   assert.equal(imported.image.dir, join(cacheRoot, 'guest', INPUTS.slice(0, 16)));
-  for (const f of GUEST_IMAGE_FILES) assert.deepEqual(await readFile(join(imported.image.dir, f)), await readFile(join(image.dir, f)), f);
+  for (const f of GUEST_IMAGE_FILES)
+    assert.deepEqual(await readFile(join(imported.image.dir, f)), await readFile(join(image.dir, f)), f);
   assert.equal((await cachedGuestImageByHash(cacheRoot, image.contentHash.slice(0, 12))).dir, imported.image.dir);
   // Importing it again is a no-op; a wrong expected hash is refused.
   assert.equal((await importGuestImage(archive, { cacheRoot })).installed, false);
-  await assert.rejects(importGuestImage(archive, { cacheRoot, expectHash: '00000000' }), (e: unknown) => e instanceof ImportRefusedError && /is not the expected 00000000/.test(e.message));
+  await assert.rejects(
+    importGuestImage(archive, { cacheRoot, expectHash: '00000000' }),
+    (e: unknown) => e instanceof ImportRefusedError && /is not the expected 00000000/.test(e.message),
+  );
 });
 
 /** Rewrites one member of an archive (same size) and returns the tampered copy. */
@@ -71,7 +93,10 @@ async function tamper(archive: string, member: string, change: (data: Buffer) =>
   await execa('tar', ['-C', dir, '-xf', archive]);
   const names = (await execa('tar', ['-tf', archive])).stdout.trim().split('\n');
   await writeFile(join(dir, member), change(await readFile(join(dir, member))));
-  await writeTar(out, names.map((n) => ({ name: n, path: join(dir, n), mode: 0o644 })));
+  await writeTar(
+    out,
+    names.map((n) => ({ name: n, path: join(dir, n), mode: 0o644 })),
+  );
   return out;
 }
 
@@ -86,7 +111,10 @@ test('a tampered archive is refused with one line naming the problem, and nothin
   const badFile = await tamper(archive, 'vmlinux', flip, join(work, 'bad-file.tar'));
   await assert.rejects(importGuestImage(badFile, { cacheRoot }), (e: unknown) => {
     assert.ok(e instanceof ImportRefusedError);
-    assert.match(e.message, /^refusing .*bad-file\.tar: vmlinux: sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64} \(corrupt or tampered\)$/);
+    assert.match(
+      e.message,
+      /^refusing .*bad-file\.tar: vmlinux: sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64} \(corrupt or tampered\)$/,
+    );
     assert.ok(!e.message.includes('\n'));
     return true;
   });
@@ -100,8 +128,14 @@ test('a tampered archive is refused with one line naming the problem, and nothin
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
   const names = (await execa('tar', ['-tf', archive])).stdout.trim().split('\n');
   const consistent = join(work, 'consistent.tar');
-  await writeTar(consistent, names.map((n) => ({ name: n, path: join(dir, n), mode: 0o644 })));
-  await assert.rejects(importGuestImage(consistent, { cacheRoot }), /content hash [0-9a-f]{64} of the files does not match [0-9a-f]{64} in vblk-guest-export\.json \(tampered\)/);
+  await writeTar(
+    consistent,
+    names.map((n) => ({ name: n, path: join(dir, n), mode: 0o644 })),
+  );
+  await assert.rejects(
+    importGuestImage(consistent, { cacheRoot }),
+    /content hash [0-9a-f]{64} of the files does not match [0-9a-f]{64} in vblk-guest-export\.json \(tampered\)/,
+  );
   await writeFile(join(work, 'junk.tar'), 'not a tar at all'.repeat(100));
   await assert.rejects(importGuestImage(join(work, 'junk.tar'), { cacheRoot }), /not a guest export/);
   await assert.rejects(loadGuestImage(join(cacheRoot, 'guest', INPUTS.slice(0, 16))));

@@ -11,7 +11,8 @@ export const FAKE_HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPmufoNXjlOG4r
 export async function writeFakeImage(dir: string, extra: Partial<GuestManifest> = {}): Promise<GuestManifest> {
   await mkdir(dir, { recursive: true });
   const contents: Record<string, string> = {};
-  for (const f of GUEST_IMAGE_FILES) contents[f] = f === 'host_key.pub' ? `${FAKE_HOST_KEY}\n` : `fake ${f}\n`.repeat(f.startsWith('vmlinu') ? 200 : 1);
+  for (const f of GUEST_IMAGE_FILES)
+    contents[f] = f === 'host_key.pub' ? `${FAKE_HOST_KEY}\n` : `fake ${f}\n`.repeat(f.startsWith('vmlinu') ? 200 : 1);
   for (const [f, c] of Object.entries(contents)) {
     await writeFile(join(dir, f), c, { mode: f === 'id_ed25519' ? 0o600 : 0o644 });
   }

@@ -168,11 +168,17 @@ describe('ensureGuestImage', () => {
     assert.equal(img.manifest.inputsHash, hash, 'the build gets the inputs hash');
     assert.equal(img.hostPublicKey, HOST_KEY);
     assert.equal(await buildCount(repo), 1);
-    assert.ok(lines.some((l) => l.includes('[build-guest 00:00:00] fake build')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.includes('[build-guest 00:00:00] fake build')),
+      lines.join('\n'),
+    );
     assert.ok(!lines.some((l) => l.includes('noise')));
     const log = await readFile(`${img.dir}.build.log`, 'utf8');
     assert.match(log, /noise that is not forwarded/);
-    assert.deepEqual((await readdir(join(cacheRoot, 'guest'))).filter((n) => n.endsWith('.lock')), []);
+    assert.deepEqual(
+      (await readdir(join(cacheRoot, 'guest'))).filter((n) => n.endsWith('.lock')),
+      [],
+    );
 
     const again = await ensureGuestImage({ repoRoot: repo, cacheRoot, build: true });
     assert.equal(again.contentHash, img.contentHash);
@@ -211,15 +217,27 @@ describe('ensureGuestImage', () => {
     const dir = join(cacheRoot, 'guest', (await guestInputsHash(repo)).slice(0, 16));
     await mkdir(join(cacheRoot, 'guest'), { recursive: true });
     const gone = spawnSync(process.execPath, ['-e', '']).pid!; // has exited: no process with this pid and start time
-    const stale = { pid: gone, startTicks: '1', hostname: hostname(), since: '2000-01-01T00:00:00.000Z', purpose: 'building the guest image' };
+    const stale = {
+      pid: gone,
+      startTicks: '1',
+      hostname: hostname(),
+      since: '2000-01-01T00:00:00.000Z',
+      purpose: 'building the guest image',
+    };
     await writeFile(`${dir}.lock`, JSON.stringify(stale));
     const lines: string[] = [];
     const held = await acquireBuildLock(dir, 'guest image', (l) => lines.push(l));
     assert.match(JSON.parse(await readFile(`${dir}.lock`, 'utf8')).purpose, /^building the guest image into /);
-    assert.ok(lines.some((l) => /taking over a stale lock: its holder \(pid \d+/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /taking over a stale lock: its holder \(pid \d+/.test(l)),
+      lines.join('\n'),
+    );
     held.release();
     await ensureGuestImage({ repoRoot: repo, cacheRoot, build: true });
-    assert.deepEqual((await readdir(join(cacheRoot, 'guest'))).filter((n) => n.includes('.lock')), []);
+    assert.deepEqual(
+      (await readdir(join(cacheRoot, 'guest'))).filter((n) => n.includes('.lock')),
+      [],
+    );
   });
 
   it('reports a failed build with the last 20 lines of its log', async () => {
@@ -236,6 +254,9 @@ describe('ensureGuestImage', () => {
       assert.match(e.message, /\.build\.log/);
       return true;
     });
-    assert.deepEqual((await readdir(join(cacheRoot, 'guest'))).filter((n) => n.endsWith('.lock')), []);
+    assert.deepEqual(
+      (await readdir(join(cacheRoot, 'guest'))).filter((n) => n.endsWith('.lock')),
+      [],
+    );
   });
 });

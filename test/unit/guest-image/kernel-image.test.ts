@@ -78,7 +78,15 @@ test('vmlinux: the linux_banner, skipping format strings such as linux_proc_bann
 });
 
 test('PVH entry: an ELF note of owner Xen, type 0x12', () => {
-  assert.equal(hasPvhEntryNote(fakeElf([{ name: 'GNU', type: 3, desc: Buffer.alloc(20) }, { name: 'Xen', type: 0x12, desc: Buffer.alloc(8) }])), true);
+  assert.equal(
+    hasPvhEntryNote(
+      fakeElf([
+        { name: 'GNU', type: 3, desc: Buffer.alloc(20) },
+        { name: 'Xen', type: 0x12, desc: Buffer.alloc(8) },
+      ]),
+    ),
+    true,
+  );
   assert.equal(hasPvhEntryNote(fakeElf([{ name: 'Xen', type: 0x11, desc: Buffer.alloc(8) }])), false);
   assert.equal(hasPvhEntryNote(fakeBzImage(DEBIAN)), false);
 });
@@ -87,13 +95,22 @@ test('embedded config (CONFIG_IKCONFIG) is found and parsed', () => {
   const config = 'CONFIG_VIRTIO_BLK=y\nCONFIG_VIRTIO_NET=m\n# CONFIG_IOSCHED_BFQ is not set\n';
   const image = Buffer.concat([Buffer.from('xxIKCFG_ST'), gzipSync(config), Buffer.from('IKCFG_EDyy')]);
   assert.equal(embeddedConfig(image), config);
-  assert.deepEqual([...parseKernelConfig(config)], [['CONFIG_VIRTIO_BLK', 'y'], ['CONFIG_VIRTIO_NET', 'm']]);
+  assert.deepEqual(
+    [...parseKernelConfig(config)],
+    [
+      ['CONFIG_VIRTIO_BLK', 'y'],
+      ['CONFIG_VIRTIO_NET', 'm'],
+    ],
+  );
   assert.equal(embeddedConfig(Buffer.from('nothing')), null);
 });
 
 test('a user kernel of the initramfs release is fine; another release needs built-in drivers', () => {
   const needed = ['virtio_pci', 'virtio_blk', 'virtio_net', 'bfq'];
-  assert.deepEqual(assessUserKernel({ release: '6.1.0-56-amd64', config: null }, '6.1.0-56-amd64', needed), { missing: [], diagnostics: [] });
+  assert.deepEqual(assessUserKernel({ release: '6.1.0-56-amd64', config: null }, '6.1.0-56-amd64', needed), {
+    missing: [],
+    diagnostics: [],
+  });
   const config = parseKernelConfig('CONFIG_VIRTIO_PCI=y\nCONFIG_VIRTIO_BLK=m\nCONFIG_VIRTIO_NET=y\n');
   assert.deepEqual(assessUserKernel({ release: '6.9.0', config }, '6.1.0-56-amd64', needed).missing, [
     'virtio_blk (CONFIG_VIRTIO_BLK=m)',
@@ -102,5 +119,8 @@ test('a user kernel of the initramfs release is fine; another release needs buil
   const unknown = assessUserKernel({ release: '6.9.0', config: null }, '6.1.0-56-amd64', needed);
   assert.deepEqual(unknown.missing, []);
   assert.equal(unknown.diagnostics[0]?.kind, 'GuestKernelUnchecked');
-  assert.match(explain(unknown.diagnostics[0]!), /kernel 6\.9\.0 is not 6\.1\.0-56-amd64.*must be built in; checked when the guest boots/);
+  assert.match(
+    explain(unknown.diagnostics[0]!),
+    /kernel 6\.9\.0 is not 6\.1\.0-56-amd64.*must be built in; checked when the guest boots/,
+  );
 });

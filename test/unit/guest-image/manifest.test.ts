@@ -1,6 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkImageFiles, computeInputsHash, contentHashOf, GUEST_IMAGE_FILES, guestBuildRecord, guestImageDirFor, lastLines, parseGuestManifest, parseHostKeyLine, type GuestManifest, type ObservedFile } from '../../../src/guest-image/manifest.js';
+import {
+  checkImageFiles,
+  computeInputsHash,
+  contentHashOf,
+  GUEST_IMAGE_FILES,
+  guestBuildRecord,
+  guestImageDirFor,
+  lastLines,
+  parseGuestManifest,
+  parseHostKeyLine,
+  type GuestManifest,
+  type ObservedFile,
+} from '../../../src/guest-image/manifest.js';
 import { sha256Of } from '../../../src/util/sha256.js';
 import { cacheRootFrom } from '../../../src/util/cache-root.js';
 
@@ -26,11 +38,19 @@ function manifestFor(contents: Record<string, string>): GuestManifest {
   };
 }
 
-function observedFrom(contents: Record<string, string>, modes: Record<string, number> = {}): Record<string, ObservedFile> {
+function observedFrom(
+  contents: Record<string, string>,
+  modes: Record<string, number> = {},
+): Record<string, ObservedFile> {
   return Object.fromEntries(
     Object.entries(contents).map(([f, c]) => [
       f,
-      { exists: true, size: enc.encode(c).length, sha256: sha256Of(c), mode: modes[f] ?? (f === 'id_ed25519' ? 0o600 : 0o644) },
+      {
+        exists: true,
+        size: enc.encode(c).length,
+        sha256: sha256Of(c),
+        mode: modes[f] ?? (f === 'id_ed25519' ? 0o600 : 0o644),
+      },
     ]),
   );
 }
@@ -54,7 +74,10 @@ describe('parseGuestManifest', () => {
     delete m.kernelVersion;
     let r = parseGuestManifest(JSON.stringify(m));
     assert.ok('problems' in r);
-    assert.ok(r.problems.some((p) => p.includes('kernelVersion')), r.problems.join('\n'));
+    assert.ok(
+      r.problems.some((p) => p.includes('kernelVersion')),
+      r.problems.join('\n'),
+    );
 
     const m2 = manifestFor(fakeContents());
     delete m2.files['vmlinux'];

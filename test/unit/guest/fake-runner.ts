@@ -21,7 +21,8 @@ export class FakeRunner implements GuestRunner {
 
   async run(argv: string[], opts: ExecOptions): Promise<ExecResult> {
     const r = await this.exec(argv, opts);
-    if (r.code !== 0) throw new RunStepError(`guest command failed (exit ${r.code}): ${argv.join(' ')}`, 'guest', [r.stderr]);
+    if (r.code !== 0)
+      throw new RunStepError(`guest command failed (exit ${r.code}): ${argv.join(' ')}`, 'guest', [r.stderr]);
     return r;
   }
 }

@@ -43,7 +43,10 @@ test('read workloads are always --readonly; writes only when not read-only', () 
   assert.ok(buildFioArgs({ ...JOB, rw: 'randread', readonly: false }).includes('--readonly'));
   const w = buildFioArgs({ ...JOB, rw: 'randwrite', readonly: false });
   assert.ok(!w.includes('--readonly'));
-  assert.throws(() => buildFioArgs({ ...JOB, rw: 'write', readonly: true }), /fio job rw: "write" is not allowed \(expected a read workload/);
+  assert.throws(
+    () => buildFioArgs({ ...JOB, rw: 'write', readonly: true }),
+    /fio job rw: "write" is not allowed \(expected a read workload/,
+  );
 });
 
 test('every field is checked, and the error names it', () => {

@@ -12,7 +12,12 @@ import { METRIC } from '../../../src/model/metrics.js';
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'fio');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 /** The JSON document of a fixture, read independently of the code under test. */
-const docOf = (name: string): any => JSON.parse(fixture(name).replace(/^[^{]*/s, '').replace(/\}\s*\n[^{}]*$/s, '}'));
+const docOf = (name: string): any =>
+  JSON.parse(
+    fixture(name)
+      .replace(/^[^{]*/s, '')
+      .replace(/\}\s*\n[^{}]*$/s, '}'),
+  );
 
 const close = (actual: number, expected: number, rel = 1e-9) =>
   assert.ok(Math.abs(actual - expected) <= Math.abs(expected) * rel + 1e-9, `${actual} ≉ ${expected}`);
@@ -64,7 +69,8 @@ test('two jobs without group_reporting: sums, IO-weighted mean, runtime-weighted
   assert.equal(summary.totalIos, a.read.total_ios + b.read.total_ios);
   close(
     summary.clatMeanNs,
-    (a.read.clat_ns.mean * a.read.total_ios + b.read.clat_ns.mean * b.read.total_ios) / (a.read.total_ios + b.read.total_ios),
+    (a.read.clat_ns.mean * a.read.total_ios + b.read.clat_ns.mean * b.read.total_ios) /
+      (a.read.total_ios + b.read.total_ios),
   );
   close(summary.usrCpu, (a.usr_cpu * a.job_runtime + b.usr_cpu * b.job_runtime) / (a.job_runtime + b.job_runtime));
   assert.equal(summary.ctx, a.ctx + b.ctx);
@@ -122,12 +128,27 @@ test('truncated, corrupt, missing and failed output give one-line errors', () =>
       assert.match(err.message, re);
       return true;
     });
-  oneLine(() => parseFioOutput(fixture('libaio-direct1-qd1-truncated.stdout')), /^fio output: JSON ends early \(truncated at byte 3000\)$/);
-  oneLine(() => parseFioOutput(fixture('libaio-direct1-qd1-corrupt.stdout')), /^fio output: corrupt JSON at byte \d+: /);
+  oneLine(
+    () => parseFioOutput(fixture('libaio-direct1-qd1-truncated.stdout')),
+    /^fio output: JSON ends early \(truncated at byte 3000\)$/,
+  );
+  oneLine(
+    () => parseFioOutput(fixture('libaio-direct1-qd1-corrupt.stdout')),
+    /^fio output: corrupt JSON at byte \d+: /,
+  );
   oneLine(() => parseFioOutput(''), /no JSON object found .*output is empty/);
-  oneLine(() => parseFioOutput('fio: engine libaio not loadable\nfio: failed to load engine\n'), /no JSON object found .*first: "fio: engine libaio not loadable"/);
-  oneLine(() => parseFioOutput(fixture('job-error-einval.stdout')), /^fio output: job 'bad' failed with error 22 \(EINVAL\)/);
-  oneLine(() => parseFioOutput('{"fio version": "fio-3.33", "jobs": [{"jobname": "t", "usr_cpu": "x"}]}'), /unexpected JSON shape at jobs\.0\.usr_cpu/);
+  oneLine(
+    () => parseFioOutput('fio: engine libaio not loadable\nfio: failed to load engine\n'),
+    /no JSON object found .*first: "fio: engine libaio not loadable"/,
+  );
+  oneLine(
+    () => parseFioOutput(fixture('job-error-einval.stdout')),
+    /^fio output: job 'bad' failed with error 22 \(EINVAL\)/,
+  );
+  oneLine(
+    () => parseFioOutput('{"fio version": "fio-3.33", "jobs": [{"jobname": "t", "usr_cpu": "x"}]}'),
+    /unexpected JSON shape at jobs\.0\.usr_cpu/,
+  );
   oneLine(() => parseFioOutput('{"fio version": "fio-3.33", "jobs": []}'), /unexpected JSON shape at jobs/);
 });
 
@@ -153,44 +174,62 @@ test('fioSummaryToMetrics uses the shared metric names, units and directions', (
 
 const fioOnHost = ['/usr/bin/fio', '/usr/local/bin/fio'].some((p) => existsSync(p));
 
-test('live: the host fio, run with buildFioArgs, parses', { skip: !fioOnHost && 'fio is not installed on this host', timeout: 20_000 }, async () => {
-  const file = `/dev/shm/vblk-live-${process.pid}`;
-  try {
-    const argv = buildFioArgs({
-      name: 'live',
-      filename: file,
-      rw: 'randread',
-      bs: '4k',
-      ioengine: 'psync',
-      iodepth: 4, // psync: fio prints its "capped at 1" note before the JSON
-      direct: false,
-      runtimeS: 1,
-      rampTimeS: 0,
-      numjobs: 1,
-      size: '8M',
-      readonly: false,
-    });
-    // --readonly refuses to lay out a new file, so create it first.
-    await promisify(execFile)('fio', ['--name=layout', `--filename=${file}`, '--size=8M', '--rw=write', '--bs=1M', '--output-format=terse']);
-    const [cmd, ...args] = argv;
-    const { stdout } = await promisify(execFile)(cmd!, args, { maxBuffer: 16 * 1024 * 1024 });
-    const { summary, notes } = parseFioOutput(stdout);
-    assert.match(summary.fioVersion, /^fio-\d+\.\d+/);
-    assert.ok(summary.iops > 0 && summary.totalIos > 0);
-    assert.ok(summary.runtimeMs >= 900 && summary.runtimeMs <= 3000, `runtime ${summary.runtimeMs}`);
-    assert.ok(summary.clatP99Ns! >= summary.clatP50Ns!);
-    assert.ok(notes.some((n) => /queue depth will be capped at 1/.test(n)), notes.join('\n'));
-  } finally {
-    rmSync(file, { force: true });
-  }
-});
+test(
+  'live: the host fio, run with buildFioArgs, parses',
+  { skip: !fioOnHost && 'fio is not installed on this host', timeout: 20_000 },
+  async () => {
+    const file = `/dev/shm/vblk-live-${process.pid}`;
+    try {
+      const argv = buildFioArgs({
+        name: 'live',
+        filename: file,
+        rw: 'randread',
+        bs: '4k',
+        ioengine: 'psync',
+        iodepth: 4, // psync: fio prints its "capped at 1" note before the JSON
+        direct: false,
+        runtimeS: 1,
+        rampTimeS: 0,
+        numjobs: 1,
+        size: '8M',
+        readonly: false,
+      });
+      // --readonly refuses to lay out a new file, so create it first.
+      await promisify(execFile)('fio', [
+        '--name=layout',
+        `--filename=${file}`,
+        '--size=8M',
+        '--rw=write',
+        '--bs=1M',
+        '--output-format=terse',
+      ]);
+      const [cmd, ...args] = argv;
+      const { stdout } = await promisify(execFile)(cmd!, args, { maxBuffer: 16 * 1024 * 1024 });
+      const { summary, notes } = parseFioOutput(stdout);
+      assert.match(summary.fioVersion, /^fio-\d+\.\d+/);
+      assert.ok(summary.iops > 0 && summary.totalIos > 0);
+      assert.ok(summary.runtimeMs >= 900 && summary.runtimeMs <= 3000, `runtime ${summary.runtimeMs}`);
+      assert.ok(summary.clatP99Ns! >= summary.clatP50Ns!);
+      assert.ok(
+        notes.some((n) => /queue depth will be capped at 1/.test(n)),
+        notes.join('\n'),
+      );
+    } finally {
+      rmSync(file, { force: true });
+    }
+  },
+);
 
 test('jobs of different reporting groups (stonewall, new_group) are refused with the job list, never summed', () => {
   for (const name of ['two-groups-stonewall.stdout', 'two-groups-new-group.stdout']) {
     assert.equal(new Set(docOf(name).jobs.map((j: { groupid: number }) => j.groupid)).size, 2, name);
     assert.throws(
       () => parseFioOutput(fixture(name)),
-      (e: unknown) => e instanceof FioOutputError && /^fio output: jobs in 2 reporting groups \(group 0: 'first'; group 1: 'second'\): they ran one after another or are reported apart/.test(e.message),
+      (e: unknown) =>
+        e instanceof FioOutputError &&
+        /^fio output: jobs in 2 reporting groups \(group 0: 'first'; group 1: 'second'\): they ran one after another or are reported apart/.test(
+          e.message,
+        ),
       name,
     );
   }
@@ -198,7 +237,10 @@ test('jobs of different reporting groups (stonewall, new_group) are refused with
 
 test('jobs of one group with different start delays did not run together: refused', () => {
   assert.equal(docOf('two-jobs-startdelay.stdout').jobs[1]['job options'].startdelay, '1');
-  assert.throws(() => parseFioOutput(fixture('two-jobs-startdelay.stdout')), /did not start together \(startdelay differs\)/);
+  assert.throws(
+    () => parseFioOutput(fixture('two-jobs-startdelay.stdout')),
+    /did not start together \(startdelay differs\)/,
+  );
 });
 
 test('read and write: the total and each direction as its own metrics', () => {
@@ -219,14 +261,33 @@ test('read and write: the total and each direction as its own metrics', () => {
 test('unified_rw_reporting=both: mixed is the sum of read and write, not counted again', () => {
   const doc = docOf('randrw-qd4.stdout');
   const job = doc.jobs[0];
-  job.mixed = { ...job.read, iops: job.read.iops + job.write.iops, total_ios: job.read.total_ios + job.write.total_ios };
+  job.mixed = {
+    ...job.read,
+    iops: job.read.iops + job.write.iops,
+    total_ios: job.read.total_ios + job.write.total_ios,
+  };
   close(parseFioOutput(JSON.stringify(doc)).summary.iops, job.read.iops + job.write.iops);
 });
 
 test('deep JSON is refused before anything walks it; an imported file is never quoted', () => {
-  const text = JSON.stringify(docOf('libaio-direct1-qd1.stdout')).replace('"jobs":[{', `"jobs":[{"deep":${'['.repeat(10_000)}${']'.repeat(10_000)},`);
-  assert.throws(() => parseFioOutput(text), (e: unknown) => e instanceof FioOutputError && e.message === 'fio output: JSON nested deeper than 64 levels');
+  const text = JSON.stringify(docOf('libaio-direct1-qd1.stdout')).replace(
+    '"jobs":[{',
+    `"jobs":[{"deep":${'['.repeat(10_000)}${']'.repeat(10_000)},`,
+  );
+  assert.throws(
+    () => parseFioOutput(text),
+    (e: unknown) => e instanceof FioOutputError && e.message === 'fio output: JSON nested deeper than 64 levels',
+  );
   const secret = 'root:x:0:0:SECRET-LINE\n';
-  assert.throws(() => parseFioOutput(secret, { quoteOutput: false }), (e: unknown) => e instanceof FioOutputError && /no JSON object found \(no line starts with "\{"; 1 line\(s\)\)/.test(e.message) && !e.message.includes('SECRET'));
-  assert.throws(() => parseFioOutput(`{"a": "SECRET-LINE" x}`, { quoteOutput: false }), (e: unknown) => e instanceof FioOutputError && !e.message.includes('SECRET'));
+  assert.throws(
+    () => parseFioOutput(secret, { quoteOutput: false }),
+    (e: unknown) =>
+      e instanceof FioOutputError &&
+      /no JSON object found \(no line starts with "\{"; 1 line\(s\)\)/.test(e.message) &&
+      !e.message.includes('SECRET'),
+  );
+  assert.throws(
+    () => parseFioOutput(`{"a": "SECRET-LINE" x}`, { quoteOutput: false }),
+    (e: unknown) => e instanceof FioOutputError && !e.message.includes('SECRET'),
+  );
 });

@@ -8,9 +8,14 @@ import { FakeRunner } from './fake-runner.js';
 const uname = { stdout: '6.1.0-28-amd64\n' };
 
 test('readGuestFacts returns kernel release and fio version', async () => {
-  const r = new FakeRunner((argv) => (argv[0] === 'uname' ? uname : argv[0] === 'fio' ? { stdout: 'fio-3.33\n' } : undefined));
+  const r = new FakeRunner((argv) =>
+    argv[0] === 'uname' ? uname : argv[0] === 'fio' ? { stdout: 'fio-3.33\n' } : undefined,
+  );
   assert.deepEqual(await readGuestFacts(r), { kernel: '6.1.0-28-amd64', fioVersion: 'fio-3.33' });
-  assert.deepEqual(r.calls, [['uname', '-r'], ['fio', '--version']]);
+  assert.deepEqual(r.calls, [
+    ['uname', '-r'],
+    ['fio', '--version'],
+  ]);
 });
 
 test('a missing fio says so, typed FioNotFound (whose hint says how to get one)', async () => {
@@ -28,7 +33,11 @@ test('a fio that cannot load its libraries is not reported as missing', async ()
   const r = new FakeRunner((argv) =>
     argv[0] === 'uname'
       ? uname
-      : { code: 127, stderr: 'fio: error while loading shared libraries: librbd.so.1: cannot open shared object file: No such file or directory\n' },
+      : {
+          code: 127,
+          stderr:
+            'fio: error while loading shared libraries: librbd.so.1: cannot open shared object file: No such file or directory\n',
+        },
   );
   await assert.rejects(readGuestFacts(r), (err: unknown) => {
     assert.ok(err instanceof RunStepError);

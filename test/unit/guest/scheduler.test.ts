@@ -68,7 +68,11 @@ function fakeKernel(opts: { builtin: string[]; modules: Record<string, string>; 
 }
 
 test('setScheduler loads the bfq module when needed, writes, and reads back', async () => {
-  const runner = fakeKernel({ builtin: ['mq-deadline', 'none'], modules: { bfq: 'bfq', 'kyber-iosched': 'kyber' }, active: 'none' });
+  const runner = fakeKernel({
+    builtin: ['mq-deadline', 'none'],
+    modules: { bfq: 'bfq', 'kyber-iosched': 'kyber' },
+    active: 'none',
+  });
   const r = await setScheduler(runner, 'vdb', 'cfq');
   assert.equal(r.requested, 'cfq');
   assert.equal(r.effective, 'bfq');
@@ -103,7 +107,10 @@ test('an unavailable scheduler fails with the list the kernel offers', async () 
     assert.match(err.details.join('\n'), /Module bfq not found/);
     return true;
   });
-  await assert.rejects(setScheduler(runner, 'vdb', 'fancy'), /does not offer scheduler 'fancy'.*available: mq-deadline, none/);
+  await assert.rejects(
+    setScheduler(runner, 'vdb', 'fancy'),
+    /does not offer scheduler 'fancy'.*available: mq-deadline, none/,
+  );
 });
 
 test('a read-back that differs from what was written is an error', async () => {

@@ -16,7 +16,13 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEd25519KeyPair } from '../../../src/guest-image/byo/ssh-keys.js';
-import { sshKeyFingerprint, GuestSession, parsePinnedHostKey, SshConnectError, type ConnectOptions } from '../../../src/guest/ssh-session.js';
+import {
+  sshKeyFingerprint,
+  GuestSession,
+  parsePinnedHostKey,
+  SshConnectError,
+  type ConnectOptions,
+} from '../../../src/guest/ssh-session.js';
 import { RunStepError } from '../../../src/model/errors.js';
 import { processesMatching } from '../../helpers/processes.js';
 import { GuestTimeoutError } from '../../../src/guest/remote-command.js';
@@ -73,7 +79,10 @@ before(async () => {
   if (skip) return;
   const dir = mkdtempSync(join(tmpdir(), 'vblk-ssh-test-'));
   const hostKeyPath = join(dir, 'host_ed25519');
-  const keygen = execFileSync('dropbearkey', ['-t', 'ed25519', '-f', hostKeyPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const keygen = execFileSync('dropbearkey', ['-t', 'ed25519', '-f', hostKeyPath], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const hostPublicKey = keygen.split('\n').find((l) => l.startsWith('ssh-ed25519 '));
   const hostFingerprint = /Fingerprint: (SHA256:\S+)/.exec(keygen)?.[1];
   assert.ok(hostPublicKey && hostFingerprint, `dropbearkey printed no public key: ${keygen}`);
@@ -250,28 +259,34 @@ test('hostile arguments are passed literally and run nothing', T, async () => {
 
 test('a host key mismatch fails at once, without retrying, and says which keys', T, async () => {
   const other = generateEd25519KeyPair('other').publicKey;
-  await assert.rejects(GuestSession.connect(opts({ hostPublicKey: other, retryUntilMs: Date.now() + 8000 })), (err: unknown) => {
-    assert.ok(err instanceof SshConnectError, String(err));
-    assert.equal(err.kind, 'host-key-mismatch');
-    assert.equal(err.attempts, 1);
-    assert.equal(err.step, 'ssh');
-    assert.ok(server);
-    assert.ok(err.message.includes(server.hostFingerprint), err.message);
-    assert.ok(err.message.includes(parsePinnedHostKey(other).fingerprint), err.message);
-    assert.match(err.message, /host key mismatch/);
-    return true;
-  });
+  await assert.rejects(
+    GuestSession.connect(opts({ hostPublicKey: other, retryUntilMs: Date.now() + 8000 })),
+    (err: unknown) => {
+      assert.ok(err instanceof SshConnectError, String(err));
+      assert.equal(err.kind, 'host-key-mismatch');
+      assert.equal(err.attempts, 1);
+      assert.equal(err.step, 'ssh');
+      assert.ok(server);
+      assert.ok(err.message.includes(server.hostFingerprint), err.message);
+      assert.ok(err.message.includes(parsePinnedHostKey(other).fingerprint), err.message);
+      assert.match(err.message, /host key mismatch/);
+      return true;
+    },
+  );
 });
 
 test('refused authentication fails at once, without retrying', T, async () => {
   const stranger = generateEd25519KeyPair('stranger').privateKey;
-  await assert.rejects(GuestSession.connect(opts({ privateKey: stranger, retryUntilMs: Date.now() + 8000 })), (err: unknown) => {
-    assert.ok(err instanceof SshConnectError, String(err));
-    assert.equal(err.kind, 'auth-refused');
-    assert.equal(err.attempts, 1);
-    assert.match(err.message, /authentication refused for user 'root'/);
-    return true;
-  });
+  await assert.rejects(
+    GuestSession.connect(opts({ privateKey: stranger, retryUntilMs: Date.now() + 8000 })),
+    (err: unknown) => {
+      assert.ok(err instanceof SshConnectError, String(err));
+      assert.equal(err.kind, 'auth-refused');
+      assert.equal(err.attempts, 1);
+      assert.match(err.message, /authentication refused for user 'root'/);
+      return true;
+    },
+  );
 });
 
 test('connection refused is retried until the deadline, then a clear error', T, async () => {
@@ -283,13 +298,19 @@ test('connection refused is retried until the deadline, then a clear error', T, 
       assert.ok(err instanceof SshConnectError, String(err));
       assert.equal(err.kind, 'unreachable');
       assert.ok(err.attempts >= 3, `attempts ${err.attempts}`);
-      assert.match(err.message, /not reachable after \d+ attempts in [\d.]+ s \(last error: TCP connect: ECONNREFUSED\)/);
+      assert.match(
+        err.message,
+        /not reachable after \d+ attempts in [\d.]+ s \(last error: TCP connect: ECONNREFUSED\)/,
+      );
       return true;
     },
   );
   assert.ok(lines.length >= 2);
   // Without a deadline: one attempt.
-  await assert.rejects(GuestSession.connect(opts({ port })), (err: unknown) => err instanceof SshConnectError && err.attempts === 1);
+  await assert.rejects(
+    GuestSession.connect(opts({ port })),
+    (err: unknown) => err instanceof SshConnectError && err.attempts === 1,
+  );
 });
 
 test('a port that accepts and drops (QEMU user-net before sshd listens) is retried until sshd answers', T, async () => {

@@ -8,7 +8,10 @@ import { detectChangePoints, pettittStatistics, testChange } from '../../../src/
 /** Seeded normal values (Box-Muller). */
 function noisy(n: number, mean: number, sd: number, seed: number): number[] {
   const rng = mulberry32(seed);
-  return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng()));
+  return Array.from(
+    { length: n },
+    () => mean + sd * Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng()),
+  );
 }
 
 describe('Pettitt statistic', () => {
@@ -21,7 +24,10 @@ describe('Pettitt statistic', () => {
     }
   });
   it('only splits with at least minSegment values on both sides', () => {
-    assert.deepEqual(pettittStatistics(noisy(10, 0, 1, 1), 4).map((s) => s.t), [4, 5, 6]);
+    assert.deepEqual(
+      pettittStatistics(noisy(10, 0, 1, 1), 4).map((s) => s.t),
+      [4, 5, 6],
+    );
   });
 });
 
@@ -38,13 +44,18 @@ describe('detectChangePoints', () => {
   it('the shift is found wherever it is (not only in the middle)', () => {
     for (const at of [5, 9, 21]) {
       const series = [...noisy(at, 1000, 20, at), ...noisy(30 - at, 1150, 20, at + 100)];
-      assert.deepEqual(detectChangePoints(series).map((c) => c.index), [at], `shift at ${at}`);
+      assert.deepEqual(
+        detectChangePoints(series).map((c) => c.index),
+        [at],
+        `shift at ${at}`,
+      );
     }
   });
 
   it('flat noisy series (CV 10 %): no change point, over many seeds', () => {
     let flagged = 0;
-    for (let seed = 1; seed <= 40; seed++) flagged += detectChangePoints(noisy(30, 1000, 100, seed), { permutations: 499 }).length;
+    for (let seed = 1; seed <= 40; seed++)
+      flagged += detectChangePoints(noisy(30, 1000, 100, seed), { permutations: 499 }).length;
     // α = 0.01 per series: 40 series give 0.4 false flags on average; more than 2 would be a broken test.
     assert.ok(flagged <= 2, `${flagged} false change points in 40 flat series`);
     assert.deepEqual(detectChangePoints(noisy(30, 1000, 100, 7)), []);
@@ -66,7 +77,10 @@ describe('detectChangePoints', () => {
 
   it('two steps are both found (binary segmentation)', () => {
     const series = [...noisy(12, 1000, 15, 1), ...noisy(12, 900, 15, 2), ...noisy(12, 800, 15, 3)];
-    assert.deepEqual(detectChangePoints(series).map((c) => c.index), [12, 24]);
+    assert.deepEqual(
+      detectChangePoints(series).map((c) => c.index),
+      [12, 24],
+    );
   });
 
   it('too short for two segments: nothing is tested; results are reproducible', () => {

@@ -27,8 +27,17 @@ export function nightlyRuns(base: StoredRun, opts: { qemuFrom?: number } = {}): 
       return { ...s, startedAt: date, metrics: { ...s.metrics, iops: { ...s.metrics.iops!, value: level * factor } } };
     });
     const env = base.environment as { qemu: Record<string, unknown> };
-    const environment = opts.qemuFrom !== undefined && night >= opts.qemuFrom ? { ...base.environment, qemu: { ...env.qemu, version: '9.2.0' } } : base.environment;
-    return { ...base, dir: `/results/nightly-2026${String(10).padStart(2, '0')}${String(night + 1).padStart(2, '0')}`, manifest: { ...base.manifest, profileName: 'nightly', startedAt: date }, environment, samples };
+    const environment =
+      opts.qemuFrom !== undefined && night >= opts.qemuFrom
+        ? { ...base.environment, qemu: { ...env.qemu, version: '9.2.0' } }
+        : base.environment;
+    return {
+      ...base,
+      dir: `/results/nightly-2026${String(10).padStart(2, '0')}${String(night + 1).padStart(2, '0')}`,
+      manifest: { ...base.manifest, profileName: 'nightly', startedAt: date },
+      environment,
+      samples,
+    };
   });
 }
 
@@ -45,7 +54,10 @@ describe('buildHistory', () => {
     assert.equal(report.cells.length, 4);
     for (const h of report.cells) {
       assert.equal(h.points.length, NIGHTS);
-      assert.deepEqual(h.points.map((p) => p.run), [...Array(NIGHTS).keys()]);
+      assert.deepEqual(
+        h.points.map((p) => p.run),
+        [...Array(NIGHTS).keys()],
+      );
       for (const p of h.points) assert.ok(p.n === 6 && p.low! <= p.median && p.median <= p.high!);
     }
   });
@@ -61,7 +73,10 @@ describe('buildHistory', () => {
       assert.equal(c.run, 12);
       assert.equal(c.direction, 'regression');
       assert.ok(c.deltaPct < -10 && c.deltaPct > -20);
-      assert.ok(c.environment.some((e) => /qemu\.version/.test(e)), c.environment.join());
+      assert.ok(
+        c.environment.some((e) => /qemu\.version/.test(e)),
+        c.environment.join(),
+      );
     }
   });
 
@@ -77,7 +92,13 @@ describe('summaries', () => {
   it('text for an email: the change first, then the latest night per cell; no markup', () => {
     const text = renderHistoryText(report);
     assert.match(text, /^vblk-bench history: profile nightly, metric iops \(higher is better\)$/m);
-    assert.match(text, new RegExp(`^  REGRESSION ${SHIFTED}: iops -1\\d\\.?\\d* % from 2026-10-13 02:00 UTC .*p = .*environment changed: qemu\\.version: 7\\.2\\.22 → 9\\.2\\.0`, 'm'));
+    assert.match(
+      text,
+      new RegExp(
+        `^  REGRESSION ${SHIFTED}: iops -1\\d\\.?\\d* % from 2026-10-13 02:00 UTC .*p = .*environment changed: qemu\\.version: 7\\.2\\.22 → 9\\.2\\.0`,
+        'm',
+      ),
+    );
     assert.match(text, /accel tcg/);
     assert.ok(!/<\/?[a-z]/.test(text), 'no markup');
     assert.equal(text.split('\n').filter((l) => /^  backend=/.test(l)).length, 4);

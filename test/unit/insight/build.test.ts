@@ -22,19 +22,40 @@ function snapshot(when: 'before' | 'after', atMs: number): Snapshot {
 const TCG_REASON = noExitsReason('tcg', 'QEMU returned no kvm statistics', '/sys/kernel/debug/kvm does not exist');
 
 /** The capture's snapshots were taken before and after fio: its window is the guest's uptime between them. */
-const windowMs = (parseGuestSnapshot(fixtureText('guest-snapshot-after.txt')).uptimeS - parseGuestSnapshot(fixtureText('guest-snapshot-before.txt')).uptimeS) * 1000;
+const windowMs =
+  (parseGuestSnapshot(fixtureText('guest-snapshot-after.txt')).uptimeS -
+    parseGuestSnapshot(fixtureText('guest-snapshot-before.txt')).uptimeS) *
+  1000;
 
 function input(over: Partial<InsightInput> = {}): InsightInput {
   // fio's figures over the same window, so that rates compare like for like.
   const seconds = windowMs / 1000;
   return {
-    window: { ok: true, before: snapshot('before', 0), after: snapshot('after', windowMs), ioStartMs: 12, startMs: 1112, endMs: 1112 + windowMs },
+    window: {
+      ok: true,
+      before: snapshot('before', 0),
+      after: snapshot('after', windowMs),
+      ioStartMs: 12,
+      startMs: 1112,
+      endMs: 1112 + windowMs,
+    },
     probe: 'qemu-blockstats',
     hints: capturedHints(),
     exits: { available: false, reason: TCG_REASON },
     block: { kind: 'qemu', node: 'vblk-disk' },
-    fio: { iops: fio.total_ios / seconds, bwBytesPerS: fio.io_bytes / seconds, usrCpuPct: 5, sysCpuPct: 40, ctx: 6000, totalIos: fio.total_ios },
-    config: { checks: [{ item: 'ioeventfd', planned: true, observed: true, ok: true, source: 'QMP qom-get ioeventfd' }], facts: {}, vcpuAffinity: [] },
+    fio: {
+      iops: fio.total_ios / seconds,
+      bwBytesPerS: fio.io_bytes / seconds,
+      usrCpuPct: 5,
+      sysCpuPct: 40,
+      ctx: 6000,
+      totalIos: fio.total_ios,
+    },
+    config: {
+      checks: [{ item: 'ioeventfd', planned: true, observed: true, ok: true, source: 'QMP qom-get ioeventfd' }],
+      facts: {},
+      vcpuAffinity: [],
+    },
     ...over,
   };
 }
@@ -51,11 +72,22 @@ test('real query-blockstats (QEMU 7.2, -blockdev: device "", node-name, qdev): t
 test('the captured fio run, end to end through the pure builder: every section measured and consistent', () => {
   const insight = buildSampleInsight(input());
   assert.ok(insight.window.available);
-  assert.equal(insight.window.guestIos, fio.total_ios, 'the guest-side denominator is the guest’s own count of fio’s I/Os');
-  assert.equal(insight.window.ios, fio.total_ios, 'the host-side one: requests the disk node received × guest I/Os per request (1 here)');
+  assert.equal(
+    insight.window.guestIos,
+    fio.total_ios,
+    'the guest-side denominator is the guest’s own count of fio’s I/Os',
+  );
+  assert.equal(
+    insight.window.ios,
+    fio.total_ios,
+    'the host-side one: requests the disk node received × guest I/Os per request (1 here)',
+  );
   assert.equal(insight.window.iosSource, 'host-requests');
   assert.ok(insight.hostCpu.available);
-  assert.ok(insight.hostCpu.roles.some((r) => r.role === 'iothread' && (r.usPerIo ?? 0) > 0), 'iothread0 served the disk');
+  assert.ok(
+    insight.hostCpu.roles.some((r) => r.role === 'iothread' && (r.usPerIo ?? 0) > 0),
+    'iothread0 served the disk',
+  );
   assert.ok(insight.guest.available);
   assert.ok(insight.guest.irqs > 0);
   assert.equal(insight.guest.virtioDevice, 'virtio1');
@@ -80,16 +112,43 @@ test('a large byte mismatch is flagged, with what disagrees; clock-sized differe
   const i = input();
   const cached = buildSampleInsight({ ...i, fio: { ...i.fio, bwBytesPerS: i.fio.bwBytesPerS! * 3 } });
   assert.ok(cached.blockstats.available);
-  assert.match(cached.blockstats.mismatch ?? '', /^large byte mismatch: the host's read rate is 33 % of fio's \(caching, or not the disk under test\)$/);
+  assert.match(
+    cached.blockstats.mismatch ?? '',
+    /^large byte mismatch: the host's read rate is 33 % of fio's \(caching, or not the disk under test\)$/,
+  );
   // fio's clock 30 % off (TCG on a busy host): reported, not flagged.
   const skewed = buildSampleInsight({ ...i, fio: { ...i.fio, bwBytesPerS: i.fio.bwBytesPerS! * 1.3 } });
   assert.ok(skewed.blockstats.available && skewed.blockstats.mismatch === null);
   const counters = (rdBytes: number) => ({ rdBytes, rdOperations: rdBytes / 4096, rdMerged: 0 });
   const zero = counters(0);
-  const other = blockstatsInsight({ source: 'qemu', node: 'other-disk', before: zero, after: counters(4096), windowMs: 1000, ios: 1, guestReadBytes: 4096000, fioBytesPerS: null });
-  assert.equal(other.mismatch, 'large byte mismatch: the host read 0 % of the bytes the guest read from the disk (caching, or not the disk under test)');
-  const nothing = blockstatsInsight({ source: 'qemu', node: 'other-disk', before: zero, after: zero, windowMs: 1000, ios: 1000, guestReadBytes: null, fioBytesPerS: null });
-  assert.equal(nothing.mismatch, 'large byte mismatch: the host node read nothing while the guest completed I/O (caching, or not the disk under test)');
+  const other = blockstatsInsight({
+    source: 'qemu',
+    node: 'other-disk',
+    before: zero,
+    after: counters(4096),
+    windowMs: 1000,
+    ios: 1,
+    guestReadBytes: 4096000,
+    fioBytesPerS: null,
+  });
+  assert.equal(
+    other.mismatch,
+    'large byte mismatch: the host read 0 % of the bytes the guest read from the disk (caching, or not the disk under test)',
+  );
+  const nothing = blockstatsInsight({
+    source: 'qemu',
+    node: 'other-disk',
+    before: zero,
+    after: zero,
+    windowMs: 1000,
+    ios: 1000,
+    guestReadBytes: null,
+    fioBytesPerS: null,
+  });
+  assert.equal(
+    nothing.mismatch,
+    'large byte mismatch: the host node read nothing while the guest completed I/O (caching, or not the disk under test)',
+  );
   assert.equal(nothing.mergeRatio, null);
   assert.equal(BYTES_TOLERANCE, 1.5);
 });
@@ -109,13 +168,20 @@ test('a guest snapshot that failed: the guest section says why, host figures kee
   if (!i.window.ok) throw new Error('unreachable');
   const after = { ...i.window.after, guest: { ok: false as const, error: 'guest command timed out' } };
   const insight = buildSampleInsight({ ...i, window: { ...i.window, after } });
-  assert.deepEqual(insight.guest, { available: false, reason: 'guest snapshot at the window end: guest command timed out' });
+  assert.deepEqual(insight.guest, {
+    available: false,
+    reason: 'guest snapshot at the window end: guest command timed out',
+  });
   assert.ok(insight.hostCpu.available);
   assert.ok(insight.window.available && insight.window.guestIos === null);
   assert.equal(insight.window.ios, fio.total_ios, 'host-side figures still have the host’s count');
   assert.ok(Math.abs(insight.hostCpu.totalUsPerIo! - insight.hostCpu.totalCpuUs / fio.total_ios) < 1e-9);
   // Without any I/O count nothing is per I/O.
-  const blind = buildSampleInsight({ ...i, block: { available: false, reason: 'no monitor' }, window: { ...i.window, after } });
+  const blind = buildSampleInsight({
+    ...i,
+    block: { available: false, reason: 'no monitor' },
+    window: { ...i.window, after },
+  });
   assert.ok(blind.hostCpu.available && blind.hostCpu.totalUsPerIo === null);
   assert.deepEqual(blind.blockstats, { available: false, reason: 'no monitor' });
 });
@@ -123,11 +189,18 @@ test('a guest snapshot that failed: the guest section says why, host figures kee
 test('exit counters, when a source exists, become deltas per I/O', () => {
   const i = input();
   if (!i.window.ok) throw new Error('unreachable');
-  const withExits = (s: Snapshot, exits: number): Snapshot => ({ ...s, exits: { ok: true, value: { exits, io_exits: exits / 2 } } });
+  const withExits = (s: Snapshot, exits: number): Snapshot => ({
+    ...s,
+    exits: { ok: true, value: { exits, io_exits: exits / 2 } },
+  });
   const insight = buildSampleInsight({
     ...i,
     exits: { source: 'query-stats' },
-    window: { ...i.window, before: withExits(i.window.before, 1000), after: withExits(i.window.after, 1000 + 2 * fio.total_ios) },
+    window: {
+      ...i.window,
+      before: withExits(i.window.before, 1000),
+      after: withExits(i.window.after, 1000 + 2 * fio.total_ios),
+    },
   });
   assert.ok(insight.exits.available);
   assert.equal(insight.exits.exitsPerIo, 2);
@@ -151,5 +224,8 @@ test('a storage daemon whose counters never move (QEMU 7.2 vhost-user-blk export
   assert.equal(insight.window.ios, fio.total_ios);
   assert.ok(insight.hostCpu.available && insight.hostCpu.totalUsPerIo !== null, 'host CPU per I/O still measured');
   assert.equal(insight.blockstats.available, false);
-  assert.match(!insight.blockstats.available ? insight.blockstats.reason : '', /does not account I\/O on vhost-user-blk exports/);
+  assert.match(
+    !insight.blockstats.available ? insight.blockstats.reason : '',
+    /does not account I\/O on vhost-user-blk exports/,
+  );
 });

@@ -18,12 +18,18 @@ export interface CapturedTasks {
 /** A captured /proc/<pid>/task listing as the reading readProcessThreads would have returned. */
 export function capturedReading(name: string): ProcessReading {
   const captured = fixtureJson<CapturedTasks>(name);
-  return { source: { label: 'qemu', pid: captured.pid }, threads: captured.tasks.map((t) => threadReadingOf(t.stat, t.schedstat)) };
+  return {
+    source: { label: 'qemu', pid: captured.pid },
+    threads: captured.tasks.map((t) => threadReadingOf(t.stat, t.schedstat)),
+  };
 }
 
 /** vCPU and iothread thread ids as QMP reported them in the capture. */
 export function capturedHints(): { vcpuTids: Set<number>; iothreadTids: Set<number> } {
   const cpus = fixtureJson<{ 'thread-id': number }[]>('qmp-query-cpus-fast.json');
   const iothreads = fixtureJson<{ 'thread-id': number }[]>('qmp-query-iothreads.json');
-  return { vcpuTids: new Set(cpus.map((c) => c['thread-id'])), iothreadTids: new Set(iothreads.map((t) => t['thread-id'])) };
+  return {
+    vcpuTids: new Set(cpus.map((c) => c['thread-id'])),
+    iothreadTids: new Set(iothreads.map((t) => t['thread-id'])),
+  };
 }

@@ -36,21 +36,36 @@ test('the test disk is virtio1 (device link); its queue lines are virtio1-req.*,
   assert.equal(virtioNameOf(sections.get('virtio')!), 'virtio1');
   assert.throws(() => virtioNameOf('../../../0000:00:04.0'), /does not point at a virtio device/);
   const rows = parseProcInterrupts(sections.get('interrupts')!);
-  assert.deepEqual(virtioQueueRows(rows, 'virtio1').map((r) => r.actions[0]), ['virtio1-req.0', 'virtio1-req.1']);
+  assert.deepEqual(
+    virtioQueueRows(rows, 'virtio1').map((r) => r.actions[0]),
+    ['virtio1-req.0', 'virtio1-req.1'],
+  );
   assert.deepEqual(virtioQueueRows(rows, 'virtio0'), [], 'the NIC has input/output queues, not req');
   // A shared MSI-X vector and legacy INTx (synthetic lines in the same layout).
-  const shared = parseProcInterrupts('           CPU0       CPU1\n 24:   5   6   PCI-MSI 32768-edge   virtio3-virtqueues\n 11:   7   0   IO-APIC 11-fasteoi   virtio3, uhci_hcd:usb1\n');
-  assert.deepEqual(virtioQueueRows(shared, 'virtio3').map((r) => r.irq), ['24', '11']);
+  const shared = parseProcInterrupts(
+    '           CPU0       CPU1\n 24:   5   6   PCI-MSI 32768-edge   virtio3-virtqueues\n 11:   7   0   IO-APIC 11-fasteoi   virtio3, uhci_hcd:usb1\n',
+  );
+  assert.deepEqual(
+    virtioQueueRows(shared, 'virtio3').map((r) => r.irq),
+    ['24', '11'],
+  );
 });
 
 test('interrupt deltas over the captured fio run are > 0 and about one per guest I/O', () => {
   const a = parseGuestSnapshot(beforeText);
   const b = parseGuestSnapshot(afterText);
   const lines = interruptDeltas(a.interrupts, b.interrupts, b.virtio);
-  assert.deepEqual(lines.map((l) => l.name), ['virtio1-req.0', 'virtio1-req.1']);
+  assert.deepEqual(
+    lines.map((l) => l.name),
+    ['virtio1-req.0', 'virtio1-req.1'],
+  );
   const irqs = lines.reduce((s, l) => s + l.count, 0);
   assert.ok(irqs > 0);
-  for (const l of lines) assert.equal(l.count, l.perCpu.reduce((s, n) => s + n, 0));
+  for (const l of lines)
+    assert.equal(
+      l.count,
+      l.perCpu.reduce((s, n) => s + n, 0),
+    );
   // With event_idx the device may coalesce, never exceed one interrupt per request by much.
   assert.ok(irqs <= fio.total_ios * 1.05, `${irqs} IRQs for ${fio.total_ios} I/Os`);
 });
@@ -73,7 +88,13 @@ test('guest /proc/stat cpu line, uptime, scheduler and blk-mq queues from the sn
   assert.equal(b.scheduler, 'none');
   assert.equal(b.hwQueues, 2, 'one blk-mq queue per vCPU');
   const stat = splitSections(afterText).get('stat')!;
-  const fields = stat.split('\n').find((l) => l.startsWith('cpu '))!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const fields = stat
+    .split('\n')
+    .find((l) => l.startsWith('cpu '))!
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
   assert.deepEqual(Object.values(parseProcStatCpu(stat)), fields);
   assert.throws(() => parseGuestSnapshot(afterText.replace(/@@mq[\s\S]*$/, '@@mq\n')), /section mq is empty/);
 });

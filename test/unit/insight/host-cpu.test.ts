@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSchedstat, parseStatusField, parseTaskStat, threadReadingOf, NS_PER_TICK } from '../../../src/insight/proc-parse.js';
+import {
+  parseSchedstat,
+  parseStatusField,
+  parseTaskStat,
+  threadReadingOf,
+  NS_PER_TICK,
+} from '../../../src/insight/proc-parse.js';
 import { classifyThread } from '../../../src/insight/thread-roles.js';
 import { hostCpuInsight } from '../../../src/insight/host-cpu.js';
 import { capturedHints, capturedReading, fixtureJson, type CapturedTasks } from './fixtures.js';
@@ -17,7 +23,10 @@ test('real QEMU 7.2 /proc/<pid>/task/<tid>/stat lines: names with spaces, utime/
     const s = parseTaskStat(t.stat);
     assert.equal(s.tid, t.tid);
     // Fields 14/15 counted independently: split after the last ')'.
-    const fields = t.stat.slice(t.stat.lastIndexOf(')') + 2).trim().split(' ');
+    const fields = t.stat
+      .slice(t.stat.lastIndexOf(')') + 2)
+      .trim()
+      .split(' ');
     assert.equal(s.utimeTicks, Number(fields[11]));
     assert.equal(s.stimeTicks, Number(fields[12]));
     assert.equal(s.state, fields[0]);
@@ -51,17 +60,26 @@ test('real schedstat lines: run ns, wait ns, timeslices; ticks fallback without 
 
 test('thread roles from names and the QMP ids of the same capture', () => {
   const hints = { ...capturedHints(), pid: before.pid };
-  const roles = Object.fromEntries(before.tasks.map((t) => {
-    const s = parseTaskStat(t.stat);
-    return [`${s.tid} ${s.name}`, classifyThread(s, hints)];
-  }));
-  const byName = (name: string) => Object.entries(roles).filter(([k]) => k.endsWith(` ${name}`)).map(([, r]) => r);
+  const roles = Object.fromEntries(
+    before.tasks.map((t) => {
+      const s = parseTaskStat(t.stat);
+      return [`${s.tid} ${s.name}`, classifyThread(s, hints)];
+    }),
+  );
+  const byName = (name: string) =>
+    Object.entries(roles)
+      .filter(([k]) => k.endsWith(` ${name}`))
+      .map(([, r]) => r);
   assert.deepEqual(byName('CPU 0/TCG'), ['vcpu']);
   assert.deepEqual(byName('CPU 1/TCG'), ['vcpu']);
   assert.deepEqual(byName('IO iothread0'), ['iothread']);
   assert.deepEqual(byName('IO mon_iothread'), ['other'], 'the QMP monitor iothread is not a user iothread');
   assert.deepEqual(byName('worker'), ['aio-worker']);
-  assert.deepEqual(byName('qemu-system-x86').sort(), ['main-loop', 'other'], 'tid == pid is the main loop, call_rcu is other');
+  assert.deepEqual(
+    byName('qemu-system-x86').sort(),
+    ['main-loop', 'other'],
+    'tid == pid is the main loop, call_rcu is other',
+  );
   // Without QMP ids, names alone give the same answer.
   for (const t of before.tasks) {
     const s = parseTaskStat(t.stat);
@@ -81,14 +99,19 @@ test('per-role host CPU over the captured fio run: deltas, per I/O, IOPS per cor
   for (const r of ['vcpu', 'main-loop', 'iothread']) assert.ok((role(r)?.cpuUs ?? 0) > 0, `${r} used CPU during fio`);
   assert.equal(role('vcpu')?.threads, 2);
   // Every number is the sum of its threads' schedstat deltas.
-  const delta = (tid: number) => (b.threads.find((t) => t.tid === tid)!.cpuNs - a.threads.find((t) => t.tid === tid)!.cpuNs) / 1000;
+  const delta = (tid: number) =>
+    (b.threads.find((t) => t.tid === tid)!.cpuNs - a.threads.find((t) => t.tid === tid)!.cpuNs) / 1000;
   const vcpus = [...capturedHints().vcpuTids];
   assert.ok(Math.abs(role('vcpu')!.cpuUs - vcpus.reduce((s, t) => s + delta(t), 0)) < 1e-6);
   assert.ok(Math.abs(insight.totalCpuUs - b.threads.reduce((s, t) => s + delta(t.tid), 0)) < 1e-6);
   assert.ok(Math.abs(insight.totalUsPerIo! - insight.totalCpuUs / ios) < 1e-9);
   assert.ok(Math.abs(insight.iopsPerCoreSecond! - ios / (insight.totalCpuUs / 1e6)) < 1e-6);
   assert.ok(Math.abs(role('vcpu')!.busyCores - role('vcpu')!.cpuUs / 2e6) < 1e-9);
-  assert.deepEqual(insight.roles.map((r) => r.cpuUs), [...insight.roles.map((r) => r.cpuUs)].sort((x, y) => y - x), 'largest first');
+  assert.deepEqual(
+    insight.roles.map((r) => r.cpuUs),
+    [...insight.roles.map((r) => r.cpuUs)].sort((x, y) => y - x),
+    'largest first',
+  );
   assert.equal(insight.endedThreads, 0);
 });
 

@@ -82,7 +82,10 @@ test('QEMU 7.2 under TCG (captured): query-stats and query-stats-schemas return 
 test('the "not available" reason under TCG says why, in words, and what each source said', () => {
   const reason = noExitsReason('tcg', 'QEMU returned no kvm statistics', '/sys/kernel/debug/kvm does not exist');
   assert.match(reason, /^not available under TCG: QEMU emulates the CPU, so there are no KVM exits to count/);
-  assert.match(reason, /query-stats: QEMU returned no kvm statistics; debugfs: \/sys\/kernel\/debug\/kvm does not exist/);
+  assert.match(
+    reason,
+    /query-stats: QEMU returned no kvm statistics; debugfs: \/sys\/kernel\/debug\/kvm does not exist/,
+  );
   assert.match(noExitsReason('kvm', 'x', 'y'), /^not available: neither source gave KVM counters/);
 });
 
@@ -95,7 +98,13 @@ test('query-stats with KVM counters (shape from QEMU QAPI docs qapi/stats.json):
   assert.equal(all.exits, 5300);
   assert.equal(all.io_exits, 4010);
   const cumulative = cumulativeStatNames(QAPI_DOC_QUERY_STATS_SCHEMAS, 'kvm', 'vcpu');
-  assert.deepEqual([...cumulative].sort(), ['directed_yield_attempted', 'exits', 'halt_exits', 'io_exits', 'mmio_exits']);
+  assert.deepEqual([...cumulative].sort(), [
+    'directed_yield_attempted',
+    'exits',
+    'halt_exits',
+    'io_exits',
+    'mmio_exits',
+  ]);
   const only = sumProviderCounters(results, 'kvm', cumulative)!;
   assert.equal(only.guest_mode, undefined, 'instant values do not subtract');
   assert.equal(sumProviderCounters(results, 'xyz'), null);
@@ -114,6 +123,11 @@ test('exit deltas between two query-stats replies (QAPI doc shape): moved counte
 
 test('debugfs per-VM directory (layout from Linux kvm_main.c kvm_create_vm_debugfs): <pid>-<fd>, decimal files', () => {
   assert.deepEqual(vmDebugfsDirs(['1234-11', '12345-11', '1234-x', 'exits', '99-3'], 1234), ['1234-11']);
-  const counters = parseDebugfsCounters({ exits: '5300\n', io_exits: '4010\n', halt_poll_ns: 'abc\n', mmu_recycled: '0\n' });
+  const counters = parseDebugfsCounters({
+    exits: '5300\n',
+    io_exits: '4010\n',
+    halt_poll_ns: 'abc\n',
+    mmu_recycled: '0\n',
+  });
   assert.deepEqual(counters, { exits: 5300, io_exits: 4010, mmu_recycled: 0 });
 });

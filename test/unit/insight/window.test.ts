@@ -38,7 +38,10 @@ class FakeClock implements Clock {
 }
 
 /** A fio that starts I/O `startDelay` ms after exec, then runs ramp + runtime (or fails at `failAt`). */
-function fakeFio(clock: FakeClock, o: { startDelay: number; rampMs: number; runtimeMs: number; failAt?: number; noIo?: boolean }) {
+function fakeFio(
+  clock: FakeClock,
+  o: { startDelay: number; rampMs: number; runtimeMs: number; failAt?: number; noIo?: boolean },
+) {
   const ioStart = o.startDelay;
   const end = ioStart + o.rampMs + o.runtimeMs + 50;
   let started = -1;
@@ -50,7 +53,10 @@ function fakeFio(clock: FakeClock, o: { startDelay: number; rampMs: number; runt
         else clock.at(started + end, () => resolve('fio output'));
       }),
     // rd_operations: 7 before fio, then one per ms of I/O.
-    probe: async () => (started < 0 || o.noIo || clock.now() - started < ioStart ? 7 : 7 + Math.floor(clock.now() - started - ioStart) + 1),
+    probe: async () =>
+      started < 0 || o.noIo || clock.now() - started < ioStart
+        ? 7
+        : 7 + Math.floor(clock.now() - started - ioStart) + 1,
     snapshot: async () => {
       const at = clock.now() - started;
       await clock.sleep(30); // a snapshot takes time
@@ -100,7 +106,13 @@ test('no I/O at all: the window gives up after ramp + the start timeout', async 
 test('a probe that cannot be read, and a runtime too short for a window', async () => {
   const clock = new FakeClock();
   const fio = fakeFio(clock, { startDelay: 10, rampMs: 0, runtimeMs: 1000 });
-  const broken = await runWithWindow({ ...fio, probe: async () => Promise.reject(new Error('QMP gone')), rampMs: 0, runtimeMs: 1000, clock });
+  const broken = await runWithWindow({
+    ...fio,
+    probe: async () => Promise.reject(new Error('QMP gone')),
+    rampMs: 0,
+    runtimeMs: 1000,
+    clock,
+  });
   assert.deepEqual(broken.window, { ok: false, reason: "cannot detect fio's first I/O: QMP gone" });
   const clock2 = new FakeClock();
   const short = fakeFio(clock2, { startDelay: 10, rampMs: 0, runtimeMs: 600 });

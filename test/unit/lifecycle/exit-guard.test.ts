@@ -37,7 +37,10 @@ function script(dir: string, fault: string): string {
 
 async function runFault(fault: string, signals: NodeJS.Signals[] = []) {
   const dir = await mkdtemp(join(tmpdir(), 'vblk-guard-'));
-  const sub = execa(process.execPath, ['--input-type=module', '-e', script(dir, fault)], { reject: false, timeout: 30_000 });
+  const sub = execa(process.execPath, ['--input-type=module', '-e', script(dir, fault)], {
+    reject: false,
+    timeout: 30_000,
+  });
   let childPid = 0;
   sub.stdout!.once('data', (d: Buffer) => {
     childPid = Number(d.toString().trim());

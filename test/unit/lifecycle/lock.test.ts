@@ -18,7 +18,9 @@ function holdInChild(path: string, holdMs: number) {
     const lock = await acquireLock(${JSON.stringify(path)}, { purpose: 'test holder', waitMs: 0 });
     process.stdout.write('held\\n');
     setTimeout(() => { lock.release(); process.exit(0); }, ${holdMs});`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const held = new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return { child, held, exited };
@@ -53,7 +55,12 @@ test('held by another live process: LockHeldError names it; waiting succeeds onc
     assert.equal(err.holder.pid, holder.child.pid);
     assert.match(err.message, new RegExp(`pid ${holder.child.pid}, started .*test holder`));
     let waited = false;
-    const lock = await acquireLock(path, { purpose: 'third', waitMs: 20_000, pollMs: 100, onWait: () => (waited = true) });
+    const lock = await acquireLock(path, {
+      purpose: 'third',
+      waitMs: 20_000,
+      pollMs: 100,
+      onWait: () => (waited = true),
+    });
     assert.ok(waited);
     assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid);
     lock.release();
@@ -94,7 +101,7 @@ test('a stale lock (its holder is dead, or the pid now belongs to another proces
     assert.match(takeovers[0]!, /taking over a stale lock: its holder \(pid \d+.*dead run\) is no longer running/);
   }));
 
-test('a damaged lock file is taken over only once it is old; another host\'s lock is never', () =>
+test("a damaged lock file is taken over only once it is old; another host's lock is never", () =>
   withDir(async (dir) => {
     const path = join(dir, 'host.lock');
     writeFileSync(path, '{"pid": 12');
@@ -103,6 +110,9 @@ test('a damaged lock file is taken over only once it is old; another host\'s loc
     utimesSync(path, old, old);
     (await acquireLock(path, { purpose: 'p', waitMs: 0 })).release();
 
-    writeFileSync(path, JSON.stringify({ pid: 1, startTicks: '1', hostname: 'elsewhere', since: 'x', purpose: 'remote run' }));
+    writeFileSync(
+      path,
+      JSON.stringify({ pid: 1, startTicks: '1', hostname: 'elsewhere', since: 'x', purpose: 'remote run' }),
+    );
     await assert.rejects(acquireLock(path, { purpose: 'p', waitMs: 0 }), /pid 1 on host elsewhere/);
   }));

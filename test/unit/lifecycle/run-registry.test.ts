@@ -10,7 +10,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processStartTicks, waitGone } from '../../../src/lifecycle/proc.js';
-import { RUN_DIR_ENV, RunLifecycle, sweepRunDir, sweepStaleRuns, type ChildRecord } from '../../../src/lifecycle/run-registry.js';
+import {
+  RUN_DIR_ENV,
+  RunLifecycle,
+  sweepRunDir,
+  sweepStaleRuns,
+  type ChildRecord,
+} from '../../../src/lifecycle/run-registry.js';
 import { startQemu } from '../../../src/vm/process.js';
 import { withTempDir } from '../../helpers/temp.js';
 
@@ -23,7 +29,14 @@ function sleeper(env: Record<string, string> = {}): ChildProcess {
 }
 
 function record(runDir: string, child: ChildProcess, startTicks = processStartTicks(child.pid!)!): void {
-  const rec: ChildRecord = { pid: child.pid!, startTicks, label: 'fake-qemu', runDir, owner: deadOwner(), startedAt: 'then' };
+  const rec: ChildRecord = {
+    pid: child.pid!,
+    startTicks,
+    label: 'fake-qemu',
+    runDir,
+    owner: deadOwner(),
+    startedAt: 'then',
+  };
   mkdirSync(join(runDir, 'pids'), { recursive: true });
   writeFileSync(join(runDir, 'pids', `${child.pid}.json`), JSON.stringify(rec));
 }
@@ -72,8 +85,14 @@ test('the sweep kills a recorded child of a dead run, and spares a pid that is n
       assert.equal(processStartTicks(ours.pid!), null, 'our leftover is killed');
       assert.ok(processStartTicks(reused.pid!), 'the reused pid is left alone');
       assert.ok(processStartTicks(unmarked.pid!), 'a process without our marker is left alone');
-      assert.ok(actions.some((a) => a.startsWith(`killed leftover fake-qemu pid ${ours.pid}`)), actions.join('\n'));
-      assert.ok(actions.some((a) => a.includes(`pid ${reused.pid} (recorded as fake-qemu`) && a.endsWith('left alone')), actions.join('\n'));
+      assert.ok(
+        actions.some((a) => a.startsWith(`killed leftover fake-qemu pid ${ours.pid}`)),
+        actions.join('\n'),
+      );
+      assert.ok(
+        actions.some((a) => a.includes(`pid ${reused.pid} (recorded as fake-qemu`) && a.endsWith('left alone')),
+        actions.join('\n'),
+      );
       assert.ok(!existsSync(join(runDir, 'pids')), 'pid files removed');
     } finally {
       for (const c of [ours, reused, unmarked]) c.kill('SIGKILL');
@@ -89,12 +108,20 @@ test('sweepStaleRuns: only entries of dead owners; removes their temporary files
     writeFileSync(temp, 'x');
     writeFileSync(foreign, 'x');
     const dead = deadOwner();
-    writeFileSync(join(registry, 'dead.json'), JSON.stringify({ owner: dead, runDir: join(dir, 'r1'), startedAt: 'x', tempPaths: [temp, foreign] }));
+    writeFileSync(
+      join(registry, 'dead.json'),
+      JSON.stringify({ owner: dead, runDir: join(dir, 'r1'), startedAt: 'x', tempPaths: [temp, foreign] }),
+    );
     const alive = { pid: process.pid, startTicks: processStartTicks(process.pid)! };
-    writeFileSync(join(registry, 'alive.json'), JSON.stringify({ owner: alive, runDir: join(dir, 'r2'), startedAt: 'x', tempPaths: [] }));
+    writeFileSync(
+      join(registry, 'alive.json'),
+      JSON.stringify({ owner: alive, runDir: join(dir, 'r2'), startedAt: 'x', tempPaths: [] }),
+    );
     const { actions } = await sweepStaleRuns(registry);
     assert.ok(!existsSync(temp));
     assert.ok(existsSync(foreign), 'only vblk-bench-* files are ever removed');
     assert.deepEqual(readdirSync(registry), ['alive.json']);
-    assert.ok(actions.some((a) => a.includes(`run ${join(dir, 'r1')} (vblk-bench pid ${dead.pid}) ended without cleaning up`)));
+    assert.ok(
+      actions.some((a) => a.includes(`run ${join(dir, 'r1')} (vblk-bench pid ${dead.pid}) ended without cleaning up`)),
+    );
   }));

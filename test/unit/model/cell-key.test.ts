@@ -16,7 +16,10 @@ test('where the two former cellKeyOf disagreed: the key never reorders and never
   // A stored sample's cell order is the order its cellKey was written in: recomputing must match it.
   assert.equal(cellKeyOf({ iodepth: 4, backend: 'virtio-blk' }), 'iodepth=4,backend=virtio-blk');
   // An axis this version does not know (a newer tool's run) stays part of the key: two cells never collide.
-  assert.notEqual(cellKeyOf({ backend: 'virtio-blk', future_axis: 1 }), cellKeyOf({ backend: 'virtio-blk', future_axis: 2 }));
+  assert.notEqual(
+    cellKeyOf({ backend: 'virtio-blk', future_axis: 1 }),
+    cellKeyOf({ backend: 'virtio-blk', future_axis: 2 }),
+  );
 });
 
 test('the planner builds cells in canonical axis order, so their keys are canonical', () => {

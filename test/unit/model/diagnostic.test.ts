@@ -10,8 +10,17 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
-  DIAGNOSTIC_KINDS, FAILURE_KINDS, diagnosticText, explain, hint, sampleFailure, severityOf,
-  storedWarning, type Diagnostic, type DiagnosticKind, type StoredWarning,
+  DIAGNOSTIC_KINDS,
+  FAILURE_KINDS,
+  diagnosticText,
+  explain,
+  hint,
+  sampleFailure,
+  severityOf,
+  storedWarning,
+  type Diagnostic,
+  type DiagnosticKind,
+  type StoredWarning,
 } from '../../../src/model/diagnostic.js';
 import { RunManifestSchema } from '../../../src/model/schemas/manifest.js';
 import { RunStepError } from '../../../src/model/errors.js';
@@ -33,15 +42,40 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   FirstSampleSlow: { kind: 'FirstSampleSlow', first: 80, medianOfRest: 100, slowerBy: 0.2, threshold: 0.1 },
   Bimodal: { kind: 'Bimodal', lowerCount: 5, upperCount: 5, lowerMax: 101, upperMin: 119 },
   NonZeroSteal: { kind: 'NonZeroSteal', stealPct: 0.4 },
-  StoredFileSkipped: { kind: 'StoredFileSkipped', file: 'r/samples/0001-x.json', what: 'sample', problem: 'metrics.iops.value: negative' },
-  DuplicateSample: { kind: 'DuplicateSample', file: 'r/samples/0009-x.json', slot: 'iodepth=1#r0', kept: 'r/samples/0001-x.json' },
+  StoredFileSkipped: {
+    kind: 'StoredFileSkipped',
+    file: 'r/samples/0001-x.json',
+    what: 'sample',
+    problem: 'metrics.iops.value: negative',
+  },
+  DuplicateSample: {
+    kind: 'DuplicateSample',
+    file: 'r/samples/0009-x.json',
+    slot: 'iodepth=1#r0',
+    kept: 'r/samples/0001-x.json',
+  },
   UnplannedSample: { kind: 'UnplannedSample', file: 'r/samples/0009-x.json', slot: 'iodepth=1#r7' },
-  MissingSamples: { kind: 'MissingSamples', file: 'r/run.json', missing: 1, planned: 24, first: [{ cellKey: 'iodepth=1', repetition: 3 }] },
-  ...(Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, { kind, reason: `a ${kind} happened` }])) as Record<(typeof FAILURE_KINDS)[number], Diagnostic>),
+  MissingSamples: {
+    kind: 'MissingSamples',
+    file: 'r/run.json',
+    missing: 1,
+    planned: 24,
+    first: [{ cellKey: 'iodepth=1', repetition: 3 }],
+  },
+  ...(Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, { kind, reason: `a ${kind} happened` }])) as Record<
+    (typeof FAILURE_KINDS)[number],
+    Diagnostic
+  >),
   TcgEmulation: { kind: 'TcgEmulation' },
   KvmUnusable: { kind: 'KvmUnusable', why: '/dev/kvm does not exist (no KVM on this host)', cause: 'absent' },
   BootRetry: { kind: 'BootRetry', bootId: 'b001-g1-r0', samples: 2, bootRetries: 1 },
-  RunIncomplete: { kind: 'RunIncomplete', run: 'quick-20260101T000000Z', dir: 'results/quick-20260101T000000Z', stopReason: 'interrupted by SIGINT', missing: 3 },
+  RunIncomplete: {
+    kind: 'RunIncomplete',
+    run: 'quick-20260101T000000Z',
+    dir: 'results/quick-20260101T000000Z',
+    stopReason: 'interrupted by SIGINT',
+    missing: 3,
+  },
   RunPartial: { kind: 'RunPartial', failed: 2, missing: 0, dir: 'results/q' },
   QemuStopFailed: { kind: 'QemuStopFailed', bootId: 'b001-g1-r0', message: 'QEMU pid 7 did not exit after SIGKILL' },
   ManifestNotUpdated: { kind: 'ManifestNotUpdated', path: 'results/q/run.json', why: 'ENOSPC' },
@@ -50,10 +84,18 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   SamplesUnsaved: { kind: 'SamplesUnsaved', count: 1, dir: 'results/q' },
   ProfileFileGone: { kind: 'ProfileFileGone', path: 'quick.yaml', dir: 'results/quick' },
   LockWait: { kind: 'LockWait', pid: 42, since: '2026-01-01T00:00:00Z' },
-  LockTakenOver: { kind: 'LockTakenOver', text: 'host.lock: taking over a stale lock: its holder (pid 42) is no longer running' },
+  LockTakenOver: {
+    kind: 'LockTakenOver',
+    text: 'host.lock: taking over a stale lock: its holder (pid 42) is no longer running',
+  },
   LeftoverCleaned: { kind: 'LeftoverCleaned', action: 'removed /dev/shm/vblk-bench-1.raw' },
   Interrupted: { kind: 'Interrupted', signal: 'SIGINT' },
-  GuestKernelUnchecked: { kind: 'GuestKernelUnchecked', kernel: 'kernel 6.9.0', initramfs: '6.1.0-28-amd64', modules: ['virtio_blk'] },
+  GuestKernelUnchecked: {
+    kind: 'GuestKernelUnchecked',
+    kernel: 'kernel 6.9.0',
+    initramfs: '6.1.0-28-amd64',
+    modules: ['virtio_blk'],
+  },
   GuestImageBackingFile: { kind: 'GuestImageBackingFile', path: 'a.qcow2', backingFile: 'base.qcow2' },
   ImportedRun: { kind: 'ImportedRun', files: 3, accel: 'kvm', accelStated: false },
   ImportFileSkipped: { kind: 'ImportFileSkipped', file: 'x.json: no JSON object found' },
@@ -68,8 +110,18 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   ConfirmRerunFailed: { kind: 'ConfirmRerunFailed', exitCode: 3 },
   CalibrationEnvironmentDiffers: { kind: 'CalibrationEnvironmentDiffers', difference: 'host.kernel: a → b' },
   CalibrationLowPower: {
-    kind: 'CalibrationLowPower', metric: 'iops', cellKey: 'iodepth=1', effectPct: 5, power: 0.4, target: 0.8, n: [6, 6], alpha: 0.01,
-    minEffectPct: 5, minEffectTooLarge: true, noise: { cv: 0.03, madPct: 2 }, needed: 14,
+    kind: 'CalibrationLowPower',
+    metric: 'iops',
+    cellKey: 'iodepth=1',
+    effectPct: 5,
+    power: 0.4,
+    target: 0.8,
+    n: [6, 6],
+    alpha: 0.01,
+    minEffectPct: 5,
+    minEffectTooLarge: true,
+    noise: { cv: 0.03, madPct: 2 },
+    needed: 14,
   },
   CalibrationCoversNone: { kind: 'CalibrationCoversNone', calibrated: ['iodepth=1'] },
   CalibrationRunFailed: { kind: 'CalibrationRunFailed', exitCode: 3 },
@@ -99,12 +151,18 @@ describe('the diagnostics table', () => {
   });
 
   it('a failure explains itself with its recorded reason', () => {
-    assert.equal(explain({ kind: 'FioFailed', reason: 'fio exited with 1: bad option' }), 'fio exited with 1: bad option');
+    assert.equal(
+      explain({ kind: 'FioFailed', reason: 'fio exited with 1: bad option' }),
+      'fio exited with 1: bad option',
+    );
   });
 
   it('sample failures: the stored kind, or for samples stored before kinds the one their status implies', () => {
     assert.equal(sampleFailure({ status: 'ok' }), null);
-    assert.deepEqual(sampleFailure({ status: 'failed', reason: 'x', failureKind: 'GuestLost' }), { kind: 'GuestLost', reason: 'x' });
+    assert.deepEqual(sampleFailure({ status: 'failed', reason: 'x', failureKind: 'GuestLost' }), {
+      kind: 'GuestLost',
+      reason: 'x',
+    });
     assert.equal(sampleFailure({ status: 'failed', reason: 'x' })?.kind, 'UnclassifiedFailure');
     assert.equal(sampleFailure({ status: 'invalid', reason: 'x' })?.kind, 'ConfigMismatch');
     assert.equal(sampleFailure({ status: 'unsupported', reason: 'x' })?.kind, 'CellUnsupported');
@@ -125,13 +183,35 @@ describe('a failed sample carries its kind', () => {
       const base = makeSample({ iodepth: 1 }, { iops: 5 });
       const { schemaVersion: _v, rawFioPath: _r, ...draft } = base;
       const writer = await RunWriter.create(dir, {
-        tool: { name: 'vblk-bench', version: 'test' }, profileName: 'p', profilePath: null, startedAt: base.startedAt, accel: 'tcg', warnings: [], plannedSamples: 2,
+        tool: { name: 'vblk-bench', version: 'test' },
+        profileName: 'p',
+        profilePath: null,
+        startedAt: base.startedAt,
+        accel: 'tcg',
+        warnings: [],
+        plannedSamples: 2,
       });
-      await writer.writeSample({ ...draft, status: 'failed', reason: 'fio output: JSON ends early', failureKind: 'FioOutputUnusable', metrics: {} });
-      const old = await writer.writeSample({ ...draft, repetition: 1, status: 'failed', reason: 'boot failed: boot: no marker', metrics: {} });
+      await writer.writeSample({
+        ...draft,
+        status: 'failed',
+        reason: 'fio output: JSON ends early',
+        failureKind: 'FioOutputUnusable',
+        metrics: {},
+      });
+      const old = await writer.writeSample({
+        ...draft,
+        repetition: 1,
+        status: 'failed',
+        reason: 'boot failed: boot: no marker',
+        metrics: {},
+      });
       // The reader checks samples against the plan: two planned repetitions of the one cell (an import's plan is the shortest).
       await writer.writeProfile({ name: 'p' });
-      await writer.writePlan({ imported: true, files: [0, 1].map((i) => ({ path: `f${i}`, cellKey: base.cellKey })), failed: [] });
+      await writer.writePlan({
+        imported: true,
+        files: [0, 1].map((i) => ({ path: `f${i}`, cellKey: base.cellKey })),
+        failed: [],
+      });
       // The second file as an older version wrote it: no failureKind field at all.
       const oldName = (await readdir(join(dir, 'samples'))).sort()[1]!;
       const oldText = await readFile(join(dir, 'samples', oldName), 'utf8');
@@ -139,24 +219,47 @@ describe('a failed sample carries its kind', () => {
       assert.equal(old.failureKind, undefined);
 
       const stored = await loadRun(dir);
-      assert.deepEqual(stored.samples.map((s) => s.failureKind), ['FioOutputUnusable', undefined]);
-      assert.deepEqual(stored.samples.map((s) => sampleFailure(s)?.kind), ['FioOutputUnusable', 'UnclassifiedFailure']);
+      assert.deepEqual(
+        stored.samples.map((s) => s.failureKind),
+        ['FioOutputUnusable', undefined],
+      );
+      assert.deepEqual(
+        stored.samples.map((s) => sampleFailure(s)?.kind),
+        ['FioOutputUnusable', 'UnclassifiedFailure'],
+      );
     }));
 
   it('a boot failure thrown as a typed error keeps its kind, however its message reads', () => {
-    const err = new RunStepError('SSH connection to root@127.0.0.1:2222 lost while a command ran', 'ssh', [], 'HostKeyMismatch');
+    const err = new RunStepError(
+      'SSH connection to root@127.0.0.1:2222 lost while a command ran',
+      'ssh',
+      [],
+      'HostKeyMismatch',
+    );
     assert.equal(err.failure, 'HostKeyMismatch');
-    assert.equal(new RunStepError('no marker', 'boot').failure, 'BootFailed', 'the step gives the kind when the thrower names none');
+    assert.equal(
+      new RunStepError('no marker', 'boot').failure,
+      'BootFailed',
+      'the step gives the kind when the thrower names none',
+    );
   });
 });
 
 describe('the CLI prints the hint of a typed failure', () => {
   it('a run step error: the hint of its kind, not of words in its message', () => {
     // The message talks about a lost SSH connection; the kind says fio is missing: the kind wins.
-    const err = new RunStepError('SSH connection lost (a message that says nothing about the kind)', 'guest', ['detail'], 'FioNotFound');
+    const err = new RunStepError(
+      'SSH connection lost (a message that says nothing about the kind)',
+      'guest',
+      ['detail'],
+      'FioNotFound',
+    );
     const described = describeError(err);
     assert.ok(described);
-    assert.deepEqual(described.lines.slice(0, 2), ['error: guest: SSH connection lost (a message that says nothing about the kind)', '  detail']);
+    assert.deepEqual(described.lines.slice(0, 2), [
+      'error: guest: SSH connection lost (a message that says nothing about the kind)',
+      '  detail',
+    ]);
     assert.equal(described.lines[2], `hint: ${hint({ kind: 'FioNotFound', reason: err.message })}`);
     assert.match(described.lines[2]!, /^hint: the guest has no fio on PATH/);
     assert.equal(described.exitCode, 3);
@@ -164,17 +267,35 @@ describe('the CLI prints the hint of a typed failure', () => {
 
   it('the end-of-run summary: one line per reason, one hint per kind', () => {
     const samples = [
-      { status: 'failed' as const, reason: 'fio not found in the guest (exit 127: a)', failureKind: 'FioNotFound' as const },
-      { status: 'failed' as const, reason: 'fio not found in the guest (exit 127: a)', failureKind: 'FioNotFound' as const },
-      { status: 'failed' as const, reason: 'fio not found in the guest (exit 127: b)', failureKind: 'FioNotFound' as const },
+      {
+        status: 'failed' as const,
+        reason: 'fio not found in the guest (exit 127: a)',
+        failureKind: 'FioNotFound' as const,
+      },
+      {
+        status: 'failed' as const,
+        reason: 'fio not found in the guest (exit 127: a)',
+        failureKind: 'FioNotFound' as const,
+      },
+      {
+        status: 'failed' as const,
+        reason: 'fio not found in the guest (exit 127: b)',
+        failureKind: 'FioNotFound' as const,
+      },
       { status: 'failed' as const, reason: 'words that match no pattern', failureKind: 'GuestLost' as const },
       { status: 'ok' as const },
     ];
     let text = '';
-    const stream = new Writable({ write: (chunk, _enc, cb) => ((text += String(chunk)), cb()) }) as unknown as NodeJS.WriteStream;
+    const stream = new Writable({
+      write: (chunk, _enc, cb) => ((text += String(chunk)), cb()),
+    }) as unknown as NodeJS.WriteStream;
     const log = createLogger('quiet', stream);
-    for (const reasons of groupFailures(samples)) reasons.forEach((d, i) => log.diagnostic(d, { hint: i === reasons.length - 1 }));
-    const lines = text.trim().split('\n').map((l) => l.replace(/^\S+Z /, ''));
+    for (const reasons of groupFailures(samples))
+      reasons.forEach((d, i) => log.diagnostic(d, { hint: i === reasons.length - 1 }));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^\S+Z /, ''));
     assert.deepEqual(lines, [
       'error: 2 sample(s) fio not found in the guest (exit 127: a)',
       'error: 1 sample(s) fio not found in the guest (exit 127: b)',
@@ -191,21 +312,42 @@ describe('docs/diagnostics.md', () => {
     for (const kind of DIAGNOSTIC_KINDS) {
       const row = doc.split('\n').find((line) => line.startsWith(`| \`${kind}\` |`));
       assert.ok(row, `docs/diagnostics.md has a row for ${kind}`);
-      assert.match(row, new RegExp(`^\\| \`${kind}\` \\| ${severityOf(EXAMPLES[kind])} \\|`), `${kind}: the documented severity is the table's`);
+      assert.match(
+        row,
+        new RegExp(`^\\| \`${kind}\` \\| ${severityOf(EXAMPLES[kind])} \\|`),
+        `${kind}: the documented severity is the table's`,
+      );
     }
   });
 });
 
 describe("run.json's warnings", () => {
   const manifest = (warnings: unknown[]) => ({
-    schemaVersion: 1, tool: { name: 'vblk-bench', version: 't' }, profileName: 'p', profilePath: null, startedAt: '2026-01-01T00:00:00.000Z',
-    finishedAt: null, status: 'incomplete', accel: 'tcg', stopReason: null, warnings, counts: {}, plannedSamples: 1,
+    schemaVersion: 1,
+    tool: { name: 'vblk-bench', version: 't' },
+    profileName: 'p',
+    profilePath: null,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: null,
+    status: 'incomplete',
+    accel: 'tcg',
+    stopReason: null,
+    warnings,
+    counts: {},
+    plannedSamples: 1,
   });
 
   it('typed warnings of the stored kinds read, and so does text from before kinds (as RecordedText)', () => {
-    const warnings = [{ kind: 'TcgEmulation' }, { kind: 'CellUnsupported', reason: 'no vhost-blk', count: 2 }, 'accel tcg: an old text warning'];
+    const warnings = [
+      { kind: 'TcgEmulation' },
+      { kind: 'CellUnsupported', reason: 'no vhost-blk', count: 2 },
+      'accel tcg: an old text warning',
+    ];
     assert.ok(RunManifestSchema.safeParse(manifest(warnings)).success);
-    assert.deepEqual(warnings.map((w) => storedWarning(w as StoredWarning).kind), ['TcgEmulation', 'CellUnsupported', 'RecordedText']);
+    assert.deepEqual(
+      warnings.map((w) => storedWarning(w as StoredWarning).kind),
+      ['TcgEmulation', 'CellUnsupported', 'RecordedText'],
+    );
   });
 
   it('a warning of another kind, or one missing its fields, is refused (its text could not be made)', () => {

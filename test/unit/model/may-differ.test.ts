@@ -10,16 +10,28 @@ test('boot_retries may differ on resume and between compared runs: it never refu
   assert.deepEqual(profileChanges({ boot_retries: 1, fio: { bs: '4k' } }, { boot_retries: 3, fio: { bs: '4k' } }), []);
   const c = compareFingerprints({ 'profile.boot_retries': '1' }, { 'profile.boot_retries': '3' }, []);
   assert.deepEqual(c.environment, []);
-  assert.deepEqual(c.info.map((d) => d.path), ['profile.boot_retries']);
+  assert.deepEqual(
+    c.info.map((d) => d.path),
+    ['profile.boot_retries'],
+  );
 });
 
 test('fields that shape the plan may differ between runs but not within a resumed one', () => {
-  for (const path of ['profile.repetitions', 'profile.order', 'profile.seed', 'profile.name', 'host.hostname', 'hostFio']) {
+  for (const path of [
+    'profile.repetitions',
+    'profile.order',
+    'profile.seed',
+    'profile.name',
+    'host.hostname',
+    'hostFio',
+  ]) {
     assert.equal(mayDiffer(path, 'comparison'), true, path);
     assert.equal(mayDiffer(path, 'resume'), false, path);
   }
   assert.deepEqual(profileChanges({ repetitions: 6 }, { repetitions: 10 }), ['repetitions: 6 → 10']);
-  assert.deepEqual(environmentChanges({ host: { hostname: 'a' } }, { host: { hostname: 'b' } }), ['host.hostname: "a" → "b"']);
+  assert.deepEqual(environmentChanges({ host: { hostname: 'a' } }, { host: { hostname: 'b' } }), [
+    'host.hostname: "a" → "b"',
+  ]);
 });
 
 test('whatever may differ on resume may differ in a comparison; measured fields differ nowhere', () => {

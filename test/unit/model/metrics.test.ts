@@ -14,14 +14,32 @@ test('the gate tests by default exactly the metrics the table gives a minimum ef
 });
 
 test('Go benchmark output declares the table’s benchstat units and directions, in table order', () => {
-  const units = renderGoBench(buildReportModel([])).split('\n').filter((l) => l.startsWith('Unit '));
-  assert.deepEqual(units, ['Unit iops better=higher', 'Unit B/s better=higher', 'Unit clat-mean-sec better=lower', 'Unit clat-p99-sec better=lower']);
+  const units = renderGoBench(buildReportModel([]))
+    .split('\n')
+    .filter((l) => l.startsWith('Unit '));
+  assert.deepEqual(units, [
+    'Unit iops better=higher',
+    'Unit B/s better=higher',
+    'Unit clat-mean-sec better=lower',
+    'Unit clat-p99-sec better=lower',
+  ]);
 });
 
 test('every metric fio yields carries the table’s unit and direction', () => {
   const summary: FioSummary = {
-    fioVersion: 'fio-3.33', jobCount: 1, iops: 1, bwBytesPerSec: 2, runtimeMs: 3, totalIos: 4, clatMeanNs: 5,
-    clatP50Ns: 6, clatP99Ns: 7, percentilesApproximate: false, usrCpu: 8, sysCpu: 9, ctx: 10,
+    fioVersion: 'fio-3.33',
+    jobCount: 1,
+    iops: 1,
+    bwBytesPerSec: 2,
+    runtimeMs: 3,
+    totalIos: 4,
+    clatMeanNs: 5,
+    clatP50Ns: 6,
+    clatP99Ns: 7,
+    percentilesApproximate: false,
+    usrCpu: 8,
+    sysCpu: 9,
+    ctx: 10,
   };
   const metrics = fioSummaryToMetrics(summary);
   assert.deepEqual(Object.keys(metrics).sort(), Object.keys(METRICS).sort());

@@ -48,7 +48,10 @@ test('every new axis value is checked against an allow-list, with the exact path
   const cases: [string, string][] = [
     ['matrix:\n  aio: [posix]\n', 'matrix.aio[0]: expected one of threads, native, io_uring'],
     ['matrix:\n  cache: [directsync]\n', 'matrix.cache[0]: expected one of none, writeback'],
-    ['matrix:\n  queue_size: [256, 100]\n', 'matrix.queue_size[1]: expected one of 4, 8, 16, 32, 64, 128, 256, 512, 1024'],
+    [
+      'matrix:\n  queue_size: [256, 100]\n',
+      'matrix.queue_size[1]: expected one of 4, 8, 16, 32, 64, 128, 256, 512, 1024',
+    ],
     ['matrix:\n  num_queues: [0]\n', 'matrix.num_queues[0]: expected a positive integer'],
     ['matrix:\n  num_queues: [65]\n', 'matrix.num_queues[0]: must be at most 64'],
     ['matrix:\n  vcpus: [2, "x"]\n', 'matrix.vcpus[1]: expected a positive integer'],
@@ -59,7 +62,10 @@ test('every new axis value is checked against an allow-list, with the exact path
     ['matrix:\n  bs: ["4k; reboot"]\n', 'matrix.bs[0]: expected a block size such as 512, 4k, 128k or 1m'],
     ['matrix:\n  bs: [4k, 4K]\n', 'matrix.bs[1]: duplicate of bs[0] (both mean 4k)'],
     ['matrix:\n  numjobs: [0]\n', 'matrix.numjobs[0]: expected a positive integer'],
-    ['matrix:\n  backend: [vhost-scsi]\n', 'matrix.backend[0]: expected a backend name (virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk) or {name: ..., options}'],
+    [
+      'matrix:\n  backend: [vhost-scsi]\n',
+      'matrix.backend[0]: expected a backend name (virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk) or {name: ..., options}',
+    ],
     ['pin: {vcpus: [0, -1]}\nmatrix: {iodepth: [1]}\n', 'pin.vcpus[1]: expected a host CPU number'],
     ['pin: {iothreads: 1}\nmatrix: {iodepth: [1]}\n', 'pin.iothreads: unknown key'],
   ];
@@ -90,10 +96,13 @@ matrix:
   ioeventfd: [on]
   backend: [virtio-blk-iothread]
 `);
-  assert.deepEqual(expandMatrix(p).map((c) => c.key), [
-    'backend=virtio-blk-iothread,ioeventfd=on,aio=threads,cache=writeback,vcpus=1,num_queues=1,queue_size=128,poll_max_ns=0,' +
-      'scheduler=none,nomerges=2,nr_requests=64,rw=randread,bs=64k,numjobs=2,iodepth=4',
-  ]);
+  assert.deepEqual(
+    expandMatrix(p).map((c) => c.key),
+    [
+      'backend=virtio-blk-iothread,ioeventfd=on,aio=threads,cache=writeback,vcpus=1,num_queues=1,queue_size=128,poll_max_ns=0,' +
+        'scheduler=none,nomerges=2,nr_requests=64,rw=randread,bs=64k,numjobs=2,iodepth=4',
+    ],
+  );
 });
 
 test('only boot axes cost a boot: one group per QEMU configuration', () => {
@@ -110,12 +119,15 @@ matrix:
 `);
   const plan = makePlan(p, 'tcg');
   assert.equal(plan.groups.length, 4);
-  assert.deepEqual(plan.groups.map((g) => g.key), [
-    'backend=virtio-blk,ioeventfd=on,aio=threads,vcpus=1',
-    'backend=virtio-blk,ioeventfd=on,aio=threads,vcpus=2',
-    'backend=virtio-blk,ioeventfd=on,aio=io_uring,vcpus=1',
-    'backend=virtio-blk,ioeventfd=on,aio=io_uring,vcpus=2',
-  ]);
+  assert.deepEqual(
+    plan.groups.map((g) => g.key),
+    [
+      'backend=virtio-blk,ioeventfd=on,aio=threads,vcpus=1',
+      'backend=virtio-blk,ioeventfd=on,aio=threads,vcpus=2',
+      'backend=virtio-blk,ioeventfd=on,aio=io_uring,vcpus=1',
+      'backend=virtio-blk,ioeventfd=on,aio=io_uring,vcpus=2',
+    ],
+  );
   for (const g of plan.groups) assert.equal(g.cells.length, 2 * 2 * 2 * 2 * 2 * 2);
 });
 
@@ -128,13 +140,16 @@ matrix:
   iodepth: [1]
 `);
   const plan = makePlan(p, 'tcg', { host: HOST });
-  assert.deepEqual(plan.groups.map((g) => g.key), [
-    'backend=virtio-blk,ioeventfd=on,poll_max_ns=n/a',
-    'backend=virtio-blk,ioeventfd=off,poll_max_ns=n/a',
-    'backend=virtio-blk-iothread,ioeventfd=on,poll_max_ns=0',
-    'backend=virtio-blk-iothread,ioeventfd=on,poll_max_ns=32768',
-    'backend=vhost-user-blk,ioeventfd=n/a,poll_max_ns=n/a',
-  ]);
+  assert.deepEqual(
+    plan.groups.map((g) => g.key),
+    [
+      'backend=virtio-blk,ioeventfd=on,poll_max_ns=n/a',
+      'backend=virtio-blk,ioeventfd=off,poll_max_ns=n/a',
+      'backend=virtio-blk-iothread,ioeventfd=on,poll_max_ns=0',
+      'backend=virtio-blk-iothread,ioeventfd=on,poll_max_ns=32768',
+      'backend=vhost-user-blk,ioeventfd=n/a,poll_max_ns=n/a',
+    ],
+  );
   const keys = plan.groups.flatMap((g) => g.cells.map((c) => c.key));
   assert.equal(new Set(keys).size, keys.length);
   const vu = plan.groups[4]!.cells[0]!;
@@ -142,25 +157,44 @@ matrix:
     ioeventfd: "vhost-user-blk has no ioeventfd property (its virtqueues are not served by QEMU's device emulation)",
     poll_max_ns: 'vhost-user-blk uses no QEMU iothread, so there is no poll-max-ns to set',
   });
-  assert.deepEqual(vu.requested, { backend: 'vhost-user-blk', ioeventfd: 'n/a', poll_max_ns: 'n/a', scheduler: 'none', iodepth: 1 });
-  assert.ok(vu.notices.includes("ioeventfd: n/a — vhost-user-blk has no ioeventfd property (its virtqueues are not served by QEMU's device emulation); one cell for every ioeventfd value"));
+  assert.deepEqual(vu.requested, {
+    backend: 'vhost-user-blk',
+    ioeventfd: 'n/a',
+    poll_max_ns: 'n/a',
+    scheduler: 'none',
+    iodepth: 1,
+  });
+  assert.ok(
+    vu.notices.includes(
+      "ioeventfd: n/a — vhost-user-blk has no ioeventfd property (its virtqueues are not served by QEMU's device emulation); one cell for every ioeventfd value",
+    ),
+  );
   // iothread + ioeventfd=off is still impossible, not collapsed.
-  assert.deepEqual(plan.pruned.map((x) => [x.cell.key, x.status]), [
-    ['backend=virtio-blk-iothread,ioeventfd=off,poll_max_ns=0,scheduler=none,iodepth=1', 'impossible'],
-    ['backend=virtio-blk-iothread,ioeventfd=off,poll_max_ns=32768,scheduler=none,iodepth=1', 'impossible'],
-  ]);
+  assert.deepEqual(
+    plan.pruned.map((x) => [x.cell.key, x.status]),
+    [
+      ['backend=virtio-blk-iothread,ioeventfd=off,poll_max_ns=0,scheduler=none,iodepth=1', 'impossible'],
+      ['backend=virtio-blk-iothread,ioeventfd=off,poll_max_ns=32768,scheduler=none,iodepth=1', 'impossible'],
+    ],
+  );
 });
 
-test('aio=native with cache writeback is pruned at plan time with QEMU\'s rule', () => {
-  const plan = makePlan(profile('matrix:\n  aio: [threads, native, io_uring]\n  cache: [none, writeback]\n  iodepth: [1]\n'), 'tcg');
+test("aio=native with cache writeback is pruned at plan time with QEMU's rule", () => {
+  const plan = makePlan(
+    profile('matrix:\n  aio: [threads, native, io_uring]\n  cache: [none, writeback]\n  iodepth: [1]\n'),
+    'tcg',
+  );
   assert.equal(plan.groups.length, 5);
-  assert.deepEqual(plan.pruned.map((p) => [p.cell.key, p.status, p.reason]), [
+  assert.deepEqual(
+    plan.pruned.map((p) => [p.cell.key, p.status, p.reason]),
     [
-      'backend=virtio-blk,ioeventfd=on,aio=native,cache=writeback,scheduler=none,iodepth=1',
-      'impossible',
-      'aio=native requires cache.direct=on: QEMU refuses aio=native with cache=writeback ("aio=native was specified, but it requires cache.direct=on"); use cache none, or aio threads or io_uring',
+      [
+        'backend=virtio-blk,ioeventfd=on,aio=native,cache=writeback,scheduler=none,iodepth=1',
+        'impossible',
+        'aio=native requires cache.direct=on: QEMU refuses aio=native with cache=writeback ("aio=native was specified, but it requires cache.direct=on"); use cache none, or aio threads or io_uring',
+      ],
     ],
-  ]);
+  );
   // The profile's disk.aio (native by default) meets a cache axis.
   const fromDefault = makePlan(profile('matrix:\n  cache: [none, writeback]\n'), 'tcg');
   assert.equal(
@@ -170,8 +204,15 @@ test('aio=native with cache writeback is pruned at plan time with QEMU\'s rule',
 });
 
 test('vhost-blk on a host without it: unsupported cells with the reason, the rest runs', () => {
-  const plan = makePlan(profile('matrix:\n  backend: [virtio-blk, vhost-blk]\n  ioeventfd: [on, off]\n  iodepth: [1, 3]\n'), 'tcg', { host: HOST });
-  assert.deepEqual(plan.groups.map((g) => g.key), ['backend=virtio-blk,ioeventfd=on', 'backend=virtio-blk,ioeventfd=off']);
+  const plan = makePlan(
+    profile('matrix:\n  backend: [virtio-blk, vhost-blk]\n  ioeventfd: [on, off]\n  iodepth: [1, 3]\n'),
+    'tcg',
+    { host: HOST },
+  );
+  assert.deepEqual(
+    plan.groups.map((g) => g.key),
+    ['backend=virtio-blk,ioeventfd=on', 'backend=virtio-blk,ioeventfd=off'],
+  );
   assert.deepEqual(
     plan.pruned.map((p) => [p.cell.key, p.status, p.reason]),
     [1, 3].map((d) => [`backend=vhost-blk,ioeventfd=n/a,scheduler=none,iodepth=${d}`, 'unsupported', VHOST_BLK_REASON]),
@@ -184,20 +225,33 @@ test('required: true makes an unsupported backend an error before anything boots
   const err = planError(profile('matrix:\n  backend: [virtio-blk, {name: vhost-blk, required: true}]\n'));
   assert.ok(err instanceof HostError);
   assert.equal(err.message, `backend vhost-blk is required (required: true) but cannot run here: ${VHOST_BLK_REASON}`);
-  assert.equal(err.hint, 'make the host support it (see the reason), or remove required: true to record its cells as unsupported and run the rest');
+  assert.equal(
+    err.hint,
+    'make the host support it (see the reason), or remove required: true to record its cells as unsupported and run the rest',
+  );
   // A required backend that the host has is fine.
-  assert.equal(makePlan(profile('matrix:\n  backend: [{name: vhost-user-blk, required: true}]\n'), 'tcg', { host: HOST }).groups.length, 1);
+  assert.equal(
+    makePlan(profile('matrix:\n  backend: [{name: vhost-user-blk, required: true}]\n'), 'tcg', { host: HOST }).groups
+      .length,
+    1,
+  );
 });
 
 test('pin CPUs that are not online are bad input at plan time', () => {
   const err = planError(profile('pin: {vcpus: [0, 2], storage_daemon: 7}\nmatrix: {iodepth: [1]}\n'));
   assert.ok(err instanceof InputError);
-  assert.deepEqual(err.lines, ['pin.vcpus[1]: host CPU 2 is not online (online CPUs: 0-1)', 'pin.storage_daemon: host CPU 7 is not online (online CPUs: 0-1)']);
+  assert.deepEqual(err.lines, [
+    'pin.vcpus[1]: host CPU 2 is not online (online CPUs: 0-1)',
+    'pin.storage_daemon: host CPU 7 is not online (online CPUs: 0-1)',
+  ]);
 });
 
 test('a queue size set both on a backend entry and as an axis is refused', () => {
   const p = profile('matrix:\n  backend: [{name: vhost-user-blk, queue_size: 128}]\n  queue_size: [256]\n');
-  assert.throws(() => makePlan(p, 'tcg'), /matrix\.backend\[0\]\.queue_size: the matrix also has a queue_size axis; set it in one place only/);
+  assert.throws(
+    () => makePlan(p, 'tcg'),
+    /matrix\.backend\[0\]\.queue_size: the matrix also has a queue_size axis; set it in one place only/,
+  );
 });
 
 const ctx = (p: ReturnType<typeof profile>) => ({
@@ -211,7 +265,9 @@ const ctx = (p: ReturnType<typeof profile>) => ({
 });
 
 test('the launch spec gets the effective boot values: like-for-like queue size, num-queues = vCPUs', () => {
-  const p = profile('qemu: {vcpus: 2}\nmatrix:\n  backend: [virtio-blk, vhost-user-blk, {name: virtio-blk-iothread, label: io-q64, queue_size: 64}]\n  vcpus: [1, 4]\n');
+  const p = profile(
+    'qemu: {vcpus: 2}\nmatrix:\n  backend: [virtio-blk, vhost-user-blk, {name: virtio-blk-iothread, label: io-q64, queue_size: 64}]\n  vcpus: [1, 4]\n',
+  );
   const plan = makePlan(p, 'tcg', { host: HOST });
   const specs = plan.groups.map((g) => launchSpecFor(g, ctx(p)));
   assert.deepEqual(
@@ -227,22 +283,33 @@ test('the launch spec gets the effective boot values: like-for-like queue size, 
   );
   for (const s of specs) assert.ok(buildQemuArgs(s).length > 0);
   // Axes win over the profile's own fields; the disk node follows aio/cache.
-  const q = profile('disk: {aio: native, cache: none}\nmatrix:\n  backend: [virtio-blk-iothread]\n  aio: [io_uring]\n  cache: [writeback]\n  num_queues: [3]\n  queue_size: [512]\n  poll_max_ns: [0]\n');
+  const q = profile(
+    'disk: {aio: native, cache: none}\nmatrix:\n  backend: [virtio-blk-iothread]\n  aio: [io_uring]\n  cache: [writeback]\n  num_queues: [3]\n  queue_size: [512]\n  poll_max_ns: [0]\n',
+  );
   const s = launchSpecFor(makePlan(q, 'tcg').groups[0]!, ctx(q));
-  assert.deepEqual([s.disk.aio, s.disk.cache, s.device.numQueues, s.device.queueSize, s.device.pollMaxNs], ['io_uring', 'writeback', 3, 512, 0]);
-  assert.equal(launchSpecFor(makePlan(q, 'tcg').groups[0]!, { ...ctx(q), backingPath: '/dev/loop3' }).disk.blockDevice, true);
+  assert.deepEqual(
+    [s.disk.aio, s.disk.cache, s.device.numQueues, s.device.queueSize, s.device.pollMaxNs],
+    ['io_uring', 'writeback', 3, 512, 0],
+  );
+  assert.equal(
+    launchSpecFor(makePlan(q, 'tcg').groups[0]!, { ...ctx(q), backingPath: '/dev/loop3' }).disk.blockDevice,
+    true,
+  );
   assert.equal(s.disk.blockDevice, false);
 });
 
 test('the fio job takes rw, bs and numjobs from the cell, else from fio:', () => {
   const p = profile('fio: {bs: 8k, numjobs: 3}\nmatrix:\n  rw: [read, randread]\n  bs: [4K, 1m]\n  iodepth: [2]\n');
   const jobs = makePlan(p, 'tcg').groups[0]!.cells.map((c) => fioJobFor(p, c, 'vdb'));
-  assert.deepEqual(jobs.map((j) => [j.rw, j.bs, j.numjobs, j.iodepth, j.readonly]), [
-    ['read', '4k', 3, 2, true],
-    ['read', '1m', 3, 2, true],
-    ['randread', '4k', 3, 2, true],
-    ['randread', '1m', 3, 2, true],
-  ]);
+  assert.deepEqual(
+    jobs.map((j) => [j.rw, j.bs, j.numjobs, j.iodepth, j.readonly]),
+    [
+      ['read', '4k', 3, 2, true],
+      ['read', '1m', 3, 2, true],
+      ['randread', '4k', 3, 2, true],
+      ['randread', '1m', 3, 2, true],
+    ],
+  );
   const q = profile('matrix:\n  numjobs: [4]\n');
   const [job] = makePlan(q, 'tcg').groups[0]!.cells.map((c) => fioJobFor(q, c, 'vdb'));
   assert.deepEqual([job!.rw, job!.bs, job!.numjobs], ['read', '4k', 4]);

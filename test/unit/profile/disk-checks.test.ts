@@ -31,7 +31,11 @@ test('loadProfile refuses it at validation time (exit 2), naming the file', asyn
     const file = join(dir, 'w.yaml');
     await writeFile(file, 'disk: {path: /dev/null}\nfio: {rw: write}\nmatrix: {iodepth: [1]}\n');
     // /dev/null is a character device: "neither a file nor a block device".
-    await assert.rejects(loadProfile(file), (e: unknown) => e instanceof InputError && e.lines[0] === `${file}: disk.path: /dev/null is neither a file nor a block device`);
+    await assert.rejects(
+      loadProfile(file),
+      (e: unknown) =>
+        e instanceof InputError && e.lines[0] === `${file}: disk.path: /dev/null is neither a file nor a block device`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -40,17 +44,42 @@ test('loadProfile refuses it at validation time (exit 2), naming the file', asyn
 test('the workloads come from the matrix rw axis when there is one', () => {
   const profile = p('fio: {rw: write}');
   assert.deepEqual(workloadsOf(profile), [{ path: 'fio.rw', rw: 'write' }]);
-  const withAxis = { ...profile, matrix: { ...profile.matrix, rw: [{ requested: 'read', options: {} }, { requested: 'randwrite', options: {} }] } };
-  assert.deepEqual(workloadsOf(withAxis as typeof profile), [{ path: 'matrix.rw[0]', rw: 'read' }, { path: 'matrix.rw[1]', rw: 'randwrite' }]);
+  const withAxis = {
+    ...profile,
+    matrix: {
+      ...profile.matrix,
+      rw: [
+        { requested: 'read', options: {} },
+        { requested: 'randwrite', options: {} },
+      ],
+    },
+  };
+  assert.deepEqual(workloadsOf(withAxis as typeof profile), [
+    { path: 'matrix.rw[0]', rw: 'read' },
+    { path: 'matrix.rw[1]', rw: 'randwrite' },
+  ]);
 });
 
 test('the test disk is read-only and fio --readonly for reads; writable, without --readonly, for writes', () => {
-  for (const [rw, writes] of [['read', false], ['randread', false], ['randwrite', true], ['randrw', true]] as const) {
+  for (const [rw, writes] of [
+    ['read', false],
+    ['randread', false],
+    ['randwrite', true],
+    ['randrw', true],
+  ] as const) {
     const profile = p(`fio: {rw: ${rw}}`);
     const plan = makePlan(profile, 'tcg');
     const group = plan.groups[0]!;
     assert.equal(anyCellWrites(profile, group.cells), writes, rw);
-    const spec = launchSpecFor(group, { profile, accel: 'tcg', kernelPath: '/k', initrdPath: '/i', backingPath: '/b', bootDir: '/d', sshHostPort: 0 });
+    const spec = launchSpecFor(group, {
+      profile,
+      accel: 'tcg',
+      kernelPath: '/k',
+      initrdPath: '/i',
+      backingPath: '/b',
+      bootDir: '/d',
+      sshHostPort: 0,
+    });
     assert.equal(spec.disk.readOnly, !writes, rw);
     assert.equal(fioJobFor(profile, group.cells[0]!, 'vdb').readonly, !writes, rw);
   }
@@ -58,7 +87,13 @@ test('the test disk is read-only and fio --readonly for reads; writable, without
 
 test('profile: guest kinds, reference and the new disk/fio values validate; typos do not', () => {
   const image = p('guest: {kind: image, path: /img/x.qcow2}');
-  assert.deepEqual(image.guest, { kind: 'image', path: '/img/x.qcow2', user: 'root', host_key: 'seed', boot_timeout: 300 });
+  assert.deepEqual(image.guest, {
+    kind: 'image',
+    path: '/img/x.qcow2',
+    user: 'root',
+    host_key: 'seed',
+    boot_timeout: 300,
+  });
   const own = p('guest: {kind: builtin, kernel: /src/linux/arch/x86/boot/bzImage, image_hash: 241fbff651dc0c24}');
   assert.equal(own.guest.kind === 'builtin' && own.guest.kernel, '/src/linux/arch/x86/boot/bzImage');
   assert.equal(p('reference: host').reference, 'host');
@@ -73,8 +108,12 @@ test('profile: guest kinds, reference and the new disk/fio values validate; typo
     return [];
   };
   assert.deepEqual(errors('guest: {kind: image}'), ['guest.path: expected a string']);
-  assert.deepEqual(errors('guest: {kind: image, path: /x, host_key: trust}'), ['guest.host_key: expected seed or tofu']);
+  assert.deepEqual(errors('guest: {kind: image, path: /x, host_key: trust}'), [
+    'guest.host_key: expected seed or tofu',
+  ]);
   assert.deepEqual(errors('guest: {kind: image, path: "/x y.qcow2"}').length, 1);
   assert.deepEqual(errors('reference: guest'), ['reference: expected host or none']);
-  assert.deepEqual(errors('fio: {rw: trim}'), ['fio.rw: expected one of read, randread, write, randwrite, readwrite, randrw']);
+  assert.deepEqual(errors('fio: {rw: trim}'), [
+    'fio.rw: expected one of read, randread, write, randwrite, readwrite, randrw',
+  ]);
 });

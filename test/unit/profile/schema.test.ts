@@ -26,7 +26,10 @@ test('a five-line profile gets every default', () => {
   assert.equal(p.fio.ioengine, 'libaio');
   assert.equal(p.fio.direct, true);
   assert.equal(p.guest.kind, 'builtin');
-  assert.deepEqual(p.matrix.iodepth?.map((e) => e.requested), [1, 4]);
+  assert.deepEqual(
+    p.matrix.iodepth?.map((e) => e.requested),
+    [1, 4],
+  );
 });
 
 test('the name defaults to the file name when absent', () => {
@@ -59,17 +62,29 @@ test('every problem gets its own line', () => {
 test('ioeventfd accepts on/off strings (YAML 1.2) and booleans (YAML 1.1)', () => {
   const asStrings = validateProfile(parseYaml('matrix:\n  ioeventfd: [on, "off"]\n'), 'p');
   const asBooleans = validateProfile(parseYaml('matrix:\n  ioeventfd: [true, false]\n'), 'p');
-  assert.deepEqual(asStrings.matrix.ioeventfd?.map((e) => e.requested), ['on', 'off']);
-  assert.deepEqual(asBooleans.matrix.ioeventfd?.map((e) => e.requested), ['on', 'off']);
-  assert.deepEqual(errorsOf('matrix:\n  ioeventfd: [on, true]\n'), ['matrix.ioeventfd[1]: duplicate of ioeventfd[0] (both mean on)']);
+  assert.deepEqual(
+    asStrings.matrix.ioeventfd?.map((e) => e.requested),
+    ['on', 'off'],
+  );
+  assert.deepEqual(
+    asBooleans.matrix.ioeventfd?.map((e) => e.requested),
+    ['on', 'off'],
+  );
+  assert.deepEqual(errorsOf('matrix:\n  ioeventfd: [on, true]\n'), [
+    'matrix.ioeventfd[1]: duplicate of ioeventfd[0] (both mean on)',
+  ]);
 });
 
 test('duplicate effective values are refused (cfq and bfq are one scheduler)', () => {
-  assert.deepEqual(errorsOf('matrix:\n  scheduler: [bfq, cfq]\n'), ['matrix.scheduler[1]: duplicate of scheduler[0] (both mean bfq)']);
+  assert.deepEqual(errorsOf('matrix:\n  scheduler: [bfq, cfq]\n'), [
+    'matrix.scheduler[1]: duplicate of scheduler[0] (both mean bfq)',
+  ]);
 });
 
 test('an empty matrix is refused', () => {
-  assert.deepEqual(errorsOf('name: x\nmatrix: {}\n'), ['matrix: expected at least one axis (backend, ioeventfd, aio, cache, vcpus, num_queues, queue_size, poll_max_ns, scheduler, nomerges, nr_requests, rw, bs, numjobs, iodepth)']);
+  assert.deepEqual(errorsOf('name: x\nmatrix: {}\n'), [
+    'matrix: expected at least one axis (backend, ioeventfd, aio, cache, vcpus, num_queues, queue_size, poll_max_ns, scheduler, nomerges, nr_requests, rw, bs, numjobs, iodepth)',
+  ]);
 });
 
 test('a missing matrix is refused', () => {
@@ -92,7 +107,10 @@ test('aio native needs cache none, said at validation time', () => {
 });
 
 test('sizes and durations are normalised', () => {
-  const p = validateProfile(parseYaml('qemu: {memory: 1G}\ndisk: {size: 64M}\nfio: {runtime: 2m, ramp_time: 2}\nmatrix: {iodepth: [1]}'), 'p');
+  const p = validateProfile(
+    parseYaml('qemu: {memory: 1G}\ndisk: {size: 64M}\nfio: {runtime: 2m, ramp_time: 2}\nmatrix: {iodepth: [1]}'),
+    'p',
+  );
   assert.equal(p.qemu.memory, 1024 ** 3);
   assert.equal(p.disk.size, 64 * 1024 ** 2);
   assert.equal(p.fio.runtime, 120);
@@ -105,8 +123,14 @@ test('huge values are bounded', () => {
 });
 
 test('backend entries may be objects with options', () => {
-  const p = validateProfile(parseYaml('matrix:\n  backend: [virtio-blk, {name: virtio-blk-iothread, queue_size: 128, label: io-qs128}]\n'), 'p');
-  assert.deepEqual(p.matrix.backend?.[1], { requested: 'io-qs128', options: { backend: 'virtio-blk-iothread', queue_size: 128 } });
+  const p = validateProfile(
+    parseYaml('matrix:\n  backend: [virtio-blk, {name: virtio-blk-iothread, queue_size: 128, label: io-qs128}]\n'),
+    'p',
+  );
+  assert.deepEqual(p.matrix.backend?.[1], {
+    requested: 'io-qs128',
+    options: { backend: 'virtio-blk-iothread', queue_size: 128 },
+  });
   assert.match(errorsOf('matrix:\n  backend: [{name: virtio-blk, queue_siz: 1}]\n')[0]!, /^matrix\.backend\[0\]/);
 });
 
@@ -116,7 +140,13 @@ test('YAML syntax errors say where', () => {
 });
 
 test('YAML alias bombs are stopped', () => {
-  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]'].join('\n');
+  const bomb = [
+    'a: &a [x, x, x, x, x, x, x, x, x]',
+    'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+    'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+    'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
+  ].join('\n');
   const lines = errorsOf(bomb);
   assert.match(lines[0]!, /^YAML: .*alias/i);
 });
@@ -130,10 +160,14 @@ test('guest.image_hash: a hash YAML reads as a number says to quote it; quoted i
     assert.deepEqual(errorsOf(`name: t\nguest: {kind: builtin, image_hash: ${hash}}\nmatrix: {iodepth: [1]}\n`), [
       'guest.image_hash: expected a quoted string of 8 to 64 lower-case hex digits (YAML reads some unquoted hashes as numbers: write image_hash: "…")',
     ]);
-    const p = validateProfile(parseYaml(`name: t\nguest: {kind: builtin, image_hash: "${hash}"}\nmatrix: {iodepth: [1]}\n`));
+    const p = validateProfile(
+      parseYaml(`name: t\nguest: {kind: builtin, image_hash: "${hash}"}\nmatrix: {iodepth: [1]}\n`),
+    );
     assert.equal((p.guest as { image_hash?: string }).image_hash, hash);
   }
-  assert.deepEqual(errorsOf('name: t\nguest: {kind: builtin, image_hash: XYZ}\nmatrix: {iodepth: [1]}\n'), ['guest.image_hash: expected 8 to 64 lower-case hex digits of a content hash']);
+  assert.deepEqual(errorsOf('name: t\nguest: {kind: builtin, image_hash: XYZ}\nmatrix: {iodepth: [1]}\n'), [
+    'guest.image_hash: expected 8 to 64 lower-case hex digits of a content hash',
+  ]);
 });
 
 test('an axis with more than 64 values says the limit, not "expected a list"', () => {
@@ -146,15 +180,22 @@ test('a file that is not a profile is refused in one line that quotes none of it
   const keyValues = Array.from({ length: 40 }, (_, i) => `SECRET_KEY_${i}: value-${i}`).join('\n');
   const lines = errorsOf(keyValues);
   assert.equal(lines.length, 1);
-  assert.match(lines[0]!, /^\(top level\): not a vblk-bench profile: no matrix, and most of its 40 top-level key\(s\) are not profile keys/);
+  assert.match(
+    lines[0]!,
+    /^\(top level\): not a vblk-bench profile: no matrix, and most of its 40 top-level key\(s\) are not profile keys/,
+  );
   assert.ok(!lines[0]!.includes('SECRET'));
   // Not YAML at all: the first problem and the count, one line, in our words.
-  const shadow = Array.from({ length: 30 }, (_, i) => `user${i}:$6$SECRET/hash:19000:0:99999:7:::\n\t- [ ] : {x`).join('\n');
+  const shadow = Array.from({ length: 30 }, (_, i) => `user${i}:$6$SECRET/hash:19000:0:99999:7:::\n\t- [ ] : {x`).join(
+    '\n',
+  );
   const yaml = errorsOf(shadow);
   assert.equal(yaml.length, 1);
   assert.match(yaml[0]!, /^line \d+, column \d+: .+ \(and \d+ more YAML problem\(s\)\)$/);
   assert.ok(!yaml[0]!.includes('SECRET') && !yaml[0]!.includes('$6$'));
-  assert.deepEqual(errorsOf('matrix: !!python/object:os.system {iodepth: [1]}\n'), ['line 1, column 9: a tag YAML does not resolve (!!python/…, !!binary and other tags are not allowed)']);
+  assert.deepEqual(errorsOf('matrix: !!python/object:os.system {iodepth: [1]}\n'), [
+    'line 1, column 9: a tag YAML does not resolve (!!python/…, !!binary and other tags are not allowed)',
+  ]);
 });
 
 test('problem lists are capped: the first 10, then how many more', () => {

@@ -21,8 +21,16 @@ const goodHost: DoctorFacts = {
   kvm: { devicePresent: true, openable: true, provider: 'kvm_intel' },
   vhost: { '/dev/vhost-net': 'rw', '/dev/vhost-scsi': 'absent', '/dev/vhost-blk': 'absent' },
   storageDaemon: 'qemu-storage-daemon version 8.2.2',
-  guestImage: { present: true, detail: '/cache/guest/x', kernelPackage: { name: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3' } },
-  aptKernel: { package: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3', listsChangedAt: '2026-12-02T18:06:37.838Z' },
+  guestImage: {
+    present: true,
+    detail: '/cache/guest/x',
+    kernelPackage: { name: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3' },
+  },
+  aptKernel: {
+    package: 'linux-image-6.1.0-57-amd64',
+    version: '6.1.192-3',
+    listsChangedAt: '2026-12-02T18:06:37.838Z',
+  },
   memAvailableKiB: 8 * 1024 * 1024,
   shmFreeBytes: 4 * 1024 ** 3,
   governor: 'performance',
@@ -34,12 +42,18 @@ describe('doctor', () => {
 
   it('a good KVM host: everything ok or optional, exit 0', () => {
     const checks = evaluateDoctor(goodHost);
-    assert.ok(checks.every((c) => c.level === 'ok' || c.level === 'info'), renderDoctor({ checks }));
+    assert.ok(
+      checks.every((c) => c.level === 'ok' || c.level === 'info'),
+      renderDoctor({ checks }),
+    );
     assert.equal(doctorExitCode(checks), 0);
   });
 
   it('no QEMU or too little memory: an error with a hint, exit 3', () => {
-    const noQemu = evaluateDoctor({ ...goodHost, qemu: { binary: 'qemu-system-x86_64', version: null, banner: null, error: 'QEMU binary not found' } });
+    const noQemu = evaluateDoctor({
+      ...goodHost,
+      qemu: { binary: 'qemu-system-x86_64', version: null, banner: null, error: 'QEMU binary not found' },
+    });
     assert.equal(noQemu.find((c) => c.name === 'QEMU')?.level, 'error');
     assert.match(noQemu.find((c) => c.name === 'QEMU')!.hint!, /apt-get install qemu-system-x86/);
     assert.equal(doctorExitCode(noQemu), 3);
@@ -49,23 +63,41 @@ describe('doctor', () => {
 
   it('KVM: permission, absence and kvm_pvm are warnings (TCG runs) with the right hint', () => {
     const fix = (kvm: DoctorFacts['kvm']) => evaluateDoctor({ ...goodHost, kvm }).find((c) => c.name === 'KVM')!;
-    assert.match(fix({ devicePresent: true, openable: false, openError: 'EACCES', provider: 'kvm_intel' }).hint!, /kvm group|usermod -aG kvm/);
+    assert.match(
+      fix({ devicePresent: true, openable: false, openError: 'EACCES', provider: 'kvm_intel' }).hint!,
+      /kvm group|usermod -aG kvm/,
+    );
     assert.match(fix({ devicePresent: false, openable: false, provider: null }).hint!, /VT-x\/AMD-V/);
     const pvm = fix({ devicePresent: true, openable: true, provider: 'kvm_pvm' });
     assert.equal(pvm.level, 'warning');
     assert.match(pvm.hint!, /kvm_intel or kvm_amd/);
-    assert.equal(doctorExitCode(evaluateDoctor({ ...goodHost, kvm: { devicePresent: false, openable: false, provider: null } })), 0);
+    assert.equal(
+      doctorExitCode(evaluateDoctor({ ...goodHost, kvm: { devicePresent: false, openable: false, provider: null } })),
+      0,
+    );
   });
 
   it('guest kernel: a newer kernel in the apt lists than the cached guest has is a warning naming both, and the pin docs', () => {
-    const moved = evaluateDoctor({ ...goodHost, guestImage: { ...goodHost.guestImage, kernelPackage: { name: 'linux-image-6.1.0-50-amd64', version: '6.1.176-1' } } });
+    const moved = evaluateDoctor({
+      ...goodHost,
+      guestImage: {
+        ...goodHost.guestImage,
+        kernelPackage: { name: 'linux-image-6.1.0-50-amd64', version: '6.1.176-1' },
+      },
+    });
     const check = moved.find((c) => c.name === 'guest kernel')!;
     assert.equal(check.level, 'warning');
-    assert.match(check.detail, /offer linux-image-6\.1\.0-57-amd64 6\.1\.192-3, newer than the cached guest's linux-image-6\.1\.0-50-amd64 6\.1\.176-1/);
+    assert.match(
+      check.detail,
+      /offer linux-image-6\.1\.0-57-amd64 6\.1\.192-3, newer than the cached guest's linux-image-6\.1\.0-50-amd64 6\.1\.176-1/,
+    );
     assert.match(check.hint!, /guest import --expect-hash/);
     assert.equal(doctorExitCode(moved), 0, 'a warning, not a failure: the host can run');
     assert.equal(level(goodHost, 'guest kernel'), 'ok');
-    assert.equal(level({ ...goodHost, aptKernel: { unavailable: 'apt-cache not found (not a Debian host)' } }, 'guest kernel'), 'info');
+    assert.equal(
+      level({ ...goodHost, aptKernel: { unavailable: 'apt-cache not found (not a Debian host)' } }, 'guest kernel'),
+      'info',
+    );
   });
 
   it('noise sources: governor and turbo are warnings with the command that fixes them', () => {
@@ -79,18 +111,42 @@ describe('doctor', () => {
 describe('merge refusals', () => {
   /** The recorded run again, as another shard: other repetition numbers, so nothing overlaps. */
   const shard = (run: Awaited<ReturnType<typeof loadFixtureRun>>, over: Record<string, unknown> = {}) =>
-    ({ ...run, dir: 'b', samples: run.samples.map((s) => ({ ...s, repetition: s.repetition + 10 })), ...over }) as typeof run;
+    ({
+      ...run,
+      dir: 'b',
+      samples: run.samples.map((s) => ({ ...s, repetition: s.repetition + 10 })),
+      ...over,
+    }) as typeof run;
 
   it('different profile, settings, accel, environment, or the same cell × repetition twice', async () => {
     const run = await loadFixtureRun();
     assert.deepEqual(mergeProblems([run, shard(run)]), []);
-    assert.match(mergeProblems([run, shard(run, { manifest: { ...run.manifest, profileName: 'other' } })]).join('\n'), /profile other/);
+    assert.match(
+      mergeProblems([run, shard(run, { manifest: { ...run.manifest, profileName: 'other' } })]).join('\n'),
+      /profile other/,
+    );
     const profile = run.profile as { fio: Record<string, unknown> };
-    assert.match(mergeProblems([run, shard(run, { profile: { ...profile, fio: { ...profile.fio, runtime: 5 } } })]).join('\n'), /differs from .*: profile\.fio\.runtime: 2 → 5/);
-    assert.deepEqual(mergeProblems([run, shard(run, { profile: { ...profile, repetitions: 2 } })]), [], 'repetitions cannot change a value');
-    assert.match(mergeProblems([run, shard(run, { environment: { ...run.environment, accel: 'kvm' } })]).join('\n'), /accel: tcg → kvm/);
+    assert.match(
+      mergeProblems([run, shard(run, { profile: { ...profile, fio: { ...profile.fio, runtime: 5 } } })]).join('\n'),
+      /differs from .*: profile\.fio\.runtime: 2 → 5/,
+    );
+    assert.deepEqual(
+      mergeProblems([run, shard(run, { profile: { ...profile, repetitions: 2 } })]),
+      [],
+      'repetitions cannot change a value',
+    );
+    assert.match(
+      mergeProblems([run, shard(run, { environment: { ...run.environment, accel: 'kvm' } })]).join('\n'),
+      /accel: tcg → kvm/,
+    );
     const env = run.environment as { qemu: Record<string, unknown> };
-    assert.match(mergeProblems([run, shard(run, { environment: { ...run.environment, qemu: { ...env.qemu, version: '9.0.0' } } })]).join('\n'), /qemu\.version: 7\.2\.22 → 9\.0\.0/);
+    assert.match(
+      mergeProblems([
+        run,
+        shard(run, { environment: { ...run.environment, qemu: { ...env.qemu, version: '9.0.0' } } }),
+      ]).join('\n'),
+      /qemu\.version: 7\.2\.22 → 9\.0\.0/,
+    );
     assert.match(mergeProblems([run, { ...run, dir: 'b' }]).join('\n'), /iodepth=1 r0 is in both/);
     assert.match(mergeProblems([run, run]).join('\n'), /is in both/, 'the same directory twice');
   });
@@ -98,14 +154,27 @@ describe('merge refusals', () => {
   it('host name and Node version do not make environments different', async () => {
     const run = await loadFixtureRun();
     const env = run.environment as { host: Record<string, unknown> };
-    assert.deepEqual(mergeProblems([run, shard(run, { environment: { ...run.environment, host: { ...env.host, hostname: 'runner-2', nodeVersion: 'v22' } } })]), []);
+    assert.deepEqual(
+      mergeProblems([
+        run,
+        shard(run, {
+          environment: { ...run.environment, host: { ...env.host, hostname: 'runner-2', nodeVersion: 'v22' } },
+        }),
+      ]),
+      [],
+    );
   });
 });
 
 describe('list', () => {
   it('a row per run with date, profile, accel, cells, samples and status; unreadable ones say why', async () => {
     const run = await loadFixtureRun();
-    const rows = listRows(buildRunListing([{ dir: run.dir, run }, { dir: '/x/broken', run: null, error: 'run.json: not valid JSON' }]));
+    const rows = listRows(
+      buildRunListing([
+        { dir: run.dir, run },
+        { dir: '/x/broken', run: null, error: 'run.json: not valid JSON' },
+      ]),
+    );
     assert.deepEqual(rows[1]!.slice(0, 6), ['2026-11-26 05:17 UTC', 'quick', 'tcg', '4', '24 ok/24', 'complete']);
     assert.equal(rows[2]![5], 'unreadable: run.json: not valid JSON');
   });
@@ -119,7 +188,11 @@ describe('schema and init', () => {
     assert.deepEqual(s.properties.qemu.properties.memory.type, ['string', 'number']);
     assert.equal(s.properties.qemu.additionalProperties, false);
     assert.match(s.properties.matrix.properties.ioeventfd.description, /scope: boot/);
-    assert.equal(s.properties.matrix.properties.iodepth.items.anyOf?.[0]?.type ?? s.properties.matrix.properties.iodepth.items.type, 'integer');
+    assert.equal(
+      s.properties.matrix.properties.iodepth.items.anyOf?.[0]?.type ??
+        s.properties.matrix.properties.iodepth.items.type,
+      'integer',
+    );
   });
 
   it('init writes a starter profile that the real loader accepts, with a non-empty plan', async () => {

@@ -5,7 +5,11 @@ import { compareValues } from '../../../src/compare/row.js';
 import { comparisonText } from '../../../src/report/rows.js';
 
 const row = (a: number[], b: number[]) =>
-  compareValues({ cellKey: 'iodepth=1', baselineKey: 'iodepth=1', cell: { iodepth: 1 } }, a, b, { alpha: 0.05, seed: 1, iterations: 200 });
+  compareValues({ cellKey: 'iodepth=1', baselineKey: 'iodepth=1', cell: { iodepth: 1 } }, a, b, {
+    alpha: 0.05,
+    seed: 1,
+    iterations: 200,
+  });
 
 describe('comparison note', () => {
   it('n too small: 3 vs 3 can never reach α = 0.05 (2/C(6,3) = 0.1)', () => {
@@ -19,7 +23,10 @@ describe('comparison note', () => {
     const r = row([1000, 1000, 1000, 1000, 1000], [1000, 1000, 1000, 1100, 1100]);
     assert.equal(r.method, 'exact-ties');
     assert.ok(Math.abs(r.minP - 4 / 9) < 1e-15, String(r.minP));
-    assert.equal(comparisonText(r, ['iodepth'], 0.05).note.split('; ')[0], 'too many ties: p can never be below α = 0.05');
+    assert.equal(
+      comparisonText(r, ['iodepth'], 0.05).note.split('; ')[0],
+      'too many ties: p can never be below α = 0.05',
+    );
   });
 
   it('no power note when the comparison can reach α, with or without ties (n = 6: no CI note either)', () => {

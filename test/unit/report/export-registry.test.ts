@@ -24,7 +24,10 @@ import { hint } from '../../../src/model/diagnostic.js';
 
 /** Every command and subcommand, with its path (`report`, `guest info`). */
 function commandsOf(cmd: Command, prefix: string[] = []): { path: string[]; cmd: Command }[] {
-  return cmd.commands.flatMap((c) => [{ path: [...prefix, c.name()], cmd: c }, ...commandsOf(c, [...prefix, c.name()])]);
+  return cmd.commands.flatMap((c) => [
+    { path: [...prefix, c.name()], cmd: c },
+    ...commandsOf(c, [...prefix, c.name()]),
+  ]);
 }
 
 /** What each command with `--format` needs besides the format to get as far as parsing it. */
@@ -49,16 +52,24 @@ describe('every --format comes from the exporter registry', () => {
       assert.ok(option.outputKind, `${path.join(' ')}: --format is not the registry's formatOption`);
       const formats = formatsOf(option.outputKind);
       assert.equal(option.description, `output format: ${formats.join(', ')}`, path.join(' '));
-      assert.equal(option.defaultValue, exporterFor(option.outputKind, formats[0]!), `${path.join(' ')}: the default is the registry's first`);
+      assert.equal(
+        option.defaultValue,
+        exporterFor(option.outputKind, formats[0]!),
+        `${path.join(' ')}: the default is the registry's first`,
+      );
     }
   });
 
   for (const [name, args] of Object.entries(ARGS)) {
     it(`${name}: an unknown format is refused before anything is read, naming the option and the accepted formats`, async () => {
-      const kind = (program.commands.find((c) => c.name() === name)!.options.find((o) => o.long === '--format') as FormatOption).outputKind;
+      const kind = (
+        program.commands.find((c) => c.name() === name)!.options.find((o) => o.long === '--format') as FormatOption
+      ).outputKind;
       await assert.rejects(
         buildProgram(() => {}).parseAsync([...args, '--format', 'pdf'], { from: 'user' }),
-        (err: unknown) => err instanceof InputError && err.lines.join('\n') === `--format: expected one of ${formatsOf(kind).join(', ')}, got pdf`,
+        (err: unknown) =>
+          err instanceof InputError &&
+          err.lines.join('\n') === `--format: expected one of ${formatsOf(kind).join(', ')}, got pdf`,
       );
     });
   }
@@ -66,9 +77,11 @@ describe('every --format comes from the exporter registry', () => {
   it('a known format parses to its exporter', async () => {
     let chosen: unknown;
     const program = buildProgram(() => {});
-    program.commands.find((c) => c.name() === 'explain')!.action((_dir: string, _other: unknown, options: { format: unknown }) => {
-      chosen = options.format;
-    });
+    program.commands
+      .find((c) => c.name() === 'explain')!
+      .action((_dir: string, _other: unknown, options: { format: unknown }) => {
+        chosen = options.format;
+      });
     await program.parseAsync(['explain', '/x', '-f', 'json'], { from: 'user' });
     assert.equal(chosen, exporterFor('explain', 'json'));
   });
@@ -108,7 +121,12 @@ describe('the JSON envelope', () => {
   });
 
   it('a document field of the same name cannot replace the envelope', () => {
-    const doc = JSON.parse(exporterFor('explain', 'json').render({ explained: 'x', pairs: [], schema: 'other', version: 99 } as never, PLAIN));
+    const doc = JSON.parse(
+      exporterFor('explain', 'json').render(
+        { explained: 'x', pairs: [], schema: 'other', version: 99 } as never,
+        PLAIN,
+      ),
+    );
     assert.equal(doc.schema, 'vblk-bench/explain');
     assert.equal(doc.version, JSON_SCHEMAS.explain);
   });
@@ -119,7 +137,12 @@ describe('the JSON envelope', () => {
     assert.equal(gate.verdict, all.gate.result.verdict);
     assert.equal(gate.headline.verdict, all.gate.result.verdict.toUpperCase());
     assert.deepEqual(gate.diagnostics, [
-      { kind: 'SubjectAxisFolded', severity: 'info', text: 'cells paired without the subject axis backend', hint: hint({ kind: 'SubjectAxisFolded', axis: 'backend' }) },
+      {
+        kind: 'SubjectAxisFolded',
+        severity: 'info',
+        text: 'cells paired without the subject axis backend',
+        hint: hint({ kind: 'SubjectAxisFolded', axis: 'backend' }),
+      },
     ]);
     assert.deepEqual(JSON.parse(exporterFor('compare', 'json').render(all.compare, PLAIN)).rows, []);
     assert.deepEqual(JSON.parse(exporterFor('explain', 'json').render(all.explain, PLAIN)).pairs, []);
@@ -130,16 +153,28 @@ describe('typed warnings reach every report format', () => {
   /** The recorded run with host steal in every fio window of one cell. */
   function stolen(): StoredRun {
     const cellKey = run.samples[0]!.cellKey;
-    return { ...run, samples: run.samples.map((s) => (s.cellKey === cellKey ? { ...s, observed: { ...s.observed, hostStealPct: 0.5 } } : s)) };
+    return {
+      ...run,
+      samples: run.samples.map((s) =>
+        s.cellKey === cellKey ? { ...s, observed: { ...s.observed, hostStealPct: 0.5 } } : s,
+      ),
+    };
   }
 
   it('the model carries the steal and its warning, for that cell only', () => {
     const model = buildReportModel([stolen()]);
     const steal = model.cellWarnings.filter((g) => g.kind === 'NonZeroSteal');
     assert.equal(steal.length, 1);
-    assert.deepEqual(steal[0]!.cells.map((c) => c.cellKey), [run.samples[0]!.cellKey]);
+    assert.deepEqual(
+      steal[0]!.cells.map((c) => c.cellKey),
+      [run.samples[0]!.cellKey],
+    );
     assert.equal(model.cells.filter((c) => c.stealPct !== null).length, 1);
-    assert.equal(buildReportModel([run]).cellWarnings.filter((g) => g.kind === 'NonZeroSteal').length, 0, 'none without steal');
+    assert.equal(
+      buildReportModel([run]).cellWarnings.filter((g) => g.kind === 'NonZeroSteal').length,
+      0,
+      'none without steal',
+    );
   });
 
   for (const format of formatsOf('report')) {
@@ -148,7 +183,10 @@ describe('typed warnings reach every report format', () => {
       for (const rows of ['sample', 'cell'] as const) {
         const text = exporterFor('report', format).render(model, { ...PLAIN, rows });
         assert.match(text, /NonZeroSteal/, `${format} (rows: ${rows})`);
-        assert.doesNotMatch(exporterFor('report', format).render(buildReportModel([run]), { ...PLAIN, rows }), /NonZeroSteal/);
+        assert.doesNotMatch(
+          exporterFor('report', format).render(buildReportModel([run]), { ...PLAIN, rows }),
+          /NonZeroSteal/,
+        );
       }
     });
   }
@@ -156,7 +194,10 @@ describe('typed warnings reach every report format', () => {
   it('JSON: typed in the cell statistics, explained once in cellWarnings', () => {
     const doc = JSON.parse(exporterFor('report', 'json').render(buildReportModel([stolen()]), PLAIN));
     const cell = doc.cells.find((c: { stealPct: number | null }) => c.stealPct !== null);
-    assert.deepEqual(cell.stats.warnings.find((w: { kind: string }) => w.kind === 'NonZeroSteal'), { kind: 'NonZeroSteal', stealPct: 0.5 });
+    assert.deepEqual(
+      cell.stats.warnings.find((w: { kind: string }) => w.kind === 'NonZeroSteal'),
+      { kind: 'NonZeroSteal', stealPct: 0.5 },
+    );
     const group = doc.cellWarnings.find((g: { kind: string }) => g.kind === 'NonZeroSteal');
     assert.match(group.text, /0\.5 % CPU steal time/);
   });

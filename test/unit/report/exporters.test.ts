@@ -27,12 +27,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else if (c === ',') (row.push(field), (field = ''));
+    else if (c === '\r' && text[i + 1] === '\n') (row.push(field), rows.push(row), (row = []), (field = ''), i++);
     else field += c;
   }
   return rows;
@@ -50,9 +50,15 @@ describe('report model on the recorded run', () => {
   });
 
   it('chart series: one per configuration, points in iodepth order with their bands', () => {
-    assert.deepEqual(model.series.map((s) => s.label), ['ioeventfd=on', 'ioeventfd=off']);
+    assert.deepEqual(
+      model.series.map((s) => s.label),
+      ['ioeventfd=on', 'ioeventfd=off'],
+    );
     for (const s of model.series) {
-      assert.deepEqual(s.points.map((p) => p.x), [1, 4]);
+      assert.deepEqual(
+        s.points.map((p) => p.x),
+        [1, 4],
+      );
       for (const p of s.points) assert.ok(p.low !== null && p.high !== null && p.low <= p.y && p.y <= p.high);
     }
   });
@@ -77,7 +83,10 @@ describe('report model on the recorded run', () => {
   });
 
   it('the TCG warnings of the run are carried', () => {
-    assert.ok(model.warnings.some((w) => w.kind === 'RecordedText' && /emulator/.test(w.text)), 'a text warning of an older run reads as RecordedText');
+    assert.ok(
+      model.warnings.some((w) => w.kind === 'RecordedText' && /emulator/.test(w.text)),
+      'a text warning of an older run reads as RecordedText',
+    );
   });
 });
 
@@ -143,12 +152,13 @@ describe('Markdown exporter', () => {
     assert.match(text, /\| iodepth=4 \| .* \| ~ \| /);
     assert.match(text, /~ = not significant \(two-sided Mann-Whitney U, p ≥ α = 0\.05/);
   });
-  it('every table row has the header\'s column count', () => {
+  it("every table row has the header's column count", () => {
     const lines = md().split('\n');
     for (let i = 0; i < lines.length; i++) {
       if (!/^\| ---/.test(lines[i]!)) continue;
       const cols = (lines[i - 1]!.match(/(?<!\\)\|/g) ?? []).length;
-      for (let j = i + 1; j < lines.length && lines[j]!.startsWith('|'); j++) assert.equal((lines[j]!.match(/(?<!\\)\|/g) ?? []).length, cols, lines[j]);
+      for (let j = i + 1; j < lines.length && lines[j]!.startsWith('|'); j++)
+        assert.equal((lines[j]!.match(/(?<!\\)\|/g) ?? []).length, cols, lines[j]);
     }
   });
 });
@@ -185,7 +195,16 @@ describe('insight breakdown (a recorded run whose samples carry insight)', () =>
     const pair = m.breakdowns[0]!.axes[0]!.pairs[0]!;
     const html = renderHtml(m);
     assert.match(html, /<h2>Why: insight breakdown/);
-    assert.ok(html.includes(pair.summary.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')));
+    assert.ok(
+      html.includes(
+        pair.summary
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;')
+          .replace(/>/g, '&gt;')
+          .replace(/"/g, '&quot;')
+          .replace(/'/g, '&#39;'),
+      ),
+    );
     assert.match(html, /main-loop CPU/);
     assert.match(renderMarkdown(m), /### Why \(insight breakdown\)\n\n- /);
     assert.equal(model.breakdowns.length, 0, 'the older fixture has no insight: no section');

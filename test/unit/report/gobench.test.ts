@@ -34,7 +34,12 @@ function readBenchfmt(text: string): Parsed {
         assert.ok(Number.isFinite(value) && /^[-+0-9.eE]+$/.test(rest[i]!), `measurement: ${rest[i]}`);
         values.push({ value, unit: rest[i + 1]! });
       }
-      out.results.push({ name: `Benchmark${name}`, iters: Number(iters), values, config: Object.fromEntries(out.config) });
+      out.results.push({
+        name: `Benchmark${name}`,
+        iters: Number(iters),
+        values,
+        config: Object.fromEntries(out.config),
+      });
       continue;
     }
     const unit = /^Unit\s+(\S+)((?:\s+\S+)*)\s*$/.exec(line);
@@ -69,7 +74,10 @@ describe('Go benchmark format', () => {
     for (const r of parsed.results) {
       assert.match(r.name, /^BenchmarkQuick\/backend=virtio-blk\/ioeventfd=(on|off)\/scheduler=none\/iodepth=(1|4)$/);
       assert.equal(r.iters, 1);
-      assert.deepEqual(r.values.map((v) => v.unit), ['iops', 'B/s', 'clat-mean-sec', 'clat-p99-sec']);
+      assert.deepEqual(
+        r.values.map((v) => v.unit),
+        ['iops', 'B/s', 'clat-mean-sec', 'clat-p99-sec'],
+      );
       // benchfmt rescales units containing "ns" or "MB": none of ours does.
       for (const v of r.values) assert.ok(!/ns|MB/.test(v.unit), v.unit);
       assert.equal(r.config.profile, 'quick');
@@ -88,7 +96,10 @@ describe('Go benchmark format', () => {
     assert.equal(parsed.units.get('B/s better'), 'higher');
     assert.equal(parsed.units.get('clat-p99-sec better'), 'lower');
     // Only the cells' typed warnings, as comment lines, are left for benchfmt to skip.
-    assert.deepEqual(parsed.ignored.filter((l) => l.trim() !== '' && !l.startsWith('# warning: ')), []);
+    assert.deepEqual(
+      parsed.ignored.filter((l) => l.trim() !== '' && !l.startsWith('# warning: ')),
+      [],
+    );
   });
 
   it('failed samples become ignored comment lines; names never contain spaces or a trailing -N', () => {
@@ -96,7 +107,10 @@ describe('Go benchmark format', () => {
     const parsed = readBenchfmt(renderGoBench(buildReportModel([failed])));
     assert.equal(parsed.results.length, 0);
     assert.equal(parsed.ignored.filter((l) => l.startsWith('# ')).length, 1);
-    assert.equal(benchmarkName('seed-2011', { cell: { backend: 'a b/c', iodepth: 3 } }), 'BenchmarkSeed-2011/backend=a_b_c/iodepth=3');
+    assert.equal(
+      benchmarkName('seed-2011', { cell: { backend: 'a b/c', iodepth: 3 } }),
+      'BenchmarkSeed-2011/backend=a_b_c/iodepth=3',
+    );
     assert.equal(benchmarkBaseName('2011x'), 'Vblk2011x');
   });
 

@@ -2,20 +2,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
-import { estimateRemainingMs, renderProgressLine, RunProgress, type ProgressSnapshot } from '../../../src/cli/progress.js';
+import {
+  estimateRemainingMs,
+  renderProgressLine,
+  RunProgress,
+  type ProgressSnapshot,
+} from '../../../src/cli/progress.js';
 import { createLogger, type TerminalLogger } from '../../../src/cli/log.js';
 
 const ESC = /\x1b/;
 
 const snap = (over: Partial<ProgressSnapshot> = {}): ProgressSnapshot => ({
-  done: 6, total: 24, phase: 'measure', group: 'backend=virtio-blk,ioeventfd=on', cell: 'backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4 r1',
-  elapsedMs: 62_000, etaMs: 190_000, ...over,
+  done: 6,
+  total: 24,
+  phase: 'measure',
+  group: 'backend=virtio-blk,ioeventfd=on',
+  cell: 'backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4 r1',
+  elapsedMs: 62_000,
+  etaMs: 190_000,
+  ...over,
 });
 
 describe('renderProgressLine', () => {
   it('bar, cells done/total, current cell, elapsed and ETA', () => {
     const line = renderProgressLine(snap(), 160);
-    assert.equal(line, '[#####...............] 6/24 samples 25% · backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4 r1 · 1m02s elapsed · ETA 3m10s');
+    assert.equal(
+      line,
+      '[#####...............] 6/24 samples 25% · backend=virtio-blk,ioeventfd=on,scheduler=none,iodepth=4 r1 · 1m02s elapsed · ETA 3m10s',
+    );
   });
   it('while booting it names the QEMU configuration', () => {
     assert.match(renderProgressLine(snap({ phase: 'boot' }), 160), / · booting backend=virtio-blk,ioeventfd=on · /);
@@ -37,17 +51,53 @@ describe('renderProgressLine', () => {
 
 describe('estimateRemainingMs', () => {
   it('uses the plan estimate until something is measured', () => {
-    assert.equal(estimateRemainingMs({ remainingBoots: 2, remainingCells: 4, bootMs: [], cellMs: [], fallbackBootMs: 8000, fallbackCellMs: 5500, inPhaseMs: 0 }), 38_000);
+    assert.equal(
+      estimateRemainingMs({
+        remainingBoots: 2,
+        remainingCells: 4,
+        bootMs: [],
+        cellMs: [],
+        fallbackBootMs: 8000,
+        fallbackCellMs: 5500,
+        inPhaseMs: 0,
+      }),
+      38_000,
+    );
   });
   it('then the measured means, less the time spent in the current step', () => {
-    assert.equal(estimateRemainingMs({ remainingBoots: 1, remainingCells: 2, bootMs: [4000, 6000], cellMs: [3000], fallbackBootMs: 8000, fallbackCellMs: 5500, inPhaseMs: 1000 }), 10_000);
-    assert.equal(estimateRemainingMs({ remainingBoots: 0, remainingCells: 1, bootMs: [], cellMs: [3000], fallbackBootMs: 8000, fallbackCellMs: 5500, inPhaseMs: 9000 }), 0);
+    assert.equal(
+      estimateRemainingMs({
+        remainingBoots: 1,
+        remainingCells: 2,
+        bootMs: [4000, 6000],
+        cellMs: [3000],
+        fallbackBootMs: 8000,
+        fallbackCellMs: 5500,
+        inPhaseMs: 1000,
+      }),
+      10_000,
+    );
+    assert.equal(
+      estimateRemainingMs({
+        remainingBoots: 0,
+        remainingCells: 1,
+        bootMs: [],
+        cellMs: [3000],
+        fallbackBootMs: 8000,
+        fallbackCellMs: 5500,
+        inPhaseMs: 9000,
+      }),
+      0,
+    );
   });
 });
 
 class Capture extends Writable {
   text = '';
-  constructor(readonly isTTY: boolean, readonly columns = 100) {
+  constructor(
+    readonly isTTY: boolean,
+    readonly columns = 100,
+  ) {
     super();
   }
   override _write(chunk: Buffer, _enc: string, cb: () => void): void {
@@ -58,7 +108,14 @@ class Capture extends Writable {
 
 describe('RunProgress', () => {
   const drive = (log: TerminalLogger, clock: { t: number }) => {
-    const p = new RunProgress(log, { total: 2, visits: 1, accel: 'tcg', runtimeS: 3, rampTimeS: 1, now: () => clock.t });
+    const p = new RunProgress(log, {
+      total: 2,
+      visits: 1,
+      accel: 'tcg',
+      runtimeS: 3,
+      rampTimeS: 1,
+      now: () => clock.t,
+    });
     p.bootStarting('backend=virtio-blk,ioeventfd=on');
     clock.t += 7000;
     p.bootEnded();

@@ -9,7 +9,7 @@ describe('scales', () => {
     assert.equal(niceStep(9000, 5), 2000);
     assert.equal(niceStep(0.7, 5), 0.2);
     assert.deepEqual(niceTicks(0, 9182), [0, 2000, 4000, 6000, 8000, 10000]);
-    assert.deepEqual(niceTicks(5, 5), [5, 6, 7, 8, 9, 10], "a flat range still gets an axis");
+    assert.deepEqual(niceTicks(5, 5), [5, 6, 7, 8, 9, 10], 'a flat range still gets an axis');
   });
   it('linear: domain ends at the outer ticks; y axes run downwards', () => {
     const y = linearScale(0, 9182, 300, 20);
@@ -32,8 +32,20 @@ describe('line chart', () => {
     yLabel: 'iops',
     xScale: 'log2',
     lines: [
-      { label: 'a & b', points: [{ x: 1, y: 100, low: 90, high: 110 }, { x: 4, y: 200, low: 180, high: 230 }] },
-      { label: 'c', points: [{ x: 1, y: 150 }, { x: 4, y: 120 }] },
+      {
+        label: 'a & b',
+        points: [
+          { x: 1, y: 100, low: 90, high: 110 },
+          { x: 4, y: 200, low: 180, high: 230 },
+        ],
+      },
+      {
+        label: 'c',
+        points: [
+          { x: 1, y: 150 },
+          { x: 4, y: 120 },
+        ],
+      },
     ],
     markers: [{ x: 4, label: 'change' }],
   });
@@ -51,12 +63,32 @@ describe('line chart', () => {
     const close = (svg.match(/<\/[a-z]+>/g) ?? []).length;
     assert.equal(open, close);
   });
-  it('time axis: the domain is exactly the data\'s (no empty days at the ends)', () => {
+  it("time axis: the domain is exactly the data's (no empty days at the ends)", () => {
     const day = 86_400_000;
-    const t = renderLineChart({ title: 't', xLabel: 'd', yLabel: 'y', xScale: 'time', lines: [{ label: 'l', points: [{ x: 1e12, y: 1 }, { x: 1e12 + 9 * day, y: 2 }] }] });
-    assert.deepEqual([...t.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1])), [76, 612]);
+    const t = renderLineChart({
+      title: 't',
+      xLabel: 'd',
+      yLabel: 'y',
+      xScale: 'time',
+      lines: [
+        {
+          label: 'l',
+          points: [
+            { x: 1e12, y: 1 },
+            { x: 1e12 + 9 * day, y: 2 },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      [...t.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1])),
+      [76, 612],
+    );
   });
   it('no data: says so instead of drawing nothing', () => {
-    assert.match(renderLineChart({ title: 't', xLabel: 'x', yLabel: 'y', lines: [{ label: 'l', points: [] }] }), /no measured values/);
+    assert.match(
+      renderLineChart({ title: 't', xLabel: 'x', yLabel: 'y', lines: [{ label: 'l', points: [] }] }),
+      /no measured values/,
+    );
   });
 });

@@ -10,7 +10,10 @@ const einval = async () => {
 test('cache: none on a tmpfs without O_DIRECT fails with the reason and a way out, never a silent fallback', async () => {
   await assert.rejects(checkDirectIo('/dev/shm/vblk-bench-1.raw', true, einval), (e: unknown) => {
     assert.ok(e instanceof HostError);
-    assert.match(e.message, /^disk\.cache none needs O_DIRECT, but tmpfs \(\/dev\/shm\) refuses it \(EINVAL; tmpfs supports O_DIRECT from Linux 6\.6, this host runs .+\)$/);
+    assert.match(
+      e.message,
+      /^disk\.cache none needs O_DIRECT, but tmpfs \(\/dev\/shm\) refuses it \(EINVAL; tmpfs supports O_DIRECT from Linux 6\.6, this host runs .+\)$/,
+    );
     assert.match(e.hint ?? '', /disk\.path to a file on a real filesystem/);
     return true;
   });

@@ -51,6 +51,16 @@ describe('percentile bootstrap CI', () => {
 
   it('null for an empty sample or a non-finite statistic (zero median in the denominator)', () => {
     assert.equal(bootstrapCi([[], [1]], ratioOfMedians, { seed: 1 }), null);
-    assert.equal(bootstrapCi([[0, 0, 0], [1, 2, 3]], ratioOfMedians, { seed: 1 }), null);
+    assert.equal(
+      bootstrapCi(
+        [
+          [0, 0, 0],
+          [1, 2, 3],
+        ],
+        ratioOfMedians,
+        { seed: 1 },
+      ),
+      null,
+    );
   });
 });

@@ -46,11 +46,21 @@ describe('summarizeCell', () => {
   });
 
   it('every warning explains itself in a sentence or two', () => {
-    const bimodalNoisy = summarizeCell([100, 120, 101, 121, 99, 119, 100.5, 120.5, 100, 119.5], { alpha: 0.001, stealPct: 2 });
+    const bimodalNoisy = summarizeCell([100, 120, 101, 121, 99, 119, 100.5, 120.5, 100, 119.5], {
+      alpha: 0.001,
+      stealPct: 2,
+    });
     const slowFirst = summarizeCell([80, 100, 101, 99, 100.5, 98, 102, 100]);
     const tiny = summarizeCell([1, 2], { alpha: 0.01 });
     const all = [...bimodalNoisy.warnings, ...slowFirst.warnings, ...tiny.warnings];
-    const expected: StatDiagnosticKind[] = ['HighCv', 'TooFewSamples', 'OutliersPresent', 'FirstSampleSlow', 'Bimodal', 'NonZeroSteal'];
+    const expected: StatDiagnosticKind[] = [
+      'HighCv',
+      'TooFewSamples',
+      'OutliersPresent',
+      'FirstSampleSlow',
+      'Bimodal',
+      'NonZeroSteal',
+    ];
     assert.deepEqual(new Set(kinds(all)), new Set(expected));
     for (const w of all) {
       const text = explain(w);

@@ -11,7 +11,8 @@ import { exactUDistribution } from '../../../src/stats/mwu-exact.js';
 function bruteForceP(a: readonly number[], b: readonly number[]): number {
   const pooled = [...a, ...b];
   const n1 = a.length;
-  const uOf = (x: number[], y: number[]) => x.reduce((s, xi) => s + y.reduce((t, yj) => t + (xi > yj ? 1 : xi === yj ? 0.5 : 0), 0), 0);
+  const uOf = (x: number[], y: number[]) =>
+    x.reduce((s, xi) => s + y.reduce((t, yj) => t + (xi > yj ? 1 : xi === yj ? 0.5 : 0), 0), 0);
   const mid = (n1 * b.length) / 2;
   const observed = Math.abs(uOf([...a], [...b]) - mid);
   let extreme = 0;
@@ -54,11 +55,23 @@ describe('Mann-Whitney U, exact method', () => {
 
   it('agrees with brute-force enumeration on assorted samples without ties', () => {
     const cases: [number[], number[]][] = [
-      [[1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3], [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06001, 3.14, 1.291]],
-      [[3, 7, 1], [2, 9, 4, 8, 11, 6]],
-      [[10.5, 20.25, 30.1, 40, 50.2, 60.3, 70.4], [15, 25, 35, 45]],
+      [
+        [1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3],
+        [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06001, 3.14, 1.291],
+      ],
+      [
+        [3, 7, 1],
+        [2, 9, 4, 8, 11, 6],
+      ],
+      [
+        [10.5, 20.25, 30.1, 40, 50.2, 60.3, 70.4],
+        [15, 25, 35, 45],
+      ],
       [[1], [2, 3, 4, 5, 6]],
-      [[5, 6, 7, 8], [1, 2, 3, 4]],
+      [
+        [5, 6, 7, 8],
+        [1, 2, 3, 4],
+      ],
     ];
     for (const [a, b] of cases) {
       const r = mannWhitney(a, b);

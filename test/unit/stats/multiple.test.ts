@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { adjustPValues, benjaminiHochberg, holm } from '../../../src/stats/multiple.js';
 
 const closeAll = (actual: number[], expected: number[]) =>
-  expected.forEach((e, i) => assert.ok(Math.abs((actual[i] ?? NaN) - e) < 1e-12, `[${i}] expected ${e}, got ${actual[i]}`));
+  expected.forEach((e, i) =>
+    assert.ok(Math.abs((actual[i] ?? NaN) - e) < 1e-12, `[${i}] expected ${e}, got ${actual[i]}`),
+  );
 
 describe('multiple-comparison adjustment (R p.adjust semantics)', () => {
   const p = [0.01, 0.04, 0.03, 0.005];

@@ -48,7 +48,8 @@ function allSplitUs(pooled: readonly number[], n1: number): number[] {
 function bruteForce(a: readonly number[], b: readonly number[]): { u: number; p: number; minP: number } {
   const us = allSplitUs([...a, ...b], a.length);
   const values = [...new Set(us)];
-  const pOf = (u: number) => Math.min(1, (2 * Math.min(us.filter((v) => v <= u).length, us.filter((v) => v >= u).length)) / us.length);
+  const pOf = (u: number) =>
+    Math.min(1, (2 * Math.min(us.filter((v) => v <= u).length, us.filter((v) => v >= u).length)) / us.length);
   const u = uOf(a, b);
   return { u, p: pOf(u), minP: Math.min(...values.map(pOf)) };
 }
@@ -146,7 +147,12 @@ describe('exact Mann-Whitney with ties: other tie patterns', () => {
 
 describe('exact distribution with ties: structure and bounds', () => {
   it('without ties it equals the Mann-Whitney recursion (two algorithms, one distribution)', () => {
-    for (const [m, n] of [[7, 4], [5, 5], [1, 9], [12, 11]] as const) {
+    for (const [m, n] of [
+      [7, 4],
+      [5, 5],
+      [1, 9],
+      [12, 11],
+    ] as const) {
       const tied = tiedUDistribution(m, Array(m + n).fill(1));
       const plain = exactUDistribution(m, n);
       assert.equal(tied.total, choose(m + n, m));
@@ -190,7 +196,10 @@ describe('exact distribution with ties: structure and bounds', () => {
     const xs = Array.from({ length: 30 }, (_, i) => i);
     const r = mannWhitney(xs, [...xs].reverse());
     assert.equal(r.method, 'normal');
-    const separated = mannWhitney(xs, xs.map((x) => x + 100));
+    const separated = mannWhitney(
+      xs,
+      xs.map((x) => x + 100),
+    );
     assert.ok(r.minP > separated.minP * 10, `${r.minP} vs ${separated.minP}`);
   });
 });

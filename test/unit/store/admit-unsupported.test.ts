@@ -15,16 +15,34 @@ const vhostBlk = { backend: 'vhost-blk', iodepth: 1 };
 const plan = {
   pruned: [
     { cell: { key: 'backend=vhost-blk,iodepth=1' }, status: 'unsupported', reason: 'no vhost-blk' },
-    { cell: { key: 'backend=virtio-blk-iothread,ioeventfd=off' }, status: 'impossible', reason: 'ioeventfd is required' },
+    {
+      cell: { key: 'backend=virtio-blk-iothread,ioeventfd=off' },
+      status: 'impossible',
+      reason: 'ioeventfd is required',
+    },
   ],
 } as unknown as StoredPlan;
 
 test('the unsupported record of a pruned cell is admitted, not planned; other unplanned records are skipped', () => {
   assert.deepEqual([...unsupportedCellKeys(plan)], ['backend=vhost-blk,iodepth=1']);
-  assert.deepEqual([...unsupportedCellKeys({ merged: true, sources: [{ dir: 'a', plan }] })], ['backend=vhost-blk,iodepth=1'], 'merged plans too');
+  assert.deepEqual(
+    [...unsupportedCellKeys({ merged: true, sources: [{ dir: 'a', plan }] })],
+    ['backend=vhost-blk,iodepth=1'],
+    'merged plans too',
+  );
   const measured = makeSample({ backend: 'virtio-blk', iodepth: 1 }, { iops: 5 });
-  const unsupported = { ...makeSample(vhostBlk, {}), status: 'unsupported' as const, reason: 'no vhost-blk', failureKind: 'CellUnsupported' as const, metrics: {} };
-  const stray = { ...makeSample({ backend: 'virtio-blk', iodepth: 9 }, {}), status: 'unsupported' as const, metrics: {} };
+  const unsupported = {
+    ...makeSample(vhostBlk, {}),
+    status: 'unsupported' as const,
+    reason: 'no vhost-blk',
+    failureKind: 'CellUnsupported' as const,
+    metrics: {},
+  };
+  const stray = {
+    ...makeSample({ backend: 'virtio-blk', iodepth: 9 }, {}),
+    status: 'unsupported' as const,
+    metrics: {},
+  };
   const planned = [{ cellKey: measured.cellKey, repetition: 0 }];
   const admitted = admitSamples(
     [measured, unsupported, stray].map((sample, i) => ({ file: `samples/${i}.json`, sample })),
@@ -32,8 +50,15 @@ test('the unsupported record of a pruned cell is admitted, not planned; other un
     { complete: true, manifestFile: 'run.json' },
     unsupportedCellKeys(plan),
   );
-  assert.deepEqual(admitted.samples.map((s) => s.cellKey), [measured.cellKey, unsupported.cellKey]);
-  assert.deepEqual(admitted.diagnostics.map((d) => d.kind), ['UnplannedSample'], 'the stray record is still skipped');
+  assert.deepEqual(
+    admitted.samples.map((s) => s.cellKey),
+    [measured.cellKey, unsupported.cellKey],
+  );
+  assert.deepEqual(
+    admitted.diagnostics.map((d) => d.kind),
+    ['UnplannedSample'],
+    'the stray record is still skipped',
+  );
   assert.equal(admitted.completeness.planned, 1, 'the unsupported record is not a planned measurement');
   assert.deepEqual(admitted.completeness.missing, []);
 });

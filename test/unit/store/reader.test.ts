@@ -47,7 +47,8 @@ async function tempCopy(from = FIXTURE_RUN): Promise<{ root: string; dir: string
   return { root, dir, marker };
 }
 
-const sampleFiles = async (dir: string) => (await import('node:fs/promises')).readdir(join(dir, 'samples')).then((n) => n.sort());
+const sampleFiles = async (dir: string) =>
+  (await import('node:fs/promises')).readdir(join(dir, 'samples')).then((n) => n.sort());
 
 test('round trip: a run written by RunWriter (manifest, profile, plan, environment, samples, raw fio, reference) reads back as written', async () => {
   const fixture = await loadFixtureRun();
@@ -62,10 +63,24 @@ test('round trip: a run written by RunWriter (manifest, profile, plan, environme
     const { schemaVersion: _v, rawFioPath: _p, ...draft } = s;
     written.push(await w.writeSample(draft, { 'fio version': 'fio-3.33', jobs: [] }));
   }
-  const ref = await writeReferenceRecord(dir, 1, {
-    schemaVersion: 1, kind: 'host-reference', fioKey: 'iodepth=1', fio: { iodepth: 1 }, target: '/dev/shm/x', argv: ['fio', '--name=x'],
-    startedAt: fixture.manifest.startedAt, finishedAt: fixture.manifest.startedAt, status: 'ok', metrics: fixture.samples[0]!.metrics, notices: [],
-  }, { 'fio version': 'fio-3.33' });
+  const ref = await writeReferenceRecord(
+    dir,
+    1,
+    {
+      schemaVersion: 1,
+      kind: 'host-reference',
+      fioKey: 'iodepth=1',
+      fio: { iodepth: 1 },
+      target: '/dev/shm/x',
+      argv: ['fio', '--name=x'],
+      startedAt: fixture.manifest.startedAt,
+      finishedAt: fixture.manifest.startedAt,
+      status: 'ok',
+      metrics: fixture.samples[0]!.metrics,
+      notices: [],
+    },
+    { 'fio version': 'fio-3.33' },
+  );
   await w.finish({ complete: true });
   const back = await loadRun(dir);
   assert.deepEqual(back.diagnostics, []);
@@ -89,7 +104,13 @@ test('round trip: a run written by RunWriter (manifest, profile, plan, environme
   assert.deepEqual(calibration, JSON.parse(await readFile(calibrationPath, 'utf8')));
   await writeCalibration(join(root, 'calibration.json'), calibration);
   assert.deepEqual(await loadCalibration(join(root, 'calibration.json')), calibration);
-  await assert.rejects(writeCalibration(join(root, 'bad.json'), { ...calibration, settings: { ...calibration.settings, simulations: 1e9 } }), /its own reader would refuse: settings\.simulations/);
+  await assert.rejects(
+    writeCalibration(join(root, 'bad.json'), {
+      ...calibration,
+      settings: { ...calibration.settings, simulations: 1e9 },
+    }),
+    /its own reader would refuse: settings\.simulations/,
+  );
   await rm(root, { recursive: true, force: true });
 });
 
@@ -98,8 +119,14 @@ test('the writer refuses to store what its reader would refuse, and stores impos
   const root = await mkdtemp(join(tmpdir(), 'vblk-writer-'));
   const w = await RunWriter.create(join(root, 'run'), { ...fixture.manifest, plannedSamples: 1 });
   const { schemaVersion: _v, rawFioPath: _p, ...draft } = fixture.samples[0]!;
-  await assert.rejects(w.writeSample({ ...draft, cellKey: 'not-the-cell' }), /its own reader would refuse: cellKey: does not match the cell values/);
-  const stored = await w.writeSample({ ...draft, metrics: { ...draft.metrics, iops: { value: -5, unit: 'IO/s', better: 'higher' } } });
+  await assert.rejects(
+    w.writeSample({ ...draft, cellKey: 'not-the-cell' }),
+    /its own reader would refuse: cellKey: does not match the cell values/,
+  );
+  const stored = await w.writeSample({
+    ...draft,
+    metrics: { ...draft.metrics, iops: { value: -5, unit: 'IO/s', better: 'higher' } },
+  });
   assert.equal(stored.status, 'invalid');
   assert.equal(stored.reason, 'impossible metric values: iops: negative');
   assert.ok(!('iops' in stored.metrics));
@@ -122,10 +149,16 @@ test('a damaged sample is skipped with a typed diagnostic naming file and field,
   const run = await loadRun(dir);
   assert.equal(run.samples.length, 20);
   const lines = (run.diagnostics ?? []).map(explain);
-  assert.match(lines[0]!, /samples\/0001-.*\.json: sample skipped: metrics\.iops\.value: above the ceiling of its unit IO\/s \(1e\+9\) \(it counts as missing\)$/);
+  assert.match(
+    lines[0]!,
+    /samples\/0001-.*\.json: sample skipped: metrics\.iops\.value: above the ceiling of its unit IO\/s \(1e\+9\) \(it counts as missing\)$/,
+  );
   assert.match(lines[1]!, /0002-.*: sample skipped: metrics: expected a mapping of metrics/);
   assert.match(lines[2]!, /0003-.*: sample skipped: cell: missing/);
-  assert.match(lines[3]!, /0004-.*: sample skipped: not valid JSON: (ends early \(truncated\?\)|syntax error at character 35)/);
+  assert.match(
+    lines[3]!,
+    /0004-.*: sample skipped: not valid JSON: (ends early \(truncated\?\)|syntax error at character 35)/,
+  );
   assert.match(lines[4]!, /run\.json says complete, but 4 of 24 planned samples lack a valid record/);
   assert.equal(run.completeness?.missing.length, 4);
   await rm(root, { recursive: true, force: true });
@@ -139,7 +172,10 @@ test('duplicated and unplanned samples are skipped: one record per planned (cell
   await writeFile(join(dir, 'samples', '9998-extra.json'), JSON.stringify({ ...s, repetition: 77 }));
   const run = await loadRun(dir);
   assert.equal(run.samples.length, 24);
-  assert.deepEqual(run.diagnostics?.map((d) => d.kind), ['UnplannedSample', 'DuplicateSample']);
+  assert.deepEqual(
+    run.diagnostics?.map((d) => d.kind),
+    ['UnplannedSample', 'DuplicateSample'],
+  );
   await rm(root, { recursive: true, force: true });
 });
 
@@ -161,11 +197,20 @@ test('symbolic links and paths leaving the directory are never followed, and not
   assert.match(relativePathProblem('/etc/shadow')!, /absolute path/);
   await rm(join(dir, 'raw'), { recursive: true });
   await symlink(root, join(dir, 'raw'));
-  await assert.rejects(readJsonUnder(dir, 'raw/secret.json', SampleSchema, 1e6), (e: unknown) => e instanceof FileProblem && /reached through the symbolic link raw\//.test(e.message) && !e.message.includes(MARKER));
+  await assert.rejects(
+    readJsonUnder(dir, 'raw/secret.json', SampleSchema, 1e6),
+    (e: unknown) =>
+      e instanceof FileProblem &&
+      /reached through the symbolic link raw\//.test(e.message) &&
+      !e.message.includes(MARKER),
+  );
   // A samples/ directory that is a link: the run cannot be read (exit 2), the message names it.
   await rm(join(dir, 'samples'), { recursive: true });
   await symlink(root, join(dir, 'samples'));
-  await assert.rejects(loadRun(dir), (e: unknown) => e instanceof InputError && /samples: a symbolic link/.test(e.message));
+  await assert.rejects(
+    loadRun(dir),
+    (e: unknown) => e instanceof InputError && /samples: a symbolic link/.test(e.message),
+  );
   // The results directory itself may be a link (results/latest).
   const { dir: real } = await tempCopy();
   await symlink(real, join(root, 'latest'));
@@ -177,10 +222,20 @@ test('run.json, profile.json and plan.json must be sound: one line naming file a
   const { root, dir } = await tempCopy();
   const manifest = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
   await writeFile(join(dir, 'run.json'), JSON.stringify({ ...manifest, startedAt: undefined, plannedSamples: -1 }));
-  await assert.rejects(loadRun(dir), (e: unknown) => e instanceof InputError && e.lines.length === 1 && /run\.json: startedAt: missing; plannedSamples: expected a non-negative integer$/.test(e.lines[0]!));
+  await assert.rejects(
+    loadRun(dir),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.lines.length === 1 &&
+      /run\.json: startedAt: missing; plannedSamples: expected a non-negative integer$/.test(e.lines[0]!),
+  );
   await writeFile(join(dir, 'run.json'), JSON.stringify(manifest));
   await writeFile(join(dir, 'plan.json'), `{"secret": "${MARKER}"`);
-  await assert.rejects(loadRun(dir), (e: unknown) => e instanceof InputError && /plan\.json: not valid JSON/.test(e.message) && !e.message.includes(MARKER));
+  await assert.rejects(
+    loadRun(dir),
+    (e: unknown) =>
+      e instanceof InputError && /plan\.json: not valid JSON/.test(e.message) && !e.message.includes(MARKER),
+  );
   await writeFile(join(dir, 'plan.json'), `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
   await assert.rejects(loadRun(dir), /plan\.json: nested deeper than 64 levels/);
   await rm(root, { recursive: true, force: true });
@@ -200,5 +255,8 @@ test('JSON nesting is measured without recursion; parse errors never quote the t
   const deep = JSON.parse(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`);
   assert.equal(nestsDeeperThan(deep), true);
   assert.equal(nestsDeeperThan({ a: [{ b: 1 }] }), false);
-  assert.throws(() => parseJsonText(`root:x:0:0:${MARKER}`, 'f'), (e: unknown) => e instanceof FileProblem && e.message === 'f: not valid JSON: syntax error');
+  assert.throws(
+    () => parseJsonText(`root:x:0:0:${MARKER}`, 'f'),
+    (e: unknown) => e instanceof FileProblem && e.message === 'f: not valid JSON: syntax error',
+  );
 });

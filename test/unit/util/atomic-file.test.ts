@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { replaceFileAtomic, writeFileAtomic, writeJsonAtomic, writeJsonAtomicSync } from '../../../src/util/atomic-file.js';
+import {
+  replaceFileAtomic,
+  writeFileAtomic,
+  writeJsonAtomic,
+  writeJsonAtomicSync,
+} from '../../../src/util/atomic-file.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vblk-atomic-'));

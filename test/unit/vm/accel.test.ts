@@ -8,11 +8,17 @@ import { decideAccel, probeKvm, type KvmProbe } from '../../../src/vm/accel.js';
 import { explain } from '../../../src/model/diagnostic.js';
 
 /** The one warning of a fallback to TCG, as the user reads it. */
-const text = (d: { warnings: Parameters<typeof explain>[0][] }): string => (d.warnings.length === 1 ? explain(d.warnings[0]!) : `${d.warnings.length} warnings`);
+const text = (d: { warnings: Parameters<typeof explain>[0][] }): string =>
+  d.warnings.length === 1 ? explain(d.warnings[0]!) : `${d.warnings.length} warnings`;
 
 const working: KvmProbe = { devicePresent: true, openable: true, provider: 'kvm_intel' };
 const absent: KvmProbe = { devicePresent: false, openable: false, provider: null };
-const denied: KvmProbe = { devicePresent: true, openable: false, openError: 'EACCES: permission denied', provider: 'kvm_amd' };
+const denied: KvmProbe = {
+  devicePresent: true,
+  openable: false,
+  openError: 'EACCES: permission denied',
+  provider: 'kvm_amd',
+};
 const pvm: KvmProbe = { devicePresent: true, openable: true, provider: 'kvm_pvm' };
 
 function hostError(fn: () => unknown): HostError {
@@ -35,7 +41,9 @@ test('auto falls back to tcg with an explicit warning when /dev/kvm is absent', 
   const d = decideAccel('auto', absent);
   assert.equal(d.accel, 'tcg');
   assert.equal(d.warnings.length, 1);
-  assert.deepEqual(d.warnings, [{ kind: 'KvmUnusable', why: '/dev/kvm does not exist (no KVM on this host)', cause: 'absent' }]);
+  assert.deepEqual(d.warnings, [
+    { kind: 'KvmUnusable', why: '/dev/kvm does not exist (no KVM on this host)', cause: 'absent' },
+  ]);
   assert.match(text(d), /\/dev\/kvm does not exist/);
   assert.ok(text(d).includes('TCG numbers measure an emulator, not virtio performance'));
   assert.ok(text(d).includes('TCG numbers measure an emulator, not virtio performance'));

@@ -16,7 +16,11 @@ import { parseDeviceHelp } from '../../../src/vm/host-probe.js';
 import { baseSpec, hasSequence, hostFacts, valuesOf } from './fixtures.js';
 
 const DIR = '/tmp/vblk/boot';
-const spec = (device: Partial<DeviceSpec> & { backend: string }, disk: Partial<DiskSpec> = {}, over: Partial<QemuLaunchSpec> = {}): QemuLaunchSpec => {
+const spec = (
+  device: Partial<DeviceSpec> & { backend: string },
+  disk: Partial<DiskSpec> = {},
+  over: Partial<QemuLaunchSpec> = {},
+): QemuLaunchSpec => {
   const base = baseSpec();
   return { ...base, ...over, disk: { ...base.disk, ...disk }, device: { ioeventfd: true, hostDir: DIR, ...device } };
 };
@@ -40,25 +44,39 @@ test('aio × cache on every in-QEMU backend: the file node carries both; native 
       for (const cache of CACHE) {
         const s = spec({ backend }, { aio, cache });
         if (aio === 'native' && cache === 'writeback') {
-          assert.equal(rejection(() => buildQemuArgs(s)), 'disk.aio: aio=native requires cache.direct=on, i.e. cache: none');
+          assert.equal(
+            rejection(() => buildQemuArgs(s)),
+            'disk.aio: aio=native requires cache.direct=on, i.e. cache: none',
+          );
           continue;
         }
         const [file] = valuesOf(buildQemuArgs(s), '-blockdev');
-        assert.equal(file, `driver=file,node-name=vblk-file,filename=/tmp/vblk/disk.img,cache.direct=${cache === 'none' ? 'on' : 'off'},aio=${aio},read-only=off`);
+        assert.equal(
+          file,
+          `driver=file,node-name=vblk-file,filename=/tmp/vblk/disk.img,cache.direct=${cache === 'none' ? 'on' : 'off'},aio=${aio},read-only=off`,
+        );
       }
     }
   }
 });
 
 test('a block-device backing is opened with host_device (QEMU refuses driver=file on one)', () => {
-  const args = buildQemuArgs(spec({ backend: 'virtio-blk' }, { path: '/dev/loop0', blockDevice: true, readOnly: true }));
-  assert.equal(valuesOf(args, '-blockdev')[0], 'driver=host_device,node-name=vblk-file,filename=/dev/loop0,cache.direct=on,aio=io_uring,read-only=on');
+  const args = buildQemuArgs(
+    spec({ backend: 'virtio-blk' }, { path: '/dev/loop0', blockDevice: true, readOnly: true }),
+  );
+  assert.equal(
+    valuesOf(args, '-blockdev')[0],
+    'driver=host_device,node-name=vblk-file,filename=/dev/loop0,cache.direct=on,aio=io_uring,read-only=on',
+  );
 });
 
 test('virtio-blk: queue-size, num-queues and vCPUs as given', () => {
   const args = buildQemuArgs(spec({ backend: 'virtio-blk', queueSize: 256, numQueues: 4 }, {}, { vcpus: 4 }));
   assert.ok(hasSequence(args, ['-smp', '4']));
-  assert.equal(deviceOf(args, 'virtio-blk-pci'), 'virtio-blk-pci,id=vblk0,drive=vblk-disk,serial=vblk-test,ioeventfd=on,queue-size=256,num-queues=4');
+  assert.equal(
+    deviceOf(args, 'virtio-blk-pci'),
+    'virtio-blk-pci,id=vblk0,drive=vblk-disk,serial=vblk-test,ioeventfd=on,queue-size=256,num-queues=4',
+  );
 });
 
 test('virtio-blk-iothread: poll-max-ns on the iothread object, only when given', () => {
@@ -81,8 +99,15 @@ test('vhost-user-blk: shared memfd RAM sized like -m, merged -machine, socket ch
   assert.deepEqual(valuesOf(args, '-machine'), ['q35', 'memory-backend=vblk-mem']);
   assert.ok(hasSequence(args, ['-chardev', `socket,id=vblk-vhost-user,path=${DIR}/vhost-user-blk.sock`]));
   // num-queues defaults to the vCPU count (2), explicitly: the export must have as many.
-  assert.equal(deviceOf(args, 'vhost-user-blk-pci'), 'vhost-user-blk-pci,id=vblk0,chardev=vblk-vhost-user,queue-size=256,num-queues=2');
-  assert.deepEqual(valuesOf(args, '-blockdev'), [], 'the disk lives in the daemon: QEMU could not open it (write lock)');
+  assert.equal(
+    deviceOf(args, 'vhost-user-blk-pci'),
+    'vhost-user-blk-pci,id=vblk0,chardev=vblk-vhost-user,queue-size=256,num-queues=2',
+  );
+  assert.deepEqual(
+    valuesOf(args, '-blockdev'),
+    [],
+    'the disk lives in the daemon: QEMU could not open it (write lock)',
+  );
   assert.equal(deviceOf(args, 'virtio-blk-pci'), undefined);
   // ioeventfd on or off: the same argv (the property does not exist).
   assert.deepEqual(buildQemuArgs({ ...s, device: { ...s.device, ioeventfd: true } }), args);
@@ -99,19 +124,36 @@ test('vhost-user-blk: the daemon argv matches the device (queues, cache, aio, wr
         assert.equal(daemon!.binary, 'qemu-storage-daemon');
         const ro = readOnly ? 'on' : 'off';
         assert.deepEqual(daemon!.args, [
-          '--blockdev', `driver=file,node-name=vblk-file,filename=/tmp/vblk/disk.img,cache.direct=${cache === 'none' ? 'on' : 'off'},aio=${aio},read-only=${ro}`,
-          '--blockdev', `driver=raw,node-name=vblk-disk,file=vblk-file,read-only=${ro}`,
-          '--export', `type=vhost-user-blk,id=vblk-export,node-name=vblk-disk,addr.type=unix,addr.path=${DIR}/vhost-user-blk.sock,writable=${readOnly ? 'off' : 'on'},num-queues=3`,
-          '--chardev', `socket,id=vblk-qmp,path=${DIR}/storage-daemon.qmp.sock,server=on,wait=off`,
-          '--monitor', 'chardev=vblk-qmp',
+          '--blockdev',
+          `driver=file,node-name=vblk-file,filename=/tmp/vblk/disk.img,cache.direct=${cache === 'none' ? 'on' : 'off'},aio=${aio},read-only=${ro}`,
+          '--blockdev',
+          `driver=raw,node-name=vblk-disk,file=vblk-file,read-only=${ro}`,
+          '--export',
+          `type=vhost-user-blk,id=vblk-export,node-name=vblk-disk,addr.type=unix,addr.path=${DIR}/vhost-user-blk.sock,writable=${readOnly ? 'off' : 'on'},num-queues=3`,
+          '--chardev',
+          `socket,id=vblk-qmp,path=${DIR}/storage-daemon.qmp.sock,server=on,wait=off`,
+          '--monitor',
+          'chardev=vblk-qmp',
         ]);
         assert.match(deviceOf(buildQemuArgs(s), 'vhost-user-blk-pci')!, /,num-queues=3$/);
       }
     }
   }
-  const dev = buildStorageDaemonArgs({ disk: { ...baseSpec().disk, path: '/dev/sdb', blockDevice: true }, socket: '/s', qmpSocket: '/q', numQueues: 1 });
-  assert.equal(dev[1], 'driver=host_device,node-name=vblk-file,filename=/dev/sdb,cache.direct=on,aio=io_uring,read-only=off');
-  assert.deepEqual(storageDaemonPaths('/b'), { socket: '/b/vhost-user-blk.sock', qmpSocket: '/b/storage-daemon.qmp.sock', log: '/b/storage-daemon.log' });
+  const dev = buildStorageDaemonArgs({
+    disk: { ...baseSpec().disk, path: '/dev/sdb', blockDevice: true },
+    socket: '/s',
+    qmpSocket: '/q',
+    numQueues: 1,
+  });
+  assert.equal(
+    dev[1],
+    'driver=host_device,node-name=vblk-file,filename=/dev/sdb,cache.direct=on,aio=io_uring,read-only=off',
+  );
+  assert.deepEqual(storageDaemonPaths('/b'), {
+    socket: '/b/vhost-user-blk.sock',
+    qmpSocket: '/b/storage-daemon.qmp.sock',
+    log: '/b/storage-daemon.log',
+  });
 });
 
 test('the storage daemon is looked for beside a QEMU path (build trees: storage-daemon/), then on PATH', () => {
@@ -124,8 +166,12 @@ test('the storage daemon is looked for beside a QEMU path (build trees: storage-
 });
 
 test('vhost-user-blk refuses what cannot work', () => {
-  const s = (device: Partial<DeviceSpec>, over: Partial<QemuLaunchSpec> = {}) => spec({ backend: 'vhost-user-blk', ...device }, {}, over);
-  assert.equal(rejection(() => buildQemuArgs(s({ hostDir: undefined }))), 'device.hostDir: vhost-user-blk needs a directory for its socket and qemu-storage-daemon files');
+  const s = (device: Partial<DeviceSpec>, over: Partial<QemuLaunchSpec> = {}) =>
+    spec({ backend: 'vhost-user-blk', ...device }, {}, over);
+  assert.equal(
+    rejection(() => buildQemuArgs(s({ hostDir: undefined }))),
+    'device.hostDir: vhost-user-blk needs a directory for its socket and qemu-storage-daemon files',
+  );
   const long = `/tmp/${'d'.repeat(90)}`;
   assert.equal(
     rejection(() => buildQemuArgs(s({ hostDir: long }))),
@@ -135,11 +181,26 @@ test('vhost-user-blk refuses what cannot work', () => {
     rejection(() => buildQemuArgs(s({}, { machine: 'q35,memory-backend=ram0' }))),
     'machine: vhost-user-blk sets its own memory-backend (shared memfd guest RAM); remove memory-backend= from "q35,memory-backend=ram0"',
   );
-  assert.equal(rejection(() => buildQemuArgs(s({}, { machine: 'microvm' }))), 'machine: vhost-user-blk-pci needs a PCI machine (q35 or pc); microvm has no PCI bus');
-  assert.equal(rejection(() => buildQemuArgs(s({ pollMaxNs: 0 }))), 'device.pollMaxNs: backend vhost-user-blk has no iothread to poll (use virtio-blk-iothread)');
-  assert.equal(rejection(() => buildQemuArgs(s({ iothreadId: 'io0' }))), 'device.iothreadId: backend vhost-user-blk does not use an iothread (use virtio-blk-iothread)');
-  assert.match(rejection(() => buildQemuArgs(s({ queueSize: 100 }))), /^device\.queueSize: 100 is not possible/);
-  assert.match(rejection(() => buildQemuArgs(s({ numQueues: 0 }))), /^device\.numQueues: 0 is not possible/);
+  assert.equal(
+    rejection(() => buildQemuArgs(s({}, { machine: 'microvm' }))),
+    'machine: vhost-user-blk-pci needs a PCI machine (q35 or pc); microvm has no PCI bus',
+  );
+  assert.equal(
+    rejection(() => buildQemuArgs(s({ pollMaxNs: 0 }))),
+    'device.pollMaxNs: backend vhost-user-blk has no iothread to poll (use virtio-blk-iothread)',
+  );
+  assert.equal(
+    rejection(() => buildQemuArgs(s({ iothreadId: 'io0' }))),
+    'device.iothreadId: backend vhost-user-blk does not use an iothread (use virtio-blk-iothread)',
+  );
+  assert.match(
+    rejection(() => buildQemuArgs(s({ queueSize: 100 }))),
+    /^device\.queueSize: 100 is not possible/,
+  );
+  assert.match(
+    rejection(() => buildQemuArgs(s({ numQueues: 0 }))),
+    /^device\.numQueues: 0 is not possible/,
+  );
 });
 
 test('vhost-blk (never exercised here): host_device node + vhost-blk-pci with explicit queues', () => {
@@ -169,7 +230,11 @@ test('vhost-blk host support: each of the three requirements, with what would ma
       'qemu-system-x86_64 has no device vhost-blk-pci (needs a QEMU built with the vhost-blk patches of the same series; set qemu.binary to it); ' +
       'the backing store is a file vblk-bench creates on /dev/shm, not a raw block device (set disk.path to a block device, e.g. a loop device made with `losetup --find --show FILE`)',
   );
-  const ready = facts({ nodes: { '/dev/vhost-blk': true }, qemuDevices: ['vhost-blk-pci'], backing: { path: '/dev/loop0', blockDevice: true } });
+  const ready = facts({
+    nodes: { '/dev/vhost-blk': true },
+    qemuDevices: ['vhost-blk-pci'],
+    backing: { path: '/dev/loop0', blockDevice: true },
+  });
   assert.equal(support(ready), null);
   assert.equal(
     support({ ...ready, backing: { path: '/srv/disk.raw', blockDevice: false } }),
@@ -194,13 +259,16 @@ test('vhost-user-blk host support: the daemon and the device', () => {
 });
 
 test('axes that do not apply, per backend', () => {
-  assert.deepEqual(inapplicableAxes('virtio-blk'), { poll_max_ns: 'virtio-blk uses no QEMU iothread, so there is no poll-max-ns to set' });
+  assert.deepEqual(inapplicableAxes('virtio-blk'), {
+    poll_max_ns: 'virtio-blk uses no QEMU iothread, so there is no poll-max-ns to set',
+  });
   assert.deepEqual(inapplicableAxes('virtio-blk-iothread'), {});
   assert.deepEqual(Object.keys(inapplicableAxes('vhost-user-blk')), ['ioeventfd', 'poll_max_ns']);
   assert.deepEqual(Object.keys(inapplicableAxes('vhost-blk')), ['ioeventfd', 'poll_max_ns']);
 });
 
 test('-device help parsing', () => {
-  const text = 'Storage devices:\nname "virtio-blk-pci", bus PCI, alias "virtio-blk"\nname "vhost-user-blk-pci", bus PCI\n\nMisc devices:\nname "pvpanic"\n';
+  const text =
+    'Storage devices:\nname "virtio-blk-pci", bus PCI, alias "virtio-blk"\nname "vhost-user-blk-pci", bus PCI\n\nMisc devices:\nname "pvpanic"\n';
   assert.deepEqual(parseDeviceHelp(text), ['virtio-blk-pci', 'vhost-user-blk-pci', 'pvpanic']);
 });

@@ -7,8 +7,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { formatCpuList, parseCpuList, pinCpuProblems, plannedVcpuPinning, PinSchema } from '../../../src/profile/pin.js';
-import { applyPinActions, cpusAllowedFromStatus, pinActions, readAffinity, tasksetArgs } from '../../../src/vm/pinning.js';
+import {
+  formatCpuList,
+  parseCpuList,
+  pinCpuProblems,
+  plannedVcpuPinning,
+  PinSchema,
+} from '../../../src/profile/pin.js';
+import {
+  applyPinActions,
+  cpusAllowedFromStatus,
+  pinActions,
+  readAffinity,
+  tasksetArgs,
+} from '../../../src/vm/pinning.js';
 import { pciAddressOf } from '../../../src/vm/readback.js';
 import { RunStepError } from '../../../src/model/errors.js';
 
@@ -64,7 +76,7 @@ test('CPU lists as the kernel writes them', () => {
   assert.equal(cpusAllowedFromStatus('Name:\tx\n'), null);
 });
 
-test('pin: CPUs are checked against the online CPUs (and this process\'s affinity), one line each', () => {
+test("pin: CPUs are checked against the online CPUs (and this process's affinity), one line each", () => {
   const pin = PinSchema.parse({ vcpus: [0, 3], iothread: 1, storage_daemon: [1, 5] });
   assert.deepEqual(pinCpuProblems(pin, [0, 1]), [
     'pin.vcpus[1]: host CPU 3 is not online (online CPUs: 0-1)',
@@ -78,19 +90,28 @@ test('pin: CPUs are checked against the online CPUs (and this process\'s affinit
   assert.equal(plannedVcpuPinning(undefined, 2), 'none');
 });
 
-test('query-pci: the device\'s address, behind bridges too', () => {
+test("query-pci: the device's address, behind bridges too", () => {
   const buses = [
     {
       bus: 0,
       devices: [
         { bus: 0, slot: 0, function: 0, qdev_id: '' },
         { bus: 0, slot: 1, function: 0, qdev_id: '' },
-        { bus: 0, slot: 28, function: 0, qdev_id: 'rp0', pci_bridge: { devices: [{ bus: 1, slot: 0, function: 0, qdev_id: 'vblk0' }] } },
+        {
+          bus: 0,
+          slot: 28,
+          function: 0,
+          qdev_id: 'rp0',
+          pci_bridge: { devices: [{ bus: 1, slot: 0, function: 0, qdev_id: 'vblk0' }] },
+        },
       ],
     },
   ];
   assert.equal(pciAddressOf(buses, 'vblk0'), '0000:01:00.0');
-  assert.equal(pciAddressOf([{ bus: 0, devices: [{ bus: 0, slot: 4, function: 0, qdev_id: 'vblk0' }] }], 'vblk0'), '0000:00:04.0');
+  assert.equal(
+    pciAddressOf([{ bus: 0, devices: [{ bus: 0, slot: 4, function: 0, qdev_id: 'vblk0' }] }], 'vblk0'),
+    '0000:00:04.0',
+  );
   assert.equal(pciAddressOf(buses, 'nope'), null);
 });
 
@@ -100,12 +121,18 @@ test('taskset for real: a thread pinned, the affinity read back from /proc, a wr
   const pid = child.pid!;
   const online = parseCpuList(readFileSync('/sys/devices/system/cpu/online', 'utf8'));
   const cpu = online[online.length - 1]!;
-  const observed = await applyPinActions([{ role: 'storage_daemon', pid, tid: pid, cpus: [cpu], allTasks: true }], ['iothread']);
+  const observed = await applyPinActions(
+    [{ role: 'storage_daemon', pid, tid: pid, cpus: [cpu], allTasks: true }],
+    ['iothread'],
+  );
   assert.deepEqual(observed, { 'pin.iothread': 'n/a', 'pin.storage_daemon': String(cpu) });
   assert.equal(await readAffinity({ pid, tid: pid, allTasks: false }), String(cpu));
-  await assert.rejects(applyPinActions([{ role: 'vcpu0', pid, tid: pid, cpus: [8191], allTasks: false }]), (err: unknown) => {
-    assert.ok(err instanceof RunStepError);
-    assert.match(err.message, /^pin vcpu0: taskset -p -c 8191 \d+ failed: /);
-    return true;
-  });
+  await assert.rejects(
+    applyPinActions([{ role: 'vcpu0', pid, tid: pid, cpus: [8191], allTasks: false }]),
+    (err: unknown) => {
+      assert.ok(err instanceof RunStepError);
+      assert.match(err.message, /^pin vcpu0: taskset -p -c 8191 \d+ failed: /);
+      return true;
+    },
+  );
 });

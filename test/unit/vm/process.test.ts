@@ -67,8 +67,13 @@ test('wrapped under setpriv; the pid is the program itself; stderr goes to the l
 test('stop escalates to SIGKILL when SIGTERM is ignored', () =>
   withDir(async (dir) => {
     // The child notes every SIGTERM it ignores: SIGTERM came first, SIGKILL after it (no clock involved).
-    const p = await startQemu('sh', ['-c', 'trap "echo got-TERM >&2" TERM; echo started >&2; while :; do sleep 0.05; done'], { stderrLog: join(dir, 'e') });
-    while (!(await readFile(join(dir, 'e'), 'utf8').catch(() => '')).includes('started')) await new Promise((r) => setTimeout(r, 20));
+    const p = await startQemu(
+      'sh',
+      ['-c', 'trap "echo got-TERM >&2" TERM; echo started >&2; while :; do sleep 0.05; done'],
+      { stderrLog: join(dir, 'e') },
+    );
+    while (!(await readFile(join(dir, 'e'), 'utf8').catch(() => '')).includes('started'))
+      await new Promise((r) => setTimeout(r, 20));
     const exit = await p.stop(undefined, { termWaitMs: 300 });
     assert.equal(exit.signal, 'SIGKILL');
     assert.match(await readFile(join(dir, 'e'), 'utf8'), /got-TERM/, 'SIGTERM was sent (and ignored) before SIGKILL');
@@ -78,7 +83,10 @@ test('stop escalates to SIGKILL when SIGTERM is ignored', () =>
 test('killAllChildren ends every registered child (checked in /proc)', () =>
   withDir(async (dir) => {
     const a = await startQemu('sleep', ['30'], { stderrLog: join(dir, 'a'), label: 'a' });
-    const b = await startQemu('sh', ['-c', 'trap "" TERM; while :; do sleep 0.05; done'], { stderrLog: join(dir, 'b'), label: 'b' });
+    const b = await startQemu('sh', ['-c', 'trap "" TERM; while :; do sleep 0.05; done'], {
+      stderrLog: join(dir, 'b'),
+      label: 'b',
+    });
     await new Promise((r) => setTimeout(r, 200));
     assert.ok(!processGone(a.pid) && !processGone(b.pid));
     const ended = await killAllChildren({ graceMs: 300 });

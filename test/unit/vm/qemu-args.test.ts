@@ -24,7 +24,9 @@ test('tcg argv: accel, cpu, common options, in order, without the binary', () =>
   assert.ok(!args.includes('host'));
   assert.ok(hasSequence(args, ['-m', '512M', '-smp', '2']));
   assert.ok(hasSequence(args, ['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot']));
-  assert.ok(hasSequence(args, ['-kernel', '/img/vmlinuz', '-initrd', '/img/initramfs', '-append', 'console=ttyS0 panic=-1']));
+  assert.ok(
+    hasSequence(args, ['-kernel', '/img/vmlinuz', '-initrd', '/img/initramfs', '-append', 'console=ttyS0 panic=-1']),
+  );
   assert.ok(hasSequence(args, ['-serial', 'file:/tmp/vblk/serial.log']));
   assert.ok(hasSequence(args, ['-qmp', 'unix:/tmp/vblk/qmp.sock,server=on,wait=off']));
   assert.ok(hasSequence(args, ['-netdev', 'user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22']));
@@ -58,7 +60,9 @@ test('ioeventfd on/off and the device readback id', () => {
 });
 
 test('iothread backend: -object iothread before the device, iothread= on the device', () => {
-  const args = buildQemuArgs(baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: true, iothreadId: 'io1' } }));
+  const args = buildQemuArgs(
+    baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: true, iothreadId: 'io1' } }),
+  );
   assert.ok(hasSequence(args, ['-object', 'iothread,id=io1']));
   const dev = deviceArg(args);
   assert.equal(dev, 'virtio-blk-pci,id=vblk0,drive=vblk-disk,serial=vblk-test,ioeventfd=on,iothread=io1');
@@ -70,14 +74,18 @@ test('iothread backend: -object iothread before the device, iothread= on the dev
 });
 
 test('queue-size and num-queues only when given', () => {
-  const dev = deviceArg(buildQemuArgs(baseSpec({ device: { backend: 'virtio-blk', ioeventfd: true, queueSize: 128, numQueues: 4 } })));
+  const dev = deviceArg(
+    buildQemuArgs(baseSpec({ device: { backend: 'virtio-blk', ioeventfd: true, queueSize: 128, numQueues: 4 } })),
+  );
   assert.match(dev, /,queue-size=128,num-queues=4$/);
   assert.doesNotMatch(deviceArg(buildQemuArgs(baseSpec())), /queue-size|num-queues/);
 });
 
 test('cache writeback / aio threads / read-only', () => {
   const args = buildQemuArgs(
-    baseSpec({ disk: { path: '/d.img', format: 'raw', cache: 'writeback', aio: 'threads', serial: 's', readOnly: true } }),
+    baseSpec({
+      disk: { path: '/d.img', format: 'raw', cache: 'writeback', aio: 'threads', serial: 's', readOnly: true },
+    }),
   );
   assert.deepEqual(valuesOf(args, '-blockdev'), [
     'driver=file,node-name=vblk-file,filename=/d.img,cache.direct=off,aio=threads,read-only=on',
@@ -94,7 +102,14 @@ test('commas are doubled where QEMU parses key=value, and only there', () => {
       kernel: '/k,1',
       initrd: '/i,1',
       append: 'a=1,2',
-      disk: { path: '/tmp/x,y/disk,1.img', format: 'raw', cache: 'none', aio: 'native', serial: 's,1', readOnly: false },
+      disk: {
+        path: '/tmp/x,y/disk,1.img',
+        format: 'raw',
+        cache: 'none',
+        aio: 'native',
+        serial: 's,1',
+        readOnly: false,
+      },
     }),
   );
   assert.ok(hasSequence(args, ['-name', 'a,,b,debug-threads=on']));
@@ -123,9 +138,14 @@ function rejection(fn: () => unknown): InputError {
   assert.fail('expected a rejection');
 }
 
-test('rejects ioeventfd off with iothread, in our words naming QEMU\'s rule', () => {
-  const err = rejection(() => buildQemuArgs(baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: false } })));
-  assert.equal(err.message, 'device.ioeventfd: ioeventfd is required for iothread (QEMU refuses ioeventfd=off with iothread=)');
+test("rejects ioeventfd off with iothread, in our words naming QEMU's rule", () => {
+  const err = rejection(() =>
+    buildQemuArgs(baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: false } })),
+  );
+  assert.equal(
+    err.message,
+    'device.ioeventfd: ioeventfd is required for iothread (QEMU refuses ioeventfd=off with iothread=)',
+  );
   assert.equal(err.source, 'qemu launch spec');
 });
 
@@ -137,22 +157,36 @@ test('rejects aio=native without cache none', () => {
   assert.ok(buildQemuArgs({ ...spec, disk: { ...spec.disk, aio: 'native', cache: 'none' } }).length > 0);
 });
 
-test('other impossible specs are rejected with QEMU\'s limits', () => {
+test("other impossible specs are rejected with QEMU's limits", () => {
   const dev = (d: object) => baseSpec({ device: { backend: 'virtio-blk', ioeventfd: true, ...d } });
-  assert.match(rejection(() => buildQemuArgs(dev({ queueSize: 100 }))).message, /queueSize: 100 .*power of two > 2 and <= 1024/);
+  assert.match(
+    rejection(() => buildQemuArgs(dev({ queueSize: 100 }))).message,
+    /queueSize: 100 .*power of two > 2 and <= 1024/,
+  );
   assert.match(rejection(() => buildQemuArgs(dev({ queueSize: 2 }))).message, /queueSize/);
   assert.match(rejection(() => buildQemuArgs(dev({ queueSize: 2048 }))).message, /queueSize/);
   assert.match(rejection(() => buildQemuArgs(dev({ numQueues: 0 }))).message, /numQueues: 0 .*1\.\.1024/);
   assert.match(rejection(() => buildQemuArgs(dev({ numQueues: 1025 }))).message, /numQueues/);
   assert.match(rejection(() => buildQemuArgs(dev({ iothreadId: 'io0' }))).message, /does not use an iothread/);
   assert.match(
-    rejection(() => buildQemuArgs(baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: true, iothreadId: '1x' } }))).message,
+    rejection(() =>
+      buildQemuArgs(baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: true, iothreadId: '1x' } })),
+    ).message,
     /not a QEMU identifier/,
   );
-  assert.match(rejection(() => buildQemuArgs(dev({ backend: 'vhost-nope' }))).message, /unknown backend "vhost-nope" \(known: virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk\)/);
-  assert.match(rejection(() => buildQemuArgs(baseSpec({ qmpSocket: `/tmp/${'a'.repeat(110)}.sock` }))).message, /shorter than 108 bytes/);
+  assert.match(
+    rejection(() => buildQemuArgs(dev({ backend: 'vhost-nope' }))).message,
+    /unknown backend "vhost-nope" \(known: virtio-blk, virtio-blk-iothread, vhost-user-blk, vhost-blk\)/,
+  );
+  assert.match(
+    rejection(() => buildQemuArgs(baseSpec({ qmpSocket: `/tmp/${'a'.repeat(110)}.sock` }))).message,
+    /shorter than 108 bytes/,
+  );
   const spec = baseSpec();
-  assert.match(rejection(() => buildQemuArgs({ ...spec, disk: { ...spec.disk, serial: 'x'.repeat(21) } })).message, /longer than 20 bytes/);
+  assert.match(
+    rejection(() => buildQemuArgs({ ...spec, disk: { ...spec.disk, serial: 'x'.repeat(21) } })).message,
+    /longer than 20 bytes/,
+  );
   // Several problems: one line each.
   const multi = rejection(() => buildQemuArgs(baseSpec({ memoryMiB: 0, vcpus: 1.5 })));
   assert.equal(multi.lines.length, 2);
@@ -172,7 +206,10 @@ test('backend registry: every backend name has one backend, and its -device is t
     assert.equal(b.usesIothread, name === 'virtio-blk-iothread');
     assert.equal(b.locateBy, name.startsWith('virtio-blk') ? 'serial' : 'pci');
   }
-  assert.equal(getBackend('virtio-blk-iothread').check(baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: true } })), null);
+  assert.equal(
+    getBackend('virtio-blk-iothread').check(baseSpec({ device: { backend: 'virtio-blk-iothread', ioeventfd: true } })),
+    null,
+  );
 });
 
 test('a real launch spec renders as one copy-pasteable line', () => {

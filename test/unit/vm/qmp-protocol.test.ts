@@ -22,7 +22,12 @@ function expected(): QmpMessage[] {
     { kind: 'return', id: 'vblk-1', value: {} },
     { kind: 'event', event: 'POWERDOWN', data: undefined, timestampMs: 1795669491061 },
     { kind: 'return', id: 'vblk-2', value: {} },
-    { kind: 'error', id: 'vblk-3', errorClass: 'GenericError', desc: "Property 'virtio-blk-device.ioeventfd' not found" },
+    {
+      kind: 'error',
+      id: 'vblk-3',
+      errorClass: 'GenericError',
+      desc: "Property 'virtio-blk-device.ioeventfd' not found",
+    },
     { kind: 'event', event: 'SHUTDOWN', data: { guest: false, reason: 'host-qmp-quit' }, timestampMs: 1795669491062 },
     { kind: 'return', id: 'vblk-4', value: {} },
   ];
@@ -67,7 +72,10 @@ test('garbage is reported as invalid, not thrown, and parsing continues', () => 
     got.map((m) => m.kind),
     ['invalid', 'invalid', 'invalid', 'return'],
   );
-  assert.equal(parseQmpLine('{"error": {"class": "CommandNotFound", "desc": "The command nope has not been found"}}').kind, 'error');
+  assert.equal(
+    parseQmpLine('{"error": {"class": "CommandNotFound", "desc": "The command nope has not been found"}}').kind,
+    'error',
+  );
 });
 
 test('an over-long line is dropped up to its newline', () => {
