@@ -10,6 +10,8 @@
  *   raw/NNNN-….fio.json      fio's own JSON for that sample, untouched
  *   boots/<bootId>/          serial.log, qemu.stderr.log, qemu.argv.json, boot.json
  *   pids/<pid>.json          one per live child process (removed when it exits)
+ *   traces/<cell>/           one traced (never measured) run of a cell: raw trace text, latency.json;
+ *                            not samples — outside statistics, gate, merge, resume and every index
  *   .lock                    held by the run (or resume) writing this directory
  */
 import { join } from 'node:path';
@@ -22,6 +24,9 @@ export const SAMPLES_DIR = 'samples';
 export const RAW_DIR = 'raw';
 export const BOOTS_DIR = 'boots';
 export const PIDS_DIR = 'pids';
+export const TRACES_DIR = 'traces';
+/** The per-layer latency map of a traced run (src/model/latency.ts: CellLatency). */
+export const LATENCY_FILE = 'latency.json';
 export const RUN_LOCK_FILE = '.lock';
 
 /** A file-name-safe form of a cell key: `backend=virtio-blk,iodepth=4` → `backend-virtio-blk_iodepth-4`. */
@@ -47,6 +52,11 @@ export function rawFioRelPath(base: string): string {
 
 export function bootDir(runDir: string, bootId: string): string {
   return join(runDir, BOOTS_DIR, bootId);
+}
+
+/** Where the traced run of one cell keeps its trace text and latency.json. */
+export function traceDir(runDir: string, cellKey: string): string {
+  return join(runDir, TRACES_DIR, cellSlug(cellKey));
 }
 
 /** `quick-20261126T051500Z`: sortable, unique per second, safe in paths. */
