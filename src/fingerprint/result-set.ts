@@ -157,7 +157,8 @@ export async function loadResultSet(path: string): Promise<ResultSet> {
   const info = await stat(path).catch(() => null);
   if (!info) throw new InputError(`${path}: no such results directory or baseline file`);
   if (info.isDirectory()) {
-    const run = await loadRun(path);
+    // compare and gate never look at insight: the run summary (when fresh) spares parsing every sample file.
+    const run = await loadRun(path, { insight: false });
     const guestFio = await guestFioFromRaw(run.dir, run.samples);
     return {
       label: basename(run.dir),

@@ -8,9 +8,11 @@
  */
 import type { CellValues } from '../model/sample.js';
 import type { StoredRun } from '../store/run-reader.js';
-import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
+import type { RunManifest } from '../store/manifest.js';
+import { InputError } from '../model/errors.js';
 import { summarizeCell } from '../stats/cell-stats.js';
-import { compareFingerprints, describeDiff, fingerprintOf } from '../fingerprint/environment.js';
+import { compareFingerprints, describeDiff } from '../fingerprint/environment.js';
+import { digestRun, unpackValues, type HistoryDigest } from './run-digest.js';
 import { detectChangePoints, type ChangePoint, type ChangePointOptions } from './change-point.js';
 import { basename } from 'node:path';
 
@@ -56,11 +58,49 @@ export interface HistoryReport {
   options: Required<Pick<ChangePointOptions, 'minSegment' | 'alpha' | 'minEffectPct'>>;
 }
 
+/** One run as history reads it: where it is, what its manifest says, and its digest (run-digest.ts). */
+export interface HistorySource {
+  dir: string;
+  manifest: Pick<RunManifest, 'startedAt' | 'accel' | 'status'>;
+  digest: HistoryDigest;
+}
+
 export function buildHistory(
   stored: readonly StoredRun[],
   opts: { profile: string; metric: string } & ChangePointOptions,
 ): HistoryReport {
-  const sorted = [...stored].sort((a, b) => a.manifest.startedAt.localeCompare(b.manifest.startedAt));
+  return buildHistoryOf(
+    stored.map((r) => ({ dir: r.dir, manifest: r.manifest, digest: digestRun(r) })),
+    opts,
+  );
+}
+
+/** Per-cell points of one kept run, appended to `cells` (created in order of first occurrence). */
+function addPoints(
+  cells: Map<string, CellHistory>,
+  source: HistorySource,
+  run: number,
+  metric: string,
+  better: 'higher' | 'lower',
+): void {
+  const values = unpackValues(source.digest, metric);
+  if (!values) throw new InputError(`${source.dir}: the history digest of this run is damaged`);
+  source.digest.cells.forEach((info, i) => {
+    let h = cells.get(info.cellKey);
+    if (!h) cells.set(info.cellKey, (h = { cellKey: info.cellKey, cell: info.cell, points: [], changes: [] }));
+    const v = values[i];
+    if (!v) return;
+    const s = summarizeCell(v, { better });
+    h.points.push({ run, median: s.median, low: s.ci?.low ?? null, high: s.ci?.high ?? null, n: s.n });
+  });
+}
+
+/** The history of runs given by their digests (the results index keeps one per run). */
+export function buildHistoryOf(
+  sources: readonly HistorySource[],
+  opts: { profile: string; metric: string } & ChangePointOptions,
+): HistoryReport {
+  const sorted = [...sources].sort((a, b) => a.manifest.startedAt.localeCompare(b.manifest.startedAt));
   const latest = sorted[sorted.length - 1];
   const excluded: string[] = [];
   const kept = sorted.filter((r) => {
@@ -76,23 +116,10 @@ export function buildHistory(
     accel: r.manifest.accel,
     status: r.manifest.status,
   }));
-  const better =
-    metricBetter(
-      kept.flatMap((r) => r.samples),
-      opts.metric,
-    ) ?? 'higher';
+  // The direction recorded by the first sample that has the metric, over the kept runs in order.
+  const better = kept.map((r) => r.digest.metrics[opts.metric]?.better).find((b) => b !== undefined) ?? 'higher';
   const cells = new Map<string, CellHistory>();
-  kept.forEach((r, run) => {
-    const values = groupSamples(r.samples, opts.metric);
-    for (const info of indexCells(r.samples).values()) {
-      let h = cells.get(info.cellKey);
-      if (!h) cells.set(info.cellKey, (h = { cellKey: info.cellKey, cell: info.cell, points: [], changes: [] }));
-      const v = values.get(info.cellKey);
-      if (!v) continue;
-      const s = summarizeCell(v, { better });
-      h.points.push({ run, median: s.median, low: s.ci?.low ?? null, high: s.ci?.high ?? null, n: s.n });
-    }
-  });
+  kept.forEach((r, run) => addPoints(cells, r, run, opts.metric, better));
   const options = {
     minSegment: opts.minSegment ?? 4,
     alpha: opts.alpha ?? 0.01,
@@ -107,10 +134,11 @@ export function buildHistory(
       const run = h.points[cp.index]!.run;
       const prev = h.points[cp.index - 1]!.run;
       const worse = better === 'higher' ? cp.deltaPct < 0 : cp.deltaPct > 0;
-      const [a, b] = [kept[prev]!, kept[run]!].map((r) =>
-        fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples }),
-      );
-      const environment = compareFingerprints(a!, b!, []).environment.map(describeDiff);
+      const environment = compareFingerprints(
+        kept[prev]!.digest.fingerprint,
+        kept[run]!.digest.fingerprint,
+        [],
+      ).environment.map(describeDiff);
       return { ...cp, run, direction: worse ? 'regression' : 'improvement', environment };
     });
   }

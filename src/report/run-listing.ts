@@ -1,6 +1,6 @@
 /** The model of `list`'s output: the stored runs of a results directory, newest first. */
 import type { RunManifest } from '../store/manifest.js';
-import type { StoredRun } from '../store/run-reader.js';
+import type { RunOverview } from '../store/run-overview.js';
 import { explain } from '../model/diagnostic.js';
 import { wholenessStatus } from '../store/wholeness.js';
 
@@ -25,20 +25,22 @@ export interface RunListing {
   runs: ListedRunEntry[];
 }
 
-/** From what `findRuns` read: each run's manifest and counts, or why it could not be read. */
-export function buildRunListing(found: readonly { dir: string; run: StoredRun | null; error?: string }[]): RunListing {
+/** From each run's overview (the results index keeps one per run), or why it could not be read. */
+export function buildRunListing(
+  found: readonly { dir: string; overview: RunOverview | null; error?: string }[],
+): RunListing {
   return {
-    runs: found.map(({ dir, run, error }) =>
-      run
+    runs: found.map(({ dir, overview, error }) =>
+      overview
         ? {
             dir,
-            manifest: run.manifest,
-            cells: new Set(run.samples.map((s) => s.cellKey)).size,
-            samples: run.samples.length,
-            ok: run.samples.filter((s) => s.status === 'ok').length,
-            planned: run.completeness?.planned ?? run.manifest.plannedSamples,
-            status: wholenessStatus(run),
-            problems: (run.diagnostics ?? []).map(explain),
+            manifest: overview.manifest,
+            cells: overview.cells,
+            samples: overview.samples,
+            ok: overview.ok,
+            planned: overview.completeness.planned,
+            status: wholenessStatus(overview),
+            problems: overview.diagnostics.map(explain),
           }
         : { dir, error: error ?? 'unreadable' },
     ),

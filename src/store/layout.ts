@@ -12,6 +12,7 @@
  *   pids/<pid>.json          one per live child process (removed when it exits)
  *   traces/<cell>/           one traced (never measured) run of a cell: raw trace text, latency.json;
  *                            not samples — outside statistics, gate, merge, resume and every index
+ *   summary.json             every sample record without insight (run-summary.ts), when the run finished
  *   .lock                    held by the run (or resume) writing this directory
  */
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ export const TRACES_DIR = 'traces';
 /** The per-layer latency map of a traced run (src/model/latency.ts: CellLatency). */
 export const LATENCY_FILE = 'latency.json';
 export const RUN_LOCK_FILE = '.lock';
+/** The run summary (src/store/run-summary.ts): a cache of the sample files, never trusted over them. */
+export const SUMMARY_FILE = 'summary.json';
 
 /** A file-name-safe form of a cell key: `backend=virtio-blk,iodepth=4` → `backend-virtio-blk_iodepth-4`. */
 export function cellSlug(cellKey: string): string {

@@ -10,14 +10,23 @@
 import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
 import type { Sample } from '../model/sample.js';
-import { SampleSchema } from '../model/schemas/sample.js';
 import { RunManifestSchema } from '../model/schemas/manifest.js';
 import { StoredEnvironmentSchema, StoredProfileSchema } from '../model/schemas/environment.js';
 import { StoredPlanSchema, type StoredPlan } from '../model/schemas/plan.js';
 import type { RunManifest } from './manifest.js';
 import { loadReference, type ReferenceRecord } from './reference-store.js';
 import { ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RUN_FILE, SAMPLES_DIR } from './layout.js';
-import { MAX_FILE_BYTES, FileProblem, listFilesUnder, readJsonUnder } from './stored-file.js';
+import { MAX_FILE_BYTES, FileProblem, checkSchema, readJsonUnder, readTextUnder } from './stored-file.js';
+import { parseJsonText } from '../util/file-read.js';
+import {
+  listSampleDir,
+  readSampleFiles,
+  sampleFileNames,
+  samplePathOf,
+  withoutInsight,
+  type SampleFileRead,
+} from './sample-files.js';
+import { readFreshSummary } from './run-summary.js';
 import { admitSamples, type SampleCandidate } from './admit-samples.js';
 import { plannedSlots, unsupportedCellKeys, type Completeness, type SampleSlot } from './completeness.js';
 import type { StoredDiagnostic } from '../model/diagnostic.js';
@@ -37,9 +46,6 @@ export interface StoredRun {
   /** Planned samples and those without a valid record (absent for runs built in memory). */
   completeness?: Completeness;
 }
-
-/** Samples read in parallel, this many at a time. */
-const READ_CONCURRENCY = 16;
 
 /** A file the run cannot be read without: any problem is bad input (exit 2). */
 async function readRequired<T>(read: () => Promise<T>, hint = ''): Promise<T> {
@@ -71,9 +77,34 @@ export function plannedSlotsOf(plan: StoredPlan, file: string): SampleSlot[] {
   }
 }
 
-/** Every sample file that passes the sample schema, in file order; the others as diagnostics. */
-async function readSampleFiles(dir: string, diagnostics: StoredDiagnostic[]): Promise<SampleCandidate[]> {
-  const listing = await readRequired(() => listFilesUnder(dir, SAMPLES_DIR));
+/** What reading the sample files yields: the records that pass the schema, in file order; the others as diagnostics. */
+function candidatesOf(
+  dir: string,
+  reads: readonly SampleFileRead[],
+  diagnostics: StoredDiagnostic[],
+): SampleCandidate[] {
+  const candidates: SampleCandidate[] = [];
+  for (const r of reads) {
+    const file = samplePathOf(dir, r.name);
+    if ('sample' in r) candidates.push({ file, sample: r.sample });
+    else diagnostics.push({ kind: 'StoredFileSkipped', what: 'sample', file, problem: r.problem });
+  }
+  return candidates;
+}
+
+/**
+ * Every sample file that passes the sample schema, in file order; the others
+ * as diagnostics. Without insight (`lean`), from a fresh summary.json when
+ * there is one (run-summary.ts), else from the files with insight dropped —
+ * the same records either way.
+ */
+async function readSamples(
+  dir: string,
+  manifestText: string,
+  lean: boolean,
+  diagnostics: StoredDiagnostic[],
+): Promise<SampleCandidate[]> {
+  const listing = await readRequired(() => listSampleDir(dir));
   for (const s of listing.skipped)
     diagnostics.push({
       kind: 'StoredFileSkipped',
@@ -81,38 +112,44 @@ async function readSampleFiles(dir: string, diagnostics: StoredDiagnostic[]): Pr
       file: join(dir, SAMPLES_DIR, s.name),
       problem: s.problem,
     });
-  const names = listing.files.filter((n) => n.endsWith('.json') && !n.startsWith('.'));
-  const results: (SampleCandidate | StoredDiagnostic)[] = [];
-  for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
-    const batch = names
-      .slice(i, i + READ_CONCURRENCY)
-      .map(async (name): Promise<SampleCandidate | StoredDiagnostic> => {
-        const rel = `${SAMPLES_DIR}/${name}`;
-        try {
-          return {
-            file: join(dir, rel),
-            sample: (await readJsonUnder(dir, rel, SampleSchema, MAX_FILE_BYTES.sample)) as Sample,
-          };
-        } catch (err) {
-          if (!(err instanceof FileProblem)) throw err;
-          return { kind: 'StoredFileSkipped', what: 'sample', file: join(dir, rel), problem: err.problem };
-        }
-      });
-    results.push(...(await Promise.all(batch)));
+  const names = sampleFileNames(listing);
+  const summary = lean ? await readFreshSummary(dir, manifestText, names) : null;
+  if (summary) {
+    const byName = new Map<string, SampleFileRead>();
+    for (const s of summary.samples) byName.set(s.name, { name: s.name, sample: s.sample as Sample });
+    for (const s of summary.skipped) byName.set(s.name, s);
+    return candidatesOf(
+      dir,
+      names.map((n) => byName.get(n)!),
+      diagnostics,
+    );
   }
-  const candidates: SampleCandidate[] = [];
-  for (const r of results) {
-    if ('kind' in r) diagnostics.push(r);
-    else candidates.push(r);
-  }
-  return candidates;
+  const reads = await readSampleFiles(dir, names);
+  const kept = lean
+    ? reads.map((r) => ('sample' in r ? { name: r.name, sample: withoutInsight(r.sample) } : r))
+    : reads;
+  return candidatesOf(dir, kept, diagnostics);
 }
 
-export async function loadRun(dir: string): Promise<StoredRun> {
-  const manifest = (await readRequired(
-    () => readJsonUnder(dir, RUN_FILE, RunManifestSchema, MAX_FILE_BYTES.manifest),
-    ' (is this a vblk-bench results directory?)',
-  )) as RunManifest;
+export interface LoadRunOptions {
+  /**
+   * false: samples without `insight`, read from the run summary when it is
+   * fresh (compare, gate, list, history: they never look at insight). Default true.
+   */
+  insight?: boolean;
+}
+
+/** run.json, validated, with its text (a run summary is tied to these bytes). */
+export async function readManifest(dir: string): Promise<{ manifest: RunManifest; text: string }> {
+  const display = join(dir, RUN_FILE);
+  return readRequired(async () => {
+    const text = await readTextUnder(dir, RUN_FILE, MAX_FILE_BYTES.manifest);
+    return { text, manifest: checkSchema(RunManifestSchema, parseJsonText(text, display), display) as RunManifest };
+  }, ' (is this a vblk-bench results directory?)');
+}
+
+export async function loadRun(dir: string, opts: LoadRunOptions = {}): Promise<StoredRun> {
+  const { manifest, text: manifestText } = await readManifest(dir);
   const profile = await readRequired(() =>
     readJsonUnder(dir, PROFILE_FILE, StoredProfileSchema, MAX_FILE_BYTES.profile),
   );
@@ -120,7 +157,7 @@ export async function loadRun(dir: string): Promise<StoredRun> {
   const plan = await readRequired(() => readJsonUnder(dir, PLAN_FILE, StoredPlanSchema, MAX_FILE_BYTES.plan));
   const planned = plannedSlotsOf(plan, join(dir, PLAN_FILE));
   const diagnostics: StoredDiagnostic[] = [];
-  const candidates = await readSampleFiles(dir, diagnostics);
+  const candidates = await readSamples(dir, manifestText, opts.insight === false, diagnostics);
   const admitted = admitSamples(
     candidates,
     planned,

@@ -12,6 +12,7 @@ import type { ResumeRecord, RunManifest } from './manifest.js';
 import type { StoredRun } from './run-reader.js';
 import type { RunWarning } from '../model/diagnostic.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
+import { writeRunSummary } from './run-summary.js';
 import { checkOwnOutput } from './stored-file.js';
 import { impossibleMetrics } from '../model/metric-limits.js';
 import { SampleSchema } from '../model/schemas/sample.js';
@@ -192,5 +193,8 @@ export class RunWriter {
       counts: { ...this.counts },
     };
     await this.saveManifest();
+    // The summary only saves later readers time: one that cannot be written (a full disk) leaves the run as it is —
+    // an older summary no longer matches run.json and is ignored.
+    await writeRunSummary(this.dir).catch(() => undefined);
   }
 }

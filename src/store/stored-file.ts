@@ -30,6 +30,8 @@ export const MAX_FILE_BYTES = {
   environment: 4 * MiB,
   plan: 128 * MiB,
   sample: 4 * MiB,
+  /** Every sample of a run without insight (~1.5 KiB each): a 100 000-sample plan is ~150 MiB. */
+  summary: 512 * MiB,
   rawFio: 64 * MiB,
   reference: 4 * MiB,
   boot: 4 * MiB,

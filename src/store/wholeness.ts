@@ -9,7 +9,6 @@ import type { StoredDiagnostic } from '../model/diagnostic.js';
 
 export interface ReadSet {
   manifest: Pick<RunManifest, 'status' | 'stopReason'>;
-  samples: readonly unknown[];
   diagnostics?: readonly StoredDiagnostic[];
   completeness?: Completeness;
 }

@@ -38,6 +38,8 @@ import {
 } from '../helpers/results-fuzz.js';
 import { mulberry32, randomInt, type Rng } from '../../src/util/prng.js';
 import { MAX_FILE_BYTES } from '../../src/store/stored-file.js';
+import { writeRunSummary } from '../../src/store/run-summary.js';
+import { SUMMARY_FILE } from '../../src/store/layout.js';
 
 const GATE_FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'runs', 'gate');
 /** The run every case damages a copy of (12 samples with insight, raw fio JSON, boots). */
@@ -167,6 +169,10 @@ async function mutationFor(command: Command, c: Case): Promise<Mutation> {
   }
   if (roll < 0.87) return duplicateMutation(sample, rng);
   if (roll < 0.9) return directoryMutation('samples', rng, 'records', outside);
+  // The run summary is a cache: damaged, readers ignore it and read the samples (the case is not damaged).
+  if (roll < 0.915) return { ...fieldMutation(SUMMARY_FILE, FIELD_TABLES.summary, rng, 'none'), damages: 'none' };
+  if (roll < 0.93)
+    return { ...fileMutation(SUMMARY_FILE, rng, 'none', outside, MAX_FILE_BYTES.summary), damages: 'none' };
   // Damage a command may not read: checked for no crash and no leak only.
   if (roll < 0.95) return fileMutation(pickFrom(rng, raws), rng, 'raw', outside, MAX_FILE_BYTES.rawFio);
   return bootFileMutation(bootFile, rng, outside);
@@ -235,6 +241,8 @@ async function newCase(root: string, seed: number): Promise<Case> {
   const results = join(root, 'results');
   const run = join(results, 'run');
   await cp(BASE, run, { recursive: true });
+  // As a run leaves it: with its summary (damage to a sample afterwards must make the summary stale).
+  await writeRunSummary(run);
   const calibration = join(root, 'calibration.json');
   await cp(CALIBRATION, calibration);
   const firstSample = (await readdir(join(run, 'samples'))).sort()[0]!;
@@ -591,6 +599,8 @@ test(
     const root = await mkdtemp(join(tmpdir(), 'vblk-resume-fuzz-'));
     const run = join(root, 'run');
     await cp(BASE, run, { recursive: true });
+    // As a run leaves it: with its summary (damage to a sample afterwards must make the summary stale).
+    await writeRunSummary(run);
     const names = (await readdir(join(run, 'samples'))).sort();
     const damaged = JSON.parse(await readFile(join(run, 'samples', names[4]!), 'utf8'));
     await writeFile(

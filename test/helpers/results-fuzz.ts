@@ -258,7 +258,19 @@ export function duplicateMutation(sampleRel: string, rng: Rng): Mutation {
   };
 }
 
+/** summary.json is a cache of the samples: whatever is wrong with it, readers ignore it and read the samples. */
+const SUMMARY_FIELDS: [string, Bad[]][] = [
+  ['(root)', [null, [], 'x', 5]],
+  ['kind', ['vblk-bench-baseline', null, DELETE]],
+  ['schemaVersion', [2, '1', null]],
+  ['manifestSha256', ['0'.repeat(64), 'x', null, DELETE]],
+  ['files', [null, 'x', [], [{ name: '../../outside/secret.json', size: 1, mtimeMs: 1 }]]],
+  ['samples', [null, [null], [{ name: 'x.json', sample: 5 }], DELETE]],
+  ['skipped', [null, [{ name: 'a/b', problem: 5 }], [{ name: 'x.json', problem: 'x' }]]],
+];
+
 export const FIELD_TABLES = {
+  summary: SUMMARY_FIELDS,
   sample: SAMPLE_FIELDS,
   run: RUN_FIELDS,
   plan: PLAN_FIELDS,

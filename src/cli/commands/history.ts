@@ -1,8 +1,10 @@
 /** `vblk-bench history <results> --profile <name>`: nightly medians per cell, change points, text (email) or HTML. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { findRuns } from '../../store/find-runs.js';
-import { buildHistory, type HistoryReport } from '../../history/history.js';
+import { buildHistoryOf, type HistoryReport, type HistorySource } from '../../history/history.js';
+import { openIndexFor } from '../results-index.js';
+import type { IndexedRun, ResultsIndex } from '../../store/results-index.js';
+import type { HistoryDigest } from '../../history/run-digest.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { InputError } from '../../model/errors.js';
@@ -22,6 +24,21 @@ interface HistoryOptions {
   minEffect: string;
   last?: string;
   failOnRegression?: boolean;
+  index: boolean;
+}
+
+/** Digests read this many at a time. */
+const DIGEST_CONCURRENCY = 32;
+
+/** The runs' history sources, digests from the index (or read from the runs). */
+async function sourcesOf(index: ResultsIndex<HistoryDigest>, runs: readonly IndexedRun[]): Promise<HistorySource[]> {
+  const out: HistorySource[] = [];
+  for (let i = 0; i < runs.length; i += DIGEST_CONCURRENCY) {
+    const batch = runs.slice(i, i + DIGEST_CONCURRENCY);
+    const digests = await Promise.all(batch.map((r) => index.digest(r)));
+    batch.forEach((r, j) => out.push({ dir: r.dir, manifest: r.overview!.manifest, digest: digests[j]! }));
+  }
+  return out;
 }
 
 function positive(name: string, text: string, integer: boolean): number {
@@ -45,20 +62,22 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
     .option('--min-effect <pct>', 'a shift of the median counts when it is more than this, in %', '5')
     .option('--last <n>', 'only the latest n runs')
     .option('--fail-on-regression', 'exit 1 when the latest change point of any cell is a regression')
+    .option('--no-index', 'read every run directory instead of the results index in the user cache')
     .action(async (parent: string, options: HistoryOptions) => {
       try {
         const alpha = positive('--alpha', options.alpha, false);
         if (alpha >= 1) throw new InputError(`--alpha: expected a number between 0 and 1, got ${options.alpha}`);
-        const found = await findRuns(parent);
+        const index = await openIndexFor(parent, { index: options.index });
+        const found = index.runs;
         const unreadable = found.flatMap((r): Diagnostic[] =>
-          r.run ? [] : [{ kind: 'RunUnreadable', dir: r.dir, error: r.error ?? 'unreadable' }],
+          r.overview ? [] : [{ kind: 'RunUnreadable', dir: r.dir, error: r.error ?? 'unreadable' }],
         );
         for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
-        const listed = found.filter((r) => r.run?.manifest.profileName === options.profile);
-        let runs = listed.map((r) => r.run!).reverse();
-        if (options.last) runs = runs.slice(-positive('--last', options.last, true));
-        if (runs.length === 0) throw new InputError(`${parent}: no runs of profile ${options.profile}`);
-        const report = buildHistory(runs, {
+        let listed = found.filter((r) => r.overview?.manifest.profileName === options.profile).reverse();
+        if (options.last) listed = listed.slice(-positive('--last', options.last, true));
+        if (listed.length === 0) throw new InputError(`${parent}: no runs of profile ${options.profile}`);
+        const runs = listed.map((r) => ({ dir: r.dir, ...r.overview! }));
+        const report = buildHistoryOf(await sourcesOf(index, listed), {
           profile: options.profile,
           metric: options.metric,
           minSegment: positive('--min-segment', options.minSegment, true),
@@ -72,7 +91,7 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
         } else process.stdout.write(text);
         const regressed = report.cells.some((h) => h.changes[h.changes.length - 1]?.direction === 'regression');
         // A run that could not be read (it may be of this profile), or one that is not whole, is missing data: never exit 0 on it.
-        const skipped = found.some((r) => !r.run);
+        const skipped = found.some((r) => !r.overview);
         const notWhole = warnIncompleteRuns(runs);
         setExit(
           options.failOnRegression && regressed

@@ -1,6 +1,6 @@
 /** `vblk-bench list [results/]`: the stored runs, newest first, with date, profile, accel, cells and status. */
 import type { Command } from 'commander';
-import { findRuns } from '../../store/find-runs.js';
+import { openIndexFor } from '../results-index.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { exporterFor } from '../../report/export/registry.js';
@@ -11,6 +11,13 @@ import { printable } from '../../util/file-read.js';
 import { diagnosticBlock, type Diagnostic } from '../../model/diagnostic.js';
 import { formatOption } from '../format-option.js';
 
+interface ListOptions {
+  profile?: string;
+  json?: boolean;
+  index: boolean;
+  format: Exporter<RunListing>;
+}
+
 export function registerListCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('list')
@@ -19,21 +26,21 @@ export function registerListCommand(program: Command, setExit: (code: number) =>
     .option('--profile <name>', 'only runs of this profile')
     .addOption(formatOption('runs'))
     .option('--json', 'the same as --format json')
-    .action(async (parent: string, options: { profile?: string; json?: boolean; format: Exporter<RunListing> }) => {
+    .option('--no-index', 'read every run directory instead of the results index in the user cache')
+    .action(async (parent: string, options: ListOptions) => {
       try {
-        const runs = (await findRuns(parent)).filter(
-          (r) => !options.profile || r.run?.manifest.profileName === options.profile,
-        );
+        const index = await openIndexFor(parent, { index: options.index });
+        const runs = index.runs.filter((r) => !options.profile || r.overview?.manifest.profileName === options.profile);
         if (runs.length === 0) process.stderr.write(`no runs in ${parent}\n`);
         const format = options.json ? exporterFor('runs', 'json') : options.format;
         process.stdout.write(format.render(buildRunListing(runs), { color: process.stdout.isTTY }));
         // Never exit 0 on missing data: an unreadable run, or one that is not whole, is also said on stderr.
         const unreadable = runs.flatMap((r): Diagnostic[] =>
-          r.run ? [] : [{ kind: 'RunUnreadable', dir: printable(r.dir), error: r.error ?? 'unreadable' }],
+          r.overview ? [] : [{ kind: 'RunUnreadable', dir: printable(r.dir), error: r.error ?? 'unreadable' }],
         );
         for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
-        const notWhole = warnIncompleteRuns(runs.flatMap((r) => (r.run ? [r.run] : [])));
-        setExit(notWhole || runs.some((r) => !r.run) ? ExitCode.Partial : ExitCode.Success);
+        const notWhole = warnIncompleteRuns(runs.flatMap((r) => (r.overview ? [{ dir: r.dir, ...r.overview }] : [])));
+        setExit(notWhole || runs.some((r) => !r.overview) ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {
         setExit(reportError(err));
       }

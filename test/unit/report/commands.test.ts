@@ -8,6 +8,7 @@ import { doctorExitCode } from '../../../src/cli/commands/doctor.js';
 import { evaluateDoctor, type DoctorFacts } from '../../../src/host/doctor.js';
 import { renderDoctor } from '../../../src/report/export/doctor-text.js';
 import { listRows } from '../../../src/report/export/runs-text.js';
+import { overviewOf } from '../../../src/store/run-overview.js';
 import { buildRunListing } from '../../../src/report/run-listing.js';
 import { mergeProblems } from '../../../src/fingerprint/merge.js';
 import { profileJsonSchema } from '../../../src/cli/commands/schema.js';
@@ -171,8 +172,8 @@ describe('list', () => {
     const run = await loadFixtureRun();
     const rows = listRows(
       buildRunListing([
-        { dir: run.dir, run },
-        { dir: '/x/broken', run: null, error: 'run.json: not valid JSON' },
+        { dir: run.dir, overview: overviewOf(run) },
+        { dir: '/x/broken', overview: null, error: 'run.json: not valid JSON' },
       ]),
     );
     assert.deepEqual(rows[1]!.slice(0, 6), ['2026-11-26 05:17 UTC', 'quick', 'tcg', '4', '24 ok/24', 'complete']);

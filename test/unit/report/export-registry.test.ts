@@ -16,6 +16,7 @@ import { PLAIN } from '../../../src/report/export/exporter.js';
 import { JSON_SCHEMAS } from '../../../src/report/export/json.js';
 import { exporterFor, formatsOf, type OutputKind, type OutputModels } from '../../../src/report/export/registry.js';
 import { buildReportModel } from '../../../src/report/model.js';
+import { overviewOf } from '../../../src/store/run-overview.js';
 import { buildRunListing } from '../../../src/report/run-listing.js';
 import type { StoredRun } from '../../../src/store/run-reader.js';
 import { loadFixtureRun } from '../../helpers/fixture-run.js';
@@ -102,7 +103,7 @@ function models(): { [K in OutputKind]: OutputModels[K] } {
     gate: { result, title: 'gate', diagnostics: [{ kind: 'SubjectAxisFolded', axis: 'backend' }] },
     history: buildHistory([run], { profile: 'quick', metric: 'iops' }),
     explain: { explained: 'ioeventfd', pairs: [] },
-    runs: buildRunListing([{ dir: run.dir, run }]),
+    runs: buildRunListing([{ dir: run.dir, overview: overviewOf(run) }]),
     doctor: { checks: [{ name: 'QEMU', level: 'ok', detail: 'qemu-system-x86_64 9.2.0' }] },
     'guest-image': { dir: '/cache/guest/x', contentHash: 'ab12', manifest: {} },
   };

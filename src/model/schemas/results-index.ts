@@ -1,0 +1,67 @@
+/**
+ * Schemas of the results index (src/store/results-index.ts), kept in the
+ * user cache, outside every results directory: the catalog (one entry per
+ * run of a results root: the key it was indexed under and what `list`
+ * shows) and the per-run digest files (what `history` reads). A cache: an
+ * index file that fails its schema is dropped and rebuilt from the runs.
+ */
+import { z } from 'zod';
+import { Better, CellValues, Count, Line } from './common.js';
+import { RunManifestSchema } from './manifest.js';
+
+export const RESULTS_INDEX_KIND = 'vblk-bench-results-index';
+export const RESULTS_INDEX_SCHEMA_VERSION = 1;
+
+const SlotSchema = z.object({ cellKey: Line(4096), repetition: Count });
+
+/** What `list` shows of a run, and what says whether it is whole (src/store/wholeness.ts). */
+export const RunOverviewSchema = z.object({
+  manifest: RunManifestSchema,
+  completeness: z.object({
+    planned: Count,
+    missing: z.array(SlotSchema),
+    shortCells: z.array(z.object({ cellKey: Line(4096), samples: Count, planned: Count })),
+  }),
+  /** Stored diagnostics (src/model/diagnostics/stored.ts), as the reader produced them. */
+  diagnostics: z.array(z.looseObject({ kind: Line(64) })),
+  cells: Count,
+  samples: Count,
+  ok: Count,
+});
+
+export const CatalogEntrySchema = z.object({
+  /** Sizes, mtimes and inodes of the run's files when it was indexed (results-index.ts: runKey). */
+  key: Line(),
+  overview: RunOverviewSchema.nullable(),
+  /** Why the run could not be read (overview null). */
+  error: Line().optional(),
+});
+
+export const IndexCatalogSchema = z.object({
+  kind: z.literal(RESULTS_INDEX_KIND),
+  schemaVersion: z.literal(RESULTS_INDEX_SCHEMA_VERSION),
+  /** The results root (real path) this index describes. */
+  root: Line(4096),
+  /** The digest format of the digest files; another version drops them all. */
+  digestVersion: Line(64),
+  runs: z.record(z.string(), CatalogEntrySchema),
+});
+
+/**
+ * A run's history digest (src/history/run-digest.ts): its cells in order of
+ * first occurrence, per metric the direction of improvement and the values
+ * of the ok samples per cell (base64 of float64: per cell its count, then
+ * its values), and the environment fingerprint.
+ */
+export const HistoryDigestSchema = z.object({
+  cells: z.array(z.object({ cellKey: Line(4096), cell: CellValues })),
+  metrics: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), z.object({ better: Better, values: z.string() })),
+  fingerprint: z.record(z.string(), z.string()),
+});
+
+export const DigestFileSchema = z.object({
+  kind: z.literal(`${RESULTS_INDEX_KIND}-digest`),
+  key: Line(),
+  digestVersion: Line(64),
+  digest: z.unknown(),
+});
