@@ -21,7 +21,14 @@ import {
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { sha256Of } from '../util/sha256.js';
 import { RUN_FILE, SUMMARY_FILE } from './layout.js';
-import { listSampleDir, readSampleFiles, sampleFileNames, samplePathOf, withoutInsight } from './sample-files.js';
+import {
+  listSampleDir,
+  readSampleFiles,
+  sampleFileNames,
+  samplePathOf,
+  withoutInsight,
+  type SampleFileRead,
+} from './sample-files.js';
 import { FileProblem, MAX_FILE_BYTES, checkOwnOutput, readJsonUnder, readTextUnder } from './stored-file.js';
 
 type SourceFile = RunSummary['files'][number];
@@ -30,7 +37,7 @@ const RACY_MARGIN_MS = 50;
 type RunSummarySample = RunSummary['samples'][number]['sample'];
 
 /** Size and mtime of each named sample file (not following links); null when one cannot be looked at. */
-async function statSampleFiles(dir: string, names: readonly string[]): Promise<SourceFile[] | null> {
+export async function statSampleFiles(dir: string, names: readonly string[]): Promise<SourceFile[] | null> {
   const out: SourceFile[] = [];
   for (let i = 0; i < names.length; i += 64) {
     const batch = await Promise.all(
@@ -47,15 +54,15 @@ async function statSampleFiles(dir: string, names: readonly string[]): Promise<S
   return out;
 }
 
-/** The summary of `dir` as its files are now (read in full: the files are stat'ed before they are read). */
-export async function buildRunSummary(dir: string): Promise<RunSummary> {
-  const manifestText = await readTextUnder(dir, RUN_FILE, MAX_FILE_BYTES.manifest);
-  const names = sampleFileNames(await listSampleDir(dir));
-  const files = await statSampleFiles(dir, names);
-  if (!files) throw new FileProblem(join(dir, 'samples'), 'changed while it was summarised');
+/** A summary from run.json's text, the sample files' sizes and mtimes, and what reading each gave. Pure. */
+export function assembleRunSummary(
+  manifestText: string,
+  files: readonly SourceFile[],
+  reads: readonly SampleFileRead[],
+): RunSummary {
   const samples: RunSummary['samples'] = [];
   const skipped: RunSummary['skipped'] = [];
-  for (const r of await readSampleFiles(dir, names)) {
+  for (const r of reads) {
     if ('sample' in r) samples.push({ name: r.name, sample: withoutInsight(r.sample) as RunSummarySample });
     else skipped.push({ name: r.name, problem: r.problem });
   }
@@ -63,10 +70,19 @@ export async function buildRunSummary(dir: string): Promise<RunSummary> {
     kind: RUN_SUMMARY_KIND,
     schemaVersion: RUN_SUMMARY_SCHEMA_VERSION,
     manifestSha256: sha256Of(manifestText),
-    files,
+    files: [...files],
     samples,
     skipped,
   };
+}
+
+/** The summary of `dir` as its files are now (read in full: the files are stat'ed before they are read). */
+export async function buildRunSummary(dir: string): Promise<RunSummary> {
+  const manifestText = await readTextUnder(dir, RUN_FILE, MAX_FILE_BYTES.manifest);
+  const names = sampleFileNames(await listSampleDir(dir));
+  const files = await statSampleFiles(dir, names);
+  if (!files) throw new FileProblem(join(dir, 'samples'), 'changed while it was summarised');
+  return assembleRunSummary(manifestText, files, await readSampleFiles(dir, names));
 }
 
 /** Writes `dir`'s summary.json (atomically) from its files. */
