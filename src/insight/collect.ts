@@ -15,6 +15,7 @@ import type { Accel, Metric } from '../model/sample.js';
 import type { GuestRunner } from '../guest/ssh-session.js';
 import type { ExecResult } from '../guest/remote-command.js';
 import type { ActivityJournal } from '../util/activity-journal.js';
+import type { InsightSampling } from '../profile/schema.js';
 import { assertDeviceName } from '../guest/disk.js';
 import { DEVICE_ID, DISK_NODE } from '../vm/launch-spec.js';
 import { QmpError, type QmpClient } from '../vm/qmp.js';
@@ -246,14 +247,6 @@ export interface FioWithInsight<R> {
   finish(metrics: Record<string, Metric>, opts: { schedulerReadBack?: string }): Promise<SampleInsight>;
 }
 
-/**
- * Where insight reads its counters relative to fio's measured window:
- * `outside-window` (default) before fio starts and after it ends
- * (around-fio.ts); `in-window`, opt-in, two snapshots inside fio's measured
- * phase (window.ts) — guest processes, SSH and QMP while fio measures.
- */
-export type InsightSampling = 'outside-window' | 'in-window';
-
 /** What is found once before fio: thread roles, the exit counter source, the processes whose CPU counts. */
 interface Collectors {
   threads: Awaited<ReturnType<typeof readThreads>> | null;
@@ -290,6 +283,7 @@ export interface FioInsightRequest {
   timeoutMs: number;
   rampMs: number;
   runtimeMs: number;
+  /** `outside-window`: around-fio.ts; `in-window` (opt-in): window.ts, snapshots while fio measures. */
   sampling: InsightSampling;
   /** Names the run in the journal (cell key and repetition). */
   what: string;

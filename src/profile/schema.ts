@@ -137,6 +137,7 @@ const FioSchema = z.strictObject({
  * QMP while fio measures) — to measure what that costs.
  */
 export const INSIGHT_SAMPLINGS = ['outside-window', 'in-window'] as const;
+export type InsightSampling = (typeof INSIGHT_SAMPLINGS)[number];
 
 const InsightSchema = z.strictObject({
   sampling: z
