@@ -3,7 +3,7 @@
  * every round, and reads back to render a verdict again
  * (`calibrate --fidelity <that directory>`): every sample of both paths, with
  * where its evidence lies (the normal run's results directory under
- * `normal/`, the harness-free boots under `harness-free/`).
+ * `<profile>-<time>/` beside it, the harness-free boots under `harness-free/`).
  */
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';

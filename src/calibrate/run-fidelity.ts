@@ -70,7 +70,7 @@ async function prepare(req: FidelityRequest, log: Logger): Promise<Context> {
   if (!Number.isInteger(req.pairs) || req.pairs < 1) throw new InputError('--pairs: expected a positive integer');
   const raw = parseYaml(await readProfileText(req.profilePath));
   const profile = validateProfile(raw, nameFromPath(req.profilePath));
-  // The normal rounds keep the profile's name (their directories sit under <dir>/normal/: QMP socket paths stay short).
+  // Normal rounds keep the profile's name, their directories right in <dir>: a boot's QMP socket path must stay < 108 bytes.
   const input = { ...(raw as Record<string, unknown>), name: profile.name, repetitions: 1 };
   const dir = await createRunDir(resolve(req.out), runDirName(`${profile.name}-fidelity`, new Date()));
   const roundProfile = join(dir, 'profile.json');
@@ -107,9 +107,8 @@ const metricValues = (metrics: Record<string, { value: number }>): Record<string
 /** One normal round: `vblk-bench run` of the one-repetition profile; its samples. */
 async function normalRound(ctx: Context, round: number): Promise<{ runDir: string | null; exitCode: number }> {
   const { req, dir, file } = ctx;
-  const out = join(dir, 'normal');
   const child = await spawnRun(ctx.roundProfile, {
-    out,
+    out: dir,
     profileName: file.profileName,
     onlyCells: req.cells,
     quiet: true,

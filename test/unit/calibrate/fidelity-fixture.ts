@@ -28,7 +28,7 @@ export function fidelityFile(cells: Record<string, { normal: number[]; harnessFr
     rounds: Array.from({ length: rounds }, (_, i) => ({
       round: i + 1,
       first: i % 2 === 0 ? ('normal' as const) : ('harness-free' as const),
-      normalRun: `normal/quick-fidelity-${i + 1}`,
+      normalRun: `quick-2026120${i + 1}T070000Z`,
       normalExitCode: 0,
     })),
     samples,
