@@ -14,7 +14,8 @@
  * Every sample of both paths goes into `<dir>/fidelity.json` after each
  * round; the verdict (fidelity-verdict.ts) is computed from that file.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, join, relative, resolve } from 'node:path';
@@ -65,6 +66,25 @@ interface Context {
 const waitMs = (w: boolean | string | undefined): number =>
   w === true ? Infinity : typeof w === 'string' ? Number(w) * 1000 : 0;
 
+/**
+ * The session (accel, plan) of the one-repetition profile, checked before the
+ * fidelity directory exists: from a temporary copy, with problems told in
+ * the user's terms (their profile, `--cells`).
+ */
+async function sessionFor(input: object, req: FidelityRequest, log: Logger): Promise<Session> {
+  const tmp = await mkdtemp(join(tmpdir(), 'vblk-fidelity-'));
+  const path = join(tmp, 'profile.json');
+  try {
+    await writeFile(path, JSON.stringify(input, null, 2) + '\n');
+    return await openSession({ profilePath: path, onlyCells: req.cells }, log);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    throw new InputError(err.lines.map((l) => l.replaceAll(path, req.profilePath).replace(/^--only-cell/, '--cells')));
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
 /** The profile, its plan for the chosen cells and the guest, checked before anything boots; then the directory. */
 async function prepare(req: FidelityRequest, log: Logger): Promise<Context> {
   if (!Number.isInteger(req.pairs) || req.pairs < 1) throw new InputError('--pairs: expected a positive integer');
@@ -72,10 +92,10 @@ async function prepare(req: FidelityRequest, log: Logger): Promise<Context> {
   const profile = validateProfile(raw, nameFromPath(req.profilePath));
   // Normal rounds keep the profile's name, their directories right in <dir>: a boot's QMP socket path must stay < 108 bytes.
   const input = { ...(raw as Record<string, unknown>), name: profile.name, repetitions: 1 };
+  const session = await sessionFor(input, req, log);
   const dir = await createRunDir(resolve(req.out), runDirName(`${profile.name}-fidelity`, new Date()));
   const roundProfile = join(dir, 'profile.json');
   await writeFile(roundProfile, JSON.stringify(input, null, 2) + '\n');
-  const session = await openSession({ profilePath: roundProfile, onlyCells: req.cells }, log);
   const guestSource = await resolveGuestSource(session.profile, {
     repoRoot: repoRoot(),
     log: (l) => log.info(`guest: ${l}`),
