@@ -45,6 +45,7 @@ import { plannedSamples, runPlan, type LoopProgress, type RunLoopResult } from '
 import { openSession, type Session, type SessionRequest } from './session-setup.js';
 import { storeUnsupported, warnUnsupported } from './unsupported.js';
 import type { RunDiagnostic } from '../model/diagnostic.js';
+import type { TraceAnalyzer } from './traced-pass.js';
 
 export interface RunRequest extends SessionRequest {
   /** Print the plan instead of running it. */
@@ -70,6 +71,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Starts the live progress display of the loop; absent: none. */
   startProgress?: (plan: ProgressPlan) => LoopProgress & { stop(): void };
+  /** `trace: latency`: the analysis that turns a traced pass's raw files into latency.json. */
+  analyzeTrace?: TraceAnalyzer;
 }
 
 /** Measured samples that could not be stored (the results directory filled up). */
@@ -349,6 +352,7 @@ async function measure(
         progress,
         todo: todo.isMissing,
         bootSuffix: writer.runManifest.resumes?.at(-1)?.bootSuffix,
+        ...(ctx.analyzeTrace ? { analyzeTrace: ctx.analyzeTrace } : {}),
       });
     } finally {
       progress?.stop();
