@@ -10,6 +10,7 @@ import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
 import { exitCodeForSignal, installInterruptHandlers, InterruptedError } from '../../lifecycle/signals.js';
 import { runSession, type FinishedRun, type UnsavedReport } from '../../run/session.js';
+import { adaptiveRounds } from '../../gate/adaptive-rounds.js';
 import { errnoCode } from '../../store/storage.js';
 import { buildReportModel } from '../../report/model.js';
 import { exporterFor } from '../../report/export/registry.js';
@@ -93,7 +94,12 @@ async function runCommand(profilePath: string | undefined, options: RunOptions):
         out: options.out,
         waitLockMs: waitLockMs(options.waitLock),
       },
-      { log, signal: interrupt.controller.signal, startProgress: (plan) => new RunProgress(log, plan) },
+      {
+        log,
+        signal: interrupt.controller.signal,
+        startProgress: (plan) => new RunProgress(log, plan),
+        adaptiveRounds: (spec, cells) => adaptiveRounds(spec, cells),
+      },
     );
     if (outcome.kind === 'dry-run') {
       process.stdout.write(outcome.text);
