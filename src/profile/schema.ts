@@ -201,6 +201,11 @@ export const ProfileSchema = z.strictObject(
      * interleaving needs a boot per visit), cells interleaved inside the boot.
      */
     reboot_per_repetition: z.boolean({ error: 'expected true or false' }).default(true),
+    /**
+     * latency: after each cell's measured repetitions, in the same boot, one traced fio run of the cell
+     * (QEMU trace events and guest ftrace on around it only) stored under traces/ — never a sample.
+     */
+    trace: z.enum(['none', 'latency'], { error: 'expected none or latency' }).default('none'),
     /** Host CPUs for vCPU threads, the iothread and the storage daemon (see profile/pin.ts). */
     pin: PinSchema.optional(),
     matrix: MatrixSchema,

@@ -17,6 +17,7 @@
  *    the sample that could not be stored is handed back in `unsaved`.
  * Ctrl-C: the cell in flight is not stored (it is not a measurement).
  */
+import { plannedRepetitions } from '../profile/adaptive.js';
 import { join } from 'node:path';
 import type { Accel, BootRetry, Sample } from '../model/sample.js';
 import type { AdaptiveRecord } from '../model/schemas/adaptive.js';
@@ -29,7 +30,7 @@ import { visitMeasurements } from '../plan/schedule.js';
 import type { GuestSource } from '../guest-image/source.js';
 import { SampleWriteError, type RunWriter, type UnsavedSample } from '../store/run-writer.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
-import { bootDir as bootDirOf } from '../store/layout.js';
+import { bootDir as bootDirOf, traceDir, TRACES_DIR } from '../store/layout.js';
 import { isStorageFull } from '../store/storage.js';
 import { HostError, RunStepError } from '../model/errors.js';
 import type { FailureKind } from '../model/diagnostic.js';
@@ -38,6 +39,9 @@ import { bootEvidence, bootGuest, type BootTimings, type RunningGuest } from './
 import { measureCell, type SampleDraft } from './measure-cell.js';
 import type { Logger } from '../model/logger.js';
 import { formatCount } from '../util/number-format.js';
+import { runTracedPass, type TraceAnalyzer } from './traced-pass.js';
+import { QEMU_TRACE_LOG } from './launch.js';
+import { removeLog } from '../trace/qemu-trace.js';
 
 export interface BootRecord {
   bootId: string;
@@ -87,6 +91,8 @@ export interface RunLoopOptions {
   bootSuffix?: string;
   /** `repetitions: auto`: the cells each round measures; absent: every planned round of every cell. */
   rounds?: { policy: RoundPolicy; stored: readonly RoundRecord[] };
+  /** `trace: latency`: turns a traced pass's raw files into latency.json (the analysis tier, passed down). */
+  analyzeTrace?: TraceAnalyzer;
 }
 
 /** What the round policy sees of each stored sample. */
@@ -197,6 +203,8 @@ class RunLoop {
   /** `repetitions: auto`: every sample stored (earlier sessions' too), and the cells of the current round. */
   private readonly records: RoundRecord[];
   private round: { index: number; cells: ReadonlySet<string> | null } | null = null;
+  /** IOPS of this session's ok samples per cell: the untraced median next to a traced run. */
+  private readonly okIops = new Map<string, number[]>();
 
   constructor(private readonly opts: RunLoopOptions) {
     this.todo = opts.todo ?? (() => true);
@@ -256,7 +264,10 @@ class RunLoop {
         if ('stop' in booted) await booted.stop();
         return;
       }
-      const lost = 'stop' in booted ? await this.measureInGuest(booted, group, bootId, pending, retries) : booted;
+      const lost =
+        'stop' in booted
+          ? await this.measureInGuest(booted, group, bootId, pending, retries, this.tracedCells(visit, pending))
+          : booted;
       if (!lost || pending.length === 0) continue;
       if (attempt < this.maxBoots) {
         retries.push(lost);
@@ -282,6 +293,8 @@ class RunLoop {
     this.records.push(draft);
     progress?.sampleStored();
     const iops = draft.metrics.iops?.value;
+    if (draft.status === 'ok' && iops !== undefined)
+      this.okIops.set(draft.cellKey, [...(this.okIops.get(draft.cellKey) ?? []), iops]);
     const what =
       draft.status === 'ok' && iops !== undefined
         ? `${formatCount(iops)} IOPS`
@@ -353,6 +366,7 @@ class RunLoop {
     bootId: string,
     pending: Pending,
     retries: readonly BootRetry[],
+    traced: readonly Cell[],
   ): Promise<BootRetry | undefined> {
     const { profile, accel, log, signal, progress, writer } = this.opts;
     this.result.boots.push({ bootId, groupId: group.id, timings: guest.timings });
@@ -382,12 +396,48 @@ class RunLoop {
           return lost;
         }
       }
+      // After every measured sample of this boot: nothing measured follows a traced pass in the same guest.
+      for (const cell of traced) {
+        if (signal.aborted || !guestAlive(guest)) break;
+        await this.tracePass(guest, cell, activeSettings);
+      }
       return undefined;
     } finally {
       await guest
         .stop()
         .catch((err) => log.diagnostic({ kind: 'QemuStopFailed', bootId, message: (err as Error).message }));
       removeSocketsIn(bootDirOf(writer.dir, bootId));
+      await removeLog(join(bootDirOf(writer.dir, bootId), QEMU_TRACE_LOG));
+    }
+  }
+
+  /** `trace: latency`: the cells whose last planned repetition this visit measures get a traced pass after it. */
+  private tracedCells(visit: Plan['visits'][number], pending: Pending): Cell[] {
+    if (this.opts.profile.trace !== 'latency') return [];
+    // repetitions: auto plans its maximum; a cell the rule stops earlier gets no traced pass.
+    const last = plannedRepetitions(this.opts.profile) - 1;
+    if (!visit.rounds.includes(last)) return [];
+    return pending.filter((p) => p.round === last).map((p) => p.cell);
+  }
+
+  /** One traced pass; its failure is logged, never a failed sample. */
+  private async tracePass(guest: RunningGuest, cell: Cell, activeSettings: Map<string, string | number>) {
+    const { profile, writer, log } = this.opts;
+    try {
+      const r = await runTracedPass({
+        guest,
+        profile,
+        cell,
+        activeSettings,
+        tracesRoot: join(writer.dir, TRACES_DIR),
+        dir: traceDir(writer.dir, cell.key),
+        untracedIops: this.okIops.get(cell.key) ?? [],
+        ...(this.opts.analyzeTrace ? { analyze: this.opts.analyzeTrace } : {}),
+      });
+      const what = r.tracedIops === undefined ? 'no IOPS' : `${formatCount(r.tracedIops)} IOPS (traced, not a sample)`;
+      log.info(`trace ${cell.key}: ${what}${r.problems.length ? ` — ${r.problems.join('; ')}` : ''}`);
+    } catch (err) {
+      log.info(`trace ${cell.key}: traced pass failed: ${(err as Error).message.split('\n')[0]}`);
     }
   }
 }

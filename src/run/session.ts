@@ -49,6 +49,7 @@ import type { Plan } from '../plan/plan.js';
 import { openSession, type Session, type SessionRequest } from './session-setup.js';
 import { storeUnsupported, warnUnsupported } from './unsupported.js';
 import type { RunDiagnostic } from '../model/diagnostic.js';
+import type { TraceAnalyzer } from './traced-pass.js';
 
 export interface RunRequest extends SessionRequest {
   /** Print the plan instead of running it. */
@@ -79,6 +80,8 @@ export interface RunContext {
    * handed down by the CLI: the stopping rule is the analysis tier's).
    */
   adaptiveRounds?: (spec: AdaptiveSpec, cells: readonly { key: string; values: CellValues }[]) => AdaptiveRounds;
+  /** `trace: latency`: the analysis that turns a traced pass's raw files into latency.json. */
+  analyzeTrace?: TraceAnalyzer;
 }
 
 /** Measured samples that could not be stored (the results directory filled up). */
@@ -384,6 +387,7 @@ async function measure(
         todo: todo.isMissing,
         bootSuffix: writer.runManifest.resumes?.at(-1)?.bootSuffix,
         rounds: m.rounds && { policy: m.rounds, stored: session.stored?.samples ?? [] },
+        ...(ctx.analyzeTrace ? { analyzeTrace: ctx.analyzeTrace } : {}),
       });
     } finally {
       progress?.stop();
