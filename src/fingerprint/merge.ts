@@ -8,6 +8,7 @@ import { access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { loadRun, type StoredRun } from '../store/run-reader.js';
 import { RunWriter } from '../store/run-writer.js';
+import { runIdOf } from '../store/run-id.js';
 import { bootIdsOf, copyBootDir, rawFioOf } from '../store/merge-sources.js';
 import type { StoredDiagnostic } from '../model/diagnostic.js';
 import { InputError } from '../model/errors.js';
@@ -85,6 +86,8 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
     accel: first.manifest.accel,
     warnings: [...new Set(runs.flatMap((r) => r.manifest.warnings))],
     plannedSamples: runs.reduce((s, r) => s + (r.completeness?.planned ?? r.manifest.plannedSamples), 0),
+    // The shards keep their own ids; the database counts the merged run instead of them (docs/sharing-results.md).
+    mergedFrom: runs.map((r) => ({ runId: runIdOf(r), dir: basename(r.dir) })),
   });
   await writer.writeProfile(first.profile);
   await writer.writeEnvironment(first.environment);

@@ -130,6 +130,22 @@ const FioSchema = z.strictObject({
   numjobs: intIn(1, 64).default(1),
 });
 
+/**
+ * Where insight reads its counters relative to fio's measured window
+ * (docs/insight.md). `outside-window` (the default): before fio starts and
+ * after it ends, nothing of the harness inside fio's run. `in-window`:
+ * opt-in, two snapshots inside the measured phase (guest processes, SSH and
+ * QMP while fio measures) — to measure what that costs.
+ */
+export const INSIGHT_SAMPLINGS = ['outside-window', 'in-window'] as const;
+export type InsightSampling = (typeof INSIGHT_SAMPLINGS)[number];
+
+const InsightSchema = z.strictObject({
+  sampling: z
+    .enum(INSIGHT_SAMPLINGS, { error: `expected ${INSIGHT_SAMPLINGS.join(' or ')}` })
+    .default('outside-window'),
+});
+
 /** Values one axis may list (the whole matrix is capped too: src/model/plan-limits.ts). */
 const MAX_AXIS_VALUES = 64;
 
@@ -208,6 +224,8 @@ export const ProfileSchema = z.strictObject(
     trace: z.enum(['none', 'latency'], { error: 'expected none or latency' }).default('none'),
     /** Host CPUs for vCPU threads, the iothread and the storage daemon (see profile/pin.ts). */
     pin: PinSchema.optional(),
+    /** Absent: the default sampling (a profile that does not name it stores none, so its fingerprint is unchanged). */
+    insight: InsightSchema.optional(),
     matrix: MatrixSchema,
   },
   { error: 'expected a mapping at the top level' },

@@ -8,7 +8,7 @@
  *   plan.json                groups, cells, pruned cells with reasons, visit order
  *   samples/NNNN-….json      one Sample per measured repetition of one cell
  *   raw/NNNN-….fio.json      fio's own JSON for that sample, untouched
- *   boots/<bootId>/          serial.log, qemu.stderr.log, qemu.argv.json, boot.json
+ *   boots/<bootId>/          serial.log, qemu.stderr.log, qemu.argv.json, boot.json, activity.jsonl
  *   pids/<pid>.json          one per live child process (removed when it exits)
  *   traces/<cell>/           one traced (never measured) run of a cell: raw trace text, latency.json;
  *                            not samples — outside statistics, gate, merge, resume and every index

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
 import type { ResumeRecord, RunManifest } from './manifest.js';
 import type { StoredRun } from './run-reader.js';
+import { runIdOf } from './run-id.js';
 import type { RunWarning } from '../model/diagnostic.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
+import { randomUuid } from '../util/uuid.js';
 import { checkOwnOutput } from './stored-file.js';
 import { impossibleMetrics } from '../model/metric-limits.js';
 import { SampleSchema } from '../model/schemas/sample.js';
@@ -99,6 +101,7 @@ export class RunWriter {
     for (const sub of [SAMPLES_DIR, RAW_DIR, BOOTS_DIR]) await mkdir(join(dir, sub), { recursive: true });
     const manifest: RunManifest = {
       ...init,
+      runId: init.runId ?? randomUuid(),
       schemaVersion: RESULTS_SCHEMA_VERSION,
       status: 'incomplete',
       finishedAt: null,
@@ -110,10 +113,14 @@ export class RunWriter {
     return writer;
   }
 
-  /** Reopens a stored run to add its missing samples; numbering continues after the last stored sample. */
+  /**
+   * Reopens a stored run to add its missing samples; numbering continues after the last stored sample.
+   * The run keeps its id (a run stored before ids existed gets its derived one), so a published copy is replaced.
+   */
   static async resume(stored: StoredRun, resume: ResumeRecord): Promise<RunWriter> {
     const manifest: RunManifest = {
       ...stored.manifest,
+      runId: runIdOf(stored),
       status: 'incomplete',
       finishedAt: null,
       stopReason: null,
