@@ -28,6 +28,8 @@ export const PIDS_DIR = 'pids';
 export const TRACES_DIR = 'traces';
 /** The per-layer latency map of a traced run (src/model/latency.ts: CellLatency). */
 export const LATENCY_FILE = 'latency.json';
+/** What `repetitions: auto` decided and where its rounds stopped (src/model/schemas/adaptive.ts). */
+export const ADAPTIVE_FILE = 'adaptive.json';
 export const RUN_LOCK_FILE = '.lock';
 /** The run summary (src/store/run-summary.ts): a cache of the sample files, never trusted over them. */
 export const SUMMARY_FILE = 'summary.json';

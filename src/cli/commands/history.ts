@@ -1,10 +1,12 @@
 /** `vblk-bench history <results> --profile <name>`: nightly medians per cell, change points, text (email) or HTML. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import type { ReadSet } from '../../store/wholeness.js';
+import { historyRunsFromDb } from '../../store/pg/read-runs.js';
+import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import { buildHistoryOf, type HistoryReport, type HistorySource } from '../../history/history.js';
+import { digestRun } from '../../history/run-digest.js';
 import { openIndexFor } from '../results-index.js';
-import type { IndexedRun, ResultsIndex } from '../../store/results-index.js';
-import type { HistoryDigest } from '../../history/run-digest.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { InputError } from '../../model/errors.js';
@@ -14,7 +16,7 @@ import { warnIncompleteRuns } from '../run-status.js';
 import { formatOption } from '../format-option.js';
 import { diagnosticBlock, type Diagnostic } from '../../model/diagnostic.js';
 
-interface HistoryOptions {
+interface HistoryOptions extends DbOptions {
   profile: string;
   metric: string;
   format: Exporter<HistoryReport>;
@@ -30,16 +32,7 @@ interface HistoryOptions {
 /** Digests read this many at a time. */
 const DIGEST_CONCURRENCY = 32;
 
-/** The runs' history sources, digests from the index (or read from the runs). */
-async function sourcesOf(index: ResultsIndex<HistoryDigest>, runs: readonly IndexedRun[]): Promise<HistorySource[]> {
-  const out: HistorySource[] = [];
-  for (let i = 0; i < runs.length; i += DIGEST_CONCURRENCY) {
-    const batch = runs.slice(i, i + DIGEST_CONCURRENCY);
-    const digests = await Promise.all(batch.map((r) => index.digest(r)));
-    batch.forEach((r, j) => out.push({ dir: r.dir, manifest: r.overview!.manifest, digest: digests[j]! }));
-  }
-  return out;
-}
+type HistoryRunSet = { sources: HistorySource[]; runs: (ReadSet & { dir: string })[]; skipped: boolean };
 
 function positive(name: string, text: string, integer: boolean): number {
   const n = Number(text);
@@ -48,11 +41,53 @@ function positive(name: string, text: string, integer: boolean): number {
   return n;
 }
 
+/**
+ * The runs of one profile under `parent`, oldest first, from the results
+ * index (docs/results-store.md): each run's overview and history digest,
+ * never its samples; whether a run could not be read (said on stderr).
+ */
+async function runsUnder(
+  parent: string,
+  profile: string,
+  last: number | undefined,
+  index: boolean,
+): Promise<HistoryRunSet> {
+  const opened = await openIndexFor(parent, { index });
+  const unreadable = opened.runs.flatMap((r): Diagnostic[] =>
+    r.overview ? [] : [{ kind: 'RunUnreadable', dir: r.dir, error: r.error ?? 'unreadable' }],
+  );
+  for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
+  const all = opened.runs.filter((r) => r.overview?.manifest.profileName === profile).reverse();
+  const listed = last ? all.slice(-last) : all;
+  const sources: HistorySource[] = [];
+  for (let i = 0; i < listed.length; i += DIGEST_CONCURRENCY) {
+    const batch = listed.slice(i, i + DIGEST_CONCURRENCY);
+    const digests = await Promise.all(batch.map((r) => opened.digest(r)));
+    batch.forEach((r, k) => sources.push({ dir: r.dir, manifest: r.overview!.manifest, digest: digests[k]! }));
+  }
+  const runs = listed.map((r) => ({ dir: r.dir, ...r.overview! }));
+  return { sources, runs, skipped: unreadable.length > 0 };
+}
+
+/** `history --db`: the database's runs, digested like a results directory's. */
+async function runsFromDb(
+  db: NonNullable<Awaited<ReturnType<typeof dbSourceOf>>>,
+  options: HistoryOptions,
+  last: number | undefined,
+): Promise<HistoryRunSet> {
+  const runs = await historyRunsFromDb(db, { profile: options.profile, metric: options.metric, last });
+  return {
+    sources: runs.map((r) => ({ dir: r.dir, manifest: r.manifest, digest: digestRun(r) })),
+    runs,
+    skipped: false,
+  };
+}
+
 export function registerHistoryCommand(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('history')
     .description('nightly history of one profile: per-cell medians over time, change points, text or HTML report')
-    .argument('[results]', 'parent directory of the runs', 'results')
+    .argument('[results]', 'parent directory of the runs (not with --db)', 'results')
     .requiredOption('-p, --profile <name>', 'profile whose runs form the history')
     .option('--metric <name>', 'metric to follow', 'iops')
     .addOption(formatOption('history'))
@@ -62,46 +97,41 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
     .option('--min-effect <pct>', 'a shift of the median counts when it is more than this, in %', '5')
     .option('--last <n>', 'only the latest n runs')
     .option('--fail-on-regression', 'exit 1 when the latest change point of any cell is a regression')
-    .option('--no-index', 'read every run directory instead of the results index in the user cache')
-    .action(async (parent: string, options: HistoryOptions) => {
-      try {
-        const alpha = positive('--alpha', options.alpha, false);
-        if (alpha >= 1) throw new InputError(`--alpha: expected a number between 0 and 1, got ${options.alpha}`);
-        const index = await openIndexFor(parent, { index: options.index });
-        const found = index.runs;
-        const unreadable = found.flatMap((r): Diagnostic[] =>
-          r.overview ? [] : [{ kind: 'RunUnreadable', dir: r.dir, error: r.error ?? 'unreadable' }],
-        );
-        for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
-        let listed = found.filter((r) => r.overview?.manifest.profileName === options.profile).reverse();
-        if (options.last) listed = listed.slice(-positive('--last', options.last, true));
-        if (listed.length === 0) throw new InputError(`${parent}: no runs of profile ${options.profile}`);
-        const runs = listed.map((r) => ({ dir: r.dir, ...r.overview! }));
-        const report = buildHistoryOf(await sourcesOf(index, listed), {
-          profile: options.profile,
-          metric: options.metric,
-          minSegment: positive('--min-segment', options.minSegment, true),
-          alpha,
-          minEffectPct: positive('--min-effect', options.minEffect, false),
-        });
-        const text = options.format.render(report, { color: !options.output && process.stdout.isTTY });
-        if (options.output) {
-          await writeFileAtomic(resolve(options.output), text);
-          process.stderr.write(`wrote ${options.output}\n`);
-        } else process.stdout.write(text);
-        const regressed = report.cells.some((h) => h.changes[h.changes.length - 1]?.direction === 'regression');
-        // A run that could not be read (it may be of this profile), or one that is not whole, is missing data: never exit 0 on it.
-        const skipped = found.some((r) => !r.overview);
-        const notWhole = warnIncompleteRuns(runs);
-        setExit(
-          options.failOnRegression && regressed
-            ? ExitCode.Regression
-            : skipped || notWhole
-              ? ExitCode.Partial
-              : ExitCode.Success,
-        );
-      } catch (err) {
-        setExit(reportError(err));
-      }
-    });
+    .option('--no-index', 'read every run directory instead of the results index in the user cache');
+  addDbOptions(command, 'the runs').action(async (parent: string, options: HistoryOptions) => {
+    try {
+      const alpha = positive('--alpha', options.alpha, false);
+      if (alpha >= 1) throw new InputError(`--alpha: expected a number between 0 and 1, got ${options.alpha}`);
+      const last = options.last ? positive('--last', options.last, true) : undefined;
+      const db = await dbSourceOf(options);
+      const { sources, runs, skipped } = db
+        ? await runsFromDb(db, options, last)
+        : await runsUnder(parent, options.profile, last, options.index);
+      if (runs.length === 0) throw new InputError(`${db ? 'database' : parent}: no runs of profile ${options.profile}`);
+      const report = buildHistoryOf(sources, {
+        profile: options.profile,
+        metric: options.metric,
+        minSegment: positive('--min-segment', options.minSegment, true),
+        alpha,
+        minEffectPct: positive('--min-effect', options.minEffect, false),
+      });
+      const text = options.format.render(report, { color: !options.output && process.stdout.isTTY });
+      if (options.output) {
+        await writeFileAtomic(resolve(options.output), text);
+        process.stderr.write(`wrote ${options.output}\n`);
+      } else process.stdout.write(text);
+      const regressed = report.cells.some((h) => h.changes[h.changes.length - 1]?.direction === 'regression');
+      // A run that could not be read (it may be of this profile), or one that is not whole, is missing data: never exit 0 on it.
+      const notWhole = warnIncompleteRuns(runs);
+      setExit(
+        options.failOnRegression && regressed
+          ? ExitCode.Regression
+          : skipped || notWhole
+            ? ExitCode.Partial
+            : ExitCode.Success,
+      );
+    } catch (err) {
+      setExit(reportError(err));
+    }
+  });
 }
