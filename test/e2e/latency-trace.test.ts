@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runCli, hasStackTrace } from '../helpers/cli.js';
 import { fastProfile, removeTemp, tempDir, writeProfile } from '../helpers/faults.js';
 import { loadRun } from '../../src/store/run-reader.js';
@@ -98,7 +98,8 @@ test('trace: latency — every required layer per backend, nesting holds; traced
   assert.equal((await loadRun(merged)).samples.length, 3);
 
   // The same shards without traces/: report, compare and gate say exactly the same.
-  const bare = shards.map((s) => `${s}-bare`);
+  // Same names in another parent: reports label a run by its directory's name.
+  const bare = shards.map((s) => join(dir, 'bare', basename(s)));
   for (const [i, s] of shards.entries()) {
     await cp(s, bare[i]!, { recursive: true });
     await rm(join(bare[i]!, TRACES_DIR), { recursive: true });
