@@ -76,9 +76,11 @@ export function guestRequests(events: readonly FtraceEvent[], iodepth: number): 
     if (!rq) continue;
     const key = `${rq.dev}:${rq.sector}`;
     if (e.name === 'block_rq_insert' || e.name === 'block_rq_issue') {
-      // Only fio's requests: the test disk carries nothing else during the traced run.
-      if (!e.detail.endsWith('[fio]')) continue;
-      const o = open.get(key) ?? { sector: rq.sector, events: [] };
+      // Only fio's requests (the test disk carries nothing else during the traced run): fio inserts or
+      // issues them; a scheduler's dispatch may issue from a kworker what fio inserted.
+      const known = open.get(key);
+      if (!e.detail.endsWith('[fio]') && !(known && e.name === 'block_rq_issue')) continue;
+      const o = known ?? { sector: rq.sector, events: [] };
       if (e.name === 'block_rq_insert') o.insertUs = e.tUs;
       else o.issueUs = e.tUs;
       open.set(key, o);
