@@ -58,12 +58,13 @@ async function outputOf(args: string[], dirs: string[]): Promise<string> {
 }
 
 test('trace: latency — every required layer per backend, nesting holds; traced records never reach a sample', async () => {
-  const dir = await tempDir('latency-trace');
-  const out = join(dir, 'results');
+  // Short names: the vhost-user socket path in the boot directory must stay under 108 bytes.
+  const dir = await tempDir('lt');
+  const out = join(dir, 'r');
   const profile = await writeProfile(
     dir,
-    'trace',
-    fastProfile('trace', {
+    't',
+    fastProfile('t', {
       extra: 'trace: latency',
       matrix: 'ioeventfd: [on, off]\n  backend: [virtio-blk, vhost-user-blk]\n  iodepth: [1]',
     }),
