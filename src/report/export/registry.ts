@@ -10,6 +10,7 @@ import type { ExplainReport } from '../breakdown-table.js';
 import type { CompareReport } from '../compare-report.js';
 import type { DoctorReport, GuestImageInfo } from '../doctor-report.js';
 import type { GateReport } from '../gate-report.js';
+import type { LatencyReport } from '../../latency/explain-latency.js';
 import { gateHeadline } from '../gate-headline.js';
 import { renderDiagnostic } from '../warnings.js';
 import type { ReportModel } from '../model.js';
@@ -25,6 +26,8 @@ import { gateTable } from './gate-table.js';
 import { historyHtml } from './history-html.js';
 import { historyText } from './history-text.js';
 import { jsonExporter } from './json.js';
+import { latencyHtmlExporter } from './latency-html.js';
+import { latencyTable } from './latency-table.js';
 import { reportCsv } from './report-csv.js';
 import { reportGoBench } from './report-gobench.js';
 import { reportHtml } from './report-html.js';
@@ -39,6 +42,7 @@ export interface OutputModels {
   gate: GateReport;
   history: HistoryReport;
   explain: ExplainReport;
+  latency: LatencyReport;
   runs: RunListing;
   doctor: DoctorReport;
   'guest-image': GuestImageInfo;
@@ -80,6 +84,7 @@ const EXPORTERS: Registry = {
   ],
   history: [historyText, historyHtml, jsonExporter('history')],
   explain: [explainTable, jsonExporter('explain')],
+  latency: [latencyTable, jsonExporter('latency'), latencyHtmlExporter],
   runs: [runsText, jsonExporter('runs')],
   doctor: [doctorText, jsonExporter('doctor')],
   'guest-image': [jsonExporter('guest-image')],

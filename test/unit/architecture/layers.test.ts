@@ -24,7 +24,7 @@ const TIERS: readonly { name: string; folders: readonly string[] }[] = [
   },
   { name: 'analysis: statistics', folders: ['stats'] },
   { name: 'analysis: comparison', folders: ['compare'] },
-  { name: 'analysis', folders: ['gate', 'fingerprint', 'calibrate', 'history', 'breakdown'] },
+  { name: 'analysis', folders: ['gate', 'fingerprint', 'calibrate', 'history', 'breakdown', 'latency'] },
   { name: 'report', folders: ['report'] },
   { name: 'cli', folders: ['cli'] },
 ];
