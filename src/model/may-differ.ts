@@ -35,6 +35,11 @@ export const FIELDS_THAT_MAY_DIFFER: readonly MayDifferRule[] = [
     why: 'how many failed boots are replaced by a fresh guest; every sample is measured on a guest that booted, so it cannot move a value',
   },
   { path: 'profile.guest.boot_timeout', where: 'anywhere', why: 'how long a boot may take before it counts as failed' },
+  {
+    path: 'profile.trace',
+    where: 'anywhere',
+    why: "adds a traced run after a cell's measured repetitions, never inside them, and it is no sample; its launch flag (-D, -msg timestamp=on) only opens a log file while every event is off",
+  },
   { path: 'host.nodeVersion', where: 'anywhere', why: 'runs the harness, which stays out of the fio window' },
   {
     path: 'host.hostname',

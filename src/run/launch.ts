@@ -41,6 +41,9 @@ function isBlockDevicePath(path: string): boolean {
   return path.startsWith('/dev/') && !path.startsWith('/dev/shm/');
 }
 
+/** QEMU's trace log in a boot directory: a scratch file, removed when the guest stops (traces/ keeps its part). */
+export const QEMU_TRACE_LOG = 'qemu-trace.log';
+
 export function launchSpecFor(group: BootGroup, ctx: LaunchContext): QemuLaunchSpec {
   const boot = bootConfig(group.boot, group.options, ctx.profile);
   const backend = getBackend(boot.backend);
@@ -57,6 +60,7 @@ export function launchSpecFor(group: BootGroup, ctx: LaunchContext): QemuLaunchS
     append: kernelCmdline(),
     qmpSocket: join(ctx.bootDir, 'qmp.sock'),
     serialLog: join(ctx.bootDir, 'serial.log'),
+    ...(ctx.profile.trace === 'latency' ? { traceLog: join(ctx.bootDir, QEMU_TRACE_LOG) } : {}),
     sshHostPort: ctx.sshHostPort,
     disk: {
       path: ctx.backingPath,

@@ -17,8 +17,10 @@
  *    the sample that could not be stored is handed back in `unsaved`.
  * Ctrl-C: the cell in flight is not stored (it is not a measurement).
  */
+import { plannedRepetitions } from '../profile/adaptive.js';
 import { join } from 'node:path';
-import type { Accel, BootRetry } from '../model/sample.js';
+import type { Accel, BootRetry, Sample } from '../model/sample.js';
+import type { AdaptiveRecord } from '../model/schemas/adaptive.js';
 import type { Profile } from '../profile/schema.js';
 import type { Plan } from '../plan/plan.js';
 import type { Cell } from '../plan/cells.js';
@@ -28,7 +30,7 @@ import { visitMeasurements } from '../plan/schedule.js';
 import type { GuestSource } from '../guest-image/source.js';
 import { SampleWriteError, type RunWriter, type UnsavedSample } from '../store/run-writer.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
-import { bootDir as bootDirOf } from '../store/layout.js';
+import { bootDir as bootDirOf, traceDir, TRACES_DIR } from '../store/layout.js';
 import { isStorageFull } from '../store/storage.js';
 import { HostError, RunStepError } from '../model/errors.js';
 import type { FailureKind } from '../model/diagnostic.js';
@@ -37,6 +39,9 @@ import { bootEvidence, bootGuest, type BootTimings, type RunningGuest } from './
 import { measureCell, type SampleDraft } from './measure-cell.js';
 import type { Logger } from '../model/logger.js';
 import { formatCount } from '../util/number-format.js';
+import { runTracedPass, type TraceAnalyzer } from './traced-pass.js';
+import { QEMU_TRACE_LOG } from './launch.js';
+import { removeLog } from '../trace/qemu-trace.js';
 
 export interface BootRecord {
   bootId: string;
@@ -49,6 +54,8 @@ export interface RunLoopResult {
   samplesWritten: number;
   boots: BootRecord[];
   interrupted: boolean;
+  /** `repetitions: auto`: the policy ended the rounds before the plan's maximum. */
+  roundsEnded?: boolean;
   /** Why the loop ended before the plan did, when going on could not help. */
   stopped?: { kind: 'fatal' | 'storage'; error: unknown };
   /** Measured but not stored (results directory full or unwritable): the caller keeps them elsewhere. */
@@ -82,6 +89,30 @@ export interface RunLoopOptions {
   todo?: (cellKey: string, repetition: number) => boolean;
   /** Appended to boot ids, so a resumed run does not reuse the boot directories of earlier sessions. */
   bootSuffix?: string;
+  /** `repetitions: auto`: the cells each round measures; absent: every planned round of every cell. */
+  rounds?: { policy: RoundPolicy; stored: readonly RoundRecord[] };
+  /** `trace: latency`: turns a traced pass's raw files into latency.json (the analysis tier, passed down). */
+  analyzeTrace?: TraceAnalyzer;
+}
+
+/** What the round policy sees of each stored sample. */
+export type RoundRecord = Pick<Sample, 'cellKey' | 'repetition' | 'status' | 'metrics'>;
+
+/**
+ * `repetitions: auto`: which cells each round still measures. Given from
+ * above (the stopping rule belongs to the analysis tier: gate/adaptive-rounds.ts),
+ * so the loop only asks — before the first visit of every round, with every
+ * sample stored so far (a resumed run's earlier ones included).
+ */
+export interface RoundPolicy {
+  /** The cells round `round` measures; null: the rounds are over (decided, the maximum, or the budget). */
+  cellsFor(round: number, stored: readonly RoundRecord[]): ReadonlySet<string> | null;
+}
+
+/** The round policy of an auto run, and the record of what it decided (adaptive.json). */
+export interface AdaptiveRounds extends RoundPolicy {
+  /** From every stored sample; `ended`: the run ended (not interrupted, not stopped by a failure). */
+  record(stored: readonly RoundRecord[], ended: boolean): AdaptiveRecord;
 }
 
 /** Every planned sample, in visit order, with the index of the visit (boot) that measures it. */
@@ -169,11 +200,29 @@ class RunLoop {
   private readonly result: RunLoopResult = { samplesWritten: 0, boots: [], interrupted: false, unsaved: [] };
   private readonly total: number;
   private readonly maxBoots: number;
+  /** `repetitions: auto`: every sample stored (earlier sessions' too), and the cells of the current round. */
+  private readonly records: RoundRecord[];
+  private round: { index: number; cells: ReadonlySet<string> | null } | null = null;
+  /** IOPS of this session's ok samples per cell: the untraced median next to a traced run. */
+  private readonly okIops = new Map<string, number[]>();
 
   constructor(private readonly opts: RunLoopOptions) {
     this.todo = opts.todo ?? (() => true);
     this.total = plannedSamples(opts.plan).filter((p) => this.todo(p.cellKey, p.repetition)).length;
     this.maxBoots = 1 + opts.profile.boot_retries;
+    this.records = [...(opts.rounds?.stored ?? [])];
+  }
+
+  /** False once the round policy has ended the rounds (asked at the first visit of each round). */
+  private roundGoesOn(round: number): boolean {
+    const policy = this.opts.rounds?.policy;
+    if (!policy) return true;
+    if (this.round?.index !== round) this.round = { index: round, cells: policy.cellsFor(round, this.records) };
+    return this.round.cells !== null;
+  }
+
+  private measuresThisRound(cellKey: string): boolean {
+    return !this.opts.rounds || (this.round?.cells?.has(cellKey) ?? false);
   }
 
   async run(): Promise<RunLoopResult> {
@@ -181,6 +230,10 @@ class RunLoop {
     try {
       for (const [visitIndex, visit] of plan.visits.entries()) {
         if (signal.aborted) break;
+        if (!this.roundGoesOn(visit.round)) {
+          this.result.roundsEnded = true;
+          break;
+        }
         await this.visit(visitIndex, visit);
       }
     } catch (err) {
@@ -195,8 +248,8 @@ class RunLoop {
   private async visit(visitIndex: number, visit: Plan['visits'][number]): Promise<void> {
     const { plan, profile, log, signal } = this.opts;
     const group = groupById(plan, visit.groupId);
-    const pending: Pending = visitMeasurements(visit, group.cells).filter(({ round, cell }) =>
-      this.todo(cell.key, round),
+    const pending: Pending = visitMeasurements(visit, group.cells).filter(
+      ({ round, cell }) => this.todo(cell.key, round) && this.measuresThisRound(cell.key),
     );
     if (pending.length === 0) return;
     const baseId = `b${String(visitIndex + 1).padStart(3, '0')}-${group.id}-r${visit.round}${this.opts.bootSuffix ?? ''}`;
@@ -211,7 +264,10 @@ class RunLoop {
         if ('stop' in booted) await booted.stop();
         return;
       }
-      const lost = 'stop' in booted ? await this.measureInGuest(booted, group, bootId, pending, retries) : booted;
+      const lost =
+        'stop' in booted
+          ? await this.measureInGuest(booted, group, bootId, pending, retries, this.tracedCells(visit, pending))
+          : booted;
       if (!lost || pending.length === 0) continue;
       if (attempt < this.maxBoots) {
         retries.push(lost);
@@ -234,8 +290,11 @@ class RunLoop {
       throw stopFor(err) ?? err;
     }
     this.result.samplesWritten += 1;
+    this.records.push(draft);
     progress?.sampleStored();
     const iops = draft.metrics.iops?.value;
+    if (draft.status === 'ok' && iops !== undefined)
+      this.okIops.set(draft.cellKey, [...(this.okIops.get(draft.cellKey) ?? []), iops]);
     const what =
       draft.status === 'ok' && iops !== undefined
         ? `${formatCount(iops)} IOPS`
@@ -307,6 +366,7 @@ class RunLoop {
     bootId: string,
     pending: Pending,
     retries: readonly BootRetry[],
+    traced: readonly Cell[],
   ): Promise<BootRetry | undefined> {
     const { profile, accel, log, signal, progress, writer } = this.opts;
     this.result.boots.push({ bootId, groupId: group.id, timings: guest.timings });
@@ -336,12 +396,48 @@ class RunLoop {
           return lost;
         }
       }
+      // After every measured sample of this boot: nothing measured follows a traced pass in the same guest.
+      for (const cell of traced) {
+        if (signal.aborted || !guestAlive(guest)) break;
+        await this.tracePass(guest, cell, activeSettings);
+      }
       return undefined;
     } finally {
       await guest
         .stop()
         .catch((err) => log.diagnostic({ kind: 'QemuStopFailed', bootId, message: (err as Error).message }));
       removeSocketsIn(bootDirOf(writer.dir, bootId));
+      await removeLog(join(bootDirOf(writer.dir, bootId), QEMU_TRACE_LOG));
+    }
+  }
+
+  /** `trace: latency`: the cells whose last planned repetition this visit measures get a traced pass after it. */
+  private tracedCells(visit: Plan['visits'][number], pending: Pending): Cell[] {
+    if (this.opts.profile.trace !== 'latency') return [];
+    // repetitions: auto plans its maximum; a cell the rule stops earlier gets no traced pass.
+    const last = plannedRepetitions(this.opts.profile) - 1;
+    if (!visit.rounds.includes(last)) return [];
+    return pending.filter((p) => p.round === last).map((p) => p.cell);
+  }
+
+  /** One traced pass; its failure is logged, never a failed sample. */
+  private async tracePass(guest: RunningGuest, cell: Cell, activeSettings: Map<string, string | number>) {
+    const { profile, writer, log } = this.opts;
+    try {
+      const r = await runTracedPass({
+        guest,
+        profile,
+        cell,
+        activeSettings,
+        tracesRoot: join(writer.dir, TRACES_DIR),
+        dir: traceDir(writer.dir, cell.key),
+        untracedIops: this.okIops.get(cell.key) ?? [],
+        ...(this.opts.analyzeTrace ? { analyze: this.opts.analyzeTrace } : {}),
+      });
+      const what = r.tracedIops === undefined ? 'no IOPS' : `${formatCount(r.tracedIops)} IOPS (traced, not a sample)`;
+      log.info(`trace ${cell.key}: ${what}${r.problems.length ? ` — ${r.problems.join('; ')}` : ''}`);
+    } catch (err) {
+      log.info(`trace ${cell.key}: traced pass failed: ${(err as Error).message.split('\n')[0]}`);
     }
   }
 }

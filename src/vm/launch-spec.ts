@@ -61,6 +61,11 @@ export interface QemuLaunchSpec {
   /** Unix socket path for QMP; must be shorter than 108 bytes (sun_path). */
   qmpSocket: string;
   serialLog: string;
+  /**
+   * `-D <file> -msg timestamp=on`: where QEMU's log trace backend writes, with `tid@sec.usec:` stamps
+   * (profile `trace: latency`). No event is on at launch: the traced pass switches them over QMP.
+   */
+  traceLog?: string;
   sshHostPort: number;
   disk: DiskSpec;
   device: DeviceSpec;

@@ -82,6 +82,8 @@ export function buildQemuArgs(spec: QemuLaunchSpec): string[] {
     '-device',
     `virtio-net-pci,netdev=${NETDEV_ID},romfile=`,
     ...backend.args(spec),
+    // Opens the file only: every trace event stays off until the traced pass turns some on over QMP.
+    ...(spec.traceLog === undefined ? [] : ['-D', spec.traceLog, '-msg', 'timestamp=on']),
     ...spec.extraArgs,
   ];
 }

@@ -20,7 +20,7 @@ const TIERS: readonly { name: string; folders: readonly string[] }[] = [
   { name: 'plan', folders: ['plan'] },
   {
     name: 'engine',
-    folders: ['host', 'security', 'vm', 'guest', 'guest-image', 'insight', 'lifecycle', 'run', 'store'],
+    folders: ['host', 'security', 'vm', 'guest', 'guest-image', 'insight', 'trace', 'lifecycle', 'run', 'store'],
   },
   { name: 'analysis: statistics', folders: ['stats'] },
   { name: 'analysis: comparison', folders: ['compare'] },

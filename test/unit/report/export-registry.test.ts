@@ -158,20 +158,20 @@ describe('the JSON envelope', () => {
 });
 
 describe('typed warnings reach every report format', () => {
-  /** The recorded run with host steal in every fio window of one cell. */
+  /** The recorded run with host steal in every fio window of one cell, far above that cell's spread. */
   function stolen(): StoredRun {
     const cellKey = run.samples[0]!.cellKey;
     return {
       ...run,
       samples: run.samples.map((s) =>
-        s.cellKey === cellKey ? { ...s, observed: { ...s.observed, hostStealPct: 0.5 } } : s,
+        s.cellKey === cellKey ? { ...s, observed: { ...s.observed, hostStealPct: 50 } } : s,
       ),
     };
   }
 
   it('the model carries the steal and its warning, for that cell only', () => {
     const model = buildReportModel([stolen()]);
-    const steal = model.cellWarnings.filter((g) => g.kind === 'NonZeroSteal');
+    const steal = model.cellWarnings.filter((g) => g.kind === 'HighSteal');
     assert.equal(steal.length, 1);
     assert.deepEqual(
       steal[0]!.cells.map((c) => c.cellKey),
@@ -179,7 +179,7 @@ describe('typed warnings reach every report format', () => {
     );
     assert.equal(model.cells.filter((c) => c.stealPct !== null).length, 1);
     assert.equal(
-      buildReportModel([run]).cellWarnings.filter((g) => g.kind === 'NonZeroSteal').length,
+      buildReportModel([run]).cellWarnings.filter((g) => g.kind === 'HighSteal').length,
       0,
       'none without steal',
     );
@@ -190,10 +190,10 @@ describe('typed warnings reach every report format', () => {
       const model = buildReportModel([stolen()]);
       for (const rows of ['sample', 'cell'] as const) {
         const text = exporterFor('report', format).render(model, { ...PLAIN, rows });
-        assert.match(text, /NonZeroSteal/, `${format} (rows: ${rows})`);
+        assert.match(text, /HighSteal/, `${format} (rows: ${rows})`);
         assert.doesNotMatch(
           exporterFor('report', format).render(buildReportModel([run]), { ...PLAIN, rows }),
-          /NonZeroSteal/,
+          /HighSteal/,
         );
       }
     });
@@ -202,11 +202,10 @@ describe('typed warnings reach every report format', () => {
   it('JSON: typed in the cell statistics, explained once in cellWarnings', () => {
     const doc = JSON.parse(exporterFor('report', 'json').render(buildReportModel([stolen()]), PLAIN));
     const cell = doc.cells.find((c: { stealPct: number | null }) => c.stealPct !== null);
-    assert.deepEqual(
-      cell.stats.warnings.find((w: { kind: string }) => w.kind === 'NonZeroSteal'),
-      { kind: 'NonZeroSteal', stealPct: 0.5 },
-    );
-    const group = doc.cellWarnings.find((g: { kind: string }) => g.kind === 'NonZeroSteal');
-    assert.match(group.text, /0\.5 % CPU steal time/);
+    const w = cell.stats.warnings.find((x: { kind: string }) => x.kind === 'HighSteal');
+    assert.equal(w.stealPct, 50);
+    assert.ok(w.ratio >= w.threshold && w.spreadPct > 0, JSON.stringify(w));
+    const group = doc.cellWarnings.find((g: { kind: string }) => g.kind === 'HighSteal');
+    assert.match(group.text, /50 % CPU steal time/);
   });
 });

@@ -1,0 +1,189 @@
+/**
+ * A traced run's CellLatency (src/model/latency.ts) from its stored text:
+ * fio's JSON, QEMU's trace log and the guest's ftrace. Each layer's
+ * durations are computed inside one clock domain; the one cross-domain layer
+ * is a difference of means. Pure.
+ */
+import type { CellLatency, LatencyLayer, LayerId, LayerStats } from '../model/latency.js';
+import type { TraceCaptureMeta } from '../model/trace-capture.js';
+import { mean, median, quantile } from '../stats/descriptive.js';
+import { LAYER_DEFS } from './layer-defs.js';
+import { parseFtrace, type ParsedFtrace } from './parse-ftrace.js';
+import { parseQemuLog } from './parse-qemu-log.js';
+import { guestRequests, type GuestRequest } from './guest-requests.js';
+import { qemuRequests, type QemuRequest } from './qemu-requests.js';
+import { fioTotal } from './fio-total.js';
+import { structuralReason } from './unavailable.js';
+import { latencyChecks } from './checks.js';
+import { requestTimelines } from './timelines.js';
+
+export interface TraceTexts {
+  meta: TraceCaptureMeta;
+  fioJson: unknown;
+  qemuLog?: string;
+  ftrace?: string;
+}
+
+export function statsOf(durations: readonly number[]): LayerStats {
+  return {
+    count: durations.length,
+    meanUs: mean(durations),
+    p50Us: quantile(durations, 0.5),
+    p99Us: quantile(durations, 0.99),
+  };
+}
+
+type Durations = Partial<Record<LayerId, { values: number[]; empty: string }>>;
+
+/** Per-request durations of every layer that can have them, with the reason when none came out. */
+function durationsOf(guest: GuestRequest[], qemu: QemuRequest[]): Durations {
+  const span = <R>(rs: R[], a: (r: R) => number | undefined, b: (r: R) => number | undefined) =>
+    rs.flatMap((r) => {
+      const x = a(r);
+      const y = b(r);
+      return x === undefined || y === undefined ? [] : [y - x];
+    });
+  return {
+    'guest.block-queue': {
+      values: span(
+        guest,
+        (r) => r.insertUs,
+        (r) => r.issueUs,
+      ),
+      empty: 'no block_rq_insert events: the scheduler (none) inserts nothing it could hold back',
+    },
+    'guest.block-device': {
+      values: span(
+        guest,
+        (r) => r.issueUs,
+        (r) => r.completeUs,
+      ),
+      empty: 'no block_rq_issue/complete pair of fio was traced',
+    },
+    'guest.virtio-pci': {
+      values: span(
+        guest,
+        (r) => r.notifyUs,
+        (r) => r.interruptUs,
+      ),
+      empty: 'no vp_notify → virtio-blk vring_interrupt pair was traced',
+    },
+    'qemu.virtqueue': {
+      values: span(
+        qemu,
+        (r) => r.notifyInUs,
+        (r) => r.completeUs,
+      ),
+      empty: 'no virtio_queue_notify → virtio_blk_req_complete pair in the QEMU log',
+    },
+    'qemu.block': {
+      values: span(
+        qemu,
+        (r) => r.blockStartUs,
+        (r) => r.blockEndUs,
+      ),
+      empty: 'no blk_co_preadv → virtio_blk_rw_complete pair in the QEMU log',
+    },
+    'qemu.notify': {
+      values: span(
+        qemu,
+        (r) => r.completeUs,
+        (r) => r.notifyOutUs,
+      ),
+      empty: 'no virtio_blk_req_complete → virtio_notify pair in the QEMU log',
+    },
+  };
+}
+
+function layerResults(meta: TraceCaptureMeta, total: LayerStats | undefined, d: Durations): LatencyLayer[] {
+  const layers: LatencyLayer[] = [];
+  const statsById = new Map<LayerId, LayerStats>();
+  for (const def of LAYER_DEFS) {
+    const base = { id: def.id, label: def.label, domain: def.domain, resolutionUs: def.resolutionUs };
+    const withParent = def.parent ? { ...base, parent: def.parent } : base;
+    const na = (reason: string): LatencyLayer => ({
+      ...withParent,
+      granularity: def.domain === 'cross' ? 'mean-difference' : 'request',
+      result: { available: false, reason },
+    });
+    const why = structuralReason(def.id, meta);
+    if (why) {
+      layers.push(na(why));
+      continue;
+    }
+    let stats: LayerStats | undefined;
+    if (def.id === 'guest.total') stats = total;
+    else if (def.id === 'cross.transport') stats = transport(statsById);
+    else {
+      const got = d[def.id];
+      if (got && got.values.length > 0) stats = statsOf(got.values);
+      else if (got) {
+        layers.push(na(got.empty));
+        continue;
+      }
+    }
+    if (!stats) {
+      layers.push(na(def.id === 'guest.total' ? 'fio reported no lat_ns for the traced run' : 'not measured'));
+      continue;
+    }
+    statsById.set(def.id, stats);
+    const share = total && def.id !== 'guest.total' ? { shareOfTotal: stats.meanUs / total.meanUs } : {};
+    layers.push({
+      ...withParent,
+      granularity: def.domain === 'cross' ? 'mean-difference' : 'request',
+      result: { available: true, stats, ...share },
+    });
+  }
+  return layers;
+}
+
+/** Guest-observed device time minus QEMU's request lifetime: a difference of means (percentiles do not subtract). */
+function transport(s: Map<LayerId, LayerStats>): LayerStats | undefined {
+  const outer = s.get('guest.virtio-pci');
+  const inner = s.get('qemu.virtqueue');
+  if (!outer || !inner) return undefined;
+  return { count: Math.min(outer.count, inner.count), meanUs: outer.meanUs - inner.meanUs };
+}
+
+function meanOf(layers: LatencyLayer[], id: LayerId): number | undefined {
+  const l = layers.find((x) => x.id === id);
+  return l?.result.available ? l.result.stats.meanUs : undefined;
+}
+
+export function cellLatency(t: TraceTexts): CellLatency {
+  const { meta } = t;
+  const ftrace: ParsedFtrace = parseFtrace(t.ftrace ?? '');
+  const qemu = parseQemuLog(t.qemuLog ?? '');
+  const guestReqs = guestRequests(ftrace.events, meta.iodepth);
+  const qemuReqs = qemuRequests(qemu.events, meta.iodepth);
+  const fio = fioTotal(t.fioJson);
+  const layers = layerResults(meta, fio?.stats, durationsOf(guestReqs, qemuReqs));
+  const total = meanOf(layers, 'guest.total');
+  const inner = (meanOf(layers, 'guest.block-device') ?? 0) + (meanOf(layers, 'guest.block-queue') ?? 0);
+  const untraced = meta.untracedIops.length > 0 ? median(meta.untracedIops) : undefined;
+  return {
+    cellKey: meta.cellKey,
+    config: meta.config,
+    tracedIops: fio?.iops ?? 0,
+    ...(untraced === undefined ? {} : { untracedMedianIops: untraced }),
+    layers,
+    ...(total !== undefined && inner > 0 ? { unexplainedUs: total - inner } : {}),
+    checks: latencyChecks({ meta, layers, ftrace, fioIos: fio?.ios, qemuRequests: qemuReqs.length }),
+    timelines: requestTimelines(guestReqs, qemuReqs, meta),
+    notes: notesFor(meta, qemu.skipped),
+  };
+}
+
+function notesFor(meta: TraceCaptureMeta, qemuSkipped: number): string[] {
+  return [
+    `guest timestamps: ftrace trace_clock ${meta.guestClock ?? 'unknown'}, text output at 1 µs; guest total from fio's lat (ns)`,
+    'QEMU timestamps: gettimeofday through the log trace backend (-msg timestamp=on), 1 µs, wall clock',
+    'layers are per request, matched inside one clock domain; the cross-domain layer is a difference of means',
+    'the traced run has no ramp_time and is not a sample: it stays out of statistics, report, compare, gate and merge',
+    ...(meta.accel === 'tcg'
+      ? ["accel tcg: QEMU emulates the CPU; these are an emulator's latencies, not virtio's"]
+      : []),
+    ...(qemuSkipped > 0 ? [`${qemuSkipped} QEMU log line(s) were not trace events`] : []),
+    ...meta.problems,
+  ];
+}
