@@ -37,6 +37,7 @@ export const MAX_FILE_BYTES = {
   bootLog: 256 * MiB,
   baseline: 512 * MiB,
   calibration: 64 * MiB,
+  adaptive: 16 * MiB,
   fioInput: 64 * MiB,
   mapping: 1 * MiB,
 } as const;

@@ -100,6 +100,17 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   ImportedRun: { kind: 'ImportedRun', files: 3, accel: 'kvm', accelStated: false },
   ImportFileSkipped: { kind: 'ImportFileSkipped', file: 'x.json: no JSON object found' },
   RecordedText: { kind: 'RecordedText', text: 'a warning stored as text' },
+  RunPublished: {
+    kind: 'RunPublished',
+    dir: 'results/nightly-20261126T051715Z',
+    runId: '5f0c7a3e-2b8d-4c51-9e6a-0d4b7f19c2a8',
+    outcome: 'inserted',
+  },
+  RunNotPublished: {
+    kind: 'RunNotPublished',
+    dir: 'results/nightly-20261126T051715Z',
+    why: 'cannot connect: ECONNREFUSED',
+  },
   SubjectDiffers: { kind: 'SubjectDiffers', difference: 'profile.qemu.binary: a → b' },
   EnvironmentDiffersAllowed: { kind: 'EnvironmentDiffersAllowed', difference: 'host.kernel: a → b' },
   InformationalDiffers: { kind: 'InformationalDiffers', difference: 'tool.node: 20 → 22' },
