@@ -22,6 +22,7 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerGateCommand } from './commands/gate.js';
 import { registerBaselineCommand } from './commands/baseline.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
+import { registerPublishCommand } from './commands/publish.js';
 import { TOOL_VERSION } from '../util/version.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -46,6 +47,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerGateCommand(program, setExit);
   registerBaselineCommand(program, setExit);
   registerCalibrateCommand(program, setExit);
+  registerPublishCommand(program, setExit);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

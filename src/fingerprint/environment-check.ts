@@ -7,7 +7,7 @@ import type { EnvironmentDifference } from '../compare/inconclusive.js';
 import type { ComparisonDiagnostic } from '../model/diagnostic.js';
 import { checkSubjects, compareFingerprints, describeDiff, type FingerprintComparison } from './environment.js';
 import type { ResultSet } from './result-set.js';
-import { stealSummary } from './steal.js';
+import { stealThatMattersByCell } from './steal.js';
 
 export interface EnvironmentCheck {
   comparison: FingerprintComparison;
@@ -49,9 +49,22 @@ export function checkEnvironment(
   return { comparison, mismatch: allow ? [] : mismatch, diagnostics };
 }
 
-/** A warning when a result set's fio windows saw host CPU steal (see fingerprint/steal.ts). */
+/** A warning when host CPU steal in a result set's fio windows matters against some cell's spread (fingerprint/steal.ts). */
 function stealWarning(set: ResultSet): ComparisonDiagnostic[] {
-  const s = stealSummary(set.samples);
-  if (!s || s.nonZero === 0) return [];
-  return [{ kind: 'SetHasSteal', label: set.label, windows: s.nonZero, of: s.n, maxPct: s.max }];
+  const { cells, withSteal } = stealThatMattersByCell(set.samples);
+  const worst = cells[0];
+  if (!worst) return [];
+  return [
+    {
+      kind: 'SetHasSteal',
+      label: set.label,
+      cells: cells.length,
+      withSteal,
+      worstCell: worst.cellKey,
+      stealPct: worst.impact.stealPct,
+      spreadPct: worst.impact.spreadPct,
+      spreadOf: worst.impact.spreadOf,
+      ratio: worst.impact.ratio,
+    },
+  ];
 }

@@ -51,6 +51,18 @@ export const OBSERVED_FIELDS: Readonly<Record<string, string>> = {
   'guest.fio': GUEST_FIO_KEY,
 };
 
+/**
+ * Profile fields added with a default that keeps the earlier behaviour's
+ * name: a profile that states the default fingerprints like one that does not
+ * name the field (runs recorded before it existed, or not stating it).
+ * `insight.sampling` does enter the fingerprint otherwise: sampling inside fio's
+ * window puts guest processes, SSH and QMP into the measured phase, so it can
+ * move the very numbers compared (docs/profiles.md).
+ */
+const PROFILE_DEFAULTS_AS_ABSENT: Readonly<Record<string, string>> = {
+  'profile.insight.sampling': 'outside-window',
+};
+
 /** Duplicates of profile fields in environment.json (the profile's copy is the one compared). */
 const SKIPPED_ENV_PATHS = new Set(['qemu.binary', 'tool']);
 
@@ -112,6 +124,7 @@ export function fingerprintOf(input: FingerprintInput): Fingerprint {
 
   const { matrix, ...rest } = (input.profile ?? {}) as Record<string, unknown>;
   flatten(rest, 'profile', fp);
+  for (const [path, value] of Object.entries(PROFILE_DEFAULTS_AS_ABSENT)) if (fp[path] === value) delete fp[path];
   for (const [axis, entries] of Object.entries((matrix ?? {}) as Record<string, unknown>)) {
     if (entries !== undefined) fp[`profile.matrix.${axis}`] = axisText(entries);
   }

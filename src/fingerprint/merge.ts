@@ -8,6 +8,7 @@ import { access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { loadRun, type StoredRun } from '../store/run-reader.js';
 import { RunWriter } from '../store/run-writer.js';
+import { runIdOf } from '../store/run-id.js';
 import { bootIdsOf, copyBootDir, rawFioOf } from '../store/merge-sources.js';
 import type { StoredDiagnostic } from '../model/diagnostic.js';
 import { InputError } from '../model/errors.js';
@@ -16,11 +17,17 @@ import { TOOL_VERSION } from '../util/version.js';
 
 /** Reasons the runs cannot be merged (empty when they can). Pure. */
 export function mergeProblems(
-  runs: readonly Pick<StoredRun, 'dir' | 'manifest' | 'profile' | 'environment' | 'samples'>[],
+  runs: readonly Pick<StoredRun, 'dir' | 'manifest' | 'profile' | 'environment' | 'samples' | 'adaptive'>[],
 ): string[] {
   const problems: string[] = [];
   const first = runs[0];
   if (!first) return ['nothing to merge'];
+  // Its planned samples and decisions belong to its own stopping rule (docs/profiles.md, "Adaptive repetitions").
+  for (const r of runs)
+    if (r.adaptive || (r.profile as { repetitions?: unknown }).repetitions === 'auto')
+      problems.push(
+        `${r.dir}: a repetitions: auto run; its rounds stopped on its own decisions, which a merge would not hold (compare it as it is)`,
+      );
   const seen = new Map<string, string>();
   const fingerprint = (r: (typeof runs)[number]) =>
     fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples });
@@ -79,6 +86,8 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
     accel: first.manifest.accel,
     warnings: [...new Set(runs.flatMap((r) => r.manifest.warnings))],
     plannedSamples: runs.reduce((s, r) => s + (r.completeness?.planned ?? r.manifest.plannedSamples), 0),
+    // The shards keep their own ids; the database counts the merged run instead of them (docs/sharing-results.md).
+    mergedFrom: runs.map((r) => ({ runId: runIdOf(r), dir: basename(r.dir) })),
   });
   await writer.writeProfile(first.profile);
   await writer.writeEnvironment(first.environment);

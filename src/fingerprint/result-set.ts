@@ -70,7 +70,7 @@ export interface ResultSet {
  * older than `observed.guestFio`). Raw files are read through the results
  * directory's reader: regular files inside it only.
  */
-async function guestFioFromRaw(dir: string, samples: readonly Sample[]): Promise<string | null> {
+export async function guestFioFromRaw(dir: string, samples: readonly Sample[]): Promise<string | null> {
   if (samples.some((s) => s.observed[GUEST_FIO_KEY] !== undefined)) return null;
   for (const s of samples) {
     if (s.status !== 'ok' || !s.rawFioPath) continue;

@@ -4,6 +4,10 @@
  * host/steal.ts.
  */
 import { HOST_STEAL_KEY } from '../model/observed-keys.js';
+import { METRIC } from '../model/metrics.js';
+import { describe } from '../stats/descriptive.js';
+import { CELL_DEFAULTS } from '../stats/cell-stats.js';
+import { stealThatMatters, type StealImpact } from '../stats/steal-impact.js';
 
 /** Mean steal of each cell's samples that recorded it (ok samples only), by cell key. */
 export function stealByCell(
@@ -34,4 +38,31 @@ export function stealSummary(
     nonZero: values.filter((v) => v > 0).length,
     n: values.length,
   };
+}
+
+/**
+ * The cells of a result set whose steal matters against their own IOPS
+ * spread (stats/steal-impact.ts), worst first, with how many cells saw any.
+ */
+export function stealThatMattersByCell(
+  samples: readonly {
+    cellKey: string;
+    status: string;
+    observed: Record<string, unknown>;
+    metrics: Record<string, { value: number } | undefined>;
+  }[],
+): { cells: { cellKey: string; impact: StealImpact }[]; withSteal: number } {
+  const steal = stealByCell(samples);
+  const cells: { cellKey: string; impact: StealImpact }[] = [];
+  let withSteal = 0;
+  for (const [cellKey, stealPct] of steal) {
+    if (stealPct > 0) withSteal++;
+    const values = samples
+      .filter((s) => s.cellKey === cellKey && s.status === 'ok')
+      .map((s) => s.metrics[METRIC.iops]?.value)
+      .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const impact = stealThatMatters(stealPct, describe(values), CELL_DEFAULTS.cvThreshold);
+    if (impact) cells.push({ cellKey, impact });
+  }
+  return { cells: cells.sort((a, b) => b.impact.ratio - a.impact.ratio), withSteal };
 }

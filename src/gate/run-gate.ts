@@ -5,7 +5,9 @@
  * choosing the exit code is the CLI's.
  */
 import { calibrationWarnings, loadCalibration } from '../calibrate/file.js';
-import { loadResultSet, type ResultSet } from '../fingerprint/result-set.js';
+import type { ResultSet } from '../fingerprint/result-set.js';
+import { loadResultSetFrom } from '../fingerprint/published-set.js';
+import type { DbSource } from '../store/pg/connection.js';
 import { judgeResultSets, type GateSettings } from './judge-result-sets.js';
 import { confirmByRerun, type RerunOptions } from './rerun.js';
 import type { GateResult } from './types.js';
@@ -14,6 +16,8 @@ import type { ComparisonDiagnostic } from '../model/diagnostic.js';
 export interface GateRequest {
   baselinePath: string;
   currentPath: string;
+  /** `--db`: the database a run id or `latest:<profile>` (baseline or current) is read from. */
+  db?: DbSource | null;
   settings: GateSettings;
   /** `--bisect`: a current result set that cannot be read is an outcome (the commit is skipped), not an error. */
   bisect: boolean;
@@ -38,10 +42,10 @@ export type GateOutcome =
 /** `log`: progress lines of a confirmation (what is re-run). */
 export async function runGate(req: GateRequest, log: (line: string) => void): Promise<GateOutcome> {
   const calibration = req.calibrationPath ? await loadCalibration(req.calibrationPath) : null;
-  const baseline = await loadResultSet(req.baselinePath);
+  const baseline = await loadResultSetFrom(req.baselinePath, req.db ?? null);
   let current: ResultSet;
   try {
-    current = await loadResultSet(req.currentPath);
+    current = await loadResultSetFrom(req.currentPath, req.db ?? null);
   } catch (err) {
     if (!req.bisect) throw err;
     return { kind: 'unreadable-current', error: err };

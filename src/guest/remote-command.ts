@@ -6,11 +6,18 @@
  */
 import type { Client as SshClient, ClientChannel } from 'ssh2';
 import { RunStepError } from '../model/errors.js';
+import type { ActivityJournal } from '../util/activity-journal.js';
 
 export interface ExecOptions {
   timeoutMs: number;
   /** Upper bound on stdout + stderr kept in memory (default 64 MiB). */
   maxOutputBytes?: number;
+  /**
+   * Each chunk of stdout as it arrives, with a writer to the command's stdin:
+   * for a command that talks with the host while it runs (insight/fio-bracket.ts).
+   * Called before the chunk is journaled, so a mark it sets precedes it.
+   */
+  onStdout?: (chunk: Buffer, writeStdin: (text: string) => void) => void;
 }
 
 export interface ExecResult {
@@ -95,11 +102,12 @@ export class RemoteCommand {
   private timer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
 
-  /** `cmd`: the quoted command line as sent. */
+  /** `cmd`: the quoted command line as sent; `journal`: where its channel's activity is recorded. */
   constructor(
     private readonly cmd: string,
     private readonly opts: ExecOptions,
     private readonly callbacks: CommandCallbacks,
+    private readonly journal?: ActivityJournal,
   ) {
     this.maxOutput = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   }
@@ -107,6 +115,7 @@ export class RemoteCommand {
   /** Starts the time limit and the command. */
   start(client: SshClient): void {
     this.timer = setTimeout(() => this.timedOut(), this.opts.timeoutMs);
+    this.journal?.record('ssh-exec', shorten(this.cmd, 80));
     try {
       client.exec(this.cmd, (openErr, stream) => {
         if (openErr)
@@ -134,13 +143,29 @@ export class RemoteCommand {
       return;
     }
     this.channel = stream;
-    stream.on('data', (chunk: Buffer) => this.collect(this.out, chunk));
-    stream.stderr.on('data', (chunk: Buffer) => this.collect(this.err, chunk));
+    const what = shorten(this.cmd, 80);
+    const writeStdin = (text: string) => {
+      this.journal?.record('ssh-stdin', what);
+      stream.write(text);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      this.collect(this.out, chunk);
+      if (!this.stopping) this.opts.onStdout?.(chunk, writeStdin);
+      this.journal?.record('ssh-stdout', what);
+    });
+    stream.stderr.on('data', (chunk: Buffer) => {
+      this.collect(this.err, chunk);
+      this.journal?.record('ssh-stderr', what);
+    });
     stream.on('exit', (c: number | null, sig?: string) => {
       this.code = typeof c === 'number' ? c : null;
       if (sig) this.signal = sig;
     });
-    stream.on('close', () => (this.stopping ? this.finish(this.stopping(true)) : this.finish()));
+    stream.on('close', () => {
+      this.journal?.record('ssh-close', what);
+      if (this.stopping) this.finish(this.stopping(true));
+      else this.finish();
+    });
     stream.on('error', (e: Error) =>
       this.finish(new RunStepError(`guest command channel failed: ${e.message}`, 'ssh')),
     );

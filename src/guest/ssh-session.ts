@@ -18,6 +18,7 @@ import type { Client as SshClient, ParsedKey, ServerHostKeyAlgorithm } from 'ssh
 import { RunStepError } from '../model/errors.js';
 import type { FailureKind } from '../model/diagnostic.js';
 import { commandLine } from '../util/shell-quote.js';
+import type { ActivityJournal } from '../util/activity-journal.js';
 import { lastLines, RemoteCommand, shorten, type ExecOptions, type ExecResult } from './remote-command.js';
 
 const { Client, utils } = ssh2;
@@ -131,6 +132,8 @@ export class GuestSession implements GuestRunner {
   private readonly pending = new Set<RemoteCommand>();
   private commands = 0;
   private failedCommands = 0;
+  /** Where every exec and its channel's traffic is recorded (set by the boot that owns the session). */
+  journal: ActivityJournal | undefined;
 
   private constructor(
     private readonly client: SshClient,
@@ -225,14 +228,19 @@ export class GuestSession implements GuestRunner {
     }
     this.commands++;
     return new Promise<ExecResult>((resolve, reject) => {
-      const command: RemoteCommand = new RemoteCommand(cmd, opts, {
-        resolve,
-        reject,
-        settled: (failed) => {
-          this.pending.delete(command);
-          if (failed) this.failedCommands++;
+      const command: RemoteCommand = new RemoteCommand(
+        cmd,
+        opts,
+        {
+          resolve,
+          reject,
+          settled: (failed) => {
+            this.pending.delete(command);
+            if (failed) this.failedCommands++;
+          },
         },
-      });
+        this.journal,
+      );
       this.pending.add(command);
       command.start(this.client);
     });

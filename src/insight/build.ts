@@ -64,7 +64,12 @@ export function fioFigures(metrics: Record<string, Metric>): FioFigures {
 
 export interface InsightInput {
   window: WindowOutcome<Snapshot>;
+  /** How the window was sampled (InsightWindow.placement). */
+  placement: InsightWindow['placement'];
+  /** What placed a steady-state window; null around fio. */
   probe: InsightWindow['ioStartProbe'];
+  /** fio's ramp + runtime, ms: around fio, the I/O phase fio's rate predicts the window's I/Os over. */
+  fioPhaseMs: number;
   hints: Omit<RoleHints, 'pid' | 'fixedRole'>;
   /** The exit counter source found before the window, or why there is none. */
   exits: { source: ExitsCounters['source'] } | Unavailable;
@@ -136,10 +141,12 @@ export function buildSampleInsight(input: InsightInput): SampleInsight {
   const blockDiff = isUnavailable(blockParts) ? null : blockParts;
   const guestMs = guestDiff ? (guestDiff.after.uptimeS - guestDiff.before.uptimeS) * 1000 : null;
   const { ios, iosSource, guestIos } = denominators(guestDiff, blockDiff);
+  // In the window, fio runs at its measured rate throughout; around fio, it issued I/O for ramp + runtime (its own clock).
+  const rateMs = input.placement === 'around-fio' ? input.fioPhaseMs : windowMs;
   const window: InsightWindow = {
-    placement: 'steady-state',
+    placement: input.placement,
     ioStartProbe: input.probe,
-    ioStartMs: round(w.ioStartMs),
+    ioStartMs: w.ioStartMs === null ? null : round(w.ioStartMs),
     startMs: round(w.startMs),
     endMs: round(w.endMs),
     hostMs: round(windowMs),
@@ -147,7 +154,7 @@ export function buildSampleInsight(input: InsightInput): SampleInsight {
     ios: ios === null ? null : round(ios),
     iosSource,
     guestIos,
-    fioRateIos: input.fio.iops !== null ? round((input.fio.iops * windowMs) / 1000) : null,
+    fioRateIos: input.fio.iops !== null ? round((input.fio.iops * rateMs) / 1000) : null,
   };
 
   const hostParts = both(w.before.host, w.after.host, 'host threads');
@@ -165,7 +172,7 @@ export function buildSampleInsight(input: InsightInput): SampleInsight {
       : (guestParts as Unavailable),
     blockstats: isUnavailable(input.block)
       ? input.block
-      : blockstatsMaybe(input.block, blockParts, windowMs, ios, guestDiff, input.fio),
+      : blockstatsMaybe(input.block, blockParts, rateMs, ios, guestDiff, input.fio),
     config: configInsight(input.config, hostCpu.available ? hostCpu : null),
     notes: windowNotes(window, hostCpu),
   };

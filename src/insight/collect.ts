@@ -13,18 +13,22 @@ import type { ConfigInsight, CpuRole, InsightWindow, SampleInsight, Unavailable 
 import type { HostSide } from '../vm/backends/backend.js';
 import type { Accel, Metric } from '../model/sample.js';
 import type { GuestRunner } from '../guest/ssh-session.js';
+import type { ExecResult } from '../guest/remote-command.js';
+import type { ActivityJournal } from '../util/activity-journal.js';
+import type { InsightSampling } from '../profile/schema.js';
 import { assertDeviceName } from '../guest/disk.js';
 import { DEVICE_ID, DISK_NODE } from '../vm/launch-spec.js';
 import { QmpError, type QmpClient } from '../vm/qmp.js';
 import { devicePath, readDeviceIoeventfd, readHostThreadNames, readThreads } from '../vm/readback.js';
 import { pickBlockCounters, type BlockCounters, type BlockstatsMatch } from './blockstats.js';
-import { buildSampleInsight, fioFigures, type Part, type Snapshot } from './build.js';
+import { buildSampleInsight, fioFigures, type InsightInput, type Part, type Snapshot } from './build.js';
 import { checkConfig, type ObservedConfig, type PlannedConfig } from './config.js';
 import { GUEST_SNAPSHOT_SCRIPT, parseBlockStat, parseGuestSnapshot } from './guest-parse.js';
 import { findKernelVhostWorkers, readProcessThreads, readThreadAffinity, type ProcessSource } from './host-threads.js';
 import { findExitCounterSource, type ExitCounterSource } from './kvm-exits.js';
 import type { RoleHints } from './thread-roles.js';
 import { realClock, runWithWindow, type Clock, type WindowOutcome } from './window.js';
+import { runAroundFio, type HostSnapshot } from './around-fio.js';
 
 /** Read counters of the test disk from some QMP monitor. */
 export interface BlockCounterSource {
@@ -78,6 +82,8 @@ export interface InsightSources {
   /** Where the test disk's host-side counters are; null: nowhere readable (said in the results). */
   block: BlockCounterSource | null;
   guest: { session: GuestRunner; device: string };
+  /** The boot's activity journal: fio's launch and end are marked in it. */
+  journal?: ActivityJournal;
 }
 
 /** The part of a running guest insight reads (RunningGuest has all of it). */
@@ -86,6 +92,7 @@ export interface InsightTarget {
   qmp: QmpClient;
   session: GuestRunner;
   device: string;
+  journal?: ActivityJournal;
 }
 
 /**
@@ -104,6 +111,7 @@ export function insightSourcesFor(
     extraProcesses: extra.processes ?? [],
     block: extra.block !== undefined ? extra.block : qmpBlockCounterSource(guest.qmp, 'qemu', { nodeName: DISK_NODE }),
     guest: { session: guest.session, device: guest.device },
+    ...(guest.journal ? { journal: guest.journal } : {}),
   };
 }
 
@@ -126,23 +134,23 @@ async function readGuest(s: InsightSources) {
   return parseGuestSnapshot(r.stdout);
 }
 
-/** Everything at (nearly) one instant: host, block and exit counters and the guest, concurrently. */
-async function takeSnapshot(
-  s: InsightSources,
-  processes: ProcessSource[],
-  exits: ExitCounterSource | null,
-  clock: Clock,
-): Promise<Snapshot> {
+/** The host's counters at (nearly) one instant: threads, block and exit counters, concurrently. */
+async function takeHostSnapshot(s: InsightSources, c: Collectors, clock: Clock): Promise<HostSnapshot> {
   const atMs = clock.now();
-  const [host, block, exitCounters, guest] = await Promise.all([
+  const [host, block, exitCounters] = await Promise.all([
     part(() =>
-      Promise.all(processes.map(async (source) => ({ source, threads: await readProcessThreads(source.pid) }))),
+      Promise.all(c.processes.map(async (source) => ({ source, threads: await readProcessThreads(source.pid) }))),
     ),
     s.block ? part(() => s.block!.read()) : Promise.resolve(null),
-    exits ? part(() => exits.read()) : Promise.resolve(null),
-    part(() => readGuest(s)),
+    c.exits ? part(() => c.exits!.read()) : Promise.resolve(null),
   ]);
-  return { atMs, host, block, exits: exitCounters, guest };
+  return { atMs, host, block, exits: exitCounters };
+}
+
+/** Everything at (nearly) one instant: the host's counters and the guest's, concurrently. */
+async function takeSnapshot(s: InsightSources, c: Collectors, clock: Clock): Promise<Snapshot> {
+  const [host, guest] = await Promise.all([takeHostSnapshot(s, c, clock), part(() => readGuest(s))]);
+  return { ...host, guest };
 }
 
 /**
@@ -239,21 +247,16 @@ export interface FioWithInsight<R> {
   finish(metrics: Record<string, Metric>, opts: { schedulerReadBack?: string }): Promise<SampleInsight>;
 }
 
-/**
- * Runs `runFio` with the measurement window around it (window.ts). Setting
- * up the collectors never fails the measurement: whatever cannot be read is
- * recorded as unavailable, with the reason.
- */
-export async function runFioWithInsight<R>(opts: {
-  sources: InsightSources;
-  planned: PlannedConfig;
-  runFio: () => Promise<R>;
-  rampMs: number;
-  runtimeMs: number;
-  clock?: Clock;
-}): Promise<FioWithInsight<R>> {
-  const { sources: s } = opts;
-  const clock = opts.clock ?? realClock;
+/** What is found once before fio: thread roles, the exit counter source, the processes whose CPU counts. */
+interface Collectors {
+  threads: Awaited<ReturnType<typeof readThreads>> | null;
+  hints: Omit<RoleHints, 'pid' | 'fixedRole'>;
+  exitSource: ExitCounterSource | Unavailable;
+  exits: ExitCounterSource | null;
+  processes: ProcessSource[];
+}
+
+async function prepareCollectors(s: InsightSources): Promise<Collectors> {
   const threads = await readThreads(s.qemu.qmp).catch(() => null);
   const hints: Omit<RoleHints, 'pid' | 'fixedRole'> = threads
     ? {
@@ -265,55 +268,107 @@ export async function runFioWithInsight<R>(opts: {
     available: false,
     reason: firstLine(err),
   }));
-  const exits = 'read' in exitSource ? exitSource : null;
   const processes: ProcessSource[] = [
     { label: 'qemu', pid: s.qemu.pid },
     ...(await findKernelVhostWorkers(s.qemu.pid).catch(() => [])),
     ...s.extraProcesses,
   ];
+  return { threads, hints, exitSource, exits: 'read' in exitSource ? exitSource : null, processes };
+}
+
+export interface FioInsightRequest {
+  sources: InsightSources;
+  planned: PlannedConfig;
+  fioArgv: string[];
+  timeoutMs: number;
+  rampMs: number;
+  runtimeMs: number;
+  /** `outside-window`: around-fio.ts; `in-window` (opt-in): window.ts, snapshots while fio measures. */
+  sampling: InsightSampling;
+  /** Names the run in the journal (cell key and repetition). */
+  what: string;
+  clock?: Clock;
+}
+
+/**
+ * Runs fio in the guest with the insight collectors around it, sampled as
+ * `sampling` says. Setting up the collectors never fails the measurement:
+ * whatever cannot be read is recorded as unavailable, with the reason.
+ */
+export async function runFioWithInsight(req: FioInsightRequest): Promise<FioWithInsight<ExecResult>> {
+  const { sources: s } = req;
+  const clock = req.clock ?? realClock;
+  const c = await prepareCollectors(s);
+  if (req.sampling === 'outside-window') {
+    const { result, window } = await runAroundFio({
+      session: s.guest.session,
+      device: s.guest.device,
+      fioArgv: req.fioArgv,
+      timeoutMs: req.timeoutMs,
+      hostSnapshot: () => takeHostSnapshot(s, c, clock),
+      clock,
+      what: req.what,
+      ...(s.journal ? { journal: s.journal } : {}),
+    });
+    return { result, finish: finisher(req, c, window, { placement: 'around-fio', probe: null }) };
+  }
   const probe = await ioProbe(s);
   const { result, window } = await runWithWindow({
-    run: opts.runFio,
+    run: async () => {
+      const running = s.guest.session.exec(req.fioArgv, { timeoutMs: req.timeoutMs });
+      // After the exec is sent (journaled inside exec), so the launching exec itself is not inside the span.
+      s.journal?.mark('fio-launch', req.what);
+      return running.finally(() => s.journal?.mark('fio-end', req.what));
+    },
     probe: probe.probe,
-    snapshot: () => takeSnapshot(s, processes, exits, clock),
-    rampMs: opts.rampMs,
-    runtimeMs: opts.runtimeMs,
+    snapshot: () => takeSnapshot(s, c, clock),
+    rampMs: req.rampMs,
+    runtimeMs: req.runtimeMs,
     clock,
   });
-  return {
-    result,
-    finish: async (metrics, finishOpts) => {
-      const scheduler = schedulerAtEnd(window) ?? finishOpts.schedulerReadBack;
-      const config = await readObservedConfig(s, opts.planned, threads, scheduler)
-        .then(({ observed, facts }) => ({
-          checks: checkConfig(opts.planned, observed),
-          facts,
-          vcpuAffinity: observed.vcpuAffinity,
-        }))
-        .catch((err): Unavailable => ({
-          available: false,
-          reason: `reading the configuration back failed: ${firstLine(err)}`,
-        }));
-      const input = {
-        probe: probe.name,
-        hints,
-        exits: exits ? { source: exits.source } : (exitSource as Unavailable),
-        block: s.block
-          ? { kind: s.block.kind, node: s.block.node }
-          : { available: false as const, reason: 'no QMP monitor holds block counters of this disk' },
-        fio: fioFigures(metrics),
-        config,
-      };
-      try {
-        return buildSampleInsight({ ...input, window });
-      } catch (err) {
-        // A bug here must not cost the measurement: the sample keeps fio's numbers and says why it has no insight.
-        return buildSampleInsight({
-          ...input,
-          window: { ok: false, reason: `insight could not be computed: ${firstLine(err)}` },
-        });
-      }
-    },
+  return { result, finish: finisher(req, c, window, { placement: 'steady-state', probe: probe.name }) };
+}
+
+/** The `finish` of a run: reads the configuration back (after fio) and builds the insight. */
+function finisher(
+  req: FioInsightRequest,
+  c: Collectors,
+  window: WindowOutcome<Snapshot>,
+  how: Pick<InsightInput, 'placement' | 'probe'>,
+): FioWithInsight<ExecResult>['finish'] {
+  const s = req.sources;
+  return async (metrics, finishOpts) => {
+    const scheduler = schedulerAtEnd(window) ?? finishOpts.schedulerReadBack;
+    const config = await readObservedConfig(s, req.planned, c.threads, scheduler)
+      .then(({ observed, facts }) => ({
+        checks: checkConfig(req.planned, observed),
+        facts,
+        vcpuAffinity: observed.vcpuAffinity,
+      }))
+      .catch((err): Unavailable => ({
+        available: false,
+        reason: `reading the configuration back failed: ${firstLine(err)}`,
+      }));
+    const input = {
+      ...how,
+      fioPhaseMs: req.rampMs + req.runtimeMs,
+      hints: c.hints,
+      exits: c.exits ? { source: c.exits.source } : (c.exitSource as Unavailable),
+      block: s.block
+        ? { kind: s.block.kind, node: s.block.node }
+        : { available: false as const, reason: 'no QMP monitor holds block counters of this disk' },
+      fio: fioFigures(metrics),
+      config,
+    };
+    try {
+      return buildSampleInsight({ ...input, window });
+    } catch (err) {
+      // A bug here must not cost the measurement: the sample keeps fio's numbers and says why it has no insight.
+      return buildSampleInsight({
+        ...input,
+        window: { ok: false, reason: `insight could not be computed: ${firstLine(err)}` },
+      });
+    }
   };
 }
 

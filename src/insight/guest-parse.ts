@@ -8,11 +8,10 @@ import type { GuestCpuTicks, InterruptLine } from '../model/insight.js';
 import { parseSchedulerList } from '../guest/scheduler.js';
 
 /**
- * `sh -c GUEST_SNAPSHOT_SCRIPT sh <dev>`. The counters that are subtracted
- * come first, read back to back; the static facts after them.
+ * The snapshot's commands (the disk name in `$d`). The counters that are
+ * subtracted come first, read back to back; the static facts after them.
  */
-export const GUEST_SNAPSHOT_SCRIPT = [
-  'd="$1"',
+export const GUEST_SNAPSHOT_LINES = [
   'echo @@diskstat; cat "/sys/block/$d/stat"',
   'echo @@interrupts; cat /proc/interrupts',
   'echo @@stat; cat /proc/stat',
@@ -20,7 +19,10 @@ export const GUEST_SNAPSHOT_SCRIPT = [
   'echo @@virtio; readlink "/sys/block/$d/device"',
   'echo @@scheduler; cat "/sys/block/$d/queue/scheduler"',
   'echo @@mq; ls "/sys/block/$d/mq"',
-].join('\n');
+] as const;
+
+/** `sh -c GUEST_SNAPSHOT_SCRIPT sh <dev>`: one snapshot (the in-window sampling's guest side). */
+export const GUEST_SNAPSHOT_SCRIPT = ['d="$1"', ...GUEST_SNAPSHOT_LINES].join('\n');
 
 /** Sections of the script's output by name (`@@name` lines). */
 export function splitSections(text: string): Map<string, string> {

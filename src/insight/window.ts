@@ -35,8 +35,10 @@ export const WINDOW = {
   minWindowMs: 300,
 } as const;
 
+/** `ioStartMs`: null when the window is not placed from fio's first I/O (the default sampling, around-fio.ts). */
 export type WindowOutcome<S> =
-  { ok: true; before: S; after: S; ioStartMs: number; startMs: number; endMs: number } | { ok: false; reason: string };
+  | { ok: true; before: S; after: S; ioStartMs: number | null; startMs: number; endMs: number }
+  | { ok: false; reason: string };
 
 export interface WindowRequest<R, S> {
   /** Starts the workload; settles when it has ended. */

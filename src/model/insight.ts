@@ -40,13 +40,25 @@ export const CPU_ROLES: readonly CpuRole[] = [
 
 /** Where the window sits and what the per-I/O figures are divided by. */
 export interface InsightWindow {
-  /** `steady-state`: both snapshots inside fio's measured phase (after ramp, before its end). */
-  placement: 'steady-state';
-  /** What showed fio's first I/O (the window is placed from it). */
-  ioStartProbe: 'qemu-blockstats' | 'storage-daemon-blockstats' | 'guest-diskstats';
-  /** ms after fio was started over SSH that its first I/O was seen. */
-  ioStartMs: number;
-  /** Window start and end, ms after fio was started (host clock, when each snapshot began). */
+  /**
+   * How the counters were sampled (the profile's `insight.sampling`):
+   * `around-fio` (default, `outside-window`): read before fio starts and after
+   * it ends, the interval is fio's whole run — start-up, ramp, measured phase,
+   * exit — and nothing of the harness runs inside it;
+   * `steady-state` (opt-in `in-window`, and every sample recorded before the
+   * setting existed): both snapshots inside fio's measured phase (after ramp,
+   * before its end), taken while fio runs.
+   */
+  placement: 'around-fio' | 'steady-state';
+  /** What showed fio's first I/O (a steady-state window is placed from it); null around fio. */
+  ioStartProbe: 'qemu-blockstats' | 'storage-daemon-blockstats' | 'guest-diskstats' | null;
+  /** ms after fio was started over SSH that its first I/O was seen; null around fio. */
+  ioStartMs: number | null;
+  /**
+   * Window start and end, ms after fio's exec was sent (host clock, when each
+   * host reading began). Around fio the start is before fio was let run, the
+   * end after it exited.
+   */
   startMs: number;
   endMs: number;
   /** Host time between the two snapshots (monotonic clock), ms. */
@@ -69,7 +81,10 @@ export interface InsightWindow {
    * snapshots (reads completed + merged, /sys/block/<dev>/stat).
    */
   guestIos: number | null;
-  /** fio's IOPS × hostMs: the I/Os the window should hold at fio's average rate. */
+  /**
+   * The I/Os the window should hold at fio's average rate: fio's IOPS ×
+   * hostMs in the steady state, × (ramp + runtime) around fio.
+   */
   fioRateIos: number | null;
 }
 
@@ -187,6 +202,7 @@ export interface BlockstatsInsight {
    * tens of milliseconds, not exactly.
    */
   hostVsGuestBytes: number | null;
+  /** rdBytes per second of the window; around fio, per second of fio's I/O phase (ramp + runtime, fio's clock). */
   hostBytesPerS: number;
   fioBytesPerS: number | null;
   /**

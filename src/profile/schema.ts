@@ -8,6 +8,7 @@ import { SAFE, PATTERN_HINT } from './patterns.js';
 import { parseDurationSeconds, parseSizeBytes, MiB } from './units.js';
 import { FIO_RW_VALUES } from './workload.js';
 import { PinSchema } from './pin.js';
+import { AdaptiveSchema } from './adaptive.js';
 
 const safeString = (key: keyof typeof SAFE) =>
   z.string({ error: 'expected a string' }).regex(SAFE[key], { error: `expected ${PATTERN_HINT[key]}` });
@@ -129,6 +130,22 @@ const FioSchema = z.strictObject({
   numjobs: intIn(1, 64).default(1),
 });
 
+/**
+ * Where insight reads its counters relative to fio's measured window
+ * (docs/insight.md). `outside-window` (the default): before fio starts and
+ * after it ends, nothing of the harness inside fio's run. `in-window`:
+ * opt-in, two snapshots inside the measured phase (guest processes, SSH and
+ * QMP while fio measures) — to measure what that costs.
+ */
+export const INSIGHT_SAMPLINGS = ['outside-window', 'in-window'] as const;
+export type InsightSampling = (typeof INSIGHT_SAMPLINGS)[number];
+
+const InsightSchema = z.strictObject({
+  sampling: z
+    .enum(INSIGHT_SAMPLINGS, { error: `expected ${INSIGHT_SAMPLINGS.join(' or ')}` })
+    .default('outside-window'),
+});
+
 /** Values one axis may list (the whole matrix is capped too: src/model/plan-limits.ts). */
 const MAX_AXIS_VALUES = 64;
 
@@ -182,7 +199,11 @@ export const ProfileSchema = z.strictObject(
     guest: GuestSchema.prefault({ kind: 'builtin' }),
     disk: DiskSchema.prefault({}),
     fio: FioSchema.prefault({}),
-    repetitions: intIn(1, 1000).default(1),
+    /** A count, or `auto`: rounds until the `adaptive:` block's comparisons are decided (profile/adaptive.ts). */
+    repetitions: z
+      .union([intIn(1, 1000), z.literal('auto')], { error: 'expected an integer from 1 to 1000, or auto' })
+      .default(1),
+    adaptive: AdaptiveSchema.optional(),
     /** Order of group visits within a round: same order each round, or shuffled with a recorded seed. */
     order: z.enum(['round-robin', 'random'], { error: 'expected round-robin or random' }).default('round-robin'),
     seed: intIn(0, 2 ** 31 - 1).default(1),
@@ -203,6 +224,8 @@ export const ProfileSchema = z.strictObject(
     trace: z.enum(['none', 'latency'], { error: 'expected none or latency' }).default('none'),
     /** Host CPUs for vCPU threads, the iothread and the storage daemon (see profile/pin.ts). */
     pin: PinSchema.optional(),
+    /** Absent: the default sampling (a profile that does not name it stores none, so its fingerprint is unchanged). */
+    insight: InsightSchema.optional(),
     matrix: MatrixSchema,
   },
   { error: 'expected a mapping at the top level' },

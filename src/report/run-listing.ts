@@ -3,6 +3,7 @@ import type { RunManifest } from '../store/manifest.js';
 import type { StoredRun } from '../store/run-reader.js';
 import { explain } from '../model/diagnostic.js';
 import { wholenessStatus } from '../store/wholeness.js';
+import type { PublishedListing } from '../store/pg/read-runs.js';
 
 export type ListedRunEntry =
   | {
@@ -17,6 +18,8 @@ export type ListedRunEntry =
       status: string;
       /** What the reader skipped or found missing, one line each (empty for a sound run). */
       problems: string[];
+      /** The run's id, when listed from the database (`list --db`). */
+      runId?: string;
     }
   /** A directory with a run.json that could not be read, and why. */
   | { dir: string; error: string };
@@ -42,5 +45,22 @@ export function buildRunListing(found: readonly { dir: string; run: StoredRun | 
           }
         : { dir, error: error ?? 'unreadable' },
     ),
+  };
+}
+
+/** `list --db`: the same entries from the database's counts (what the reader found is stored with each run). */
+export function buildPublishedListing(rows: readonly PublishedListing[]): RunListing {
+  return {
+    runs: rows.map((r) => ({
+      dir: r.label,
+      manifest: r.manifest,
+      cells: r.cells,
+      samples: r.samples,
+      ok: r.ok,
+      planned: r.completeness.planned,
+      status: wholenessStatus({ ...r, samples: [] }),
+      problems: r.diagnostics.map(explain),
+      runId: r.runId,
+    })),
   };
 }

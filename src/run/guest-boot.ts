@@ -5,6 +5,7 @@
  * Whatever fails, everything started here is stopped before the error leaves.
  */
 import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import type { Accel } from '../model/sample.js';
 import { RunStepError } from '../model/errors.js';
 import type { GuestSource } from '../guest-image/source.js';
@@ -18,6 +19,7 @@ import { findFreePort } from '../vm/free-port.js';
 import type { GuestSession } from '../guest/ssh-session.js';
 import { readGuestFacts } from '../guest/guest-facts.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
+import { ACTIVITY_FILE, ActivityJournal } from '../util/activity-journal.js';
 import { launchSpecFor } from './launch.js';
 import { locateTestDisk, pinThreads, startHostSide, verifyDevice } from './backend-boot.js';
 import { connectGuest, waitUntilReady } from './guest-connect.js';
@@ -46,6 +48,8 @@ export interface RunningGuest {
   hostSide?: HostSide;
   /** The launch spec this guest was started with: what the plan asked of it. */
   spec: QemuLaunchSpec;
+  /** Every QMP command and SSH exec/channel event of this boot, and fio's runs (written to boots/<id>/activity.jsonl at stop). */
+  journal: ActivityJournal;
   stop(): Promise<void>;
 }
 
@@ -113,7 +117,11 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
   });
   let qmp: QmpClient | undefined;
   let session: GuestSession | undefined;
+  const journal = new ActivityJournal();
+  if (hostSide.qmp) hostSide.qmp.journal = journal;
   const stopAll = async () => {
+    // Evidence, not a result: a journal that cannot be written does not fail the stop.
+    await writeFile(join(req.bootDir, ACTIVITY_FILE), journal.toJsonLines()).catch(() => undefined);
     session?.close();
     await qemu.stop(qmp);
     qmp?.close();
@@ -122,6 +130,7 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
   };
   try {
     qmp = await QmpClient.connect(spec.qmpSocket, { timeoutMs: 15_000 });
+    qmp.journal = journal;
     // The properties exist as soon as the device does: check them before spending a boot on it.
     const deviceObserved = await verifyDevice(qmp, spec, hostSide);
     // Threads exist from the start: pinned before the guest boots, so the whole boot runs in place.
@@ -140,6 +149,7 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     }
     const readyMs = Date.now() - started;
     session = await connectGuest(req.guestSource, { port: sshHostPort, ready, retryUntilMs: Date.now() + 30_000 });
+    session.journal = journal;
     const sshMs = Date.now() - started;
     const { device, locatedBy } = await locateTestDisk(session, qmp, spec);
     const facts = await readGuestFacts(session);
@@ -172,6 +182,7 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
       },
       hostSide,
       spec,
+      journal,
       stop: stopAll,
     };
   } catch (err) {

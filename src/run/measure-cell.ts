@@ -126,9 +126,9 @@ function draftsFor({ guest, group, cell, repetition, accel }: MeasureRequest, ob
   });
 }
 
-/** fio in the guest inside the insight window, with the host's CPU steal over it recorded in `observed`. */
+/** fio in the guest with the insight collectors around it, with the host's CPU steal over it recorded in `observed`. */
 async function runFio(
-  { guest, profile, cell, accel }: MeasureRequest,
+  { guest, profile, cell, accel, repetition }: MeasureRequest,
   observed: Observed,
 ): Promise<FioWithInsight<ExecResult>> {
   const argv = buildFioArgs(fioJobFor(profile, cell, guest.device));
@@ -137,9 +137,12 @@ async function runFio(
     // A backend whose disk lives outside QEMU (qemu-storage-daemon) adds its processes and monitor.
     sources: insightSourcesFor(guest, accel, guest.hostSide ? hostSideInsightExtras(guest.hostSide) : {}),
     planned: plannedConfig(guest.spec, cell, accel, profile.pin),
-    runFio: () => guest.session.exec(argv, { timeoutMs: fioTimeoutMs(profile) }),
+    fioArgv: argv,
+    timeoutMs: fioTimeoutMs(profile),
     rampMs: profile.fio.ramp_time * 1000,
     runtimeMs: profile.fio.runtime * 1000,
+    sampling: profile.insight?.sampling ?? 'outside-window',
+    what: `${cell.key} #${repetition}`,
   });
   const steal = stealPctBetween(cpuBefore, await readHostCpuTimes());
   if (steal !== null) observed[HOST_STEAL_KEY] = steal;

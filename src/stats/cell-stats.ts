@@ -8,10 +8,11 @@ import { describe, median, type Descriptive } from './descriptive.js';
 import { medianCi, minSamplesForMedianCi, type MedianCi } from './median-ci.js';
 import { minSamplesPerSide } from './min-samples.js';
 import { modifiedZOutliers } from './outliers.js';
+import { stealThatMatters } from './steal-impact.js';
 import type { StatDiagnostic } from '../model/diagnostic.js';
 
 /** Defaults, documented in docs/statistics.md. */
-const CELL_DEFAULTS = {
+export const CELL_DEFAULTS = {
   level: 0.95,
   /** 5 %: the same size as the gate's default minimum effect. */
   cvThreshold: 0.05,
@@ -28,7 +29,11 @@ export interface SummarizeOptions {
   firstSlowThreshold?: number;
   /** Direction of improvement, for the warm-up check; default 'higher'. */
   better?: 'higher' | 'lower';
-  /** CPU steal time in percent during the measurements (host /proc/stat over the fio windows), from the caller. */
+  /**
+   * CPU steal time in percent during the measurements (host /proc/stat over
+   * the fio windows), from the caller; warned when it matters against the
+   * cell's CV (or, without a spread, `cvThreshold` as the minimum effect).
+   */
   stealPct?: number;
 }
 
@@ -77,8 +82,9 @@ export function summarizeCell(values: readonly number[], opts: SummarizeOptions 
   if (slow) warnings.push(slow);
   const bi = bimodality(values);
   if (bi.bimodal && bi.split) warnings.push({ kind: 'Bimodal', ...bi.split });
-  if (opts.stealPct !== undefined && opts.stealPct > 0)
-    warnings.push({ kind: 'NonZeroSteal', stealPct: opts.stealPct });
+  // Steal only matters against what the cell resolves anyway: its spread, or the minimum effect (steal-impact.ts).
+  const steal = stealThatMatters(opts.stealPct, d, cvThreshold);
+  if (steal) warnings.push({ kind: 'HighSteal', ...steal });
 
   return { ...d, ci: ciResult.ci, outliers, warnings };
 }

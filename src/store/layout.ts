@@ -8,7 +8,7 @@
  *   plan.json                groups, cells, pruned cells with reasons, visit order
  *   samples/NNNN-….json      one Sample per measured repetition of one cell
  *   raw/NNNN-….fio.json      fio's own JSON for that sample, untouched
- *   boots/<bootId>/          serial.log, qemu.stderr.log, qemu.argv.json, boot.json
+ *   boots/<bootId>/          serial.log, qemu.stderr.log, qemu.argv.json, boot.json, activity.jsonl
  *   pids/<pid>.json          one per live child process (removed when it exits)
  *   traces/<cell>/           one traced (never measured) run of a cell: raw trace text, latency.json;
  *                            not samples — outside statistics, gate, merge, resume and every index
@@ -27,6 +27,8 @@ export const PIDS_DIR = 'pids';
 export const TRACES_DIR = 'traces';
 /** The per-layer latency map of a traced run (src/model/latency.ts: CellLatency). */
 export const LATENCY_FILE = 'latency.json';
+/** What `repetitions: auto` decided and where its rounds stopped (src/model/schemas/adaptive.ts). */
+export const ADAPTIVE_FILE = 'adaptive.json';
 export const RUN_LOCK_FILE = '.lock';
 
 /** A file-name-safe form of a cell key: `backend=virtio-blk,iodepth=4` → `backend-virtio-blk_iodepth-4`. */

@@ -27,6 +27,15 @@ export interface RunManifest {
   plannedSamples: number;
   /** One entry per `run --resume` of this directory. */
   resumes?: ResumeRecord[];
+  /** The run's UUID, written when it starts and kept by `--resume`; absent in runs stored before ids existed (store/run-id.ts). */
+  runId?: string;
+  /** A merged run: the runs (shards) it was merged from, by id and directory name. */
+  mergedFrom?: MergedSource[];
+}
+
+export interface MergedSource {
+  runId: string;
+  dir: string;
 }
 
 export interface ResumeRecord {

@@ -10,15 +10,19 @@ import { join } from 'node:path';
 import { RESULTS_SCHEMA_VERSION, type Sample } from '../model/sample.js';
 import type { ResumeRecord, RunManifest } from './manifest.js';
 import type { StoredRun } from './run-reader.js';
+import { runIdOf } from './run-id.js';
 import type { RunWarning } from '../model/diagnostic.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
+import { randomUuid } from '../util/uuid.js';
 import { checkOwnOutput } from './stored-file.js';
 import { impossibleMetrics } from '../model/metric-limits.js';
 import { SampleSchema } from '../model/schemas/sample.js';
 import { RunManifestSchema } from '../model/schemas/manifest.js';
 import { StoredEnvironmentSchema, StoredProfileSchema } from '../model/schemas/environment.js';
 import { StoredPlanSchema } from '../model/schemas/plan.js';
+import { AdaptiveRecordSchema, type AdaptiveRecord } from '../model/schemas/adaptive.js';
 import {
+  ADAPTIVE_FILE,
   BOOTS_DIR,
   ENVIRONMENT_FILE,
   PLAN_FILE,
@@ -97,6 +101,7 @@ export class RunWriter {
     for (const sub of [SAMPLES_DIR, RAW_DIR, BOOTS_DIR]) await mkdir(join(dir, sub), { recursive: true });
     const manifest: RunManifest = {
       ...init,
+      runId: init.runId ?? randomUuid(),
       schemaVersion: RESULTS_SCHEMA_VERSION,
       status: 'incomplete',
       finishedAt: null,
@@ -108,10 +113,14 @@ export class RunWriter {
     return writer;
   }
 
-  /** Reopens a stored run to add its missing samples; numbering continues after the last stored sample. */
+  /**
+   * Reopens a stored run to add its missing samples; numbering continues after the last stored sample.
+   * The run keeps its id (a run stored before ids existed gets its derived one), so a published copy is replaced.
+   */
   static async resume(stored: StoredRun, resume: ResumeRecord): Promise<RunWriter> {
     const manifest: RunManifest = {
       ...stored.manifest,
+      runId: runIdOf(stored),
       status: 'incomplete',
       finishedAt: null,
       stopReason: null,
@@ -147,6 +156,12 @@ export class RunWriter {
   async writePlan(plan: unknown): Promise<void> {
     checkOwnOutput(StoredPlanSchema, asStored(plan), PLAN_FILE);
     await writeJsonAtomic(join(this.dir, PLAN_FILE), plan);
+  }
+
+  /** adaptive.json: what `repetitions: auto` decided and where its rounds stopped (rewritten by a resume). */
+  async writeAdaptive(record: AdaptiveRecord): Promise<void> {
+    checkOwnOutput(AdaptiveRecordSchema, asStored(record), ADAPTIVE_FILE);
+    await writeJsonAtomic(join(this.dir, ADAPTIVE_FILE), record);
   }
 
   async addWarning(warning: RunWarning): Promise<void> {

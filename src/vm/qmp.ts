@@ -6,6 +6,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunStepError } from '../model/errors.js';
+import type { ActivityJournal } from '../util/activity-journal.js';
 import { QmpLineParser, type QmpEvent, type QmpGreeting, type QmpMessage } from './qmp-protocol.js';
 
 export * from './qmp-protocol.js';
@@ -66,6 +67,8 @@ export class QmpClient {
   /** Lines that were not QMP (bounded like events); kept as evidence. */
   readonly invalidLines: string[] = [];
   greeting: QmpGreeting | undefined;
+  /** Where every command and its reply is recorded (set by the boot that owns the monitor). */
+  journal: ActivityJournal | undefined;
 
   private readonly parser = new QmpLineParser();
   private readonly pending = new Map<string, Pending>();
@@ -149,6 +152,7 @@ export class QmpClient {
       }, timeoutMs);
       this.pending.set(id, { command, resolve: resolve as (v: unknown) => void, reject, timer });
       const request = args === undefined ? { execute: command, id } : { execute: command, arguments: args, id };
+      this.journal?.record('qmp-send', command);
       this.socket.write(`${JSON.stringify(request)}\n`);
     });
   }
@@ -237,6 +241,7 @@ export class QmpClient {
         const p = this.takePending(msg.id);
         if (!p) return; // late reply after a timeout, or not ours
         clearTimeout(p.timer);
+        this.journal?.record('qmp-reply', p.command);
         if (msg.kind === 'return') p.resolve(msg.value);
         else p.reject(new QmpError(p.command, msg.errorClass, msg.desc));
         return;

@@ -16,7 +16,9 @@ import { METRIC } from '../../model/metrics.js';
 import { compareSets } from '../../compare/compare-sets.js';
 import { compareWithinRun } from '../../compare/within-run.js';
 import { compareInconclusive, type Inconclusive } from '../../compare/inconclusive.js';
-import { alignSubjectAxes, incompleteness, loadResultSet, type ResultSet } from '../../fingerprint/result-set.js';
+import { alignSubjectAxes, incompleteness, type ResultSet } from '../../fingerprint/result-set.js';
+import { loadResultSetFrom } from '../../fingerprint/published-set.js';
+import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import type { CompareReport } from '../../report/compare-report.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { reportError } from '../errors.js';
@@ -28,7 +30,7 @@ import { diagnosticBlock, type ComparisonDiagnostic } from '../../model/diagnost
 
 const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
 
-interface CompareOptions {
+interface CompareOptions extends DbOptions {
   metric: string;
   alpha: string;
   by?: string;
@@ -39,13 +41,13 @@ interface CompareOptions {
 }
 
 export function registerCompareCommand(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('compare')
     .description(
       'compare two result sets (results directories or baseline files) cell by cell, or one axis inside one run (--by)',
     )
-    .argument('<A>', 'baseline: results directory or baseline file')
-    .argument('[B]', 'candidate: results directory or baseline file (omit with --by)')
+    .argument('<A>', 'baseline: results directory or baseline file (with --db also a run id or latest:<profile>)')
+    .argument('[B]', 'candidate: results directory or baseline file, or a run id with --db (omit with --by)')
     .option('--metric <name>', 'metric to compare', COMPARE_DEFAULTS.metric)
     .option(
       '--alpha <p>',
@@ -60,14 +62,16 @@ export function registerCompareCommand(program: Command, setExit: (code: number)
       collect,
     )
     .option('--allow-env-mismatch', 'compare even when the measurement environment differs (differences are listed)')
-    .addOption(formatOption('compare'))
-    .action(async (a: string, b: string | undefined, options: CompareOptions) => {
+    .addOption(formatOption('compare'));
+  addDbOptions(command, 'read A or B given as a run id or latest:<profile>').action(
+    async (a: string, b: string | undefined, options: CompareOptions) => {
       try {
         setExit(await compareCommand(a, b, options));
       } catch (err) {
         setExit(reportError(err));
       }
-    });
+    },
+  );
 }
 
 function withinRun(
@@ -127,8 +131,9 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
   if (options.by && pathB) throw new InputError('--by compares inside one run: give one results directory, not two');
   if (!options.by && !pathB) throw new InputError('compare: give two result sets (A and B), or one with --by <axis>');
 
-  const a = await loadResultSet(pathA);
-  const b = options.by ? null : await loadResultSet(pathB ?? '');
+  const db = await dbSourceOf(options);
+  const a = await loadResultSetFrom(pathA, db);
+  const b = options.by ? null : await loadResultSetFrom(pathB ?? '', db);
   const sets = b ? [a, b] : [a];
   for (const set of sets) warnStoredDiagnostics(set.label, set.diagnostics);
   const cmp = b

@@ -26,11 +26,15 @@ import { warnStoredDiagnostics } from '../run-status.js';
 import { formatOption } from '../format-option.js';
 import { collect, parseChoice, parseFraction, parseMinEffects } from '../stat-options.js';
 import { diagnosticBlock } from '../../model/diagnostic.js';
+import { InputError } from '../../model/errors.js';
+import { isRunRef } from '../../store/pg/read-runs.js';
+import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 
 const CORRECTIONS = ['holm', 'bh'] as const;
 
-interface GateCliOptions {
-  baseline: string;
+interface GateCliOptions extends DbOptions {
+  baseline?: string;
+  baselineRun?: string;
   alpha: string;
   minEffect?: string;
   correction: string;
@@ -48,11 +52,15 @@ interface GateCliOptions {
 
 export function registerGateCommand(program: Command, setExit: (code: number) => void): void {
   const defaults = GATE_DEFAULTS.metrics.map((m) => `${m.name}=${m.minEffectPct}`).join(',');
-  program
+  const command = program
     .command('gate')
     .description('regression gate: exit 0 pass, 1 regression, 3 inconclusive (125 with --bisect)')
     .argument('<current>', 'results directory (or baseline file) under test')
-    .requiredOption('--baseline <path>', 'results directory or baseline file (`baseline save`) to compare against')
+    .option('--baseline <path>', 'results directory or baseline file (`baseline save`) to compare against')
+    .option(
+      '--baseline-run <run>',
+      'with --db: the published run to compare against, by id or latest:<profile> (e.g. last night on another runner)',
+    )
     .option('--alpha <p>', 'family-wise (holm) or false-discovery (bh) level', String(GATE_DEFAULTS.alpha))
     .option('--min-effect <list>', `gated metrics and their minimum effect in % (default ${defaults})`)
     .option(
@@ -79,14 +87,30 @@ export function registerGateCommand(program: Command, setExit: (code: number) =>
     )
     .option('--allow-env-mismatch', 'judge even when the measurement environment differs (differences are listed)')
     .option('--calibration <file>', 'a `calibrate` file: warn when these settings cannot detect its effect size')
-    .addOption(formatOption('gate'))
-    .action(async (current: string, options: GateCliOptions) => {
+    .addOption(formatOption('gate'));
+  addDbOptions(command, 'read --baseline-run (and a current run given as a run id)').action(
+    async (current: string, options: GateCliOptions) => {
       try {
         setExit(await gateCommand(current, options));
       } catch (err) {
         setExit(reportError(err));
       }
-    });
+    },
+  );
+}
+
+/** `--baseline <path>` or, with a database, `--baseline-run <id|latest:profile>`: exactly one. */
+function baselineOf(options: GateCliOptions, db: boolean): string {
+  if (options.baseline !== undefined && options.baselineRun !== undefined)
+    throw new InputError('--baseline and --baseline-run: give one of them');
+  if (options.baselineRun !== undefined) {
+    if (!db) throw new InputError('--baseline-run: reads a published run; give --db (or --db-file)');
+    if (!isRunRef(options.baselineRun))
+      throw new InputError(`--baseline-run ${options.baselineRun}: expected a run id (UUID) or latest:<profile>`);
+    return options.baselineRun;
+  }
+  if (options.baseline === undefined) throw new InputError("required option '--baseline <path>' not specified");
+  return options.baseline;
 }
 
 async function gateCommand(currentPath: string, options: GateCliOptions): Promise<number> {
@@ -97,10 +121,12 @@ async function gateCommand(currentPath: string, options: GateCliOptions): Promis
     subjects: options.subject ?? [],
     allowEnvMismatch: options.allowEnvMismatch === true,
   };
+  const db = await dbSourceOf(options);
   const outcome = await runGate(
     {
-      baselinePath: options.baseline,
+      baselinePath: baselineOf(options, db !== null),
       currentPath,
+      db,
       settings,
       bisect: options.bisect === true,
       confirm: options.confirm ? { out: options.out, waitLock: options.waitLock } : undefined,

@@ -4,7 +4,10 @@ import { findRuns } from '../../store/find-runs.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { exporterFor } from '../../report/export/registry.js';
-import { buildRunListing, type RunListing } from '../../report/run-listing.js';
+import { buildPublishedListing, buildRunListing, type RunListing } from '../../report/run-listing.js';
+import { listingFromDb } from '../../store/pg/read-runs.js';
+import type { DbSource } from '../../store/pg/connection.js';
+import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import { reportError } from '../errors.js';
 import { warnIncompleteRuns } from '../run-status.js';
 import { printable } from '../../util/file-read.js';
@@ -12,15 +15,21 @@ import { diagnosticBlock, type Diagnostic } from '../../model/diagnostic.js';
 import { formatOption } from '../format-option.js';
 
 export function registerListCommand(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('list')
     .description('list the stored runs in a results directory, newest first')
-    .argument('[results]', 'parent directory of results directories', 'results')
+    .argument('[results]', 'parent directory of results directories (not with --db)', 'results')
     .option('--profile <name>', 'only runs of this profile')
     .addOption(formatOption('runs'))
-    .option('--json', 'the same as --format json')
-    .action(async (parent: string, options: { profile?: string; json?: boolean; format: Exporter<RunListing> }) => {
+    .option('--json', 'the same as --format json');
+  addDbOptions(command, 'the runs (with their ids; shards of a published merged run are not listed)').action(
+    async (parent: string, options: ListOptions) => {
       try {
+        const db = await dbSourceOf(options);
+        if (db) {
+          setExit(await listPublishedRuns(db, options));
+          return;
+        }
         const runs = (await findRuns(parent)).filter(
           (r) => !options.profile || r.run?.manifest.profileName === options.profile,
         );
@@ -37,5 +46,22 @@ export function registerListCommand(program: Command, setExit: (code: number) =>
       } catch (err) {
         setExit(reportError(err));
       }
-    });
+    },
+  );
+}
+
+interface ListOptions extends DbOptions {
+  profile?: string;
+  json?: boolean;
+  format: Exporter<RunListing>;
+}
+
+/** `list --db`: the counted runs of the database, from its stored counts (no sample is read). */
+async function listPublishedRuns(db: DbSource, options: ListOptions): Promise<number> {
+  const rows = await listingFromDb(db, options.profile);
+  if (rows.length === 0) process.stderr.write('no runs in the database\n');
+  const format = options.json ? exporterFor('runs', 'json') : options.format;
+  process.stdout.write(format.render(buildPublishedListing(rows), { color: process.stdout.isTTY }));
+  const notWhole = warnIncompleteRuns(rows.map((r) => ({ ...r, dir: r.label, samples: [] })));
+  return notWhole ? ExitCode.Partial : ExitCode.Success;
 }

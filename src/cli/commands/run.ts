@@ -10,6 +10,7 @@ import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
 import { exitCodeForSignal, installInterruptHandlers, InterruptedError } from '../../lifecycle/signals.js';
 import { runSession, type FinishedRun, type UnsavedReport } from '../../run/session.js';
+import { adaptiveRounds } from '../../gate/adaptive-rounds.js';
 import { analyzeTraceDir } from '../../latency/analyze-trace-dir.js';
 import { errnoCode } from '../../store/storage.js';
 import { buildReportModel } from '../../report/model.js';
@@ -20,6 +21,7 @@ import { reportError } from '../errors.js';
 import { groupFailures } from '../../run/failure-summary.js';
 import { explain } from '../../model/diagnostic.js';
 import { basename } from 'node:path';
+import { publishFinishedRun } from '../../fingerprint/publish.js';
 
 interface RunOptions {
   dryRun?: boolean;
@@ -34,6 +36,9 @@ interface RunOptions {
   resume?: string;
   /** true: wait for the lock for ever; a string: at most that many seconds. */
   waitLock?: boolean | string;
+  /** Publish the run to the database at its end ($VBLK_BENCH_DB or --db-file). */
+  publish?: boolean;
+  dbFile?: string;
 }
 
 export function registerRunCommand(program: Command, setExit: (code: number) => void): void {
@@ -62,6 +67,11 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
       '--wait-lock [seconds]',
       'when another run holds the lock, wait for it (for ever, or at most this many seconds) instead of exiting 4',
     )
+    .option(
+      '--publish',
+      'at the end, publish the run to the PostgreSQL database ($VBLK_BENCH_DB or --db-file); a failure only warns',
+    )
+    .option('--db-file <file>', 'with --publish: read the connection string from this file (mode 0600)')
     .action(async (profilePath: string | undefined, options: RunOptions) => {
       setExit(await runCommand(profilePath, options));
     });
@@ -98,6 +108,7 @@ async function runCommand(profilePath: string | undefined, options: RunOptions):
         log,
         signal: interrupt.controller.signal,
         startProgress: (plan) => new RunProgress(log, plan),
+        adaptiveRounds: (spec, cells) => adaptiveRounds(spec, cells),
         analyzeTrace: analyzeTraceDir,
       },
     );
@@ -105,13 +116,27 @@ async function runCommand(profilePath: string | undefined, options: RunOptions):
       process.stdout.write(outcome.text);
       return ExitCode.Success;
     }
-    return printRun(outcome, log);
+    const code = printRun(outcome, log);
+    if (options.publish || options.dbFile !== undefined) await publishAtEnd(outcome.runDir, options.dbFile, log);
+    return code;
   } catch (err) {
     if (err instanceof InterruptedError) return exitCodeForSignal(err.signal);
     return reportError(err);
   } finally {
     interrupt.dispose();
   }
+}
+
+/** `--publish`: the run is on disk whatever happens here; a database problem is one warning line, never the exit code. */
+async function publishAtEnd(runDir: string, dbFile: string | undefined, log: TerminalLogger): Promise<void> {
+  const result = await publishFinishedRun(runDir, { dbFile });
+  if ('notPublished' in result) {
+    log.diagnostic({ kind: 'RunNotPublished', dir: runDir, why: result.notPublished }, { hint: false });
+    return;
+  }
+  const p = result.published;
+  if ('outcome' in p)
+    log.diagnostic({ kind: 'RunPublished', dir: runDir, runId: p.runId, outcome: p.outcome }, { hint: false });
 }
 
 /** Prints the tables, the failures with hints, and returns the exit code. */

@@ -14,7 +14,18 @@ export type ComparisonDiagnostic =
   | { kind: 'InformationalDiffers'; difference: string }
   | { kind: 'SubjectUnchanged'; subjects: string[] }
   | { kind: 'SubjectAxisFolded'; axis: string }
-  | { kind: 'SetHasSteal'; label: string; windows: number; of: number; maxPct: number }
+  | {
+      kind: 'SetHasSteal';
+      label: string;
+      /** Cells whose steal matters against their spread, of the cells that saw any. */
+      cells: number;
+      withSteal: number;
+      worstCell: string;
+      stealPct: number;
+      spreadPct: number;
+      spreadOf: 'cv' | 'min-effect';
+      ratio: number;
+    }
   | { kind: 'ConfirmRerunStored'; dir: string }
   | { kind: 'ConfirmRerunFailed'; exitCode: number }
   | { kind: 'CalibrationEnvironmentDiffers'; difference: string }
@@ -70,7 +81,9 @@ export const COMPARISON_TEXTS: KindTable<ComparisonDiagnostic> = {
   SetHasSteal: {
     severity: 'warning',
     explain: (d) =>
-      `${d.label}: host CPU steal during ${d.windows} of ${d.of} fio windows (max ${formatNumber(d.maxPct, 2)} %): ` +
+      `${d.label}: host CPU steal matters in ${d.cells} of the ${d.withSteal} cell(s) whose fio windows saw any — ` +
+      `worst ${d.worstCell}: ${formatNumber(d.stealPct, 3)} % steal, ${formatNumber(d.ratio, 3)}× ` +
+      `${d.spreadOf === 'cv' ? `its CV of ${formatNumber(d.spreadPct, 3)} %` : `the ${formatNumber(d.spreadPct, 3)} % minimum effect (no measured spread)`}: ` +
       `the hypervisor below ran something else on this machine's CPUs, and the numbers measure that load too`,
     hint: () => 'use a dedicated host or pinned, isolated CPUs, and measure again',
   },

@@ -28,7 +28,9 @@ export type RunDiagnostic =
   | { kind: 'GuestImageBackingFile'; path: string; backingFile: string }
   | { kind: 'ImportedRun'; files: number; accel: string; accelStated: boolean }
   | { kind: 'ImportFileSkipped'; file: string }
-  | { kind: 'RecordedText'; text: string };
+  | { kind: 'RecordedText'; text: string }
+  | { kind: 'RunPublished'; dir: string; runId: string; outcome: string }
+  | { kind: 'RunNotPublished'; dir: string; why: string };
 
 const KVM_FIX: Record<KvmCause, string> = {
   pvm: 'this /dev/kvm is kvm_pvm (PVM guests only): use a host (or nested VM) with kvm_intel or kvm_amd',
@@ -159,5 +161,16 @@ export const RUN_TEXTS: KindTable<RunDiagnostic> = {
     explain: (d) => d.text,
     hint: () =>
       'recorded as text by an older vblk-bench, so no hint is stored with it; docs/diagnostics.md lists what each warning means',
+  },
+  RunPublished: {
+    severity: 'info',
+    explain: (d) => `${d.dir}: published to the database as run ${d.runId} (${d.outcome})`,
+    hint: () => 'read it back with `history --db`, `list --db`, `compare --db` or `gate --db --baseline-run <id>`',
+  },
+  RunNotPublished: {
+    severity: 'warning',
+    explain: (d) =>
+      `${d.dir}: not published to the database (the run is on disk): ${d.why}; publish it later with \`vblk-bench publish ${d.dir}\``,
+    hint: () => 'check VBLK_BENCH_DB (or --db-file) and that the database is up; docs/sharing-results.md',
   },
 };

@@ -14,7 +14,14 @@ export type StatDiagnostic =
   | { kind: 'OutliersPresent'; indices: number[]; n: number }
   | { kind: 'FirstSampleSlow'; first: number; medianOfRest: number; slowerBy: number; threshold: number }
   | { kind: 'Bimodal'; lowerCount: number; upperCount: number; lowerMax: number; upperMin: number }
-  | { kind: 'NonZeroSteal'; stealPct: number };
+  | {
+      kind: 'HighSteal';
+      stealPct: number;
+      spreadPct: number;
+      spreadOf: 'cv' | 'min-effect';
+      ratio: number;
+      threshold: number;
+    };
 
 export type StatDiagnosticKind = StatDiagnostic['kind'];
 
@@ -63,12 +70,16 @@ export const STAT_TEXTS: KindTable<StatDiagnostic> = {
     hint: () =>
       'look for a state that alternates between boots or repetitions (vCPU/IRQ placement, NUMA node, cache state)',
   },
-  NonZeroSteal: {
+  HighSteal: {
     severity: 'warning',
     explain: (w) =>
-      `${formatNumber(w.stealPct, 3)} % CPU steal time was measured during these repetitions (host /proc/stat, ` +
-      `fio windows only): the hypervisor below ran something else on this machine's CPUs, so the numbers ` +
-      `measure that load as much as the I/O path.`,
+      `${formatNumber(w.stealPct, 3)} % CPU steal time in these repetitions' fio windows (host /proc/stat) is ` +
+      `${formatNumber(w.ratio, 3)}× ${
+        w.spreadOf === 'cv'
+          ? `the cell's CV of ${formatNumber(w.spreadPct, 3)} %`
+          : `the ${formatNumber(w.spreadPct, 3)} % minimum effect (the cell has no measured spread)`
+      } (warned from ${formatNumber(w.threshold, 2)}×): the hypervisor below ran something else on this ` +
+      `machine's CPUs, and taken from the measured threads it moves a repetition by up to about that much.`,
     hint: () => 'use a dedicated host or pinned, isolated CPUs',
   },
 };

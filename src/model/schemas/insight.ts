@@ -27,8 +27,8 @@ const maybe = <T extends z.core.$ZodLooseShape>(shape: T) =>
 const Role = z.enum(CPU_ROLES as [CpuRole, ...CpuRole[]]);
 
 const Window = maybe({
-  placement: z.literal('steady-state'),
-  ioStartProbe: z.enum(['qemu-blockstats', 'storage-daemon-blockstats', 'guest-diskstats']),
+  placement: z.enum(['around-fio', 'steady-state']),
+  ioStartProbe: z.enum(['qemu-blockstats', 'storage-daemon-blockstats', 'guest-diskstats']).nullish(),
   ioStartMs: num,
   startMs: num,
   endMs: num,

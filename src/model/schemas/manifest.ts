@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { RESULTS_SCHEMA_VERSION } from '../sample.js';
 import { AccelSchema } from './sample.js';
 import { Count, Line, Timestamp } from './common.js';
+import { UUID_PATTERN } from '../../util/uuid.js';
+
+/** A run id (run.json's `runId`): a lower-case UUID. */
+export const RunIdSchema = z.string({ error: 'expected a UUID' }).regex(UUID_PATTERN, { error: 'expected a UUID' });
 
 /**
  * One entry of run.json's `warnings`: a typed diagnostic of a kind a run
@@ -44,6 +48,9 @@ export const RunManifestSchema = z.looseObject(
     counts: z.record(z.string(), Count),
     plannedSamples: Count,
     resumes: z.array(z.looseObject({ startedAt: Timestamp, missingSamples: Count, bootSuffix: Line(64) })).optional(),
+    // Both absent in runs stored before run ids existed (store/run-id.ts derives one).
+    runId: RunIdSchema.optional(),
+    mergedFrom: z.array(z.looseObject({ runId: RunIdSchema, dir: Line(4096) })).optional(),
   },
   { error: 'expected a run manifest (a JSON object)' },
 );

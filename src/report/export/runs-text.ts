@@ -5,10 +5,12 @@ import type { Exporter } from './exporter.js';
 import { printable } from '../../util/file-read.js';
 
 export function listRows(listing: RunListing): string[][] {
-  const rows = [['date', 'profile', 'accel', 'cells', 'samples', 'status', 'directory']];
+  // Runs listed from the database carry their id (what `--baseline-run` takes).
+  const ids = listing.runs.some((r) => 'runId' in r && r.runId !== undefined);
+  const rows = [['date', 'profile', 'accel', 'cells', 'samples', 'status', 'directory', ...(ids ? ['run id'] : [])]];
   for (const r of listing.runs) {
     if ('error' in r) {
-      rows.push(['—', '—', '—', '—', '—', `unreadable: ${r.error}`, printable(r.dir)]);
+      rows.push(['—', '—', '—', '—', '—', `unreadable: ${r.error}`, printable(r.dir), ...(ids ? ['—'] : [])]);
       continue;
     }
     const m = r.manifest;
@@ -23,6 +25,7 @@ export function listRows(listing: RunListing): string[][] {
       `${r.ok} ok/${r.planned}`,
       status,
       printable(r.dir),
+      ...(ids ? [r.runId ?? '—'] : []),
     ]);
   }
   return rows;

@@ -162,6 +162,15 @@ describe('compareFingerprints: subject vs environment', () => {
     );
   });
 
+  it('insight.sampling: stating the default is no difference, the in-window opt-in is one of environment', () => {
+    const sampling = (value: string) =>
+      variant((_e, p) => ((p as Record<string, unknown>).insight = { sampling: value }));
+    assert.deepEqual(compareFingerprints(base, sampling('outside-window'), []).environment, []);
+    const inWindow = compareFingerprints(base, sampling('in-window'), []);
+    assert.deepEqual(inWindow.environment.map(describeDiff), ['profile.insight.sampling: (absent) → in-window']);
+    assert.deepEqual(compareFingerprints(base, sampling('in-window'), ['insight.sampling']).environment, []);
+  });
+
   it('subject paths match on dot boundaries only', () => {
     assert.ok(subjectCovers('qemu', 'qemu.version'));
     assert.ok(subjectCovers('qemu', 'profile.qemu.memory'));

@@ -41,7 +41,7 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   OutliersPresent: { kind: 'OutliersPresent', indices: [4], n: 10 },
   FirstSampleSlow: { kind: 'FirstSampleSlow', first: 80, medianOfRest: 100, slowerBy: 0.2, threshold: 0.1 },
   Bimodal: { kind: 'Bimodal', lowerCount: 5, upperCount: 5, lowerMax: 101, upperMin: 119 },
-  NonZeroSteal: { kind: 'NonZeroSteal', stealPct: 0.4 },
+  HighSteal: { kind: 'HighSteal', stealPct: 0.4, spreadPct: 1.2, spreadOf: 'cv', ratio: 1 / 3, threshold: 0.25 },
   StoredFileSkipped: {
     kind: 'StoredFileSkipped',
     file: 'r/samples/0001-x.json',
@@ -100,12 +100,33 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   ImportedRun: { kind: 'ImportedRun', files: 3, accel: 'kvm', accelStated: false },
   ImportFileSkipped: { kind: 'ImportFileSkipped', file: 'x.json: no JSON object found' },
   RecordedText: { kind: 'RecordedText', text: 'a warning stored as text' },
+  RunPublished: {
+    kind: 'RunPublished',
+    dir: 'results/nightly-20261126T051715Z',
+    runId: '5f0c7a3e-2b8d-4c51-9e6a-0d4b7f19c2a8',
+    outcome: 'inserted',
+  },
+  RunNotPublished: {
+    kind: 'RunNotPublished',
+    dir: 'results/nightly-20261126T051715Z',
+    why: 'cannot connect: ECONNREFUSED',
+  },
   SubjectDiffers: { kind: 'SubjectDiffers', difference: 'profile.qemu.binary: a → b' },
   EnvironmentDiffersAllowed: { kind: 'EnvironmentDiffersAllowed', difference: 'host.kernel: a → b' },
   InformationalDiffers: { kind: 'InformationalDiffers', difference: 'tool.node: 20 → 22' },
   SubjectUnchanged: { kind: 'SubjectUnchanged', subjects: ['profile.qemu.binary'] },
   SubjectAxisFolded: { kind: 'SubjectAxisFolded', axis: 'backend' },
-  SetHasSteal: { kind: 'SetHasSteal', label: 'base', windows: 2, of: 6, maxPct: 0.4 },
+  SetHasSteal: {
+    kind: 'SetHasSteal',
+    label: 'base',
+    cells: 1,
+    withSteal: 2,
+    worstCell: 'iodepth=1',
+    stealPct: 0.4,
+    spreadPct: 5,
+    spreadOf: 'min-effect',
+    ratio: 0.08,
+  },
   ConfirmRerunStored: { kind: 'ConfirmRerunStored', dir: 'results/confirm' },
   ConfirmRerunFailed: { kind: 'ConfirmRerunFailed', exitCode: 3 },
   CalibrationEnvironmentDiffers: { kind: 'CalibrationEnvironmentDiffers', difference: 'host.kernel: a → b' },
@@ -134,6 +155,7 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   RunUnreadable: { kind: 'RunUnreadable', dir: 'results/x', error: 'run.json: missing' },
   HostReferenceFailed: { kind: 'HostReferenceFailed', fioKey: 'iodepth=1', reason: 'host fio: boom' },
   ReferenceAbove100: { kind: 'ReferenceAbove100' },
+  NoLatencyTraces: { kind: 'NoLatencyTraces', dirs: ['results/q'] },
 };
 
 describe('the diagnostics table', () => {

@@ -203,3 +203,16 @@ test('problem lists are capped: the first 10, then how many more', () => {
   assert.equal(lines.length, 11);
   assert.match(lines[10]!, /^\(top level\): and \d+ more problem\(s\)$/);
 });
+
+test('insight.sampling: absent by default (stored as nothing), in-window on request, anything else named', () => {
+  assert.equal(validateProfile(parseYaml('matrix: {iodepth: [1]}'), 'p').insight, undefined);
+  const p = validateProfile(parseYaml('insight: {sampling: in-window}\nmatrix: {iodepth: [1]}'), 'p');
+  assert.equal(p.insight?.sampling, 'in-window');
+  assert.equal(
+    validateProfile(parseYaml('insight: {}\nmatrix: {iodepth: [1]}'), 'p').insight?.sampling,
+    'outside-window',
+  );
+  assert.deepEqual(errorsOf('insight: {sampling: inside}\nmatrix: {iodepth: [1]}'), [
+    'insight.sampling: expected outside-window or in-window',
+  ]);
+});

@@ -37,14 +37,15 @@ describe('per-cell statistics view', () => {
   it('steal recorded in the samples shows per cell and warns', () => {
     const samples = makeRuns(cell(1), 'iops', [100, 101, 99]).map((s, i) => ({
       ...s,
-      observed: { hostStealPct: i === 0 ? 0.3 : 0 },
+      observed: { hostStealPct: i === 0 ? 1.5 : 0 },
     }));
     const model = buildReportModel([{ ...fixture, samples, reference: [] }]);
-    assert.ok(Math.abs((model.cells[0]?.stealPct ?? NaN) - 0.1) < 1e-12);
-    assert.match(renderCellStatsTable(model, 0), /│ 0\.1 % +│/);
+    assert.ok(Math.abs((model.cells[0]?.stealPct ?? NaN) - 0.5) < 1e-12);
+    assert.match(renderCellStatsTable(model, 0), /│ 0\.5 % +│/);
+    // 0.5 % steal against a CV of 1 %: half the spread.
     assert.match(
       renderCellStatsTable(model, 0),
-      /warning: NonZeroSteal \[backend=virtio-blk ioeventfd=on iodepth=1\]: 0\.1 % CPU steal time/,
+      /warning: HighSteal \[backend=virtio-blk ioeventfd=on iodepth=1\]: 0\.5 % CPU steal time .* is 0\.5× the cell's CV of 1 %/,
     );
   });
 

@@ -38,17 +38,45 @@ describe('summarizeCell', () => {
     assert.ok(!kinds(summarizeCell(latency, { better: 'higher' }).warnings).includes('FirstSampleSlow'));
   });
 
-  it('Bimodal and NonZeroSteal', () => {
-    const s = summarizeCell([100, 120, 101, 121, 99, 119, 100.5, 120.5], { stealPct: 1.5 });
+  it('Bimodal and HighSteal', () => {
+    const s = summarizeCell([100, 120, 101, 121, 99, 119, 100.5, 120.5], { stealPct: 5 });
     assert.ok(kinds(s.warnings).includes('Bimodal'));
-    assert.ok(kinds(s.warnings).includes('NonZeroSteal'));
-    assert.ok(!kinds(summarizeCell([1, 2, 3], { stealPct: 0 }).warnings).includes('NonZeroSteal'));
+    assert.ok(kinds(s.warnings).includes('HighSteal'));
+    assert.ok(!kinds(summarizeCell([1, 2, 3], { stealPct: 0 }).warnings).includes('HighSteal'));
+  });
+
+  it('HighSteal only when steal reaches a quarter of the cell’s CV, and says by how much', () => {
+    const values = [100, 104, 96, 102, 98, 100]; // CV ≈ 2.83 %
+    const cv = summarizeCell(values).cv * 100;
+    const steal = (pct: number) =>
+      summarizeCell(values, { stealPct: pct }).warnings.find((w) => w.kind === 'HighSteal');
+    assert.equal(steal(0.0273), undefined, 'the TCG run’s 0.0273 % against a CV of a few % is noise');
+    assert.equal(steal(cv * 0.25 * 0.99), undefined, 'just below the threshold');
+    const at = steal(cv * 0.25 * 1.01);
+    assert.ok(at && at.kind === 'HighSteal');
+    assert.equal(at.spreadOf, 'cv');
+    assert.ok(Math.abs(at.spreadPct - cv) < 1e-9);
+    assert.ok(Math.abs(at.ratio - 0.2525) < 1e-9);
+    assert.match(explain(at), /is 0\.253× the cell's CV of 2\.83 % \(warned from 0\.25×\)/);
+  });
+
+  it('HighSteal without a measured spread compares steal with the minimum effect (cvThreshold)', () => {
+    const one = (pct: number) => summarizeCell([100], { stealPct: pct }).warnings.find((w) => w.kind === 'HighSteal');
+    assert.equal(one(1.2), undefined, '1.2 % < a quarter of 5 %');
+    const w = one(1.3);
+    assert.ok(w && w.kind === 'HighSteal' && w.spreadOf === 'min-effect' && w.spreadPct === 5);
+    assert.match(explain(w), /the 5 % minimum effect \(the cell has no measured spread\)/);
+    assert.equal(
+      summarizeCell([100], { stealPct: 1.3, cvThreshold: 0.1 }).warnings.find((x) => x.kind === 'HighSteal'),
+      undefined,
+      'the minimum effect follows cvThreshold',
+    );
   });
 
   it('every warning explains itself in a sentence or two', () => {
     const bimodalNoisy = summarizeCell([100, 120, 101, 121, 99, 119, 100.5, 120.5, 100, 119.5], {
       alpha: 0.001,
-      stealPct: 2,
+      stealPct: 5,
     });
     const slowFirst = summarizeCell([80, 100, 101, 99, 100.5, 98, 102, 100]);
     const tiny = summarizeCell([1, 2], { alpha: 0.01 });
@@ -59,7 +87,7 @@ describe('summarizeCell', () => {
       'OutliersPresent',
       'FirstSampleSlow',
       'Bimodal',
-      'NonZeroSteal',
+      'HighSteal',
     ];
     assert.deepEqual(new Set(kinds(all)), new Set(expected));
     for (const w of all) {

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench:db [-- --runs 100,365 --cells 200 --reps 5 --seed 1]`: the
+ * PostgreSQL path on a synthetic nightly tree (scripts/synthetic-tree.ts):
+ * wall time and peak RSS of the real CLI (process start included) for
+ * `publish` of the tree into an empty database, `publish` again (nothing
+ * changes), `history --db`, `history --db --last 30`, `list --db` and
+ * `gate --db --baseline-run`, per tree size. The server is a throwaway
+ * PostgreSQL 15 (test/helpers/postgres.ts; fsync off, so publish times are
+ * a lower bound for a durable server). Figures for docs/benchmarks.md;
+ * nothing is asserted.
+ */
+import { execa } from 'execa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startPostgres } from '../test/helpers/postgres.js';
+import { PROFILE, writeSyntheticTree, type TreeShape } from './synthetic-tree.js';
+import { runIdOf } from '../src/store/run-id.js';
+import { loadRun } from '../src/store/run-reader.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'bin', 'vblk-bench');
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+interface Timed {
+  seconds: number;
+  rssMb: number;
+  exitCode: number;
+}
+
+/** The CLI under /usr/bin/time: wall seconds and peak RSS of the whole process. */
+async function timed(args: string[], db: string): Promise<Timed> {
+  const r = await execa('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, CLI, ...args], {
+    cwd: ROOT,
+    reject: false,
+    env: { VBLK_BENCH_DB: db },
+    stdin: 'ignore',
+  });
+  const m = /TIME ([\d.]+) (\d+)\s*$/.exec(String(r.stderr));
+  if (!m) throw new Error(`no timing for ${args.join(' ')}: ${String(r.stderr).slice(-500)}`);
+  if (r.exitCode !== 0 && r.exitCode !== 3)
+    throw new Error(`${args.join(' ')} exited ${r.exitCode}: ${String(r.stderr).slice(-500)}`);
+  return { seconds: Number(m[1]), rssMb: Number(m[2]) / 1024, exitCode: r.exitCode ?? -1 };
+}
+
+const show = (t: Timed) => `${t.seconds.toFixed(2).padStart(7)} s ${t.rssMb.toFixed(0).padStart(5)} MB`;
+
+async function main(): Promise<void> {
+  const sizes = option('runs', '100,365').split(',').map(Number);
+  const shape: TreeShape = {
+    runs: Math.max(...sizes),
+    cells: Number(option('cells', '200')),
+    reps: Number(option('reps', '5')),
+    seed: Number(option('seed', '1')),
+  };
+  const work = await mkdtemp(join(tmpdir(), 'vblk-bench-db-'));
+  const server = await startPostgres();
+  try {
+    const t0 = Date.now();
+    const runs = writeSyntheticTree(ROOT, join(work, 'results'), shape);
+    console.log(
+      `tree: ${shape.runs} runs × ${shape.cells} cells × ${shape.reps} samples (seed ${shape.seed}) in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    );
+    const start = await timed(['--version'], '');
+    console.log(`bare CLI start (--version): ${show(start)}`);
+    for (const n of sizes) {
+      const db = await server.createDatabase(`bench${n}`);
+      const dirs = runs.slice(0, n);
+      const baseline = runIdOf(await loadRun(dirs[dirs.length - 2]!));
+      const rows: [string, Timed][] = [
+        ['publish (empty database)', await timed(['publish', '-q', ...dirs], db)],
+        ['publish again (unchanged)', await timed(['publish', '-q', ...dirs], db)],
+        ['history --db', await timed(['history', '--db', '--profile', PROFILE], db)],
+        ['history --db --last 30', await timed(['history', '--db', '--profile', PROFILE, '--last', '30'], db)],
+        ['list --db', await timed(['list', '--db'], db)],
+        [
+          'gate --db --baseline-run <id> <dir>',
+          await timed(['gate', '--db', '--baseline-run', baseline, dirs[n - 1]!], db),
+        ],
+      ];
+      console.log(`\n${n} runs (${n * shape.cells * shape.reps} samples):`);
+      for (const [what, t] of rows) console.log(`  ${what.padEnd(38)} ${show(t)}`);
+    }
+  } finally {
+    await server.stop();
+    if (!process.argv.includes('--keep')) await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();

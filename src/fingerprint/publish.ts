@@ -1,0 +1,105 @@
+/**
+ * `vblk-bench publish <results...>`: results directories (or directories of
+ * them) into the PostgreSQL database, one transaction per run, one run in
+ * memory at a time. The schema is brought up to date first. A run that
+ * cannot be read is skipped with its reason; the others are published.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../model/errors.js';
+import { RUN_FILE } from '../store/layout.js';
+import { dbSource, withDb, type DbSource, type DbTimeouts } from '../store/pg/connection.js';
+import { migrate } from '../store/pg/migrations.js';
+import { publishRun, type PublishOutcome } from '../store/pg/write-run.js';
+import { publishableRun } from './published-set.js';
+
+export type PublishResult =
+  { dir: string; runId: string; outcome: PublishOutcome; samples: number } | { dir: string; error: string };
+
+async function isRunDir(dir: string): Promise<boolean> {
+  return (await stat(join(dir, RUN_FILE)).catch(() => null)) !== null;
+}
+
+/** Each argument: a results directory, or a directory whose subdirectories are (in name order). */
+export async function runDirsOf(paths: readonly string[]): Promise<string[]> {
+  const dirs: string[] = [];
+  const problems: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => null);
+    if (!info?.isDirectory()) {
+      problems.push(`${path}: not a directory`);
+      continue;
+    }
+    if (await isRunDir(path)) {
+      dirs.push(path);
+      continue;
+    }
+    const inside: string[] = [];
+    for (const name of (await readdir(path)).sort())
+      if (await isRunDir(join(path, name))) inside.push(join(path, name));
+    if (inside.length === 0) problems.push(`${path}: neither a results directory nor a directory of them`);
+    dirs.push(...inside);
+  }
+  if (problems.length) throw new InputError(problems);
+  return dirs;
+}
+
+/** Publishes every run under `paths`; `log` gets one line per run as it goes. */
+export async function publishResults(
+  paths: readonly string[],
+  source: DbSource,
+  log: (line: string) => void,
+  timeouts?: DbTimeouts,
+): Promise<PublishResult[]> {
+  const dirs = await runDirsOf(paths);
+  return withDb(
+    source,
+    'publishing',
+    async (client) => {
+      await migrate(client);
+      const results: PublishResult[] = [];
+      for (const dir of dirs) {
+        let published;
+        try {
+          published = await publishableRun(dir);
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          results.push({ dir, error: err.lines.join('; ') });
+          log(`skipped ${dir}: ${err.lines.join('; ')}`);
+          continue;
+        }
+        const { run, fingerprint } = published;
+        const outcome = await publishRun(client, run, fingerprint);
+        results.push({ dir, runId: run.runId, outcome, samples: run.samples.length });
+        log(`${outcome} ${run.runId} ${dir} (${run.samples.length} samples)`);
+      }
+      return results;
+    },
+    timeouts,
+  );
+}
+
+/** `run --publish` waits at most this long to connect, and this long for one statement. */
+export const RUN_PUBLISH_TIMEOUTS: DbTimeouts = { connectMs: 5_000, statementMs: 60_000 };
+
+/**
+ * The end of `run --publish`: the run is on disk already; publish it, or say
+ * why not. Never throws for the database: a measurement must not fail
+ * because the shared store is down or not configured.
+ */
+export async function publishFinishedRun(
+  dir: string,
+  opts: { dbFile?: string },
+  timeouts: DbTimeouts = RUN_PUBLISH_TIMEOUTS,
+): Promise<{ published: PublishResult } | { notPublished: string }> {
+  try {
+    const source = await dbSource({ dbFile: opts.dbFile });
+    const [result] = await publishResults([dir], source, () => undefined, timeouts);
+    if (!result) return { notPublished: 'no run found' };
+    if ('error' in result) return { notPublished: result.error };
+    return { published: result };
+  } catch (err) {
+    if (err instanceof InputError) return { notPublished: err.lines.join('; ') };
+    throw err;
+  }
+}
