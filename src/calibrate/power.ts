@@ -109,3 +109,29 @@ export function requiredRepetitions(
   }
   return { n: high, power: highPower };
 }
+
+/**
+ * The smallest true change (%) that sizes n₁, n₂ detect with probability
+ * `target` at this noise (the same simulation as simulatePower), to 0.1 %
+ * by bisection; null when not even `maxPct` is (the sizes cannot reach α, or
+ * the noise is wild). What an "undecided" comparison could have seen.
+ */
+export function minimumDetectableEffect(
+  q: Omit<PowerQuestion, 'effectPct'>,
+  n1: number,
+  n2: number,
+  target: number,
+  maxPct = 90,
+): number | null {
+  if (q.residuals.length < 2) return null;
+  const powerAt = (effectPct: number) => simulatePower({ ...q, effectPct }, n1, n2);
+  if (powerAt(maxPct) < target) return null;
+  let low = 0;
+  let high = maxPct;
+  while (high - low > 0.1) {
+    const mid = (low + high) / 2;
+    if (powerAt(mid) >= target) high = mid;
+    else low = mid;
+  }
+  return Math.round(high * 10) / 10;
+}

@@ -29,6 +29,7 @@ export const JSON_SCHEMAS = {
   /** 2: check levels are severities (`warn` → `warning`, `fail` → `error`) and `fix` is `hint`. */
   doctor: 2,
   'guest-image': 1,
+  fidelity: 1,
 } as const;
 
 export type JsonKind = keyof typeof JSON_SCHEMAS;

@@ -9,6 +9,7 @@ import type { HistoryReport } from '../../history/history.js';
 import type { ExplainReport } from '../breakdown-table.js';
 import type { CompareReport } from '../compare-report.js';
 import type { DoctorReport, GuestImageInfo } from '../doctor-report.js';
+import type { FidelityReport } from '../fidelity-report.js';
 import type { GateReport } from '../gate-report.js';
 import { gateHeadline } from '../gate-headline.js';
 import { renderDiagnostic } from '../warnings.js';
@@ -18,6 +19,7 @@ import { compareMarkdown } from './compare-markdown.js';
 import { compareTable } from './compare-table.js';
 import { doctorText } from './doctor-text.js';
 import { explainTable } from './explain-table.js';
+import { fidelityTable } from './fidelity-table.js';
 import type { Exporter } from './exporter.js';
 import { gateJUnit } from './gate-junit.js';
 import { gateMarkdown } from './gate-markdown.js';
@@ -42,6 +44,7 @@ export interface OutputModels {
   runs: RunListing;
   doctor: DoctorReport;
   'guest-image': GuestImageInfo;
+  fidelity: FidelityReport;
 }
 
 export type OutputKind = keyof OutputModels;
@@ -83,6 +86,7 @@ const EXPORTERS: Registry = {
   runs: [runsText, jsonExporter('runs')],
   doctor: [doctorText, jsonExporter('doctor')],
   'guest-image': [jsonExporter('guest-image')],
+  fidelity: [fidelityTable, jsonExporter('fidelity')],
 };
 
 /** The formats of one kind, the default first. */

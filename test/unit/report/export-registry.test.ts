@@ -21,6 +21,8 @@ import type { StoredRun } from '../../../src/store/run-reader.js';
 import { loadFixtureRun } from '../../helpers/fixture-run.js';
 import { makeRuns } from '../gate/sample-factory.js';
 import { hint } from '../../../src/model/diagnostic.js';
+import { fidelityReport } from '../../../src/report/fidelity-report.js';
+import { fidelityFile } from '../calibrate/fidelity-fixture.js';
 
 /** Every command and subcommand, with its path (`report`, `guest info`). */
 function commandsOf(cmd: Command, prefix: string[] = []): { path: string[]; cmd: Command }[] {
@@ -39,6 +41,7 @@ const ARGS: Record<string, string[]> = {
   gate: ['gate', '/nonexistent/current', '--baseline', '/nonexistent/base'],
   history: ['history', '/nonexistent', '--profile', 'nightly'],
   explain: ['explain', '/nonexistent/run'],
+  calibrate: ['calibrate', '/nonexistent/profile.yaml', '--fidelity'],
 };
 
 describe('every --format comes from the exporter registry', () => {
@@ -105,6 +108,12 @@ function models(): { [K in OutputKind]: OutputModels[K] } {
     runs: buildRunListing([{ dir: run.dir, run }]),
     doctor: { checks: [{ name: 'QEMU', level: 'ok', detail: 'qemu-system-x86_64 9.2.0' }] },
     'guest-image': { dir: '/cache/guest/x', contentHash: 'ab12', manifest: {} },
+    fidelity: fidelityReport(
+      fidelityFile({
+        'iodepth=1': { normal: [100, 101, 99, 100, 102, 98], harnessFree: [100, 99, 101, 100, 98, 102] },
+      }),
+      '/results/quick-fidelity-x',
+    ),
   };
 }
 
