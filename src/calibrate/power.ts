@@ -48,7 +48,8 @@ function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
 
-function draw(residuals: readonly number[], n: number, h: number, rng: Rng, scale: number): number[] {
+/** n values drawn from `residuals` by the smoothed bootstrap (bandwidth `h`), times `scale`. */
+export function drawSmoothed(residuals: readonly number[], n: number, h: number, rng: Rng, scale: number): number[] {
   return Array.from(
     { length: n },
     () => ((residuals[randomInt(rng, residuals.length)] ?? 1) + h * gaussian(rng)) * scale,
@@ -63,8 +64,8 @@ export function simulatePower(q: PowerQuestion, n1: number, n2: number): number 
   const factor = q.better === 'higher' ? 1 - q.effectPct / 100 : 1 + q.effectPct / 100;
   let detected = 0;
   for (let i = 0; i < simulations; i++) {
-    const a = draw(q.residuals, n1, h, rng, 1);
-    const b = draw(q.residuals, n2, h, rng, factor);
+    const a = drawSmoothed(q.residuals, n1, h, rng, 1);
+    const b = drawSmoothed(q.residuals, n2, h, rng, factor);
     const changePct = (median(b) / median(a) - 1) * 100;
     const worsePct = q.better === 'higher' ? -changePct : changePct;
     if (exceedsMinEffect(worsePct, q.minEffectPct ?? 0) && mannWhitney(a, b).p < q.alpha) detected++;
@@ -107,4 +108,30 @@ export function requiredRepetitions(
     else low = mid;
   }
   return { n: high, power: highPower };
+}
+
+/**
+ * The smallest true change (%) that sizes n₁, n₂ detect with probability
+ * `target` at this noise (the same simulation as simulatePower), to 0.1 %
+ * by bisection; null when not even `maxPct` is (the sizes cannot reach α, or
+ * the noise is wild). What an "undecided" comparison could have seen.
+ */
+export function minimumDetectableEffect(
+  q: Omit<PowerQuestion, 'effectPct'>,
+  n1: number,
+  n2: number,
+  target: number,
+  maxPct = 90,
+): number | null {
+  if (q.residuals.length < 2) return null;
+  const powerAt = (effectPct: number) => simulatePower({ ...q, effectPct }, n1, n2);
+  if (powerAt(maxPct) < target) return null;
+  let low = 0;
+  let high = maxPct;
+  while (high - low > 0.1) {
+    const mid = (low + high) / 2;
+    if (powerAt(mid) >= target) high = mid;
+    else low = mid;
+  }
+  return Math.round(high * 10) / 10;
 }

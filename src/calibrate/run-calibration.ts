@@ -5,6 +5,7 @@
  * cell and metric (noise.ts) and the repetitions an effect needs (power.ts).
  * Writing the file and printing it is the CLI's.
  */
+import { plannedRepetitions } from '../profile/adaptive.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,7 +62,7 @@ export async function runCalibration(
   const profile = validateProfile(raw, nameFromPath(profilePath));
   const group = makePlan(profile, 'tcg').groups[0];
   if (!group) throw new InputError(`${profilePath}: no runnable cell to calibrate`);
-  const repetitions = req.repetitions ?? Math.max(profile.repetitions, CALIBRATE_DEFAULTS.minRepetitions);
+  const repetitions = req.repetitions ?? Math.max(plannedRepetitions(profile), CALIBRATE_DEFAULTS.minRepetitions);
   if (repetitions < 3) throw new InputError('--repetitions: calibration needs at least 3 repetitions per arm');
 
   const aaName = `${profile.name}-aa`;

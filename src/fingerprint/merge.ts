@@ -17,11 +17,17 @@ import { TOOL_VERSION } from '../util/version.js';
 
 /** Reasons the runs cannot be merged (empty when they can). Pure. */
 export function mergeProblems(
-  runs: readonly Pick<StoredRun, 'dir' | 'manifest' | 'profile' | 'environment' | 'samples'>[],
+  runs: readonly Pick<StoredRun, 'dir' | 'manifest' | 'profile' | 'environment' | 'samples' | 'adaptive'>[],
 ): string[] {
   const problems: string[] = [];
   const first = runs[0];
   if (!first) return ['nothing to merge'];
+  // Its planned samples and decisions belong to its own stopping rule (docs/profiles.md, "Adaptive repetitions").
+  for (const r of runs)
+    if (r.adaptive || (r.profile as { repetitions?: unknown }).repetitions === 'auto')
+      problems.push(
+        `${r.dir}: a repetitions: auto run; its rounds stopped on its own decisions, which a merge would not hold (compare it as it is)`,
+      );
   const seen = new Map<string, string>();
   const fingerprint = (r: (typeof runs)[number]) =>
     fingerprintOf({ environment: r.environment, profile: r.profile, samples: r.samples });

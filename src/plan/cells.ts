@@ -3,6 +3,7 @@
  * order, each cell carrying effective values (legacy names mapped), the values
  * as requested, and per-entry options.
  */
+import { plannedRepetitions } from '../profile/adaptive.js';
 import type { AxisValue, CellValues } from '../model/sample.js';
 import { cellKeyOf } from '../model/cell-key.js';
 import { AXES, type AxisEntry } from '../profile/axes.js';
@@ -43,7 +44,7 @@ export function axisEntries(profile: Profile): { name: string; entries: AxisEntr
 function checkMatrixSize(profile: Profile): void {
   const axes = axisEntries(profile).map((a) => ({ name: a.name, n: a.entries.length }));
   const cells = axes.reduce((product, a) => product * a.n, 1);
-  const samples = cells * profile.repetitions;
+  const samples = cells * plannedRepetitions(profile);
   if (cells <= MAX_PLANNED_CELLS && samples <= MAX_PLANNED_SAMPLES) return;
   const largest = [...axes]
     .sort((a, b) => b.n - a.n)

@@ -2,6 +2,7 @@
  * The plan: everything a run will do, decided before anything starts.
  * Pure: the same profile and accel give the same plan.
  */
+import { plannedRepetitions } from '../profile/adaptive.js';
 import type { Accel } from '../model/sample.js';
 import { InputError } from '../model/errors.js';
 import type { Profile } from '../profile/schema.js';
@@ -73,12 +74,12 @@ export function makePlan(
   const groups = groupCells(runnable);
   const rebootPerRepetition = profile.reboot_per_repetition;
   const visits = scheduleVisits(groups, {
-    repetitions: profile.repetitions,
+    repetitions: plannedRepetitions(profile),
     order: profile.order,
     seed: profile.seed,
     rebootPerRepetition,
   });
-  const sampleCount = runnable.length * profile.repetitions;
+  const sampleCount = runnable.length * plannedRepetitions(profile);
   const estimate = estimateDuration({
     accel,
     visits: visits.length,

@@ -10,6 +10,8 @@ import { ProfileSchema, type Profile } from './schema.js';
 import { formatIssues } from './issues.js';
 import { SAFE } from './patterns.js';
 import { checkDiskAgainstHost } from './disk-checks.js';
+import { adaptiveProblems } from './adaptive.js';
+import { axisByName } from './axes.js';
 
 /** Profiles are small; a huge file is a mistake (or an attack), not a profile. */
 const MAX_PROFILE_BYTES = 1024 * 1024;
@@ -114,7 +116,17 @@ export function validateProfile(data: unknown, fallbackName?: string): Profile {
   }
   const result = ProfileSchema.safeParse(input);
   if (!result.success) throw new InputError(capProblems(formatIssues(result.error.issues)));
+  const adaptive = adaptiveProblems(result.data, (axis) => matrixValues(result.data, axis));
+  if (adaptive.length > 0) throw new InputError(adaptive);
   return result.data;
+}
+
+/** The effective values one axis takes in the matrix (as cell keys write them); null when it is not listed. */
+function matrixValues(profile: Profile, axis: string): string[] | null {
+  const def = axisByName(axis);
+  const entries = (profile.matrix as Record<string, { requested: unknown }[] | undefined>)[axis];
+  if (!def || !entries) return null;
+  return entries.map((e) => String(def.effective(e.requested as never).value));
 }
 
 /** Name a profile after its file when it does not name itself, if the file name is safe. */

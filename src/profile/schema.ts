@@ -8,6 +8,7 @@ import { SAFE, PATTERN_HINT } from './patterns.js';
 import { parseDurationSeconds, parseSizeBytes, MiB } from './units.js';
 import { FIO_RW_VALUES } from './workload.js';
 import { PinSchema } from './pin.js';
+import { AdaptiveSchema } from './adaptive.js';
 
 const safeString = (key: keyof typeof SAFE) =>
   z.string({ error: 'expected a string' }).regex(SAFE[key], { error: `expected ${PATTERN_HINT[key]}` });
@@ -198,7 +199,11 @@ export const ProfileSchema = z.strictObject(
     guest: GuestSchema.prefault({ kind: 'builtin' }),
     disk: DiskSchema.prefault({}),
     fio: FioSchema.prefault({}),
-    repetitions: intIn(1, 1000).default(1),
+    /** A count, or `auto`: rounds until the `adaptive:` block's comparisons are decided (profile/adaptive.ts). */
+    repetitions: z
+      .union([intIn(1, 1000), z.literal('auto')], { error: 'expected an integer from 1 to 1000, or auto' })
+      .default(1),
+    adaptive: AdaptiveSchema.optional(),
     /** Order of group visits within a round: same order each round, or shuffled with a recorded seed. */
     order: z.enum(['round-robin', 'random'], { error: 'expected round-robin or random' }).default('round-robin'),
     seed: intIn(0, 2 ** 31 - 1).default(1),

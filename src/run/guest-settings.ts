@@ -11,15 +11,19 @@ import type { Cell } from '../plan/cells.js';
 import { setScheduler } from '../guest/scheduler.js';
 import { setQueueAttribute, type QueueAttribute } from '../guest/queue-attr.js';
 import type { RunningGuest } from './guest-boot.js';
+import { mapLegacyScheduler } from '../model/scheduler-names.js';
 
 export interface GuestSettingApplier {
   axis: string;
+  /** The value `cell` asks for, as written to sysfs (a legacy scheduler name mapped). */
+  wanted(cell: Cell): string | number;
   /** Applies `cell`'s value (requested form) and returns the value the guest reports afterwards. */
   apply(guest: RunningGuest, cell: Cell): Promise<AxisValue>;
 }
 
 const schedulerApplier: GuestSettingApplier = {
   axis: 'scheduler',
+  wanted: (cell) => mapLegacyScheduler(String(cell.requested.scheduler)).effective,
   async apply(guest, cell) {
     const applied = await setScheduler(guest.session, guest.device, String(cell.requested.scheduler));
     return applied.active;
@@ -29,6 +33,7 @@ const schedulerApplier: GuestSettingApplier = {
 /** A numeric /sys/block/<dev>/queue attribute named like its axis. */
 const queueAttributeApplier = (axis: QueueAttribute): GuestSettingApplier => ({
   axis,
+  wanted: (cell) => Number(cell.values[axis]),
   apply: (guest, cell) => setQueueAttribute(guest.session, guest.device, axis, Number(cell.values[axis])),
 });
 
@@ -38,6 +43,17 @@ const GUEST_SETTING_APPLIERS: readonly GuestSettingApplier[] = [
   queueAttributeApplier('nomerges'),
   queueAttributeApplier('nr_requests'),
 ];
+
+/**
+ * The sysfs writes `cell` asks for, in application order: what a guest
+ * without the runner (the fidelity check's harness-free boot) applies itself.
+ */
+export function guestSettingWrites(cell: Cell): { axis: string; value: string | number }[] {
+  return GUEST_SETTING_APPLIERS.filter((a) => cell.values[a.axis] !== undefined).map((a) => ({
+    axis: a.axis,
+    value: a.wanted(cell),
+  }));
+}
 
 /** What is active in one boot, per axis: changed only when a cell needs another value. */
 export type ActiveGuestSettings = Map<string, AxisValue>;

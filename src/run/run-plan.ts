@@ -17,8 +17,10 @@
  *    the sample that could not be stored is handed back in `unsaved`.
  * Ctrl-C: the cell in flight is not stored (it is not a measurement).
  */
+import { plannedRepetitions } from '../profile/adaptive.js';
 import { join } from 'node:path';
-import type { Accel, BootRetry } from '../model/sample.js';
+import type { Accel, BootRetry, Sample } from '../model/sample.js';
+import type { AdaptiveRecord } from '../model/schemas/adaptive.js';
 import type { Profile } from '../profile/schema.js';
 import type { Plan } from '../plan/plan.js';
 import type { Cell } from '../plan/cells.js';
@@ -52,6 +54,8 @@ export interface RunLoopResult {
   samplesWritten: number;
   boots: BootRecord[];
   interrupted: boolean;
+  /** `repetitions: auto`: the policy ended the rounds before the plan's maximum. */
+  roundsEnded?: boolean;
   /** Why the loop ended before the plan did, when going on could not help. */
   stopped?: { kind: 'fatal' | 'storage'; error: unknown };
   /** Measured but not stored (results directory full or unwritable): the caller keeps them elsewhere. */
@@ -85,8 +89,30 @@ export interface RunLoopOptions {
   todo?: (cellKey: string, repetition: number) => boolean;
   /** Appended to boot ids, so a resumed run does not reuse the boot directories of earlier sessions. */
   bootSuffix?: string;
+  /** `repetitions: auto`: the cells each round measures; absent: every planned round of every cell. */
+  rounds?: { policy: RoundPolicy; stored: readonly RoundRecord[] };
   /** `trace: latency`: turns a traced pass's raw files into latency.json (the analysis tier, passed down). */
   analyzeTrace?: TraceAnalyzer;
+}
+
+/** What the round policy sees of each stored sample. */
+export type RoundRecord = Pick<Sample, 'cellKey' | 'repetition' | 'status' | 'metrics'>;
+
+/**
+ * `repetitions: auto`: which cells each round still measures. Given from
+ * above (the stopping rule belongs to the analysis tier: gate/adaptive-rounds.ts),
+ * so the loop only asks — before the first visit of every round, with every
+ * sample stored so far (a resumed run's earlier ones included).
+ */
+export interface RoundPolicy {
+  /** The cells round `round` measures; null: the rounds are over (decided, the maximum, or the budget). */
+  cellsFor(round: number, stored: readonly RoundRecord[]): ReadonlySet<string> | null;
+}
+
+/** The round policy of an auto run, and the record of what it decided (adaptive.json). */
+export interface AdaptiveRounds extends RoundPolicy {
+  /** From every stored sample; `ended`: the run ended (not interrupted, not stopped by a failure). */
+  record(stored: readonly RoundRecord[], ended: boolean): AdaptiveRecord;
 }
 
 /** Every planned sample, in visit order, with the index of the visit (boot) that measures it. */
@@ -174,6 +200,9 @@ class RunLoop {
   private readonly result: RunLoopResult = { samplesWritten: 0, boots: [], interrupted: false, unsaved: [] };
   private readonly total: number;
   private readonly maxBoots: number;
+  /** `repetitions: auto`: every sample stored (earlier sessions' too), and the cells of the current round. */
+  private readonly records: RoundRecord[];
+  private round: { index: number; cells: ReadonlySet<string> | null } | null = null;
   /** IOPS of this session's ok samples per cell: the untraced median next to a traced run. */
   private readonly okIops = new Map<string, number[]>();
 
@@ -181,6 +210,19 @@ class RunLoop {
     this.todo = opts.todo ?? (() => true);
     this.total = plannedSamples(opts.plan).filter((p) => this.todo(p.cellKey, p.repetition)).length;
     this.maxBoots = 1 + opts.profile.boot_retries;
+    this.records = [...(opts.rounds?.stored ?? [])];
+  }
+
+  /** False once the round policy has ended the rounds (asked at the first visit of each round). */
+  private roundGoesOn(round: number): boolean {
+    const policy = this.opts.rounds?.policy;
+    if (!policy) return true;
+    if (this.round?.index !== round) this.round = { index: round, cells: policy.cellsFor(round, this.records) };
+    return this.round.cells !== null;
+  }
+
+  private measuresThisRound(cellKey: string): boolean {
+    return !this.opts.rounds || (this.round?.cells?.has(cellKey) ?? false);
   }
 
   async run(): Promise<RunLoopResult> {
@@ -188,6 +230,10 @@ class RunLoop {
     try {
       for (const [visitIndex, visit] of plan.visits.entries()) {
         if (signal.aborted) break;
+        if (!this.roundGoesOn(visit.round)) {
+          this.result.roundsEnded = true;
+          break;
+        }
         await this.visit(visitIndex, visit);
       }
     } catch (err) {
@@ -202,8 +248,8 @@ class RunLoop {
   private async visit(visitIndex: number, visit: Plan['visits'][number]): Promise<void> {
     const { plan, profile, log, signal } = this.opts;
     const group = groupById(plan, visit.groupId);
-    const pending: Pending = visitMeasurements(visit, group.cells).filter(({ round, cell }) =>
-      this.todo(cell.key, round),
+    const pending: Pending = visitMeasurements(visit, group.cells).filter(
+      ({ round, cell }) => this.todo(cell.key, round) && this.measuresThisRound(cell.key),
     );
     if (pending.length === 0) return;
     const baseId = `b${String(visitIndex + 1).padStart(3, '0')}-${group.id}-r${visit.round}${this.opts.bootSuffix ?? ''}`;
@@ -244,6 +290,7 @@ class RunLoop {
       throw stopFor(err) ?? err;
     }
     this.result.samplesWritten += 1;
+    this.records.push(draft);
     progress?.sampleStored();
     const iops = draft.metrics.iops?.value;
     if (draft.status === 'ok' && iops !== undefined)
@@ -367,7 +414,8 @@ class RunLoop {
   /** `trace: latency`: the cells whose last planned repetition this visit measures get a traced pass after it. */
   private tracedCells(visit: Plan['visits'][number], pending: Pending): Cell[] {
     if (this.opts.profile.trace !== 'latency') return [];
-    const last = this.opts.profile.repetitions - 1;
+    // repetitions: auto plans its maximum; a cell the rule stops earlier gets no traced pass.
+    const last = plannedRepetitions(this.opts.profile) - 1;
     if (!visit.rounds.includes(last)) return [];
     return pending.filter((p) => p.round === last).map((p) => p.cell);
   }

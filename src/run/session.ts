@@ -24,7 +24,7 @@ import { RUN_LOCK_FILE, runDirName } from '../store/layout.js';
 import { createRunDir } from '../store/new-run-dir.js';
 import { environmentChanges, missingSlots, recordedSlots, sampleSlot } from '../store/resume.js';
 import { RunWriter } from '../store/run-writer.js';
-import { loadRun, type StoredRun } from '../store/run-reader.js';
+import { loadRun, stoppedRounds, type StoredRun } from '../store/run-reader.js';
 import {
   checkFreeSpace,
   checkResultsLocation,
@@ -41,7 +41,11 @@ import { createdBackingPath, prepareBackingStore } from './backing-store.js';
 import { renderDryRun } from './dry-run.js';
 import { collectRunEnvironment } from './environment.js';
 import { runHostReference } from './reference.js';
-import { plannedSamples, runPlan, type LoopProgress, type RunLoopResult } from './run-plan.js';
+import { plannedSamples, runPlan, type AdaptiveRounds, type LoopProgress, type RunLoopResult } from './run-plan.js';
+import type { AdaptiveSpec } from '../profile/adaptive.js';
+import type { AdaptiveRecord } from '../model/schemas/adaptive.js';
+import type { CellValues } from '../model/sample.js';
+import type { Plan } from '../plan/plan.js';
 import { openSession, type Session, type SessionRequest } from './session-setup.js';
 import { storeUnsupported, warnUnsupported } from './unsupported.js';
 import type { RunDiagnostic } from '../model/diagnostic.js';
@@ -71,6 +75,11 @@ export interface RunContext {
   signal: AbortSignal;
   /** Starts the live progress display of the loop; absent: none. */
   startProgress?: (plan: ProgressPlan) => LoopProgress & { stop(): void };
+  /**
+   * `repetitions: auto`: the round policy for a plan (gate/adaptive-rounds.ts,
+   * handed down by the CLI: the stopping rule is the analysis tier's).
+   */
+  adaptiveRounds?: (spec: AdaptiveSpec, cells: readonly { key: string; values: CellValues }[]) => AdaptiveRounds;
   /** `trace: latency`: the analysis that turns a traced pass's raw files into latency.json. */
   analyzeTrace?: TraceAnalyzer;
 }
@@ -102,6 +111,8 @@ export interface FinishedRun {
   stopReason?: string;
   /** run.json could not be marked finished (it still says incomplete). */
   finishError?: RunDiagnostic;
+  /** `repetitions: auto`: what was decided and where the rounds stopped (as stored in adaptive.json). */
+  adaptive?: AdaptiveRecord;
 }
 
 export type RunOutcome = { kind: 'dry-run'; text: string } | FinishedRun;
@@ -122,10 +133,17 @@ interface Measuring {
   ctx: RunContext;
   locks: HeldLock[];
   lockOptions: AcquireOptions;
+  /** `repetitions: auto`: the round policy. */
+  rounds?: AdaptiveRounds;
 }
 
 export async function runSession(req: RunRequest, ctx: RunContext): Promise<RunOutcome> {
   const session = await openSession(req, ctx.log);
+  if (req.shard && session.profile.repetitions === 'auto')
+    throw new InputError(
+      '--shard: repetitions: auto is not sharded: a comparison needs both its cells in one run, and its rounds stop on their joint decision (run it whole, or give repetitions a count)',
+    );
+  const rounds = roundPolicy(session, ctx);
   logPruned(session, ctx.log);
   const todo = samplesToMeasure(session);
   if (req.dryRun) return { kind: 'dry-run', text: await dryRunText(session, todo) };
@@ -139,7 +157,7 @@ export async function runSession(req: RunRequest, ctx: RunContext): Promise<RunO
     onWait: (h) => ctx.log.diagnostic({ kind: 'LockWait', pid: h.pid, since: h.since }),
     onTakeover: (text) => ctx.log.diagnostic({ kind: 'LockTakenOver', text }),
   };
-  const m: Measuring = { session, todo, req, ctx, locks: [], lockOptions };
+  const m: Measuring = { session, todo, req, ctx, locks: [], lockOptions, rounds };
   try {
     return await measureSession(m);
   } catch (err) {
@@ -168,8 +186,23 @@ function logCleanup(actions: readonly string[], log: Logger): void {
   );
 }
 
+/** The round policy of an auto run, from the plan's cells; bad declarations are bad input before anything boots. */
+function roundPolicy({ profile, plan }: Session, ctx: RunContext): AdaptiveRounds | undefined {
+  if (profile.repetitions !== 'auto' || !profile.adaptive) return undefined;
+  if (!ctx.adaptiveRounds) throw new Error('repetitions: auto needs a round policy (RunContext.adaptiveRounds)');
+  const cells = plan.groups.flatMap((g) => g.cells.map((c) => ({ key: c.key, values: c.values })));
+  return ctx.adaptiveRounds(profile.adaptive, cells);
+}
+
+/** Planned samples; of an auto run whose rule stopped its rounds, only those up to where it stopped each cell. */
+function plannedNow(plan: Plan, adaptive: AdaptiveRecord | null | undefined) {
+  const rounds = stoppedRounds(adaptive ?? null);
+  const all = plannedSamples(plan);
+  return rounds ? all.filter((p) => p.repetition < (rounds.get(p.cellKey) ?? Infinity)) : all;
+}
+
 function samplesToMeasure({ plan, stored }: Session): Todo {
-  const planned = plannedSamples(plan);
+  const planned = plannedNow(plan, stored?.adaptive);
   const missing = missingSlots(planned, recordedSlots(stored?.samples ?? []));
   const missingSet = new Set(missing);
   const isMissing = (cellKey: string, repetition: number) => missingSet.has(sampleSlot(cellKey, repetition));
@@ -218,7 +251,8 @@ async function measureSession(m: Measuring): Promise<FinishedRun> {
   // Cells this host cannot run: stored after the measured ones (tables keep a measured reference row).
   if (!loop.stopped)
     await storeUnsupported(writer, session.plan, new Set((stored?.samples ?? []).map((s) => s.cellKey)));
-  return finishRun(session, writer, loop, ctx.signal);
+  const adaptive = m.rounds && (await recordRounds(m.rounds, writer, loop, ctx));
+  return finishRun(session, writer, loop, ctx.signal, adaptive);
 }
 
 /** The guest to boot, its key, and the environment — which a resumed run must still have. */
@@ -352,6 +386,7 @@ async function measure(
         progress,
         todo: todo.isMissing,
         bootSuffix: writer.runManifest.resumes?.at(-1)?.bootSuffix,
+        rounds: m.rounds && { policy: m.rounds, stored: session.stored?.samples ?? [] },
         ...(ctx.analyzeTrace ? { analyzeTrace: ctx.analyzeTrace } : {}),
       });
     } finally {
@@ -366,6 +401,44 @@ async function measure(
     lifecycle.close();
   }
 }
+
+/**
+ * adaptive.json from every stored sample (an earlier session's too), and one
+ * line per comparison: its decision, after how many rounds, why.
+ */
+async function recordRounds(
+  rounds: AdaptiveRounds,
+  writer: RunWriter,
+  loop: RunLoopResult,
+  ctx: RunContext,
+): Promise<AdaptiveRecord | undefined> {
+  const stored = await loadRun(writer.dir).catch(() => null);
+  if (!stored) return undefined;
+  const ended = !loop.interrupted && !loop.stopped && !ctx.signal.aborted;
+  const record = rounds.record(stored.samples, ended);
+  await writer.writeAdaptive(record);
+  for (const c of record.comparisons)
+    ctx.log.info(`adaptive: ${pairLabel(c.cellKey, c.baselineKey)} (${c.metric}): ${c.reason}`);
+  ctx.log.info(`adaptive: rounds stopped: ${ADAPTIVE_STOP_TEXT[record.stop]}`);
+  return record;
+}
+
+/** `iodepth=8 vs iodepth=1 at backend=virtio-blk,scheduler=none`: what differs, then what the two cells share. */
+function pairLabel(cellKey: string, baselineKey: string): string {
+  const b = baselineKey.split(',');
+  const parts = cellKey.split(',');
+  const differ = parts.filter((p, i) => p !== b[i]);
+  const shared = parts.filter((p, i) => p === b[i]);
+  const base = b.filter((p, i) => p !== parts[i]);
+  return `${differ.join(',')} vs ${base.join(',')}${shared.length ? ` at ${shared.join(',')}` : ''}`;
+}
+
+const ADAPTIVE_STOP_TEXT: Record<AdaptiveRecord['stop'], string> = {
+  decided: 'every comparison decided',
+  max: 'the maximum rounds, some comparisons undecided',
+  budget: 'the time budget, some comparisons undecided',
+  interrupted: 'the run did not end; run --resume continues the rounds',
+};
 
 const interruptedBy = (signal: AbortSignal): NodeJS.Signals | null =>
   signal.aborted && signal.reason instanceof InterruptedError ? signal.reason.signal : null;
@@ -383,12 +456,14 @@ async function finishRun(
   writer: RunWriter,
   loop: RunLoopResult | null,
   signal: AbortSignal,
+  adaptive?: AdaptiveRecord,
 ): Promise<FinishedRun> {
   const runDir = writer.dir;
   const storageStop = loop?.stopped?.kind === 'storage' ? loop.stopped.error : undefined;
   const unsaved = loop && storageStop ? await keepUnsaved(runDir, loop) : undefined;
   const stored = await loadRun(runDir).catch(() => null);
-  const stillMissing = missingSlots(plannedSamples(session.plan), recordedSlots(stored?.samples ?? [])).length;
+  const planned = plannedNow(session.plan, adaptive ?? stored?.adaptive);
+  const stillMissing = missingSlots(planned, recordedSlots(stored?.samples ?? [])).length;
   const interrupted = interruptedBy(signal);
   const complete = stillMissing === 0 && !interrupted;
   const stopReason = interrupted
@@ -420,5 +495,6 @@ async function finishRun(
     unsaved,
     stopReason,
     finishError,
+    ...(adaptive ? { adaptive } : {}),
   };
 }

@@ -66,11 +66,18 @@ export function unsupportedCellKeys(plan: StoredPlan, depth = 0): Set<string> {
   return keys;
 }
 
-/** Every planned (cell, repetition) of a stored plan; a one-line Error when the plan is inconsistent. */
-export function plannedSlots(plan: StoredPlan): SampleSlot[] {
+/**
+ * Every planned (cell, repetition) of a stored plan; a one-line Error when the
+ * plan is inconsistent. `roundsPerCell`: a `repetitions: auto` run whose
+ * rounds the stopping rule ended (adaptive.json) planned each cell's rounds
+ * up to where the rule stopped it, not the plan's maximum — stopping early is
+ * complete, not missing.
+ */
+export function plannedSlots(plan: StoredPlan, roundsPerCell?: ReadonlyMap<string, number>): SampleSlot[] {
   const out: SampleSlot[] = [];
   collectSlots(plan, out, 0);
-  return out;
+  if (!roundsPerCell) return out;
+  return out.filter((s) => s.repetition < (roundsPerCell.get(s.cellKey) ?? Infinity));
 }
 
 /** A cell with fewer valid samples than planned. */

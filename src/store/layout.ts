@@ -27,6 +27,8 @@ export const PIDS_DIR = 'pids';
 export const TRACES_DIR = 'traces';
 /** The per-layer latency map of a traced run (src/model/latency.ts: CellLatency). */
 export const LATENCY_FILE = 'latency.json';
+/** What `repetitions: auto` decided and where its rounds stopped (src/model/schemas/adaptive.ts). */
+export const ADAPTIVE_FILE = 'adaptive.json';
 export const RUN_LOCK_FILE = '.lock';
 
 /** A file-name-safe form of a cell key: `backend=virtio-blk,iodepth=4` → `backend-virtio-blk_iodepth-4`. */

@@ -7,6 +7,7 @@
  * `--resume` measures it again; what the plan holds and the valid records
  * lack is missing whatever run.json claims.
  */
+import { AdaptiveRecordSchema, type AdaptiveRecord } from '../model/schemas/adaptive.js';
 import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
 import type { Sample } from '../model/sample.js';
@@ -16,7 +17,7 @@ import { StoredEnvironmentSchema, StoredProfileSchema } from '../model/schemas/e
 import { StoredPlanSchema, type StoredPlan } from '../model/schemas/plan.js';
 import type { RunManifest } from './manifest.js';
 import { loadReference, type ReferenceRecord } from './reference-store.js';
-import { ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RUN_FILE, SAMPLES_DIR } from './layout.js';
+import { ADAPTIVE_FILE, ENVIRONMENT_FILE, PLAN_FILE, PROFILE_FILE, RUN_FILE, SAMPLES_DIR } from './layout.js';
 import { MAX_FILE_BYTES, FileProblem, listFilesUnder, readJsonUnder } from './stored-file.js';
 import { admitSamples, type SampleCandidate } from './admit-samples.js';
 import { plannedSlots, unsupportedCellKeys, type Completeness, type SampleSlot } from './completeness.js';
@@ -36,6 +37,8 @@ export interface StoredRun {
   diagnostics?: StoredDiagnostic[];
   /** Planned samples and those without a valid record (absent for runs built in memory). */
   completeness?: Completeness;
+  /** `repetitions: auto`: what the rule decided and where it stopped (adaptive.json); null otherwise. */
+  adaptive?: AdaptiveRecord | null;
 }
 
 /** Samples read in parallel, this many at a time. */
@@ -51,6 +54,23 @@ async function readRequired<T>(read: () => Promise<T>, hint = ''): Promise<T> {
   }
 }
 
+/** adaptive.json of a `repetitions: auto` run; null when there is none (a fixed-count run, or one still running). */
+export async function readAdaptive(dir: string): Promise<AdaptiveRecord | null> {
+  try {
+    return await readJsonUnder(dir, ADAPTIVE_FILE, AdaptiveRecordSchema, MAX_FILE_BYTES.adaptive);
+  } catch (err) {
+    if (err instanceof FileProblem && err.problem === 'missing') return null;
+    if (err instanceof FileProblem) throw new InputError(err.message);
+    throw err;
+  }
+}
+
+/** Where the stopping rule ended each cell's rounds: only when it did (an interrupted auto run plans its maximum). */
+export function stoppedRounds(adaptive: AdaptiveRecord | null): Map<string, number> | undefined {
+  if (!adaptive || adaptive.stop === 'interrupted') return undefined;
+  return new Map(adaptive.cells.map((c) => [c.cellKey, c.rounds]));
+}
+
 async function readEnvironment(dir: string): Promise<Record<string, unknown>> {
   try {
     return await readJsonUnder(dir, ENVIRONMENT_FILE, StoredEnvironmentSchema, MAX_FILE_BYTES.environment);
@@ -63,9 +83,13 @@ async function readEnvironment(dir: string): Promise<Record<string, unknown>> {
 }
 
 /** The planned (cell, repetition) slots of a stored plan; an inconsistent plan is bad input. */
-export function plannedSlotsOf(plan: StoredPlan, file: string): SampleSlot[] {
+export function plannedSlotsOf(
+  plan: StoredPlan,
+  file: string,
+  roundsPerCell?: ReadonlyMap<string, number>,
+): SampleSlot[] {
   try {
-    return plannedSlots(plan);
+    return plannedSlots(plan, roundsPerCell);
   } catch (err) {
     throw new InputError(`${file}: ${(err as Error).message}`);
   }
@@ -118,7 +142,8 @@ export async function loadRun(dir: string): Promise<StoredRun> {
   );
   const environment = await readEnvironment(dir);
   const plan = await readRequired(() => readJsonUnder(dir, PLAN_FILE, StoredPlanSchema, MAX_FILE_BYTES.plan));
-  const planned = plannedSlotsOf(plan, join(dir, PLAN_FILE));
+  const adaptive = await readAdaptive(dir);
+  const planned = plannedSlotsOf(plan, join(dir, PLAN_FILE), stoppedRounds(adaptive));
   const diagnostics: StoredDiagnostic[] = [];
   const candidates = await readSampleFiles(dir, diagnostics);
   const admitted = admitSamples(
@@ -139,5 +164,6 @@ export async function loadRun(dir: string): Promise<StoredRun> {
     reference,
     diagnostics: [...diagnostics, ...admitted.diagnostics],
     completeness: admitted.completeness,
+    adaptive,
   };
 }

@@ -20,7 +20,9 @@ import { SampleSchema } from '../model/schemas/sample.js';
 import { RunManifestSchema } from '../model/schemas/manifest.js';
 import { StoredEnvironmentSchema, StoredProfileSchema } from '../model/schemas/environment.js';
 import { StoredPlanSchema } from '../model/schemas/plan.js';
+import { AdaptiveRecordSchema, type AdaptiveRecord } from '../model/schemas/adaptive.js';
 import {
+  ADAPTIVE_FILE,
   BOOTS_DIR,
   ENVIRONMENT_FILE,
   PLAN_FILE,
@@ -154,6 +156,12 @@ export class RunWriter {
   async writePlan(plan: unknown): Promise<void> {
     checkOwnOutput(StoredPlanSchema, asStored(plan), PLAN_FILE);
     await writeJsonAtomic(join(this.dir, PLAN_FILE), plan);
+  }
+
+  /** adaptive.json: what `repetitions: auto` decided and where its rounds stopped (rewritten by a resume). */
+  async writeAdaptive(record: AdaptiveRecord): Promise<void> {
+    checkOwnOutput(AdaptiveRecordSchema, asStored(record), ADAPTIVE_FILE);
+    await writeJsonAtomic(join(this.dir, ADAPTIVE_FILE), record);
   }
 
   async addWarning(warning: RunWarning): Promise<void> {

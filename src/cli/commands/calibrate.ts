@@ -25,8 +25,20 @@ import { tableStyle } from '../../report/format.js';
 import { reportError } from '../errors.js';
 import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
 import { diagnosticBlock, diagnosticLines, type Diagnostic } from '../../model/diagnostic.js';
+import { FIDELITY_DEFAULTS } from '../../calibrate/fidelity-verdict.js';
+import { isFidelityResult, loadFidelity } from '../../calibrate/fidelity-file.js';
+import { runFidelity } from '../../calibrate/run-fidelity.js';
+import { fidelityReport, type FidelityReport } from '../../report/fidelity-report.js';
+import type { Exporter } from '../../report/export/exporter.js';
+import { formatOption } from '../format-option.js';
+import { createLogger } from '../log.js';
 
 interface CalibrateOptions {
+  fidelity?: boolean;
+  cells?: string[];
+  pairs: string;
+  margin?: string;
+  format: Exporter<FidelityReport>;
   effect: string;
   alpha: string;
   power: string;
@@ -58,8 +70,25 @@ export function registerCalibrateCommand(program: Command, setExit: (code: numbe
       '--wait-lock [seconds]',
       'when another run holds the host lock, wait for it (for ever, or at most this many seconds) instead of failing',
     )
-    .action(async (profilePath: string, options: CalibrateOptions) => {
+    .option(
+      '--fidelity',
+      'instead: check the harness against a harness-free run of the same cells (docs/fidelity.md); ' +
+        '<profile> may also be a fidelity results directory, to render its verdict again',
+    )
+    .option('--cells <cellKey...>', 'with --fidelity: the cells to check (default: every cell of the profile)')
+    .option('--pairs <n>', 'with --fidelity: interleaved rounds of both paths', String(FIDELITY_PAIRS_DEFAULT))
+    .option(
+      '--margin <percent>',
+      `with --fidelity: "equivalent" means within ± this many % (default ${FIDELITY_DEFAULTS.marginPct})`,
+    )
+    .addOption(formatOption('fidelity'))
+    .action(async (profilePath: string, options: CalibrateOptions, cmd: Command) => {
       try {
+        if (options.fidelity) {
+          const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+          setExit(await fidelityCommand(profilePath, options, given));
+          return;
+        }
         setExit(await calibrateCommand(profilePath, options));
       } catch (err) {
         setExit(reportError(err));
@@ -153,6 +182,40 @@ async function calibrateCommand(profilePath: string, options: CalibrateOptions):
   for (const line of diagnosticBlock(diagnostics)) process.stderr.write(`${line}\n`);
   if (partial) return ExitCode.Partial;
   return ExitCode.Success;
+}
+
+const FIDELITY_PAIRS_DEFAULT = 6;
+
+/** `calibrate --fidelity`: measure (or read back) both paths and render the verdicts; 3 when samples are missing. */
+async function fidelityCommand(
+  path: string,
+  options: CalibrateOptions,
+  given: (option: string) => boolean,
+): Promise<number> {
+  // The calibrate default α is the gate's; the fidelity check states 95 % intervals unless told otherwise.
+  const alpha = given('alpha') ? parseFraction('--alpha', options.alpha) : FIDELITY_DEFAULTS.alpha;
+  const marginPct =
+    options.margin === undefined ? FIDELITY_DEFAULTS.marginPct : parsePercent('--margin', options.margin);
+  const { file, dir } = (await isFidelityResult(path))
+    ? await loadFidelity(path)
+    : await runFidelity(
+        {
+          profilePath: path,
+          cells: options.cells,
+          pairs: parsePositiveInt('--pairs', options.pairs, 10_000),
+          out: options.out,
+          waitLock: options.waitLock,
+          settings: { metric: 'iops', alpha, marginPct },
+        },
+        createLogger('normal'),
+      );
+  const report = fidelityReport(file, dir, {
+    ...(given('alpha') ? { alpha } : {}),
+    ...(given('margin') ? { marginPct } : {}),
+  });
+  process.stdout.write(options.format.render(report, { color: process.stdout.isTTY === true }));
+  const partial = report.notCounted.length > 0 || report.pairs.done < report.pairs.planned;
+  return partial ? ExitCode.Partial : ExitCode.Success;
 }
 
 function printDiagnostic(d: Diagnostic): void {

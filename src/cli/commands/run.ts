@@ -10,6 +10,7 @@ import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
 import { exitCodeForSignal, installInterruptHandlers, InterruptedError } from '../../lifecycle/signals.js';
 import { runSession, type FinishedRun, type UnsavedReport } from '../../run/session.js';
+import { adaptiveRounds } from '../../gate/adaptive-rounds.js';
 import { analyzeTraceDir } from '../../latency/analyze-trace-dir.js';
 import { errnoCode } from '../../store/storage.js';
 import { buildReportModel } from '../../report/model.js';
@@ -107,6 +108,7 @@ async function runCommand(profilePath: string | undefined, options: RunOptions):
         log,
         signal: interrupt.controller.signal,
         startProgress: (plan) => new RunProgress(log, plan),
+        adaptiveRounds: (spec, cells) => adaptiveRounds(spec, cells),
         analyzeTrace: analyzeTraceDir,
       },
     );

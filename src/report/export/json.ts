@@ -25,10 +25,12 @@ export const JSON_SCHEMAS = {
   gate: 2,
   history: 1,
   explain: 1,
+  latency: 1,
   runs: 1,
   /** 2: check levels are severities (`warn` → `warning`, `fail` → `error`) and `fix` is `hint`. */
   doctor: 2,
   'guest-image': 1,
+  fidelity: 1,
 } as const;
 
 export type JsonKind = keyof typeof JSON_SCHEMAS;

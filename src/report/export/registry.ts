@@ -9,7 +9,9 @@ import type { HistoryReport } from '../../history/history.js';
 import type { ExplainReport } from '../breakdown-table.js';
 import type { CompareReport } from '../compare-report.js';
 import type { DoctorReport, GuestImageInfo } from '../doctor-report.js';
+import type { FidelityReport } from '../fidelity-report.js';
 import type { GateReport } from '../gate-report.js';
+import type { LatencyReport } from '../../latency/explain-latency.js';
 import { gateHeadline } from '../gate-headline.js';
 import { renderDiagnostic } from '../warnings.js';
 import type { ReportModel } from '../model.js';
@@ -18,6 +20,7 @@ import { compareMarkdown } from './compare-markdown.js';
 import { compareTable } from './compare-table.js';
 import { doctorText } from './doctor-text.js';
 import { explainTable } from './explain-table.js';
+import { fidelityTable } from './fidelity-table.js';
 import type { Exporter } from './exporter.js';
 import { gateJUnit } from './gate-junit.js';
 import { gateMarkdown } from './gate-markdown.js';
@@ -25,6 +28,8 @@ import { gateTable } from './gate-table.js';
 import { historyHtml } from './history-html.js';
 import { historyText } from './history-text.js';
 import { jsonExporter } from './json.js';
+import { latencyHtmlExporter } from './latency-html.js';
+import { latencyTable } from './latency-table.js';
 import { reportCsv } from './report-csv.js';
 import { reportGoBench } from './report-gobench.js';
 import { reportHtml } from './report-html.js';
@@ -39,9 +44,11 @@ export interface OutputModels {
   gate: GateReport;
   history: HistoryReport;
   explain: ExplainReport;
+  latency: LatencyReport;
   runs: RunListing;
   doctor: DoctorReport;
   'guest-image': GuestImageInfo;
+  fidelity: FidelityReport;
 }
 
 export type OutputKind = keyof OutputModels;
@@ -80,9 +87,11 @@ const EXPORTERS: Registry = {
   ],
   history: [historyText, historyHtml, jsonExporter('history')],
   explain: [explainTable, jsonExporter('explain')],
+  latency: [latencyTable, jsonExporter('latency'), latencyHtmlExporter],
   runs: [runsText, jsonExporter('runs')],
   doctor: [doctorText, jsonExporter('doctor')],
   'guest-image': [jsonExporter('guest-image')],
+  fidelity: [fidelityTable, jsonExporter('fidelity')],
 };
 
 /** The formats of one kind, the default first. */

@@ -36,7 +36,7 @@ describe('--shard i/n', () => {
       const loads = shards.map((s) => s.sampleCount);
       assert.ok(
         Math.max(...loads) - Math.min(...loads) <=
-          Math.max(...plan.groups.map((g) => g.cells.length)) * profile.repetitions,
+          Math.max(...plan.groups.map((g) => g.cells.length)) * (profile.repetitions as number),
         `balanced: ${loads}`,
       );
     }
