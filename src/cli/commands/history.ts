@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { ReadSet } from '../../store/wholeness.js';
 import { historyRunsFromDb } from '../../store/pg/read-runs.js';
+import { OBSERVED_FIELDS } from '../../fingerprint/environment.js';
 import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import { buildHistoryOf, type HistoryReport, type HistorySource } from '../../history/history.js';
 import { digestRun } from '../../history/run-digest.js';
@@ -75,7 +76,12 @@ async function runsFromDb(
   options: HistoryOptions,
   last: number | undefined,
 ): Promise<HistoryRunSet> {
-  const runs = await historyRunsFromDb(db, { profile: options.profile, metric: options.metric, last });
+  const runs = await historyRunsFromDb(db, {
+    profile: options.profile,
+    metric: options.metric,
+    last,
+    observedKeys: Object.values(OBSERVED_FIELDS),
+  });
   return {
     sources: runs.map((r) => ({ dir: r.dir, manifest: r.manifest, digest: digestRun(r) })),
     runs,

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:store [-- --runs 100,365,1000 --cells 200 --reps 5 --dir /work/tmp/store-bench --keep]`:
+ * how long `history` and `list` take over a year of nightly results, through
+ * the real CLI (each timing includes the CLI's start), with the peak RSS of
+ * the child (GNU time's maximum resident set size). A seeded synthetic tree
+ * (scripts/synthetic-results.ts) is grown to each size in turn; at each size:
+ * the first read (a cold results index, built from the runs' summaries), then
+ * warm `history` and `list` (median of several). At the first size also the
+ * first read of directories without summary.json (old runs: every sample
+ * file read). The bar (issue 15): on 365 runs × 200 cells × 5 samples,
+ * warm `history` ≤ 2 s, `list` ≤ 1 s, peak RSS ≤ 300 MB.
+ *
+ * One function per source (`SOURCES`): results directories through the
+ * index; another store (a database) adds its own.
+ */
+import { execa } from 'execa';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeSyntheticTree } from './synthetic-results.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'bin', 'vblk-bench');
+const PROFILE = 'nightly200';
+/** Warm timings per command and size: the median is reported. */
+const REPEATS = 5;
+
+interface Timing {
+  seconds: number;
+  rssMb: number;
+  exitCode: number;
+}
+
+/** One CLI call under GNU time: wall seconds and the child's peak RSS. */
+async function timed(args: string[], env: Record<string, string>): Promise<Timing> {
+  const r = await execa('/usr/bin/time', ['-f', 'VBLK_TIME %e %M', process.execPath, CLI, ...args], {
+    cwd: ROOT,
+    reject: false,
+    env,
+    stdin: 'ignore',
+  });
+  const m = /VBLK_TIME ([\d.]+) (\d+)/.exec(String(r.stderr));
+  if (!m) throw new Error(`no timing from ${args.join(' ')}: ${String(r.stderr).slice(-400)}`);
+  return { seconds: Number(m[1]), rssMb: Number(m[2]) / 1024, exitCode: r.exitCode ?? -1 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface SourceResult {
+  source: string;
+  runs: number;
+  firstRead: Timing;
+  history: Timing;
+  historyLast30: Timing;
+  list: Timing;
+}
+
+interface Source {
+  name: string;
+  /** Timings on the tree as it is now (`runs` runs). */
+  measure(tree: string, runs: number, work: string): Promise<SourceResult>;
+}
+
+async function warm(args: string[], env: Record<string, string>): Promise<Timing> {
+  const all: Timing[] = [];
+  for (let i = 0; i < REPEATS; i++) all.push(await timed(args, env));
+  return {
+    seconds: median(all.map((t) => t.seconds)),
+    rssMb: Math.max(...all.map((t) => t.rssMb)),
+    exitCode: Math.max(...all.map((t) => t.exitCode)),
+  };
+}
+
+/** Results directories through the results index (a fresh cache for the first read). */
+async function measureDirectories(tree: string, runs: number, work: string): Promise<SourceResult> {
+  const cache = join(work, `cache-${runs}`);
+  await rm(cache, { recursive: true, force: true });
+  const env = { VBLK_BENCH_CACHE: cache };
+  const history = ['history', tree, '--profile', PROFILE];
+  const firstRead = await timed(history, env);
+  return {
+    source: 'directories (results index)',
+    runs,
+    firstRead,
+    history: await warm(history, env),
+    historyLast30: await warm([...history, '--last', '30'], env),
+    list: await warm(['list', tree], env),
+  };
+}
+
+const SOURCES: Source[] = [{ name: 'directories', measure: measureDirectories }];
+
+/** The first read of runs without summary.json (written before summaries existed): every sample file. */
+async function firstReadWithoutSummaries(tree: string, runs: number, work: string): Promise<Timing> {
+  const dirs = (await readdir(tree)).map((d) => join(tree, d));
+  for (const d of dirs) await rename(join(d, 'summary.json'), join(d, '.summary.json.bench'));
+  try {
+    const cache = join(work, `cache-nosummary-${runs}`);
+    await rm(cache, { recursive: true, force: true });
+    return await timed(['list', tree], { VBLK_BENCH_CACHE: cache });
+  } finally {
+    for (const d of dirs) await rename(join(d, '.summary.json.bench'), join(d, 'summary.json'));
+  }
+}
+
+function args(): { runs: number[]; cells: number; reps: number; dir: string; keep: boolean } {
+  const argv = process.argv.slice(2);
+  const value = (name: string, fallback: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+  };
+  return {
+    runs: value('--runs', '100,365,1000').split(',').map(Number),
+    cells: Number(value('--cells', '200')),
+    reps: Number(value('--reps', '5')),
+    dir: value('--dir', join(ROOT, '..', 'tmp', 'store-bench')),
+    keep: argv.includes('--keep'),
+  };
+}
+
+const fmt = (t: Timing) =>
+  `${t.seconds.toFixed(2)} s, ${Math.round(t.rssMb)} MB${t.exitCode ? ` (exit ${t.exitCode})` : ''}`;
+
+async function main(): Promise<void> {
+  const o = args();
+  const tree = join(o.dir, 'results');
+  await rm(o.dir, { recursive: true, force: true });
+  await mkdir(tree, { recursive: true });
+  let have = 0;
+  const rows: SourceResult[] = [];
+  try {
+    for (const n of o.runs) {
+      const started = Date.now();
+      await writeSyntheticTree({ out: tree, from: have, runs: n - have, cells: o.cells, repetitions: o.reps });
+      console.log(`generated runs ${have}–${n - 1} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      if (have === 0)
+        console.log(
+          `  first read without summaries (${n} old runs): ${fmt(await firstReadWithoutSummaries(tree, n, o.dir))}`,
+        );
+      have = n;
+      for (const source of SOURCES) {
+        const r = await source.measure(tree, n, o.dir);
+        rows.push(r);
+        console.log(
+          `  ${source.name} @ ${n} runs: first read ${fmt(r.firstRead)}; history ${fmt(r.history)}; ` +
+            `history --last 30 ${fmt(r.historyLast30)}; list ${fmt(r.list)}`,
+        );
+      }
+    }
+  } finally {
+    if (!o.keep) await rm(o.dir, { recursive: true, force: true });
+  }
+  console.log('\n| source | runs | first read (indexing) | history | history --last 30 | list | peak RSS |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const rss = Math.round(Math.max(r.history.rssMb, r.list.rssMb, r.historyLast30.rssMb));
+    console.log(
+      `| ${r.source} | ${r.runs} | ${r.firstRead.seconds.toFixed(1)} s | ${r.history.seconds.toFixed(2)} s | ` +
+        `${r.historyLast30.seconds.toFixed(2)} s | ${r.list.seconds.toFixed(2)} s | ${rss} MB |`,
+    );
+  }
+}
+
+await main();
