@@ -9,10 +9,12 @@
  */
 import type { CpuRole, SampleInsight } from '../model/insight.js';
 import { CPU_ROLES } from '../model/insight.js';
-import type { CellValues, Sample } from '../model/sample.js';
+import type { Sample } from '../model/sample.js';
 import { METRIC } from '../model/metrics.js';
-import { cellKeyOf } from '../model/cell-key.js';
+import { axisValues, pairsByAxis, sideLabels, type CellPair } from '../model/cell-pairs.js';
 import { median } from '../stats/descriptive.js';
+
+export { axisValues, pairsAcrossRuns, pairsByAxis, sideLabels } from '../model/cell-pairs.js';
 
 /** Per-I/O figures of one sample (or the medians of several). null: not measured. */
 export interface InsightFigures {
@@ -270,27 +272,8 @@ function shortReason(note: string | undefined): string {
   return 'not measured';
 }
 
-/** Labels from what differs between two cells, and the shared rest as context. */
-export function sideLabels(a: CellValues, b: CellValues): { a: string; b: string; context: string } {
-  const axes = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  const differs = axes.filter((k) => String(a[k]) !== String(b[k]));
-  const show = (c: CellValues, keys: string[]) => keys.map((k) => `${k}=${c[k] ?? '-'}`).join(' ');
-  return {
-    a: show(a, differs),
-    b: show(b, differs),
-    context: show(
-      a,
-      axes.filter((k) => !differs.includes(k)),
-    ),
-  };
-}
-
-export interface SamplePair {
-  a: Sample[];
-  b: Sample[];
-  /** Overrides the labels derived from the cells (e.g. run names when both cells are equal). */
-  labels?: { a: string; b: string };
-}
+/** Samples of two cells to explain side by side (src/model/cell-pairs.ts chooses them). */
+export type SamplePair = CellPair<Sample>;
 
 /** The breakdown of one pair; null when a side has no sample with insight. */
 export function breakdownPair(pair: SamplePair): PairBreakdown | null {
@@ -306,73 +289,6 @@ export function breakdownPair(pair: SamplePair): PairBreakdown | null {
   const context = derived.context;
   const rows = breakdownRows(sa.figures, sb.figures);
   return { context, a, b, rows, summary: summaryLine(context, a, b, rows) };
-}
-
-function byCell(samples: readonly Sample[]): Map<string, Sample[]> {
-  const out = new Map<string, Sample[]>();
-  for (const s of samples) out.set(s.cellKey, [...(out.get(s.cellKey) ?? []), s]);
-  return out;
-}
-
-/** The values an axis takes in these samples, in order of first appearance. */
-export function axisValues(samples: readonly Sample[], axis: string): string[] {
-  return [
-    ...new Set(
-      samples
-        .map((s) => s.cell[axis])
-        .filter((v) => v !== undefined)
-        .map(String),
-    ),
-  ];
-}
-
-/** The value a cell carries on an axis that does not apply to it (ioeventfd on vhost backends). */
-const NOT_APPLICABLE = 'n/a';
-
-/**
- * Pairs across one axis inside one run: every cell whose `axis` is not the
- * baseline, with the cell equal to it on every other axis and `axis` =
- * baseline. The baseline defaults to the axis's first value (the profile's order).
- * An axis that does not apply to the cell (`n/a`, e.g. ioeventfd on
- * vhost-user-blk) matches the baseline's first value of that axis, so
- * vhost-user-blk is explained against virtio-blk in its default configuration.
- */
-export function pairsByAxis(samples: readonly Sample[], axis: string, baseline?: string): SamplePair[] {
-  const base = baseline ?? axisValues(samples, axis)[0];
-  if (base === undefined) return [];
-  const cells = byCell(samples);
-  const baselineByRest = new Map<string, Sample[]>();
-  for (const list of cells.values()) {
-    const cell = list[0]!.cell;
-    if (String(cell[axis]) === base) baselineByRest.set(cellKeyOf(cell, axis), list);
-  }
-  const firstApplicable = (other: string) => axisValues(samples, other).find((v) => v !== NOT_APPLICABLE);
-  const pairs: SamplePair[] = [];
-  for (const list of cells.values()) {
-    const cell = list[0]!.cell;
-    if (cell[axis] === undefined || String(cell[axis]) === base) continue;
-    const stand = { ...cell };
-    for (const [other, value] of Object.entries(cell)) {
-      const replacement = other !== axis && value === NOT_APPLICABLE ? firstApplicable(other) : undefined;
-      if (replacement !== undefined) stand[other] = typeof cell[other] === 'number' ? Number(replacement) : replacement;
-    }
-    const a = baselineByRest.get(cellKeyOf(cell, axis)) ?? baselineByRest.get(cellKeyOf(stand, axis));
-    if (a) pairs.push({ a, b: list });
-  }
-  return pairs;
-}
-
-/** Pairs across two runs: cells with the same key (A from the first run). */
-export function pairsAcrossRuns(
-  a: readonly Sample[],
-  b: readonly Sample[],
-  labels: { a: string; b: string },
-): SamplePair[] {
-  const cellsB = byCell(b);
-  return [...byCell(a).entries()].flatMap(([key, list]) => {
-    const other = cellsB.get(key);
-    return other ? [{ a: list, b: other, labels }] : [];
-  });
 }
 
 export interface AxisBreakdown {

@@ -12,7 +12,7 @@
  * one line naming the file and the field — never the file's content, which
  * may be a secret the reader was tricked into opening.
  */
-import { constants } from 'node:fs';
+import { constants, type Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { z } from 'zod';
@@ -40,6 +40,8 @@ export const MAX_FILE_BYTES = {
   adaptive: 16 * MiB,
   fioInput: 64 * MiB,
   mapping: 1 * MiB,
+  /** traces/<cell>/latency.json: layer stats, checks and two request timelines (~20 KiB). */
+  latency: 16 * MiB,
 } as const;
 
 /** Why `rel` cannot name a file inside a results directory, or null. */
@@ -131,17 +133,24 @@ export interface DirectoryListing {
   skipped: { name: string; problem: string }[];
 }
 
-/** Names in the real directory `rel` of `root` (none when it does not exist); what is not a regular file is listed apart. */
-export async function listFilesUnder(root: string, rel: string): Promise<DirectoryListing> {
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The entries of the real directory `rel` of `root`: none when it does not exist, FileProblem when it is a link or no directory. */
+async function realDirectoryEntries(root: string, rel: string): Promise<Dirent[]> {
   const display = join(root, rel);
   const problem = relativePathProblem(rel);
   if (problem) throw new FileProblem(display, problem);
   const info = await lstat(display).catch(() => null);
-  if (info === null) return { files: [], skipped: [] };
+  if (info === null) return [];
   if (info.isSymbolicLink())
     throw new FileProblem(display, 'a symbolic link (not followed: results are read from a real directory only)');
   if (!info.isDirectory()) throw new FileProblem(display, 'not a directory');
-  const entries = await readdir(display, { withFileTypes: true });
+  return readdir(display, { withFileTypes: true });
+}
+
+/** Names in the real directory `rel` of `root` (none when it does not exist); what is not a regular file is listed apart. */
+export async function listFilesUnder(root: string, rel: string): Promise<DirectoryListing> {
+  const entries = await realDirectoryEntries(root, rel);
   const files: string[] = [];
   const skipped: DirectoryListing['skipped'] = [];
   for (const e of entries) {
@@ -156,8 +165,28 @@ export async function listFilesUnder(root: string, rel: string): Promise<Directo
             : 'not a regular file',
       });
   }
-  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return { files: files.sort(byName), skipped: skipped.sort((a, b) => byName(a.name, b.name)) };
+}
+
+/** Subdirectories of the real directory `rel` of `root` (none when it does not exist); every other entry is listed apart. */
+export async function listDirectoriesUnder(
+  root: string,
+  rel: string,
+): Promise<{ directories: string[]; skipped: DirectoryListing['skipped'] }> {
+  const entries = await realDirectoryEntries(root, rel);
+  return {
+    directories: entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort(byName),
+    skipped: entries
+      .filter((e) => !e.isDirectory())
+      .map((e) => ({
+        name: e.name,
+        problem: e.isSymbolicLink() ? 'a symbolic link (not followed)' : 'not a directory',
+      }))
+      .sort((a, b) => byName(a.name, b.name)),
+  };
 }
 
 /**

@@ -17,7 +17,13 @@ import { runCli, hasStackTrace } from '../helpers/cli.js';
 import { assertNothingLeft, fastProfile, removeTemp, runDirIn, tempDir, writeProfile } from '../helpers/faults.js';
 import { loadRun } from '../../src/store/run-reader.js';
 import { BOOTS_DIR } from '../../src/store/layout.js';
-import { ACTIVITY_FILE, fioSpans, parseActivityJournal, type FioSpan } from '../../src/util/activity-journal.js';
+import {
+  ACTIVITY_FILE,
+  fioSpans,
+  parseActivityJournal,
+  type ActivityEvent,
+  type FioSpan,
+} from '../../src/util/activity-journal.js';
 
 async function runOnce(dir: string, sampling: 'outside-window' | 'in-window') {
   // Short names: the QMP socket's path lives under the results directory (108 bytes at most).
@@ -33,10 +39,13 @@ async function runOnce(dir: string, sampling: 'outside-window' | 'in-window') {
   const runDir = runDirIn(out)!;
   const run = await loadRun(runDir);
   const spans: FioSpan[] = [];
+  const events: ActivityEvent[] = [];
   for (const boot of await readdir(join(runDir, BOOTS_DIR))) {
-    spans.push(...fioSpans(parseActivityJournal(await readFile(join(runDir, BOOTS_DIR, boot, ACTIVITY_FILE), 'utf8'))));
+    const journal = parseActivityJournal(await readFile(join(runDir, BOOTS_DIR, boot, ACTIVITY_FILE), 'utf8'));
+    events.push(...journal);
+    spans.push(...fioSpans(journal));
   }
-  return { run, spans };
+  return { run, spans, events };
 }
 
 const show = (span: FioSpan) =>
@@ -54,7 +63,14 @@ test('default sampling: no SSH, no QMP between fio’s launch and its end; in-wi
   assert.ok(sample.insight.window.ios! > 0, 'the counters around fio saw its I/O');
   assert.ok(sample.insight.hostCpu.available && sample.insight.guest.available);
   assert.equal(quiet.spans.length, 1, 'one fio run, bounded by its launch and end marks');
-  assert.deepEqual(quiet.spans[0]!.inside, [], show(quiet.spans[0]!));
+  const span = quiet.spans[0]!;
+  assert.deepEqual(span.inside, [], show(span));
+  // Not vacuous: the journal holds the host's readings right around fio — blockstats before launch and after end.
+  const last = (kind: string, before: number) => quiet.events.filter((e) => e.kind === kind && e.t <= before).pop();
+  const first = (kind: string, after: number) => quiet.events.find((e) => e.kind === kind && e.t >= after);
+  assert.equal(last('qmp-send', span.launch.t)?.what, 'query-blockstats');
+  assert.equal(first('qmp-send', span.end.t)?.what, 'query-blockstats');
+  assert.ok(last('ssh-exec', span.launch.t), 'the exec that carries fio was journaled');
 
   const busy = await runOnce(dir, 'in-window');
   assert.equal(busy.run.samples[0]?.status, 'ok', busy.run.samples[0]?.reason);

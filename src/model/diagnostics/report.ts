@@ -12,7 +12,9 @@ export type ReportDiagnostic =
   | { kind: 'BaselineNotWhole'; dir: string }
   | { kind: 'RunUnreadable'; dir: string; error: string }
   | { kind: 'HostReferenceFailed'; fioKey: string; reason: string }
-  | { kind: 'ReferenceAbove100' };
+  | { kind: 'ReferenceAbove100' }
+  /** `explain --latency` on runs without a traced pass (traces/<cell>/latency.json). */
+  | { kind: 'NoLatencyTraces'; dirs: string[] };
 
 export const REPORT_TEXTS: KindTable<ReportDiagnostic> = {
   NoOkMeasurements: {
@@ -48,6 +50,12 @@ export const REPORT_TEXTS: KindTable<ReportDiagnostic> = {
     severity: 'warning',
     explain: (d) => `host reference ${d.fioKey} failed: ${d.reason}`,
     hint: () => "that fio cell has no host-native ratio; its record in reference/ keeps fio's output",
+  },
+  NoLatencyTraces: {
+    severity: 'warning',
+    explain: (d) => `${d.dirs.join(', ')}: no traced cell (no traces/<cell>/latency.json): no latency map to show`,
+    hint: () =>
+      'add `trace: latency` to the profile and run it again: each cell gets one traced fio run after its measured repetitions (docs/latency.md)',
   },
   ReferenceAbove100: {
     severity: 'info',

@@ -19,7 +19,7 @@ export type StoredDiagnostic =
   | {
       kind: 'StoredFileSkipped';
       file: string;
-      what: 'sample' | 'reference record' | 'raw fio JSON' | 'boot record' | 'boot file';
+      what: 'sample' | 'reference record' | 'raw fio JSON' | 'boot record' | 'boot file' | 'latency map';
       problem: string;
     }
   /** A second valid record of one planned (cell, repetition): the first, in file order, is used. */

@@ -25,6 +25,7 @@ export const JSON_SCHEMAS = {
   gate: 2,
   history: 1,
   explain: 1,
+  latency: 1,
   runs: 1,
   /** 2: check levels are severities (`warn` → `warning`, `fail` → `error`) and `fix` is `hint`. */
   doctor: 2,

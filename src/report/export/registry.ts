@@ -11,6 +11,7 @@ import type { CompareReport } from '../compare-report.js';
 import type { DoctorReport, GuestImageInfo } from '../doctor-report.js';
 import type { FidelityReport } from '../fidelity-report.js';
 import type { GateReport } from '../gate-report.js';
+import type { LatencyReport } from '../../latency/explain-latency.js';
 import { gateHeadline } from '../gate-headline.js';
 import { renderDiagnostic } from '../warnings.js';
 import type { ReportModel } from '../model.js';
@@ -27,6 +28,8 @@ import { gateTable } from './gate-table.js';
 import { historyHtml } from './history-html.js';
 import { historyText } from './history-text.js';
 import { jsonExporter } from './json.js';
+import { latencyHtmlExporter } from './latency-html.js';
+import { latencyTable } from './latency-table.js';
 import { reportCsv } from './report-csv.js';
 import { reportGoBench } from './report-gobench.js';
 import { reportHtml } from './report-html.js';
@@ -41,6 +44,7 @@ export interface OutputModels {
   gate: GateReport;
   history: HistoryReport;
   explain: ExplainReport;
+  latency: LatencyReport;
   runs: RunListing;
   doctor: DoctorReport;
   'guest-image': GuestImageInfo;
@@ -83,6 +87,7 @@ const EXPORTERS: Registry = {
   ],
   history: [historyText, historyHtml, jsonExporter('history')],
   explain: [explainTable, jsonExporter('explain')],
+  latency: [latencyTable, jsonExporter('latency'), latencyHtmlExporter],
   runs: [runsText, jsonExporter('runs')],
   doctor: [doctorText, jsonExporter('doctor')],
   'guest-image': [jsonExporter('guest-image')],

@@ -155,6 +155,7 @@ const EXAMPLES: Record<DiagnosticKind, Diagnostic> = {
   RunUnreadable: { kind: 'RunUnreadable', dir: 'results/x', error: 'run.json: missing' },
   HostReferenceFailed: { kind: 'HostReferenceFailed', fioKey: 'iodepth=1', reason: 'host fio: boom' },
   ReferenceAbove100: { kind: 'ReferenceAbove100' },
+  NoLatencyTraces: { kind: 'NoLatencyTraces', dirs: ['results/q'] },
 };
 
 describe('the diagnostics table', () => {

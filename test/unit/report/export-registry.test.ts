@@ -54,7 +54,10 @@ describe('every --format comes from the exporter registry', () => {
       const option = cmd.options.find((o) => o.long === '--format') as FormatOption;
       assert.ok(option.outputKind, `${path.join(' ')}: --format is not the registry's formatOption`);
       const formats = formatsOf(option.outputKind);
-      assert.equal(option.description, `output format: ${formats.join(', ')}`, path.join(' '));
+      const alternate = option.alternate
+        ? `; with ${option.alternate.flag}: ${formatsOf(option.alternate.kind).join(', ')}`
+        : '';
+      assert.equal(option.description, `output format: ${formats.join(', ')}${alternate}`, path.join(' '));
       assert.equal(
         option.defaultValue,
         exporterFor(option.outputKind, formats[0]!),
@@ -65,14 +68,18 @@ describe('every --format comes from the exporter registry', () => {
 
   for (const [name, args] of Object.entries(ARGS)) {
     it(`${name}: an unknown format is refused before anything is read, naming the option and the accepted formats`, async () => {
-      const kind = (
-        program.commands.find((c) => c.name() === name)!.options.find((o) => o.long === '--format') as FormatOption
-      ).outputKind;
+      const option = program.commands
+        .find((c) => c.name() === name)!
+        .options.find((o) => o.long === '--format') as FormatOption;
+      const alternate = option.alternate
+        ? ` (with ${option.alternate.flag}: ${formatsOf(option.alternate.kind).join(', ')})`
+        : '';
       await assert.rejects(
         buildProgram(() => {}).parseAsync([...args, '--format', 'pdf'], { from: 'user' }),
         (err: unknown) =>
           err instanceof InputError &&
-          err.lines.join('\n') === `--format: expected one of ${formatsOf(kind).join(', ')}, got pdf`,
+          err.lines.join('\n') ===
+            `--format: expected one of ${formatsOf(option.outputKind).join(', ')}${alternate}, got pdf`,
       );
     });
   }
@@ -105,6 +112,7 @@ function models(): { [K in OutputKind]: OutputModels[K] } {
     gate: { result, title: 'gate', diagnostics: [{ kind: 'SubjectAxisFolded', axis: 'backend' }] },
     history: buildHistory([run], { profile: 'quick', metric: 'iops' }),
     explain: { explained: 'ioeventfd', pairs: [] },
+    latency: { runs: ['r'], cells: [], pairing: 'nothing traced', comparisons: [] },
     runs: buildRunListing([{ dir: run.dir, run }]),
     doctor: { checks: [{ name: 'QEMU', level: 'ok', detail: 'qemu-system-x86_64 9.2.0' }] },
     'guest-image': { dir: '/cache/guest/x', contentHash: 'ab12', manifest: {} },

@@ -1,0 +1,73 @@
+/**
+ * Reads the latency maps of a run's traced pass: `traces/<cell>/latency.json`
+ * (src/model/latency.ts), through the validated reader (stored-file.ts) with
+ * its size cap. Traced runs are never samples: only `explain --latency` and
+ * the HTML report's latency section come here, never a reader of
+ * statistics. A map that cannot be used (a link, too large, not JSON, a
+ * field of the wrong type, a cell key that is not its directory's) is one
+ * StoredFileSkipped diagnostic naming the file and the field; the others are
+ * read.
+ */
+import { join } from 'node:path';
+import type { CellLatency } from '../model/latency.js';
+import type { StoredDiagnostic } from '../model/diagnostic.js';
+import { CellLatencySchema } from '../model/schemas/latency.js';
+import { InputError } from '../model/errors.js';
+import { LATENCY_FILE, TRACES_DIR, cellSlug } from './layout.js';
+import { FileProblem, MAX_FILE_BYTES, listDirectoriesUnder, readJsonUnder } from './stored-file.js';
+
+export interface StoredLatency {
+  /** The file it was read from. */
+  file: string;
+  latency: CellLatency;
+}
+
+export interface LatencyListing {
+  /** Valid maps, in directory-name order. */
+  cells: StoredLatency[];
+  /** Maps (or entries of traces/) that were skipped. */
+  diagnostics: StoredDiagnostic[];
+}
+
+const skipped = (file: string, problem: string): StoredDiagnostic => ({
+  kind: 'StoredFileSkipped',
+  what: 'latency map',
+  file,
+  problem,
+});
+
+/** One map; a diagnostic when it cannot be used. */
+async function readOne(runDir: string, slug: string): Promise<StoredLatency | StoredDiagnostic> {
+  const rel = `${TRACES_DIR}/${slug}/${LATENCY_FILE}`;
+  const file = join(runDir, rel);
+  try {
+    const latency = await readJsonUnder(runDir, rel, CellLatencySchema, MAX_FILE_BYTES.latency);
+    if (cellSlug(latency.cellKey) !== slug)
+      return skipped(file, `cellKey: names another cell than its directory ${TRACES_DIR}/${slug}/`);
+    return { file, latency };
+  } catch (err) {
+    if (err instanceof FileProblem) return skipped(file, err.problem);
+    throw err;
+  }
+}
+
+/** Every latency map of the run at `runDir`; none when it has no traces/ directory. */
+export async function readLatencyMaps(runDir: string): Promise<LatencyListing> {
+  let listing: Awaited<ReturnType<typeof listDirectoriesUnder>>;
+  try {
+    listing = await listDirectoriesUnder(runDir, TRACES_DIR);
+  } catch (err) {
+    if (err instanceof FileProblem) throw new InputError(err.message);
+    throw err;
+  }
+  const diagnostics: StoredDiagnostic[] = listing.skipped.map((s) =>
+    skipped(join(runDir, TRACES_DIR, s.name), s.problem),
+  );
+  const cells: StoredLatency[] = [];
+  for (const slug of listing.directories) {
+    const one = await readOne(runDir, slug);
+    if ('kind' in one) diagnostics.push(one);
+    else cells.push(one);
+  }
+  return { cells, diagnostics };
+}
