@@ -36,7 +36,8 @@ export function statsOf(durations: readonly number[]): LayerStats {
 type Durations = Partial<Record<LayerId, { values: number[]; empty: string }>>;
 
 /** Per-request durations of every layer that can have them, with the reason when none came out. */
-function durationsOf(guest: GuestRequest[], qemu: QemuRequest[]): Durations {
+function durationsOf(guest: GuestRequest[], qemu: QemuRequest[], meta: TraceCaptureMeta): Durations {
+  const scheduler = String(meta.config.scheduler ?? 'none');
   const span = <R>(rs: R[], a: (r: R) => number | undefined, b: (r: R) => number | undefined) =>
     rs.flatMap((r) => {
       const x = a(r);
@@ -50,7 +51,7 @@ function durationsOf(guest: GuestRequest[], qemu: QemuRequest[]): Durations {
         (r) => r.insertUs,
         (r) => r.issueUs,
       ),
-      empty: 'no block_rq_insert events: the scheduler (none) inserts nothing it could hold back',
+      empty: `no block_rq_insert events: the scheduler (${scheduler}) holds nothing back, requests go straight to issue`,
     },
     'guest.block-device': {
       values: span(
@@ -123,7 +124,13 @@ function layerResults(meta: TraceCaptureMeta, total: LayerStats | undefined, d: 
       }
     }
     if (!stats) {
-      layers.push(na(def.id === 'guest.total' ? 'fio reported no lat_ns for the traced run' : 'not measured'));
+      const why =
+        def.id === 'guest.total'
+          ? 'fio reported no lat_ns for the traced run'
+          : def.id === 'cross.transport'
+            ? 'needs both guest.virtio-pci and qemu.virtqueue'
+            : 'not measured';
+      layers.push(na(why));
       continue;
     }
     statsById.set(def.id, stats);
@@ -157,7 +164,8 @@ export function cellLatency(t: TraceTexts): CellLatency {
   const guestReqs = guestRequests(ftrace.events, meta.iodepth);
   const qemuReqs = qemuRequests(qemu.events, meta.iodepth);
   const fio = fioTotal(t.fioJson);
-  const layers = layerResults(meta, fio?.stats, durationsOf(guestReqs, qemuReqs));
+  const layers = layerResults(meta, fio?.stats, durationsOf(guestReqs, qemuReqs, meta));
+  const kickless = meta.iodepth === 1 ? guestReqs.filter((r) => r.notifyUs === undefined).length : 0;
   const total = meanOf(layers, 'guest.total');
   const inner = (meanOf(layers, 'guest.block-device') ?? 0) + (meanOf(layers, 'guest.block-queue') ?? 0);
   const untraced = meta.untracedIops.length > 0 ? median(meta.untracedIops) : undefined;
@@ -168,9 +176,16 @@ export function cellLatency(t: TraceTexts): CellLatency {
     ...(untraced === undefined ? {} : { untracedMedianIops: untraced }),
     layers,
     ...(total !== undefined && inner > 0 ? { unexplainedUs: total - inner } : {}),
-    checks: latencyChecks({ meta, layers, ftrace, fioIos: fio?.ios, qemuRequests: qemuReqs.length }),
+    checks: latencyChecks({ meta, layers, ftrace, fioIos: fio?.ios, qemuRequests: qemuReqs.length, kickless }),
     timelines: requestTimelines(guestReqs, qemuReqs, meta),
-    notes: notesFor(meta, qemu.skipped),
+    notes: [
+      ...notesFor(meta, qemu.skipped),
+      ...(kickless > 0
+        ? [
+            `${kickless} request(s) completed without a guest kick (event_idx: the device was polling the ring); they have no guest.virtio-pci span`,
+          ]
+        : []),
+    ],
   };
 }
 

@@ -37,6 +37,9 @@ export function guestRequests(events: readonly FtraceEvent[], iodepth: number): 
   const done: GuestRequest[] = [];
   /** Per CPU: the last event was a virtio-blk irq entry (its vring_interrupt follows on that CPU). */
   const blkIrqOn = new Set<number>();
+  /** Per CPU: virtio-blk queued a request and has not kicked yet (virtio_queue_rq/virtio_commit_rqs traced). */
+  const blkKickDue = new Set<number>();
+  const submitTraced = events.some((e) => e.name === 'virtio_queue_rq');
   const single = (): Open | undefined => (iodepth === 1 && open.size === 1 ? [...open.values()][0] : undefined);
   for (const e of events) {
     const note = (o: Open, event: string) => o.events.push({ tUs: e.tUs, cpu: e.cpu, task: e.task, event });
@@ -45,10 +48,16 @@ export function guestRequests(events: readonly FtraceEvent[], iodepth: number): 
       else blkIrqOn.delete(e.cpu);
       continue;
     }
+    if (e.name === 'virtio_queue_rq' || e.name === 'virtio_commit_rqs') {
+      blkKickDue.add(e.cpu);
+      continue;
+    }
     if (e.name === 'vp_notify') {
       const o = single();
-      // fio's own submission: virtio-net notifies from other tasks.
-      if (o && o.issueUs !== undefined && o.notifyUs === undefined && e.task === 'fio') {
+      // virtio-blk's kick follows its virtio_queue_rq on that CPU; virtio-net kicks too. Without that
+      // function in the trace, fio's own task tells (virtio-net notifies from other tasks).
+      const blk = submitTraced ? blkKickDue.delete(e.cpu) : e.task === 'fio';
+      if (o && o.issueUs !== undefined && o.notifyUs === undefined && blk) {
         o.notifyUs = e.tUs;
         note(o, 'vp_notify');
       }
@@ -67,9 +76,11 @@ export function guestRequests(events: readonly FtraceEvent[], iodepth: number): 
     if (!rq) continue;
     const key = `${rq.dev}:${rq.sector}`;
     if (e.name === 'block_rq_insert' || e.name === 'block_rq_issue') {
-      // Only fio's requests: the test disk carries nothing else during the traced run.
-      if (!e.detail.endsWith('[fio]')) continue;
-      const o = open.get(key) ?? { sector: rq.sector, events: [] };
+      // Only fio's requests (the test disk carries nothing else during the traced run): fio inserts or
+      // issues them; a scheduler's dispatch may issue from a kworker what fio inserted.
+      const known = open.get(key);
+      if (!e.detail.endsWith('[fio]') && !(known && e.name === 'block_rq_issue')) continue;
+      const o = known ?? { sector: rq.sector, events: [] };
       if (e.name === 'block_rq_insert') o.insertUs = e.tUs;
       else o.issueUs = e.tUs;
       open.set(key, o);

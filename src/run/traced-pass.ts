@@ -155,6 +155,11 @@ async function capture(req: TracedPassRequest, meta: TraceCaptureMeta): Promise<
   const ftrace = await readGuestFtrace(session, TRACE_FILE_CAP_BYTES);
   await teardownGuestFtrace(session);
   meta.guestOverruns = ftrace.overruns;
+  const lost = ftrace.overruns.reduce((a, b) => a + b, 0);
+  // Reported, not silently used: latency.json's overrun check fails too.
+  if (lost > 0)
+    meta.problems.push(`guest ring buffer overran: ${lost} event(s) lost (per CPU ${ftrace.overruns.join('/')})`);
+  if (ftrace.totalBytes > ftrace.text.length) meta.problems.push(`guest trace cut at ${TRACE_FILE_CAP_BYTES} bytes`);
   meta.guestFtrace = await keep(dir, TRACE_GUEST_FTRACE_FILE, ftrace.text, ftrace.totalBytes);
   if (logPath) {
     const log = await readLogSince(logPath, from, TRACE_FILE_CAP_BYTES);

@@ -10,7 +10,8 @@
  *   (a run that lost events is reported, not silently used);
  * - events block:block_rq_insert/issue/complete and irq:irq_handler_entry (to
  *   tell virtio-blk's interrupt from virtio-net's), the function tracer
- *   filtered to vp_notify and vring_interrupt.
+ *   filtered to vp_notify and vring_interrupt, plus virtio-blk's
+ *   virtio_queue_rq/virtio_commit_rqs (to tell its kick from virtio-net's).
  * Tracing is on only while the traced fio runs: the same script switches it
  * on just before fio starts and off as soon as fio exits.
  */
@@ -39,6 +40,7 @@ echo mono > "$T/trace_clock" 2>/dev/null || echo global > "$T/trace_clock"
 echo "$1" > "$T/buffer_size_kb"
 echo vp_notify > "$T/set_ftrace_filter"
 echo vring_interrupt >> "$T/set_ftrace_filter"
+for f in virtio_queue_rq virtio_commit_rqs; do echo "$f" >> "$T/set_ftrace_filter" 2>/dev/null || true; done
 echo function > "$T/current_tracer"
 for e in block/block_rq_insert block/block_rq_issue block/block_rq_complete irq/irq_handler_entry; do
   echo 1 > "$T/events/$e/enable"

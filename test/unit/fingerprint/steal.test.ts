@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { stealByCell, stealSummary } from '../../../src/fingerprint/steal.js';
+import { stealByCell, stealSummary, stealThatMattersByCell } from '../../../src/fingerprint/steal.js';
 import { makeSample } from '../gate/sample-factory.js';
 import { parseProcStat, stealPctBetween } from '../../../src/host/steal.js';
 
@@ -34,5 +34,27 @@ describe('host steal time', () => {
     );
     assert.deepEqual(stealSummary(samples), { mean: 2 / 3, max: 2, nonZero: 1, n: 3 });
     assert.equal(stealSummary([s(1, undefined)]), null);
+  });
+
+  it('a set: the cells whose steal matters against their own IOPS spread, worst first', () => {
+    const s = (iodepth: number, iops: number, steal: number) => {
+      const x = makeSample({ iodepth }, { iops });
+      x.observed = { hostStealPct: steal };
+      return x;
+    };
+    // iodepth 1: CV ≈ 2.8 %, steal 1 % → 0.35×; iodepth 4: CV ≈ 20 %, steal 1 % → 0.05×; iodepth 8: no steal.
+    const samples = [
+      ...[100, 104, 96, 102, 98, 100].map((v) => s(1, v, 1)),
+      ...[100, 130, 70, 120, 80, 100].map((v) => s(4, v, 1)),
+      ...[100, 101, 99].map((v) => s(8, v, 0)),
+    ];
+    const { cells, withSteal } = stealThatMattersByCell(samples);
+    assert.equal(withSteal, 2);
+    assert.deepEqual(
+      cells.map((c) => c.cellKey),
+      [samples[0]!.cellKey],
+    );
+    assert.equal(cells[0]!.impact.spreadOf, 'cv');
+    assert.ok(cells[0]!.impact.ratio > 0.25 && cells[0]!.impact.ratio < 0.5);
   });
 });

@@ -90,3 +90,35 @@ test('iodepth > 1: batch-bound layers n/a with the reason; a trace with overruns
   assert.equal(overruns.ok, false);
   assert.match(overruns.detail, /overruns 0\/3/);
 });
+
+test('bfq: insert → issue is its own layer; a kworker that dispatches and kicks is still the request', async () => {
+  const l = await latencyOfTraceDir(dir('virtio-blk-bfq'));
+  for (const id of ['guest.block-queue', 'guest.block-device', 'guest.virtio-pci'] as const) {
+    const r = layer(l, id).result;
+    assert.ok(r.available && r.stats.count === 20, `${id}: ${JSON.stringify(r)}`);
+  }
+  assert.equal(layer(l, 'guest.block-queue').parent, 'guest.total');
+  assert.ok(l.unexplainedUs! < meanOf(l, 'guest.total') - meanOf(l, 'guest.block-device'));
+});
+
+test('a request the polling iothread picked up without a kick: no virtio-pci span, counted as such, counts agree', async () => {
+  const l = await latencyOfTraceDir(dir('virtio-blk-iothread-polled'));
+  const pci = layer(l, 'guest.virtio-pci').result;
+  assert.ok(pci.available && pci.stats.count === 306);
+  assert.ok(layer(l, 'guest.block-device').result.available);
+  const counts = l.checks.find((c) => c.kind === 'request-counts')!;
+  assert.match(counts.detail, /guest\.virtio-pci \+ 2 without a kick \(the device polled\) 308/);
+  assert.ok(l.notes.some((n) => /2 request\(s\) completed without a guest kick/.test(n)));
+  const timelineThreads = new Set(
+    l.timelines.flatMap((t) => t.events.filter((e) => e.domain === 'qemu').map((e) => e.thread)),
+  );
+  assert.deepEqual([...timelineThreads], ['iothread']);
+});
+
+test("every fixture's CellLatency passes latency.json's reader schema (what explain --latency reads)", async () => {
+  const { CellLatencySchema } = await import('../../../src/model/schemas/latency.js');
+  for (const name of ['virtio-blk-ioeventfd-on', 'virtio-blk-ioeventfd-off', 'vhost-user-blk', 'virtio-blk-bfq']) {
+    const r = CellLatencySchema.safeParse(JSON.parse(JSON.stringify(await latencyOfTraceDir(dir(name)))));
+    assert.ok(r.success, `${name}: ${JSON.stringify(r.error?.issues.slice(0, 3))}`);
+  }
+});
