@@ -36,9 +36,11 @@ export function aaProfile(raw: unknown, group: BootGroup, opts: { name: string; 
   const { backend, ...options } = group.options[ARM_AXIS] ?? {};
   const name = String(backend ?? first.requested[ARM_AXIS]);
   matrix[ARM_AXIS] = AA_LABELS.map((label) => ({ name, ...options, label }));
+  // The A/A run has a fixed count: an `adaptive:` block (repetitions: auto) does not apply to it.
+  const { adaptive: _adaptive, ...fixed } = input;
   return {
     input: {
-      ...input,
+      ...fixed,
       name: opts.name,
       repetitions: opts.repetitions,
       order: 'round-robin',

@@ -418,9 +418,19 @@ async function recordRounds(
   const record = rounds.record(stored.samples, ended);
   await writer.writeAdaptive(record);
   for (const c of record.comparisons)
-    ctx.log.info(`adaptive: ${c.cellKey} vs ${c.baselineKey} (${c.metric}): ${c.reason}`);
+    ctx.log.info(`adaptive: ${pairLabel(c.cellKey, c.baselineKey)} (${c.metric}): ${c.reason}`);
   ctx.log.info(`adaptive: rounds stopped: ${ADAPTIVE_STOP_TEXT[record.stop]}`);
   return record;
+}
+
+/** `iodepth=8 vs iodepth=1 at backend=virtio-blk,scheduler=none`: what differs, then what the two cells share. */
+function pairLabel(cellKey: string, baselineKey: string): string {
+  const b = baselineKey.split(',');
+  const parts = cellKey.split(',');
+  const differ = parts.filter((p, i) => p !== b[i]);
+  const shared = parts.filter((p, i) => p === b[i]);
+  const base = b.filter((p, i) => p !== parts[i]);
+  return `${differ.join(',')} vs ${base.join(',')}${shared.length ? ` at ${shared.join(',')}` : ''}`;
 }
 
 const ADAPTIVE_STOP_TEXT: Record<AdaptiveRecord['stop'], string> = {

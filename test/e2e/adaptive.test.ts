@@ -31,7 +31,7 @@ async function runProfile(name: string, body: string) {
 test('auto, iodepth 1 vs 8: "different" before the maximum; complete; resume has nothing to do; --shard refused', async () => {
   const { r, profile, out, runDir } = await runProfile(
     'auto-qd',
-    'adaptive:\n  compare: {axis: iodepth, baseline: 1}\n  min_effect: 10\n  min: 6\n  max: 9\n  looks: 2\n' +
+    'adaptive:\n  compare: {axis: iodepth, baseline: 1}\n  min_effect: 10\n  min: 6\n  max: 15\n  looks: 3\n' +
       'matrix:\n  iodepth: [1, 8]\n',
   );
   assert.equal(r.exitCode, 0, `exit ${r.exitCode}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -41,10 +41,11 @@ test('auto, iodepth 1 vs 8: "different" before the maximum; complete; resume has
   assert.equal(record.comparisons.length, 1);
   const [c] = record.comparisons;
   assert.equal(c!.decision, 'different', c!.reason);
-  assert.equal(c!.rounds, 6, 'decided at the first look');
-  assert.equal(run.samples.length, 12, 'both cells stopped after 6 of at most 9 rounds');
+  // Looks after 6, 9 and 15 rounds: under TCG's noise (CV 20–60 % here) the first or second decides it.
+  assert.ok(c!.rounds < 15, `decided before the maximum (after ${c!.rounds} rounds)`);
+  assert.equal(run.samples.length, 2 * c!.rounds, 'both cells stopped at the deciding look');
   assert.deepEqual(run.completeness?.missing, [], 'stopping early is complete');
-  assert.match(r.stderr + r.stdout, /adaptive: iodepth=8 vs iodepth=1 \(iops\): different after 6 rounds/);
+  assert.match(r.stderr + r.stdout, /adaptive: iodepth=8 vs iodepth=1 at [^(]*\(iops\): different after (6|9) rounds/);
   assert.match(r.stderr + r.stdout, /adaptive: rounds stopped: every comparison decided/);
   assert.deepEqual(JSON.parse(await readFile(join(runDir, 'adaptive.json'), 'utf8')).stop, 'decided');
 

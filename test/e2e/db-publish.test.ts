@@ -16,6 +16,9 @@ import { runCli, hasStackTrace, testLockDirectory, REPO_ROOT, type CliResult } f
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { leftoverProcesses, processesMatching } from '../helpers/processes.js';
 import { existsSync } from 'node:fs';
+import { readHistoryRuns } from '../../src/store/pg/read-runs.js';
+import { OBSERVED_FIELDS, fingerprintOf } from '../../src/fingerprint/environment.js';
+import { loadRun } from '../../src/store/run-reader.js';
 
 const F = join(REPO_ROOT, 'test/fixtures/runs/gate');
 const GATE_RUNS = ['base', 'same', 'throttled', 'small', 'partial'];
@@ -230,6 +233,21 @@ describe('publish and --db against a real PostgreSQL 15', () => {
       assert.equal(db.exitCode, files.exitCode, show(db));
       assert.ok(!hasStackTrace(db.stderr), db.stderr);
       assert.deepEqual(JSON.parse(db.stdout), JSON.parse(files.stdout));
+      // Change points name what the fingerprint says changed: the same fingerprint from the database's aggregates.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const runs = await readHistoryRuns(client, {
+          profile: 'gate',
+          metric: 'iops',
+          observedKeys: Object.values(OBSERVED_FIELDS),
+        });
+        assert.equal(runs.length, GATE_RUNS.length);
+        for (const run of runs)
+          assert.deepEqual(fingerprintOf(run), fingerprintOf(await loadRun(join(gateDir, run.dir))), run.dir);
+      } finally {
+        await client.end();
+      }
       const last = await cli(['history', '--db', '--profile', 'gate', '--last', '2', '--format', 'json'], url);
       assert.equal((JSON.parse(last.stdout) as { runs: unknown[] }).runs.length, 2, show(last));
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { findRuns } from '../../store/find-runs.js';
 import type { StoredRun } from '../../store/run-reader.js';
 import { historyRunsFromDb } from '../../store/pg/read-runs.js';
+import { OBSERVED_FIELDS } from '../../fingerprint/environment.js';
 import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import { buildHistory, type HistoryReport } from '../../history/history.js';
 import type { Exporter } from '../../report/export/exporter.js';
@@ -74,7 +75,12 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
       const db = await dbSourceOf(options);
       const { runs, skipped } = db
         ? {
-            runs: await historyRunsFromDb(db, { profile: options.profile, metric: options.metric, last }),
+            runs: await historyRunsFromDb(db, {
+              profile: options.profile,
+              metric: options.metric,
+              last,
+              observedKeys: Object.values(OBSERVED_FIELDS),
+            }),
             skipped: false,
           }
         : await runsUnder(parent, options.profile, last);

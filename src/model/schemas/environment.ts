@@ -11,7 +11,7 @@ export const StoredEnvironmentSchema = z.record(z.string(), z.unknown(), { error
 export const StoredProfileSchema = z.looseObject(
   {
     name: ProfileName,
-    repetitions: z.number().int().positive().optional(),
+    repetitions: z.union([z.number().int().positive(), z.literal('auto')]).optional(),
     matrix: z.record(z.string(), z.unknown()).optional(),
   },
   { error: 'expected a resolved profile (a JSON object)' },

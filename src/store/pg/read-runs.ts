@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import { InputError } from '../../model/errors.js';
-import type { Metric, Sample } from '../../model/sample.js';
+import type { Sample } from '../../model/sample.js';
 import type { StoredDiagnostic } from '../../model/diagnostic.js';
 import { RESULTS_SCHEMA_VERSION } from '../../model/sample.js';
 import { UUID_PATTERN } from '../../util/uuid.js';
@@ -134,28 +134,102 @@ export async function listPublished(client: pg.Client, profile?: string): Promis
   }));
 }
 
-interface LightSampleRow {
+interface CellSeriesRow {
   run_id: string;
   cell_key: string;
-  repetition: number;
-  status: Sample['status'];
-  reason: string | null;
-  started_at: Date;
-  finished_at: Date;
-  metric: Metric | null;
-  observed: Sample['observed'];
-  cell: Sample['cell'];
+  first: number;
+  vals: number[] | null;
+}
+
+/** What history reads of one run's samples, aggregated by the server: per cell, the ok values in time order. */
+interface RunSeries {
+  cells: CellSeriesRow[];
+  metric: { unit: string; better: 'higher' | 'lower' } | null;
+  observed: Record<string, string>;
+}
+
+async function seriesOf(
+  client: pg.Client,
+  runIds: readonly string[],
+  metric: string,
+  observedKeys: readonly string[],
+): Promise<Map<string, RunSeries>> {
+  const out = new Map<string, RunSeries>(runIds.map((id) => [id, { cells: [], metric: null, observed: {} }]));
+  // The values groupSamples takes: ok samples with the metric, by start time then repetition.
+  const cells = await client.query<CellSeriesRow>(
+    `SELECT run_id, cell_key, min(seq) AS first,
+            array_agg((metrics -> $2 ->> 'value')::float8 ORDER BY started_at, repetition)
+              FILTER (WHERE status = 'ok' AND metrics ? $2) AS vals
+     FROM ${DB_SCHEMA}.samples WHERE run_id = ANY($1::uuid[])
+     GROUP BY run_id, cell_key ORDER BY run_id, first`,
+    [runIds, metric],
+  );
+  for (const row of cells.rows) out.get(row.run_id)?.cells.push(row);
+  const metrics = await client.query<{ run_id: string; unit: string; better: 'higher' | 'lower' }>(
+    `SELECT DISTINCT ON (run_id) run_id, metrics -> $2 ->> 'unit' AS unit, metrics -> $2 ->> 'better' AS better
+     FROM ${DB_SCHEMA}.samples WHERE run_id = ANY($1::uuid[]) AND metrics ? $2 ORDER BY run_id, seq`,
+    [runIds, metric],
+  );
+  for (const row of metrics.rows) out.get(row.run_id)!.metric = { unit: row.unit, better: row.better };
+  // The observed facts the fingerprint reads: their distinct values, sorted and joined as fingerprintOf joins them.
+  const observed = await client.query<{ run_id: string; key: string; vals: string[] }>(
+    `SELECT s.run_id, k.key, array_agg(DISTINCT s.observed ->> k.key) AS vals
+     FROM ${DB_SCHEMA}.samples s CROSS JOIN unnest($2::text[]) AS k(key)
+     WHERE s.run_id = ANY($1::uuid[]) AND s.observed ? k.key GROUP BY s.run_id, k.key`,
+    [runIds, observedKeys],
+  );
+  for (const row of observed.rows) out.get(row.run_id)!.observed[row.key] = [...row.vals].sort().join(', ');
+  return out;
+}
+
+/**
+ * One run's samples as history reads them, rebuilt from its series: per
+ * cell (in order of first measurement) an ok sample per value, or one
+ * failed sample when the cell has no value; the observed facts on the first.
+ */
+function seriesSamples(run: RunRow, series: RunSeries, metric: string, cells: Map<string, Sample['cell']>): Sample[] {
+  const samples: Sample[] = [];
+  const at = run.manifest.startedAt;
+  for (const c of series.cells) {
+    const cell = cells.get(c.cell_key) ?? {};
+    const base = {
+      schemaVersion: RESULTS_SCHEMA_VERSION,
+      cellKey: c.cell_key,
+      cell,
+      requested: cell,
+      groupId: '-',
+      bootId: '-',
+      startedAt: at,
+      finishedAt: at,
+      accel: run.manifest.accel,
+      observed: {},
+      notices: [],
+    };
+    const values = c.vals ?? [];
+    if (values.length === 0) samples.push({ ...base, repetition: 0, status: 'failed', metrics: {} });
+    values.forEach((value, repetition) =>
+      samples.push({
+        ...base,
+        repetition,
+        status: 'ok',
+        metrics: series.metric ? { [metric]: { value, ...series.metric } } : {},
+      }),
+    );
+  }
+  if (samples[0]) samples[0].observed = series.observed;
+  return samples;
 }
 
 /**
  * The counted runs of a profile (oldest first; the latest `last` when given)
- * with what `history` reads of their samples: cell, status, reason, start,
- * the one metric followed and the observed facts the fingerprint uses. `dir`
- * is the results directory's name, which is what history shows.
+ * as history reads them: per cell the values of the followed metric in time
+ * order, the direction of improvement, the observed facts the fingerprint
+ * uses (`observedKeys`) — aggregated by the server, one row per run and cell.
+ * `dir` is the results directory's name, which is what history shows.
  */
 export async function readHistoryRuns(
   client: pg.Client,
-  opts: { profile: string; metric: string; last?: number },
+  opts: { profile: string; metric: string; last?: number; observedKeys: readonly string[] },
 ): Promise<StoredRun[]> {
   const runs = await client.query<RunRow>(
     `SELECT * FROM (
@@ -164,34 +238,14 @@ export async function readHistoryRuns(
      ORDER BY started_at, label`,
     [opts.profile, opts.last ?? null],
   );
-  const samples = await client.query<LightSampleRow>(
-    `SELECT s.run_id, s.cell_key, s.repetition, s.status, s.reason, s.started_at, s.finished_at,
-            s.metrics -> $2 AS metric, s.observed, c.cell
-     FROM ${DB_SCHEMA}.samples s JOIN ${DB_SCHEMA}.cells c USING (run_id, cell_key)
-     WHERE s.run_id = ANY($1::uuid[]) ORDER BY s.run_id, s.seq`,
-    [runs.rows.map((r) => r.run_id), opts.metric],
+  const ids = runs.rows.map((r) => r.run_id);
+  const cells = await client.query<{ cell_key: string; cell: Sample['cell'] }>(
+    `SELECT DISTINCT ON (cell_key) cell_key, cell FROM ${DB_SCHEMA}.cells WHERE run_id = ANY($1::uuid[])
+     ORDER BY cell_key, run_id`,
+    [ids],
   );
-  const byRun = new Map<string, Sample[]>(runs.rows.map((r) => [r.run_id, []]));
-  const accelOf = new Map(runs.rows.map((r) => [r.run_id, r.manifest.accel]));
-  for (const s of samples.rows) {
-    byRun.get(s.run_id)?.push({
-      schemaVersion: RESULTS_SCHEMA_VERSION,
-      cellKey: s.cell_key,
-      cell: s.cell,
-      requested: s.cell,
-      groupId: '-',
-      bootId: '-',
-      repetition: s.repetition,
-      startedAt: s.started_at.toISOString(),
-      finishedAt: s.finished_at.toISOString(),
-      status: s.status,
-      ...(s.reason !== null ? { reason: s.reason } : {}),
-      accel: accelOf.get(s.run_id) ?? 'kvm',
-      metrics: s.metric ? { [opts.metric]: s.metric } : {},
-      observed: s.observed,
-      notices: [],
-    });
-  }
+  const cellOf = new Map(cells.rows.map((c) => [c.cell_key, c.cell]));
+  const series = await seriesOf(client, ids, opts.metric, opts.observedKeys);
   return runs.rows.map((row) => ({
     dir: row.label,
     manifest: withId(row),
@@ -199,7 +253,7 @@ export async function readHistoryRuns(
     environment: row.environment,
     // history does not read the plan (a 200-cell plan is ~100 KiB a run)
     plan: null,
-    samples: byRun.get(row.run_id) ?? [],
+    samples: seriesSamples(row, series.get(row.run_id)!, opts.metric, cellOf),
     diagnostics: row.diagnostics,
     completeness: row.completeness,
   }));
@@ -216,7 +270,7 @@ function readDb<T>(source: DbSource, doing: string, fn: (client: pg.Client) => P
 /** `history --db`: the counted runs of a profile, as StoredRun with the samples history reads. */
 export function historyRunsFromDb(
   source: DbSource,
-  opts: { profile: string; metric: string; last?: number },
+  opts: { profile: string; metric: string; last?: number; observedKeys: readonly string[] },
 ): Promise<StoredRun[]> {
   return readDb(source, 'reading the history', (client) => readHistoryRuns(client, opts));
 }

@@ -44,6 +44,19 @@ describe('the A/A profile', () => {
     assert.deepEqual(aa.arms, { axis: 'backend', labels: AA_LABELS, original: 'fast' });
   });
 
+  it('an auto profile (repetitions: auto, adaptive:) calibrates with a fixed count, its adaptive block dropped', () => {
+    const auto = parseYaml(
+      `${YAML.replace('repetitions: 2', 'repetitions: auto\nadaptive: {compare: {axis: iodepth, baseline: 1}, min_effect: 5}')}`,
+    );
+    const input = aaProfile(auto, makePlan(validateProfile(auto), 'tcg').groups[0]!, {
+      name: 'nightly-aa',
+      repetitions: 6,
+    }).input;
+    const profile = validateProfile(input);
+    assert.equal(profile.repetitions, 6);
+    assert.equal(profile.adaptive, undefined);
+  });
+
   it('measures the noise per original cell from both arms', () => {
     const cell = (label: string) => ({ backend: label, ioeventfd: 'on', scheduler: 'none', iodepth: 1 });
     const samples = [
