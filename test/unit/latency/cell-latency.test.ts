@@ -114,3 +114,11 @@ test('a request the polling iothread picked up without a kick: no virtio-pci spa
   );
   assert.deepEqual([...timelineThreads], ['iothread']);
 });
+
+test("every fixture's CellLatency passes latency.json's reader schema (what explain --latency reads)", async () => {
+  const { CellLatencySchema } = await import('../../../src/model/schemas/latency.js');
+  for (const name of ['virtio-blk-ioeventfd-on', 'virtio-blk-ioeventfd-off', 'vhost-user-blk', 'virtio-blk-bfq']) {
+    const r = CellLatencySchema.safeParse(JSON.parse(JSON.stringify(await latencyOfTraceDir(dir(name)))));
+    assert.ok(r.success, `${name}: ${JSON.stringify(r.error?.issues.slice(0, 3))}`);
+  }
+});
