@@ -6,7 +6,8 @@
  *   equivalent — the (1 − 2α) CI of the ratio lies inside 1 ± m (TOST: both
  *                one-sided tests at α reject a difference of m or more);
  *   effect     — otherwise, when p < α and the (1 − α) CI excludes 1: the
- *                harness moves the number by x %, and the CI says how much;
+ *                harness moves the number by x % (the ratio's estimate), and
+ *                the CI says how much it may be;
  *   undecided  — neither: with the minimum detectable effect (power.ts) at
  *                this noise and n, what the check could have seen.
  *
@@ -60,6 +61,8 @@ export interface FidelityCell {
 
 /** The verdict from the two intervals and p. Pure: the boundaries are the unit tests'. */
 export function decideVerdict(v: {
+  /** The point estimate: (ratio − 1) · 100. */
+  deltaPct: number;
   ci: PctInterval | null;
   tostCi: PctInterval | null;
   p: number | null;
@@ -70,7 +73,7 @@ export function decideVerdict(v: {
   const { ci, tostCi, p, alpha, marginPct: m } = v;
   if (tostCi && tostCi.low > -m && tostCi.high < m) return { kind: 'equivalent', marginPct: m };
   if (ci && p !== null && p < alpha && (ci.low > 0 || ci.high < 0)) {
-    return { kind: 'effect', effectPct: (ci.low + ci.high) / 2, ci };
+    return { kind: 'effect', effectPct: v.deltaPct, ci };
   }
   const why = !ci
     ? 'too few samples for a 95 % interval (n ≥ 6 per side)'
@@ -142,7 +145,15 @@ export function judgeCell(
     ciWidthPct: ci ? ci.high - ci.low : null,
     p,
     cv: spread,
-    verdict: decideVerdict({ ci, tostCi, p, alpha, marginPct, mdePct }),
+    verdict: decideVerdict({
+      deltaPct: (med.normal / med.harnessFree - 1) * 100,
+      ci,
+      tostCi,
+      p,
+      alpha,
+      marginPct,
+      mdePct,
+    }),
     projectedN:
       ci && spread !== null ? projectedN(ci, spread * 100, normal.length, harnessFree.length, projection) : null,
   };

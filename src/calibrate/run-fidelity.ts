@@ -28,7 +28,7 @@ import { resolveGuestSource, type GuestSource } from '../guest-image/source.js';
 import { openSession, type Session } from '../run/session-setup.js';
 import { spawnRun } from '../run/spawn-run.js';
 import { prepareBackingStore } from '../run/backing-store.js';
-import { harnessFreeUnsupported, runHarnessFreeVisit } from '../run/harness-free.js';
+import { harnessFreeUnsupported, runHarnessFreeVisit, type HarnessFreeVisit } from '../run/harness-free.js';
 import { acquireLock } from '../lifecycle/lock.js';
 import { hostLockPath, resolveLockDir } from '../lifecycle/lock-dir.js';
 import { onExit } from '../lifecycle/exit-guard.js';
@@ -151,33 +151,45 @@ async function normalRound(ctx: Context, round: number): Promise<{ runDir: strin
   return { runDir: relative(dir, child.dir), exitCode: child.exitCode };
 }
 
+/**
+ * One boot of the harness-free path, booted again (up to the profile's
+ * boot_retries) while the guest never reached its jobs — a boot failure,
+ * as the run retries it; a guest that started the jobs is never run again.
+ */
+async function harnessFreeBoot(
+  ctx: Context,
+  at: { round: number; visit: number; backingPath: string },
+): Promise<{ rel: string; bootId: string; visit: HarnessFreeVisit }> {
+  const { session, dir, log } = ctx;
+  const { profile, plan, accel } = session;
+  const visit = plan.visits[at.visit]!;
+  const group = groupById(plan, visit.groupId);
+  const cells = visitMeasurements(visit, group.cells).map((m) => m.cell);
+  const baseId = `r${String(at.round).padStart(3, '0')}-b${String(at.visit + 1).padStart(3, '0')}-${group.id}`;
+  for (let attempt = 1; ; attempt++) {
+    const bootId = attempt === 1 ? baseId : `${baseId}-a${attempt}`;
+    const rel = join('harness-free', bootId);
+    await mkdir(join(dir, rel), { recursive: true });
+    const bootDir = join(dir, rel);
+    const v = await runHarnessFreeVisit({ profile, accel, guestSource: ctx.guestSource, group, cells, bootDir, ...at });
+    if (v.boot || attempt > profile.boot_retries) return { rel, bootId, visit: v };
+    log.info(`harness-free boot ${bootId}: the guest never reached its jobs (see ${rel}/serial.log); a fresh guest`);
+  }
+}
+
 /** One harness-free round: every boot of the plan, in its order, holding the host lock. */
 async function harnessFreeRound(ctx: Context, round: number): Promise<void> {
-  const { session, dir, file, log } = ctx;
-  const { profile, plan, accel } = session;
+  const { session, dir, file } = ctx;
   const lock = await acquireLock(hostLockPath(await resolveLockDir()), {
     purpose: `vblk-bench calibrate --fidelity (harness-free round ${round})`,
     waitMs: waitMs(ctx.req.waitLock),
   });
-  const backing = await prepareBackingStore(profile.disk, `fidelity-${randomBytes(4).toString('hex')}`);
+  const backing = await prepareBackingStore(session.profile.disk, `fidelity-${randomBytes(4).toString('hex')}`);
   const forget = backing.created ? onExit(() => unlinkSync(backing.path)) : () => undefined;
   try {
-    for (const [i, visit] of plan.visits.entries()) {
-      const group = groupById(plan, visit.groupId);
-      const cells = visitMeasurements(visit, group.cells).map((m) => m.cell);
-      const bootId = `r${String(round).padStart(3, '0')}-b${String(i + 1).padStart(3, '0')}-${group.id}`;
-      const rel = join('harness-free', bootId);
-      await mkdir(join(dir, rel), { recursive: true });
-      const v = await runHarnessFreeVisit({
-        profile,
-        accel,
-        guestSource: ctx.guestSource,
-        group,
-        cells,
-        bootDir: join(dir, rel),
-        backingPath: backing.path,
-      });
-      for (const [j, s] of v.samples.entries()) {
+    for (let i = 0; i < session.plan.visits.length; i++) {
+      const { rel, bootId, visit } = await harnessFreeBoot(ctx, { round, visit: i, backingPath: backing.path });
+      for (const [j, s] of visit.samples.entries()) {
         const evidence = join(rel, `fio-${String(j + 1).padStart(2, '0')}.json`);
         if (s.rawFio !== undefined) await writeFile(join(dir, evidence), JSON.stringify(s.rawFio, null, 2) + '\n');
         file.samples.push({
@@ -191,7 +203,6 @@ async function harnessFreeRound(ctx: Context, round: number): Promise<void> {
           evidence: s.rawFio !== undefined ? evidence : rel,
         });
       }
-      if (!v.boot) log.info(`harness-free boot ${bootId}: the guest never reported ready (see ${rel}/serial.log)`);
     }
   } finally {
     forget();

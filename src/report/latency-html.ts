@@ -18,6 +18,7 @@ import {
   formatShare,
   formatSignedUs,
   formatUs,
+  granularityText,
   guestTotalUs,
   layerRows,
   resolutionNote,
@@ -47,13 +48,13 @@ export function timelineLanes(t: RequestTimeline): TimelineLane[] {
 
 function timelineFigure(cell: TracedCell, t: RequestTimeline): string {
   const svg = renderTimeline({
-    title: `request nearest the ${t.which === 'median' ? 'median' : 'p99'} guest total: ${formatUs(t.totalUs)} µs`,
+    title: `request nearest the ${t.which}: ${formatUs(t.totalUs)} µs`,
     lanes: timelineLanes(t),
     groups: DOMAINS,
   });
   const caption =
-    'One lane per thread; marks are trace events, coloured by clock domain, at µs from the request’s first event in their own clock. ' +
-    `Positions across clock domains are as aligned as those clocks allow (${resolutionNote(cell.latency)}).`;
+    'One lane per thread; a mark per trace event, coloured by clock domain. ' +
+    `Each domain's times start at its own first event of the request: the clocks are not aligned (${resolutionNote(cell.latency)}).`;
   return `<figure>${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
 }
 
@@ -66,7 +67,7 @@ function layerTable(cell: TracedCell): string {
         cells: [
           name,
           layer.domain,
-          layer.granularity,
+          granularityText(layer),
           num('n/a'),
           '',
           '',
@@ -76,7 +77,7 @@ function layerTable(cell: TracedCell): string {
         ],
       };
     const s = r.stats;
-    const per = layer.granularity === 'mean-difference' ? 'mean diff' : layer.granularity;
+    const per = granularityText(layer);
     return {
       cells: [
         name,

@@ -15,6 +15,7 @@ import {
   formatShare,
   formatSignedUs,
   formatUs,
+  granularityText,
   guestTotalUs,
   layerRows,
   resolutionNote,
@@ -40,12 +41,12 @@ export function renderCellLatency(cell: TracedCell, opts: RenderOptions = {}): s
     const name = `${'  '.repeat(depth)}${layer.label}`;
     const r = layer.result;
     if (!r.available) {
-      table.push([name, layer.domain, layer.granularity, 'n/a', '', '', '', '']);
+      table.push([name, layer.domain, granularityText(layer), 'n/a', '', '', '', '']);
       unavailable.push(`  n/a ${layer.label}: ${r.reason}`);
       continue;
     }
     const s = r.stats;
-    const per = layer.granularity === 'mean-difference' ? 'mean diff' : layer.granularity;
+    const per = granularityText(layer);
     table.push([
       name,
       layer.domain,

@@ -77,7 +77,10 @@ export function tracingCostText(cell: TracedCell): string {
   if (l.untracedMedianIops === undefined || cell.tracingCost === undefined)
     return `${traced} (no untraced median recorded: tracing cost unknown)`;
   const cost = -cell.tracingCost * 100;
-  return `${traced} vs untraced median ${formatNumber(l.untracedMedianIops, 4)} IOPS: tracing cost ${formatNumber(cost, 3)} %`;
+  const vs = `${traced} vs untraced median ${formatNumber(l.untracedMedianIops, 4)} IOPS`;
+  return cost >= 0
+    ? `${vs}: tracing cost ${formatNumber(cost, 3)} %`
+    : `${vs}: the traced run was ${formatNumber(-cost, 3)} % faster (no tracing cost visible)`;
 }
 
 /** The cell's axis values as a title: `backend=virtio-blk ioeventfd=on iodepth=1`. */
@@ -85,6 +88,10 @@ export function cellTitle(latency: CellLatency): string {
   const entries = Object.entries(latency.config);
   return entries.length > 0 ? entries.map(([k, v]) => `${k}=${String(v)}`).join(' ') : latency.cellKey;
 }
+
+/** The granularity as a column shows it. */
+export const granularityText = (layer: LatencyLayer) =>
+  layer.granularity === 'mean-difference' ? 'mean diff' : layer.granularity;
 
 /** One line per check: `ok nesting: …` / `FAILED overruns: …`. */
 export function checkLines(latency: CellLatency): string[] {

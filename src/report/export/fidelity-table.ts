@@ -65,6 +65,12 @@ function renderFidelityTable(m: FidelityReport, color: boolean): string {
     `equivalent: the ${formatNumber((1 - 2 * m.alpha) * 100, 3)} % CI inside ±${formatNumber(m.marginPct, 3)} % (TOST, α = ${m.alpha}); ` +
       `effect: p < ${m.alpha} and the ${formatNumber((1 - m.alpha) * 100, 3)} % CI excludes 1; undecided otherwise, with ` +
       `the minimum detectable effect (MDE: found 80 % of the time at this n and noise). n: normal + harness-free samples.`,
+    ...(m.cells.length > 1
+      ? [
+          `${m.cells.length} cells, each tested at α = ${m.alpha}: with no effect anywhere, some cell shows a false ` +
+            `"effect" with probability up to ${formatNumber((1 - (1 - m.alpha) ** m.cells.length) * 100, 3)} %.`,
+        ]
+      : []),
     `* a projection, not a measurement: n per side for a 95 % CI of ±${halfWidthPct} % on a host with ` +
       `CV ${cvPct} % (KVM-like), scaled from this cell's own CI width and CV.`,
     ...m.notCounted.map(
