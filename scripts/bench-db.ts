@@ -1,6 +1,6 @@
 /**
  * `npm run bench:db [-- --runs 100,365 --cells 200 --reps 5 --seed 1]`: the
- * PostgreSQL path on a synthetic nightly tree (scripts/synthetic-tree.ts):
+ * PostgreSQL path on a synthetic nightly tree (scripts/synthetic-results.ts, the generator of `npm run bench:store`):
  * wall time and peak RSS of the real CLI (process start included) for
  * `publish` of the tree into an empty database, `publish` again (nothing
  * changes), `history --db`, `history --db --last 30`, `list --db` and
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from '../test/helpers/postgres.js';
-import { PROFILE, writeSyntheticTree, type TreeShape } from './synthetic-tree.js';
+import { SYNTHETIC_PROFILE as PROFILE, writeSyntheticTree } from './synthetic-results.js';
 import { runIdOf } from '../src/store/run-id.js';
 import { loadRun } from '../src/store/run-reader.js';
 
@@ -52,7 +52,7 @@ const show = (t: Timed) => `${t.seconds.toFixed(2).padStart(7)} s ${t.rssMb.toFi
 
 async function main(): Promise<void> {
   const sizes = option('runs', '100,365').split(',').map(Number);
-  const shape: TreeShape = {
+  const shape = {
     runs: Math.max(...sizes),
     cells: Number(option('cells', '200')),
     reps: Number(option('reps', '5')),
@@ -62,7 +62,13 @@ async function main(): Promise<void> {
   const server = await startPostgres();
   try {
     const t0 = Date.now();
-    const runs = writeSyntheticTree(ROOT, join(work, 'results'), shape);
+    const runs = await writeSyntheticTree({
+      out: join(work, 'results'),
+      runs: shape.runs,
+      cells: shape.cells,
+      repetitions: shape.reps,
+      seed: shape.seed,
+    });
     console.log(
       `tree: ${shape.runs} runs × ${shape.cells} cells × ${shape.reps} samples (seed ${shape.seed}) in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     );

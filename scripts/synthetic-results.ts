@@ -25,6 +25,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TEMPLATE = join(ROOT, 'test', 'fixtures', 'runs', 'gate', 'small');
 const SCHEDULERS = ['none', 'mq-deadline', 'bfq', 'kyber'];
 const DAY_MS = 86_400_000;
+/** The profile name of the synthetic tree (`history --profile nightly200`). */
+export const SYNTHETIC_PROFILE = 'nightly200';
 
 export interface TreeOptions {
   out: string;
@@ -249,7 +251,7 @@ async function writeNight(t: Template, o: Required<TreeOptions>, night: number, 
 /** Writes nights `from` … `from + runs - 1` of the tree; returns their directories. */
 export async function writeSyntheticTree(opts: TreeOptions): Promise<string[]> {
   const o: Required<TreeOptions> = {
-    profile: 'nightly200',
+    profile: SYNTHETIC_PROFILE,
     from: 0,
     cells: 200,
     repetitions: 5,
