@@ -1,6 +1,6 @@
 /**
  * A throwaway PostgreSQL 15 server for the tests of `publish` and `--db`:
- * Debian's server binaries (package postgresql-15, installed by .ci/run),
+ * Debian's server binaries (package postgresql-15, installed by scripts/setup-test.sh),
  * a cluster initialised in a temporary directory, reachable only through a
  * Unix socket inside that directory (no TCP port), stopped and removed at
  * the end — also when a test fails or the test process exits early. The
@@ -28,7 +28,7 @@ export function missingPostgres(binDir = PG_BIN_DIR): string | null {
     }
   });
   if (missing.length === 0) return null;
-  return `PostgreSQL 15 server binaries not found: ${missing.join(', ')} (install the Debian package postgresql-15 without its main cluster — .ci/run shows how)`;
+  return `PostgreSQL 15 server binaries not found: ${missing.join(', ')} (install the Debian package postgresql-15 without its main cluster: run scripts/setup-test.sh as root)`;
 }
 
 export interface TestPostgres {

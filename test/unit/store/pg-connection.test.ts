@@ -99,7 +99,7 @@ describe('the connection string', () => {
 describe('the test PostgreSQL helper', () => {
   it('says exactly which server binaries are missing when postgresql-15 is not installed', async () => {
     const expected =
-      'PostgreSQL 15 server binaries not found: /nonexistent/pg15/initdb, /nonexistent/pg15/postgres (install the Debian package postgresql-15 without its main cluster — .ci/run shows how)';
+      'PostgreSQL 15 server binaries not found: /nonexistent/pg15/initdb, /nonexistent/pg15/postgres (install the Debian package postgresql-15 without its main cluster: run scripts/setup-test.sh as root)';
     assert.equal(missingPostgres('/nonexistent/pg15'), expected);
     await assert.rejects(startPostgres('/nonexistent/pg15'), { message: expected });
     assert.equal(missingPostgres(), null, 'postgresql-15 is installed here (.ci/run installs it)');
