@@ -10,7 +10,7 @@ import { runIdOf } from '../store/run-id.js';
 import { publishedSample, type PublishedRun, type PublishedSource } from '../store/pg/published-run.js';
 import type { StoredPlan } from '../model/schemas/plan.js';
 import { fingerprintOf, type Fingerprint } from './environment.js';
-import { guestFioFromRaw, loadResultSet, type ResultSet } from './result-set.js';
+import { guestFioFromRaw, loadResultSet, runResultSet, type ResultSet } from './result-set.js';
 import type { DbSource } from '../store/pg/connection.js';
 import { isRunRef, publishedRunFromDb } from '../store/pg/read-runs.js';
 
@@ -54,24 +54,7 @@ export const publishedPath = (runId: string): string => `database run ${runId}`;
 
 /** A published run as a result set, built like the file reader builds one. */
 export function resultSetOfPublished(run: PublishedRun): ResultSet {
-  return {
-    label: run.label,
-    path: publishedPath(run.runId),
-    kind: 'run',
-    manifest: run.manifest,
-    environment: run.environment,
-    profile: run.profile,
-    plan: run.plan,
-    samples: run.samples,
-    fingerprint: fingerprintOf({
-      environment: run.environment,
-      profile: run.profile,
-      samples: run.samples,
-      guestFio: run.guestFio,
-    }),
-    diagnostics: run.diagnostics,
-    completeness: run.completeness,
-  };
+  return runResultSet(run.label, publishedPath(run.runId), run, run.guestFio);
 }
 
 /**

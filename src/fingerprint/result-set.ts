@@ -152,6 +152,35 @@ async function loadBaselineFile(
   };
 }
 
+/** What a run's result set is made of, wherever the run was read from (a directory, the database). */
+export type RunParts = Pick<
+  ResultSet,
+  'manifest' | 'environment' | 'profile' | 'plan' | 'samples' | 'diagnostics' | 'completeness'
+>;
+
+/** The result set of one run: its parts and the fingerprint they give. */
+export function runResultSet(
+  label: string,
+  path: string,
+  run: RunParts,
+  guestFio: Parameters<typeof fingerprintOf>[0]['guestFio'],
+): ResultSet {
+  const { manifest, environment, profile, plan, samples, diagnostics, completeness } = run;
+  return {
+    label,
+    path,
+    kind: 'run',
+    manifest,
+    environment,
+    profile,
+    plan,
+    samples,
+    fingerprint: fingerprintOf({ environment, profile, samples, guestFio }),
+    diagnostics,
+    completeness,
+  };
+}
+
 /** A results directory or a baseline file, by what `path` is. */
 export async function loadResultSet(path: string): Promise<ResultSet> {
   const info = await stat(path).catch(() => null);
@@ -160,24 +189,16 @@ export async function loadResultSet(path: string): Promise<ResultSet> {
     // compare and gate never look at insight: the run summary (when fresh) spares parsing every sample file.
     const run = await loadRun(path, { insight: false });
     const guestFio = await guestFioFromRaw(run.dir, run.samples);
-    return {
-      label: basename(run.dir),
+    return runResultSet(
+      basename(run.dir),
       path,
-      kind: 'run',
-      manifest: run.manifest,
-      environment: run.environment,
-      profile: run.profile,
-      plan: run.plan,
-      samples: run.samples,
-      fingerprint: fingerprintOf({
-        environment: run.environment,
-        profile: run.profile,
-        samples: run.samples,
-        guestFio,
-      }),
-      diagnostics: run.diagnostics ?? [],
-      completeness: run.completeness ?? { planned: run.samples.length, missing: [], shortCells: [] },
-    };
+      {
+        ...run,
+        diagnostics: run.diagnostics ?? [],
+        completeness: run.completeness ?? { planned: run.samples.length, missing: [], shortCells: [] },
+      },
+      guestFio,
+    );
   }
   const b = await loadBaselineFile(path);
   return {
