@@ -12,7 +12,8 @@ import type { StoredRun } from '../store/run-reader.js';
 import type { DigestKind } from '../store/results-index.js';
 import { HistoryDigestSchema } from '../model/schemas/results-index.js';
 import { groupSamples, indexCells, metricBetter } from '../compare/group.js';
-import { fingerprintOf } from '../fingerprint/environment.js';
+import { fingerprintOf, type Fingerprint } from '../fingerprint/environment.js';
+import type { CellValues } from '../model/sample.js';
 
 export type HistoryDigest = z.output<typeof HistoryDigestSchema>;
 
@@ -25,18 +26,37 @@ function pack(cellValues: readonly (readonly number[] | undefined)[]): string {
   return Buffer.from(new Float64Array(flat).buffer).toString('base64');
 }
 
+/**
+ * What a digest is built from, whatever the source (a results directory,
+ * src/store/run-reader.ts; a published run, src/store/pg): the run's cells in
+ * order of first occurrence, per metric its direction and per cell (same
+ * order) the ok values in repetition order, and the run's fingerprint.
+ */
+export interface RunCellValues {
+  cells: readonly { cellKey: string; cell: CellValues }[];
+  metrics: Readonly<Record<string, { better: 'higher' | 'lower'; values: readonly (readonly number[] | undefined)[] }>>;
+  fingerprint: Fingerprint;
+}
+
+/** The one way a digest is made: every source hands its cells' values here. */
+export function digestOfValues(run: RunCellValues): HistoryDigest {
+  const metrics: HistoryDigest['metrics'] = {};
+  for (const [name, m] of Object.entries(run.metrics)) metrics[name] = { better: m.better, values: pack(m.values) };
+  return { cells: run.cells.map((c) => ({ cellKey: c.cellKey, cell: c.cell })), metrics, fingerprint: run.fingerprint };
+}
+
 export function digestRun(run: Pick<StoredRun, 'samples' | 'environment' | 'profile'>): HistoryDigest {
   const cells = [...indexCells(run.samples).values()].map((c) => ({ cellKey: c.cellKey, cell: c.cell }));
   const names = new Set(run.samples.flatMap((s) => Object.keys(s.metrics)));
-  const metrics: HistoryDigest['metrics'] = {};
+  const metrics: Record<string, RunCellValues['metrics'][string]> = {};
   for (const name of names) {
     const better = metricBetter(run.samples, name);
     if (!better) continue;
     const grouped = groupSamples(run.samples, name);
-    metrics[name] = { better, values: pack(cells.map((c) => grouped.get(c.cellKey))) };
+    metrics[name] = { better, values: cells.map((c) => grouped.get(c.cellKey)) };
   }
   const fingerprint = fingerprintOf({ environment: run.environment, profile: run.profile, samples: run.samples });
-  return { cells, metrics, fingerprint };
+  return digestOfValues({ cells, metrics, fingerprint });
 }
 
 export const HISTORY_DIGEST: DigestKind<HistoryDigest> = {
