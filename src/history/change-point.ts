@@ -53,25 +53,42 @@ export interface ChangePoint {
 
 const CHANGE_POINT_DEFAULTS = { minSegment: 4, alpha: 0.01, minEffectPct: 5, permutations: 999, seed: 1 } as const;
 
-/** |U_t| and Z_t for every split t (values before index t) with both sides ≥ m; O(n²). */
-export function pettittStatistics(x: readonly number[], m: number): { t: number; u: number; z: number }[] {
-  const n = x.length;
+/** Midranks (1-based, ties share their mean rank) of `x`. */
+function midranks(x: readonly number[]): number[] {
+  const order = x.map((_, i) => i).sort((a, b) => x[a]! - x[b]!);
+  const ranks = new Array<number>(x.length);
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j + 1 < order.length && x[order[j + 1]!] === x[order[i]!]) j++;
+    for (let k = i; k <= j; k++) ranks[order[k]!] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+/**
+ * |U_t| and Z_t for every split t (values before index t) with both sides ≥ m, from the midranks
+ * r of x: U_t = Σ_{i<t} Σ_{j≥t} sign(x_i − x_j) = Σ_{i<t} (2·r_i − n − 1) (pairs inside the left
+ * segment cancel), so one pass is O(n) once ranked — a permutation of x is a permutation of r.
+ */
+function statisticsOfRanks(r: readonly number[], m: number): { t: number; u: number; z: number }[] {
+  const n = r.length;
   const out: { t: number; u: number; z: number }[] = [];
   let u = 0;
   for (let t = 1; t < n; t++) {
-    // Moving x[t-1] from the right segment to the left adds Σ_j sign(x[t-1] − x_j) over j ≥ t and
-    // removes Σ_i sign(x_i − x[t-1]) over i < t-1 (those pairs were counted the other way round).
-    const v = x[t - 1]!;
-    for (let j = t; j < n; j++) u += Math.sign(v - x[j]!);
-    for (let i = 0; i < t - 1; i++) u += Math.sign(v - x[i]!);
+    u += 2 * r[t - 1]! - n - 1;
     if (t >= m && n - t >= m) out.push({ t, u: Math.abs(u), z: Math.abs(u) / Math.sqrt((t * (n - t) * (n + 1)) / 3) });
   }
   return out;
 }
 
-function maxSplit(x: readonly number[], m: number): { t: number; z: number } | null {
+export function pettittStatistics(x: readonly number[], m: number): { t: number; u: number; z: number }[] {
+  return statisticsOfRanks(midranks(x), m);
+}
+
+function maxSplit(r: readonly number[], m: number): { t: number; z: number } | null {
   let best: { t: number; z: number } | null = null;
-  for (const s of pettittStatistics(x, m)) if (!best || s.z > best.z) best = s;
+  for (const s of statisticsOfRanks(r, m)) if (!best || s.z > best.z) best = s;
   return best;
 }
 
@@ -85,10 +102,11 @@ function shuffle(values: number[], rng: Rng): void {
 /** The single most likely change in `x`, tested; null when there is no room or no significant one. */
 export function testChange(x: readonly number[], opts: ChangePointOptions = {}): ChangePoint | null {
   const o = { ...CHANGE_POINT_DEFAULTS, ...opts };
-  const best = maxSplit(x, o.minSegment);
+  const ranks = midranks(x);
+  const best = maxSplit(ranks, o.minSegment);
   if (!best || best.z === 0) return null;
   const rng = mulberry32(o.seed);
-  const copy = [...x];
+  const copy = [...ranks];
   let atLeast = 0;
   for (let b = 0; b < o.permutations; b++) {
     shuffle(copy, rng);
