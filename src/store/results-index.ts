@@ -58,8 +58,6 @@ export interface DigestKind<D> {
   version: string;
   build(run: StoredRun): D;
   schema: z.ZodType<D>;
-  /** Checks the schema cannot say (packed values); a stored digest that fails it is rebuilt. */
-  check?(digest: D): boolean;
 }
 
 export interface IndexedRun {
@@ -94,8 +92,12 @@ export interface IndexOptions<D> {
 export interface ResultsIndex<D> {
   /** Newest first (startedAt, then directory name), like the runs a reader finds. */
   runs: IndexedRun[];
-  /** The digest of a readable run: stored, or read from its directory again. */
-  digest(run: IndexedRun): Promise<D>;
+  /**
+   * The digest of a readable run: stored, or read from its directory again —
+   * also when `accept` refuses the stored one (what the schema cannot check,
+   * e.g. packed values, checked only for what the caller reads).
+   */
+  digest(run: IndexedRun, accept?: (digest: D) => boolean): Promise<D>;
   location: string | null;
 }
 
@@ -245,14 +247,14 @@ export async function openResultsIndex<D>(root: string, opts: IndexOptions<D>): 
   return {
     runs: runs.sort(newestFirst),
     location,
-    digest: async (run) => {
+    digest: async (run, accept) => {
       const have = fresh.get(run.name);
       if (have !== undefined) return have;
       const stored =
         location && !run.inProgress
           ? await readDigest(location, run.name, keys.get(run.name) ?? '', opts.digest)
           : null;
-      if (stored !== null) return stored;
+      if (stored !== null && (accept?.(stored) ?? true)) return stored;
       const read = await indexRun(run.dir, opts.digest);
       if (read.digest === undefined) throw new InputError(`${run.dir}: ${read.entry.error ?? 'unreadable'}`);
       return read.digest;
@@ -296,7 +298,7 @@ async function readDigest<D>(location: string, name: string, key: string, kind: 
     );
     if (file.key !== key || file.digestVersion !== kind.version) return null;
     const parsed = kind.schema.safeParse(file.digest);
-    return parsed.success && (kind.check?.(parsed.data) ?? true) ? parsed.data : null;
+    return parsed.success ? parsed.data : null;
   } catch (err) {
     if (err instanceof FileProblem) return null;
     throw err;

@@ -6,7 +6,7 @@ import { historyRunsFromDb } from '../../store/pg/read-runs.js';
 import { OBSERVED_FIELDS } from '../../fingerprint/environment.js';
 import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import { buildHistoryOf, type HistoryReport, type HistorySource } from '../../history/history.js';
-import { digestRun } from '../../history/run-digest.js';
+import { digestRun, unpackValues } from '../../history/run-digest.js';
 import { openIndexFor } from '../results-index.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
@@ -50,6 +50,7 @@ function positive(name: string, text: string, integer: boolean): number {
 async function runsUnder(
   parent: string,
   profile: string,
+  metric: string,
   last: number | undefined,
   index: boolean,
 ): Promise<HistoryRunSet> {
@@ -63,7 +64,8 @@ async function runsUnder(
   const sources: HistorySource[] = [];
   for (let i = 0; i < listed.length; i += DIGEST_CONCURRENCY) {
     const batch = listed.slice(i, i + DIGEST_CONCURRENCY);
-    const digests = await Promise.all(batch.map((r) => opened.digest(r)));
+    // A stored digest whose packed values of this metric are damaged is rebuilt from the run.
+    const digests = await Promise.all(batch.map((r) => opened.digest(r, (d) => unpackValues(d, metric) !== null)));
     batch.forEach((r, k) => sources.push({ dir: r.dir, manifest: r.overview!.manifest, digest: digests[k]! }));
   }
   const runs = listed.map((r) => ({ dir: r.dir, ...r.overview! }));
@@ -112,7 +114,7 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
       const db = await dbSourceOf(options);
       const { sources, runs, skipped } = db
         ? await runsFromDb(db, options, last)
-        : await runsUnder(parent, options.profile, last, options.index);
+        : await runsUnder(parent, options.profile, options.metric, last, options.index);
       if (runs.length === 0) throw new InputError(`${db ? 'database' : parent}: no runs of profile ${options.profile}`);
       const report = buildHistoryOf(sources, {
         profile: options.profile,
