@@ -6,7 +6,7 @@ import { historyRunsFromDb } from '../../store/pg/read-runs.js';
 import { OBSERVED_FIELDS } from '../../fingerprint/environment.js';
 import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import { buildHistoryOf, type HistoryReport, type HistorySource } from '../../history/history.js';
-import { digestRun, unpackValues } from '../../history/run-digest.js';
+import { digestRun, unpackPoints } from '../../history/run-digest.js';
 import { openIndexFor } from '../results-index.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
@@ -29,9 +29,6 @@ interface HistoryOptions extends DbOptions {
   failOnRegression?: boolean;
   index: boolean;
 }
-
-/** Digests read this many at a time. */
-const DIGEST_CONCURRENCY = 32;
 
 type HistoryRunSet = { sources: HistorySource[]; runs: (ReadSet & { dir: string })[]; skipped: boolean };
 
@@ -61,13 +58,13 @@ async function runsUnder(
   for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
   const all = opened.runs.filter((r) => r.overview?.manifest.profileName === profile).reverse();
   const listed = last ? all.slice(-last) : all;
-  const sources: HistorySource[] = [];
-  for (let i = 0; i < listed.length; i += DIGEST_CONCURRENCY) {
-    const batch = listed.slice(i, i + DIGEST_CONCURRENCY);
-    // A stored digest whose packed values of this metric are damaged is rebuilt from the run.
-    const digests = await Promise.all(batch.map((r) => opened.digest(r, (d) => unpackValues(d, metric) !== null)));
-    batch.forEach((r, k) => sources.push({ dir: r.dir, manifest: r.overview!.manifest, digest: digests[k]! }));
-  }
+  // A stored digest whose packed points of this metric are damaged is rebuilt from the run.
+  const digests = await opened.digests(listed, metric, (d) => unpackPoints(d, metric) !== null);
+  const sources: HistorySource[] = listed.map((r, k) => ({
+    dir: r.dir,
+    manifest: r.overview!.manifest,
+    digest: digests[k]!,
+  }));
   const runs = listed.map((r) => ({ dir: r.dir, ...r.overview! }));
   return { sources, runs, skipped: unreadable.length > 0 };
 }
