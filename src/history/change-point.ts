@@ -131,6 +131,13 @@ export function testChange(x: readonly number[], opts: ChangePointOptions = {}):
   const ranks = midranks(x);
   const best = maxSplit(ranks, o.minSegment);
   if (!best || best.z === 0) return null;
+  const before = x.slice(0, best.t);
+  const after = x.slice(best.t);
+  const medianBefore = median(before);
+  const medianAfter = median(after);
+  const deltaPct = medianBefore === 0 ? NaN : (medianAfter / medianBefore - 1) * 100;
+  // Too small a shift is no change whatever its p-value: no permutation is needed to say so.
+  if (!exceedsMinEffect(Math.abs(deltaPct), o.minEffectPct)) return null;
   const rng = mulberry32(o.seed);
   const copy = [...ranks];
   const sd = spreads(ranks.length);
@@ -139,14 +146,11 @@ export function testChange(x: readonly number[], opts: ChangePointOptions = {}):
     shuffle(copy, rng);
     // A small tolerance: equal statistics computed in another order must count as equal.
     if ((maxSplit(copy, o.minSegment, sd)?.z ?? 0) >= best.z - 1e-9) atLeast++;
+    // p only grows with more permutations: once it cannot end below α, the answer is no change (most cells).
+    if (!((atLeast + 1) / (o.permutations + 1) < o.alpha)) return null;
   }
   const p = (atLeast + 1) / (o.permutations + 1);
-  const before = x.slice(0, best.t);
-  const after = x.slice(best.t);
-  const medianBefore = median(before);
-  const medianAfter = median(after);
-  const deltaPct = medianBefore === 0 ? NaN : (medianAfter / medianBefore - 1) * 100;
-  if (!(p < o.alpha) || !exceedsMinEffect(Math.abs(deltaPct), o.minEffectPct)) return null;
+  if (!(p < o.alpha)) return null;
   return { index: best.t, z: best.z, p, medianBefore, medianAfter, deltaPct, segmentP: mannWhitney(before, after).p };
 }
 
