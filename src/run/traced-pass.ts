@@ -5,7 +5,9 @@
  * its files go to `traces/<cell>/` (raw QEMU log, guest ftrace text, fio's
  * JSON, meta.json) and the analysis passed down from the CLI turns them into
  * latency.json. A failure here is recorded in meta.json and logged; it never
- * fails the run or touches a measured sample.
+ * fails the run or touches a measured sample. vhost-user-blk with its
+ * storage daemon traced runs this in a boot of its own instead
+ * (traced-boot.ts): the daemon's events are on from its launch.
  */
 import { join } from 'node:path';
 import { mkdir, readdir, stat } from 'node:fs/promises';
