@@ -44,6 +44,8 @@ import { cellsToTraceAfterRounds, cellsToTraceNow } from './traced-cells.js';
 import { existsSync } from 'node:fs';
 import { QEMU_TRACE_LOG } from './launch.js';
 import { removeLog } from '../trace/qemu-trace.js';
+import type { HostFtraceInstance } from '../trace/host-ftrace.js';
+import { daemonTracingFor, runTracedBoot, type DaemonTracing } from './traced-boot.js';
 
 export interface BootRecord {
   bootId: string;
@@ -193,6 +195,9 @@ function unmeasured(
 
 type Pending = { round: number; cell: Cell }[];
 
+/** A boot whose traced passes (if any) have no storage daemon to trace. */
+const NO_DAEMON: DaemonTracing = { kind: 'none' };
+
 export function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
   return new RunLoop(opts).run();
 }
@@ -269,7 +274,9 @@ class RunLoop {
         if ('stop' in booted) await booted.stop();
         return;
       }
-      const lost = 'stop' in booted ? await this.measureInGuest(booted, group, bootId, pending, retries) : booted;
+      const daemon = profile.trace === 'latency' ? await daemonTracingFor(profile, group) : NO_DAEMON;
+      const lost =
+        'stop' in booted ? await this.measureInGuest(booted, group, bootId, pending, retries, { daemon }) : booted;
       if (!lost || pending.length === 0) continue;
       if (attempt < this.maxBoots) {
         retries.push(lost);
@@ -368,7 +375,7 @@ class RunLoop {
     bootId: string,
     pending: Pending,
     retries: readonly BootRetry[],
-    traceOnly: readonly Cell[] = [],
+    trace: { daemon: DaemonTracing; only?: readonly Cell[] },
   ): Promise<BootRetry | undefined> {
     const { profile, accel, log, signal, progress, writer } = this.opts;
     this.result.boots.push({ bootId, groupId: group.id, timings: guest.timings });
@@ -377,6 +384,7 @@ class RunLoop {
     );
     const activeSettings = new Map<string, string | number>();
     const measured: Pending = [];
+    let tracedBootCells: readonly Cell[] = [];
     try {
       while (pending.length > 0 && !signal.aborted) {
         const { round, cell } = pending[0]!;
@@ -400,11 +408,14 @@ class RunLoop {
         }
       }
       // After every measured sample of this boot: nothing measured follows a traced pass in the same guest.
-      for (const cell of [...traceOnly, ...this.tracedCells(measured)]) {
+      const traced = [...(trace.only ?? []), ...this.tracedCells(measured)];
+      // vhost-user-blk with its daemon traced: the traced passes get a boot of their own, after this one.
+      if (trace.daemon.kind === 'boot') tracedBootCells = traced;
+      const daemon = trace.daemon.kind === 'unavailable' ? { unavailable: trace.daemon.reason } : undefined;
+      for (const cell of trace.daemon.kind === 'boot' ? [] : traced) {
         if (signal.aborted || !guestAlive(guest)) break;
-        await this.tracePass(guest, cell, activeSettings);
+        await this.tracePass(guest, cell, activeSettings, daemon);
       }
-      return undefined;
     } finally {
       await guest
         .stop()
@@ -412,6 +423,9 @@ class RunLoop {
       removeSocketsIn(bootDirOf(writer.dir, bootId));
       await removeLog(join(bootDirOf(writer.dir, bootId), QEMU_TRACE_LOG));
     }
+    if (trace.daemon.kind === 'boot' && tracedBootCells.length > 0 && !signal.aborted)
+      await this.tracedBoot(group, `${bootId}-trace`, tracedBootCells, trace.daemon.aio);
+    return undefined;
   }
 
   /** `trace: latency`: the cells whose last repetition this boot measured (traced-cells.ts) get a traced pass after it. */
@@ -449,13 +463,38 @@ class RunLoop {
       log.info(
         `boot ${bootId}: ${group.key}: traced pass only (${cells.length} cell(s) whose last round was decided after their boot)`,
       );
+      const daemon = await daemonTracingFor(profile, group);
+      if (daemon.kind === 'boot') {
+        await this.tracedBoot(group, bootId, cells, daemon.aio);
+        continue;
+      }
       const booted = await this.tryBoot(group, bootId, 1);
-      if ('stop' in booted) await this.measureInGuest(booted, group, bootId, [], [], cells);
+      if ('stop' in booted) await this.measureInGuest(booted, group, bootId, [], [], { daemon, only: cells });
+    }
+  }
+
+  /** The separate traced boot of a vhost-user-blk group (traced-boot.ts); its failure is logged, never a failed sample. */
+  private async tracedBoot(group: BootGroup, bootId: string, cells: readonly Cell[], aio: string): Promise<void> {
+    const { profile, accel, guestSource, backingPath, writer, log, signal } = this.opts;
+    try {
+      const bootDir = await writer.bootDir(bootId);
+      await runTracedBoot({
+        ...{ profile, accel, guestSource, group, bootId, bootDir, backingPath, cells, aio, signal, log },
+        pass: (guest, cell, daemon) => this.tracePass(guest, cell, new Map(), daemon, true),
+      });
+    } catch (err) {
+      log.info(`boot ${bootId}: traced boot failed: ${(err as Error).message.split('\n')[0]}`);
     }
   }
 
   /** One traced pass; its failure is logged, never a failed sample. */
-  private async tracePass(guest: RunningGuest, cell: Cell, activeSettings: Map<string, string | number>) {
+  private async tracePass(
+    guest: RunningGuest,
+    cell: Cell,
+    activeSettings: Map<string, string | number>,
+    daemon?: { instance: HostFtraceInstance; aio: string } | { unavailable: string },
+    separateBoot = false,
+  ) {
     const { profile, writer, log } = this.opts;
     this.traced.add(cell.key);
     try {
@@ -468,6 +507,8 @@ class RunLoop {
         dir: traceDir(writer.dir, cell.key),
         untracedIops: this.okIops.get(cell.key) ?? [],
         ...(this.opts.analyzeTrace ? { analyze: this.opts.analyzeTrace } : {}),
+        ...(daemon ? { daemon } : {}),
+        separateBoot,
       });
       const what = r.tracedIops === undefined ? 'no IOPS' : `${formatCount(r.tracedIops)} IOPS (traced, not a sample)`;
       log.info(`trace ${cell.key}: ${what}${r.problems.length ? ` — ${r.problems.join('; ')}` : ''}`);
