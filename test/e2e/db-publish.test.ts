@@ -98,7 +98,7 @@ describe('publish and --db against a real PostgreSQL 15', () => {
     const migrations = await query<{ version: number }>(url, 'SELECT version FROM vblk_bench.schema_migrations');
     assert.deepEqual(
       migrations.map((m) => m.version),
-      [1],
+      [1, 2],
     );
     // A directory of runs publishes each run under it; the five above are unchanged, the others new.
     const second = await cli(['publish', ...GATE_RUNS.map((n) => join(F, n))], url);
@@ -244,7 +244,11 @@ describe('publish and --db against a real PostgreSQL 15', () => {
         });
         assert.equal(runs.length, GATE_RUNS.length);
         for (const run of runs)
-          assert.deepEqual(fingerprintOf(run), fingerprintOf(await loadRun(join(gateDir, run.dir))), run.dir);
+          assert.deepEqual(
+            fingerprintOf({ environment: run.environment, profile: run.profile, observed: run.observed }),
+            fingerprintOf(await loadRun(join(gateDir, run.label))),
+            run.label,
+          );
       } finally {
         await client.end();
       }
