@@ -113,7 +113,8 @@ JOIN ${DB_SCHEMA}.cells c ON c.run_id = m.run_id AND c.cell_key = m.cell_key;
  * (`cell_values`, typed), per run each metric's direction (`run_metrics`) and
  * the distinct observed facts (`fingerprints.observed`). One SQL function
  * derives them from a run's samples: `publish` calls it for each run it
- * writes, and this migration for every run already published.
+ * writes, and this migration for every run already published (cells'
+ * `first_seq`, which publish writes with the cell, is set here too).
  */
 const RUN_AGGREGATES = `
 ALTER TABLE ${DB_SCHEMA}.cells ADD COLUMN first_seq integer;
@@ -140,9 +141,6 @@ CREATE TABLE ${DB_SCHEMA}.cell_values (
 -- repetition; a cell's position is its first sample's; a metric's direction is its first sample's (metricBetter);
 -- observed facts as String(value) gives them (a JSON null as 'null').
 CREATE FUNCTION ${DB_SCHEMA}.derive_run_aggregates(run uuid) RETURNS void LANGUAGE sql AS $$
-  UPDATE ${DB_SCHEMA}.cells c SET first_seq = s.first
-  FROM (SELECT cell_key, min(seq) AS first FROM ${DB_SCHEMA}.samples WHERE run_id = run GROUP BY cell_key) s
-  WHERE c.run_id = run AND c.cell_key = s.cell_key;
   INSERT INTO ${DB_SCHEMA}.run_metrics (run_id, metric, unit, better)
   SELECT DISTINCT ON (m.key) run, m.key, m.value ->> 'unit', m.value ->> 'better'
   FROM ${DB_SCHEMA}.samples s CROSS JOIN jsonb_each(s.metrics) m
@@ -161,6 +159,10 @@ CREATE FUNCTION ${DB_SCHEMA}.derive_run_aggregates(run uuid) RETURNS void LANGUA
   WHERE run_id = run;
 $$;
 
+-- publish writes first_seq with the cell (write-run.ts).
+UPDATE ${DB_SCHEMA}.cells c SET first_seq = s.first
+FROM (SELECT run_id, cell_key, min(seq) AS first FROM ${DB_SCHEMA}.samples GROUP BY run_id, cell_key) s
+WHERE c.run_id = s.run_id AND c.cell_key = s.cell_key;
 SELECT ${DB_SCHEMA}.derive_run_aggregates(run_id) FROM ${DB_SCHEMA}.runs;
 ALTER TABLE ${DB_SCHEMA}.cells ALTER COLUMN first_seq SET NOT NULL;
 ALTER TABLE ${DB_SCHEMA}.fingerprints ALTER COLUMN observed SET NOT NULL;
