@@ -129,28 +129,37 @@ CREATE TABLE ${DB_SCHEMA}.run_metrics (
 );
 
 CREATE TABLE ${DB_SCHEMA}.cell_values (
-  run_id   uuid NOT NULL,
-  metric   text NOT NULL,
-  cell_key text NOT NULL,
-  vals     double precision[] NOT NULL,
-  PRIMARY KEY (run_id, metric, cell_key),
+  run_id    uuid NOT NULL,
+  metric    text NOT NULL,
+  first_seq integer NOT NULL,
+  cell_key  text NOT NULL,
+  vals      double precision[] NOT NULL,
+  PRIMARY KEY (run_id, metric, first_seq),
+  FOREIGN KEY (run_id, metric) REFERENCES ${DB_SCHEMA}.run_metrics ON DELETE CASCADE,
   FOREIGN KEY (run_id, cell_key) REFERENCES ${DB_SCHEMA}.cells ON DELETE CASCADE
 );
 
 -- The order and filter of groupSamples (src/compare/group.ts): ok samples with a numeric value, by start time then
--- repetition; a cell's position is its first sample's; a metric's direction is its first sample's (metricBetter);
--- observed facts as String(value) gives them (a JSON null as 'null').
+-- repetition; a metric's direction is its first sample's (metricBetter); every cell of the run has a row per metric
+-- of the run (no value: an empty array), keyed in measurement order (its first sample's seq), so a run's series is
+-- one index range; observed facts as String(value) gives them (a JSON null as 'null').
 CREATE FUNCTION ${DB_SCHEMA}.derive_run_aggregates(run uuid) RETURNS void LANGUAGE sql AS $$
   INSERT INTO ${DB_SCHEMA}.run_metrics (run_id, metric, unit, better)
   SELECT DISTINCT ON (m.key) run, m.key, m.value ->> 'unit', m.value ->> 'better'
   FROM ${DB_SCHEMA}.samples s CROSS JOIN jsonb_each(s.metrics) m
   WHERE s.run_id = run AND m.value ->> 'better' IN ('higher', 'lower')
   ORDER BY m.key, s.seq;
-  INSERT INTO ${DB_SCHEMA}.cell_values (run_id, metric, cell_key, vals)
-  SELECT run, m.key, s.cell_key, array_agg((m.value ->> 'value')::float8 ORDER BY s.started_at, s.repetition)
-  FROM ${DB_SCHEMA}.samples s CROSS JOIN jsonb_each(s.metrics) m
-  WHERE s.run_id = run AND s.status = 'ok' AND jsonb_typeof(m.value -> 'value') = 'number'
-  GROUP BY m.key, s.cell_key;
+  INSERT INTO ${DB_SCHEMA}.cell_values (run_id, metric, first_seq, cell_key, vals)
+  SELECT run, rm.metric, c.first_seq, c.cell_key, coalesce(a.vals, '{}')
+  FROM ${DB_SCHEMA}.run_metrics rm
+  JOIN ${DB_SCHEMA}.cells c ON c.run_id = run
+  LEFT JOIN (
+    SELECT m.key AS metric, s.cell_key, array_agg((m.value ->> 'value')::float8 ORDER BY s.started_at, s.repetition) AS vals
+    FROM ${DB_SCHEMA}.samples s CROSS JOIN jsonb_each(s.metrics) m
+    WHERE s.run_id = run AND s.status = 'ok' AND jsonb_typeof(m.value -> 'value') = 'number'
+    GROUP BY m.key, s.cell_key
+  ) a ON a.metric = rm.metric AND a.cell_key = c.cell_key
+  WHERE rm.run_id = run;
   UPDATE ${DB_SCHEMA}.fingerprints SET observed = (
     SELECT coalesce(jsonb_object_agg(o.key, o.vals), '{}'::jsonb)
     FROM (SELECT e.key, jsonb_agg(DISTINCT coalesce(e.value #>> '{}', 'null')) AS vals

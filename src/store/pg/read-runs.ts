@@ -161,8 +161,53 @@ interface HistoryRunRow {
   better: 'higher' | 'lower' | null;
 }
 
-/** Per cell of the runs, in run then position order: its key and the metric's values (an array row each, no object). */
-type CellValuesRow = [runId: string, cellKey: string, values: number[] | null];
+/** Per run, its cells in measurement order and their values (json: parsed once per run, not per cell). */
+type SeriesRow = [runId: string, cellKeys: string[] | null, values: number[][] | null];
+
+type Series = { keys: string[]; values: (number[] | undefined)[] };
+
+/**
+ * Per run, its cells in measurement order with the metric's values: one
+ * index range of `cell_values` per run, aggregated by the server into one
+ * json row per run (parsing 70 000 small arrays in the driver costs more
+ * than the query). A run without the metric has its cells from `cells`.
+ */
+async function seriesOf(client: pg.Client, ids: readonly string[], metric: string): Promise<Map<string, Series>> {
+  const out = new Map<string, Series>();
+  const series = await client.query<SeriesRow>({
+    text: `SELECT r.id, s.keys, s.vals FROM unnest($1::uuid[]) AS r(id) CROSS JOIN LATERAL (
+             SELECT json_agg(cell_key ORDER BY first_seq) AS keys, json_agg(vals ORDER BY first_seq) AS vals
+             FROM ${DB_SCHEMA}.cell_values WHERE run_id = r.id AND metric = $2) s`,
+    values: [ids, metric],
+    rowMode: 'array',
+  });
+  for (const [runId, keys, values] of series.rows)
+    if (keys && values) out.set(runId, { keys, values: values.map((v) => (v.length > 0 ? v : undefined)) });
+  const without = ids.filter((id) => !out.has(id));
+  if (without.length === 0) return out;
+  const cells = await client.query<[string, string[]]>({
+    text: `SELECT run_id, json_agg(cell_key ORDER BY first_seq) FROM ${DB_SCHEMA}.cells
+           WHERE run_id = ANY($1::uuid[]) GROUP BY run_id`,
+    values: [without],
+    rowMode: 'array',
+  });
+  for (const [runId, keys] of cells.rows) out.set(runId, { keys, values: keys.map(() => undefined) });
+  return out;
+}
+
+/** Each cell's values (axis → value), once: a cell key is a function of them, so any run's copy serves all. */
+async function cellsOf(
+  client: pg.Client,
+  ids: readonly string[],
+  keys: readonly string[],
+): Promise<Map<string, CellValues>> {
+  const r = await client.query<{ cell_key: string; cell: CellValues }>(
+    `SELECT k.cell_key, c.cell FROM unnest($2::text[]) AS k(cell_key)
+     CROSS JOIN LATERAL (SELECT cell FROM ${DB_SCHEMA}.cells WHERE run_id = ANY($1::uuid[]) AND cell_key = k.cell_key LIMIT 1) c`,
+    [ids, keys],
+  );
+  return new Map(r.rows.map((row) => [row.cell_key, row.cell]));
+}
 
 /**
  * The counted runs of a profile (oldest first; the latest `last` when given)
@@ -186,23 +231,13 @@ export async function readHistoryRuns(
     [opts.profile, opts.last ?? null, opts.observedKeys, opts.metric],
   );
   const ids = runs.rows.map((r) => r.run_id);
-  // A cell key is a function of the cell's values: one copy of each cell serves every run.
-  const cellRows = await client.query<{ cell_key: string; cell: CellValues }>(
-    `SELECT DISTINCT ON (cell_key) cell_key, cell FROM ${DB_SCHEMA}.cells WHERE run_id = ANY($1::uuid[])
-     ORDER BY cell_key, run_id`,
-    [ids],
-  );
-  const cellOf = new Map(cellRows.rows.map((c) => [c.cell_key, c.cell]));
-  const values = await client.query<CellValuesRow>({
-    text: `SELECT c.run_id, c.cell_key, v.vals FROM ${DB_SCHEMA}.cells c
-           LEFT JOIN ${DB_SCHEMA}.cell_values v ON v.run_id = c.run_id AND v.metric = $2 AND v.cell_key = c.cell_key
-           WHERE c.run_id = ANY($1::uuid[]) ORDER BY c.run_id, c.first_seq`,
-    values: [ids, opts.metric],
-    rowMode: 'array',
-  });
-  const cellsOf = new Map<string, PublishedHistoryRun['cells']>(ids.map((id) => [id, []]));
-  for (const [runId, cellKey, vals] of values.rows)
-    cellsOf.get(runId)!.push({ cellKey, cell: cellOf.get(cellKey) ?? {}, values: vals ?? undefined });
+  const series = await seriesOf(client, ids, opts.metric);
+  const keys = new Set([...series.values()].flatMap((s) => s.keys));
+  const cellOf = await cellsOf(client, ids, [...keys]);
+  const cellsOfRun = (id: string): PublishedHistoryRun['cells'] => {
+    const s = series.get(id) ?? { keys: [], values: [] };
+    return s.keys.map((cellKey, i) => ({ cellKey, cell: cellOf.get(cellKey) ?? {}, values: s.values[i] }));
+  };
   return runs.rows.map((row) => ({
     runId: row.run_id,
     label: row.label,
@@ -212,7 +247,7 @@ export async function readHistoryRuns(
     diagnostics: row.diagnostics,
     completeness: row.completeness,
     better: row.better,
-    cells: cellsOf.get(row.run_id)!,
+    cells: cellsOfRun(row.run_id),
     observed: row.observed ?? {},
   }));
 }
