@@ -7,49 +7,20 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../model/exit-codes.js';
 import { reportCrash, reportError } from './errors.js';
 import { installProcessGuards } from '../lifecycle/exit-guard.js';
-import { registerRunCommand } from './commands/run.js';
-import { registerGuestCommand } from './commands/guest.js';
-import { registerReportCommand } from './commands/report.js';
-import { registerExplainCommand } from './commands/explain.js';
-import { registerListCommand } from './commands/list.js';
-import { registerImportCommand } from './commands/import.js';
-import { registerMergeCommand } from './commands/merge.js';
-import { registerHistoryCommand } from './commands/history.js';
-import { registerSchemaCommand } from './commands/schema.js';
-import { registerInitCommand } from './commands/init.js';
-import { registerDoctorCommand } from './commands/doctor.js';
-import { registerCompareCommand } from './commands/compare.js';
-import { registerGateCommand } from './commands/gate.js';
-import { registerBaselineCommand } from './commands/baseline.js';
-import { registerCalibrateCommand } from './commands/calibrate.js';
-import { registerPublishCommand } from './commands/publish.js';
-import { TOOL_VERSION } from '../util/version.js';
+import { COMMAND_LOADERS, configureProgram, overrideExits } from './commands-table.js';
 
-export function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command('vblk-bench')
-    .description('Which virtio block I/O path is fastest, and why: QEMU guests × fio, with evidence')
-    .version(TOOL_VERSION)
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerRunCommand(program, setExit);
-  registerGuestCommand(program, setExit);
-  registerReportCommand(program, setExit);
-  registerExplainCommand(program, setExit);
-  registerListCommand(program, setExit);
-  registerImportCommand(program, setExit);
-  registerMergeCommand(program, setExit);
-  registerHistoryCommand(program, setExit);
-  registerSchemaCommand(program, setExit);
-  registerInitCommand(program, setExit);
-  registerDoctorCommand(program, setExit);
-  registerCompareCommand(program, setExit);
-  registerGateCommand(program, setExit);
-  registerBaselineCommand(program, setExit);
-  registerCalibrateCommand(program, setExit);
-  registerPublishCommand(program, setExit);
-  for (const cmd of program.commands) cmd.exitOverride();
-  return program;
+/**
+ * The program for `argv`: only the command it names, loaded alone (the
+ * start of `list` or `history` does not load the others' stacks); every
+ * command for anything else (help, a typo), so commander answers as always.
+ */
+async function programFor(argv: string[], setExit: (code: number) => void): Promise<Command> {
+  const name = argv[2];
+  const load = name !== undefined && Object.hasOwn(COMMAND_LOADERS, name) ? COMMAND_LOADERS[name] : undefined;
+  if (!load) return (await import('./program.js')).buildProgram(setExit);
+  const program = configureProgram(new Command('vblk-bench'));
+  (await load())(program, setExit);
+  return overrideExits(program);
 }
 
 /**
@@ -71,10 +42,10 @@ export async function main(argv: string[]): Promise<number> {
   installProcessGuards(reportCrash);
   exitQuietlyOnClosedPipes();
   let exitCode: number = ExitCode.Success;
-  const program = buildProgram((code) => {
-    exitCode = code;
-  });
   try {
+    const program = await programFor(argv, (code) => {
+      exitCode = code;
+    });
     await program.parseAsync(argv);
     return exitCode;
   } catch (err) {

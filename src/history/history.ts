@@ -10,9 +10,8 @@ import type { CellValues } from '../model/sample.js';
 import type { StoredRun } from '../store/run-reader.js';
 import type { RunManifest } from '../store/manifest.js';
 import { InputError } from '../model/errors.js';
-import { summarizeCell } from '../stats/cell-stats.js';
 import { compareFingerprints, describeDiff } from '../fingerprint/environment.js';
-import { digestRun, unpackValues, type HistoryDigest } from './run-digest.js';
+import { digestRun, unpackPoints, type HistoryDigest } from './run-digest.js';
 import { detectChangePoints, type ChangePoint, type ChangePointOptions } from './change-point.js';
 import { basename } from 'node:path';
 
@@ -76,22 +75,14 @@ export function buildHistory(
 }
 
 /** Per-cell points of one kept run, appended to `cells` (created in order of first occurrence). */
-function addPoints(
-  cells: Map<string, CellHistory>,
-  source: HistorySource,
-  run: number,
-  metric: string,
-  better: 'higher' | 'lower',
-): void {
-  const values = unpackValues(source.digest, metric);
-  if (!values) throw new InputError(`${source.dir}: the history digest of this run is damaged`);
+function addPoints(cells: Map<string, CellHistory>, source: HistorySource, run: number, metric: string): void {
+  const points = unpackPoints(source.digest, metric);
+  if (!points) throw new InputError(`${source.dir}: the history digest of this run is damaged`);
   source.digest.cells.forEach((info, i) => {
     let h = cells.get(info.cellKey);
     if (!h) cells.set(info.cellKey, (h = { cellKey: info.cellKey, cell: info.cell, points: [], changes: [] }));
-    const v = values[i];
-    if (!v) return;
-    const s = summarizeCell(v, { better });
-    h.points.push({ run, median: s.median, low: s.ci?.low ?? null, high: s.ci?.high ?? null, n: s.n });
+    const p = points[i];
+    if (p) h.points.push({ run, median: p.median, low: p.low, high: p.high, n: p.n });
   });
 }
 
@@ -119,7 +110,7 @@ export function buildHistoryOf(
   // The direction recorded by the first sample that has the metric, over the kept runs in order.
   const better = kept.map((r) => r.digest.metrics[opts.metric]?.better).find((b) => b !== undefined) ?? 'higher';
   const cells = new Map<string, CellHistory>();
-  kept.forEach((r, run) => addPoints(cells, r, run, opts.metric, better));
+  kept.forEach((r, run) => addPoints(cells, r, run, opts.metric));
   const options = {
     minSegment: opts.minSegment ?? 4,
     alpha: opts.alpha ?? 0.01,

@@ -54,7 +54,8 @@ const VHOST_FIX: Record<string, string> = {
     'in-kernel vhost-blk is not in mainline Linux: build and load the out-of-tree vhost_blk module (needed for the vhost-blk backend)',
 };
 
-export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
+/** The QEMU binary the profile uses. */
+function qemuChecks(f: DoctorFacts): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   checks.push(
     f.qemu.version
@@ -66,7 +67,12 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
           hint: 'apt-get install qemu-system-x86 qemu-utils (./scripts/setup-host.sh), or set qemu.binary in the profile',
         },
   );
+  return checks;
+}
 
+/** Whether runs get KVM or fall back to TCG, and why. */
+function kvmChecks(f: DoctorFacts): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
   const accel = decideAccel('auto', f.kvm);
   if (accel.accel === 'kvm') {
     checks.push({ name: 'KVM', level: 'ok', detail: `/dev/kvm usable (${f.kvm.provider ?? 'unknown provider'})` });
@@ -75,7 +81,12 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
     const detail = `not usable: ${unusable?.kind === 'KvmUnusable' ? unusable.why : 'unknown'}; runs use TCG, whose numbers check the pipeline and rank nothing`;
     checks.push({ name: 'KVM', level: 'warning', detail, ...(unusable ? { hint: hint(unusable) } : {}) });
   }
+  return checks;
+}
 
+/** The vhost device nodes the vhost backends need. */
+function vhostChecks(f: DoctorFacts): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
   for (const [dev, state] of Object.entries(f.vhost)) {
     checks.push(
       state === 'rw'
@@ -88,6 +99,12 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
           },
     );
   }
+  return checks;
+}
+
+/** qemu-storage-daemon, the built-in guest image and its kernel. */
+function daemonAndGuestChecks(f: DoctorFacts): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
   checks.push(
     f.storageDaemon
       ? { name: 'qemu-storage-daemon', level: 'ok', detail: f.storageDaemon }
@@ -109,7 +126,12 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
         },
   );
   checks.push({ name: 'guest kernel', ...guestKernelCheck(f.guestImage.kernelPackage ?? null, f.aptKernel) });
+  return checks;
+}
 
+/** Memory and /dev/shm for the guest and its test disk. */
+function memoryChecks(f: DoctorFacts): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
   if (f.memAvailableKiB === null)
     checks.push({ name: 'memory', level: 'warning', detail: 'MemAvailable not readable from /proc/meminfo' });
   else {
@@ -138,7 +160,12 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
           },
     );
   }
+  return checks;
+}
 
+/** Governor and turbo: frequency changes add noise between repetitions. */
+function cpuFrequencyChecks(f: DoctorFacts): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
   if (f.governor === null)
     checks.push({
       name: 'CPU governor',
@@ -166,6 +193,12 @@ export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
         : 'echo 0 > /sys/devices/system/cpu/cpufreq/boost',
     });
   return checks;
+}
+
+export function evaluateDoctor(f: DoctorFacts): DoctorCheck[] {
+  return [qemuChecks, kvmChecks, vhostChecks, daemonAndGuestChecks, memoryChecks, cpuFrequencyChecks].flatMap((c) =>
+    c(f),
+  );
 }
 
 async function vhostState(dev: string): Promise<'rw' | 'present' | 'absent'> {

@@ -107,10 +107,15 @@ function inCellOrder<T extends { cellKey: string }>(items: T[], order: readonly 
     .map((x) => x.item);
 }
 
-/** The latency report of these runs (directories already read as results), and what their readers skipped. */
+/**
+ * The latency report of these runs (directories already read as results),
+ * and what their readers skipped. Several choices (the HTML report pairs
+ * across ioeventfd and across backend) give their comparisons in order, and
+ * their pairings joined.
+ */
 export async function buildLatencyReport(
   sources: readonly TracedRunSource[],
-  choice: PairChoice,
+  choice: PairChoice | readonly PairChoice[],
 ): Promise<{ report: LatencyReport; diagnostics: StoredDiagnostic[] }> {
   const diagnostics: StoredDiagnostic[] = [];
   const runs: PairableRun<PairableCell>[] = [];
@@ -124,10 +129,19 @@ export async function buildLatencyReport(
     runs.push({ dir, items: inCellOrder(items, cellOrder) });
   }
   const cells = runs.flatMap((r) => r.items.map((i) => i.traced));
-  const { pairs, what } = cells.length === 0 ? { pairs: [], what: 'nothing traced' } : pairsOf(runs, choice);
-  const comparisons = pairs.map(comparisonOf).filter((c): c is LayerComparison => c !== null);
+  const choices: readonly PairChoice[] = 'by' in choice ? [choice] : choice;
+  const chosen = cells.length === 0 ? [{ pairs: [], what: 'nothing traced' }] : choices.map((c) => pairsOf(runs, c));
+  const comparisons = chosen
+    .flatMap((c) => c.pairs)
+    .map(comparisonOf)
+    .filter((c): c is LayerComparison => c !== null);
   return {
-    report: { runs: sources.map((s) => basename(s.dir)), cells, pairing: what, comparisons },
+    report: {
+      runs: sources.map((s) => basename(s.dir)),
+      cells,
+      pairing: chosen.map((c) => c.what).join('; '),
+      comparisons,
+    },
     diagnostics,
   };
 }

@@ -6,7 +6,8 @@
  * series (metric vs iodepth per configuration), the metric × iodepth matrix
  * and host-reference ratios per run, comparison tables with significance
  * markers (src/compare), anomalies, run warnings and the insight breakdown
- * (src/breakdown/breakdown.ts) when samples carry one. Pure.
+ * (src/breakdown/breakdown.ts) when samples carry one. Pure; the latency
+ * section of traced runs is read apart and added by report-latency.ts.
  */
 import type { AxisValue, CellValues, Sample, SampleStatus } from '../model/sample.js';
 import { METRIC } from '../model/metrics.js';
@@ -29,6 +30,7 @@ import { buildReferenceRatios, type ReferenceRatios } from './reference-table.js
 import { groupWarnings, renderDiagnostic, type RenderedDiagnostic, type WarningGroup } from './warnings.js';
 import { storedWarning, uniqueDiagnostics, type Diagnostic } from '../model/diagnostic.js';
 import { cellLabel, varyingAxes } from './labels.js';
+import type { LatencyReport } from '../latency/explain-latency.js';
 
 export const REPORT_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1, depthAxis: 'iodepth' } as const;
 
@@ -102,6 +104,12 @@ export interface RunBreakdowns {
   axes: AxisBreakdown[];
 }
 
+/** The latency section (report-latency.ts): the `explain --latency` report of the runs' traced cells. */
+export interface ReportLatency extends LatencyReport {
+  /** One line per latency map (or traces/ directory) that could not be used, naming the file. */
+  problems: string[];
+}
+
 export interface ReportModel {
   title: string;
   metric: string;
@@ -126,6 +134,11 @@ export interface ReportModel {
   warnings: RenderedDiagnostic[];
   /** The "why" breakdown, for runs whose samples carry `insight` (empty otherwise). */
   breakdowns: RunBreakdowns[];
+  /**
+   * Where the time goes: the traced pass's per-layer latency maps
+   * (report-latency.ts), read apart from the samples; absent when no run has traces/.
+   */
+  latency?: ReportLatency;
 }
 
 export interface ReportModelOptions {

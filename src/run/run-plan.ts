@@ -42,6 +42,8 @@ import { formatCount } from '../util/number-format.js';
 import { runTracedPass, type TraceAnalyzer } from './traced-pass.js';
 import { QEMU_TRACE_LOG } from './launch.js';
 import { removeLog } from '../trace/qemu-trace.js';
+import type { HostFtraceInstance } from '../trace/host-ftrace.js';
+import { daemonTracingFor, runTracedBoot, type DaemonTracing } from './traced-boot.js';
 
 export interface BootRecord {
   bootId: string;
@@ -264,10 +266,16 @@ class RunLoop {
         if ('stop' in booted) await booted.stop();
         return;
       }
+      const traced = this.tracedCells(visit, pending);
+      const daemon = traced.length > 0 ? await daemonTracingFor(profile, group) : ({ kind: 'none' } as const);
+      // vhost-user-blk with its daemon traced: the traced passes get a boot of their own, after this one.
+      const inBoot = daemon.kind === 'boot' ? [] : traced;
       const lost =
         'stop' in booted
-          ? await this.measureInGuest(booted, group, bootId, pending, retries, this.tracedCells(visit, pending))
+          ? await this.measureInGuest(booted, group, bootId, pending, retries, { cells: inBoot, daemon })
           : booted;
+      if (!lost && daemon.kind === 'boot' && traced.length > 0 && !signal.aborted)
+        await this.tracedBoot(group, `${bootId}-trace`, traced, daemon.aio);
       if (!lost || pending.length === 0) continue;
       if (attempt < this.maxBoots) {
         retries.push(lost);
@@ -366,7 +374,7 @@ class RunLoop {
     bootId: string,
     pending: Pending,
     retries: readonly BootRetry[],
-    traced: readonly Cell[],
+    traced: { cells: readonly Cell[]; daemon: DaemonTracing },
   ): Promise<BootRetry | undefined> {
     const { profile, accel, log, signal, progress, writer } = this.opts;
     this.result.boots.push({ bootId, groupId: group.id, timings: guest.timings });
@@ -397,9 +405,10 @@ class RunLoop {
         }
       }
       // After every measured sample of this boot: nothing measured follows a traced pass in the same guest.
-      for (const cell of traced) {
+      const daemon = traced.daemon.kind === 'unavailable' ? { unavailable: traced.daemon.reason } : undefined;
+      for (const cell of traced.cells) {
         if (signal.aborted || !guestAlive(guest)) break;
-        await this.tracePass(guest, cell, activeSettings);
+        await this.tracePass(guest, cell, activeSettings, daemon);
       }
       return undefined;
     } finally {
@@ -420,8 +429,28 @@ class RunLoop {
     return pending.filter((p) => p.round === last).map((p) => p.cell);
   }
 
+  /** The separate traced boot of a vhost-user-blk group (traced-boot.ts); its failure is logged, never a failed sample. */
+  private async tracedBoot(group: BootGroup, bootId: string, cells: readonly Cell[], aio: string): Promise<void> {
+    const { profile, accel, guestSource, backingPath, writer, log, signal } = this.opts;
+    try {
+      const bootDir = await writer.bootDir(bootId);
+      await runTracedBoot({
+        ...{ profile, accel, guestSource, group, bootId, bootDir, backingPath, cells, aio, signal, log },
+        pass: (guest, cell, daemon) => this.tracePass(guest, cell, new Map(), daemon, true),
+      });
+    } catch (err) {
+      log.info(`boot ${bootId}: traced boot failed: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
   /** One traced pass; its failure is logged, never a failed sample. */
-  private async tracePass(guest: RunningGuest, cell: Cell, activeSettings: Map<string, string | number>) {
+  private async tracePass(
+    guest: RunningGuest,
+    cell: Cell,
+    activeSettings: Map<string, string | number>,
+    daemon?: { instance: HostFtraceInstance; aio: string } | { unavailable: string },
+    separateBoot = false,
+  ) {
     const { profile, writer, log } = this.opts;
     try {
       const r = await runTracedPass({
@@ -433,6 +462,8 @@ class RunLoop {
         dir: traceDir(writer.dir, cell.key),
         untracedIops: this.okIops.get(cell.key) ?? [],
         ...(this.opts.analyzeTrace ? { analyze: this.opts.analyzeTrace } : {}),
+        ...(daemon ? { daemon } : {}),
+        separateBoot,
       });
       const what = r.tracedIops === undefined ? 'no IOPS' : `${formatCount(r.tracedIops)} IOPS (traced, not a sample)`;
       log.info(`trace ${cell.key}: ${what}${r.problems.length ? ` — ${r.problems.join('; ')}` : ''}`);

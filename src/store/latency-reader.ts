@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import type { CellLatency } from '../model/latency.js';
 import type { StoredDiagnostic } from '../model/diagnostic.js';
 import { CellLatencySchema } from '../model/schemas/latency.js';
-import { InputError } from '../model/errors.js';
 import { LATENCY_FILE, TRACES_DIR, cellSlug } from './layout.js';
 import { FileProblem, MAX_FILE_BYTES, listDirectoriesUnder, readJsonUnder } from './stored-file.js';
 
@@ -51,13 +50,17 @@ async function readOne(runDir: string, slug: string): Promise<StoredLatency | St
   }
 }
 
-/** Every latency map of the run at `runDir`; none when it has no traces/ directory. */
+/**
+ * Every latency map of the run at `runDir`; none when it has no traces/
+ * directory. A traces/ that is not a real directory is one diagnostic (no
+ * maps): the samples of the run are still whole.
+ */
 export async function readLatencyMaps(runDir: string): Promise<LatencyListing> {
   let listing: Awaited<ReturnType<typeof listDirectoriesUnder>>;
   try {
     listing = await listDirectoriesUnder(runDir, TRACES_DIR);
   } catch (err) {
-    if (err instanceof FileProblem) throw new InputError(err.message);
+    if (err instanceof FileProblem) return { cells: [], diagnostics: [skipped(err.file, err.problem)] };
     throw err;
   }
   const diagnostics: StoredDiagnostic[] = listing.skipped.map((s) =>

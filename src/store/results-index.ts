@@ -4,8 +4,9 @@
  * baseline or a fixture) so a year of nightly runs is not parsed on every
  * call. Per root, under `<cache>/results-index/<sha256 of the root's real
  * path>/`: `catalog.json` (per run: its key and overview) and
- * `digests/<sha256 of the run's name>.json` (per run: a caller-defined
- * digest; history's per-cell values live there).
+ * `history/<sha256 of a profile>/` (per run of that profile: a
+ * caller-defined digest — history's per-cell points — stored in parts,
+ * index-digests.ts).
  *
  * Invalidation (docs/results-store.md): a run's key is the inode, size and
  * mtime of run.json, profile.json, environment.json, plan.json and
@@ -15,15 +16,16 @@
  * run is read, so a change while it is read is seen next time. A run whose
  * directory holds `.lock` is in progress: read every time, never cached. A
  * run is read with the lean reader (its summary.json when fresh, else every
- * sample file — an old directory is read in full once, with progress).
+ * sample file — an old directory is read in full once, with progress); only
+ * its overview and digest parts are kept while the others are read.
  */
-import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { InputError } from '../model/errors.js';
 import {
   CatalogEntrySchema,
-  DigestFileSchema,
   IndexCatalogSchema,
   RESULTS_INDEX_KIND,
   RESULTS_INDEX_SCHEMA_VERSION,
@@ -40,27 +42,27 @@ import {
   SAMPLES_DIR,
   SUMMARY_FILE,
 } from './layout.js';
-import { loadRun, type StoredRun } from './run-reader.js';
+import { loadRun } from './run-reader.js';
 import { overviewOf, type RunOverview } from './run-overview.js';
-import { FileProblem, checkSchema, readNamedJson } from './stored-file.js';
+import { FileProblem, checkSchema } from './stored-file.js';
 import { parseJsonText } from '../util/file-read.js';
+import {
+  addDigest,
+  digestFrom,
+  emptyProfileDigests,
+  loadMetric,
+  profileDirName,
+  readProfileDigests,
+  writeProfileDigests,
+  type DigestKind,
+  type ProfileDigests,
+} from './index-digests.js';
+
+export type { DigestKind } from './index-digests.js';
 
 const MiB = 1024 * 1024;
-/** Caps of the index files (a catalog entry is ~2 KiB, a 200-cell digest ~100 KiB). */
+/** Cap of the catalog (an entry is ~2 KiB). */
 const MAX_CATALOG_BYTES = 512 * MiB;
-const MAX_DIGEST_BYTES = 256 * MiB;
-/** Stat calls in flight while runs are keyed. */
-const KEY_CONCURRENCY = 32;
-
-/** What the index keeps per run besides its overview: built by the caller (history), stored as JSON. */
-export interface DigestKind<D> {
-  /** Changes when the digest's content changes: every stored digest of another version is dropped. */
-  version: string;
-  build(run: StoredRun): D;
-  schema: z.ZodType<D>;
-  /** Checks the schema cannot say (packed values); a stored digest that fails it is rebuilt. */
-  check?(digest: D): boolean;
-}
 
 export interface IndexedRun {
   /** The run's directory (under the root) and its name there. */
@@ -94,8 +96,13 @@ export interface IndexOptions<D> {
 export interface ResultsIndex<D> {
   /** Newest first (startedAt, then directory name), like the runs a reader finds. */
   runs: IndexedRun[];
-  /** The digest of a readable run: stored, or read from its directory again. */
-  digest(run: IndexedRun): Promise<D>;
+  /**
+   * The digests of readable runs with `metric` (and no other metric), in the
+   * order given: stored, or read from their directories again — also when
+   * `accept` refuses the stored one (what the schema cannot check, e.g.
+   * packed values, checked only for what the caller reads).
+   */
+  digests(runs: readonly IndexedRun[], metric: string, accept?: (digest: D) => boolean): Promise<D[]>;
   location: string | null;
 }
 
@@ -109,35 +116,38 @@ interface Candidate {
   inProgress: boolean;
 }
 
-const statKey = (s: { ino: number; size: number; mtimeMs: number } | null | undefined) =>
+const statKey = (s: { ino: number; size: number; mtimeMs: number } | undefined) =>
   s ? `${s.ino}:${s.size}:${s.mtimeMs}` : '-';
 
-/** The run's key, or null when the directory holds no run.json (not a run). Taken before the run is read. */
-async function runKey(dir: string): Promise<{ key: string; inProgress: boolean } | null> {
-  const look = (name: string) => stat(join(dir, name)).catch(() => null);
-  const [run, profile, env, plan, summary, samples, lock] = await Promise.all(
-    [RUN_FILE, PROFILE_FILE, ENVIRONMENT_FILE, PLAN_FILE, SUMMARY_FILE, SAMPLES_DIR, RUN_LOCK_FILE].map(look),
-  );
+/**
+ * The run's key, or null when the directory holds no run.json (not a run). Taken before the run is
+ * read. Synchronous: seven stat calls per run, thousands per call, cost far less than their promises.
+ */
+function runKey(dir: string): { key: string; inProgress: boolean } | null {
+  const look = (name: string) => statSync(join(dir, name), { throwIfNoEntry: false });
+  const [run, profile, env, plan, summary, samples, lock] = [
+    RUN_FILE,
+    PROFILE_FILE,
+    ENVIRONMENT_FILE,
+    PLAN_FILE,
+    SUMMARY_FILE,
+    SAMPLES_DIR,
+    RUN_LOCK_FILE,
+  ].map(look);
   if (!run) return null;
   const key = [run, profile, env, plan, summary].map(statKey).join('/') + `/${samples ? samples.mtimeMs : '-'}`;
-  return { key, inProgress: lock !== null };
+  return { key, inProgress: lock !== undefined };
 }
 
 /** Every subdirectory of `root` holding a run.json, keyed, in name order. */
 async function candidatesIn(root: string): Promise<Candidate[]> {
-  const info = await stat(root).catch(() => null);
+  const info = statSync(root, { throwIfNoEntry: false });
   if (!info?.isDirectory()) throw new InputError(`${root}: not a directory`);
-  const names = (await readdir(root)).sort();
   const out: Candidate[] = [];
-  for (let i = 0; i < names.length; i += KEY_CONCURRENCY) {
-    const keyed = await Promise.all(
-      names.slice(i, i + KEY_CONCURRENCY).map(async (name) => {
-        const dir = join(root, name);
-        const k = await runKey(dir);
-        return k ? { name, dir, ...k } : null;
-      }),
-    );
-    for (const c of keyed) if (c) out.push(c);
+  for (const name of (await readdir(root)).sort()) {
+    const dir = join(root, name);
+    const k = runKey(dir);
+    if (k) out.push({ name, dir, ...k });
   }
   return out;
 }
@@ -153,14 +163,12 @@ async function readCatalog(file: string, root: string, digestVersion: string): P
   }
 }
 
-const digestFileName = (name: string) => `${sha256Of(name).slice(0, 32)}.json`;
-
 /** Index directories whose results root is gone (temporary roots of tests, moved results): removed. */
 async function pruneVanishedRoots(indexRoot: string, keep: string): Promise<void> {
   for (const name of await readdir(indexRoot).catch(() => [] as string[])) {
     if (join(indexRoot, name) === keep) continue;
     const root = await readRegularFile(join(indexRoot, name, 'root'), 4096).catch(() => null);
-    if (root !== null && !(await stat(root).catch(() => null)))
+    if (root !== null && !statSync(root, { throwIfNoEntry: false }))
       await rm(join(indexRoot, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -186,12 +194,81 @@ function newestFirst(a: IndexedRun, b: IndexedRun): number {
   return started(b).localeCompare(started(a)) || b.dir.localeCompare(a.dir);
 }
 
+const profileOf = (entry: { overview?: { manifest: { profileName: string } } | null } | undefined) =>
+  entry?.overview?.manifest.profileName;
+
+/**
+ * The digest stores of one index, per profile: read from disk when first
+ * needed (with every metric when they are to be rewritten), or built in
+ * memory (`--no-index`, runs in progress, runs read this time).
+ */
+class DigestStores<D> {
+  private readonly stores = new Map<string, ProfileDigests>();
+  private readonly whole = new Set<string>();
+  /** Digests of runs in progress: never stored. */
+  readonly live = new Map<string, D>();
+  /** Profiles whose files are to be rewritten. */
+  readonly touched = new Set<string>();
+
+  constructor(
+    private readonly kind: DigestKind<D>,
+    private location: string | null,
+  ) {}
+
+  dir(profile: string): string | null {
+    return this.location ? join(this.location, 'history', profileDirName(profile)) : null;
+  }
+
+  stopStoring(): void {
+    this.location = null;
+  }
+
+  async of(profile: string, whole = false): Promise<ProfileDigests> {
+    let store = this.stores.get(profile);
+    const dir = this.dir(profile);
+    if (!store) {
+      store = dir ? await readProfileDigests(dir, profile, this.kind.version) : emptyProfileDigests();
+      this.stores.set(profile, store);
+    }
+    if (whole && dir && !this.whole.has(profile)) {
+      // Before anything is added: every stored metric of the runs kept, so the rewrite keeps them.
+      for (const m of new Set([...store.runs.values()].flatMap((r) => r.metrics)))
+        await loadMetric(store, dir, m, this.kind.version);
+      this.whole.add(profile);
+    }
+    return store;
+  }
+
+  /** A run read this time: kept (split) for storing, or live when in progress. */
+  async add(profile: string, name: string, key: string, digest: D, inProgress: boolean): Promise<void> {
+    if (inProgress) {
+      this.live.set(name, digest);
+      return;
+    }
+    addDigest(await this.of(profile, true), this.kind, name, key, digest);
+    this.touched.add(profile);
+  }
+
+  /** The touched profiles' files rewritten with the runs in `keep` (per profile), gone profiles' removed. */
+  async write(keep: ReadonlyMap<string, Set<string>>): Promise<void> {
+    if (!this.location) return;
+    for (const profile of this.touched) {
+      const store = await this.of(profile, true);
+      await writeProfileDigests(this.dir(profile)!, profile, this.kind.version, store, keep.get(profile) ?? new Set());
+    }
+    this.touched.clear();
+    const wanted = new Set([...keep.keys()].map(profileDirName));
+    const history = join(this.location, 'history');
+    for (const name of await readdir(history).catch(() => [] as string[]))
+      if (!wanted.has(name)) await rm(join(history, name), { recursive: true, force: true });
+  }
+}
+
 export async function openResultsIndex<D>(root: string, opts: IndexOptions<D>): Promise<ResultsIndex<D>> {
   const candidates = await candidatesIn(root);
   const real = await realpath(root);
   let location = opts.indexRoot ? join(opts.indexRoot, sha256Of(real).slice(0, 32)) : null;
-  const catalogFile = location ? join(location, 'catalog.json') : null;
-  const old = catalogFile ? await readCatalog(catalogFile, real, opts.digest.version) : null;
+  const old = location ? await readCatalog(join(location, 'catalog.json'), real, opts.digest.version) : null;
   const catalog: Catalog = {
     kind: RESULTS_INDEX_KIND,
     schemaVersion: RESULTS_INDEX_SCHEMA_VERSION,
@@ -199,16 +276,8 @@ export async function openResultsIndex<D>(root: string, opts: IndexOptions<D>): 
     digestVersion: opts.digest.version,
     runs: {},
   };
-  const fresh = new Map<string, D>();
+  const stores = new DigestStores(opts.digest, location);
   const stale = candidates.filter((c) => c.inProgress || old?.runs[c.name]?.key !== c.key);
-  // Rewritten when a run was read for it, or the cached names differ (a run gone, or now in progress: not kept).
-  const cachedNames = new Set(candidates.filter((c) => !c.inProgress).map((c) => c.name));
-  const oldNames = Object.keys(old?.runs ?? {});
-  const changed =
-    !old ||
-    stale.some((c) => !c.inProgress) ||
-    oldNames.length !== cachedNames.size ||
-    oldNames.some((n) => !cachedNames.has(n));
   const runs: IndexedRun[] = [];
   let done = 0;
   const progress = () => opts.onProgress?.({ root, total: stale.length, done, location });
@@ -218,7 +287,9 @@ export async function openResultsIndex<D>(root: string, opts: IndexOptions<D>): 
     if (!entry || old?.runs[c.name]?.key !== c.key) {
       const read = await indexRun(c.dir, opts.digest);
       entry = read.entry;
-      if (read.digest !== undefined) fresh.set(c.name, read.digest);
+      const profile = profileOf(entry);
+      if (read.digest !== undefined && profile !== undefined)
+        await stores.add(profile, c.name, c.key, read.digest, c.inProgress);
       done += 1;
       progress();
     }
@@ -231,74 +302,84 @@ export async function openResultsIndex<D>(root: string, opts: IndexOptions<D>): 
       ...(entry.error ? { error: entry.error } : {}),
     });
   }
+  // A run gone, or now in progress, or of another profile than before: its profile's digests are rewritten.
+  for (const [name, e] of Object.entries(old?.runs ?? {}))
+    if (profileOf(catalog.runs[name]) !== profileOf(e) && profileOf(e) !== undefined) stores.touched.add(profileOf(e)!);
+  const changed = !old || stores.touched.size > 0 || stale.some((c) => !c.inProgress);
   if (location && changed) {
     try {
-      await storeIndex(location, catalog, fresh, old, opts.digest.version, real);
+      await storeIndex(location, catalog, stores, real);
     } catch (err) {
       opts.onWarning?.(
         `results index: cannot write ${location} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); runs are read directly`,
       );
       location = null;
+      stores.stopStoring();
     }
   }
-  const keys = new Map(candidates.map((c) => [c.name, c.key]));
   return {
     runs: runs.sort(newestFirst),
     location,
-    digest: async (run) => {
-      const have = fresh.get(run.name);
-      if (have !== undefined) return have;
-      const stored =
-        location && !run.inProgress
-          ? await readDigest(location, run.name, keys.get(run.name) ?? '', opts.digest)
-          : null;
-      if (stored !== null) return stored;
-      const read = await indexRun(run.dir, opts.digest);
-      if (read.digest === undefined) throw new InputError(`${run.dir}: ${read.entry.error ?? 'unreadable'}`);
-      return read.digest;
-    },
+    digests: (list, metric, accept) => digestsOf(list, metric, { catalog, stores, kind: opts.digest, accept }),
   };
 }
 
-/** Digest files of new and changed runs, those of runs gone removed, then the catalog (atomically, each). */
-async function storeIndex<D>(
-  location: string,
-  catalog: Catalog,
-  fresh: ReadonlyMap<string, D>,
-  old: Catalog | null,
-  version: string,
-  real: string,
-): Promise<void> {
-  const created = !(await stat(location).catch(() => null));
-  await mkdir(join(location, 'digests'), { recursive: true });
+/** Per profile, the names of the runs the catalog keeps (readable, not in progress). */
+function keptByProfile(catalog: Catalog): Map<string, Set<string>> {
+  const keep = new Map<string, Set<string>>();
+  for (const [name, e] of Object.entries(catalog.runs)) {
+    const profile = profileOf(e);
+    if (profile === undefined) continue;
+    if (!keep.has(profile)) keep.set(profile, new Set());
+    keep.get(profile)!.add(name);
+  }
+  return keep;
+}
+
+/** Digest files of the touched profiles, then the catalog (atomically, each); the old per-run layout removed. */
+async function storeIndex<D>(location: string, catalog: Catalog, stores: DigestStores<D>, real: string): Promise<void> {
+  const created = !statSync(location, { throwIfNoEntry: false });
+  await mkdir(location, { recursive: true });
   if (created) {
     await writeFileAtomic(join(location, 'root'), real);
     await pruneVanishedRoots(join(location, '..'), location);
   }
-  for (const [name, digest] of fresh) {
-    const entry = catalog.runs[name];
-    if (!entry) continue; // in progress: never stored
-    const file = { kind: `${RESULTS_INDEX_KIND}-digest`, key: entry.key, digestVersion: version, digest };
-    await writeFileAtomic(join(location, 'digests', digestFileName(name)), JSON.stringify(file));
-  }
-  for (const name of Object.keys(old?.runs ?? {}))
-    if (!catalog.runs[name]) await rm(join(location, 'digests', digestFileName(name)), { force: true });
+  await stores.write(keptByProfile(catalog));
+  await rm(join(location, 'digests'), { recursive: true, force: true });
   await writeFileAtomic(join(location, 'catalog.json'), JSON.stringify(catalog));
 }
 
-/** A stored digest of the run as keyed now; null when missing, damaged or of another key or version. */
-async function readDigest<D>(location: string, name: string, key: string, kind: DigestKind<D>): Promise<D | null> {
-  try {
-    const file = await readNamedJson(
-      join(location, 'digests', digestFileName(name)),
-      DigestFileSchema,
-      MAX_DIGEST_BYTES,
-    );
-    if (file.key !== key || file.digestVersion !== kind.version) return null;
-    const parsed = kind.schema.safeParse(file.digest);
-    return parsed.success && (kind.check?.(parsed.data) ?? true) ? parsed.data : null;
-  } catch (err) {
-    if (err instanceof FileProblem) return null;
-    throw err;
+/** The digests of `list` (see ResultsIndex.digests); runs read again are stored again. */
+async function digestsOf<D>(
+  list: readonly IndexedRun[],
+  metric: string,
+  ctx: { catalog: Catalog; stores: DigestStores<D>; kind: DigestKind<D>; accept?: (digest: D) => boolean },
+): Promise<D[]> {
+  const out: D[] = [];
+  let repaired = false;
+  for (const run of list) {
+    const key = ctx.catalog.runs[run.name]?.key;
+    const profile = run.overview?.manifest.profileName;
+    let digest: D | null = run.inProgress ? (ctx.stores.live.get(run.name) ?? null) : null;
+    if (!run.inProgress && key !== undefined && profile !== undefined) {
+      const store = await ctx.stores.of(profile);
+      const dir = ctx.stores.dir(profile);
+      if (dir) await loadMetric(store, dir, metric, ctx.kind.version);
+      digest = digestFrom(store, ctx.kind, run.name, key, metric);
+    }
+    if (digest === null || !(ctx.accept?.(digest) ?? true)) {
+      const read = await indexRun(run.dir, ctx.kind);
+      if (read.digest === undefined) throw new InputError(`${run.dir}: ${read.entry.error ?? 'unreadable'}`);
+      if (!run.inProgress && key !== undefined && profile !== undefined) {
+        await ctx.stores.add(profile, run.name, key, read.digest, false);
+        repaired = true;
+        digest = digestFrom(await ctx.stores.of(profile), ctx.kind, run.name, key, metric);
+      }
+      digest ??= read.digest;
+    }
+    out.push(digest as D);
   }
+  // Damaged or missing digests (a file cut short, of an older version): stored again, so the next call reads none.
+  if (repaired) await ctx.stores.write(keptByProfile(ctx.catalog)).catch(() => undefined);
+  return out;
 }

@@ -12,16 +12,14 @@
  * 3 when the A/A run has failed or missing cells; 2 bad input.
  */
 import type { Command } from 'commander';
-import Table from 'cli-table3';
 import { resolve } from 'node:path';
 import { ExitCode } from '../../model/exit-codes.js';
 import { GATE_DEFAULTS } from '../../gate/defaults.js';
-import { writeCalibration, type CalibrationFile } from '../../calibrate/file.js';
+import { writeCalibration } from '../../calibrate/file.js';
 import { MAX_SIMULATIONS } from '../../model/schemas/calibration.js';
 import { POWER_DEFAULTS } from '../../calibrate/power.js';
 import { CALIBRATE_DEFAULTS, runCalibration } from '../../calibrate/run-calibration.js';
-import { formatFraction, formatNumber, formatP, formatSignedPct, formatCount } from '../../util/number-format.js';
-import { tableStyle } from '../../report/format.js';
+import { renderCalibration } from '../../report/calibration-table.js';
 import { reportError } from '../errors.js';
 import { parseFraction, parsePercent, parsePositiveInt } from '../stat-options.js';
 import { diagnosticBlock, diagnosticLines, type Diagnostic } from '../../model/diagnostic.js';
@@ -94,45 +92,6 @@ export function registerCalibrateCommand(program: Command, setExit: (code: numbe
         setExit(reportError(err));
       }
     });
-}
-
-function renderCalibration(cal: CalibrationFile, color: boolean): string {
-  const { effectPct, alpha, power } = cal.settings;
-  const table = new Table({
-    head: [
-      'cell',
-      'metric',
-      'n (A+B)',
-      'median',
-      'CV',
-      'MAD',
-      'A/A Δ',
-      'A/A p',
-      `reps for ${effectPct} %`,
-      'power at n',
-    ],
-    style: tableStyle(color),
-  });
-  for (const c of cal.cells) {
-    table.push([
-      c.cellKey,
-      c.metric,
-      `${c.n[0]}+${c.n[1]}`,
-      formatCount(c.median),
-      formatFraction(c.cv),
-      `${formatNumber(c.madPct, 3)} %`,
-      formatSignedPct(c.aaDeltaPct),
-      formatP(c.aaP),
-      c.requiredRepetitions === null ? '> 100' : String(c.requiredRepetitions),
-      formatFraction(c.powerAtMeasured),
-    ]);
-  }
-  return [
-    `noise floor (A/A: ${cal.arms.labels.join(' vs ')}, both ${cal.arms.axis}=${cal.arms.original}); repetitions per side to catch a ` +
-      `${effectPct} % regression at α = ${alpha} with ${formatFraction(power)} power (simulated from the measured noise)`,
-    table.toString(),
-    `The gate tests m cells × metrics and must beat α/m: pass this file with gate --calibration to check its actual settings.`,
-  ].join('\n');
 }
 
 async function calibrateCommand(profilePath: string, options: CalibrateOptions): Promise<number> {

@@ -12,11 +12,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../model/exit-codes.js';
 import { InputError } from '../../model/errors.js';
-import { METRIC } from '../../model/metrics.js';
-import { compareSets } from '../../compare/compare-sets.js';
-import { compareWithinRun } from '../../compare/within-run.js';
-import { compareInconclusive, type Inconclusive } from '../../compare/inconclusive.js';
-import { alignSubjectAxes, incompleteness, type ResultSet } from '../../fingerprint/result-set.js';
 import { loadResultSetFrom } from '../../fingerprint/published-set.js';
 import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import type { CompareReport } from '../../report/compare-report.js';
@@ -25,10 +20,8 @@ import { reportError } from '../errors.js';
 import { warnStoredDiagnostics } from '../run-status.js';
 import { formatOption } from '../format-option.js';
 import { collect, parseFraction, refusalLines } from '../stat-options.js';
-import { checkEnvironment } from '../../fingerprint/environment-check.js';
-import { diagnosticBlock, type ComparisonDiagnostic } from '../../model/diagnostic.js';
-
-const COMPARE_DEFAULTS = { metric: METRIC.iops, alpha: 0.05, seed: 1 } as const;
+import { diagnosticBlock } from '../../model/diagnostic.js';
+import { buildCompareReport, COMPARE_DEFAULTS } from '../../report/compare-build.js';
 
 interface CompareOptions extends DbOptions {
   metric: string;
@@ -74,57 +67,6 @@ export function registerCompareCommand(program: Command, setExit: (code: number)
   );
 }
 
-function withinRun(
-  set: ResultSet,
-  axis: string,
-  baseline: string | undefined,
-  metric: string,
-  alpha: number,
-): CompareReport {
-  const values = [
-    ...new Set(
-      set.samples
-        .map((s) => s.cell[axis])
-        .filter((v) => v !== undefined)
-        .map(String),
-    ),
-  ];
-  if (values.length === 0) throw new InputError(`--by ${axis}: no cell of ${set.label} has the axis ${axis}`);
-  const reference = baseline ?? values[0] ?? '';
-  if (!values.includes(reference))
-    throw new InputError(`--baseline ${reference}: ${axis} takes ${values.join(', ')} in ${set.label}`);
-  if (values.length < 2)
-    throw new InputError(`--by ${axis}: ${set.label} has only ${axis}=${reference}; nothing to compare`);
-  const rows = compareWithinRun(set.samples, { axis, baseline: reference, metric, alpha, seed: COMPARE_DEFAULTS.seed });
-  const others = values.filter((v) => v !== reference).join(', ');
-  const header = {
-    a: `${axis}=${reference}`,
-    b: `${axis}=${others}`,
-    metric,
-    alpha,
-    run: set.label,
-    diagnostics: [],
-    omitAxis: values.length === 2 ? axis : undefined,
-  };
-  return { header, rows, refused: [] };
-}
-
-function twoSets(a: ResultSet, b: ResultSet, options: CompareOptions, alpha: number): CompareReport {
-  const subjects = options.subject ?? [];
-  const env = checkEnvironment(a, b, subjects, options.allowEnvMismatch === true);
-  const aligned = alignSubjectAxes(a.samples, b.samples, subjects);
-  const diagnostics = [
-    ...env.diagnostics,
-    ...aligned.folded.map((axis): ComparisonDiagnostic => ({ kind: 'SubjectAxisFolded', axis })),
-  ];
-  const rows = compareSets(aligned.a, aligned.b, { metric: options.metric, alpha, seed: COMPARE_DEFAULTS.seed });
-  return {
-    header: { a: a.label, b: b.label, metric: options.metric, alpha, diagnostics },
-    rows,
-    refused: env.mismatch,
-  };
-}
-
 async function compareCommand(pathA: string, pathB: string | undefined, options: CompareOptions): Promise<number> {
   const alpha = parseFraction('--alpha', options.alpha);
   if (options.baseline !== undefined && !options.by) throw new InputError('--baseline: only with --by <axis>');
@@ -134,15 +76,17 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
   const db = await dbSourceOf(options);
   const a = await loadResultSetFrom(pathA, db);
   const b = options.by ? null : await loadResultSetFrom(pathB ?? '', db);
-  const sets = b ? [a, b] : [a];
-  for (const set of sets) warnStoredDiagnostics(set.label, set.diagnostics);
-  const cmp = b
-    ? twoSets(a, b, options, alpha)
-    : withinRun(a, options.by ?? '', options.baseline, options.metric, alpha);
-  // Sets that are not whole (interrupted, planned samples without a valid record, skipped files): never a clean exit.
-  const incomplete = b
-    ? [...incompleteness(a, 'baseline (A)'), ...incompleteness(b, 'candidate (B)')]
-    : incompleteness(a, 'run');
+  for (const set of b ? [a, b] : [a]) warnStoredDiagnostics(set.label, set.diagnostics);
+  const { report: cmp, incomplete } = buildCompareReport({
+    a,
+    b,
+    metric: options.metric,
+    alpha,
+    by: options.by,
+    baseline: options.baseline,
+    subjects: options.subject ?? [],
+    allowEnvMismatch: options.allowEnvMismatch === true,
+  });
 
   if (cmp.refused.length > 0) {
     // The refusal is on stderr; only the JSON document has a refused form (the table and Markdown have no rows to show).
@@ -157,9 +101,6 @@ async function compareCommand(pathA: string, pathB: string | undefined, options:
     process.stdout.write(options.format.render(refused, { color: process.stdout.isTTY }));
     return ExitCode.Partial;
   }
-  if (cmp.rows.length === 0) throw new InputError(`no cell has ${options.metric} values to compare`);
-  const whole: Inconclusive[] = incomplete.length ? [{ kind: 'incomplete', sets: incomplete }] : [];
-  cmp.header.inconclusive = [...whole, ...compareInconclusive(cmp.rows, { metric: options.metric, alpha })];
   process.stdout.write(options.format.render(cmp, { color: process.stdout.isTTY }));
-  return cmp.rows.some((r) => r.status === 'missing') || incomplete.length > 0 ? ExitCode.Partial : ExitCode.Success;
+  return cmp.rows.some((r) => r.status === 'missing') || incomplete ? ExitCode.Partial : ExitCode.Success;
 }

@@ -15,19 +15,10 @@ import { defaultGuestCacheRoot } from '../../util/cache-root.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-export function registerGuestCommand(program: Command, setExit: (code: number) => void): void {
-  /** Runs a subcommand's body: success sets exit 0, any error is reported with its exit code. */
-  const guarded =
-    <A extends unknown[]>(body: (...args: A) => Promise<void>) =>
-    async (...args: A): Promise<void> => {
-      try {
-        await body(...args);
-        setExit(ExitCode.Success);
-      } catch (err) {
-        setExit(reportError(err));
-      }
-    };
-  const guest = program.command('guest').description('the built-in guest image, its export/import, and the test image');
+/** Runs a subcommand's body: success sets exit 0, any error is reported with its exit code. */
+type Guard = <A extends unknown[]>(body: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+
+function registerBuild(guest: Command, guarded: Guard): void {
   guest
     .command('build')
     .description('build (or rebuild with --force) the built-in guest from Debian packages into the cache')
@@ -40,6 +31,9 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
         );
       }),
     );
+}
+
+function registerInfo(guest: Command, guarded: Guard): void {
   guest
     .command('info')
     .description('show the cached built-in guest for the current inputs, without building')
@@ -54,6 +48,9 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
         );
       }),
     );
+}
+
+function registerExport(guest: Command, guarded: Guard): void {
   guest
     .command('export')
     .description(
@@ -75,6 +72,9 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
         );
       }),
     );
+}
+
+function registerImport(guest: Command, guarded: Guard): void {
   guest
     .command('import')
     .description(
@@ -104,6 +104,9 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
         }
       }),
     );
+}
+
+function registerTestImage(guest: Command, guarded: Guard): void {
   guest
     .command('test-image')
     .description(
@@ -123,4 +126,20 @@ export function registerGuestCommand(program: Command, setExit: (code: number) =
         process.stdout.write(`${image.path}\n`);
       }),
     );
+}
+
+export function registerGuestCommand(program: Command, setExit: (code: number) => void): void {
+  const guarded: Guard =
+    <A extends unknown[]>(body: (...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      try {
+        await body(...args);
+        setExit(ExitCode.Success);
+      } catch (err) {
+        setExit(reportError(err));
+      }
+    };
+  const guest = program.command('guest').description('the built-in guest image, its export/import, and the test image');
+  for (const register of [registerBuild, registerInfo, registerExport, registerImport, registerTestImage])
+    register(guest, guarded);
 }

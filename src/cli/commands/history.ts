@@ -7,6 +7,7 @@ import { OBSERVED_FIELDS } from '../../fingerprint/environment.js';
 import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import { buildHistoryOf, type HistoryReport, type HistorySource } from '../../history/history.js';
 import { digestOfPublished } from '../../history/published-digest.js';
+import { unpackPoints } from '../../history/run-digest.js';
 import { openIndexFor } from '../results-index.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
@@ -30,9 +31,6 @@ interface HistoryOptions extends DbOptions {
   index: boolean;
 }
 
-/** Digests read this many at a time. */
-const DIGEST_CONCURRENCY = 32;
-
 type HistoryRunSet = { sources: HistorySource[]; runs: (ReadSet & { dir: string })[]; skipped: boolean };
 
 function positive(name: string, text: string, integer: boolean): number {
@@ -50,6 +48,7 @@ function positive(name: string, text: string, integer: boolean): number {
 async function runsUnder(
   parent: string,
   profile: string,
+  metric: string,
   last: number | undefined,
   index: boolean,
 ): Promise<HistoryRunSet> {
@@ -60,12 +59,13 @@ async function runsUnder(
   for (const line of diagnosticBlock(unreadable)) process.stderr.write(`${line}\n`);
   const all = opened.runs.filter((r) => r.overview?.manifest.profileName === profile).reverse();
   const listed = last ? all.slice(-last) : all;
-  const sources: HistorySource[] = [];
-  for (let i = 0; i < listed.length; i += DIGEST_CONCURRENCY) {
-    const batch = listed.slice(i, i + DIGEST_CONCURRENCY);
-    const digests = await Promise.all(batch.map((r) => opened.digest(r)));
-    batch.forEach((r, k) => sources.push({ dir: r.dir, manifest: r.overview!.manifest, digest: digests[k]! }));
-  }
+  // A stored digest whose packed points of this metric are damaged is rebuilt from the run.
+  const digests = await opened.digests(listed, metric, (d) => unpackPoints(d, metric) !== null);
+  const sources: HistorySource[] = listed.map((r, k) => ({
+    dir: r.dir,
+    manifest: r.overview!.manifest,
+    digest: digests[k]!,
+  }));
   const runs = listed.map((r) => ({ dir: r.dir, ...r.overview! }));
   return { sources, runs, skipped: unreadable.length > 0 };
 }
@@ -117,7 +117,7 @@ export function registerHistoryCommand(program: Command, setExit: (code: number)
       const db = await dbSourceOf(options);
       const { sources, runs, skipped } = db
         ? await runsFromDb(db, options, last)
-        : await runsUnder(parent, options.profile, last, options.index);
+        : await runsUnder(parent, options.profile, options.metric, last, options.index);
       if (runs.length === 0) throw new InputError(`${db ? 'database' : parent}: no runs of profile ${options.profile}`);
       const report = buildHistoryOf(sources, {
         profile: options.profile,

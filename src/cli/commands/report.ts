@@ -9,7 +9,8 @@ import { CSV_ROWS } from '../../report/export/report-csv.js';
 import { ExitCode } from '../../model/exit-codes.js';
 import { reportError } from '../errors.js';
 import { formatOption } from '../format-option.js';
-import { warnIncompleteRuns } from '../run-status.js';
+import { warnIncompleteRuns, warnStoredDiagnostics } from '../run-status.js';
+import { withLatency } from '../../report/report-latency.js';
 import { parseChoice, parseFraction } from '../stat-options.js';
 import { TOOL_VERSION } from '../../util/version.js';
 import { diagnosticLines } from '../../model/diagnostic.js';
@@ -23,20 +24,27 @@ export interface ReportCliOptions {
   by?: string;
 }
 
-/** Renders stored runs through the chosen exporter; the text ends with a newline. */
-function renderReport(runs: readonly StoredRun[], options: ReportCliOptions, color = false): string {
+/** Renders stored runs (and their latency section) through the chosen exporter; the text ends with a newline, and whether a latency map was skipped. */
+async function renderReport(
+  runs: readonly StoredRun[],
+  options: ReportCliOptions,
+  color = false,
+): Promise<{ text: string; skipped: boolean }> {
   const alpha = parseFraction('--alpha', options.alpha);
   const rows = parseChoice('--rows', options.rows, CSV_ROWS);
-  const model = buildReportModel(runs, { metric: options.metric, alpha, by: options.by });
+  const built = buildReportModel(runs, { metric: options.metric, alpha, by: options.by });
+  const { model, diagnostics } = await withLatency(built, runs, options.by);
   if (!model.cells.some((c) => c.stats))
     for (const line of diagnosticLines({ kind: 'NoOkMeasurements', metric: options.metric }))
       process.stderr.write(`${line}\n`);
-  return options.format.render(model, {
+  if (diagnostics.length > 0) warnStoredDiagnostics(model.latency?.runs.join(', ') ?? '', diagnostics);
+  const text = options.format.render(model, {
     color,
     rows,
     generatedAt: new Date().toISOString(),
     toolVersion: TOOL_VERSION,
   });
+  return { text, skipped: diagnostics.length > 0 };
 }
 
 export function registerReportCommand(program: Command, setExit: (code: number) => void): void {
@@ -54,12 +62,12 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
       try {
         const runs: StoredRun[] = [];
         for (const dir of dirs) runs.push(await loadRun(dir));
-        const text = renderReport(runs, options, !options.output && process.stdout.isTTY);
+        const { text, skipped } = await renderReport(runs, options, !options.output && process.stdout.isTTY);
         if (options.output) {
           await writeFileAtomic(resolve(options.output), text);
           process.stderr.write(`wrote ${options.output}\n`);
         } else process.stdout.write(text);
-        setExit(warnIncompleteRuns(runs) ? ExitCode.Partial : ExitCode.Success);
+        setExit(warnIncompleteRuns(runs) || skipped ? ExitCode.Partial : ExitCode.Success);
       } catch (err) {
         setExit(reportError(err));
       }

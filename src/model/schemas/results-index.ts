@@ -48,20 +48,38 @@ export const IndexCatalogSchema = z.object({
 });
 
 /**
- * A run's history digest (src/history/run-digest.ts): its cells in order of
- * first occurrence, per metric the direction of improvement and the values
- * of the ok samples per cell (base64 of float64: per cell its count, then
- * its values), and the environment fingerprint.
+ * A run's history digest (src/history/run-digest.ts) as the index stores it:
+ * its cells in order of first occurrence and its environment fingerprint
+ * (the common part), and per metric the direction of improvement and the
+ * packed points (base64 of float64: per cell n, median, CI low, CI high).
  */
-export const HistoryDigestSchema = z.object({
+export const HistoryDigestCommonSchema = z.object({
   cells: z.array(z.object({ cellKey: Line(4096), cell: CellValues })),
-  metrics: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), z.object({ better: Better, values: z.string() })),
   fingerprint: z.record(z.string(), z.string()),
 });
 
-export const DigestFileSchema = z.object({
-  kind: z.literal(`${RESULTS_INDEX_KIND}-digest`),
-  key: Line(),
+export const HistoryDigestMetricSchema = z.object({ better: Better, points: z.string() });
+
+const MetricName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
+
+/**
+ * The digests of one profile's runs, common parts (history/<profile>/runs.json):
+ * each distinct shared part (a cell list) once, and per run (directory name)
+ * the key it was indexed under, which shared part, its own part, and the
+ * metrics it has (each stored in the metric's file).
+ */
+export const DigestRunsFileSchema = z.object({
+  kind: z.literal(`${RESULTS_INDEX_KIND}-digests`),
   digestVersion: Line(64),
-  digest: z.unknown(),
+  profile: Line(4096),
+  shared: z.array(z.unknown()),
+  runs: z.record(z.string(), z.object({ key: Line(), shared: Count, own: z.unknown(), metrics: z.array(MetricName) })),
+});
+
+/** One metric of one profile's runs (history/<profile>/<metric>.json): per run its key and its part. */
+export const DigestMetricFileSchema = z.object({
+  kind: z.literal(`${RESULTS_INDEX_KIND}-digest-metric`),
+  digestVersion: Line(64),
+  metric: MetricName,
+  runs: z.record(z.string(), z.object({ key: Line(), part: z.unknown() })),
 });

@@ -3,18 +3,20 @@
  * path won, by how much, how sure), metric-vs-iodepth charts per run with the
  * median's confidence band, the median grid, the comparison tables with
  * significance markers, anomalies, the insight breakdown when samples carry
- * one, the cells' typed warnings (host steal included), the environment
+ * one, the per-layer latency of a traced pass when the run has one, the
+ * cells' typed warnings (host steal included), the environment
  * fingerprint and the run warnings (the TCG banner first).
  */
 import { escapeHtml, formatTimestamp } from '../format.js';
 import { formatNumber, formatSignedPct, formatCount } from '../../util/number-format.js';
-import type { ReportModel } from '../model.js';
+import type { ReportLatency, ReportModel } from '../model.js';
 import { cellGrid, comparisonLegend, comparisonText, findings, gridCellText } from '../rows.js';
 import { describeAnomaly } from '../cell-stats-table.js';
 import { banner, htmlPage, htmlTable, section, type CellInput } from '../html-page.js';
 import { renderLineChart } from '../svg/line-chart.js';
 import type { ExportContext, Exporter } from './exporter.js';
 import { warningParagraph } from '../warnings.js';
+import { latencyHtml } from '../latency-html.js';
 
 function charts(model: ReportModel): string {
   const figures = model.runs.map((run, i) => {
@@ -162,6 +164,15 @@ function warningList(model: ReportModel): string {
   return `<ul class="warnings">${items.join('')}</ul>`;
 }
 
+/** The traced pass's layer tables, pairs and timelines (the renderer of `explain --latency --format html`), and what could not be read. */
+function latencySection(latency: ReportLatency): string {
+  const problems = latency.problems.map((p) => `<p class="muted">${escapeHtml(p)}</p>`);
+  const intro = `<p class="muted">${escapeHtml(
+    `One traced fio run per cell after its measured repetitions (not samples: outside every statistic above); ${latency.cells.length} traced cell(s).`,
+  )}</p>`;
+  return section('Where the time goes: per-layer latency (traced pass)', intro, ...problems, ...latencyHtml(latency));
+}
+
 export function renderHtml(model: ReportModel, opts: Pick<ExportContext, 'generatedAt' | 'toolVersion'> = {}): string {
   const tcg = model.runs.some((r) => r.manifest.accel === 'tcg');
   const body: string[] = [];
@@ -193,6 +204,7 @@ export function renderHtml(model: ReportModel, opts: Pick<ExportContext, 'genera
     );
   const breakdowns = breakdownTables(model);
   if (breakdowns.length) body.push(section('Why: insight breakdown (medians per cell)', ...breakdowns));
+  if (model.latency) body.push(latencySection(model.latency));
   if (model.cellWarnings.length) body.push(section('Statistical warnings', warningList(model)));
   if (model.warnings.length)
     body.push(

@@ -70,18 +70,30 @@ function band(points: readonly ChartPoint[], x: (v: number) => number, y: (v: nu
   return `${polyline([...upper, ...lower])} Z`;
 }
 
-export function renderLineChart(spec: LineChartSpec): string {
+/** The plot's geometry and scales, shared by the axes and every series. */
+interface Frame {
+  width: number;
+  height: number;
+  x0: number;
+  x1: number;
+  yTop: number;
+  yBottom: number;
+  x: (v: number) => number;
+  y: (v: number) => number;
+  xTicks: number[];
+  yTicks: number[];
+  fmtX: (v: number) => string;
+  fmtY: (v: number) => string;
+}
+
+function frameOf(spec: LineChartSpec): Frame {
   const width = spec.width ?? 640;
   const legendHeight = LEGEND_ROW * spec.lines.length + 8;
   const plotHeight = (spec.height ?? 340) - MARGIN.top - MARGIN.bottom;
-  const height = MARGIN.top + plotHeight + MARGIN.bottom + legendHeight;
   const x0 = MARGIN.left;
   const x1 = width - MARGIN.right;
   const yTop = MARGIN.top;
   const yBottom = MARGIN.top + plotHeight;
-  const fmtY = spec.formatY ?? ((v: number) => num(v));
-  const fmtX = spec.formatX ?? ((v: number) => num(v));
-
   const xs = spec.lines.flatMap((l) => l.points.map((p) => p.x));
   const pad = 12;
   const x =
@@ -101,34 +113,45 @@ export function renderLineChart(spec: LineChartSpec): string {
       : x.ticks;
   const [lo, hi] = yExtent(spec.lines, spec.yFromZero ?? true);
   const y = linearScale(lo, hi, yBottom, yTop);
+  return {
+    width,
+    height: MARGIN.top + plotHeight + MARGIN.bottom + legendHeight,
+    x0,
+    x1,
+    yTop,
+    yBottom,
+    x,
+    y,
+    xTicks,
+    yTicks: y.ticks,
+    fmtX: spec.formatX ?? ((v: number) => num(v)),
+    fmtY: spec.formatY ?? ((v: number) => num(v)),
+  };
+}
 
+/** Title, grid, ticks, axes, their labels and the markers. */
+function axesOf(spec: LineChartSpec, f: Frame): string[] {
+  const { x0, x1, yTop, yBottom, x, y } = f;
   const parts: string[] = [];
-  parts.push(text({ x: width / 2, y: 20, 'text-anchor': 'middle', class: 'chart-title' }, spec.title));
-  // Grid and y ticks.
-  for (const t of y.ticks) {
+  parts.push(text({ x: f.width / 2, y: 20, 'text-anchor': 'middle', class: 'chart-title' }, spec.title));
+  for (const t of f.yTicks) {
     parts.push(el('line', { x1: x0, x2: x1, y1: y(t), y2: y(t), class: 'grid' }));
-    parts.push(text({ x: x0 - 6, y: y(t) + 4, 'text-anchor': 'end', class: 'tick' }, fmtY(t)));
+    parts.push(text({ x: x0 - 6, y: y(t) + 4, 'text-anchor': 'end', class: 'tick' }, f.fmtY(t)));
   }
-  for (const t of xTicks) {
+  for (const t of f.xTicks) {
     parts.push(el('line', { x1: x(t), x2: x(t), y1: yBottom, y2: yBottom + 5, class: 'axis' }));
-    parts.push(text({ x: x(t), y: yBottom + 18, 'text-anchor': 'middle', class: 'tick' }, fmtX(t)));
+    parts.push(text({ x: x(t), y: yBottom + 18, 'text-anchor': 'middle', class: 'tick' }, f.fmtX(t)));
   }
   parts.push(el('line', { x1: x0, x2: x1, y1: yBottom, y2: yBottom, class: 'axis' }));
   parts.push(el('line', { x1: x0, x2: x0, y1: yTop, y2: yBottom, class: 'axis' }));
   parts.push(text({ x: (x0 + x1) / 2, y: yBottom + 36, 'text-anchor': 'middle', class: 'axis-label' }, spec.xLabel));
+  const mid = (yTop + yBottom) / 2;
   parts.push(
     text(
-      {
-        x: 14,
-        y: (yTop + yBottom) / 2,
-        'text-anchor': 'middle',
-        transform: `rotate(-90 14 ${num((yTop + yBottom) / 2)})`,
-        class: 'axis-label',
-      },
+      { x: 14, y: mid, 'text-anchor': 'middle', transform: `rotate(-90 14 ${num(mid)})`, class: 'axis-label' },
       spec.yLabel,
     ),
   );
-
   for (const m of spec.markers ?? []) {
     parts.push(
       el(
@@ -138,62 +161,73 @@ export function renderLineChart(spec: LineChartSpec): string {
       ),
     );
   }
+  return parts;
+}
 
-  spec.lines.forEach((line, i) => {
-    const color = colorAt(line.colorIndex ?? i);
-    const pts = [...line.points].sort((a, b) => a.x - b.x);
-    const bandPath = band(pts, x, y);
-    const g: string[] = [];
-    if (bandPath) g.push(el('path', { d: bandPath, fill: color, 'fill-opacity': 0.16, stroke: 'none', class: 'band' }));
-    if (pts.length > 1)
-      g.push(
-        el('path', {
-          d: polyline(pts.map((p) => [x(p.x), y(p.y)])),
-          fill: 'none',
-          stroke: color,
-          'stroke-width': 2,
-          class: 'line',
-        }),
-      );
-    for (const p of pts) {
-      const ci = p.low != null && p.high != null ? `, CI ${fmtY(p.low)}–${fmtY(p.high)}` : '';
-      const tip = `${line.label}: ${spec.xLabel} ${fmtX(p.x)}: ${fmtY(p.y)}${ci}${p.note ? ` (${p.note})` : ''}`;
-      g.push(
-        el(
-          'circle',
-          {
-            cx: x(p.x),
-            cy: y(p.y),
-            r: 3.5,
-            fill: color,
-            class: 'point',
-            'data-x': p.x,
-            'data-y': p.y,
-            'data-low': p.low ?? undefined,
-            'data-high': p.high ?? undefined,
-          },
-          el('title', {}, escapeHtml(tip)),
-        ),
-      );
-    }
-    const ly = yBottom + MARGIN.bottom + 4 + i * LEGEND_ROW;
-    g.push(el('rect', { x: x0, y: ly - 9, width: 14, height: 10, fill: color }));
-    g.push(text({ x: x0 + 20, y: ly, class: 'legend' }, line.label));
-    parts.push(el('g', { class: 'series', 'data-series': line.label }, g));
-  });
+/** One point: its circle with the numbers as data-* attributes and a tooltip. */
+function pointOf(spec: LineChartSpec, f: Frame, line: ChartLine, color: string, p: ChartPoint): string {
+  const ci = p.low != null && p.high != null ? `, CI ${f.fmtY(p.low)}–${f.fmtY(p.high)}` : '';
+  const tip = `${line.label}: ${spec.xLabel} ${f.fmtX(p.x)}: ${f.fmtY(p.y)}${ci}${p.note ? ` (${p.note})` : ''}`;
+  return el(
+    'circle',
+    {
+      cx: f.x(p.x),
+      cy: f.y(p.y),
+      r: 3.5,
+      fill: color,
+      class: 'point',
+      'data-x': p.x,
+      'data-y': p.y,
+      'data-low': p.low ?? undefined,
+      'data-high': p.high ?? undefined,
+    },
+    el('title', {}, escapeHtml(tip)),
+  );
+}
+
+/** One series: its band, line, points and legend entry. */
+function seriesOf(spec: LineChartSpec, f: Frame, line: ChartLine, i: number): string {
+  const color = colorAt(line.colorIndex ?? i);
+  const pts = [...line.points].sort((a, b) => a.x - b.x);
+  const bandPath = band(pts, f.x, f.y);
+  const g: string[] = [];
+  if (bandPath) g.push(el('path', { d: bandPath, fill: color, 'fill-opacity': 0.16, stroke: 'none', class: 'band' }));
+  if (pts.length > 1)
+    g.push(
+      el('path', {
+        d: polyline(pts.map((p) => [f.x(p.x), f.y(p.y)])),
+        fill: 'none',
+        stroke: color,
+        'stroke-width': 2,
+        class: 'line',
+      }),
+    );
+  for (const p of pts) g.push(pointOf(spec, f, line, color, p));
+  const ly = f.yBottom + MARGIN.bottom + 4 + i * LEGEND_ROW;
+  g.push(el('rect', { x: f.x0, y: ly - 9, width: 14, height: 10, fill: color }));
+  g.push(text({ x: f.x0 + 20, y: ly, class: 'legend' }, line.label));
+  return el('g', { class: 'series', 'data-series': line.label }, g);
+}
+
+export function renderLineChart(spec: LineChartSpec): string {
+  const f = frameOf(spec);
+  const parts = axesOf(spec, f);
+  spec.lines.forEach((line, i) => parts.push(seriesOf(spec, f, line, i)));
   if (spec.lines.every((l) => l.points.length === 0)) {
     parts.push(
-      text({ x: width / 2, y: (yTop + yBottom) / 2, 'text-anchor': 'middle', class: 'empty' }, 'no measured values'),
+      text(
+        { x: f.width / 2, y: (f.yTop + f.yBottom) / 2, 'text-anchor': 'middle', class: 'empty' },
+        'no measured values',
+      ),
     );
   }
-
   return el(
     'svg',
     {
       xmlns: 'http://www.w3.org/2000/svg',
-      viewBox: `0 0 ${width} ${num(height)}`,
-      width,
-      height,
+      viewBox: `0 0 ${f.width} ${num(f.height)}`,
+      width: f.width,
+      height: f.height,
       role: 'img',
       'aria-label': spec.title,
       class: 'chart',

@@ -7,7 +7,7 @@
  * itself validates are rejected exactly as a user would see them.
  */
 import { Command, CommanderError } from 'commander';
-import { buildProgram } from '../../../src/cli/main.js';
+import { buildProgram } from '../../../src/cli/program.js';
 
 /** Null when the CLI accepts `vblk-bench <args>`, else commander's message. */
 export async function cliRejection(args: string[]): Promise<string | null> {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Command } from 'commander';
-import { buildProgram } from '../../../src/cli/main.js';
+import { buildProgram } from '../../../src/cli/program.js';
 import type { FormatOption } from '../../../src/cli/format-option.js';
 import { InputError } from '../../../src/model/errors.js';
 import { evaluateGate } from '../../../src/gate/evaluate.js';

@@ -73,13 +73,12 @@ describe('results index', () => {
         second.index.runs.map((r) => r.overview),
         stored.map(overviewOf).map((o) => ({ ...o, manifest: o.manifest })),
       );
-      const sources = await Promise.all(
-        second.index.runs.map(async (r) => ({
-          dir: r.dir,
-          manifest: r.overview!.manifest,
-          digest: await second.index.digest(r),
-        })),
-      );
+      const digests = await second.index.digests(second.index.runs, 'iops');
+      const sources = second.index.runs.map((r, k) => ({
+        dir: r.dir,
+        manifest: r.overview!.manifest,
+        digest: digests[k]!,
+      }));
       assert.deepEqual(buildHistoryOf(sources, opts), buildHistory(stored, opts));
       const direct = await open(results, null);
       assert.deepEqual(direct.index.runs, second.index.runs, '--no-index gives the same runs');
@@ -95,12 +94,16 @@ describe('results index', () => {
       assert.equal((await open(results, cache)).read, 1, 'a run added');
       assert.deepEqual(await names(), ['base', 'partial', 'same', 'small', 'throttled']);
 
-      const digestsBefore = (await filesUnder(cache)).filter((f) => f.includes('digests/')).length;
+      const storedRuns = async () => {
+        const file = (await filesUnder(cache)).find((f) => f.endsWith('/runs.json'))!;
+        return Object.keys(JSON.parse(await readFile(join(cache, file), 'utf8')).runs).sort();
+      };
+      assert.deepEqual(await storedRuns(), ['base', 'partial', 'same', 'small', 'throttled']);
       await rm(join(results, 'same'), { recursive: true });
       const afterDelete = await open(results, cache);
       assert.equal(afterDelete.read, 0, 'a deletion (retention) reads nothing');
       assert.deepEqual(await names(), ['base', 'partial', 'small', 'throttled']);
-      assert.equal((await filesUnder(cache)).filter((f) => f.includes('digests/')).length, digestsBefore - 1);
+      assert.deepEqual(await storedRuns(), ['base', 'partial', 'small', 'throttled'], 'its digest dropped');
 
       // A resume rewrites run.json (status incomplete, then complete again): the run is read again.
       const runFile = join(results, 'small', 'run.json');
@@ -144,11 +147,34 @@ describe('results index', () => {
 
       await writeFile(join(cache, catalog), '{"kind": "vblk-bench-results-index", "runs": 5}');
       assert.equal((await open(results, cache)).read, 4, 'a damaged catalog: everything read again');
-      const digestFiles = (await filesUnder(cache)).filter((f) => f.includes('digests/'));
-      for (const f of digestFiles) await writeFile(join(cache, f), '{"kind": 1}');
-      const again = await open(results, cache);
-      const histories = await Promise.all(again.index.runs.map((r) => again.index.digest(r)));
-      assert.equal(histories.length, 4, 'damaged digest files are rebuilt from the runs');
+      const expected = buildHistory(
+        await Promise.all((await readdir(results)).map((d) => loadRun(join(results, d)))),
+        opts,
+      );
+      const digestFiles = (await filesUnder(cache)).filter((f) => f.includes('history/'));
+      assert.ok(digestFiles.some((f) => f.endsWith('/metric-iops.json')));
+      for (const damage of ['{"kind": 1}', null]) {
+        for (const f of digestFiles)
+          if (damage === null) await rm(join(cache, f));
+          else await writeFile(join(cache, f), damage);
+        const again = await open(results, cache);
+        const digests = await again.index.digests(again.index.runs, 'iops');
+        const rebuilt = again.index.runs.map((r, k) => ({
+          dir: r.dir,
+          manifest: r.overview!.manifest,
+          digest: digests[k]!,
+        }));
+        assert.deepEqual(
+          buildHistoryOf(rebuilt, opts),
+          expected,
+          'damaged or missing digest files: rebuilt from the runs',
+        );
+        assert.deepEqual(
+          (await filesUnder(cache)).filter((f) => f.includes('history/')),
+          digestFiles,
+          'and stored again',
+        );
+      }
     }));
 
   it('through the CLI: list and history use the index in $VBLK_BENCH_CACHE; progress on the first read only', () =>
