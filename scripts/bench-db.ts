@@ -1,16 +1,17 @@
 /**
- * `npm run bench:db [-- --runs 100,365 --cells 200 --reps 5 --seed 1]`: the
+ * `npm run bench:db [-- --runs 100,365 --cells 200 --reps 5 --seed 1] [--tree <dir>]`: the
  * PostgreSQL path on a synthetic nightly tree (scripts/synthetic-results.ts, the generator of `npm run bench:store`):
  * wall time and peak RSS of the real CLI (process start included) for
  * `publish` of the tree into an empty database, `publish` again (nothing
  * changes), `history --db`, `history --db --last 30`, `list --db` and
  * `gate --db --baseline-run`, per tree size. The server is a throwaway
  * PostgreSQL 15 (test/helpers/postgres.ts; fsync off, so publish times are
- * a lower bound for a durable server). Figures for docs/benchmarks.md;
- * nothing is asserted.
+ * a lower bound for a durable server). `--tree <dir>`: use (and keep) a tree
+ * written there before by the same generator and shape, or write it there.
+ * Figures for docs/benchmarks.md; nothing is asserted.
  */
 import { execa } from 'execa';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,17 @@ async function timed(args: string[], db: string): Promise<Timed> {
 
 const show = (t: Timed) => `${t.seconds.toFixed(2).padStart(7)} s ${t.rssMb.toFixed(0).padStart(5)} MB`;
 
+type Shape = { runs: number; cells: number; reps: number; seed: number };
+
+/** The tree's run directories, oldest first: the one `--tree` names when it holds enough runs, else written. */
+async function treeOf(fallback: string, shape: Shape): Promise<string[]> {
+  const given = option('tree', '');
+  const out = given ? resolve(given) : fallback;
+  const present = given ? ((await readdir(out).catch(() => null)) ?? []).sort() : [];
+  if (present.length >= shape.runs) return present.slice(0, shape.runs).map((name) => join(out, name));
+  return writeSyntheticTree({ out, runs: shape.runs, cells: shape.cells, repetitions: shape.reps, seed: shape.seed });
+}
+
 async function main(): Promise<void> {
   const sizes = option('runs', '100,365').split(',').map(Number);
   const shape = {
@@ -62,13 +74,7 @@ async function main(): Promise<void> {
   const server = await startPostgres();
   try {
     const t0 = Date.now();
-    const runs = await writeSyntheticTree({
-      out: join(work, 'results'),
-      runs: shape.runs,
-      cells: shape.cells,
-      repetitions: shape.reps,
-      seed: shape.seed,
-    });
+    const runs = await treeOf(join(work, 'results'), shape);
     console.log(
       `tree: ${shape.runs} runs × ${shape.cells} cells × ${shape.reps} samples (seed ${shape.seed}) in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     );

@@ -93,23 +93,31 @@ function axisText(entries: unknown): string {
     .join(', ');
 }
 
-/** Distinct values of one `observed` key over the samples, sorted, comma-joined; null when none. */
-function observedValues(samples: readonly Sample[], key: string): string | null {
-  const values = [
-    ...new Set(
-      samples
-        .map((s) => s.observed[key])
-        .filter((v) => v !== undefined)
-        .map(String),
-    ),
-  ].sort();
-  return values.length > 0 ? values.join(', ') : null;
+/** Distinct values of one `observed` key over the samples, as text. */
+function observedOfSamples(samples: readonly Pick<Sample, 'observed'>[], key: string): string[] {
+  return samples
+    .map((s) => s.observed[key])
+    .filter((v) => v !== undefined)
+    .map(String);
 }
 
+/** Distinct values, sorted, comma-joined; null when none. */
+function joinedDistinct(values: readonly string[]): string | null {
+  const distinct = [...new Set(values)].sort();
+  return distinct.length > 0 ? distinct.join(', ') : null;
+}
+
+/**
+ * What a fingerprint is made of. The observed facts come from the samples,
+ * or — for a source that keeps them aggregated, such as a published run —
+ * from `observed`: per `observed` key, its values over the run's samples as
+ * text (`String(value)`; duplicates allowed), which fingerprints the same.
+ */
 export interface FingerprintInput {
   environment: Record<string, unknown>;
   profile: unknown;
-  samples: readonly Sample[];
+  samples?: readonly Pick<Sample, 'observed'>[];
+  observed?: Readonly<Record<string, readonly string[]>>;
   /** The guest's fio version when the samples do not carry it (older runs: read from raw fio JSON). */
   guestFio?: string | null;
 }
@@ -131,7 +139,8 @@ export function fingerprintOf(input: FingerprintInput): Fingerprint {
 
   for (const [path, key] of Object.entries(OBSERVED_FIELDS)) {
     // Runs older than `observed.guestFio` carry the guest's fio version in their raw fio JSON (input.guestFio).
-    const value = observedValues(input.samples, key) ?? (key === GUEST_FIO_KEY ? (input.guestFio ?? null) : null);
+    const values = input.observed ? (input.observed[key] ?? []) : observedOfSamples(input.samples ?? [], key);
+    const value = joinedDistinct(values) ?? (key === GUEST_FIO_KEY ? (input.guestFio ?? null) : null);
     if (value) fp[path] = value;
   }
   return fp;

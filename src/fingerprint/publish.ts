@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { RUN_FILE } from '../store/layout.js';
 import { dbSource, withDb, type DbSource, type DbTimeouts } from '../store/pg/connection.js';
-import { migrate } from '../store/pg/migrations.js';
-import { publishRun, type PublishOutcome } from '../store/pg/write-run.js';
+import { SCHEMA_VERSION, migrate } from '../store/pg/migrations.js';
+import { publishRun, publishedStamps, type PublishOutcome } from '../store/pg/write-run.js';
+import { runStampOf } from '../store/run-stamp.js';
+import { TOOL_VERSION } from '../util/version.js';
 import { publishableRun } from './published-set.js';
 
 export type PublishResult =
@@ -44,6 +46,9 @@ export async function runDirsOf(paths: readonly string[]): Promise<string[]> {
   return dirs;
 }
 
+/** What else decides a run's published form: a directory published by another version is read again. */
+const STAMP_SALT = `vblk-bench ${TOOL_VERSION}; schema ${SCHEMA_VERSION}`;
+
 /** Publishes every run under `paths`; `log` gets one line per run as it goes. */
 export async function publishResults(
   paths: readonly string[],
@@ -57,8 +62,17 @@ export async function publishResults(
     'publishing',
     async (client) => {
       await migrate(client);
+      const stamps = await publishedStamps(client);
       const results: PublishResult[] = [];
       for (const dir of dirs) {
+        // Taken before the run is read: a change while it is read gives a new stamp next time.
+        const stamp = await runStampOf(dir, STAMP_SALT);
+        const known = stamp ? stamps.get(stamp) : undefined;
+        if (known) {
+          results.push({ dir, runId: known.runId, outcome: 'unchanged', samples: known.samples });
+          log(`unchanged ${known.runId} ${dir} (${known.samples} samples)`);
+          continue;
+        }
         let published;
         try {
           published = await publishableRun(dir);
@@ -69,7 +83,7 @@ export async function publishResults(
           continue;
         }
         const { run, fingerprint } = published;
-        const outcome = await publishRun(client, run, fingerprint);
+        const outcome = await publishRun(client, run, fingerprint, stamp);
         results.push({ dir, runId: run.runId, outcome, samples: run.samples.length });
         log(`${outcome} ${run.runId} ${dir} (${run.samples.length} samples)`);
       }

@@ -25,7 +25,8 @@ function sourcesOf(run: StoredRun): PublishedSource[] {
 
 /** A stored run as published, with its fingerprint (path → value) for the fingerprints table. */
 export async function publishableRun(dir: string): Promise<{ run: PublishedRun; fingerprint: Fingerprint }> {
-  const stored = await loadRun(dir);
+  // Published samples carry no insight: the lean reader (a fresh summary.json, else the files) gives the same records.
+  const stored = await loadRun(dir, { insight: false });
   const guestFio = await guestFioFromRaw(stored.dir, stored.samples);
   const run: PublishedRun = {
     runId: runIdOf(stored),

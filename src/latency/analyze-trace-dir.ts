@@ -20,11 +20,13 @@ export async function latencyOfTraceDir(dir: string): Promise<CellLatency> {
   const fioText = await textOf(dir, meta.fio);
   const qemuLog = await textOf(dir, meta.qemuLog);
   const ftrace = await textOf(dir, meta.guestFtrace);
+  const daemonFtrace = await textOf(dir, meta.daemon?.ftrace);
   return cellLatency({
     meta,
     fioJson: fioText ? (JSON.parse(fioText) as unknown) : null,
     ...(qemuLog === undefined ? {} : { qemuLog }),
     ...(ftrace === undefined ? {} : { ftrace }),
+    ...(daemonFtrace === undefined ? {} : { daemonFtrace }),
   });
 }
 

@@ -12,6 +12,7 @@ import { parseFtrace, type ParsedFtrace } from './parse-ftrace.js';
 import { parseQemuLog } from './parse-qemu-log.js';
 import { guestRequests, type GuestRequest } from './guest-requests.js';
 import { qemuRequests, type QemuRequest } from './qemu-requests.js';
+import { daemonRequests, parseDaemonFtrace, type DaemonRequest } from './daemon-requests.js';
 import { fioTotal } from './fio-total.js';
 import { structuralReason } from './unavailable.js';
 import { latencyChecks } from './checks.js';
@@ -22,6 +23,8 @@ export interface TraceTexts {
   fioJson: unknown;
   qemuLog?: string;
   ftrace?: string;
+  /** vhost-user-blk: the storage daemon's host ftrace instance text. */
+  daemonFtrace?: string;
 }
 
 export function statsOf(durations: readonly number[]): LayerStats {
@@ -36,7 +39,12 @@ export function statsOf(durations: readonly number[]): LayerStats {
 type Durations = Partial<Record<LayerId, { values: number[]; empty: string }>>;
 
 /** Per-request durations of every layer that can have them, with the reason when none came out. */
-function durationsOf(guest: GuestRequest[], qemu: QemuRequest[], meta: TraceCaptureMeta): Durations {
+function durationsOf(
+  guest: GuestRequest[],
+  qemu: QemuRequest[],
+  daemon: DaemonRequest[],
+  meta: TraceCaptureMeta,
+): Durations {
   const scheduler = String(meta.config.scheduler ?? 'none');
   const span = <R>(rs: R[], a: (r: R) => number | undefined, b: (r: R) => number | undefined) =>
     rs.flatMap((r) => {
@@ -92,6 +100,14 @@ function durationsOf(guest: GuestRequest[], qemu: QemuRequest[], meta: TraceCapt
         (r) => r.notifyOutUs,
       ),
       empty: 'no virtio_blk_req_complete → virtio_notify pair in the QEMU log',
+    },
+    'daemon.block': {
+      values: span(
+        daemon,
+        (r) => r.startUs,
+        (r) => r.endUs,
+      ),
+      empty: `no blk_co_preadv → completion pair in the daemon's trace (aio ${meta.daemon?.aio ?? 'unknown'})`,
     },
   };
 }
@@ -163,8 +179,10 @@ export function cellLatency(t: TraceTexts): CellLatency {
   const qemu = parseQemuLog(t.qemuLog ?? '');
   const guestReqs = guestRequests(ftrace.events, meta.iodepth);
   const qemuReqs = qemuRequests(qemu.events, meta.iodepth);
+  const daemonTrace = parseDaemonFtrace(t.daemonFtrace ?? '');
+  const daemonReqs = daemonRequests(daemonTrace.events);
   const fio = fioTotal(t.fioJson);
-  const layers = layerResults(meta, fio?.stats, durationsOf(guestReqs, qemuReqs, meta));
+  const layers = layerResults(meta, fio?.stats, durationsOf(guestReqs, qemuReqs, daemonReqs, meta));
   const kickless = meta.iodepth === 1 ? guestReqs.filter((r) => r.notifyUs === undefined).length : 0;
   const total = meanOf(layers, 'guest.total');
   const inner = (meanOf(layers, 'guest.block-device') ?? 0) + (meanOf(layers, 'guest.block-queue') ?? 0);
@@ -176,8 +194,16 @@ export function cellLatency(t: TraceTexts): CellLatency {
     ...(untraced === undefined ? {} : { untracedMedianIops: untraced }),
     layers,
     ...(total !== undefined && inner > 0 ? { unexplainedUs: total - inner } : {}),
-    checks: latencyChecks({ meta, layers, ftrace, fioIos: fio?.ios, qemuRequests: qemuReqs.length, kickless }),
-    timelines: requestTimelines(guestReqs, qemuReqs, meta),
+    checks: latencyChecks({
+      meta,
+      layers,
+      ftrace,
+      daemonTrace,
+      fioIos: fio?.ios,
+      qemuRequests: qemuReqs.length,
+      kickless,
+    }),
+    timelines: requestTimelines(guestReqs, qemuReqs, daemonReqs, meta),
     notes: [
       ...notesFor(meta, qemu.skipped),
       ...(kickless > 0
@@ -193,6 +219,11 @@ function notesFor(meta: TraceCaptureMeta, qemuSkipped: number): string[] {
   return [
     `guest timestamps: ftrace trace_clock ${meta.guestClock ?? 'unknown'}, text output at 1 µs; guest total from fio's lat (ns)`,
     'QEMU timestamps: gettimeofday through the log trace backend (-msg timestamp=on), 1 µs, wall clock',
+    ...(meta.daemon?.ftrace
+      ? [
+          `daemon timestamps: host ftrace instance, trace_clock ${meta.daemon.clock ?? 'mono'} (the log backend writes each event into its trace_marker), text output at 1 µs; traced in a separate boot${meta.tracedBootId ? ` (${meta.tracedBootId})` : ''} whose daemon had its events on from launch`,
+        ]
+      : []),
     'layers are per request, matched inside one clock domain; the cross-domain layer is a difference of means',
     'the traced run has no ramp_time and is not a sample: it stays out of statistics, report, compare, gate and merge',
     ...(meta.accel === 'tcg'

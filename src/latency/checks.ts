@@ -7,11 +7,14 @@
 import type { LatencyCheck, LatencyLayer } from '../model/latency.js';
 import type { TraceCaptureMeta } from '../model/trace-capture.js';
 import type { ParsedFtrace } from './parse-ftrace.js';
+import type { ParsedDaemonTrace } from './daemon-requests.js';
 
 export interface CheckInput {
   meta: TraceCaptureMeta;
   layers: LatencyLayer[];
   ftrace: ParsedFtrace;
+  /** vhost-user-blk: the storage daemon's host ftrace instance, parsed. */
+  daemonTrace?: ParsedDaemonTrace;
   fioIos?: number;
   qemuRequests: number;
   /** Guest requests (iodepth 1) that completed without any kick: the device was polling the ring (event_idx). */
@@ -22,8 +25,14 @@ const us = (v: number) => `${v.toFixed(1)} µs`;
 
 function nesting(layers: LatencyLayer[]): LatencyCheck[] {
   const byId = new Map(layers.map((l) => [l.id, l]));
+  /** The nearest measured layer around `l`: an n/a parent (iodepth > 1) passes the check to its own parent. */
+  const outerOf = (l: LatencyLayer): LatencyLayer | undefined => {
+    let p = l.parent ? byId.get(l.parent) : undefined;
+    while (p && !p.result.available) p = p.parent ? byId.get(p.parent) : undefined;
+    return p;
+  };
   return layers.flatMap((l): LatencyCheck[] => {
-    const parent = l.parent ? byId.get(l.parent) : undefined;
+    const parent = outerOf(l);
     if (!parent || !l.result.available || !parent.result.available || l.granularity === 'mean-difference') return [];
     const inner = l.result.stats.meanUs;
     const outer = parent.result.stats.meanUs;
@@ -55,7 +64,8 @@ function requestCounts(input: CheckInput): LatencyCheck {
   };
 }
 
-function overruns({ meta, ftrace }: CheckInput): LatencyCheck {
+function overruns(input: CheckInput): LatencyCheck {
+  const { meta, ftrace } = input;
   const lost = meta.guestOverruns.reduce((a, b) => a + b, 0);
   const problems: string[] = [];
   if (lost > 0) problems.push(`guest ring buffer overruns ${meta.guestOverruns.join('/')} (per CPU)`);
@@ -63,7 +73,14 @@ function overruns({ meta, ftrace }: CheckInput): LatencyCheck {
     problems.push(`guest entries written ${ftrace.entriesWritten}, kept ${ftrace.entriesInBuffer}`);
   const lostLines = ftrace.skipped.filter((l) => /LOST/.test(l)).length;
   if (lostLines > 0) problems.push(`${lostLines} "LOST EVENTS" line(s) in the guest trace`);
-  for (const f of [meta.guestFtrace, meta.qemuLog, meta.fio])
+  const daemonLost = (meta.daemon?.overruns ?? []).reduce((a, b) => a + b, 0);
+  if (daemonLost > 0) problems.push(`daemon ring buffer overruns ${meta.daemon!.overruns!.join('/')} (per host CPU)`);
+  const d = input.daemonTrace;
+  if (d?.entriesWritten !== undefined && d.entriesInBuffer !== d.entriesWritten)
+    problems.push(`daemon entries written ${d.entriesWritten}, kept ${d.entriesInBuffer}`);
+  const daemonLostLines = (d?.skipped ?? []).filter((l) => /LOST/.test(l)).length;
+  if (daemonLostLines > 0) problems.push(`${daemonLostLines} "LOST EVENTS" line(s) in the daemon trace`);
+  for (const f of [meta.guestFtrace, meta.qemuLog, meta.fio, meta.daemon?.ftrace])
     if (f?.truncated) problems.push(`${f.file} cut at the size cap`);
   if (!meta.guestFtrace) problems.push('no guest trace captured');
   return {
@@ -71,7 +88,7 @@ function overruns({ meta, ftrace }: CheckInput): LatencyCheck {
     ok: problems.length === 0,
     detail:
       problems.length === 0
-        ? `no events lost (guest overruns ${meta.guestOverruns.join('/') || 'n/a'} per CPU; no file cut at the cap)`
+        ? `no events lost (guest overruns ${meta.guestOverruns.join('/') || 'n/a'} per CPU${meta.daemon?.overruns ? `, daemon ${meta.daemon.overruns.join('/')} per host CPU` : ''}; no file cut at the cap)`
         : problems.join('; '),
   };
 }

@@ -17,6 +17,8 @@ export interface LayerDef {
 const GUEST_RES = 1;
 /** QEMU's log backend: gettimeofday, printed in µs. */
 const QEMU_RES = 1;
+/** The daemon's events stamped by a host ftrace instance (trace_clock mono), text output in µs. */
+const DAEMON_RES = 1;
 
 export const LAYER_DEFS: readonly LayerDef[] = [
   { id: 'guest.total', label: 'guest total (fio lat = slat + clat)', domain: 'guest', resolutionUs: 0.001 },
@@ -78,10 +80,10 @@ export const LAYER_DEFS: readonly LayerDef[] = [
   },
   {
     id: 'daemon.block',
-    label: 'qemu-storage-daemon block (blk_co_preadv → completion)',
+    label: 'qemu-storage-daemon block (blk_co_preadv → thread_pool_complete / luring_process_completion)',
     domain: 'daemon',
     parent: 'guest.virtio-pci',
-    resolutionUs: QEMU_RES,
+    resolutionUs: DAEMON_RES,
   },
   {
     id: 'host.block',

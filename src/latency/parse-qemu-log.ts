@@ -24,7 +24,7 @@ export interface ParsedQemuLog {
 const LINE = /^(\d+)@(\d+)\.(\d{6}):(\w+)(?: (.*))?$/;
 
 /** `vdev 0x1 req 0x2 sector 0` → {vdev: '0x1', req: '0x2', sector: '0'}. */
-function pairs(text: string | undefined): Record<string, string> {
+export function traceArgs(text: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   const words = (text ?? '').trim().split(/\s+/).filter(Boolean);
   for (let i = 0; i + 1 < words.length; i += 2) out[words[i]!] = words[i + 1]!;
@@ -41,7 +41,7 @@ export function parseQemuLog(text: string): ParsedQemuLog {
       skipped++;
       continue;
     }
-    events.push({ tid: Number(m[1]), tUs: Number(m[2]) * 1e6 + Number(m[3]), name: m[4]!, args: pairs(m[5]) });
+    events.push({ tid: Number(m[1]), tUs: Number(m[2]) * 1e6 + Number(m[3]), name: m[4]!, args: traceArgs(m[5]) });
   }
   return { events, skipped };
 }

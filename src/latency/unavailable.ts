@@ -5,8 +5,9 @@
 import type { LayerId } from '../model/latency.js';
 import type { TraceCaptureMeta } from '../model/trace-capture.js';
 
+/** A capture without the daemon's trace and without a recorded reason (made before the daemon was traced). */
 const DAEMON_NA =
-  'qemu-storage-daemon 7.2 cannot switch trace events at run time (its monitor has no trace-event-set-state) and its log lines carry no time (no -msg timestamp=on); enabling them at launch would tax every measured cell';
+  'no qemu-storage-daemon trace in this capture: 7.2 cannot switch trace events at run time, so its events are on only in a separate traced boot (host ftrace instance)';
 const VHOST_USER_QEMU_NA =
   'vhost-user-blk: qemu-storage-daemon serves the virtqueue; QEMU sees no request, and the daemon has no virtqueue/vhost-user trace events';
 
@@ -27,7 +28,9 @@ export function structuralReason(id: LayerId, meta: TraceCaptureMeta): string | 
         ? 'host block tracepoints are not collected by this version (needs host ftrace)'
         : 'the backing store is a file (tmpfs by default): no host block-layer request to trace';
     case 'daemon.block':
-      return vhostUser ? DAEMON_NA : 'no qemu-storage-daemon in this configuration';
+      if (!vhostUser) return 'no qemu-storage-daemon in this configuration';
+      if (meta.daemon?.unavailable) return meta.daemon.unavailable;
+      return meta.daemon?.ftrace ? null : DAEMON_NA;
     case 'qemu.virtqueue':
     case 'qemu.block':
     case 'qemu.notify':

@@ -20,6 +20,30 @@ export interface TraceFile {
   truncated: boolean;
 }
 
+/**
+ * vhost-user-blk: qemu-storage-daemon's trace (layer `daemon.block`), taken in
+ * a separate traced boot whose daemon started with the events on, writing
+ * through its log backend into a host ftrace instance's trace_marker.
+ */
+export interface DaemonTraceMeta {
+  /** Why the daemon was not traced (no file then): aio native, no host tracefs, a failed step. */
+  unavailable?: string;
+  /** The instance's trace text (daemon-ftrace.txt). */
+  ftrace?: TraceFile;
+  /** The host ftrace instance (removed after the run), its trace_clock and per-CPU buffer. */
+  instance?: string;
+  clock?: string;
+  bufferKb?: number;
+  /** Per host CPU: events lost to a full ring buffer. */
+  overruns?: number[];
+  /** The daemon's trace events, on from its launch (patterns of `--trace events=`). */
+  events?: string[];
+  /** The disk's aio mode: which completion event ends a request (threads: thread_pool_complete, io_uring: luring_process_completion). */
+  aio?: string;
+  /** The daemon's threads at the traced run, tid → role. */
+  threads?: TracedThread[];
+}
+
 export interface TraceCaptureMeta {
   schemaVersion: 1;
   cellKey: string;
@@ -50,6 +74,12 @@ export interface TraceCaptureMeta {
   qemuThreads: TracedThread[];
   /** IOPS of the cell's ok (untraced) samples in this session: their median sits next to the traced IOPS. */
   untracedIops: number[];
+  /** The boot the traced run ran in. */
+  tracedBootId?: string;
+  /** The traced run had a fresh boot of its own after the measured ones (vhost-user-blk with its daemon traced). */
+  separateBoot?: boolean;
+  /** vhost-user-blk only. */
+  daemon?: DaemonTraceMeta;
   /** Why parts of the capture are missing or cut (size cap, a failed step), one line each. */
   problems: string[];
   startedAt: string;
@@ -61,3 +91,4 @@ export const TRACE_META_FILE = 'meta.json';
 export const TRACE_FIO_FILE = 'fio.json';
 export const TRACE_QEMU_LOG_FILE = 'qemu.log';
 export const TRACE_GUEST_FTRACE_FILE = 'guest-ftrace.txt';
+export const TRACE_DAEMON_FTRACE_FILE = 'daemon-ftrace.txt';

@@ -61,6 +61,8 @@ export interface BootRequest {
   bootId: string;
   bootDir: string;
   backingPath: string;
+  /** vhost-user-blk's separate traced boot: the storage daemon's trace events and output (launch-spec.ts). */
+  daemonTrace?: QemuLaunchSpec['daemonTrace'];
   onLog?: (line: string) => void;
 }
 
@@ -95,6 +97,7 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     backingPath: req.backingPath,
     bootDir: req.bootDir,
     sshHostPort,
+    ...(req.daemonTrace ? { daemonTrace: req.daemonTrace } : {}),
   });
   // The guest source's part: a firmware boot of an own image (overlay + seed), -L for a QEMU build tree.
   Object.assign(spec, req.guestSource.launchOverrides(req.bootDir));

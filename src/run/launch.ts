@@ -25,6 +25,8 @@ export interface LaunchContext {
   backingPath: string;
   bootDir: string;
   sshHostPort: number;
+  /** A traced boot of vhost-user-blk: the storage daemon's trace (launch-spec.ts). */
+  daemonTrace?: QemuLaunchSpec['daemonTrace'];
 }
 
 export function kernelCmdline(): string {
@@ -61,6 +63,7 @@ export function launchSpecFor(group: BootGroup, ctx: LaunchContext): QemuLaunchS
     qmpSocket: join(ctx.bootDir, 'qmp.sock'),
     serialLog: join(ctx.bootDir, 'serial.log'),
     ...(ctx.profile.trace === 'latency' ? { traceLog: join(ctx.bootDir, QEMU_TRACE_LOG) } : {}),
+    ...(ctx.daemonTrace ? { daemonTrace: ctx.daemonTrace } : {}),
     sshHostPort: ctx.sshHostPort,
     disk: {
       path: ctx.backingPath,

@@ -5,7 +5,9 @@
  * its files go to `traces/<cell>/` (raw QEMU log, guest ftrace text, fio's
  * JSON, meta.json) and the analysis passed down from the CLI turns them into
  * latency.json. A failure here is recorded in meta.json and logged; it never
- * fails the run or touches a measured sample.
+ * fails the run or touches a measured sample. vhost-user-blk with its
+ * storage daemon traced runs this in a boot of its own instead
+ * (traced-boot.ts): the daemon's events are on from its launch.
  */
 import { join } from 'node:path';
 import { mkdir, readdir, stat } from 'node:fs/promises';
@@ -21,6 +23,8 @@ import {
   TRACE_GUEST_FTRACE_FILE,
   TRACE_META_FILE,
   TRACE_QEMU_LOG_FILE,
+  TRACE_DAEMON_FTRACE_FILE,
+  type DaemonTraceMeta,
   type TraceCaptureMeta,
   type TracedThread,
   type TraceFile,
@@ -32,7 +36,14 @@ import {
   teardownGuestFtrace,
   GUEST_TRACE_BUFFER_KB,
 } from '../trace/guest-ftrace.js';
-import { logSize, QEMU_TRACE_EVENTS, readLogSince, setQemuTraceEvents } from '../trace/qemu-trace.js';
+import {
+  DAEMON_TRACE_EVENTS,
+  logSize,
+  QEMU_TRACE_EVENTS,
+  readLogSince,
+  setQemuTraceEvents,
+} from '../trace/qemu-trace.js';
+import { DAEMON_TRACE_BUFFER_KB, type HostFtraceInstance } from '../trace/host-ftrace.js';
 import type { RunningGuest } from './guest-boot.js';
 import { fioJobFor, fioTimeoutMs } from './cell-job.js';
 import { applyGuestSettings, type ActiveGuestSettings } from './guest-settings.js';
@@ -56,6 +67,12 @@ export interface TracedPassRequest {
   /** IOPS of the cell's ok samples in this session (their median is the untraced reference). */
   untracedIops: number[];
   analyze?: TraceAnalyzer;
+  /**
+   * vhost-user-blk: the host ftrace instance its daemon writes into (a
+   * separate traced boot: `separateBoot`), or why the daemon is not traced.
+   */
+  daemon?: { instance: HostFtraceInstance; aio: string } | { unavailable: string };
+  separateBoot?: boolean;
 }
 
 export interface TracedPassResult {
@@ -91,6 +108,38 @@ function qemuThreadsOf(guest: RunningGuest): Promise<TracedThread[]> {
   );
 }
 
+/** The daemon instance's text into daemon-ftrace.txt; its lost events become a problem (reported, not used silently). */
+async function keepDaemonTrace(
+  guest: RunningGuest,
+  daemon: { instance: HostFtraceInstance; aio: string },
+  dir: string,
+  meta: TraceCaptureMeta,
+): Promise<DaemonTraceMeta> {
+  const reading = await daemon.instance.read(TRACE_FILE_CAP_BYTES);
+  const lost = reading.overruns.reduce((a, b) => a + b, 0);
+  if (lost > 0)
+    meta.problems.push(`daemon ring buffer overran: ${lost} event(s) lost (per CPU ${reading.overruns.join('/')})`);
+  if (reading.totalBytes > reading.text.length) meta.problems.push(`daemon trace cut at ${TRACE_FILE_CAP_BYTES} bytes`);
+  const pid = guest.hostSide?.pids.storage_daemon;
+  const threads =
+    pid === undefined
+      ? []
+      : await readProcessThreads(pid).then(
+          (ts) => ts.map((t) => ({ tid: t.tid, name: t.name, role: t.tid === pid ? 'daemon-main' : 'daemon-worker' })),
+          () => [],
+        );
+  return {
+    ftrace: await keep(dir, TRACE_DAEMON_FTRACE_FILE, reading.text, reading.totalBytes),
+    instance: daemon.instance.name,
+    clock: 'mono',
+    bufferKb: DAEMON_TRACE_BUFFER_KB,
+    overruns: reading.overruns,
+    events: [...DAEMON_TRACE_EVENTS],
+    aio: daemon.aio,
+    threads,
+  };
+}
+
 export async function runTracedPass(req: TracedPassRequest): Promise<TracedPassResult> {
   const { guest, cell, dir } = req;
   const startedAt = new Date().toISOString();
@@ -107,6 +156,9 @@ export async function runTracedPass(req: TracedPassRequest): Promise<TracedPassR
     guestOverruns: [],
     qemuThreads: [],
     untracedIops: req.untracedIops,
+    tracedBootId: guest.bootId,
+    separateBoot: req.separateBoot ?? false,
+    ...(req.daemon && 'unavailable' in req.daemon ? { daemon: { unavailable: req.daemon.unavailable } } : {}),
     problems: [],
     startedAt,
     finishedAt: startedAt,
@@ -144,14 +196,18 @@ async function capture(req: TracedPassRequest, meta: TraceCaptureMeta): Promise<
   meta.qemuThreads = await qemuThreadsOf(guest);
   const from = logPath ? await logSize(logPath) : 0;
   if (logPath) meta.qemuLogBytesBefore = from;
+  const daemon = req.daemon && 'instance' in req.daemon ? req.daemon : undefined;
   let fio;
   try {
     if (logPath) await setQemuTraceEvents(guest.qmp, true);
     else meta.problems.push('QEMU was started without a trace log (-D): no QEMU events');
+    await daemon?.instance.on();
     fio = await runWithGuestFtrace(session, argv, fioTimeoutMs(profile));
   } finally {
+    await daemon?.instance.off();
     if (logPath) await setQemuTraceEvents(guest.qmp, false);
   }
+  if (daemon) meta.daemon = await keepDaemonTrace(guest, daemon, dir, meta);
   const ftrace = await readGuestFtrace(session, TRACE_FILE_CAP_BYTES);
   await teardownGuestFtrace(session);
   meta.guestOverruns = ftrace.overruns;

@@ -9,7 +9,8 @@
  *
  * qemu-storage-daemon 7.2 has neither `trace-event-set-state` on its monitor
  * (CommandNotFound) nor `-msg timestamp=on` (its log lines carry no time):
- * its layer is n/a (src/latency/).
+ * its events are on from launch in a separate traced boot, written into a
+ * host ftrace instance (host-ftrace.ts), which stamps them.
  */
 import { open, stat, unlink } from 'node:fs/promises';
 import type { QmpClient } from '../vm/qmp.js';
@@ -31,6 +32,28 @@ export const QEMU_TRACE_EVENTS: readonly string[] = [
   'thread_pool_submit',
   'thread_pool_complete',
 ];
+
+/**
+ * qemu-storage-daemon's events for `daemon.block`: the request enters the
+ * block layer (blk_co_preadv/pwritev, from the export's handler), is handed
+ * to the AIO engine (thread_pool_submit / luring_co_submit) and completes
+ * (thread_pool_complete / luring_process_completion, matched by pointer).
+ * QEMU 7.2 has no laio_* events: aio native has no completion event.
+ */
+export const DAEMON_TRACE_EVENTS: readonly string[] = [
+  'blk_co_preadv',
+  'blk_co_pwritev',
+  'thread_pool_submit',
+  'thread_pool_complete',
+  'luring_co_submit',
+  'luring_process_completion',
+];
+
+/** Null when the daemon's block layer has a completion event with this aio mode, else why not (pure). */
+export function daemonAioUnavailableReason(aio: string): string | null {
+  if (aio === 'threads' || aio === 'io_uring') return null;
+  return `disk aio ${aio}: QEMU 7.2 has no laio_* trace events, so the daemon's block layer has no completion event; daemon.block needs aio threads (thread_pool_complete) or io_uring (luring_process_completion)`;
+}
 
 export async function setQemuTraceEvents(qmp: QmpClient, enable: boolean): Promise<void> {
   for (const name of QEMU_TRACE_EVENTS) await qmp.execute('trace-event-set-state', { name, enable });

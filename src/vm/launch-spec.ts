@@ -66,6 +66,12 @@ export interface QemuLaunchSpec {
    * (profile `trace: latency`). No event is on at launch: the traced pass switches them over QMP.
    */
   traceLog?: string;
+  /**
+   * vhost-user-blk's traced boot only (issue 14, never a measured boot):
+   * qemu-storage-daemon starts with these trace events on, its log backend
+   * writing into `output` (a host ftrace instance's trace_marker).
+   */
+  daemonTrace?: { output: string; events: readonly string[] };
   sshHostPort: number;
   disk: DiskSpec;
   device: DeviceSpec;

@@ -16,7 +16,7 @@
  * set on both sides. `quit` over QMP ends the daemon cleanly (~40 ms) and
  * removes the socket. The guest sees the fixed serial `vhost_user_blk`.
  */
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunStepError } from '../model/errors.js';
@@ -35,11 +35,17 @@ const EXPORT_ID = 'vblk-export';
 const MONITOR_CHARDEV = 'vblk-qmp';
 
 /** The daemon's files in a boot directory. */
-export function storageDaemonPaths(hostDir: string): { socket: string; qmpSocket: string; log: string } {
+export function storageDaemonPaths(hostDir: string): {
+  socket: string;
+  qmpSocket: string;
+  log: string;
+  traceEvents: string;
+} {
   return {
     socket: join(hostDir, 'vhost-user-blk.sock'),
     qmpSocket: join(hostDir, 'storage-daemon.qmp.sock'),
     log: join(hostDir, 'storage-daemon.log'),
+    traceEvents: join(hostDir, 'storage-daemon.trace-events'),
   };
 }
 
@@ -51,11 +57,22 @@ export interface StorageDaemonSpec {
   qmpSocket: string;
   /** Queues of the export: must be at least the device's num-queues (we set both equal). */
   numQueues: number;
+  /**
+   * A traced boot only (never a measured one): the log trace backend writes the
+   * events listed in `eventsFile` into `output` (a host ftrace instance's
+   * trace_marker). One `--trace` option: a second one without `file=` would
+   * reset the output.
+   */
+  trace?: { eventsFile: string; output: string };
 }
 
 /** The daemon's argv (pure). The export is writable exactly when the disk is (the workload decides). */
 export function buildStorageDaemonArgs(spec: StorageDaemonSpec): string[] {
+  const trace = spec.trace
+    ? ['--trace', `events=${escapeOptValue(spec.trace.eventsFile)},file=${escapeOptValue(spec.trace.output)}`]
+    : [];
   return [
+    ...trace,
     ...blockdevArgs(spec.disk, '--blockdev'),
     '--export',
     `type=vhost-user-blk,id=${EXPORT_ID},node-name=${DISK_NODE},addr.type=unix,addr.path=${escapeOptValue(spec.socket)},` +
@@ -104,11 +121,14 @@ const isSocket = (path: string) =>
 export async function startStorageDaemon(opts: {
   qemuBinary: string;
   args: string[];
-  paths: { socket: string; qmpSocket: string; log: string };
+  paths: { socket: string; qmpSocket: string; log: string; traceEvents: string };
+  /** The trace event patterns of a traced boot, one per line in paths.traceEvents (named by `--trace events=`). */
+  traceEvents?: readonly string[];
   timeoutMs?: number;
 }): Promise<HostSide> {
   const { socket, qmpSocket, log } = opts.paths;
   const binary = (await resolveStorageDaemon(opts.qemuBinary)) ?? STORAGE_DAEMON_PROGRAM;
+  if (opts.traceEvents) await writeFile(opts.paths.traceEvents, opts.traceEvents.map((e) => `${e}\n`).join(''));
   // Beside qemu.argv.json: the exact command, as evidence.
   await writeJsonAtomic(join(dirname(log), 'storage-daemon.argv.json'), [binary, ...opts.args]);
   const daemon = await startQemu(binary, opts.args, {

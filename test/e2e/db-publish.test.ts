@@ -17,6 +17,7 @@ import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { leftoverProcesses, processesMatching } from '../helpers/processes.js';
 import { existsSync } from 'node:fs';
 import { readHistoryRuns } from '../../src/store/pg/read-runs.js';
+import { MIGRATIONS } from '../../src/store/pg/migrations.js';
 import { OBSERVED_FIELDS, fingerprintOf } from '../../src/fingerprint/environment.js';
 import { loadRun } from '../../src/store/run-reader.js';
 
@@ -48,6 +49,22 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
     `SELECT ${tables.map((t) => `(SELECT count(*) FROM vblk_bench.${t}) AS ${t}`).join(', ')}`,
   );
   return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)]));
+}
+
+/** Row counts of the derived tables, and a digest of their content. */
+async function aggregates(url: string): Promise<{ cell_values: number; run_metrics: number; content: string }> {
+  const [row] = await query<{ cell_values: string; run_metrics: string; content: string }>(
+    url,
+    `SELECT (SELECT count(*) FROM vblk_bench.cell_values) AS cell_values,
+            (SELECT count(*) FROM vblk_bench.run_metrics) AS run_metrics,
+            md5((SELECT string_agg(run_id || metric || cell_key || vals::text, ';' ORDER BY run_id, metric, cell_key)
+                 FROM vblk_bench.cell_values)
+                || (SELECT string_agg(run_id || observed::text, ';' ORDER BY run_id) FROM vblk_bench.fingerprints)
+                || (SELECT string_agg(run_id || cell_key || first_seq, ';' ORDER BY run_id, cell_key) FROM vblk_bench.cells)
+                || (SELECT string_agg(run_id || metric || better, ';' ORDER BY run_id, metric) FROM vblk_bench.run_metrics))
+              AS content`,
+  );
+  return { cell_values: Number(row!.cell_values), run_metrics: Number(row!.run_metrics), content: row!.content };
 }
 
 /** Run ids by directory name, from `list --db --json`. */
@@ -98,13 +115,49 @@ describe('publish and --db against a real PostgreSQL 15', () => {
     const migrations = await query<{ version: number }>(url, 'SELECT version FROM vblk_bench.schema_migrations');
     assert.deepEqual(
       migrations.map((m) => m.version),
-      [1],
+      [1, 2],
     );
     // A directory of runs publishes each run under it; the five above are unchanged, the others new.
     const second = await cli(['publish', ...GATE_RUNS.map((n) => join(F, n))], url);
     expectExit(second, 0);
     assert.match(second.stderr, /publish: 0 inserted, 0 replaced, 5 unchanged/);
     assert.deepEqual(await rowCounts(url), counts);
+  });
+
+  it('a schema-1 database is upgraded by publish: aggregates derived from its samples, history as from the files', async () => {
+    const url = await freshDb();
+    const dir = join(tmp, 'upgrade');
+    for (const n of GATE_RUNS) await copyRun(n, dir);
+    expectExit(await cli(['publish', dir], url), 0);
+    const derived = await aggregates(url);
+    assert.ok(derived.cell_values > 0 && derived.run_metrics > 0, JSON.stringify(derived));
+    // Back to what migration 1 left (its view, no aggregates): the state of a database published by the first schema.
+    const view = /CREATE VIEW \S+\.cell_iops_over_time AS[\s\S]*$/.exec(MIGRATIONS[0]!.sql)![0];
+    await query(
+      url,
+      `BEGIN;
+       DROP VIEW vblk_bench.cell_iops_over_time; ${view};
+       DROP TABLE vblk_bench.cell_values, vblk_bench.run_metrics;
+       DROP FUNCTION vblk_bench.derive_run_aggregates;
+       ALTER TABLE vblk_bench.cells DROP COLUMN first_seq;
+       ALTER TABLE vblk_bench.fingerprints DROP COLUMN observed;
+       ALTER TABLE vblk_bench.runs DROP COLUMN source_stamp;
+       DELETE FROM vblk_bench.schema_migrations WHERE version > 1;
+       COMMIT;`,
+    );
+    const old = await cli(['history', '--db', '--profile', 'gate'], url);
+    expectExit(old, 2);
+    assert.match(old.stderr, /lacks migration\(s\) 2: run vblk-bench publish once/);
+    const upgrade = await cli(['publish', dir], url);
+    expectExit(upgrade, 0);
+    assert.match(upgrade.stderr, /publish: 0 inserted, 0 replaced, 5 unchanged/);
+    assert.deepEqual(await aggregates(url), derived);
+    const files = await cli(['history', dir, '--profile', 'gate', '--format', 'json'], url);
+    const db = await cli(['history', '--db', '--profile', 'gate', '--format', 'json'], url);
+    assert.equal(db.exitCode, files.exitCode, show(db));
+    assert.deepEqual(JSON.parse(db.stdout), JSON.parse(files.stdout));
+    const [series] = await query<{ n: string }>(url, 'SELECT sum(n) AS n FROM vblk_bench.cell_iops_over_time');
+    assert.ok(Number(series!.n) > 40, 'the view reads the derived values');
   });
 
   it('a resumed run is published again as a replacement: same id, new content, one copy', async () => {
@@ -244,7 +297,11 @@ describe('publish and --db against a real PostgreSQL 15', () => {
         });
         assert.equal(runs.length, GATE_RUNS.length);
         for (const run of runs)
-          assert.deepEqual(fingerprintOf(run), fingerprintOf(await loadRun(join(gateDir, run.dir))), run.dir);
+          assert.deepEqual(
+            fingerprintOf({ environment: run.environment, profile: run.profile, observed: run.observed }),
+            fingerprintOf(await loadRun(join(gateDir, run.label))),
+            run.label,
+          );
       } finally {
         await client.end();
       }

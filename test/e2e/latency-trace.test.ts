@@ -1,14 +1,17 @@
 /**
  * End to end under TCG through the real CLI: `trace: latency` on virtio-blk
- * (ioeventfd on and off) and vhost-user-blk, run as two shards (three boots
- * in all). Every required layer comes out of the traced pass, nesting holds,
- * QEMU logged nothing before the traced run, and traced records never reach
- * a sample: the shards merge (no overlap), and report, compare and gate give
+ * (ioeventfd on and off) and vhost-user-blk, run as two shards (four boots
+ * in all: vhost-user-blk's traced pass has a boot of its own, with its
+ * storage daemon traced into a host ftrace instance). Every required layer
+ * comes out of the traced pass — daemon.block included —, nesting holds,
+ * QEMU logged nothing before the traced run, the measured daemon ran without
+ * --trace, no ftrace instance is left, and traced records never reach a
+ * sample: the shards merge (no overlap), and report, compare and gate give
  * the same output with traces/ removed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, cp, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { runCli, hasStackTrace } from '../helpers/cli.js';
 import { fastProfile, removeTemp, tempDir, writeProfile } from '../helpers/faults.js';
@@ -26,7 +29,29 @@ const VIRTIO_BLK_LAYERS: LayerId[] = [
   'qemu.notify',
   'cross.transport',
 ];
-const VHOST_USER_LAYERS: LayerId[] = ['guest.total', 'guest.block-device', 'guest.virtio-pci'];
+const VHOST_USER_LAYERS: LayerId[] = ['guest.total', 'guest.block-device', 'guest.virtio-pci', 'daemon.block'];
+
+/** vhost-user-blk: the measured boot's daemon had no --trace; the traced boot's had one; its ftrace instance is gone. */
+async function checkDaemonTracing(runDir: string, meta: TraceCaptureMeta): Promise<void> {
+  assert.equal(meta.separateBoot, true);
+  const tracedBoot = meta.tracedBootId!;
+  assert.match(tracedBoot, /-trace$/);
+  const argvOf = async (bootId: string) =>
+    JSON.parse(await readFile(join(runDir, 'boots', bootId, 'storage-daemon.argv.json'), 'utf8')) as string[];
+  const traced = await argvOf(tracedBoot);
+  assert.equal(traced.filter((a) => a === '--trace').length, 1, traced.join(' '));
+  assert.ok(!(await argvOf(tracedBoot.replace(/-trace$/, ''))).includes('--trace'), 'the measured daemon is untraced');
+  assert.equal(meta.daemon?.clock, 'mono');
+  assert.deepEqual(
+    meta.daemon?.overruns?.filter((n) => n > 0),
+    [],
+  );
+  const gone = await access(join('/sys/kernel/tracing/instances', meta.daemon!.instance!)).then(
+    () => false,
+    () => true,
+  );
+  assert.ok(gone, `host ftrace instance ${meta.daemon!.instance} removed`);
+}
 
 async function checkTrace(runDir: string, cellKey: string, backend: string): Promise<void> {
   const dir = traceDir(runDir, cellKey);
@@ -46,8 +71,10 @@ async function checkTrace(runDir: string, cellKey: string, backend: string): Pro
   );
   assert.equal(meta.guestClock, 'mono');
   if (backend === 'virtio-blk') assert.equal(meta.qemuLogBytesBefore, 0, 'no QEMU event fired before the traced run');
-  const daemon = l.layers.find((x) => x.id === 'daemon.block')!;
-  assert.equal(daemon.result.available, false);
+  if (backend === 'vhost-user-blk') {
+    await checkDaemonTracing(runDir, meta);
+    assert.ok(l.checks.some((c) => c.kind === 'nesting' && c.ok && c.detail.startsWith('daemon.block')));
+  } else assert.equal(l.layers.find((x) => x.id === 'daemon.block')!.result.available, false);
 }
 
 /** A CLI command's stdout with the results directories' paths replaced, so two copies compare equal. */
@@ -65,7 +92,8 @@ test('trace: latency — every required layer per backend, nesting holds; traced
     dir,
     't',
     fastProfile('t', {
-      extra: 'trace: latency',
+      // aio threads: the daemon's block layer has a completion event (thread_pool_complete; none for native).
+      extra: 'trace: latency\ndisk: {aio: threads}',
       matrix: 'ioeventfd: [on, off]\n  backend: [virtio-blk, vhost-user-blk]\n  iodepth: [1]',
     }),
   );

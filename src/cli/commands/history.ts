@@ -6,7 +6,8 @@ import { historyRunsFromDb } from '../../store/pg/read-runs.js';
 import { OBSERVED_FIELDS } from '../../fingerprint/environment.js';
 import { addDbOptions, dbSourceOf, type DbOptions } from '../db-options.js';
 import { buildHistoryOf, type HistoryReport, type HistorySource } from '../../history/history.js';
-import { digestRun, unpackPoints } from '../../history/run-digest.js';
+import { digestOfPublished } from '../../history/published-digest.js';
+import { unpackPoints } from '../../history/run-digest.js';
 import { openIndexFor } from '../results-index.js';
 import type { Exporter } from '../../report/export/exporter.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
@@ -82,8 +83,13 @@ async function runsFromDb(
     observedKeys: Object.values(OBSERVED_FIELDS),
   });
   return {
-    sources: runs.map((r) => ({ dir: r.dir, manifest: r.manifest, digest: digestRun(r) })),
-    runs,
+    sources: runs.map((r) => ({ dir: r.label, manifest: r.manifest, digest: digestOfPublished(r, options.metric) })),
+    runs: runs.map((r) => ({
+      dir: r.label,
+      manifest: r.manifest,
+      completeness: r.completeness,
+      diagnostics: r.diagnostics,
+    })),
     skipped: false,
   };
 }

@@ -106,8 +106,96 @@ JOIN ${DB_SCHEMA}.effective_runs r ON r.run_id = m.run_id
 JOIN ${DB_SCHEMA}.cells c ON c.run_id = m.run_id AND c.cell_key = m.cell_key;
 `;
 
+/**
+ * Migration 2: what history reads, aggregated once per run when it is
+ * published instead of extracted from every sample's jsonb on each read —
+ * per cell its position and per metric the ok values in time order
+ * (`cell_values`, typed), per run each metric's direction (`run_metrics`) and
+ * the distinct observed facts (`fingerprints.observed`). One SQL function
+ * derives them from a run's samples: `publish` calls it for each run it
+ * writes, and this migration for every run already published (cells'
+ * `first_seq`, which publish writes with the cell, is set here too).
+ */
+const RUN_AGGREGATES = `
+ALTER TABLE ${DB_SCHEMA}.cells ADD COLUMN first_seq integer;
+ALTER TABLE ${DB_SCHEMA}.fingerprints ADD COLUMN observed jsonb;
+
+CREATE TABLE ${DB_SCHEMA}.run_metrics (
+  run_id uuid NOT NULL REFERENCES ${DB_SCHEMA}.runs ON DELETE CASCADE,
+  metric text NOT NULL,
+  unit   text,
+  better text NOT NULL,
+  PRIMARY KEY (run_id, metric)
+);
+
+CREATE TABLE ${DB_SCHEMA}.cell_values (
+  run_id    uuid NOT NULL,
+  metric    text NOT NULL,
+  first_seq integer NOT NULL,
+  cell_key  text NOT NULL,
+  vals      double precision[] NOT NULL,
+  PRIMARY KEY (run_id, metric, first_seq),
+  FOREIGN KEY (run_id, metric) REFERENCES ${DB_SCHEMA}.run_metrics ON DELETE CASCADE,
+  FOREIGN KEY (run_id, cell_key) REFERENCES ${DB_SCHEMA}.cells ON DELETE CASCADE
+);
+
+-- The order and filter of groupSamples (src/compare/group.ts): ok samples with a numeric value, by start time then
+-- repetition; a metric's direction is its first sample's (metricBetter); every cell of the run has a row per metric
+-- of the run (no value: an empty array), keyed in measurement order (its first sample's seq), so a run's series is
+-- one index range; observed facts as String(value) gives them (a JSON null as 'null').
+CREATE FUNCTION ${DB_SCHEMA}.derive_run_aggregates(run uuid) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO ${DB_SCHEMA}.run_metrics (run_id, metric, unit, better)
+  SELECT DISTINCT ON (m.key) run, m.key, m.value ->> 'unit', m.value ->> 'better'
+  FROM ${DB_SCHEMA}.samples s CROSS JOIN jsonb_each(s.metrics) m
+  WHERE s.run_id = run AND m.value ->> 'better' IN ('higher', 'lower')
+  ORDER BY m.key, s.seq;
+  INSERT INTO ${DB_SCHEMA}.cell_values (run_id, metric, first_seq, cell_key, vals)
+  SELECT run, rm.metric, c.first_seq, c.cell_key, coalesce(a.vals, '{}')
+  FROM ${DB_SCHEMA}.run_metrics rm
+  JOIN ${DB_SCHEMA}.cells c ON c.run_id = run
+  LEFT JOIN (
+    SELECT m.key AS metric, s.cell_key, array_agg((m.value ->> 'value')::float8 ORDER BY s.started_at, s.repetition) AS vals
+    FROM ${DB_SCHEMA}.samples s CROSS JOIN jsonb_each(s.metrics) m
+    WHERE s.run_id = run AND s.status = 'ok' AND jsonb_typeof(m.value -> 'value') = 'number'
+    GROUP BY m.key, s.cell_key
+  ) a ON a.metric = rm.metric AND a.cell_key = c.cell_key
+  WHERE rm.run_id = run;
+  UPDATE ${DB_SCHEMA}.fingerprints SET observed = (
+    SELECT coalesce(jsonb_object_agg(o.key, o.vals), '{}'::jsonb)
+    FROM (SELECT e.key, jsonb_agg(DISTINCT coalesce(e.value #>> '{}', 'null')) AS vals
+          FROM ${DB_SCHEMA}.samples s CROSS JOIN jsonb_each(s.observed) e
+          WHERE s.run_id = run GROUP BY e.key) o)
+  WHERE run_id = run;
+$$;
+
+-- publish writes first_seq with the cell (write-run.ts).
+UPDATE ${DB_SCHEMA}.cells c SET first_seq = s.first
+FROM (SELECT run_id, cell_key, min(seq) AS first FROM ${DB_SCHEMA}.samples GROUP BY run_id, cell_key) s
+WHERE c.run_id = s.run_id AND c.cell_key = s.cell_key;
+SELECT ${DB_SCHEMA}.derive_run_aggregates(run_id) FROM ${DB_SCHEMA}.runs;
+ALTER TABLE ${DB_SCHEMA}.cells ALTER COLUMN first_seq SET NOT NULL;
+ALTER TABLE ${DB_SCHEMA}.fingerprints ALTER COLUMN observed SET NOT NULL;
+
+-- Publishing a run again unchanged is decided from its directory's file stamp, before the run is read.
+ALTER TABLE ${DB_SCHEMA}.runs ADD COLUMN source_stamp text;
+CREATE INDEX runs_source_stamp ON ${DB_SCHEMA}.runs (source_stamp);
+
+-- The dashboard view reads the aggregates (same columns as before).
+CREATE OR REPLACE VIEW ${DB_SCHEMA}.cell_iops_over_time AS
+SELECT r.started_at AS "time", r.profile_name, r.run_id, r.label, r.accel, c.cell_key, c.cell, m.median_iops, m.n
+FROM (
+  SELECT v.run_id, v.cell_key, percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS median_iops, count(*)::integer AS n
+  FROM ${DB_SCHEMA}.cell_values v CROSS JOIN unnest(v.vals) AS x
+  WHERE v.metric = 'iops'
+  GROUP BY v.run_id, v.cell_key
+) m
+JOIN ${DB_SCHEMA}.effective_runs r ON r.run_id = m.run_id
+JOIN ${DB_SCHEMA}.cells c ON c.run_id = m.run_id AND c.cell_key = m.cell_key;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'runs, cells, samples, fingerprints', sql: INITIAL },
+  { version: 2, name: 'per-run aggregates for history; source stamps', sql: RUN_AGGREGATES },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,20 +1,18 @@
 /**
- * Reading published runs back into the structures the file readers produce:
- * a whole run (PublishedRun, for compare and gate), the runs of a profile
- * with only what `history` reads (StoredRun with light samples), and the
- * listing rows of `list` (no samples at all). Only counted runs are listed:
+ * Reading published runs back: a whole run (PublishedRun, for compare and
+ * gate, the structure the file reader produces), the runs of a profile with
+ * only what `history` reads (PublishedHistoryRun: per-cell values, no
+ * samples), and the listing rows of `list` (no samples at all). Only counted runs are listed:
  * a shard whose merged run is published appears through the merged run
  * (the `effective_runs` view).
  */
 import type pg from 'pg';
 import { InputError } from '../../model/errors.js';
-import type { Sample } from '../../model/sample.js';
+import type { CellValues, Sample } from '../../model/sample.js';
 import type { StoredDiagnostic } from '../../model/diagnostic.js';
-import { RESULTS_SCHEMA_VERSION } from '../../model/sample.js';
 import { UUID_PATTERN } from '../../util/uuid.js';
 import type { RunManifest } from '../manifest.js';
 import type { Completeness } from '../completeness.js';
-import type { StoredRun } from '../run-reader.js';
 import { DB_SCHEMA, checkSchema } from './migrations.js';
 import { withDb, type DbSource } from './connection.js';
 import type { PublishedRun, PublishedSource } from './published-run.js';
@@ -60,8 +58,6 @@ interface RunRow {
 }
 
 const RUN_COLUMNS = `r.run_id, r.label, r.manifest, r.profile, r.plan, r.completeness, r.diagnostics, r.guest_fio, f.environment`;
-
-const HISTORY_COLUMNS = `r.run_id, r.label, r.manifest, r.profile, r.completeness, r.diagnostics, f.environment`;
 
 /** The published manifest carries the run's id (a run stored before ids existed has its derived one there). */
 const withId = (row: { run_id: string; manifest: RunManifest }): RunManifest => ({
@@ -134,128 +130,125 @@ export async function listPublished(client: pg.Client, profile?: string): Promis
   }));
 }
 
-interface CellSeriesRow {
+/**
+ * One published run as history reads it: per cell (in order of first
+ * measurement) the ok values of the followed metric in time order, the
+ * metric's direction, and the observed facts the fingerprint uses (per key,
+ * its distinct values as text). `label` is the results directory's name.
+ */
+export interface PublishedHistoryRun {
+  runId: string;
+  label: string;
+  manifest: RunManifest;
+  profile: unknown;
+  environment: Record<string, unknown>;
+  diagnostics: StoredDiagnostic[];
+  completeness: Completeness;
+  better: 'higher' | 'lower' | null;
+  cells: { cellKey: string; cell: CellValues; values: number[] | undefined }[];
+  observed: Record<string, string[]>;
+}
+
+interface HistoryRunRow {
   run_id: string;
-  cell_key: string;
-  first: number;
-  vals: number[] | null;
+  label: string;
+  manifest: RunManifest;
+  profile: unknown;
+  completeness: Completeness;
+  diagnostics: StoredDiagnostic[];
+  environment: Record<string, unknown>;
+  observed: Record<string, string[]> | null;
+  better: 'higher' | 'lower' | null;
 }
 
-/** What history reads of one run's samples, aggregated by the server: per cell, the ok values in time order. */
-interface RunSeries {
-  cells: CellSeriesRow[];
-  metric: { unit: string; better: 'higher' | 'lower' } | null;
-  observed: Record<string, string>;
-}
+/** Per run, its cells in measurement order and their values (json: parsed once per run, not per cell). */
+type SeriesRow = [runId: string, cellKeys: string[] | null, values: number[][] | null];
 
-async function seriesOf(
-  client: pg.Client,
-  runIds: readonly string[],
-  metric: string,
-  observedKeys: readonly string[],
-): Promise<Map<string, RunSeries>> {
-  const out = new Map<string, RunSeries>(runIds.map((id) => [id, { cells: [], metric: null, observed: {} }]));
-  // The values groupSamples takes: ok samples with the metric, by start time then repetition.
-  const cells = await client.query<CellSeriesRow>(
-    `SELECT run_id, cell_key, min(seq) AS first,
-            array_agg((metrics -> $2 ->> 'value')::float8 ORDER BY started_at, repetition)
-              FILTER (WHERE status = 'ok' AND metrics ? $2) AS vals
-     FROM ${DB_SCHEMA}.samples WHERE run_id = ANY($1::uuid[])
-     GROUP BY run_id, cell_key ORDER BY run_id, first`,
-    [runIds, metric],
-  );
-  for (const row of cells.rows) out.get(row.run_id)?.cells.push(row);
-  const metrics = await client.query<{ run_id: string; unit: string; better: 'higher' | 'lower' }>(
-    `SELECT DISTINCT ON (run_id) run_id, metrics -> $2 ->> 'unit' AS unit, metrics -> $2 ->> 'better' AS better
-     FROM ${DB_SCHEMA}.samples WHERE run_id = ANY($1::uuid[]) AND metrics ? $2 ORDER BY run_id, seq`,
-    [runIds, metric],
-  );
-  for (const row of metrics.rows) out.get(row.run_id)!.metric = { unit: row.unit, better: row.better };
-  // The observed facts the fingerprint reads: their distinct values, sorted and joined as fingerprintOf joins them.
-  const observed = await client.query<{ run_id: string; key: string; vals: string[] }>(
-    `SELECT s.run_id, k.key, array_agg(DISTINCT s.observed ->> k.key) AS vals
-     FROM ${DB_SCHEMA}.samples s CROSS JOIN unnest($2::text[]) AS k(key)
-     WHERE s.run_id = ANY($1::uuid[]) AND s.observed ? k.key GROUP BY s.run_id, k.key`,
-    [runIds, observedKeys],
-  );
-  for (const row of observed.rows) out.get(row.run_id)!.observed[row.key] = [...row.vals].sort().join(', ');
+type Series = { keys: string[]; values: (number[] | undefined)[] };
+
+/**
+ * Per run, its cells in measurement order with the metric's values: one
+ * index range of `cell_values` per run, aggregated by the server into one
+ * json row per run (parsing 70 000 small arrays in the driver costs more
+ * than the query). A run without the metric has its cells from `cells`.
+ */
+async function seriesOf(client: pg.Client, ids: readonly string[], metric: string): Promise<Map<string, Series>> {
+  const out = new Map<string, Series>();
+  const series = await client.query<SeriesRow>({
+    text: `SELECT r.id, s.keys, s.vals FROM unnest($1::uuid[]) AS r(id) CROSS JOIN LATERAL (
+             SELECT json_agg(cell_key ORDER BY first_seq) AS keys, json_agg(vals ORDER BY first_seq) AS vals
+             FROM ${DB_SCHEMA}.cell_values WHERE run_id = r.id AND metric = $2) s`,
+    values: [ids, metric],
+    rowMode: 'array',
+  });
+  for (const [runId, keys, values] of series.rows)
+    if (keys && values) out.set(runId, { keys, values: values.map((v) => (v.length > 0 ? v : undefined)) });
+  const without = ids.filter((id) => !out.has(id));
+  if (without.length === 0) return out;
+  const cells = await client.query<[string, string[]]>({
+    text: `SELECT run_id, json_agg(cell_key ORDER BY first_seq) FROM ${DB_SCHEMA}.cells
+           WHERE run_id = ANY($1::uuid[]) GROUP BY run_id`,
+    values: [without],
+    rowMode: 'array',
+  });
+  for (const [runId, keys] of cells.rows) out.set(runId, { keys, values: keys.map(() => undefined) });
   return out;
 }
 
-/**
- * One run's samples as history reads them, rebuilt from its series: per
- * cell (in order of first measurement) an ok sample per value, or one
- * failed sample when the cell has no value; the observed facts on the first.
- */
-function seriesSamples(run: RunRow, series: RunSeries, metric: string, cells: Map<string, Sample['cell']>): Sample[] {
-  const samples: Sample[] = [];
-  const at = run.manifest.startedAt;
-  for (const c of series.cells) {
-    const cell = cells.get(c.cell_key) ?? {};
-    const base = {
-      schemaVersion: RESULTS_SCHEMA_VERSION,
-      cellKey: c.cell_key,
-      cell,
-      requested: cell,
-      groupId: '-',
-      bootId: '-',
-      startedAt: at,
-      finishedAt: at,
-      accel: run.manifest.accel,
-      observed: {},
-      notices: [],
-    };
-    const values = c.vals ?? [];
-    if (values.length === 0) samples.push({ ...base, repetition: 0, status: 'failed', metrics: {} });
-    values.forEach((value, repetition) =>
-      samples.push({
-        ...base,
-        repetition,
-        status: 'ok',
-        metrics: series.metric ? { [metric]: { value, ...series.metric } } : {},
-      }),
-    );
-  }
-  if (samples[0]) samples[0].observed = series.observed;
-  return samples;
+/** Each cell's values (axis → value), once: a cell key is a function of them, so any run's copy serves all. */
+async function cellsOf(
+  client: pg.Client,
+  ids: readonly string[],
+  keys: readonly string[],
+): Promise<Map<string, CellValues>> {
+  const r = await client.query<{ cell_key: string; cell: CellValues }>(
+    `SELECT k.cell_key, c.cell FROM unnest($2::text[]) AS k(cell_key)
+     CROSS JOIN LATERAL (SELECT cell FROM ${DB_SCHEMA}.cells WHERE run_id = ANY($1::uuid[]) AND cell_key = k.cell_key LIMIT 1) c`,
+    [ids, keys],
+  );
+  return new Map(r.rows.map((row) => [row.cell_key, row.cell]));
 }
 
 /**
  * The counted runs of a profile (oldest first; the latest `last` when given)
- * as history reads them: per cell the values of the followed metric in time
- * order, the direction of improvement, the observed facts the fingerprint
- * uses (`observedKeys`) — aggregated by the server, one row per run and cell.
- * `dir` is the results directory's name, which is what history shows.
+ * as history reads them, from the per-run aggregates `publish` derived
+ * (migration 2): three queries whatever the number of runs, no sample read.
  */
 export async function readHistoryRuns(
   client: pg.Client,
   opts: { profile: string; metric: string; last?: number; observedKeys: readonly string[] },
-): Promise<StoredRun[]> {
-  const runs = await client.query<RunRow>(
-    `SELECT * FROM (
-       SELECT ${HISTORY_COLUMNS}, r.started_at FROM ${DB_SCHEMA}.effective_runs r JOIN ${DB_SCHEMA}.fingerprints f USING (run_id)
-       WHERE r.profile_name = $1 ORDER BY r.started_at DESC, r.label DESC LIMIT $2) latest
-     ORDER BY started_at, label`,
-    [opts.profile, opts.last ?? null],
+): Promise<PublishedHistoryRun[]> {
+  const runs = await client.query<HistoryRunRow>(
+    `SELECT l.*, f.environment, m.better,
+       (SELECT jsonb_object_agg(k.key, f.observed -> k.key) FROM unnest($3::text[]) AS k(key) WHERE f.observed ? k.key) AS observed
+     FROM (
+       SELECT r.run_id, r.label, r.manifest, r.profile, r.completeness, r.diagnostics, r.started_at
+       FROM ${DB_SCHEMA}.effective_runs r
+       WHERE r.profile_name = $1 ORDER BY r.started_at DESC, r.label DESC LIMIT $2) l
+     JOIN ${DB_SCHEMA}.fingerprints f USING (run_id)
+     LEFT JOIN ${DB_SCHEMA}.run_metrics m ON m.run_id = l.run_id AND m.metric = $4
+     ORDER BY l.started_at, l.label`,
+    [opts.profile, opts.last ?? null, opts.observedKeys, opts.metric],
   );
   const ids = runs.rows.map((r) => r.run_id);
-  const cells = await client.query<{ cell_key: string; cell: Sample['cell'] }>(
-    `SELECT DISTINCT ON (cell_key) cell_key, cell FROM ${DB_SCHEMA}.cells WHERE run_id = ANY($1::uuid[])
-     ORDER BY cell_key, run_id`,
-    [ids],
-  );
-  const cellOf = new Map(cells.rows.map((c) => [c.cell_key, c.cell]));
-  const series = await seriesOf(client, ids, opts.metric, opts.observedKeys);
+  const series = await seriesOf(client, ids, opts.metric);
+  const keys = new Set([...series.values()].flatMap((s) => s.keys));
+  const cellOf = await cellsOf(client, ids, [...keys]);
+  const cellsOfRun = (id: string): PublishedHistoryRun['cells'] => {
+    const s = series.get(id) ?? { keys: [], values: [] };
+    return s.keys.map((cellKey, i) => ({ cellKey, cell: cellOf.get(cellKey) ?? {}, values: s.values[i] }));
+  };
   return runs.rows.map((row) => ({
-    dir: row.label,
+    runId: row.run_id,
+    label: row.label,
     manifest: withId(row),
     profile: row.profile,
     environment: row.environment,
-    // history does not read the plan (a 200-cell plan is ~100 KiB a run)
-    plan: null,
-    samples: seriesSamples(row, series.get(row.run_id)!, opts.metric, cellOf),
     diagnostics: row.diagnostics,
     completeness: row.completeness,
+    better: row.better,
+    cells: cellsOfRun(row.run_id),
+    observed: row.observed ?? {},
   }));
 }
 
@@ -267,11 +260,11 @@ function readDb<T>(source: DbSource, doing: string, fn: (client: pg.Client) => P
   });
 }
 
-/** `history --db`: the counted runs of a profile, as StoredRun with the samples history reads. */
+/** `history --db`: the counted runs of a profile, as history reads them. */
 export function historyRunsFromDb(
   source: DbSource,
   opts: { profile: string; metric: string; last?: number; observedKeys: readonly string[] },
-): Promise<StoredRun[]> {
+): Promise<PublishedHistoryRun[]> {
   return readDb(source, 'reading the history', (client) => readHistoryRuns(client, opts));
 }
 

@@ -30,14 +30,20 @@ async function insertRows(
   }
 }
 
-async function insertRun(client: pg.Client, run: PublishedRun, hash: string, fingerprint: object): Promise<void> {
+async function insertRun(
+  client: pg.Client,
+  run: PublishedRun,
+  hash: string,
+  fingerprint: object,
+  stamp: string | null,
+): Promise<void> {
   const m = run.manifest;
   const cells = new Map(run.samples.map((s) => [s.cellKey, s.cell]));
   await client.query(
     `INSERT INTO ${DB_SCHEMA}.runs (run_id, label, profile_name, started_at, finished_at, status, accel, tool_version,
        planned_samples, missing_samples, cell_count, sample_count, ok_count, content_sha256, manifest, profile, plan,
-       completeness, diagnostics, guest_fio)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+       completeness, diagnostics, guest_fio, source_stamp)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
     [
       run.runId,
       run.label,
@@ -59,6 +65,7 @@ async function insertRun(client: pg.Client, run: PublishedRun, hash: string, fin
       JSON.stringify(run.completeness),
       JSON.stringify(run.diagnostics),
       run.guestFio,
+      stamp,
     ],
   );
   await insertRows(
@@ -67,16 +74,18 @@ async function insertRun(client: pg.Client, run: PublishedRun, hash: string, fin
     ['run_id', 'position', 'source_run_id', 'source_label'],
     run.sources.map((s, i) => [run.runId, i, s.runId, s.dir]),
   );
-  await client.query(`INSERT INTO ${DB_SCHEMA}.fingerprints (run_id, environment, fields) VALUES ($1, $2, $3)`, [
-    run.runId,
-    JSON.stringify(run.environment),
-    JSON.stringify(fingerprint),
-  ]);
+  await client.query(
+    `INSERT INTO ${DB_SCHEMA}.fingerprints (run_id, environment, fields, observed) VALUES ($1, $2, $3, '{}')`,
+    [run.runId, JSON.stringify(run.environment), JSON.stringify(fingerprint)],
+  );
+  // first_seq is the cell's first sample's seq; derive_run_aggregates sets the same, from the samples.
+  const firstSeq = new Map<string, number>();
+  run.samples.forEach((s, seq) => firstSeq.has(s.cellKey) || firstSeq.set(s.cellKey, seq));
   await insertRows(
     client,
     'cells',
-    ['run_id', 'cell_key', 'cell'],
-    [...cells].map(([key, cell]) => [run.runId, key, JSON.stringify(cell)]),
+    ['run_id', 'cell_key', 'cell', 'first_seq'],
+    [...cells].map(([key, cell]) => [run.runId, key, JSON.stringify(cell), firstSeq.get(key)]),
   );
   await insertRows(
     client,
@@ -112,13 +121,21 @@ async function insertRun(client: pg.Client, run: PublishedRun, hash: string, fin
       JSON.stringify(s),
     ]),
   );
+  await client.query(`SELECT ${DB_SCHEMA}.derive_run_aggregates($1)`, [run.runId]);
 }
 
 /**
  * Publishes one run in one transaction. `fingerprint`: its flattened
- * fingerprint (path → value), kept for SQL users (dashboards, annotations).
+ * fingerprint (path → value), kept for SQL users (dashboards, annotations);
+ * `stamp`: its directory's file stamp (src/store/run-stamp.ts), kept so the
+ * next publish of the unchanged directory need not read it.
  */
-export async function publishRun(client: pg.Client, run: PublishedRun, fingerprint: object): Promise<PublishOutcome> {
+export async function publishRun(
+  client: pg.Client,
+  run: PublishedRun,
+  fingerprint: object,
+  stamp: string | null,
+): Promise<PublishOutcome> {
   const hash = contentHash(run);
   await client.query('BEGIN');
   try {
@@ -129,15 +146,24 @@ export async function publishRun(client: pg.Client, run: PublishedRun, fingerpri
     );
     const published = found.rows[0]?.content_sha256;
     if (published === hash) {
+      await client.query(`UPDATE ${DB_SCHEMA}.runs SET source_stamp = $2 WHERE run_id = $1`, [run.runId, stamp]);
       await client.query('COMMIT');
       return 'unchanged';
     }
     if (published !== undefined) await client.query(`DELETE FROM ${DB_SCHEMA}.runs WHERE run_id = $1`, [run.runId]);
-    await insertRun(client, run, hash, fingerprint);
+    await insertRun(client, run, hash, fingerprint, stamp);
     await client.query('COMMIT');
     return published === undefined ? 'inserted' : 'replaced';
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+/** A run published from a directory with this file stamp: its id and sample count, keyed by stamp. */
+export async function publishedStamps(client: pg.Client): Promise<Map<string, { runId: string; samples: number }>> {
+  const r = await client.query<{ source_stamp: string; run_id: string; sample_count: number }>(
+    `SELECT source_stamp, run_id, sample_count FROM ${DB_SCHEMA}.runs WHERE source_stamp IS NOT NULL`,
+  );
+  return new Map(r.rows.map((row) => [row.source_stamp, { runId: row.run_id, samples: row.sample_count }]));
 }

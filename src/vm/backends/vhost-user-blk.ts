@@ -43,6 +43,7 @@ function daemonCommand(spec: QemuLaunchSpec): HostCommand {
       socket: p.socket,
       qmpSocket: p.qmpSocket,
       numQueues: vhostNumQueues(spec),
+      ...(spec.daemonTrace ? { trace: { eventsFile: p.traceEvents, output: spec.daemonTrace.output } } : {}),
     }),
   };
 }
@@ -82,6 +83,11 @@ export const vhostUserBlk: BlockBackend = {
   },
   hostCommands: (spec) => [daemonCommand(spec)],
   startHostSide(spec) {
-    return startStorageDaemon({ qemuBinary: spec.binary, args: daemonCommand(spec).args, paths: paths(spec) });
+    return startStorageDaemon({
+      qemuBinary: spec.binary,
+      args: daemonCommand(spec).args,
+      paths: paths(spec),
+      ...(spec.daemonTrace ? { traceEvents: spec.daemonTrace.events } : {}),
+    });
   },
 };

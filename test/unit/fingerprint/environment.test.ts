@@ -63,6 +63,21 @@ describe('fingerprintOf', () => {
     assert.equal(fp['tool.version'], '0.1.0');
   });
 
+  it('observed facts given as values (a published run) fingerprint like the samples that carry them', () => {
+    const second = makeSample({ ioeventfd: 'off' }, { iops: 2 });
+    second.observed = { guestKernel: '6.1.0-57-amd64', guestFio: 'fio-3.33' };
+    const fromSamples = fingerprintOf({ environment, profile, samples: [sample, second] });
+    const fromValues = fingerprintOf({
+      environment,
+      profile,
+      observed: { guestKernel: ['6.1.0-57-amd64', '6.1.0-56-amd64'], guestFio: ['fio-3.33'] },
+    });
+    assert.equal(fromSamples['guest.runningKernel'], '6.1.0-56-amd64, 6.1.0-57-amd64');
+    assert.deepEqual(fromValues, fromSamples);
+    // Given values stand for every sample: none for a key means none, whatever guestFio the caller has.
+    assert.equal(fingerprintOf({ environment, profile, observed: {} })['guest.runningKernel'], undefined);
+  });
+
   it('takes the guest fio version from the caller when samples do not carry it', () => {
     const fp = fingerprintOf({ environment, profile, samples: [], guestFio: 'fio-3.36' });
     assert.equal(fp['guest.fio'], 'fio-3.36');

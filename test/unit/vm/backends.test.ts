@@ -153,7 +153,26 @@ test('vhost-user-blk: the daemon argv matches the device (queues, cache, aio, wr
     socket: '/b/vhost-user-blk.sock',
     qmpSocket: '/b/storage-daemon.qmp.sock',
     log: '/b/storage-daemon.log',
+    traceEvents: '/b/storage-daemon.trace-events',
   });
+});
+
+test("vhost-user-blk: a measured daemon has no --trace; a traced boot's has exactly one, events file + ftrace marker", () => {
+  const s = spec({ backend: 'vhost-user-blk' });
+  const measured = getBackend('vhost-user-blk').hostCommands!(s)[0]!.args;
+  assert.ok(!measured.some((a) => a.startsWith('--trace') || a.startsWith('-T')), measured.join(' '));
+  const marker = '/sys/kernel/tracing/instances/vblk-bench-1-1/trace_marker';
+  const traced = getBackend('vhost-user-blk').hostCommands!({
+    ...s,
+    daemonTrace: { output: marker, events: ['blk_co_preadv'] },
+  })[0]!.args;
+  assert.deepEqual(
+    traced.filter((a) => a === '--trace'),
+    ['--trace'],
+  );
+  assert.equal(traced[traced.indexOf('--trace') + 1], `events=${DIR}/storage-daemon.trace-events,file=${marker}`);
+  // Everything else is the measured daemon's argv.
+  assert.deepEqual(traced.slice(2), measured);
 });
 
 test('the storage daemon is looked for beside a QEMU path (build trees: storage-daemon/), then on PATH', () => {
