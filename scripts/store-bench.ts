@@ -11,11 +11,14 @@
  * warm `history` ≤ 2 s, `list` ≤ 1 s, peak RSS ≤ 300 MB.
  *
  * One function per source (`SOURCES`): results directories through the
- * index; another store (a database) adds its own.
+ * index; another store (a database) adds its own. At each size also the
+ * bare CLI start (`--version`, median of several) and the load average, so
+ * figures from a shared machine can be read as ratios to the start.
  */
 import { execa } from 'execa';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve, dirname } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeSyntheticTree } from './synthetic-results.js';
 
@@ -49,6 +52,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 interface SourceResult {
   source: string;
   runs: number;
+  /** `--version`: the CLI's start alone, measured next to the others. */
+  bare: Timing;
+  /** 1-minute load average before and after the timings. */
+  load: [number, number];
   firstRead: Timing;
   history: Timing;
   historyLast30: Timing;
@@ -77,15 +84,15 @@ async function measureDirectories(tree: string, runs: number, work: string): Pro
   await rm(cache, { recursive: true, force: true });
   const env = { VBLK_BENCH_CACHE: cache };
   const history = ['history', tree, '--profile', PROFILE];
+  const loadBefore = loadavg()[0]!;
   const firstRead = await timed(history, env);
-  return {
-    source: 'directories (results index)',
-    runs,
-    firstRead,
+  const bare = await warm(['--version'], env);
+  const r = {
     history: await warm(history, env),
     historyLast30: await warm([...history, '--last', '30'], env),
     list: await warm(['list', tree], env),
   };
+  return { source: 'directories (results index)', runs, bare, load: [loadBefore, loadavg()[0]!], firstRead, ...r };
 }
 
 const SOURCES: Source[] = [{ name: 'directories', measure: measureDirectories }];
@@ -142,7 +149,8 @@ async function main(): Promise<void> {
         const r = await source.measure(tree, n, o.dir);
         rows.push(r);
         console.log(
-          `  ${source.name} @ ${n} runs: first read ${fmt(r.firstRead)}; history ${fmt(r.history)}; ` +
+          `  ${source.name} @ ${n} runs (load ${r.load.map((l) => l.toFixed(1)).join('–')}): bare start ${fmt(r.bare)}; ` +
+            `first read ${fmt(r.firstRead)}; history ${fmt(r.history)}; ` +
             `history --last 30 ${fmt(r.historyLast30)}; list ${fmt(r.list)}`,
         );
       }
@@ -150,13 +158,17 @@ async function main(): Promise<void> {
   } finally {
     if (!o.keep) await rm(o.dir, { recursive: true, force: true });
   }
-  console.log('\n| source | runs | first read (indexing) | history | history --last 30 | list | peak RSS |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(
+    '\n| source | runs | load (1 min) | bare start | first read (indexing) | history | history --last 30 | list | peak RSS (warm) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const rss = Math.round(Math.max(r.history.rssMb, r.list.rssMb, r.historyLast30.rssMb));
+    const s = (t: Timing) => `${t.seconds.toFixed(2)} s`;
     console.log(
-      `| ${r.source} | ${r.runs} | ${r.firstRead.seconds.toFixed(1)} s | ${r.history.seconds.toFixed(2)} s | ` +
-        `${r.historyLast30.seconds.toFixed(2)} s | ${r.list.seconds.toFixed(2)} s | ${rss} MB |`,
+      `| ${r.source} | ${r.runs} | ${r.load.map((l) => l.toFixed(1)).join('–')} | ${s(r.bare)} | ` +
+        `${r.firstRead.seconds.toFixed(1)} s (${Math.round(r.firstRead.rssMb)} MB) | ${s(r.history)} | ` +
+        `${s(r.historyLast30)} | ${s(r.list)} | ${rss} MB |`,
     );
   }
 }

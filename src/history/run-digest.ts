@@ -37,7 +37,7 @@ export interface CellPoint {
 }
 
 /** Bump when the digest's content or packing changes: stored digests of another version are rebuilt. */
-export const HISTORY_DIGEST_VERSION = 'history-2';
+export const HISTORY_DIGEST_VERSION = 'history-3';
 
 /** Numbers packed per cell. */
 const PER_CELL = 4;
@@ -92,17 +92,17 @@ export function digestRun(run: Pick<StoredRun, 'samples' | 'environment' | 'prof
 }
 
 /**
- * How the results index stores a history digest: the cell list (shared by
- * the runs that have the same one: stored once per profile), the
- * fingerprint, and one part per metric (a reader loads only the metric it
+ * How the results index stores a history digest: the cell list and the
+ * fingerprint (each distinct one stored once per profile: most nights have
+ * the same ones), and one part per metric (a reader loads only the metric it
  * follows).
  */
 export const HISTORY_DIGEST: DigestKind<HistoryDigest, HistoryDigest['cells'], Fingerprint, DigestMetric> = {
   version: HISTORY_DIGEST_VERSION,
   build: digestRun,
-  split: (d) => ({ shared: d.cells, own: d.fingerprint, metrics: d.metrics }),
+  split: (d) => ({ shared: d.cells, context: d.fingerprint, metrics: d.metrics }),
   sharedSchema: HistoryDigestCommonSchema.shape.cells,
-  ownSchema: HistoryDigestCommonSchema.shape.fingerprint,
+  contextSchema: HistoryDigestCommonSchema.shape.fingerprint,
   metricSchema: HistoryDigestMetricSchema,
   join: (cells, fingerprint, metrics) => ({ cells, fingerprint, metrics }),
 };

@@ -40,6 +40,8 @@ import { measureCell, type SampleDraft } from './measure-cell.js';
 import type { Logger } from '../model/logger.js';
 import { formatCount } from '../util/number-format.js';
 import { runTracedPass, type TraceAnalyzer } from './traced-pass.js';
+import { cellsToTraceAfterRounds, cellsToTraceNow } from './traced-cells.js';
+import { existsSync } from 'node:fs';
 import { QEMU_TRACE_LOG } from './launch.js';
 import { removeLog } from '../trace/qemu-trace.js';
 import type { HostFtraceInstance } from '../trace/host-ftrace.js';
@@ -193,6 +195,9 @@ function unmeasured(
 
 type Pending = { round: number; cell: Cell }[];
 
+/** A boot whose traced passes (if any) have no storage daemon to trace. */
+const NO_DAEMON: DaemonTracing = { kind: 'none' };
+
 export function runPlan(opts: RunLoopOptions): Promise<RunLoopResult> {
   return new RunLoop(opts).run();
 }
@@ -207,6 +212,8 @@ class RunLoop {
   private round: { index: number; cells: ReadonlySet<string> | null } | null = null;
   /** IOPS of this session's ok samples per cell: the untraced median next to a traced run. */
   private readonly okIops = new Map<string, number[]>();
+  /** `trace: latency`: the cells whose traced pass this session ran (or tried): never twice. */
+  private readonly traced = new Set<string>();
 
   constructor(private readonly opts: RunLoopOptions) {
     this.todo = opts.todo ?? (() => true);
@@ -238,6 +245,7 @@ class RunLoop {
         }
         await this.visit(visitIndex, visit);
       }
+      if (!signal.aborted) await this.traceAfterRounds();
     } catch (err) {
       if (!(err instanceof StopRun)) throw err;
       this.result.stopped = { kind: err.kind, error: err.error };
@@ -266,16 +274,9 @@ class RunLoop {
         if ('stop' in booted) await booted.stop();
         return;
       }
-      const traced = this.tracedCells(visit, pending);
-      const daemon = traced.length > 0 ? await daemonTracingFor(profile, group) : ({ kind: 'none' } as const);
-      // vhost-user-blk with its daemon traced: the traced passes get a boot of their own, after this one.
-      const inBoot = daemon.kind === 'boot' ? [] : traced;
+      const daemon = profile.trace === 'latency' ? await daemonTracingFor(profile, group) : NO_DAEMON;
       const lost =
-        'stop' in booted
-          ? await this.measureInGuest(booted, group, bootId, pending, retries, { cells: inBoot, daemon })
-          : booted;
-      if (!lost && daemon.kind === 'boot' && traced.length > 0 && !signal.aborted)
-        await this.tracedBoot(group, `${bootId}-trace`, traced, daemon.aio);
+        'stop' in booted ? await this.measureInGuest(booted, group, bootId, pending, retries, { daemon }) : booted;
       if (!lost || pending.length === 0) continue;
       if (attempt < this.maxBoots) {
         retries.push(lost);
@@ -374,7 +375,7 @@ class RunLoop {
     bootId: string,
     pending: Pending,
     retries: readonly BootRetry[],
-    traced: { cells: readonly Cell[]; daemon: DaemonTracing },
+    trace: { daemon: DaemonTracing; only?: readonly Cell[] },
   ): Promise<BootRetry | undefined> {
     const { profile, accel, log, signal, progress, writer } = this.opts;
     this.result.boots.push({ bootId, groupId: group.id, timings: guest.timings });
@@ -382,6 +383,8 @@ class RunLoop {
       `boot ${bootId}: ready in ${(guest.timings.readyMs / 1000).toFixed(1)}s, ssh in ${(guest.timings.sshMs / 1000).toFixed(1)}s, test disk /dev/${guest.device}`,
     );
     const activeSettings = new Map<string, string | number>();
+    const measured: Pending = [];
+    let tracedBootCells: readonly Cell[] = [];
     try {
       while (pending.length > 0 && !signal.aborted) {
         const { round, cell } = pending[0]!;
@@ -391,7 +394,7 @@ class RunLoop {
         if (signal.aborted) return undefined;
         if (retries.length > 0) outcome.draft.bootRetries = [...retries];
         await this.store(outcome.draft, outcome.rawFio);
-        pending.shift();
+        measured.push(pending.shift()!);
         if (pending.length > 0 && !guestAlive(guest)) {
           // That sample failed and stays failed; the cells after it need a guest.
           const lost: BootRetry = {
@@ -405,12 +408,14 @@ class RunLoop {
         }
       }
       // After every measured sample of this boot: nothing measured follows a traced pass in the same guest.
-      const daemon = traced.daemon.kind === 'unavailable' ? { unavailable: traced.daemon.reason } : undefined;
-      for (const cell of traced.cells) {
+      const traced = [...(trace.only ?? []), ...this.tracedCells(measured)];
+      // vhost-user-blk with its daemon traced: the traced passes get a boot of their own, after this one.
+      if (trace.daemon.kind === 'boot') tracedBootCells = traced;
+      const daemon = trace.daemon.kind === 'unavailable' ? { unavailable: trace.daemon.reason } : undefined;
+      for (const cell of trace.daemon.kind === 'boot' ? [] : traced) {
         if (signal.aborted || !guestAlive(guest)) break;
         await this.tracePass(guest, cell, activeSettings, daemon);
       }
-      return undefined;
     } finally {
       await guest
         .stop()
@@ -418,15 +423,54 @@ class RunLoop {
       removeSocketsIn(bootDirOf(writer.dir, bootId));
       await removeLog(join(bootDirOf(writer.dir, bootId), QEMU_TRACE_LOG));
     }
+    if (trace.daemon.kind === 'boot' && tracedBootCells.length > 0 && !signal.aborted)
+      await this.tracedBoot(group, `${bootId}-trace`, tracedBootCells, trace.daemon.aio);
+    return undefined;
   }
 
-  /** `trace: latency`: the cells whose last planned repetition this visit measures get a traced pass after it. */
-  private tracedCells(visit: Plan['visits'][number], pending: Pending): Cell[] {
+  /** `trace: latency`: the cells whose last repetition this boot measured (traced-cells.ts) get a traced pass after it. */
+  private tracedCells(measured: Pending): Cell[] {
     if (this.opts.profile.trace !== 'latency') return [];
-    // repetitions: auto plans its maximum; a cell the rule stops earlier gets no traced pass.
-    const last = plannedRepetitions(this.opts.profile) - 1;
-    if (!visit.rounds.includes(last)) return [];
-    return pending.filter((p) => p.round === last).map((p) => p.cell);
+    const policy = this.opts.rounds?.policy;
+    const next = new Map<number, ReadonlySet<string> | null>();
+    const nextRound = (round: number) => {
+      if (!next.has(round)) next.set(round, policy!.cellsFor(round + 1, this.records));
+      return next.get(round)!;
+    };
+    return cellsToTraceNow(measured, {
+      plannedRounds: plannedRepetitions(this.opts.profile),
+      traced: this.traced,
+      ...(policy ? { measuredAgain: (key: string, round: number) => nextRound(round)?.has(key) ?? false } : {}),
+    });
+  }
+
+  /**
+   * `repetitions: auto` with `trace: latency`: one boot per group whose
+   * cells' stop became known only after their boot, for their traced passes alone.
+   */
+  private async traceAfterRounds(): Promise<void> {
+    const { plan, profile, writer, log, signal } = this.opts;
+    if (profile.trace !== 'latency' || !this.opts.rounds) return;
+    const todo = cellsToTraceAfterRounds(plan.groups, {
+      measured: new Set(this.okIops.keys()),
+      traced: this.traced,
+      hasTrace: (key) => existsSync(traceDir(writer.dir, key)),
+    });
+    for (const [i, { groupId, cells }] of todo.entries()) {
+      if (signal.aborted) return;
+      const group = groupById(plan, groupId);
+      const bootId = `t${String(i + 1).padStart(3, '0')}-${group.id}${this.opts.bootSuffix ?? ''}`;
+      log.info(
+        `boot ${bootId}: ${group.key}: traced pass only (${cells.length} cell(s) whose last round was decided after their boot)`,
+      );
+      const daemon = await daemonTracingFor(profile, group);
+      if (daemon.kind === 'boot') {
+        await this.tracedBoot(group, bootId, cells, daemon.aio);
+        continue;
+      }
+      const booted = await this.tryBoot(group, bootId, 1);
+      if ('stop' in booted) await this.measureInGuest(booted, group, bootId, [], [], { daemon, only: cells });
+    }
   }
 
   /** The separate traced boot of a vhost-user-blk group (traced-boot.ts); its failure is logged, never a failed sample. */
@@ -452,6 +496,7 @@ class RunLoop {
     separateBoot = false,
   ) {
     const { profile, writer, log } = this.opts;
+    this.traced.add(cell.key);
     try {
       const r = await runTracedPass({
         guest,

@@ -2,11 +2,12 @@
  * The digests of the results index (results-index.ts), stored per profile so
  * a reader of one profile's history opens two files, validated once, instead
  * of one file per run: under `<index>/history/<sha256 of the profile>/`,
- * `runs.json` (per run: its key, its own part, the metrics it has; each
- * distinct shared part once) and `metric-<name>.json` (per run: its part of
- * that metric). Every run record carries the key the catalog has for it: a
- * record of another key (a run changed since, or a write that stopped half
- * way) is not used — the run is read again.
+ * `runs.json` (per run: its key, the metrics it has, and which of the
+ * profile's distinct shared and context parts it has — each stored once) and
+ * `metric-<name>.json` (per run: its part of that metric). Every run record
+ * carries the key the catalog has for it: a record of another key (a run
+ * changed since, or a write that stopped half way) is not used — the run is
+ * read again.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,35 +28,39 @@ export interface DigestKind<D, S = unknown, O = unknown, M = unknown> {
   /** Changes when the digest's content changes: every stored digest of another version is dropped. */
   version: string;
   build(run: StoredRun): D;
-  /** Its parts: shared (many runs have the same one: stored once per profile), its own, one per metric. */
-  split(digest: D): { shared: S; own: O; metrics: Readonly<Record<string, M>> };
+  /**
+   * Its parts: shared and context (most runs have the same ones — a cell list, a fingerprint: each
+   * distinct one is stored and checked once per profile), and one per metric.
+   */
+  split(digest: D): { shared: S; context: O; metrics: Readonly<Record<string, M>> };
   sharedSchema: z.ZodType<S>;
-  ownSchema: z.ZodType<O>;
+  contextSchema: z.ZodType<O>;
   metricSchema: z.ZodType<M>;
   /** A digest from its parts (only the metrics asked for). */
-  join(shared: S, own: O, metrics: Record<string, M>): D;
+  join(shared: S, context: O, metrics: Record<string, M>): D;
 }
 
 interface RunRecord {
   key: string;
+  /** Indexes into ProfileDigests.texts. */
   shared: number;
-  own: unknown;
+  context: number;
   metrics: string[];
 }
 
 /** One profile's stored digests, as read or being built: parts are JSON values, checked when used. */
 export interface ProfileDigests {
-  /** Shared parts, each once, as JSON text (the text is what makes two equal). */
-  shared: string[];
+  /** Shared and context parts, each distinct one once, as JSON text (the text is what makes two equal). */
+  texts: string[];
   runs: Map<string, RunRecord>;
   /** Per metric, per run: its part; a metric not loaded yet is absent. */
   parts: Map<string, Map<string, unknown>>;
-  /** Shared parts parsed and checked (null: failed), each once however many runs use it. */
-  checked: Map<number, unknown>;
+  /** Parts parsed and checked (null: failed) by text and schema, each once however many runs use it. */
+  checked: Map<string, unknown>;
 }
 
 export const emptyProfileDigests = (): ProfileDigests => ({
-  shared: [],
+  texts: [],
   runs: new Map(),
   parts: new Map(),
   checked: new Map(),
@@ -65,13 +70,15 @@ export const profileDirName = (profile: string) => sha256Of(profile).slice(0, 32
 const runsFile = (dir: string) => join(dir, 'runs.json');
 const metricFile = (dir: string, metric: string) => join(dir, `metric-${metric}.json`);
 
-/** A digest added to a profile's store under the run's key (split, its shared part deduplicated). */
+/** A digest added to a profile's store under the run's key (split; its shared and context parts deduplicated). */
 export function addDigest<D>(store: ProfileDigests, kind: DigestKind<D>, name: string, key: string, digest: D): void {
-  const { shared, own, metrics } = kind.split(digest);
-  const text = JSON.stringify(shared);
-  let at = store.shared.indexOf(text);
-  if (at < 0) at = store.shared.push(text) - 1;
-  store.runs.set(name, { key, shared: at, own, metrics: Object.keys(metrics) });
+  const { shared, context, metrics } = kind.split(digest);
+  const textAt = (value: unknown) => {
+    const text = JSON.stringify(value);
+    const at = store.texts.indexOf(text);
+    return at < 0 ? store.texts.push(text) - 1 : at;
+  };
+  store.runs.set(name, { key, shared: textAt(shared), context: textAt(context), metrics: Object.keys(metrics) });
   for (const [metric, part] of Object.entries(metrics)) {
     let m = store.parts.get(metric);
     if (!m) store.parts.set(metric, (m = new Map()));
@@ -84,11 +91,11 @@ export async function readProfileDigests(dir: string, profile: string, version: 
   try {
     const file = await readNamedJson(runsFile(dir), DigestRunsFileSchema, MAX_RUNS_FILE_BYTES);
     if (file.digestVersion !== version || file.profile !== profile) return emptyProfileDigests();
-    const shared = file.shared.map((s) => JSON.stringify(s));
+    const texts = file.texts.map((s) => JSON.stringify(s));
     const runs = new Map<string, RunRecord>();
     for (const [name, r] of Object.entries(file.runs))
-      if (r.shared < shared.length) runs.set(name, { key: r.key, shared: r.shared, own: r.own, metrics: r.metrics });
-    return { shared, runs, parts: new Map(), checked: new Map() };
+      if (r.shared < texts.length && r.context < texts.length) runs.set(name, r);
+    return { texts, runs, parts: new Map(), checked: new Map() };
   } catch (err) {
     if (err instanceof FileProblem) return emptyProfileDigests();
     throw err;
@@ -109,12 +116,13 @@ export async function loadMetric(store: ProfileDigests, dir: string, metric: str
   }
 }
 
-function checkedShared<S>(store: ProfileDigests, kind: DigestKind<unknown, S>, at: number): S | null {
-  if (!store.checked.has(at)) {
-    const parsed = kind.sharedSchema.safeParse(JSON.parse(store.shared[at]!));
-    store.checked.set(at, parsed.success ? parsed.data : null);
+function checkedText<T>(store: ProfileDigests, schema: z.ZodType<T>, slot: string, at: number): T | null {
+  const id = `${slot}:${at}`;
+  if (!store.checked.has(id)) {
+    const parsed = schema.safeParse(JSON.parse(store.texts[at]!));
+    store.checked.set(id, parsed.success ? parsed.data : null);
   }
-  return store.checked.get(at) as S | null;
+  return store.checked.get(id) as T | null;
 }
 
 /**
@@ -136,13 +144,13 @@ export function digestFrom<D>(
     if (part === undefined) return null;
     metrics[metric] = part;
   }
-  const shared = checkedShared(store, kind, record.shared);
-  if (shared === null) return null;
+  const shared = checkedText(store, kind.sharedSchema, 'shared', record.shared);
+  const context = checkedText(store, kind.contextSchema, 'context', record.context);
+  if (shared === null || context === null) return null;
   try {
     const display = `results index: ${name}`;
-    const own = checkSchema(kind.ownSchema, record.own, display);
     for (const m of Object.keys(metrics)) metrics[m] = checkSchema(kind.metricSchema, metrics[m], display);
-    return kind.join(shared, own, metrics as Record<string, never>);
+    return kind.join(shared, context, metrics as Record<string, never>);
   } catch (err) {
     if (err instanceof FileProblem) return null;
     throw err;
@@ -167,12 +175,16 @@ export async function writeProfileDigests(
   // A run whose part of a metric is missing (a damaged file) is left out: read again next time.
   const whole = (name: string, r: RunRecord) => r.metrics.every((m) => store.parts.get(m)?.has(name));
   const runs = [...store.runs].filter(([name, r]) => keep.has(name) && whole(name, r));
-  const shared: unknown[] = [];
-  const sharedAt = new Map<number, number>();
-  const records = runs.map(([name, r]): [string, RunRecord] => {
-    if (!sharedAt.has(r.shared)) sharedAt.set(r.shared, shared.push(JSON.parse(store.shared[r.shared]!)) - 1);
-    return [name, { ...r, shared: sharedAt.get(r.shared)! }];
-  });
+  const texts: unknown[] = [];
+  const textAt = new Map<number, number>();
+  const kept = (at: number) => {
+    if (!textAt.has(at)) textAt.set(at, texts.push(JSON.parse(store.texts[at]!)) - 1);
+    return textAt.get(at)!;
+  };
+  const records = runs.map(([name, r]): [string, RunRecord] => [
+    name,
+    { ...r, shared: kept(r.shared), context: kept(r.context) },
+  ]);
   for (const metric of metrics) {
     const parts = store.parts.get(metric)!;
     const entries: Record<string, { key: string; part: unknown }> = {};
@@ -184,7 +196,7 @@ export async function writeProfileDigests(
     kind: `${RESULTS_INDEX_KIND}-digests`,
     digestVersion: version,
     profile,
-    shared,
+    texts,
     runs: Object.fromEntries(records),
   };
   await writeFileAtomic(runsFile(dir), JSON.stringify(file));

@@ -188,10 +188,13 @@ async function indexRun<D>(
   }
 }
 
+/** localeCompare's order (the default locale), from one collator instead of one per comparison. */
+const collate = new Intl.Collator().compare;
+
 /** Newest first: startedAt, then directory name. */
 function newestFirst(a: IndexedRun, b: IndexedRun): number {
   const started = (r: IndexedRun) => r.overview?.manifest.startedAt ?? '';
-  return started(b).localeCompare(started(a)) || b.dir.localeCompare(a.dir);
+  return collate(started(b), started(a)) || collate(b.dir, a.dir);
 }
 
 const profileOf = (entry: { overview?: { manifest: { profileName: string } } | null } | undefined) =>

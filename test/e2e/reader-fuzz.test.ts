@@ -3,8 +3,9 @@
  * recorded results directory (test/fixtures/runs/gate/base) — files deleted,
  * duplicated, truncated, garbage, FIFOs, huge, deeply nested, symbolic links
  * to a planted file outside; fields null, arrays, wrong types, negative, huge
- * or non-finite; `..` paths — through every offline command (list, report,
- * explain, compare, gate, merge, history, baseline save, gate --calibration),
+ * or non-finite; `..` paths; damaged latency maps of a traced pass — through
+ * every offline command (list, report, explain, explain --latency, compare,
+ * gate, merge, history, baseline save, gate --calibration),
  * plus damaged `import` inputs and mapping files and files that are not
  * profiles given to `run --dry-run`. Each case must end with a one-line
  * message or a typed warning, an exit code the command documents, never 0
@@ -39,7 +40,8 @@ import {
 import { mulberry32, randomInt, type Rng } from '../../src/util/prng.js';
 import { MAX_FILE_BYTES } from '../../src/store/stored-file.js';
 import { writeRunSummary } from '../../src/store/run-summary.js';
-import { SUMMARY_FILE } from '../../src/store/layout.js';
+import { LATENCY_FILE, SUMMARY_FILE, TRACES_DIR, cellSlug } from '../../src/store/layout.js';
+import { CELL_OFF, CELL_ON, fixtureLatency, writeLatency } from '../helpers/latency-fixture.js';
 
 const GATE_FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'runs', 'gate');
 /** The run every case damages a copy of (12 samples with insight, raw fio JSON, boots). */
@@ -78,11 +80,17 @@ const COMMANDS: Command[] = [
   { name: 'list', reads: ['records'], codes: [0, 3], args: (c) => ['list', c.results] },
   {
     name: 'report',
-    reads: ['records'],
+    reads: ['records', 'latency'],
     codes: [0, 2, 3],
     args: (c) => ['report', c.run, '-f', REPORT_FORMATS[randomInt(c.rng, REPORT_FORMATS.length)]!],
   },
   { name: 'explain', reads: ['records'], codes: [0, 2, 3], args: (c) => ['explain', c.run] },
+  {
+    name: 'explain --latency',
+    reads: ['records', 'latency'],
+    codes: [0, 2, 3],
+    args: (c) => ['explain', '--latency', c.run, '-f', pickFrom(c.rng, ['table', 'json', 'html'])],
+  },
   {
     name: 'compare',
     reads: ['records'],
@@ -139,6 +147,8 @@ async function mutationFor(command: Command, c: Case): Promise<Mutation> {
       ? fieldMutation('calibration.json', CALIBRATION_FIELDS, rng, 'calibration')
       : fileMutation('calibration.json', rng, 'calibration', outside, MAX_FILE_BYTES.calibration);
   }
+  if (command.reads.includes('latency') && rng() < (command.name === 'explain --latency' ? 0.6 : 0.2))
+    return latencyMutation(c);
   const samples = (await readdir(join(c.run, 'samples'))).map((n) => `samples/${n}`);
   const raws = (await readdir(join(c.run, 'raw'))).map((n) => `raw/${n}`);
   const boots = await readdir(join(c.run, 'boots'));
@@ -176,6 +186,19 @@ async function mutationFor(command: Command, c: Case): Promise<Mutation> {
   // Damage a command may not read: checked for no crash and no leak only.
   if (roll < 0.95) return fileMutation(pickFrom(rng, raws), rng, 'raw', outside, MAX_FILE_BYTES.rawFio);
   return bootFileMutation(bootFile, rng, outside);
+}
+
+/** The traced cells of every case (hand-built maps of two cells of the base run), one of which is damaged. */
+const TRACED = [CELL_ON, CELL_OFF];
+
+/** A damaged latency map, or traces/ itself (removed: a run without traces, not damage). */
+function latencyMutation(c: Case): Mutation {
+  const rel = `${TRACES_DIR}/${cellSlug(pickFrom(c.rng, TRACED))}/${LATENCY_FILE}`;
+  const roll = c.rng();
+  if (roll < 0.55) return fieldMutation(rel, FIELD_TABLES.latency, c.rng, 'latency');
+  if (roll < 0.9) return fileMutation(rel, c.rng, 'latency', c.outside, MAX_FILE_BYTES.latency);
+  const m = directoryMutation('traces', c.rng, 'latency', c.outside);
+  return m.what.endsWith('removed') ? { ...m, damages: 'none' } : m;
 }
 
 /**
@@ -243,6 +266,7 @@ async function newCase(root: string, seed: number): Promise<Case> {
   await cp(BASE, run, { recursive: true });
   // As a run leaves it: with its summary (damage to a sample afterwards must make the summary stale).
   await writeRunSummary(run);
+  for (const cell of TRACED) await writeLatency(run, cell, fixtureLatency(cell));
   const calibration = join(root, 'calibration.json');
   await cp(CALIBRATION, calibration);
   const firstSample = (await readdir(join(run, 'samples'))).sort()[0]!;
@@ -272,12 +296,17 @@ test(
         const r = await runCli(args, { timeoutMs: 120_000 });
         const files = (await Promise.all((command.writes?.(c) ?? []).map(filesUnder))).flat();
         const written = (await Promise.all(files.map((f) => readFile(f, 'latin1')))).join('\n');
-        const verdict = judge(r, {
+        let verdict = judge(r, {
           codes: command.codes,
           damaged: command.reads.includes(damages),
           marker: c.outside.marker,
           written,
         });
+        // A damaged latency map (or traces/) is a warning naming it: the path under the run's traces/.
+        const tracesDir = join(c.run, TRACES_DIR);
+        if (verdict.ok && damages === 'latency' && command.reads.includes('latency') && r.exitCode !== 2)
+          if (!r.stderr.split('\n').some((l) => l.startsWith(`warning: ${tracesDir}`)))
+            verdict = { ok: false, why: `no warning line naming ${tracesDir}` };
         await rm(c.root, { recursive: true, force: true });
         return {
           command: command.name,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { randomInt, type Rng } from '../../src/util/prng.js';
 
 /** What a mutation breaks: the records every reader needs, or what only some commands read. */
-export type Damage = 'records' | 'raw' | 'boots' | 'calibration' | 'none';
+export type Damage = 'records' | 'raw' | 'boots' | 'calibration' | 'latency' | 'none';
 
 export interface Mutation {
   what: string;
@@ -127,6 +127,29 @@ export const CALIBRATION_FIELDS: [string, Bad[]][] = [
   ['fingerprint', [null, { a: 5 }]],
 ];
 
+/** traces/<cell>/latency.json (src/model/schemas/latency.ts), as the hand-built maps of test/helpers/latency-fixture.ts have it. */
+const LATENCY_FIELDS: [string, Bad[]][] = [
+  ['(root)', [null, [], 'x', 5]],
+  ['cellKey', [5, null, 'backend=x', 'backend=vhost-user-blk,ioeventfd=n/a,scheduler=none,iodepth=4', DELETE]],
+  ['config', [null, 'x', []]],
+  ['tracedIops', [-1, 'x', 1e12, INFINITY, DELETE]],
+  ['untracedMedianIops', [-5, 'x', INFINITY]],
+  ['layers', [null, 'x', [5], DELETE]],
+  ['layers.0.id', ['guest.nope', 5, null]],
+  ['layers.0.domain', ['moon', 5]],
+  ['layers.0.result', [null, { available: true }, { available: 'yes' }]],
+  ['layers.0.result.stats.meanUs', [-3, 1e300, INFINITY, 'x', null]],
+  ['layers.0.result.stats.count', [-1, 1.5, 'x']],
+  ['unexplainedUs', ['x', INFINITY, []]],
+  ['checks', ['x', [{ kind: 'nope' }], DELETE]],
+  ['checks.0.kind', ['nope', 5]],
+  ['timelines', ['x', [5], DELETE]],
+  ['timelines.0.events.0.atUs', ['x', INFINITY, -1e300]],
+  ['timelines.0.events.0.thread', [5, null]],
+  ['notes', [[5], 'x']],
+  ['notes.0', ['x'.repeat(5000), 5]],
+];
+
 /** The document with `path` set to `value`; `changed` is false when the file has no such field (nothing damaged). */
 function setPath(doc: unknown, path: string, value: Bad): { doc: unknown; changed: boolean } {
   if (path === '(root)') return { doc: value === DELETE ? {} : value, changed: true };
@@ -230,7 +253,7 @@ export function fileMutation(rel: string, rng: Rng, damages: Damage, outside: Ou
 
 /** Damage of a whole subdirectory: removed, or a symbolic link to a directory outside. */
 export function directoryMutation(
-  rel: 'samples' | 'raw' | 'boots',
+  rel: 'samples' | 'raw' | 'boots' | 'traces',
   rng: Rng,
   damages: Damage,
   outside: Outside,
@@ -277,6 +300,7 @@ export const FIELD_TABLES = {
   profile: PROFILE_FIELDS,
   environment: ENVIRONMENT_FIELDS,
   boot: BOOT_FIELDS,
+  latency: LATENCY_FIELDS,
 };
 
 /** Plants the marker files outside the results directory. */

@@ -64,16 +64,16 @@ const MetricName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
 
 /**
  * The digests of one profile's runs, common parts (history/<profile>/runs.json):
- * each distinct shared part (a cell list) once, and per run (directory name)
- * the key it was indexed under, which shared part, its own part, and the
- * metrics it has (each stored in the metric's file).
+ * each distinct shared or context part (a cell list, a fingerprint) once, and
+ * per run (directory name) the key it was indexed under, which shared and
+ * context part it has, and the metrics it has (each in the metric's file).
  */
 export const DigestRunsFileSchema = z.object({
   kind: z.literal(`${RESULTS_INDEX_KIND}-digests`),
   digestVersion: Line(64),
   profile: Line(4096),
-  shared: z.array(z.unknown()),
-  runs: z.record(z.string(), z.object({ key: Line(), shared: Count, own: z.unknown(), metrics: z.array(MetricName) })),
+  texts: z.array(z.unknown()),
+  runs: z.record(z.string(), z.object({ key: Line(), shared: Count, context: Count, metrics: z.array(MetricName) })),
 });
 
 /** One metric of one profile's runs (history/<profile>/<metric>.json): per run its key and its part. */
