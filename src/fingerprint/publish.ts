@@ -4,6 +4,7 @@
  * memory at a time. The schema is brought up to date first. A run that
  * cannot be read is skipped with its reason; the others are published.
  */
+import type pg from 'pg';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
@@ -49,6 +50,26 @@ export async function runDirsOf(paths: readonly string[]): Promise<string[]> {
 /** What else decides a run's published form: a directory published by another version is read again. */
 const STAMP_SALT = `vblk-bench ${TOOL_VERSION}; schema ${SCHEMA_VERSION}`;
 
+type KnownStamps = Map<string, { runId: string; samples: number }>;
+
+/** One directory: unchanged by its stamp, else read and published (or skipped with the reason it cannot be read). */
+async function publishDir(client: pg.Client, dir: string, stamps: KnownStamps): Promise<PublishResult> {
+  // Taken before the run is read: a change while it is read gives a new stamp next time.
+  const stamp = await runStampOf(dir, STAMP_SALT);
+  const known = stamp ? stamps.get(stamp) : undefined;
+  if (known) return { dir, runId: known.runId, outcome: 'unchanged', samples: known.samples };
+  let published;
+  try {
+    published = await publishableRun(dir);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { dir, error: err.lines.join('; ') };
+  }
+  const { run, fingerprint } = published;
+  const outcome = await publishRun(client, run, fingerprint, stamp);
+  return { dir, runId: run.runId, outcome, samples: run.samples.length };
+}
+
 /** Publishes every run under `paths`; `log` gets one line per run as it goes. */
 export async function publishResults(
   paths: readonly string[],
@@ -65,27 +86,13 @@ export async function publishResults(
       const stamps = await publishedStamps(client);
       const results: PublishResult[] = [];
       for (const dir of dirs) {
-        // Taken before the run is read: a change while it is read gives a new stamp next time.
-        const stamp = await runStampOf(dir, STAMP_SALT);
-        const known = stamp ? stamps.get(stamp) : undefined;
-        if (known) {
-          results.push({ dir, runId: known.runId, outcome: 'unchanged', samples: known.samples });
-          log(`unchanged ${known.runId} ${dir} (${known.samples} samples)`);
-          continue;
-        }
-        let published;
-        try {
-          published = await publishableRun(dir);
-        } catch (err) {
-          if (!(err instanceof InputError)) throw err;
-          results.push({ dir, error: err.lines.join('; ') });
-          log(`skipped ${dir}: ${err.lines.join('; ')}`);
-          continue;
-        }
-        const { run, fingerprint } = published;
-        const outcome = await publishRun(client, run, fingerprint, stamp);
-        results.push({ dir, runId: run.runId, outcome, samples: run.samples.length });
-        log(`${outcome} ${run.runId} ${dir} (${run.samples.length} samples)`);
+        const result = await publishDir(client, dir, stamps);
+        results.push(result);
+        log(
+          'error' in result
+            ? `skipped ${dir}: ${result.error}`
+            : `${result.outcome} ${result.runId} ${dir} (${result.samples} samples)`,
+        );
       }
       return results;
     },

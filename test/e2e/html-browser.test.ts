@@ -1,8 +1,8 @@
 /**
  * The HTML reports in a real headless browser (Debian's chromium, driven by
  * playwright-core; nothing is downloaded): the page loads without console
- * errors or failed requests, the charts are there with their data, and the
- * screenshot is not blank.
+ * errors or failed requests, the charts are there with their data (the
+ * latency timelines of a traced run's report too), and the screenshot is not blank.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -16,8 +16,15 @@ import { buildReportModel } from '../../src/report/model.js';
 import { renderHtml } from '../../src/report/export/report-html.js';
 import { buildHistory } from '../../src/history/history.js';
 import { renderHistoryHtml } from '../../src/report/export/history-html.js';
+import { latencyOfTraceDir } from '../../src/latency/analyze-trace-dir.js';
+import { loadRun } from '../../src/store/run-reader.js';
+import { withLatency } from '../../src/report/report-latency.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+import { tracedRun } from '../helpers/latency-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** Traced passes captured under TCG (test/fixtures/latency/README.md). */
+const CAPTURED = join(REPO_ROOT, 'test', 'fixtures', 'latency');
 let context: BrowserContext;
 let dir: string;
 
@@ -94,6 +101,29 @@ describe('HTML reports in headless chromium', () => {
     assert.ok(pixels.width === 1280 && pixels.height > 900);
     assert.ok(variety.colors > 50, `${variety.colors} colours`);
     assert.ok(variety.nonWhiteShare > 0.02, `non-white share ${variety.nonWhiteShare}`);
+  });
+
+  it('run report with a traced pass: the latency section, its tables and a timeline per request, drawn', async () => {
+    const maps = await Promise.all(
+      ['virtio-blk-ioeventfd-on', 'virtio-blk-ioeventfd-off'].map((c) => latencyOfTraceDir(join(CAPTURED, c))),
+    );
+    const traced = await tracedRun(dir, maps);
+    const run = await loadRun(traced);
+    const { model } = await withLatency(buildReportModel([run]), [run]);
+    const { page, problems } = await open(renderHtml(model), 'report-latency');
+    assert.deepEqual(problems, []);
+    const headings = await page.evaluate(() => [...document.querySelectorAll('h2')].map((h) => h.textContent));
+    assert.ok(headings.includes('Where the time goes: per-layer latency (traced pass)'), `${headings}`);
+    const timelines = await page.evaluate(() =>
+      [...document.querySelectorAll('svg')]
+        .filter((svg) => svg.querySelector('g.lane'))
+        .map((svg) => ({ width: svg.getBoundingClientRect().width, lanes: svg.querySelectorAll('g.lane').length })),
+    );
+    assert.equal(
+      timelines.length,
+      maps.reduce((n, m) => n + m.timelines.length, 0),
+    );
+    for (const t of timelines) assert.ok(t.width > 200 && t.lanes >= 2, JSON.stringify(t));
   });
 
   it('history report: one trend chart per cell', async () => {
