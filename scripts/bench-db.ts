@@ -19,14 +19,19 @@ import { startPostgres } from '../test/helpers/postgres.js';
 import { SYNTHETIC_PROFILE as PROFILE, writeSyntheticTree } from './synthetic-results.js';
 import { runIdOf } from '../src/store/run-id.js';
 import { loadRun } from '../src/store/run-reader.js';
+import { scriptOptions } from './script-options.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'vblk-bench');
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
+const OPTIONS = scriptOptions('bench-db', 'Times publish, history/list/gate --db on a synthetic nightly tree.', {
+  runs: { kind: 'value', fallback: '100,365', help: 'tree sizes, comma-separated' },
+  cells: { kind: 'value', fallback: '200', help: 'cells per run' },
+  reps: { kind: 'value', fallback: '5', help: 'samples per cell' },
+  seed: { kind: 'value', fallback: '1', help: "the generator's seed" },
+  tree: { kind: 'value', fallback: '', help: 'reuse (and keep) a tree written there before, or write it there' },
+  keep: { kind: 'flag', help: 'keep the work directory' },
+});
 
 interface Timed {
   seconds: number;
@@ -55,7 +60,7 @@ type Shape = { runs: number; cells: number; reps: number; seed: number };
 
 /** The tree's run directories, oldest first: the one `--tree` names when it holds enough runs, else written. */
 async function treeOf(fallback: string, shape: Shape): Promise<string[]> {
-  const given = option('tree', '');
+  const given = OPTIONS.tree;
   const out = given ? resolve(given) : fallback;
   const present = given ? ((await readdir(out).catch(() => null)) ?? []).sort() : [];
   if (present.length >= shape.runs) return present.slice(0, shape.runs).map((name) => join(out, name));
@@ -63,12 +68,12 @@ async function treeOf(fallback: string, shape: Shape): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const sizes = option('runs', '100,365').split(',').map(Number);
+  const sizes = OPTIONS.runs.split(',').map(Number);
   const shape = {
     runs: Math.max(...sizes),
-    cells: Number(option('cells', '200')),
-    reps: Number(option('reps', '5')),
-    seed: Number(option('seed', '1')),
+    cells: Number(OPTIONS.cells),
+    reps: Number(OPTIONS.reps),
+    seed: Number(OPTIONS.seed),
   };
   const work = await mkdtemp(join(tmpdir(), 'vblk-bench-db-'));
   const server = await startPostgres();
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.stop();
-    if (!process.argv.includes('--keep')) await rm(work, { recursive: true, force: true });
+    if (!OPTIONS.keep) await rm(work, { recursive: true, force: true });
   }
 }
 

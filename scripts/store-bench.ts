@@ -21,6 +21,7 @@ import { join, resolve, dirname } from 'node:path';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeSyntheticTree } from './synthetic-results.js';
+import { scriptOptions } from './script-options.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'vblk-bench');
@@ -111,17 +112,19 @@ async function firstReadWithoutSummaries(tree: string, runs: number, work: strin
 }
 
 function args(): { runs: number[]; cells: number; reps: number; dir: string; keep: boolean } {
-  const argv = process.argv.slice(2);
-  const value = (name: string, fallback: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
-  };
+  const o = scriptOptions('store-bench', 'Times history and list over a synthetic nightly tree grown to each size.', {
+    runs: { kind: 'value', fallback: '100,365,1000', help: 'tree sizes, comma-separated' },
+    cells: { kind: 'value', fallback: '200', help: 'cells per run' },
+    reps: { kind: 'value', fallback: '5', help: 'samples per cell' },
+    dir: { kind: 'value', fallback: join(ROOT, '..', 'tmp', 'store-bench'), help: 'work directory (emptied first)' },
+    keep: { kind: 'flag', help: 'keep the tree and its caches' },
+  });
   return {
-    runs: value('--runs', '100,365,1000').split(',').map(Number),
-    cells: Number(value('--cells', '200')),
-    reps: Number(value('--reps', '5')),
-    dir: value('--dir', join(ROOT, '..', 'tmp', 'store-bench')),
-    keep: argv.includes('--keep'),
+    runs: o.runs.split(',').map(Number),
+    cells: Number(o.cells),
+    reps: Number(o.reps),
+    dir: o.dir,
+    keep: o.keep,
   };
 }
 

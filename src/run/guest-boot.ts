@@ -87,8 +87,8 @@ async function bootFailure(message: string, req: BootRequest): Promise<RunStepEr
   return new RunStepError(`${message}${kvmHint}`, 'boot', details);
 }
 
-export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
-  const sshHostPort = await findFreePort();
+/** The launch spec of this boot: the plan group's, with the guest source's part (firmware boot, -L). */
+function bootSpec(req: BootRequest, sshHostPort: number): QemuLaunchSpec {
   const spec = launchSpecFor(req.group, {
     profile: req.profile,
     accel: req.accel,
@@ -99,12 +99,19 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     sshHostPort,
     ...(req.daemonTrace ? { daemonTrace: req.daemonTrace } : {}),
   });
-  // The guest source's part: a firmware boot of an own image (overlay + seed), -L for a QEMU build tree.
-  Object.assign(spec, req.guestSource.launchOverrides(req.bootDir));
-  const args = buildQemuArgs(spec);
-  const cleanupBootFiles = await req.guestSource.prepareBoot(req.bootDir);
-  await writeJsonAtomic(join(req.bootDir, 'qemu.argv.json'), [spec.binary, ...args]);
-  // The backend's host processes (vhost-user-blk: qemu-storage-daemon) come first: QEMU connects to them.
+  return Object.assign(spec, req.guestSource.launchOverrides(req.bootDir));
+}
+
+/**
+ * The backend's host processes (vhost-user-blk: qemu-storage-daemon) first —
+ * QEMU connects to them — then QEMU; what started is stopped if a later part fails.
+ */
+async function startProcesses(
+  spec: QemuLaunchSpec,
+  args: string[],
+  req: BootRequest,
+  cleanupBootFiles: () => Promise<void>,
+): Promise<{ hostSide: HostSide; qemu: QemuProcess; started: number }> {
   const hostSide = await startHostSide(spec).catch(async (err: unknown) => {
     await cleanupBootFiles();
     throw err;
@@ -118,6 +125,63 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     await cleanupBootFiles();
     throw err;
   });
+  return { hostSide, qemu, started };
+}
+
+interface ReachedGuest {
+  device: string;
+  locatedBy: string;
+  facts: Awaited<ReturnType<typeof readGuestFacts>>;
+  timings: BootTimings;
+}
+
+/**
+ * The booted guest over SSH: ready marker, session (handed to `onSession` at
+ * once, so the caller's stop closes it whatever fails next), test disk, facts; boot.json.
+ */
+async function reachGuest(
+  req: BootRequest,
+  boot: { spec: QemuLaunchSpec; qemu: QemuProcess; qmp: QmpClient; started: number; sshHostPort: number },
+  onSession: (session: GuestSession) => void,
+): Promise<ReachedGuest & { session: GuestSession }> {
+  const { spec, qemu, qmp, started, sshHostPort: port } = boot;
+  let ready;
+  try {
+    ready = await waitUntilReady(req.guestSource, {
+      serialLog: spec.serialLog,
+      port,
+      exited: qemu.exited,
+      deadline: started + req.guestSource.bootTimeoutS * 1000,
+      group: req.group,
+    });
+  } catch (err) {
+    throw await bootFailure((err as Error).message, req);
+  }
+  const readyMs = Date.now() - started;
+  const session = await connectGuest(req.guestSource, { port, ready, retryUntilMs: Date.now() + 30_000 });
+  onSession(session);
+  const sshMs = Date.now() - started;
+  const { device, locatedBy } = await locateTestDisk(session, qmp, spec);
+  const facts = await readGuestFacts(session);
+  const timings = { readyMs, sshMs };
+  await writeJsonAtomic(join(req.bootDir, 'boot.json'), {
+    bootId: req.bootId,
+    groupId: req.group.id,
+    accel: req.accel,
+    timings,
+    device,
+    guestKernel: facts.kernel,
+  });
+  return { session, device, locatedBy, facts, timings };
+}
+
+export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
+  const sshHostPort = await findFreePort();
+  const spec = bootSpec(req, sshHostPort);
+  const args = buildQemuArgs(spec);
+  const cleanupBootFiles = await req.guestSource.prepareBoot(req.bootDir);
+  await writeJsonAtomic(join(req.bootDir, 'qemu.argv.json'), [spec.binary, ...args]);
+  const { hostSide, qemu, started } = await startProcesses(spec, args, req, cleanupBootFiles);
   let qmp: QmpClient | undefined;
   let session: GuestSession | undefined;
   const journal = new ActivityJournal();
@@ -138,50 +202,26 @@ export async function bootGuest(req: BootRequest): Promise<RunningGuest> {
     const deviceObserved = await verifyDevice(qmp, spec, hostSide);
     // Threads exist from the start: pinned before the guest boots, so the whole boot runs in place.
     const pinObserved = await pinThreads(req.profile.pin, qmp, qemu.pid, hostSide);
-    let ready;
-    try {
-      ready = await waitUntilReady(req.guestSource, {
-        serialLog: spec.serialLog,
-        port: sshHostPort,
-        exited: qemu.exited,
-        deadline: started + req.guestSource.bootTimeoutS * 1000,
-        group: req.group,
-      });
-    } catch (err) {
-      throw await bootFailure((err as Error).message, req);
-    }
-    const readyMs = Date.now() - started;
-    session = await connectGuest(req.guestSource, { port: sshHostPort, ready, retryUntilMs: Date.now() + 30_000 });
-    session.journal = journal;
-    const sshMs = Date.now() - started;
-    const { device, locatedBy } = await locateTestDisk(session, qmp, spec);
-    const facts = await readGuestFacts(session);
-    const timings = { readyMs, sshMs };
-    await writeJsonAtomic(join(req.bootDir, 'boot.json'), {
-      bootId: req.bootId,
-      groupId: req.group.id,
-      accel: req.accel,
-      timings,
-      device,
-      guestKernel: facts.kernel,
+    const reached = await reachGuest(req, { spec, qemu, qmp, started, sshHostPort }, (s) => {
+      session = s;
+      s.journal = journal;
     });
-    const liveQmp = qmp;
-    const liveSession = session;
+    const { device, facts } = reached;
     return {
       bootId: req.bootId,
       qemu,
-      qmp: liveQmp,
-      session: liveSession,
+      qmp,
+      session: reached.session,
       device,
       guestKernel: facts.kernel,
       fioVersion: facts.fioVersion,
-      timings,
+      timings: reached.timings,
       observed: {
         ...deviceObserved,
         ...pinObserved,
         qemuDevice: spec.device.backend,
         device,
-        testDiskLocatedBy: locatedBy,
+        testDiskLocatedBy: reached.locatedBy,
       },
       hostSide,
       spec,

@@ -41,6 +41,52 @@ function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).pop() ?? '';
 }
 
+type ReferenceBase = Pick<
+  ReferenceRecord,
+  'schemaVersion' | 'kind' | 'fioKey' | 'fio' | 'target' | 'argv' | 'startedAt'
+>;
+
+/** One finished host fio job as its stored record: ok with its metrics, or failed with the reason. */
+async function recordOutcome(
+  runDir: string,
+  seq: number,
+  base: ReferenceBase,
+  r: { exitCode?: number; stdout?: unknown; stderr?: unknown; shortMessage?: string },
+): Promise<ReferenceRecord> {
+  const stdout = String(r.stdout ?? '');
+  const failed = (reason: string, failureKind: 'FioFailed' | 'FioOutputUnusable') =>
+    writeReferenceRecord(runDir, seq, {
+      ...base,
+      finishedAt: new Date().toISOString(),
+      status: 'failed',
+      reason,
+      failureKind,
+      metrics: {},
+      notices: [],
+    });
+  if (r.exitCode !== 0) {
+    const why = lastLine(String(r.stderr ?? '')) || lastLine(stdout) || r.shortMessage || `exit code ${r.exitCode}`;
+    return failed(`host fio: ${why}`, 'FioFailed');
+  }
+  try {
+    const parsed = parseFioOutput(stdout);
+    return await writeReferenceRecord(
+      runDir,
+      seq,
+      {
+        ...base,
+        finishedAt: new Date().toISOString(),
+        status: 'ok',
+        metrics: fioSummaryToMetrics(parsed.summary),
+        notices: parsed.notes.map((n) => `fio: ${n}`),
+      },
+      parsed.raw,
+    );
+  } catch (err) {
+    return failed((err as Error).message.split('\n')[0] ?? 'unparsable fio output', 'FioOutputUnusable');
+  }
+}
+
 /**
  * Runs every reference job not yet recorded in `runDir` (a resumed run keeps
  * what it has), storing each record the moment it exists. A failed job is
@@ -79,46 +125,7 @@ export async function runHostReference(opts: {
       argv: job.argv,
       startedAt,
     };
-    const stdout = String(r.stdout ?? '');
-    let record: ReferenceRecord;
-    if (r.exitCode !== 0) {
-      const why = lastLine(String(r.stderr ?? '')) || lastLine(stdout) || r.shortMessage || `exit code ${r.exitCode}`;
-      record = await writeReferenceRecord(opts.runDir, ++seq, {
-        ...base,
-        finishedAt: new Date().toISOString(),
-        status: 'failed',
-        reason: `host fio: ${why}`,
-        failureKind: 'FioFailed',
-        metrics: {},
-        notices: [],
-      });
-    } else {
-      try {
-        const parsed = parseFioOutput(stdout);
-        record = await writeReferenceRecord(
-          opts.runDir,
-          ++seq,
-          {
-            ...base,
-            finishedAt: new Date().toISOString(),
-            status: 'ok',
-            metrics: fioSummaryToMetrics(parsed.summary),
-            notices: parsed.notes.map((n) => `fio: ${n}`),
-          },
-          parsed.raw,
-        );
-      } catch (err) {
-        record = await writeReferenceRecord(opts.runDir, ++seq, {
-          ...base,
-          finishedAt: new Date().toISOString(),
-          status: 'failed',
-          reason: (err as Error).message.split('\n')[0] ?? 'unparsable fio output',
-          failureKind: 'FioOutputUnusable',
-          metrics: {},
-          notices: [],
-        });
-      }
-    }
+    const record = await recordOutcome(opts.runDir, ++seq, base, r);
     const iops = record.metrics.iops?.value;
     opts.log(
       `host reference ${job.fioKey}: ${record.status === 'ok' && iops !== undefined ? `${Math.round(iops)} IOPS` : `failed: ${record.reason}`}`,

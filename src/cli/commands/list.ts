@@ -64,6 +64,6 @@ async function listPublishedRuns(db: DbSource, options: ListOptions): Promise<nu
   if (rows.length === 0) process.stderr.write('no runs in the database\n');
   const format = options.json ? exporterFor('runs', 'json') : options.format;
   process.stdout.write(format.render(buildPublishedListing(rows), { color: process.stdout.isTTY }));
-  const notWhole = warnIncompleteRuns(rows.map((r) => ({ ...r, dir: r.label, samples: [] })));
+  const notWhole = warnIncompleteRuns(rows.map((r) => ({ ...r, dir: r.label })));
   return notWhole ? ExitCode.Partial : ExitCode.Success;
 }

@@ -30,15 +30,9 @@ async function insertRows(
   }
 }
 
-async function insertRun(
-  client: pg.Client,
-  run: PublishedRun,
-  hash: string,
-  fingerprint: object,
-  stamp: string | null,
-): Promise<void> {
+/** The run's own row: its manifest, counts, content hash and file stamp. */
+async function insertRunRow(client: pg.Client, run: PublishedRun, hash: string, stamp: string | null): Promise<void> {
   const m = run.manifest;
-  const cells = new Map(run.samples.map((s) => [s.cellKey, s.cell]));
   await client.query(
     `INSERT INTO ${DB_SCHEMA}.runs (run_id, label, profile_name, started_at, finished_at, status, accel, tool_version,
        planned_samples, missing_samples, cell_count, sample_count, ok_count, content_sha256, manifest, profile, plan,
@@ -55,7 +49,7 @@ async function insertRun(
       m.tool?.version ?? TOOL_VERSION,
       run.completeness.planned,
       run.completeness.missing.length,
-      cells.size,
+      new Set(run.samples.map((s) => s.cellKey)).size,
       run.samples.length,
       run.samples.filter((s) => s.status === 'ok').length,
       hash,
@@ -68,16 +62,27 @@ async function insertRun(
       stamp,
     ],
   );
-  await insertRows(
-    client,
-    'run_sources',
-    ['run_id', 'position', 'source_run_id', 'source_label'],
-    run.sources.map((s, i) => [run.runId, i, s.runId, s.dir]),
-  );
-  await client.query(
-    `INSERT INTO ${DB_SCHEMA}.fingerprints (run_id, environment, fields, observed) VALUES ($1, $2, $3, '{}')`,
-    [run.runId, JSON.stringify(run.environment), JSON.stringify(fingerprint)],
-  );
+}
+
+const SAMPLE_COLUMNS = [
+  'run_id',
+  'cell_key',
+  'repetition',
+  'seq',
+  'status',
+  'reason',
+  'failure_kind',
+  'started_at',
+  'finished_at',
+  'iops',
+  'metrics',
+  'observed',
+  'record',
+] as const;
+
+/** The run's cells (each once, with its first sample's seq) and samples, in measurement order. */
+async function insertCellsAndSamples(client: pg.Client, run: PublishedRun): Promise<void> {
+  const cells = new Map(run.samples.map((s) => [s.cellKey, s.cell]));
   // first_seq is the cell's first sample's seq; derive_run_aggregates sets the same, from the samples.
   const firstSeq = new Map<string, number>();
   run.samples.forEach((s, seq) => firstSeq.has(s.cellKey) || firstSeq.set(s.cellKey, seq));
@@ -90,21 +95,7 @@ async function insertRun(
   await insertRows(
     client,
     'samples',
-    [
-      'run_id',
-      'cell_key',
-      'repetition',
-      'seq',
-      'status',
-      'reason',
-      'failure_kind',
-      'started_at',
-      'finished_at',
-      'iops',
-      'metrics',
-      'observed',
-      'record',
-    ],
+    SAMPLE_COLUMNS,
     run.samples.map((s, seq) => [
       run.runId,
       s.cellKey,
@@ -121,6 +112,27 @@ async function insertRun(
       JSON.stringify(s),
     ]),
   );
+}
+
+async function insertRun(
+  client: pg.Client,
+  run: PublishedRun,
+  hash: string,
+  fingerprint: object,
+  stamp: string | null,
+): Promise<void> {
+  await insertRunRow(client, run, hash, stamp);
+  await insertRows(
+    client,
+    'run_sources',
+    ['run_id', 'position', 'source_run_id', 'source_label'],
+    run.sources.map((s, i) => [run.runId, i, s.runId, s.dir]),
+  );
+  await client.query(
+    `INSERT INTO ${DB_SCHEMA}.fingerprints (run_id, environment, fields, observed) VALUES ($1, $2, $3, '{}')`,
+    [run.runId, JSON.stringify(run.environment), JSON.stringify(fingerprint)],
+  );
+  await insertCellsAndSamples(client, run);
   await client.query(`SELECT ${DB_SCHEMA}.derive_run_aggregates($1)`, [run.runId]);
 }
 
