@@ -17,6 +17,7 @@
  *    the sample that could not be stored is handed back in `unsaved`.
  * Ctrl-C: the cell in flight is not stored (it is not a measurement).
  */
+import { recordTracedPassFailure } from '../store/trace-failure.js';
 import { plannedRepetitions } from '../profile/adaptive.js';
 import { join } from 'node:path';
 import type { Accel, BootRetry, Sample } from '../model/sample.js';
@@ -30,7 +31,7 @@ import { visitMeasurements } from '../plan/schedule.js';
 import type { GuestSource } from '../guest-image/source.js';
 import { SampleWriteError, type RunWriter, type UnsavedSample } from '../store/run-writer.js';
 import { writeJsonAtomic } from '../util/atomic-file.js';
-import { bootDir as bootDirOf, traceDir, TRACES_DIR } from '../store/layout.js';
+import { bootDir as bootDirOf, LATENCY_FILE, traceDir, TRACE_FAILURE_FILE, TRACES_DIR } from '../store/layout.js';
 import { isStorageFull } from '../store/storage.js';
 import { HostError, RunStepError } from '../model/errors.js';
 import type { FailureKind } from '../model/diagnostic.js';
@@ -483,7 +484,15 @@ class RunLoop {
         pass: (guest, cell, daemon) => this.tracePass(guest, cell, new Map(), daemon, true),
       });
     } catch (err) {
-      log.info(`boot ${bootId}: traced boot failed: ${(err as Error).message.split('\n')[0]}`);
+      const why = (err as Error).message.split('\n')[0] ?? 'unknown';
+      log.info(`boot ${bootId}: traced boot failed: ${why}`);
+      const reason = `traced boot ${bootId} failed: ${why}`;
+      // Its cells that got no map say why (a pass that failed on its own has said so already).
+      for (const cell of cells) {
+        const dir = traceDir(writer.dir, cell.key);
+        if (!existsSync(join(dir, LATENCY_FILE)) && !existsSync(join(dir, TRACE_FAILURE_FILE)))
+          await recordTracedPassFailure(writer.dir, cell.key, reason);
+      }
     }
   }
 
@@ -513,7 +522,9 @@ class RunLoop {
       const what = r.tracedIops === undefined ? 'no IOPS' : `${formatCount(r.tracedIops)} IOPS (traced, not a sample)`;
       log.info(`trace ${cell.key}: ${what}${r.problems.length ? ` — ${r.problems.join('; ')}` : ''}`);
     } catch (err) {
-      log.info(`trace ${cell.key}: traced pass failed: ${(err as Error).message.split('\n')[0]}`);
+      const reason = (err as Error).message.split('\n')[0] ?? 'unknown';
+      log.info(`trace ${cell.key}: traced pass failed: ${reason}`);
+      await recordTracedPassFailure(writer.dir, cell.key, reason);
     }
   }
 }

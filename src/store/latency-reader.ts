@@ -11,9 +11,10 @@
 import { join } from 'node:path';
 import type { CellLatency } from '../model/latency.js';
 import type { StoredDiagnostic } from '../model/diagnostic.js';
-import { CellLatencySchema } from '../model/schemas/latency.js';
-import { LATENCY_FILE, TRACES_DIR, cellSlug } from './layout.js';
+import { CellLatencySchema, TracedPassFailureSchema } from '../model/schemas/latency.js';
+import { LATENCY_FILE, TRACES_DIR, TRACE_FAILURE_FILE, cellSlug } from './layout.js';
 import { FileProblem, MAX_FILE_BYTES, listDirectoriesUnder, readJsonUnder } from './stored-file.js';
+import { printable } from '../util/file-read.js';
 
 export interface StoredLatency {
   /** The file it was read from. */
@@ -45,7 +46,24 @@ async function readOne(runDir: string, slug: string): Promise<StoredLatency | St
       return skipped(file, `cellKey: names another cell than its directory ${TRACES_DIR}/${slug}/`);
     return { file, latency };
   } catch (err) {
-    if (err instanceof FileProblem) return skipped(file, err.problem);
+    if (!(err instanceof FileProblem)) throw err;
+    if (err.problem === 'missing') return skipped(file, await whyMissing(runDir, slug));
+    return skipped(file, err.problem);
+  }
+}
+
+/**
+ * Why a cell's map is missing: the run recorded its traced pass's failure
+ * in failed.json (written by vblk-bench; read through the same validated
+ * reader, its reason one line of at most 1000 characters), else just missing.
+ */
+async function whyMissing(runDir: string, slug: string): Promise<string> {
+  const rel = `${TRACES_DIR}/${slug}/${TRACE_FAILURE_FILE}`;
+  try {
+    const failure = await readJsonUnder(runDir, rel, TracedPassFailureSchema, MAX_FILE_BYTES.traceFailure);
+    return `missing: the traced pass failed during the run (${rel}): ${printable(failure.reason)}`;
+  } catch (err) {
+    if (err instanceof FileProblem) return 'missing';
     throw err;
   }
 }

@@ -28,6 +28,8 @@ export const PIDS_DIR = 'pids';
 export const TRACES_DIR = 'traces';
 /** The per-layer latency map of a traced run (src/model/latency.ts: CellLatency). */
 export const LATENCY_FILE = 'latency.json';
+/** traces/<cell>/failed.json: why a cell's traced pass produced no latency.json (a guest command timed out, …). */
+export const TRACE_FAILURE_FILE = 'failed.json';
 /** What `repetitions: auto` decided and where its rounds stopped (src/model/schemas/adaptive.ts). */
 export const ADAPTIVE_FILE = 'adaptive.json';
 export const RUN_LOCK_FILE = '.lock';

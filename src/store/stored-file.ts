@@ -44,6 +44,8 @@ export const MAX_FILE_BYTES = {
   mapping: 1 * MiB,
   /** traces/<cell>/latency.json: layer stats, checks and two request timelines (~20 KiB). */
   latency: 16 * MiB,
+  /** traces/<cell>/failed.json: a cell key and one line. */
+  traceFailure: 64 * 1024,
 } as const;
 
 /** Why `rel` cannot name a file inside a results directory, or null. */

@@ -117,6 +117,15 @@ export const CellLatencySchema = z.object({
   notes: z.array(text).max(256, { error: 'more than 256 notes' }),
 });
 
+/** `traces/<cell>/failed.json`: a traced pass that failed during the run, and why (the run's one log line). */
+export const TracedPassFailureSchema = z.object({
+  schemaVersion: z.literal(1, { error: 'expected 1' }),
+  cellKey: Line(4096),
+  failedAt: Line(64),
+  reason: Line(1000),
+});
+export type TracedPassFailure = z.output<typeof TracedPassFailureSchema>;
+
 /** Both ways: the schema's output is a CellLatency and a CellLatency passes the schema's type. */
 type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameType = <T extends true>(_: T) => {};

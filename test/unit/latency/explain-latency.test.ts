@@ -6,11 +6,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CellLatencySchema } from '../../../src/model/schemas/latency.js';
 import { readLatencyMaps } from '../../../src/store/latency-reader.js';
-import { LATENCY_FILE, traceDir } from '../../../src/store/layout.js';
+import { LATENCY_FILE, TRACE_FAILURE_FILE, cellSlug, traceDir } from '../../../src/store/layout.js';
+import { recordTracedPassFailure } from '../../../src/store/trace-failure.js';
 import { buildLatencyReport } from '../../../src/latency/explain-latency.js';
 import { compareLayers, layerDifference } from '../../../src/latency/compare-layers.js';
 import { renderLatencyReport } from '../../../src/report/latency-table.js';
@@ -88,6 +89,35 @@ describe('the latency map reader', () => {
       );
       assert.equal(problem('backend-vhost-user-blk_ioeventfd-na_scheduler-none_iodepth-4'), 'missing');
       assert.match(problem('linked'), /symbolic link/);
+    });
+  });
+
+  it('says why a map is missing when the run recorded its traced pass failing (failed.json), else just missing', async () => {
+    await withTempDir('vblk-latency', async (root) => {
+      const dir = await tracedRun(root, []);
+      // The reason as run-plan.ts records it: the error's first line (here a real one, from this machine's run under load).
+      const reason =
+        "guest command timed out after 30000 ms (kill not confirmed: it may still run in the guest): sh -c 'T=/sys/kernel/tracing";
+      await recordTracedPassFailure(dir, CELL_ON, `${reason}\nsecond line`);
+      const record = JSON.parse(await readFile(join(traceDir(dir, CELL_ON), TRACE_FAILURE_FILE), 'utf8'));
+      assert.equal(record.cellKey, CELL_ON);
+      assert.equal(record.reason, `${reason} second line`, 'one line');
+      // A damaged record is no reason: the map is just missing.
+      await mkdir(traceDir(dir, CELL_OFF), { recursive: true });
+      await writeFile(join(traceDir(dir, CELL_OFF), TRACE_FAILURE_FILE), '{"schemaVersion": 1, "reason": 7}');
+      const { diagnostics } = await readLatencyMaps(dir);
+      const problems = diagnostics.map((d) => (d.kind === 'StoredFileSkipped' ? d.problem : ''));
+      assert.deepEqual(problems.sort(), [
+        'missing',
+        `missing: the traced pass failed during the run (traces/${cellSlug(CELL_ON)}/failed.json): ${reason} second line`,
+      ]);
+      // With its map there, an old failure record is not looked at.
+      await writeLatency(dir, CELL_ON, fixtureLatency(CELL_ON));
+      const again = await readLatencyMaps(dir);
+      assert.deepEqual(
+        again.cells.map((c) => c.latency.cellKey),
+        [CELL_ON],
+      );
     });
   });
 
