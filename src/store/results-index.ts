@@ -124,7 +124,15 @@ const statKey = (s: { ino: number; size: number; mtimeMs: number } | undefined) 
  * read. Synchronous: seven stat calls per run, thousands per call, cost far less than their promises.
  */
 function runKey(dir: string): { key: string; inProgress: boolean } | null {
-  const look = (name: string) => statSync(join(dir, name), { throwIfNoEntry: false });
+  const look = (name: string) => {
+    try {
+      return statSync(join(dir, name), { throwIfNoEntry: false });
+    } catch (err) {
+      // A file beside the runs (a map.yaml, a README): no run in it.
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw err;
+    }
+  };
   const [run, profile, env, plan, summary, samples, lock] = [
     RUN_FILE,
     PROFILE_FILE,

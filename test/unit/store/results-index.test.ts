@@ -36,6 +36,8 @@ async function tree(dir: string): Promise<{ results: string; cache: string }> {
   await mkdir(results);
   for (const name of ['base', 'same', 'small', 'throttled'])
     await cp(join(GATE, name), join(results, name), { recursive: true });
+  // Files beside the runs (an import map, notes) are not runs: stat of <file>/run.json is ENOTDIR, not ENOENT.
+  await writeFile(join(results, 'map.yaml'), 'not a run\n');
   return { results, cache: join(dir, 'cache') };
 }
 
@@ -148,7 +150,9 @@ describe('results index', () => {
       await writeFile(join(cache, catalog), '{"kind": "vblk-bench-results-index", "runs": 5}');
       assert.equal((await open(results, cache)).read, 4, 'a damaged catalog: everything read again');
       const expected = buildHistory(
-        await Promise.all((await readdir(results)).map((d) => loadRun(join(results, d)))),
+        await Promise.all(
+          (await readdir(results)).filter((d) => d !== 'map.yaml').map((d) => loadRun(join(results, d))),
+        ),
         opts,
       );
       const digestFiles = (await filesUnder(cache)).filter((f) => f.includes('history/'));
