@@ -20,7 +20,7 @@
  * its overview and digest parts are kept while the others are read.
  */
 import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { InputError } from '../model/errors.js';
@@ -120,19 +120,24 @@ const statKey = (s: { ino: number; size: number; mtimeMs: number } | undefined) 
   s ? `${s.ino}:${s.size}:${s.mtimeMs}` : '-';
 
 /**
+ * stat, or undefined when nothing is there — also when a part of the path is
+ * a file (ENOTDIR: a map.yaml beside the runs, a root given as file/x).
+ */
+function statIfThere(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+/**
  * The run's key, or null when the directory holds no run.json (not a run). Taken before the run is
  * read. Synchronous: seven stat calls per run, thousands per call, cost far less than their promises.
  */
 function runKey(dir: string): { key: string; inProgress: boolean } | null {
-  const look = (name: string) => {
-    try {
-      return statSync(join(dir, name), { throwIfNoEntry: false });
-    } catch (err) {
-      // A file beside the runs (a map.yaml, a README): no run in it.
-      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-      throw err;
-    }
-  };
+  const look = (name: string) => statIfThere(join(dir, name));
   const [run, profile, env, plan, summary, samples, lock] = [
     RUN_FILE,
     PROFILE_FILE,
@@ -149,7 +154,7 @@ function runKey(dir: string): { key: string; inProgress: boolean } | null {
 
 /** Every subdirectory of `root` holding a run.json, keyed, in name order. */
 async function candidatesIn(root: string): Promise<Candidate[]> {
-  const info = statSync(root, { throwIfNoEntry: false });
+  const info = statIfThere(root);
   if (!info?.isDirectory()) throw new InputError(`${root}: not a directory`);
   const out: Candidate[] = [];
   for (const name of (await readdir(root)).sort()) {
@@ -176,7 +181,7 @@ async function pruneVanishedRoots(indexRoot: string, keep: string): Promise<void
   for (const name of await readdir(indexRoot).catch(() => [] as string[])) {
     if (join(indexRoot, name) === keep) continue;
     const root = await readRegularFile(join(indexRoot, name, 'root'), 4096).catch(() => null);
-    if (root !== null && !statSync(root, { throwIfNoEntry: false }))
+    if (root !== null && !statIfThere(root))
       await rm(join(indexRoot, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -349,7 +354,7 @@ function keptByProfile(catalog: Catalog): Map<string, Set<string>> {
 
 /** Digest files of the touched profiles, then the catalog (atomically, each); the old per-run layout removed. */
 async function storeIndex<D>(location: string, catalog: Catalog, stores: DigestStores<D>, real: string): Promise<void> {
-  const created = !statSync(location, { throwIfNoEntry: false });
+  const created = !statIfThere(location);
   await mkdir(location, { recursive: true });
   if (created) {
     await writeFileAtomic(join(location, 'root'), real);

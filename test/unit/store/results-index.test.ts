@@ -195,5 +195,9 @@ describe('results index', () => {
       const direct = await runCli(['history', results, '--profile', 'gate', '--format', 'json', '--no-index'], { env });
       assert.equal(history.exitCode, 0, history.stderr);
       assert.equal(history.stdout, direct.stdout);
+      // A root through a file is bad input, one line, not an internal error.
+      const throughFile = await runCli(['list', join(results, 'map.yaml', 'x')], { env });
+      assert.equal(throughFile.exitCode, 2);
+      assert.equal(throughFile.stderr.trim(), `error: ${join(results, 'map.yaml', 'x')}: not a directory`);
     }));
 });
