@@ -14,13 +14,11 @@ import type { Profile } from '../profile/schema.js';
 import type { BootGroup } from '../plan/groups.js';
 import type { Cell } from '../plan/cells.js';
 import { bootConfig } from '../plan/boot-config.js';
-import type { Accel } from '../model/sample.js';
-import type { GuestSource } from '../guest-image/source.js';
 import type { Logger } from '../model/logger.js';
 import { removeSocketsIn } from '../lifecycle/run-registry.js';
 import { ensureHostTracefs, HostFtraceInstance } from '../trace/host-ftrace.js';
 import { DAEMON_TRACE_EVENTS, daemonAioUnavailableReason, removeLog } from '../trace/qemu-trace.js';
-import { bootGuest, type RunningGuest } from './guest-boot.js';
+import { bootGuest, type BootRequest, type RunningGuest } from './guest-boot.js';
 import { QEMU_TRACE_LOG } from './launch.js';
 
 /** How a group's traced passes see the storage daemon: not at all, n/a with a reason, or in a traced boot. */
@@ -40,14 +38,8 @@ export async function daemonTracingFor(profile: Profile, group: BootGroup): Prom
   return found.ok ? { kind: 'boot', aio: boot.aio } : { kind: 'unavailable', reason: found.reason };
 }
 
-export interface TracedBootRequest {
-  profile: Profile;
-  accel: Accel;
-  guestSource: GuestSource;
-  group: BootGroup;
-  bootId: string;
-  bootDir: string;
-  backingPath: string;
+/** A boot's request (guest-boot.ts), without the daemon trace this module sets up itself. */
+export interface TracedBootRequest extends Omit<BootRequest, 'daemonTrace' | 'onLog'> {
   cells: readonly Cell[];
   aio: string;
   signal: AbortSignal;
