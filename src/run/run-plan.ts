@@ -17,7 +17,6 @@
  *    the sample that could not be stored is handed back in `unsaved`.
  * Ctrl-C: the cell in flight is not stored (it is not a measurement).
  */
-import { recordTracedPassFailure } from '../store/trace-failure.js';
 import { plannedRepetitions } from '../profile/adaptive.js';
 import { join } from 'node:path';
 import type { Accel, BootRetry, Sample } from '../model/sample.js';
@@ -33,6 +32,7 @@ import { SampleWriteError, type RunWriter, type UnsavedSample } from '../store/r
 import { writeJsonAtomic } from '../util/atomic-file.js';
 import { bootDir as bootDirOf, LATENCY_FILE, traceDir, TRACE_FAILURE_FILE, TRACES_DIR } from '../store/layout.js';
 import { isStorageFull } from '../store/storage.js';
+import { recordTracedPassFailure } from '../store/trace-failure.js';
 import { HostError, RunStepError } from '../model/errors.js';
 import type { FailureKind } from '../model/diagnostic.js';
 import { removeSocketsIn } from '../lifecycle/run-registry.js';
